@@ -15,12 +15,26 @@ from topology import (BASIC, BRIDGE_NS, HA_BRIDGE, LAN_BRIDGE, LAN_CIDR, NEUTRON
                       BasicTopology, NeutronRouter, NeutronTopology, Node)
 
 KWLAB_DIR = Path(__file__).resolve().parent
+# Scripts that run on the nodes. They are copied into the lab directory because a checkout under
+# /tmp or /run would be hidden on the node by its private mounts.
+NODE_TOOLS = ("node-init.sh", "node-ctl.sh", "probe.py")
 NODE_START_TIMEOUT = 20.0
 POLL = 0.05
 
 
 def node_dir(state: LabState, node: Node) -> Path:
     return state.directory / "nodes" / node.name
+
+
+def tools_dir(directory: Path) -> Path:
+    return directory / "bin"
+
+
+def install_node_tools(state: LabState) -> None:
+    target = tools_dir(state.directory)
+    target.mkdir(parents=True, exist_ok=True)
+    for name in NODE_TOOLS:
+        shutil.copy2(str(KWLAB_DIR / name), str(target / name))
 
 
 # ---- checks before anything is created -------------------------------------------------------
@@ -107,7 +121,7 @@ def start_node(state: LabState, node: Node, directory: Path) -> None:
     log = open(str(directory / "logs" / "init.log"), "ab")
     args = ["ip", "netns", "exec", node.netns,
             "unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--mount", "--uts", "--ipc",
-            "bash", str(KWLAB_DIR / "node-init.sh"), str(directory)]
+            "bash", str(tools_dir(state.directory) / "node-init.sh"), str(directory)]
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     log.close()
     record = {"netns": node.netns, "kind": node.kind, "dir": str(directory),

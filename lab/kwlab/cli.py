@@ -8,7 +8,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from builder import build_basic, build_neutron, check_free, ensure_switch, node_dir, teardown  # noqa: E402
+from builder import (build_basic, build_neutron, check_free, ensure_switch, install_node_tools,  # noqa: E402
+                     teardown)
 from faults import ALL_FAULTS, heal, inject, resolve_nodes  # noqa: E402
 from fleet import write_fleet  # noqa: E402
 from keys import LabKeys  # noqa: E402
@@ -61,6 +62,7 @@ def cmd_up(args) -> int:
             to_build[kind] = topology
         keys = LabKeys(directory / "keys")
         keys.ensure_client_key()
+        install_node_tools(state)
         try:
             if to_build:
                 ensure_switch(state, with_ha=NEUTRON in to_build)

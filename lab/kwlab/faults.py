@@ -8,7 +8,6 @@ partition  bridge port isolation: isolated nodes stop hearing each other,       
            while the workstation's port (never isolated) still reaches them
 """
 import subprocess
-from pathlib import Path
 from typing import List
 
 from state import LabState
@@ -16,7 +15,6 @@ from status import node_command, node_running
 from system import LabError, ip_batch, run
 from topology import BRIDGE_NS, NEUTRON, NeutronRouter
 
-KWLAB_DIR = Path(__file__).resolve().parent
 NODE_FAULTS = {"stop": ("stop", "start"), "crash": ("crash", "start"), "hang": ("hang", "resume")}
 LINK_FAULTS = ("cut", "partition")
 ALL_FAULTS = tuple(NODE_FAULTS) + LINK_FAULTS
@@ -35,10 +33,10 @@ def resolve_nodes(state: LabState, names: List[str]) -> List[str]:
     return resolved
 
 
-def node_ctl(record: dict, action: str) -> None:
+def node_ctl(state: LabState, record: dict, action: str) -> None:
     if not node_running(record):
         raise LabError("node %s is not running" % record.get("netns"))
-    args = node_command(record, ["bash", str(KWLAB_DIR / "node-ctl.sh"), record["dir"], action])
+    args = node_command(record, ["bash", str(state.directory / "bin" / "node-ctl.sh"), record["dir"], action])
     done = subprocess.run(args, capture_output=True, text=True, timeout=30)
     if done.returncode != 0:
         raise LabError("%s on %s failed: %s" % (action, record["netns"], done.stderr.strip()))
@@ -68,7 +66,7 @@ def inject(state: LabState, fault: str, names: List[str], undo: bool) -> List[st
     for name in nodes:
         record = records[name]
         if fault in NODE_FAULTS:
-            node_ctl(record, NODE_FAULTS[fault][1 if undo else 0])
+            node_ctl(state, record, NODE_FAULTS[fault][1 if undo else 0])
         elif fault == "cut":
             ip_batch(["link set %s %s" % (port, "up" if undo else "down")
                       for port in bridge_ports(state, name, record, fault)], netns=BRIDGE_NS)

@@ -7,7 +7,6 @@ from typing import Dict, List
 
 from state import LabState, same_process
 
-KWLAB_DIR = Path(__file__).resolve().parent
 PROBE_TIMEOUT = 30
 
 
@@ -21,11 +20,11 @@ def node_running(record: dict) -> bool:
     return bool(record.get("init_pid")) and same_process(record["init_pid"], record.get("init_start", -1))
 
 
-def probe(record: dict) -> dict:
+def probe(record: dict, tools: Path) -> dict:
     if not node_running(record):
         return {"error": "node is not running"}
     try:
-        done = subprocess.run(node_command(record, ["python3", str(KWLAB_DIR / "probe.py")]),
+        done = subprocess.run(node_command(record, ["python3", str(tools / "probe.py")]),
                               capture_output=True, text=True, timeout=PROBE_TIMEOUT)
     except subprocess.TimeoutExpired:
         return {"error": "probe timed out"}
@@ -38,7 +37,7 @@ def collect(state: LabState) -> dict:
     """Probes every node and groups the instances into routers."""
     nodes = OrderedDict()
     for name, record in sorted(state.nodes().items(), key=lambda item: _node_order(item[0])):
-        nodes[name] = dict(probe(record), kind=record.get("kind"))
+        nodes[name] = dict(probe(record, state.directory / "bin"), kind=record.get("kind"))
     return {"nodes": nodes, "routers": routers(nodes)}
 
 
