@@ -280,6 +280,7 @@ final class Authenticator {
         private final IssuedSecrets secrets;
         private String instruction = "";
         private int rounds;
+        private boolean answered;
         private boolean cancelled;
 
         Challenges(IssuedSecrets secrets) {
@@ -299,15 +300,19 @@ final class Authenticator {
 
         @Override
         public char[] getResponse(String prompt, boolean echo) {
+            answered = true;
             char[] answer = secrets.issue(prompts.keyboardInteractive(target.user(), target.hostName(), instruction,
                     prompt, echo));
             cancelled |= answer == null;
             return answer == null ? new char[0] : answer;
         }
 
+        /** Again only after the person answered and was refused; a server that asks nothing gets no retries. */
         @Override
         public boolean shouldRetry() {
-            return !cancelled && rounds < PROMPTS;
+            boolean retry = answered && !cancelled && rounds < PROMPTS;
+            answered = false;
+            return retry;
         }
     }
 }
