@@ -110,6 +110,7 @@ final class Authenticator {
             loadIdentity(client, file, secrets).ifPresent(files::add);
         }
         List<AuthMethod> methods = new ArrayList<>();
+        List<AuthMethod> unnamedAgentKeys = new ArrayList<>();
         for (SshAgentClient.Identity identity : agent.identities()) {
             boolean named = false;
             for (Iterator<FileIdentity> it = files.iterator(); it.hasNext(); ) {
@@ -119,10 +120,14 @@ final class Authenticator {
                     break;
                 }
             }
-            if (named || !target.identitiesOnly()) {
-                methods.add(new AgentKeyAuth(agent.client().orElseThrow(), identity));
+            AuthMethod method = new AgentKeyAuth(agent.client().orElseThrow(), identity);
+            if (named) {
+                methods.add(method);
+            } else if (!target.identitiesOnly()) {
+                unnamedAgentKeys.add(method);
             }
         }
+        methods.addAll(unnamedAgentKeys);
         for (FileIdentity file : files) {
             methods.add(file.method());
         }
