@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An authenticated SSH connection to a target (through its jump hosts). Opens exec channels and SFTP sessions;
@@ -26,6 +27,7 @@ public final class SshConnection implements AutoCloseable {
     private final SSHClient client;
     private final Duration responseTimeout;
     private final CompletableFuture<Disconnect> disconnected = new CompletableFuture<>();
+    private final AtomicBoolean released = new AtomicBoolean();
     private volatile boolean closing;
 
     SshConnection(List<SshTarget> route, List<SSHClient> clients, Duration responseTimeout) {
@@ -39,9 +41,9 @@ public final class SshConnection implements AutoCloseable {
                 if (disconnected.complete(disconnect) && !closing) {
                     log.warn("Connection to {} ended: {}", target().displayName(), disconnect.description());
                 }
-                if (!closing) {
-                    // One hop gone means the chain is gone; release the others.
-                    closeAll();
+                // One hop gone means the chain is gone: release the others (not the dying one, SSHJ is ending it).
+                if (released.compareAndSet(false, true)) {
+                    closeAllBut(hop);
                 }
             });
         }
@@ -72,11 +74,12 @@ public final class SshConnection implements AutoCloseable {
 
     /** Runs {@code command} on the target (through the user's login shell, as ssh does). */
     public RemoteProcess exec(String command) throws SshException {
+        requireOpen();
         Session session = null;
         try {
             session = client.startSession();
             return new RemoteProcess(command, session, session.exec(command));
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
             if (session != null) {
                 RemoteProcess.closeQuietly(session);
             }
@@ -86,16 +89,24 @@ public final class SshConnection implements AutoCloseable {
 
     /** An SFTP session on the target; close it when done. */
     public RemoteFiles sftp() throws SshException {
+        requireOpen();
         try {
             SFTPClient sftp = client.newSFTPClient();
             sftp.getSFTPEngine().setTimeoutMs((int) responseTimeout.toMillis());
             return new RemoteFiles(sftp);
-        } catch (IOException e) {
+        } catch (IOException | IllegalStateException e) {
             throw lost(e);
         }
     }
 
-    private SshException lost(IOException e) {
+    private void requireOpen() throws SshException {
+        if (disconnected.isDone()) {
+            throw lost(new IOException("connection is closed"));
+        }
+    }
+
+    /** SSHJ says "Not connected" with an IllegalStateException; callers get the typed loss with its reason. */
+    private SshException lost(Exception e) {
         if (e instanceof SshException) {
             return (SshException) e;
         }
@@ -106,13 +117,18 @@ public final class SshConnection implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        closeAll();
+        if (released.compareAndSet(false, true)) {
+            closeAllBut(null);
+        }
         disconnected.complete(new Disconnect(Disconnect.Reason.CLOSED_BY_CLIENT, ""));
     }
 
-    private void closeAll() {
+    /** Destination first, then the jump hosts back to the first. */
+    private void closeAllBut(SSHClient skip) {
         for (int i = clients.size() - 1; i >= 0; i--) {
-            SshConnector.closeQuietly(clients.get(i));
+            if (clients.get(i) != skip) {
+                SshConnector.closeQuietly(clients.get(i));
+            }
         }
     }
 

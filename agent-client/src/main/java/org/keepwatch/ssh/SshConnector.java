@@ -79,11 +79,11 @@ public final class SshConnector {
         if (route.isEmpty()) {
             throw new IllegalArgumentException("empty route");
         }
-        for (SshTarget hop : route) {
-            if (hop.proxyCommand().isPresent() && hop == route.get(0)) {
-                throw new SshException.Unsupported("ProxyCommand (" + hop.proxyCommand().get() + ") for "
-                        + hop.alias() + " is not supported; use ProxyJump");
-            }
+        // Later hops are reached through ProxyJump, which overrides their ProxyCommand as in OpenSSH.
+        SshTarget first = route.get(0);
+        if (first.proxyCommand().isPresent()) {
+            throw new SshException.Unsupported("ProxyCommand (" + first.proxyCommand().get() + ") for "
+                    + first.alias() + " is not supported; use ProxyJump");
         }
         List<SSHClient> clients = new ArrayList<>();
         try {
