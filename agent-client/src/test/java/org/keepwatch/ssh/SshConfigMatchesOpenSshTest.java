@@ -288,6 +288,48 @@ class SshConfigMatchesOpenSshTest {
     }
 
     @Test
+    void theUsersOwnConfigAndTheSystemConfigResolveAsPlainSshDoes() throws Exception {
+        SshConfig ours = SshConfig.load(ENV);
+        for (String host : List.of("some-router", "10.0.0.1")) {
+            OpenSsh.Result plain = OpenSsh.run("ssh", "-G", host);
+            assertThat(plain.exitCode()).as(plain.stderr()).isZero();
+            Map<String, List<String>> expected = new LinkedHashMap<>();
+            for (String line : plain.stdout().split("\n")) {
+                int space = line.indexOf(' ');
+                if (space > 0 && FIELDS.contains(line.substring(0, space))) {
+                    expected.computeIfAbsent(line.substring(0, space), k -> new ArrayList<>()).add(line.substring(space + 1));
+                }
+            }
+            assertThat(render(ours.resolve(host))).isEqualTo(supported(expected));
+        }
+    }
+
+    @Test
+    void identityAgentChoosesTheAgentSocket() throws Exception {
+        SshEnvironment withAgent = ENV.withAgentSocket(Optional.of(Path.of("/run/agent.sock")));
+        Path c = config("agent", String.join("\n",
+                "Host none", "  IdentityAgent none",
+                "Host own", "  IdentityAgent ~/.ssh/agent-%r.sock", "  User ops",
+                "Host env", "  IdentityAgent SSH_AUTH_SOCK", ""));
+        SshConfig config = SshConfig.fromFile(c, withAgent);
+        assertThat(config.resolve("none").agentSocket()).isEmpty();
+        assertThat(config.resolve("own").agentSocket()).contains(ENV.home().resolve(".ssh/agent-ops.sock"));
+        assertThat(config.resolve("env").agentSocket()).contains(Path.of("/run/agent.sock"));
+        assertThat(config.resolve("other").agentSocket()).contains(Path.of("/run/agent.sock"));
+    }
+
+    @Test
+    void proxyCommandIsResolvedButRefusedWhenConnecting() throws Exception {
+        Path c = config("proxycommand", "Host pc\n  ProxyCommand nc %h %p\nHost pj\n  ProxyJump j\n  ProxyCommand nc\n");
+        SshConfig config = SshConfig.fromFile(c, ENV);
+        assertThat(config.resolve("pc").proxyCommand()).contains("nc %h %p");
+        // Whichever of ProxyJump and ProxyCommand comes first wins.
+        assertThat(config.resolve("pj").proxyCommand()).isEmpty();
+        assertThatThrownBy(() -> new SshConnector().connect(config, "pc", SshPrompts.BATCH))
+                .isInstanceOf(SshException.Unsupported.class).hasMessageContaining("ProxyJump");
+    }
+
+    @Test
     void splitLineFollowsArgvSplit() throws Exception {
         List<String> words = new ArrayList<>(SshConfigParser.splitLine(
                 "  IdentityFile=\"a b\" 'c d' e\\\"f #comment", Path.of("x"), 1));
