@@ -185,7 +185,7 @@ public final class SshConnector {
             return new SshException.ConnectTimeout(host, hop.port(), timeout, e);
         }
         if (e instanceof ConnectException) {
-            String message = String.valueOf(e.getMessage()).toLowerCase();
+            String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
             if (message.contains("refused")) {
                 return new SshException.ConnectionRefused(host, hop.port(), e);
             }

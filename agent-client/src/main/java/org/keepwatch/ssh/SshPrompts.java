@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The questions connecting may ask a person. Called on the connecting thread; a UI blocks it while it asks.
+ * The questions connecting may ask a person. Called while {@link SshConnector#connect} runs, on its thread or on
+ * an SSH I/O thread of that connection (the host key question comes from key exchange); a UI blocks the calling
+ * thread while it asks, and must not ask on the thread that called connect if that is the UI thread.
  * Every secret is returned as a fresh char[] that the caller owns and clears after use; an empty Optional means
  * the person cancelled (that method is then abandoned). The defaults answer like {@code ssh -o BatchMode=yes}.
  */
