@@ -97,7 +97,7 @@ public final class ManPageKeywordExtractor {
 
     /** A sentence wrapped onto a line of its own inside a syntax block. */
     private static boolean isProse(String args) {
-        return args.matches(".*[.:,]") || args.contains(". ") || args.contains("(otherwise") || args.contains("(default");
+        return (args.matches(".*[.:,]") && !args.endsWith("...")) || args.contains(". ") || args.contains("(otherwise") || args.contains("(default");
     }
 
     private static List<String> expand(String keyword) {
