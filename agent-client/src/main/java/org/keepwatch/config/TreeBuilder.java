@@ -47,6 +47,7 @@ final class TreeBuilder implements LineScanner.Sink {
     private final List<String> words = new ArrayList<>();
     private int[] spans = new int[16];
     private Node lastStatement;
+    private String lastReportKey = "";
 
     TreeBuilder(FileSource source, ParseLimits limits, boolean followIncludes) {
         this.source = source;
@@ -187,13 +188,13 @@ final class TreeBuilder implements LineScanner.Sink {
             if (braceOnNextLine) {
                 owner = lastStatement;
             } else {
-                diagnostics.add(DiagnosticCode.UNEXPECTED_OPEN.at(file.location(offset), "'{' without a keyword before it"));
+                report(DiagnosticCode.UNEXPECTED_OPEN, offset, "'{' without a keyword before it");
                 owner = new Node(file, line, Node.Kind.STATEMENT, condition, new String[0], new int[0]);
                 add(owner);
             }
         }
         if (open.size() >= limits.maxNesting()) {
-            diagnostics.add(DiagnosticCode.UNEXPECTED_OPEN.at(file.location(offset), "blocks nested deeper than " + limits.maxNesting()));
+            report(DiagnosticCode.UNEXPECTED_OPEN, offset, "blocks nested deeper than " + limits.maxNesting());
             return;
         }
         owner.openBlock(offset);
@@ -206,10 +207,18 @@ final class TreeBuilder implements LineScanner.Sink {
         flush();
         lastStatement = null;
         if (open.isEmpty()) {
-            diagnostics.add(DiagnosticCode.UNEXPECTED_CLOSE.at(file.location(offset), "'}' closes no block"));
+            report(DiagnosticCode.UNEXPECTED_CLOSE, offset, "'}' closes no block");
             return;
         }
         open.pop().close(file, offset);
+    }
+
+    /** One report per problem and line: a line of ten million braces is one finding, not ten million. */
+    private void report(DiagnosticCode code, int offset, String message) {
+        String key = file.path() + ":" + line + ":" + code;
+        if (key.equals(lastReportKey)) return;
+        lastReportKey = key;
+        diagnostics.add(code.at(file.location(offset), message));
     }
 
     /** Turns the words gathered since the last brace or line start into a statement. */
