@@ -35,11 +35,7 @@ final class LintCommand implements Command {
         int worst = 0;
         for (String file : parsed.operands()) {
             LintReport report = linter.lint(new ConfigParser().load(file), LintOptions.forConfigId(configId));
-            worst = Math.max(worst, switch (report.verdict()) {
-                case CLEAN -> 0;
-                case WARNINGS -> 1;
-                case ERRORS -> 2;
-            });
+            worst = Math.max(worst, FindingOutput.exitStatus(report.verdict()));
             if (parsed.has("--json")) {
                 files.add(toJson(json, file, report));
             } else {
@@ -55,15 +51,10 @@ final class LintCommand implements Command {
         return worst;
     }
 
-    private static ObjectNode toJson(ObjectMapper json, String file, LintReport report) {
+    static ObjectNode toJson(ObjectMapper json, String file, LintReport report) {
         ObjectNode node = json.createObjectNode().put("file", file).put("verdict", report.verdict().name().toLowerCase());
         ArrayNode list = node.putArray("diagnostics");
-        for (Diagnostic d : report.diagnostics()) {
-            ObjectNode item = list.addObject()
-                .put("file", d.location().file()).put("line", d.location().line()).put("column", d.location().column())
-                .put("severity", d.severity().name().toLowerCase()).put("code", d.code()).put("message", d.message());
-            d.suggestion().ifPresent(s -> item.put("suggestion", s));
-        }
+        for (Diagnostic d : report.diagnostics()) FindingOutput.put(list.addObject(), d);
         return node;
     }
 }

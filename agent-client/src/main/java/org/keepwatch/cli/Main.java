@@ -19,6 +19,7 @@ public final class Main {
         commands.put("lint", new LintCommand());
         commands.put("edit", new EditCommand());
         commands.put("show", new ShowCommand());
+        commands.put("peers", new PeersCommand());
         return commands;
     }
 

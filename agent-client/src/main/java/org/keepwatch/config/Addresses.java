@@ -33,6 +33,28 @@ final class Addresses {
         return isIpv4(text) || isIpv6(text);
     }
 
+    /** One spelling per address, so fe80::1 and FE80:0::1 compare equal; anything not an IP stays as written. */
+    static String canonical(String text) {
+        if (!isIpv6(text)) return text;
+        String address = text.contains("%") ? text.substring(0, text.indexOf('%')) : text;
+        try {
+            return InetAddress.getByName(address).getHostAddress();
+        } catch (UnknownHostException e) {
+            return text;
+        }
+    }
+
+    /** 169.254.0.0/16 or fe80::/10: unique only on one link, so many networks may each use the same one. */
+    static boolean isLinkLocal(String text) {
+        if (isIpv4(text)) return text.startsWith("169.254.");
+        if (!isIpv6(text)) return false;
+        try {
+            return InetAddress.getByName(text.contains("%") ? text.substring(0, text.indexOf('%')) : text).isLinkLocalAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
     /** ADDRESS or ADDRESS/PREFIX with a prefix in range for the family. */
     static boolean isPrefix(String text) {
         int slash = text.indexOf('/');

@@ -44,9 +44,14 @@ public enum DiagnosticCode {
     EMPTY_VIRTUAL_ADDRESSES("no-virtual-address", Severity.WARNING, false, "an instance without virtual_ipaddress"),
     // Peer consistency
     PEER_VIP_DRIFT("peer-vip-drift", Severity.ERROR, false, "members of one VRRP router configure different VIPs"),
-    PEER_SETTING_DRIFT("peer-setting-drift", Severity.ERROR, false, "members disagree on advert_int, authentication or version"),
+    PEER_VIP_DETAIL_DRIFT("peer-vip-detail-drift", Severity.WARNING, false, "members give one VIP a different dev, label or scope"),
+    PEER_SETTING_DRIFT("peer-setting-drift", Severity.ERROR, false,
+        "members disagree on advert_int, authentication, version, or the VRID serving one VIP"),
     PEER_UNICAST_NOT_MUTUAL("peer-unicast-not-mutual", Severity.ERROR, false, "a unicast peer that does not list this node back"),
+    PEER_UNICAST_UNCHECKED("peer-unicast-unchecked", Severity.WARNING, false,
+        "a unicast member without unicast_src_ip; whether its peers list it cannot be checked"),
     PEER_EQUAL_PRIORITY("peer-equal-priority", Severity.WARNING, false, "members with equal priority; the higher IP wins"),
+    PEER_MISSING_INSTANCE("peer-missing-instance", Severity.WARNING, false, "a member without an instance of a router the others run"),
     PEER_VRID_REUSED("peer-vrid-reused", Severity.ERROR, false, "another VRRP router uses the same VRID on the same network");
 
     private final String id;

@@ -1,5 +1,6 @@
 package org.keepwatch.config;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +30,13 @@ public record VrrpInstance(String name, Optional<State> state, Optional<String> 
     /** Address family of the instance, decided like keepalived by its first virtual address. */
     public boolean isIpv6() {
         return !virtualAddresses.isEmpty() && virtualAddresses.get(0).address().contains(":");
+    }
+
+    /** virtual_ipaddress then virtual_ipaddress_excluded: every address a master of this instance brings up. */
+    public List<VirtualAddress> allAddresses() {
+        List<VirtualAddress> out = new ArrayList<>(virtualAddresses);
+        out.addAll(excludedAddresses);
+        return out;
     }
 
     /** authentication { auth_type PASS|AH; auth_pass SECRET }. */

@@ -7,12 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Any bytes give diagnostics, never an exception or a hang, and still round-trip. */
+/** Any bytes give diagnostics, never an exception or a hang, and still round-trip; the peer check copes too. */
 class HostileInputTest {
     private final Linter linter = new Linter();
 
@@ -29,6 +30,16 @@ class HostileInputTest {
         return report;
     }
 
+    /** The mutated configuration as a peer of the sample it came from: findings, never an exception. */
+    private static void peerCheck(byte[] mutated, ConfigDocument original) {
+        ConfigDocument doc = new ConfigParser().parse("/fuzz/keepalived.conf", mutated);
+        PeerReport report = new PeerChecker().check(List.of(PeerMember.of("fuzz", doc, "fuzz"), PeerMember.of("sample", original, "fuzz")));
+        report.findings().forEach(f -> {
+            assertThat(f.diagnostic().location().file()).isEqualTo(f.member().equals("fuzz") ? "/fuzz/keepalived.conf" : "/sample.conf");
+            assertThat(f.diagnostic().location().line()).isPositive();
+        });
+    }
+
     @Test
     @Timeout(120)
     void mutatedSamplesNeverThrowAndAlwaysRoundTrip() {
@@ -36,6 +47,7 @@ class HostileInputTest {
         byte[] alphabet = "{}\"'#!@^$~\\\n\r\t =/.:0123456789abcSEQLST()_,".getBytes(StandardCharsets.US_ASCII);
         for (String name : TestConfigs.SAMPLES) {
             byte[] sample = TestConfigs.sample(name);
+            ConfigDocument original = new ConfigParser().parse("/sample.conf", sample);
             for (int round = 0; round < 60; round++) {
                 byte[] mutated = Arrays.copyOf(sample, sample.length);
                 int edits = 1 + random.nextInt(8);
@@ -50,6 +62,7 @@ class HostileInputTest {
                     if (mutated.length == 0) mutated = new byte[] {'{'};
                 }
                 lintBytes(mutated);
+                peerCheck(mutated, original);
             }
         }
     }
