@@ -118,12 +118,16 @@ DIAG_LOCATION_RE = re.compile(r"^\((?:(?P<file>.*?): )?Line (?P<line>\d+)\)\s*(?
 DIAG_INSTANCE_RE = re.compile(r"^\((?P<inst>[^)\s]+)\):?\s")
 DIAG_RULES = (
     (re.compile(r"^NOTICE\b"), "info"),
+    (re.compile(r"Config files missing"), "error"),     # exit 0, yet that part of the config is dropped
+    (re.compile(r"SECURITY VIOLATION"), "warning"),     # exit 6, yet keepalived runs it: do not block edits
     (re.compile(r"^WARNING\b|\bWarning - ", re.IGNORECASE), "warning"),
     (re.compile(r"probably isn't what you want|is sensible|deprecated|does not support authentication"), "warning"),
     (re.compile(r"No config files matched"), "warning"),
     (re.compile(r"is not used$|ignoring tracked script .* due to SYNC group"), "warning"),
     (re.compile(r"Script user '.*' does not exist|Unable to set default user"), "warning"),
 )
+
+CHECK_PASSING_EXIT_CODES = (0, 5, 6)
 
 # Message and error codes: stable strings the client can switch on.
 E_PARSE = "parse_error"
@@ -169,7 +173,6 @@ DEFAULT_SETTINGS = {
     "backup_keep": 20,              # backups kept per file
     "state_dir": None,              # backups, locks, audit log; default /var/lib/keepwatch (root)
     "audit_log": None,              # default <state_dir>/audit.log
-    "neutron_state_path": "/var/lib/neutron",
     "allowed_paths": [],            # extra config paths the client may read and write
     "match_config": None,           # only manage daemons whose config path matches this glob
     "proc_root": "/proc",
@@ -363,6 +366,17 @@ def atomic_write(target: Path, data: bytes, like: "Optional[os.stat_result]" = N
     fsync_dir(directory)
 
 
+def remove_stale_temps(target: Path) -> "List[str]":
+    """Temporary files of an agent killed between write and rename (their pid no longer runs)."""
+    removed = []
+    for tmp in target.parent.glob(".%s.keepwatch-*.tmp" % glob.escape(target.name)):
+        m = re.search(r"\.keepwatch-(\d+)\.tmp$", tmp.name)
+        if m and int(m.group(1)) != os.getpid() and not is_alive("/proc", int(m.group(1))):
+            _unlink_quietly(tmp)
+            removed.append(tmp.name)
+    return removed
+
+
 def _unlink_quietly(path: Path) -> None:
     try:
         path.unlink()
@@ -550,6 +564,15 @@ def _state_name(value: "Any") -> str:
     return str(value)
 
 
+def _auth_type(value: "Any") -> str:
+    """none, PASS or AH; VRRPv3 has no authentication and its text dump omits the line."""
+    if value is None:
+        return "none"
+    if isinstance(value, int):
+        return AUTH_TYPES.get(value, str(value))
+    return str(value)
+
+
 def _instance_record(raw: "Dict[str, Any]") -> "Dict[str, Any]":
     """Normalised instance shape shared by both dump formats (never includes auth secrets)."""
     vips = [parse_vip(v) for v in raw.get("vips") or []]
@@ -568,7 +591,7 @@ def _instance_record(raw: "Dict[str, Any]") -> "Dict[str, Any]":
         "version": raw.get("version"),
         "nopreempt": bool(raw.get("nopreempt")),
         "preempt_delay": raw.get("preempt_delay"),
-        "auth_type": AUTH_TYPES.get(raw.get("auth_type"), raw.get("auth_type")) if isinstance(raw.get("auth_type"), int) else raw.get("auth_type"),
+        "auth_type": _auth_type(raw.get("auth_type")),
         "last_transition": raw.get("last_transition"),
         "vips_set": raw.get("vipset"),
         "vips": [v["cidr"] for v in vips],
@@ -696,8 +719,9 @@ def classify_check_output(output: str, exit_code: int,
     """Turns `keepalived -t` output into diagnostics {file, line, severity, instance, message}.
 
     2.2.7 exits 5 for warnings and errors alike, so severity comes from the message. The
-    candidate passes when no diagnostic is an error and keepalived did not report a security
-    violation (exit 6) or a missing file (exit 4).
+    candidate passes when no diagnostic is an error and the exit code is 0, 5 (warnings or
+    errors, told apart by message) or 6 (scripts without script security: keepalived runs such a
+    configuration, so it is a warning, not a reason to refuse every edit of it).
     """
     diagnostics = []  # type: List[Dict[str, Any]]
     seen = set()  # type: Set[Tuple[Any, ...]]
@@ -734,7 +758,7 @@ def classify_check_output(output: str, exit_code: int,
             break
     errors = sum(1 for d in diagnostics if d["severity"] == "error")
     warnings = sum(1 for d in diagnostics if d["severity"] == "warning")
-    passed = errors == 0 and exit_code in (0, 5)
+    passed = errors == 0 and exit_code in CHECK_PASSING_EXIT_CODES
     if not passed and errors == 0:
         diagnostics.append({"file": None, "line": None, "severity": "error", "instance": None,
                             "message": "keepalived -t exited with %d" % exit_code})
@@ -1896,6 +1920,9 @@ class ConfigOps(object):
         inject_fault(fault, "after_backup")
         # 4. write
         step("write", "started")
+        stale = remove_stale_temps(fs_target)
+        if stale:
+            LOG.warning("removed temporary files of an interrupted apply: %s", ", ".join(stale))
         atomic_write(fs_target, new_data, current_stat, fault)
         step("write", "ok", sha256=new_sha)
         # 5. reload and 6. health, against the state just before the reload
@@ -2747,9 +2774,13 @@ class Agent(object):
                 continue
             reason = "not_master" if "not_master" in reasons else reasons[0]
             dname, iname = owners[reasons.index(reason)]
+            owner = self.daemons[dname]
+            # A dead main whose VRRP child still runs is shutting down and may yet remove the VIP.
+            settled = reason == "daemon_dead" and not (
+                owner.vrrp_pid is not None and is_alive(self.settings.proc_root, owner.vrrp_pid))
             result[address] = {"address": address, "prefix": addr["prefix"], "ifname": addr.get("ifname"),
                                "netns": watch.name, "reason": reason, "daemon": dname, "instance": iname,
-                               "state": self.daemons[dname].instances.get(iname, {}).get("state")}
+                               "state": owner.instances.get(iname, {}).get("state"), "_settled": settled}
         return result
 
     def _evaluate_orphans(self, inode: int) -> None:
@@ -2760,10 +2791,12 @@ class Agent(object):
         current = time.monotonic()
         for address, info in status.items():
             if address in watch.orphans:
+                info.pop("_settled")
                 watch.orphans[address] = info
                 continue
             first = watch.candidates.setdefault(address, current)
-            if info["reason"] == "not_master" and current - first < self.settings.orphan_grace:
+            settled = info.pop("_settled")
+            if not settled and current - first < self.settings.orphan_grace:
                 self._schedule_orphan_recheck(watch, first + self.settings.orphan_grace - current, info)
                 continue
             watch.orphans[address] = info
