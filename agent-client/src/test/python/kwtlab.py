@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -25,6 +26,7 @@ AGENT_PATH = MODULE_ROOT / "src/main/resources/org/keepwatch/agent/keepwatch_age
 FIXTURES = HERE / "fixtures"
 NETNS_PREFIX = "kwt-agent-"
 DEFAULT_TIMEOUT_S = 15.0
+PIPE_SAFE_BYTES = 16 * 1024
 KEEPALIVED_START_TIMEOUT_S = 10.0
 
 _AGENT_MODULE = None
@@ -72,12 +74,31 @@ class AgentProcess(object):
         self.buffer = b""
         self.events = []  # type: List[Dict[str, Any]]
         self.responses = {}  # type: Dict[Any, Dict[str, Any]]
+        self.all_responses = []  # type: List[Dict[str, Any]]
         self.next_id = 1
         self.stderr_chunks = []  # type: List[bytes]
+        self.writers = []  # type: List[threading.Thread]
 
     def send_raw(self, data: bytes) -> None:
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
+        """Writes to the agent's stdin; big payloads from a thread, so that reading its answers
+        meanwhile keeps both pipes moving (otherwise both sides block on full pipes)."""
+        while any(w.is_alive() for w in self.writers):
+            self._read_some(0.05)           # earlier big writes first, reading answers meanwhile
+        if len(data) <= PIPE_SAFE_BYTES:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+            return
+
+        def write() -> None:
+            try:
+                self.proc.stdin.write(data)
+                self.proc.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+        writer = threading.Thread(target=write)
+        writer.daemon = True
+        writer.start()
+        self.writers.append(writer)
 
     def send(self, op: str, args: Optional[Dict[str, Any]] = None, req_id: Any = None) -> Any:
         if req_id is None:
@@ -110,6 +131,7 @@ class AgentProcess(object):
                     self.events.append(message)
                 else:
                     self.responses[message.get("id")] = message
+                    self.all_responses.append(message)
         return got or bool(ready)
 
     def response(self, req_id: Any, timeout: float = DEFAULT_TIMEOUT_S) -> Dict[str, Any]:
@@ -152,6 +174,8 @@ class AgentProcess(object):
         return b"".join(self.stderr_chunks).decode(errors="replace")[-4000:]
 
     def close(self, timeout: float = DEFAULT_TIMEOUT_S) -> int:
+        for writer in self.writers:
+            writer.join(timeout)
         if self.proc.stdin and not self.proc.stdin.closed:
             try:
                 self.proc.stdin.close()
