@@ -148,10 +148,15 @@ class AgentProcess(object):
     def call(self, op: str, args: Optional[Dict[str, Any]] = None, timeout: float = DEFAULT_TIMEOUT_S) -> Dict[str, Any]:
         return self.response(self.send(op, args), timeout)
 
-    def wait_event(self, predicate: Any, timeout: float = DEFAULT_TIMEOUT_S) -> Dict[str, Any]:
-        """The first event (already received or arriving) for which predicate(event) holds."""
+    def mark(self) -> int:
+        """A position in the event list: wait_event(..., since=mark) ignores what came before."""
+        self._read_some(0)
+        return len(self.events)
+
+    def wait_event(self, predicate: Any, timeout: float = DEFAULT_TIMEOUT_S, since: int = 0) -> Dict[str, Any]:
+        """The first event since `since` (already received or arriving) for which predicate holds."""
         deadline = time.monotonic() + timeout
-        seen = 0
+        seen = since
         while True:
             while seen < len(self.events):
                 event = self.events[seen]
@@ -255,7 +260,7 @@ class Node(object):
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc is None:
             return
-        if self.proc.poll() is None:
+        if self.proc.poll() is None and self.proc.pid > 1:
             try:
                 os.kill(self.proc.pid, sig)
                 self.proc.wait(5)
@@ -275,6 +280,8 @@ class Node(object):
         except (OSError, ValueError):
             pass
         for pid in pids:
+            if pid <= 1:
+                continue        # never kill(0) or kill(-1): that is our own process group or everyone
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
@@ -304,6 +311,14 @@ class Node(object):
         raise AssertionError("no JSON dump from %s" % self.ns)
 
 
+def install_sigterm_cleanup() -> None:
+    """SIGTERM (a timeout, Ctrl-C in Maven) exits through atexit, so namespaces are removed."""
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        def on_term(signum: int, frame: Any) -> None:
+            raise SystemExit(128 + signum)
+        signal.signal(signal.SIGTERM, on_term)
+
+
 class KeepalivedLab(object):
     """N (1 or 2) namespaces kwt-agent-<n> joined by veth; keepalived per namespace."""
 
@@ -318,6 +333,7 @@ class KeepalivedLab(object):
         self.links = []  # type: List[str]
         self.nodes = []  # type: List[Node]
         atexit.register(self.close)
+        install_sigterm_cleanup()
         try:
             self._build(base)
         except BaseException:

@@ -33,6 +33,7 @@ EXPECTED = {
     "nopreempt_master": (True, {"warning": 1}, None),
     "v3_auth": (True, {"warning": 1}, None),
     "no_script_user": (True, {"warning": 1}, None),
+    "long_auth_pass": (True, {"warning": 1}, None),
 }
 
 

@@ -125,6 +125,7 @@ DIAG_RULES = (
     (re.compile(r"No config files matched"), "warning"),
     (re.compile(r"is not used$|ignoring tracked script .* due to SYNC group"), "warning"),
     (re.compile(r"Script user '.*' does not exist|Unable to set default user"), "warning"),
+    (re.compile(r"Truncating auth_pass to 8 characters"), "warning"),    # every peer truncates alike
 )
 
 CHECK_PASSING_EXIT_CODES = (0, 5, 6)
@@ -271,6 +272,18 @@ def which(program: str, extra_dirs: str = "/usr/sbin:/sbin:/usr/local/sbin") -> 
             if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
                 return candidate
     return None
+
+
+def session_user() -> str:
+    """Who runs this session: the sudo caller if any, else the login, else the uid's name."""
+    for key in ("SUDO_USER", "USER", "LOGNAME"):
+        if os.environ.get(key):
+            return os.environ[key]
+    try:
+        import pwd
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        return "uid:%d" % os.geteuid()
 
 
 def stagger(name: str, interval: float) -> float:
@@ -2045,8 +2058,7 @@ class ConfigOps(object):
 
     def _audit(self, record: "Dict[str, Any]", step: "Callable[..., None]") -> None:
         ts = now()
-        line = {"ts": ts, "time": iso_time(ts), "user": os.environ.get("SUDO_USER") or os.environ.get("USER")
-                or os.environ.get("LOGNAME"), "ssh_client": os.environ.get("SSH_CLIENT") or None,
+        line = {"ts": ts, "time": iso_time(ts), "user": session_user(), "ssh_client": os.environ.get("SSH_CLIENT") or None,
                 "host": socket.gethostname(), "agent_pid": os.getpid()}
         line.update(record)
         path = Path(self.settings.audit_log)
@@ -2649,7 +2661,9 @@ class Agent(object):
         pid_file_left = False if d.fs_root else os.path.exists(d.pid_file)
         entry = read_proc_stat(self.settings.proc_root, d.pid)
         zombie = entry is not None and entry.state == "Z" and entry.starttime == d.starttime
-        d.stopped_reason = "died" if (pid_file_left or zombie) else "stopped"
+        # keepalived removes its pid file when it stops; a kill (or a crash) leaves it behind. A zombie
+        # says nothing either way: a --dont-fork keepalived stays one until its parent reaps it.
+        d.stopped_reason = "died" if pid_file_left else "stopped"
         LOG.warning("keepalived %s (pid %d) %s", d.name, d.pid, d.stopped_reason)
         self._close_pidfds(d)
         if d.periodic_timer is not None:
@@ -3130,7 +3144,7 @@ class Agent(object):
         self.respond(req_id, {
             "protocol": PROTOCOL_VERSION, "agent": AGENT_NAME, "agent_version": AGENT_VERSION,
             "hostname": socket.gethostname(), "pid": os.getpid(), "root": os.geteuid() == 0,
-            "user": os.environ.get("SUDO_USER") or os.environ.get("USER"),
+            "user": session_user(),
             "python": "%d.%d.%d" % sys.version_info[:3], "keepalived": self.keepalived_info,
             "capabilities": {
                 "ops": list(OPS), "events": list(EVENTS),
