@@ -1,0 +1,3350 @@
+#!/usr/bin/env python3
+# -*- coding: utf-8 -*-
+"""Keepwatch remote agent.
+
+Runs on a keepalived node for the length of one SSH session and speaks JSON lines on
+stdin/stdout (see docs/protocol.md). Standard library only, Python 3.6 or newer.
+
+    python3 keepwatch_agent.py serve [--config FILE] [options]
+
+stdout carries protocol lines only; every log line goes to stderr.
+"""
+
+import collections
+import errno
+import fcntl
+import fnmatch
+import glob
+import heapq
+import itertools
+import json
+import os
+import re
+import selectors
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+# Annotations are strings and typing is imported for type checkers only: importing typing,
+# logging, argparse, hashlib (OpenSSL) and friends at run time would cost ~9 MB of RSS on a node.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple  # noqa: F401
+
+# ---------------------------------------------------------------------------------------------
+# Constants
+# ---------------------------------------------------------------------------------------------
+
+PROTOCOL_VERSION = 1
+AGENT_VERSION = "0.1.0"
+AGENT_NAME = "keepwatch-agent"
+
+OPS = (
+    "hello", "daemons", "state.snapshot", "state.subscribe", "state.unsubscribe",
+    "config.read", "config.check", "config.apply", "config.backups", "config.restore",
+)
+EVENTS = ("state", "vip", "daemon", "heartbeat", "apply.step")
+
+MAX_REQUEST_BYTES = 4 * 1024 * 1024
+STDIN_READ_BYTES = 256 * 1024
+ID_HINT_BYTES = 256
+MAX_CONFIG_FILE_BYTES = 16 * 1024 * 1024
+MAX_INCLUDE_DEPTH = 8
+MAX_INCLUDED_FILES = 512
+MAX_CONCURRENT_WORKERS = 4
+MAX_DUMP_FILE_BYTES = 64 * 1024 * 1024
+MAX_DIAGNOSTICS = 500
+SHUTDOWN_WORKER_WAIT_S = 300.0
+VERSION_PROBE_TIMEOUT_S = 10.0
+PROC_STARTTIME_FIELD = 19          # index of starttime after the ")" of /proc/PID/stat
+FULL_RESCAN_EVERY = 12             # every Nth rescan re-reads every pid, catching pid reuse
+CHILD_RESCAN_DELAY_S = 0.2         # after a VRRP child exits, look for its respawn this soon
+LOCK_POLL_S = 0.05
+HEALTH_POLL_S = 0.1
+DEFAULT_ADVERT_INT_S = 1.0
+SHA256_HEX_LEN = 64
+TRIM_MIN_INTERVAL_S = 1.0          # malloc_trim at most this often
+TRIM_AFTER_OUTPUT_BYTES = 64 * 1024
+
+DEFAULT_KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf"
+DEFAULT_PID_FILE = "/run/keepalived.pid"
+DEFAULT_VRRP_PID_FILE = "/run/vrrp.pid"
+DEFAULT_CHECKERS_PID_FILE = "/run/checkers.pid"
+DEFAULT_BFD_PID_FILE = "/run/bfd.pid"
+DEFAULT_TMPDIR = "/tmp"
+JSON_DUMP_NAME = "keepalived.json"
+TEXT_DUMP_NAME = "keepalived.data"
+NEUTRON_CONF_RE = re.compile(r"/ha_confs/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/keepalived\.conf$")
+NEUTRON_NETNS_PREFIX = "qrouter-"
+
+# keepalived's VRRP states (vrrp.h), as numbers in the JSON dump and names in the text dump.
+VRRP_STATES = {0: "INIT", 1: "BACKUP", 2: "MASTER", 3: "FAULT", 97: "STOP", 98: "DELETED"}
+AUTH_TYPES = {0: "none", 1: "PASS", 2: "AH"}
+TEXT_AUTH_TYPES = {"none": "none", "SIMPLE_PASSWORD": "PASS", "IPSEC_AH": "AH"}
+STATE_MASTER = "MASTER"
+STATE_FAULT = "FAULT"
+
+# Linux constants not exported by every Python version's stdlib.
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_PRIVATE = 0x40000
+SYS_PIDFD_OPEN = 434               # same number on every architecture (unified syscall table)
+NETLINK_ROUTE = 0
+NLMSG_HDR = struct.Struct("=IHHII")
+IFADDRMSG = struct.Struct("=BBBBI")
+IFINFOMSG = struct.Struct("=BxHiII")
+RTATTR = struct.Struct("=HH")
+NLMSG_NOOP, NLMSG_ERROR, NLMSG_DONE, NLMSG_OVERRUN = 1, 2, 3, 4
+RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
+RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
+NLM_F_REQUEST, NLM_F_MULTI, NLM_F_DUMP = 0x1, 0x2, 0x300
+RTMGRP_LINK, RTMGRP_IPV4_IFADDR, RTMGRP_IPV6_IFADDR = 0x1, 0x10, 0x100
+IFA_ADDRESS, IFA_LOCAL, IFA_LABEL = 1, 2, 3
+IFLA_IFNAME = 3
+NETLINK_RCVBUF_BYTES = 4 * 1024 * 1024
+NETLINK_RECV_BYTES = 256 * 1024
+NETLINK_DUMP_TIMEOUT_S = 2.0
+
+# keepalived -t output, classified by message (2.2.7 exits 5 for warnings and errors alike).
+# First match wins; patterns were taken from real 2.2.7 output (see the test fixtures).
+DIAG_LOCATION_RE = re.compile(r"^\((?:(?P<file>.*?): )?Line (?P<line>\d+)\)\s*(?P<msg>.*)$")
+DIAG_INSTANCE_RE = re.compile(r"^\((?P<inst>[^)\s]+)\):?\s")
+DIAG_RULES = (
+    (re.compile(r"^NOTICE\b"), "info"),
+    (re.compile(r"Config files missing"), "error"),     # exit 0, yet that part of the config is dropped
+    (re.compile(r"SECURITY VIOLATION"), "warning"),     # exit 6, yet keepalived runs it: do not block edits
+    (re.compile(r"^WARNING\b|\bWarning - ", re.IGNORECASE), "warning"),
+    (re.compile(r"probably isn't what you want|is sensible|deprecated|does not support authentication"), "warning"),
+    (re.compile(r"No config files matched"), "warning"),
+    (re.compile(r"is not used$|ignoring tracked script .* due to SYNC group"), "warning"),
+    (re.compile(r"Script user '.*' does not exist|Unable to set default user"), "warning"),
+    (re.compile(r"Truncating auth_pass to 8 characters"), "warning"),    # every peer truncates alike
+)
+
+CHECK_PASSING_EXIT_CODES = (0, 5, 6)
+
+# Message and error codes: stable strings the client can switch on.
+E_PARSE = "parse_error"
+E_TOO_LARGE = "too_large"
+E_BAD_REQUEST = "bad_request"
+E_UNKNOWN_OP = "unknown_op"
+E_BAD_ARGS = "bad_args"
+E_NOT_FOUND = "not_found"
+E_FORBIDDEN_PATH = "forbidden_path"
+E_PERMISSION = "permission_denied"
+E_NOT_RUNNING = "not_running"
+E_CONFLICT = "conflict"
+E_CHECK_FAILED = "check_failed"
+E_ROLLED_BACK = "rolled_back"
+E_RELOAD_FAILED = "reload_failed"
+E_BUSY = "busy"
+E_TIMEOUT = "timeout"
+E_DUMP_FAILED = "dump_failed"
+E_IO = "io_error"
+E_UNSUPPORTED = "unsupported"
+E_SHUTTING_DOWN = "shutting_down"
+E_INTERNAL = "internal"
+
+FAULT_ENV = "KEEPWATCH_AGENT_TEST_FAULT"   # read only by tests: kill the agent at an apply step
+FAULT_POINTS = ("after_backup", "before_rename", "after_rename")
+
+DEFAULT_SETTINGS = {
+    "heartbeat_interval": 2.0,      # s between heartbeat events while subscribed
+    "snapshot_interval": 30.0,      # s between periodic dumps of one daemon (priority-only changes)
+    "rescan_interval": 5.0,         # s between /proc scans for started keepalived daemons
+    "liveness_interval": 1.0,       # s between pid checks, only where pidfd is unavailable
+    "dump_timeout": 2.0,            # s to wait for keepalived to write its dump
+    "dump_poll_initial": 0.002,     # s before the first look at a dump file
+    "dump_poll_max": 0.05,          # s between looks at a dump file, at most
+    "vip_debounce": 0.003,          # s to gather address changes before one dump
+    "orphan_grace": 1.5,            # s a VIP must stay without a MASTER before it is an orphan
+    "batch_interval": 0.0,          # s to hold events for one write; 0 = one write per loop turn
+    "health_adverts": 3,            # advert intervals to watch health after a reload
+    "health_min": 1.0,              # s, lower bound of the health watch
+    "lock_timeout": 30.0,           # s to wait for the apply lock
+    "check_timeout": 30.0,          # s for keepalived -t
+    "reload_timeout": 30.0,         # s for systemctl reload
+    "backup_keep": 20,              # backups kept per file
+    "state_dir": None,              # backups, locks, audit log; default /var/lib/keepwatch (root)
+    "audit_log": None,              # default <state_dir>/audit.log
+    "allowed_paths": [],            # extra config paths the client may read and write
+    "match_config": None,           # only manage daemons whose config path matches this glob
+    "proc_root": "/proc",
+    "netns_dir": "/run/netns",
+    "keepalived_bin": None,         # keepalived for hello and checks of dead daemons
+    "log_level": "info",
+}
+
+LOG_LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40}
+
+
+class Log(object):
+    """A minimal logger: one line per message on stderr (stdout belongs to the protocol)."""
+
+    def __init__(self) -> None:
+        self.level = LOG_LEVELS["info"]
+
+    def set_level(self, name: str) -> None:
+        self.level = LOG_LEVELS.get(str(name).lower(), LOG_LEVELS["info"])
+
+    def _write(self, level: int, label: str, fmt: str, args: "Tuple[Any, ...]") -> None:
+        if level < self.level:
+            return
+        try:
+            message = fmt % args if args else fmt
+        except (TypeError, ValueError):
+            message = "%s %r" % (fmt, args)
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime())
+        try:
+            sys.stderr.write("%s %s[%d] %s %s\n" % (stamp, AGENT_NAME, os.getpid(), label, message))
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+    def debug(self, fmt: str, *args: "Any") -> None:
+        self._write(LOG_LEVELS["debug"], "DEBUG", fmt, args)
+
+    def info(self, fmt: str, *args: "Any") -> None:
+        self._write(LOG_LEVELS["info"], "INFO", fmt, args)
+
+    def warning(self, fmt: str, *args: "Any") -> None:
+        self._write(LOG_LEVELS["warning"], "WARNING", fmt, args)
+
+    def error(self, fmt: str, *args: "Any") -> None:
+        self._write(LOG_LEVELS["error"], "ERROR", fmt, args)
+
+    def exception(self, fmt: str, *args: "Any") -> None:
+        import traceback
+        self._write(LOG_LEVELS["error"], "ERROR", fmt + "\n" + traceback.format_exc().rstrip(), args)
+
+
+LOG = Log()
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+
+def now() -> float:
+    """Wall-clock timestamp carried by every message (seconds since the epoch)."""
+    return round(time.time(), 6)
+
+
+def iso_time(ts: float) -> str:
+    """UTC ISO 8601 with microseconds, e.g. 2026-11-26T10:06:17.123456Z."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts)) + ".%06dZ" % int((ts % 1) * 1000000)
+
+
+def compact_time(ts: float) -> str:
+    """UTC timestamp for file names that sort in time order, e.g. 20261126T100617.123456Z."""
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime(ts)) + ".%06dZ" % int((ts % 1) * 1000000)
+
+
+_SHA256 = None  # type: Any
+
+
+def sha256_hex(data: bytes) -> str:
+    """sha256 without hashlib where possible (hashlib loads OpenSSL: ~4 MB of RSS)."""
+    global _SHA256
+    if _SHA256 is None:
+        try:
+            from _sha256 import sha256 as impl      # Python 3.6 to 3.11
+        except ImportError:
+            try:
+                from _sha2 import sha256 as impl    # Python 3.12 and newer
+            except ImportError:
+                from hashlib import sha256 as impl
+        _SHA256 = impl
+    return _SHA256(data).hexdigest()
+
+
+def which(program: str, extra_dirs: str = "/usr/sbin:/sbin:/usr/local/sbin") -> "Optional[str]":
+    for directory in (os.environ.get("PATH", "") + ":" + extra_dirs).split(":"):
+        if directory:
+            candidate = os.path.join(directory, program)
+            if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+                return candidate
+    return None
+
+
+def session_user() -> str:
+    """Who runs this session: the sudo caller if any, else the login, else the uid's name."""
+    for key in ("SUDO_USER", "USER", "LOGNAME"):
+        if os.environ.get(key):
+            return os.environ[key]
+    try:
+        import pwd
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError):
+        return "uid:%d" % os.geteuid()
+
+
+def stagger(name: str, interval: float) -> float:
+    """A stable offset in [0, interval) per daemon, so periodic dumps do not come in bursts."""
+    return (int(sha256_hex(name.encode())[:8], 16) % 10000) / 10000.0 * interval
+
+
+def decode_text(data: bytes) -> str:
+    """Config bytes to text; bytes that are not UTF-8 survive the round trip as surrogates."""
+    return data.decode("utf-8", "surrogateescape")
+
+
+def encode_text(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+class AgentError(Exception):
+    """An error answered to the client with a stable code."""
+
+    def __init__(self, code: str, message: str, details: "Optional[Dict[str, Any]]" = None) -> None:
+        Exception.__init__(self, message)
+        self.code = code
+        self.message = message
+        self.details = details
+
+    def to_json(self) -> "Dict[str, Any]":
+        err = {"code": self.code, "message": self.message}  # type: Dict[str, Any]
+        if self.details:
+            err["details"] = self.details
+        return err
+
+
+def read_small(path: Path, limit: int = MAX_CONFIG_FILE_BYTES) -> bytes:
+    with path.open("rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise AgentError(E_TOO_LARGE, "%s is larger than %d bytes" % (path, limit))
+    return data
+
+
+def run_command(argv: "List[str]", timeout: float, env: "Optional[Dict[str, str]]" = None,
+                merge_stderr: bool = False) -> "Tuple[int, str, str]":
+    """Runs an argument list (never a shell string); returns (exit code, stdout, stderr)."""
+    try:
+        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+                              timeout=timeout, env=env, universal_newlines=True, errors="replace")
+    except subprocess.TimeoutExpired:
+        raise AgentError(E_TIMEOUT, "%s did not finish within %.0f s" % (argv[0], timeout))
+    except OSError as exc:
+        raise AgentError(E_IO, "cannot run %s: %s" % (argv[0], exc.strerror or exc))
+    return proc.returncode, proc.stdout or "", proc.stderr or ""
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(str(directory), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(target: Path, data: bytes, like: "Optional[os.stat_result]" = None,
+                 fault: "Optional[str]" = None) -> None:
+    """Writes a temporary file in the target's directory, fsyncs, renames over, fsyncs the directory."""
+    directory = target.parent
+    tmp = directory / (".%s.keepwatch-%d.tmp" % (target.name, os.getpid()))
+    fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        if like is not None:
+            try:
+                os.fchown(fd, like.st_uid, like.st_gid)
+            except OSError:
+                pass
+            os.fchmod(fd, like.st_mode & 0o7777)
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        _unlink_quietly(tmp)
+        raise
+    os.close(fd)
+    inject_fault(fault, "before_rename")
+    try:
+        os.replace(str(tmp), str(target))
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    inject_fault(fault, "after_rename")
+    fsync_dir(directory)
+
+
+def remove_stale_temps(target: Path) -> "List[str]":
+    """Temporary files of an agent killed between write and rename (their pid no longer runs)."""
+    removed = []
+    for tmp in target.parent.glob(".%s.keepwatch-*.tmp" % glob.escape(target.name)):
+        m = re.search(r"\.keepwatch-(\d+)\.tmp$", tmp.name)
+        if m and int(m.group(1)) != os.getpid() and not is_alive("/proc", int(m.group(1))):
+            _unlink_quietly(tmp)
+            removed.append(tmp.name)
+    return removed
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
+
+
+def inject_fault(fault: "Optional[str]", point: str) -> None:
+    """Test hook: KEEPWATCH_AGENT_TEST_FAULT=kill:<point> SIGKILLs the agent at that step."""
+    if fault and fault == "kill:" + point:
+        LOG.warning("test fault injection: killing the agent at %s", point)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def proc_rss_kb(proc_root: str = "/proc") -> int:
+    try:
+        with open(os.path.join(proc_root, "self", "status"), "rb") as f:
+            for line in f:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings: defaults < JSON file (--config) < command line flags
+# ---------------------------------------------------------------------------------------------
+
+class Settings(object):
+    """The agent's effective configuration; every interval comes from here."""
+
+    def __init__(self, values: "Dict[str, Any]") -> None:
+        self.values = dict(DEFAULT_SETTINGS)
+        for key, value in values.items():
+            if key not in DEFAULT_SETTINGS:
+                raise ValueError("unknown setting %r" % key)
+            if value is not None:
+                self.values[key] = value
+        self._validate()
+        is_root = os.geteuid() == 0
+        if not self.values["state_dir"]:
+            if is_root:
+                self.values["state_dir"] = "/var/lib/keepwatch"
+            else:
+                self.values["state_dir"] = str(Path.home() / ".local" / "state" / "keepwatch")
+        if not self.values["audit_log"]:
+            self.values["audit_log"] = str(Path(self.values["state_dir"]) / "audit.log")
+
+    def _validate(self) -> None:
+        for key, default in DEFAULT_SETTINGS.items():
+            value = self.values[key]
+            if isinstance(default, float) and not isinstance(value, (int, float)):
+                raise ValueError("setting %s must be a number" % key)
+            if isinstance(default, float) and value < 0:
+                raise ValueError("setting %s must not be negative" % key)
+            if isinstance(default, int) and not isinstance(default, bool) and not isinstance(value, int):
+                raise ValueError("setting %s must be an integer" % key)
+        if not isinstance(self.values["allowed_paths"], list):
+            raise ValueError("setting allowed_paths must be a list of paths")
+
+    def __getattr__(self, name: str) -> "Any":
+        values = self.__dict__.get("values")
+        if values is not None and name in values:
+            return values[name]
+        raise AttributeError(name)
+
+    def public(self) -> "Dict[str, Any]":
+        return dict(self.values)
+
+
+USAGE = """usage: keepwatch_agent.py [serve|version] [--config FILE] [--SETTING VALUE ...]
+
+Speaks the Keepwatch agent protocol (JSON lines) on stdin/stdout; logs go to stderr.
+Settings (also keys of the --config JSON object):
+%s
+"""
+
+
+class UsageError(Exception):
+    pass
+
+
+def _convert(key: str, text: str) -> "Any":
+    default = DEFAULT_SETTINGS[key]
+    try:
+        if isinstance(default, float):
+            return float(text)
+        if isinstance(default, int) and not isinstance(default, bool):
+            return int(text)
+    except ValueError:
+        raise UsageError("--%s needs a number, not %r" % (key.replace("_", "-"), text))
+    return text
+
+
+def parse_cli(argv: "List[str]") -> "Tuple[str, Optional[str], Dict[str, Any]]":
+    """serve|version, --config FILE and --setting VALUE (or --setting=VALUE); lists may repeat."""
+    command = "serve"
+    config = None
+    values = {}  # type: Dict[str, Any]
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if arg in ("-h", "--help"):
+            raise UsageError("")
+        if not arg.startswith("--"):
+            if arg not in ("serve", "version"):
+                raise UsageError("unknown command %r" % arg)
+            command = arg
+            continue
+        name, eq, value = arg[2:].partition("=")
+        key = name.replace("-", "_")
+        if key != "config" and key not in DEFAULT_SETTINGS:
+            raise UsageError("unknown option --%s" % name)
+        if not eq:
+            if i >= len(argv):
+                raise UsageError("--%s needs a value" % name)
+            value = argv[i]
+            i += 1
+        if key == "config":
+            config = value
+        elif isinstance(DEFAULT_SETTINGS[key], list):
+            values.setdefault(key, []).append(value)
+        else:
+            values[key] = _convert(key, value)
+    return command, config, values
+
+
+def load_settings(argv: "List[str]") -> "Tuple[str, Settings]":
+    """Defaults, then the --config JSON file, then command line flags."""
+    command, config, flags = parse_cli(argv)
+    values = {}  # type: Dict[str, Any]
+    if config:
+        try:
+            with open(config, "r") as f:
+                loaded = json.load(f)
+        except (OSError, ValueError) as exc:
+            raise UsageError("cannot read --config %s: %s" % (config, exc))
+        if not isinstance(loaded, dict):
+            raise UsageError("--config %s must hold a JSON object" % config)
+        values.update(loaded)
+    values.update(flags)
+    try:
+        return command, Settings(values)
+    except ValueError as exc:
+        raise UsageError(str(exc))
+
+
+# ---------------------------------------------------------------------------------------------
+# keepalived dumps: JSON (SIGJSON) and text (SIGUSR1), normalised to one instance shape
+# ---------------------------------------------------------------------------------------------
+
+def normalise_address(text: str) -> "Tuple[str, int]":
+    """'10.0.0.1/24' or 'fd00::1' -> ('10.0.0.1', 24) / ('fd00::1', 128), canonical spelling."""
+    addr, _, prefix = text.partition("/")
+    family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+    try:
+        addr = socket.inet_ntop(family, socket.inet_pton(family, addr))
+    except (OSError, ValueError):
+        pass
+    if prefix.isdigit():
+        return addr, int(prefix)
+    return addr, 128 if family == socket.AF_INET6 else 32
+
+
+def parse_vip(text: str) -> "Dict[str, Any]":
+    """A VIP line as keepalived prints it: '10.0.0.1/24 dev eth0 scope global set'."""
+    tokens = text.split()
+    if not tokens:
+        raise ValueError("empty VIP")
+    addr, prefix = normalise_address(tokens[0])
+    vip = {"address": addr, "prefix": prefix, "cidr": "%s/%d" % (addr, prefix),
+           "dev": None, "set": tokens[-1] == "set"}  # type: Dict[str, Any]
+    if "dev" in tokens:
+        index = tokens.index("dev")
+        if index + 1 < len(tokens):
+            vip["dev"] = tokens[index + 1]
+    return vip
+
+
+def _state_name(value: "Any") -> str:
+    if isinstance(value, int):
+        return VRRP_STATES.get(value, "UNKNOWN(%d)" % value)
+    return str(value)
+
+
+def _auth_type(value: "Any") -> str:
+    """none, PASS or AH; VRRPv3 has no authentication and its text dump omits the line."""
+    if value is None:
+        return "none"
+    if isinstance(value, int):
+        return AUTH_TYPES.get(value, str(value))
+    return str(value)
+
+
+def _instance_record(raw: "Dict[str, Any]") -> "Dict[str, Any]":
+    """Normalised instance shape shared by both dump formats (never includes auth secrets)."""
+    vips = [parse_vip(v) for v in raw.get("vips") or []]
+    evips = [parse_vip(v) for v in raw.get("evips") or []]
+    return {
+        "instance": raw.get("iname"),
+        "vrid": raw.get("vrid"),
+        "state": _state_name(raw.get("state")),
+        "wantstate": _state_name(raw.get("wantstate")) if raw.get("wantstate") is not None else None,
+        "base_priority": raw.get("base_priority"),
+        "effective_priority": raw.get("effective_priority"),
+        "master_priority": raw.get("master_priority"),
+        "interface": raw.get("ifp_ifname"),
+        "vmac_interface": raw.get("vmac_ifname") or None,
+        "advert_int": raw.get("adver_int"),
+        "version": raw.get("version"),
+        "nopreempt": bool(raw.get("nopreempt")),
+        "preempt_delay": raw.get("preempt_delay"),
+        "auth_type": _auth_type(raw.get("auth_type")),
+        "last_transition": raw.get("last_transition"),
+        "vips_set": raw.get("vipset"),
+        "vips": [v["cidr"] for v in vips],
+        "excluded_vips": [v["cidr"] for v in evips],
+        "vip_details": vips + [dict(v, excluded=True) for v in evips],
+        "track_scripts": list(raw.get("track_script") or []),
+        "track_interfaces": list(raw.get("track_ifp") or []),
+    }
+
+
+STATS_KEYS = ("advert_rcvd", "advert_sent", "become_master", "release_master", "pri_zero_rcvd",
+              "pri_zero_sent", "auth_failure", "authtype_mismatch", "advert_interval_err",
+              "addr_list_err", "packet_len_err", "ip_ttl_err", "invalid_type_rcvd", "invalid_authtype")
+
+
+def parse_json_dump(text: str) -> "List[Dict[str, Any]]":
+    """keepalived.json: a list of {data, stats} (json_version 1) or {"vrrp": [...]} (version 2)."""
+    doc = json.loads(text)
+    if isinstance(doc, dict):
+        doc = doc.get("vrrp", [])
+    if not isinstance(doc, list):
+        raise ValueError("keepalived.json holds neither a list nor a {vrrp: [...]} object")
+    instances = []
+    for entry in doc:
+        if not isinstance(entry, dict) or not isinstance(entry.get("data"), dict):
+            raise ValueError("keepalived.json entry without a data object")
+        record = _instance_record(entry["data"])
+        stats = entry.get("stats") if isinstance(entry.get("stats"), dict) else {}
+        record["stats"] = {k: stats[k] for k in STATS_KEYS if k in stats}
+        instances.append(record)
+    return instances
+
+
+TEXT_INSTANCE_RE = re.compile(r"^ VRRP Instance = (.+)$")
+TEXT_KV_RE = re.compile(r"^   ([^=]+?) = (.*)$")
+TEXT_LIST_RE = re.compile(r"^   ([A-Za-z][A-Za-z _]*?)\s*(?:\(\d+\))?\s*:$")
+TEXT_SECTION_RE = re.compile(r"^------< (.+) >------$")
+
+
+def parse_text_dump(text: str) -> "List[Dict[str, Any]]":
+    """keepalived.data (SIGUSR1), section 'VRRP Topology', into the JSON dump's field names."""
+    raws = []  # type: List[Dict[str, Any]]
+    section = None
+    current = None  # type: Optional[Dict[str, Any]]
+    list_name = None  # type: Optional[str]
+    for line in text.splitlines():
+        m = TEXT_SECTION_RE.match(line)
+        if m:
+            section = m.group(1)
+            current = None
+            continue
+        if section != "VRRP Topology":
+            continue
+        m = TEXT_INSTANCE_RE.match(line)
+        if m:
+            current = {"iname": m.group(1).strip(), "vips": [], "evips": []}
+            raws.append(current)
+            list_name = None
+            continue
+        if current is None:
+            continue
+        if line.startswith("     ") and list_name is not None:
+            current.setdefault(list_name, []).append(line.strip())
+            continue
+        m = TEXT_LIST_RE.match(line)
+        if m:
+            list_name = {"Virtual IP": "vips", "Virtual IP Excluded": "evips",
+                         "Tracked scripts": "track_script", "Tracked interfaces": "track_ifp"}.get(
+                m.group(1).strip(), "_" + m.group(1).strip())
+            continue
+        list_name = None
+        m = TEXT_KV_RE.match(line)
+        if m:
+            _text_field(current, m.group(1).strip(), m.group(2).strip())
+    instances = []
+    for raw in raws:
+        record = _instance_record(raw)
+        record["stats"] = {}
+        instances.append(record)
+    return instances
+
+
+def _leading_number(value: str) -> "Optional[float]":
+    m = re.match(r"^-?\d+(?:\.\d+)?", value)
+    return float(m.group(0)) if m else None
+
+
+def _text_field(raw: "Dict[str, Any]", key: str, value: str) -> None:
+    number = _leading_number(value)
+    if key == "State":
+        raw["state"] = value
+    elif key == "Wantstate":
+        raw["wantstate"] = value
+    elif key == "VRRP Version" and number is not None:
+        raw["version"] = int(number)
+    elif key == "Virtual Router ID" and number is not None:
+        raw["vrid"] = int(number)
+    elif key == "Priority" and number is not None:
+        raw["base_priority"] = int(number)
+    elif key == "Effective priority" and number is not None:
+        raw["effective_priority"] = int(number)
+    elif key == "Master priority" and number is not None:
+        raw["master_priority"] = int(number)
+    elif key == "Interface":
+        raw["ifp_ifname"] = value
+    elif key == "Last transition" and number is not None:
+        raw["last_transition"] = number
+    elif key == "Advert interval" and number is not None:
+        raw["adver_int"] = number / 1000.0 if "milli" in value else number
+    elif key == "Preempt":
+        raw["nopreempt"] = value == "disabled"
+    elif key == "Preempt delay" and number is not None:
+        raw["preempt_delay"] = int(number)
+    elif key == "Authentication type":
+        raw["auth_type"] = TEXT_AUTH_TYPES.get(value, value)
+    # Password and every other field are left out on purpose.
+
+
+# ---------------------------------------------------------------------------------------------
+# keepalived -t output
+# ---------------------------------------------------------------------------------------------
+
+def classify_check_output(output: str, exit_code: int,
+                          path_map: "Optional[Dict[str, str]]" = None) -> "Dict[str, Any]":
+    """Turns `keepalived -t` output into diagnostics {file, line, severity, instance, message}.
+
+    2.2.7 exits 5 for warnings and errors alike, so severity comes from the message. The
+    candidate passes when no diagnostic is an error and the exit code is 0, 5 (warnings or
+    errors, told apart by message) or 6 (scripts without script security: keepalived runs such a
+    configuration, so it is a warning, not a reason to refuse every edit of it).
+    """
+    diagnostics = []  # type: List[Dict[str, Any]]
+    seen = set()  # type: Set[Tuple[Any, ...]]
+    for raw_line in output.splitlines():
+        line = raw_line.strip()
+        if not line:
+            continue
+        file_name = None  # type: Optional[str]
+        line_no = None  # type: Optional[int]
+        message = line
+        m = DIAG_LOCATION_RE.match(line)
+        if m:
+            file_name = m.group("file")
+            line_no = int(m.group("line"))
+            message = m.group("msg")
+        if file_name and path_map:
+            file_name = path_map.get(file_name, file_name)
+        instance = None
+        mi = DIAG_INSTANCE_RE.match(message)
+        if mi:
+            instance = mi.group("inst")
+        severity = "error" if exit_code != 0 else "warning"
+        for pattern, sev in DIAG_RULES:
+            if pattern.search(message):
+                severity = sev
+                break
+        key = (file_name, line_no, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        diagnostics.append({"file": file_name, "line": line_no, "severity": severity,
+                            "instance": instance, "message": message})
+        if len(diagnostics) >= MAX_DIAGNOSTICS:
+            break
+    errors = sum(1 for d in diagnostics if d["severity"] == "error")
+    warnings = sum(1 for d in diagnostics if d["severity"] == "warning")
+    passed = errors == 0 and exit_code in CHECK_PASSING_EXIT_CODES
+    if not passed and errors == 0:
+        diagnostics.append({"file": None, "line": None, "severity": "error", "instance": None,
+                            "message": "keepalived -t exited with %d" % exit_code})
+        errors = 1
+    return {"ok": passed, "exit_code": exit_code, "errors": errors, "warnings": warnings,
+            "diagnostics": diagnostics}
+
+
+# ---------------------------------------------------------------------------------------------
+# keepalived.conf: the files of one configuration (main file and includes)
+# ---------------------------------------------------------------------------------------------
+
+INCLUDE_RE = re.compile(r"^(?:@\^?\S+\s+)?include\s+(\S+)")
+INSTANCE_RE = re.compile(r"^(?:@\^?\S+\s+)?vrrp_instance\s+([^\s{]+)")
+
+
+def strip_comment(line: str) -> str:
+    """Removes a '#' or '!' comment that is not inside quotes."""
+    quote = None
+    for index, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "#!":
+            return line[:index]
+    return line
+
+
+def config_lines(text: str) -> "Iterable[str]":
+    for line in text.splitlines():
+        stripped = strip_comment(line).strip()
+        if stripped:
+            yield stripped
+
+
+def find_includes(text: str) -> "List[str]":
+    result = []
+    for line in config_lines(text):
+        m = INCLUDE_RE.match(line)
+        if m:
+            result.append(m.group(1).strip("\"'"))
+    return result
+
+
+def find_instance_names(texts: "Iterable[str]") -> "Set[str]":
+    names = set()  # type: Set[str]
+    for text in texts:
+        for line in config_lines(text):
+            m = INSTANCE_RE.match(line)
+            if m and "$" not in m.group(1) and "~" not in m.group(1):
+                names.add(m.group(1))
+    return names
+
+
+class ConfigSet(object):
+    """The files keepalived reads for one daemon, resolved the way keepalived resolves them."""
+
+    def __init__(self, main: str, fs_root: str = "") -> None:
+        self.main = main
+        self.fs_root = fs_root
+        self.files = []  # type: List[Dict[str, Any]]
+        self.unmatched = []  # type: List[str]
+        self.overrides = {}  # type: Dict[str, bytes]
+
+    def fs(self, path: str) -> Path:
+        return Path(self.fs_root + path) if self.fs_root else Path(path)
+
+    def load(self, overrides: "Optional[Dict[str, bytes]]" = None) -> "ConfigSet":
+        self.overrides = overrides or {}
+        self.files = []
+        self.unmatched = []
+        self._visit(self.main, None, 0, set())
+        return self
+
+    def _visit(self, path: str, parent: "Optional[str]", depth: int, seen: "Set[str]") -> None:
+        if path in seen or len(self.files) >= MAX_INCLUDED_FILES or depth > MAX_INCLUDE_DEPTH:
+            return
+        seen.add(path)
+        if path in self.overrides:
+            data = self.overrides[path]
+            st = None
+        else:
+            fs_path = self.fs(path)
+            try:
+                data = read_small(fs_path)
+                st = fs_path.stat()
+            except FileNotFoundError:
+                if parent is None:
+                    raise AgentError(E_NOT_FOUND, "configuration file %s does not exist" % path)
+                self.unmatched.append(path)
+                return
+            except PermissionError:
+                raise AgentError(E_PERMISSION, "cannot read %s: permission denied" % path)
+            except OSError as exc:
+                raise AgentError(E_IO, "cannot read %s: %s" % (path, exc.strerror or exc))
+        self.files.append({"path": path, "role": "main" if parent is None else "include",
+                           "included_from": parent, "data": data,
+                           "mtime": st.st_mtime if st is not None else None,
+                           "mode": (st.st_mode & 0o7777) if st is not None else None})
+        base = os.path.dirname(path)
+        for pattern in find_includes(decode_text(data)):
+            full = pattern if pattern.startswith("/") else os.path.normpath(os.path.join(base, pattern))
+            if glob.has_magic(full):
+                prefix_len = len(self.fs_root)
+                matches = sorted(m[prefix_len:] for m in glob.glob(self.fs_root + full)
+                                 if not os.path.isdir(m))
+                if not matches:
+                    self.unmatched.append(full)
+                for match in matches:
+                    self._visit(match, path, depth + 1, seen)
+            else:
+                self._visit(full, path, depth + 1, seen)
+
+    def paths(self) -> "List[str]":
+        return [f["path"] for f in self.files]
+
+    def texts(self) -> "List[str]":
+        return [decode_text(f["data"]) for f in self.files]
+
+    def to_json(self) -> "Dict[str, Any]":
+        return {
+            "main": self.main,
+            "files": [{"path": f["path"], "role": f["role"], "included_from": f["included_from"],
+                       "text": decode_text(f["data"]), "sha256": sha256_hex(f["data"]),
+                       "size": len(f["data"]), "mtime": f["mtime"], "mode": f["mode"]}
+                      for f in self.files],
+            "unmatched_includes": list(self.unmatched),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# /proc discovery
+# ---------------------------------------------------------------------------------------------
+
+KA_SHORT_WITH_ARG = set("fprcbsiSguMA")
+KA_LONG_WITH_ARG = {
+    "use-file": "f", "pid": "p", "vrrp_pid": "r", "checkers_pid": "c", "bfd_pid": "b",
+    "namespace": "s", "config-id": "i", "log-facility": "S", "log-file": "g", "umask": "u",
+    "core-dump-pattern": "M", "snmp-agent-socket": "A",
+}
+KA_LONG_FLAGS = {"vrrp": "P", "check": "C", "no_bfd": "B", "dont-fork": "n", "log-console": "l",
+                 "log-detail": "D", "dont-respawn": "R", "all": "all"}
+
+
+def parse_keepalived_argv(argv: "List[str]") -> "Dict[str, Any]":
+    """getopt_long-compatible parse of a keepalived command line into {letter: value}."""
+    opts = {}  # type: Dict[str, Any]
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        i += 1
+        if arg.startswith("--"):
+            name, eq, value = arg[2:].partition("=")
+            if name in KA_LONG_WITH_ARG:
+                if not eq and i < len(argv):
+                    value = argv[i]
+                    i += 1
+                opts[KA_LONG_WITH_ARG[name]] = value
+            elif name in KA_LONG_FLAGS:
+                opts[KA_LONG_FLAGS[name]] = True
+            elif name == "config-test":
+                opts["t"] = value or True
+            else:
+                opts[name] = value if eq else True
+        elif arg.startswith("-") and len(arg) > 1:
+            j = 1
+            while j < len(arg):
+                letter = arg[j]
+                j += 1
+                if letter in KA_SHORT_WITH_ARG:
+                    value = arg[j:]
+                    if not value and i < len(argv):
+                        value = argv[i]
+                        i += 1
+                    opts[letter] = value
+                    break
+                opts[letter] = True
+    return opts
+
+
+class ProcEntry(object):
+    __slots__ = ("pid", "comm", "state", "ppid", "starttime", "keepalived")
+
+    def __init__(self, pid: int, comm: str, state: str, ppid: int, starttime: int) -> None:
+        self.pid = pid
+        self.comm = comm
+        self.state = state
+        self.ppid = ppid
+        self.starttime = starttime
+        self.keepalived = False
+
+
+def read_proc_stat(proc_root: str, pid: int) -> "Optional[ProcEntry]":
+    try:
+        with open("%s/%d/stat" % (proc_root, pid), "rb") as f:
+            data = f.read()
+        left = data.index(b"(")
+        right = data.rindex(b")")
+        rest = data[right + 2:].split()
+        return ProcEntry(pid, data[left + 1:right].decode("utf-8", "replace"), rest[0].decode(),
+                         int(rest[1]), int(rest[PROC_STARTTIME_FIELD]))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def read_cmdline(proc_root: str, pid: int) -> "List[str]":
+    try:
+        with open("%s/%d/cmdline" % (proc_root, pid), "rb") as f:
+            data = f.read()
+    except OSError:
+        return []
+    return [a.decode("utf-8", "replace") for a in data.split(b"\0")[:-1]] if data else []
+
+
+def read_environ(proc_root: str, pid: int) -> "Dict[str, str]":
+    try:
+        with open("%s/%d/environ" % (proc_root, pid), "rb") as f:
+            data = f.read()
+    except OSError:
+        return {}
+    env = {}
+    for item in data.split(b"\0"):
+        key, eq, value = item.partition(b"=")
+        if eq:
+            env[key.decode("utf-8", "replace")] = value.decode("utf-8", "replace")
+    return env
+
+
+def is_alive(proc_root: str, pid: int, starttime: "Optional[int]" = None) -> bool:
+    """A pid is alive when it exists, is not a zombie, and (if given) started at starttime."""
+    entry = read_proc_stat(proc_root, pid)
+    if entry is None or entry.state in ("Z", "X", "x"):
+        return False
+    return starttime is None or entry.starttime == starttime
+
+
+def systemd_unit(proc_root: str, pid: int) -> "Optional[str]":
+    try:
+        with open("%s/%d/cgroup" % (proc_root, pid), "r") as f:
+            for line in f:
+                path = line.rstrip("\n").split(":", 2)[-1]
+                for part in reversed(path.split("/")):
+                    if part.endswith(".service"):
+                        return part
+    except OSError:
+        pass
+    return None
+
+
+class Daemon(object):
+    """One keepalived (its main process) and what the agent knows about it."""
+
+    def __init__(self, pid: int, starttime: int) -> None:
+        self.name = ""
+        self.key = ""
+        self.pid = pid
+        self.starttime = starttime
+        self.alive = True
+        self.responsive = True
+        self.stopped_reason = None  # type: Optional[str]
+        self.died_at = None  # type: Optional[float]
+        self.cmdline = []  # type: List[str]
+        self.options = {}  # type: Dict[str, Any]
+        self.config = DEFAULT_KEEPALIVED_CONF
+        self.config_id = None  # type: Optional[str]
+        self.pid_file = DEFAULT_PID_FILE
+        self.vrrp_pid_file = DEFAULT_VRRP_PID_FILE
+        self.checkers_pid_file = DEFAULT_CHECKERS_PID_FILE
+        self.children = {}  # type: Dict[int, Tuple[str, int]]
+        self.vrrp_pid = None  # type: Optional[int]
+        self.netns_inode = 0
+        self.netns_name = None  # type: Optional[str]
+        self.netns_path = ""
+        self.own_netns = True
+        self.tmpdir = DEFAULT_TMPDIR
+        self.fs_root = ""
+        self.tmp_fs_root = ""
+        self.exe = ""
+        self.exe_key = None  # type: Optional[Tuple[int, int]]
+        self.version = None  # type: Optional[str]
+        self.neutron_router = None  # type: Optional[str]
+        self.systemd_unit = None  # type: Optional[str]
+        self.started_at = None  # type: Optional[float]
+        # live state
+        self.instances = {}  # type: Dict[str, Dict[str, Any]]
+        self.snapshot_ts = None  # type: Optional[float]
+        self.snapshot_source = None  # type: Optional[str]
+        self.dump_error = None  # type: Optional[Dict[str, Any]]
+        self.dump_job = None  # type: Optional[DumpJob]
+        self.dump_again = False
+        self.dump_again_cause = "periodic"
+        self.waiters = []  # type: List[Callable[[Dict[str, Any]], None]]
+        self.periodic_timer = None  # type: Optional[Timer]
+        self.pidfds = {}  # type: Dict[int, int]
+
+    def dump_file(self, kind: str) -> str:
+        return self.tmp_fs_root + os.path.join(self.tmpdir, JSON_DUMP_NAME if kind == "json" else TEXT_DUMP_NAME)
+
+    def to_json(self) -> "Dict[str, Any]":
+        return {
+            "name": self.name, "pid": self.pid, "vrrp_pid": self.vrrp_pid,
+            "children": [{"pid": pid, "role": role} for pid, (role, _) in sorted(self.children.items())],
+            "alive": self.alive, "responsive": self.responsive, "stopped_reason": self.stopped_reason,
+            "config": self.config, "config_id": self.config_id, "pid_file": self.pid_file,
+            "vrrp_pid_file": self.vrrp_pid_file, "checkers_pid_file": self.checkers_pid_file,
+            "netns": self.netns_name, "netns_inode": self.netns_inode, "own_netns": self.own_netns,
+            "tmpdir": self.tmpdir, "exe": self.exe, "version": self.version,
+            "neutron_router": self.neutron_router, "systemd_unit": self.systemd_unit,
+            "managed_by": "systemd" if self.reload_unit() else ("neutron" if self.neutron_router else "signal"),
+            "started_at": self.started_at, "cmdline": self.cmdline,
+        }
+
+    def reload_unit(self) -> "Optional[str]":
+        unit = self.systemd_unit
+        if unit and unit.startswith("keepalived") and which("systemctl"):
+            return unit
+        return None
+
+
+def daemon_key(d: Daemon) -> str:
+    """What stays the same when a daemon restarts: Neutron router id, else config and netns."""
+    if d.neutron_router:
+        return "neutron|" + d.neutron_router
+    where = "own" if d.own_netns else (d.netns_name or str(d.netns_inode))
+    return "%s|%s" % (d.config, where)
+
+
+class Discovery(object):
+    """Finds keepalived processes in /proc, caching what it learnt about every pid."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.proc_root = settings.proc_root
+        self.cache = {}  # type: Dict[int, ProcEntry]
+        self.scans = 0
+        self.boot_time = self._boot_time()
+        self.clock_ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+        self.own_netns = self._inode("%s/self/ns/net" % self.proc_root)
+        self.own_mntns = self._inode("%s/self/ns/mnt" % self.proc_root)
+        self.version_cache = {}  # type: Dict[Tuple[int, int], Optional[str]]
+
+    def _boot_time(self) -> float:
+        try:
+            with open("%s/stat" % self.proc_root, "r") as f:
+                for line in f:
+                    if line.startswith("btime "):
+                        return float(line.split()[1])
+        except (OSError, ValueError):
+            pass
+        return 0.0
+
+    @staticmethod
+    def _inode(path: str) -> int:
+        try:
+            return os.stat(path).st_ino
+        except OSError:
+            return 0
+
+    def netns_names(self) -> "Dict[int, str]":
+        names = {}
+        try:
+            with os.scandir(self.settings.netns_dir) as it:
+                for entry in it:
+                    try:
+                        names[os.stat(entry.path).st_ino] = entry.name
+                    except OSError:
+                        continue
+        except OSError:
+            pass
+        return names
+
+    def scan(self) -> "Dict[int, Tuple[ProcEntry, List[ProcEntry]]]":
+        """Every live keepalived main process (zombies are dead): {pid: (entry, children)}."""
+        self.scans += 1
+        full = self.scans % FULL_RESCAN_EVERY == 0
+        try:
+            pids = [int(name) for name in os.listdir(self.proc_root) if name.isdigit()]
+        except OSError as exc:
+            LOG.error("cannot list %s: %s", self.proc_root, exc)
+            return {}
+        present = set(pids)
+        for pid in list(self.cache):
+            if pid not in present:
+                del self.cache[pid]
+        for pid in pids:
+            entry = self.cache.get(pid)
+            if entry is not None and not full and not entry.keepalived:
+                continue
+            fresh = read_proc_stat(self.proc_root, pid)
+            if fresh is None:
+                self.cache.pop(pid, None)
+                continue
+            if entry is not None and entry.starttime == fresh.starttime and entry.keepalived:
+                fresh.keepalived = True
+            else:
+                fresh.keepalived = self._looks_like_keepalived(fresh)
+            self.cache[pid] = fresh
+        ka = {pid: e for pid, e in self.cache.items() if e.keepalived and e.state not in ("Z", "X", "x")}
+        mains = {}  # type: Dict[int, Tuple[ProcEntry, List[ProcEntry]]]
+        for e in ka.values():
+            if e.ppid not in ka:
+                mains[e.pid] = (e, [])
+        for e in ka.values():
+            if e.ppid in mains:
+                mains[e.ppid][1].append(e)
+        return mains
+
+    def _looks_like_keepalived(self, entry: ProcEntry) -> bool:
+        if entry.comm.startswith("keepalived"):
+            return True
+        parent = self.cache.get(entry.ppid)
+        if parent is not None and parent.keepalived:
+            argv = read_cmdline(self.proc_root, entry.pid)
+            return bool(argv) and os.path.basename(argv[0]) == "keepalived"
+        return False
+
+    def build(self, entry: ProcEntry, kids: "List[ProcEntry]") -> "Optional[Daemon]":
+        """The static facts of one keepalived main process; None if it is not a daemon to manage."""
+        argv = read_cmdline(self.proc_root, entry.pid)
+        if not argv:
+            return None
+        opts = parse_keepalived_argv(argv)
+        if any(k in opts for k in ("t", "v", "h", "T", "signum", "d")):
+            return None     # a config test or a probe, not a daemon
+        netns_names = self.netns_names()
+        d = Daemon(entry.pid, entry.starttime)
+        d.cmdline = argv
+        d.options = opts
+        cwd = self._readlink("%s/%d/cwd" % (self.proc_root, entry.pid)) or "/"
+        d.config = self._absolute(opts.get("f") or DEFAULT_KEEPALIVED_CONF, cwd)
+        d.config_id = opts.get("i") if isinstance(opts.get("i"), str) else None
+        d.pid_file = self._absolute(opts.get("p") or DEFAULT_PID_FILE, cwd)
+        d.vrrp_pid_file = self._absolute(opts.get("r") or DEFAULT_VRRP_PID_FILE, cwd)
+        d.checkers_pid_file = self._absolute(opts.get("c") or DEFAULT_CHECKERS_PID_FILE, cwd)
+        env = read_environ(self.proc_root, entry.pid)
+        d.tmpdir = env.get("TMPDIR") or DEFAULT_TMPDIR
+        d.netns_inode = self._inode("%s/%d/ns/net" % (self.proc_root, entry.pid))
+        d.own_netns = d.netns_inode == self.own_netns
+        d.netns_name = None if d.own_netns else netns_names.get(d.netns_inode)
+        d.netns_path = (os.path.join(self.settings.netns_dir, d.netns_name) if d.netns_name
+                        else "%s/%d/ns/net" % (self.proc_root, entry.pid))
+        mntns = self._inode("%s/%d/ns/mnt" % (self.proc_root, entry.pid))
+        root = "%s/%d/root" % (self.proc_root, entry.pid)
+        if mntns and mntns != self.own_mntns:
+            d.fs_root = "" if self._same_file(d.config, root + d.config) else root
+            d.tmp_fs_root = "" if self._same_file(d.tmpdir, root + d.tmpdir) else root
+        m = NEUTRON_CONF_RE.search(d.config)
+        if m:
+            d.neutron_router = m.group(1)
+        d.systemd_unit = systemd_unit(self.proc_root, entry.pid)
+        if self.boot_time:
+            d.started_at = round(self.boot_time + entry.starttime / float(self.clock_ticks), 3)
+        exe_link = "%s/%d/exe" % (self.proc_root, entry.pid)
+        target = self._readlink(exe_link)
+        d.exe = target[:-len(" (deleted)")] if target and target.endswith(" (deleted)") else (target or "")
+        try:
+            st = os.stat(exe_link)
+            d.exe_key = (st.st_dev, st.st_ino)
+        except OSError:
+            d.exe_key = None
+        d.version = self.version_for(d)
+        if self.settings.match_config and not fnmatch.fnmatch(d.config, self.settings.match_config):
+            return None
+        self.children(d, kids)
+        return d
+
+    def children(self, d: Daemon, kids: "List[ProcEntry]") -> None:
+        """Which child is the VRRP process: the -r pid file says, else the only child under -P."""
+        roles = {}
+        for role, pid_file in (("vrrp", d.vrrp_pid_file), ("checker", d.checkers_pid_file)):
+            try:
+                with open(d.fs_root + pid_file, "r") as f:
+                    roles[int(f.read().strip() or 0)] = role
+            except (OSError, ValueError):
+                pass
+        kids = sorted(kids, key=lambda e: e.pid)
+        d.children = {}
+        for e in kids:
+            role = roles.get(e.pid, "unknown")
+            d.children[e.pid] = (role, e.starttime)
+        vrrp = [pid for pid, (role, _) in d.children.items() if role == "vrrp"]
+        if not vrrp and len(kids) == 1 and "C" not in d.options:
+            vrrp = [kids[0].pid]
+            d.children[kids[0].pid] = ("vrrp", kids[0].starttime)
+        d.vrrp_pid = vrrp[0] if vrrp else None
+
+    def _readlink(self, path: str) -> "Optional[str]":
+        try:
+            return os.readlink(path)
+        except OSError:
+            return None
+
+    @staticmethod
+    def _absolute(path: str, cwd: str) -> str:
+        return os.path.normpath(path if path.startswith("/") else os.path.join(cwd, path))
+
+    @staticmethod
+    def _same_file(a: str, b: str) -> bool:
+        try:
+            sa, sb = os.stat(a), os.stat(b)
+        except OSError:
+            return False
+        return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+    def version_for(self, d: Daemon) -> "Optional[str]":
+        if d.exe_key is None:
+            return None
+        if d.exe_key not in self.version_cache:
+            info = probe_keepalived("%s/%d/exe" % (self.proc_root, d.pid))
+            self.version_cache[d.exe_key] = info.get("version")
+        return self.version_cache[d.exe_key]
+
+
+VERSION_RE = re.compile(r"Keepalived v(\S+)(?: \(([^)]*)\))?")
+
+
+def probe_keepalived(exe: str) -> "Dict[str, Any]":
+    """`keepalived --version`: version, build date and build options."""
+    info = {"path": exe, "version": None, "build_date": None, "configure_options": [],
+            "config_options": [], "system_options": []}  # type: Dict[str, Any]
+    try:
+        _, out, err = run_command([exe, "--version"], VERSION_PROBE_TIMEOUT_S)
+    except AgentError as exc:
+        info["error"] = exc.message
+        return info
+    for line in (out + "\n" + err).splitlines():
+        m = VERSION_RE.search(line)
+        if m and info["version"] is None:
+            info["version"] = m.group(1)
+            info["build_date"] = m.group(2)
+        for prefix, key in (("configure options:", "configure_options"), ("Config options:", "config_options"),
+                            ("System options:", "system_options")):
+            if line.strip().startswith(prefix):
+                info[key] = line.strip()[len(prefix):].split()
+    return info
+
+
+def probe_signum(exe: str, name: str) -> "Optional[int]":
+    try:
+        code, out, _ = run_command([exe, "--signum=%s" % name], VERSION_PROBE_TIMEOUT_S)
+    except AgentError:
+        return None
+    out = out.strip()
+    return int(out) if code == 0 and out.isdigit() and int(out) > 0 else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Linux namespaces and pidfds (ctypes only where the running Python lacks them)
+# ---------------------------------------------------------------------------------------------
+
+_LIBC = None
+
+
+def libc() -> "Any":
+    global _LIBC
+    if _LIBC is None:
+        import ctypes
+        _LIBC = ctypes.CDLL(None, use_errno=True)
+    return _LIBC
+
+
+def _libc_call(name: str, *args: "Any") -> int:
+    import ctypes
+    result = getattr(libc(), name)(*args)
+    if result < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, "%s: %s" % (name, os.strerror(err)))
+    return result
+
+
+def trim_memory() -> None:
+    """Hands freed heap back to the OS. Compiling this file alone leaves ~10 MB of freed heap
+    behind (the agent runs as a script, so there is no .pyc); glibc keeps it unless asked."""
+    import gc
+    gc.collect()
+    try:
+        libc().malloc_trim(0)
+    except (OSError, AttributeError, ImportError):
+        pass
+
+
+def setns(fd: int, nstype: int) -> None:
+    if hasattr(os, "setns"):
+        os.setns(fd, nstype)
+    else:
+        _libc_call("setns", fd, nstype)
+
+
+def pidfd_open(pid: int) -> "Optional[int]":
+    """A pidfd that polls readable when the process exits (turns zombie); None if unsupported."""
+    try:
+        if hasattr(os, "pidfd_open"):
+            return os.pidfd_open(pid)
+        import ctypes
+        fd = libc().syscall(SYS_PIDFD_OPEN, ctypes.c_int(pid), ctypes.c_uint(0))
+        if fd < 0:
+            err = ctypes.get_errno()
+            if err == errno.ESRCH:
+                raise ProcessLookupError(err, "no such process")
+            return None
+        return fd
+    except ProcessLookupError:
+        raise
+    except (OSError, AttributeError, ImportError):
+        return None
+
+
+def current_netns_fd() -> int:
+    for path in ("/proc/thread-self/ns/net", "/proc/self/task/%d/ns/net" % threading.get_ident(),
+                 "/proc/self/ns/net"):
+        try:
+            return os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+    raise OSError(errno.ENOENT, "cannot open the current network namespace")
+
+
+def open_netlink_socket(netns_path: "Optional[str]") -> socket.socket:
+    """A NETLINK_ROUTE socket subscribed to address and link changes, created in netns_path."""
+    own = target = -1
+    try:
+        if netns_path:
+            target = os.open(netns_path, os.O_RDONLY)
+            own = current_netns_fd()
+            setns(target, CLONE_NEWNET)
+        try:
+            sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW | getattr(socket, "SOCK_CLOEXEC", 0), NETLINK_ROUTE)
+        finally:
+            if own >= 0:
+                setns(own, CLONE_NEWNET)
+    finally:
+        for fd in (own, target):
+            if fd >= 0:
+                os.close(fd)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, NETLINK_RCVBUF_BYTES)
+        sock.bind((0, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+# ---------------------------------------------------------------------------------------------
+# rtnetlink messages
+# ---------------------------------------------------------------------------------------------
+
+def _align4(n: int) -> int:
+    return (n + 3) & ~3
+
+
+def parse_netlink(data: bytes) -> "List[Tuple[int, int, int, bytes]]":
+    """Splits a netlink datagram into (type, flags, seq, payload)."""
+    messages = []
+    offset = 0
+    while offset + NLMSG_HDR.size <= len(data):
+        length, mtype, flags, seq, _ = NLMSG_HDR.unpack_from(data, offset)
+        if length < NLMSG_HDR.size or offset + length > len(data):
+            break
+        messages.append((mtype, flags, seq, data[offset + NLMSG_HDR.size:offset + length]))
+        offset += _align4(length)
+    return messages
+
+
+def parse_rtattrs(data: bytes, offset: int) -> "Dict[int, bytes]":
+    attrs = {}
+    while offset + RTATTR.size <= len(data):
+        length, atype = RTATTR.unpack_from(data, offset)
+        if length < RTATTR.size:
+            break
+        attrs[atype] = data[offset + RTATTR.size:offset + length]
+        offset += _align4(length)
+    return attrs
+
+
+def parse_ifaddr(payload: bytes) -> "Optional[Dict[str, Any]]":
+    if len(payload) < IFADDRMSG.size:
+        return None
+    family, prefixlen, flags, scope, index = IFADDRMSG.unpack_from(payload, 0)
+    attrs = parse_rtattrs(payload, IFADDRMSG.size)
+    raw = attrs.get(IFA_LOCAL) or attrs.get(IFA_ADDRESS)
+    if family == socket.AF_INET and raw is not None and len(raw) == 4:
+        address = socket.inet_ntop(socket.AF_INET, raw)
+    elif family == socket.AF_INET6 and raw is not None and len(raw) == 16:
+        address = socket.inet_ntop(socket.AF_INET6, raw)
+    else:
+        return None
+    label = attrs.get(IFA_LABEL)
+    return {"address": address, "prefix": prefixlen, "ifindex": index, "scope": scope,
+            "label": label.rstrip(b"\0").decode("utf-8", "replace") if label else None,
+            "family": 6 if family == socket.AF_INET6 else 4}
+
+
+def parse_ifinfo(payload: bytes) -> "Optional[Tuple[int, Optional[str]]]":
+    if len(payload) < IFINFOMSG.size:
+        return None
+    _, _, index, _, _ = IFINFOMSG.unpack_from(payload, 0)
+    attrs = parse_rtattrs(payload, IFINFOMSG.size)
+    name = attrs.get(IFLA_IFNAME)
+    return index, name.rstrip(b"\0").decode("utf-8", "replace") if name else None
+
+
+def netlink_dump_request(mtype: int, seq: int) -> bytes:
+    body = IFADDRMSG.pack(socket.AF_UNSPEC, 0, 0, 0, 0) if mtype == RTM_GETADDR else IFINFOMSG.pack(socket.AF_UNSPEC, 0, 0, 0, 0)
+    return NLMSG_HDR.pack(NLMSG_HDR.size + len(body), mtype, NLM_F_REQUEST | NLM_F_DUMP, seq, 0) + body
+
+
+def is_link_local(address: str) -> bool:
+    return address.lower().startswith("fe80:")
+
+
+class NetnsWatch(object):
+    """Addresses present in one network namespace, kept current from rtnetlink."""
+
+    def __init__(self, inode: int, name: "Optional[str]", path: "Optional[str]") -> None:
+        self.inode = inode
+        self.name = name
+        self.path = path
+        self.sock = None  # type: Optional[socket.socket]
+        self.addrs = {}  # type: Dict[Tuple[str, int], Dict[str, Any]]
+        self.links = {}  # type: Dict[int, str]
+        self.seq = 0
+        self.orphans = {}  # type: Dict[str, Dict[str, Any]]
+        self.candidates = {}  # type: Dict[str, float]
+        self.pending_dumps = set()  # type: Set[str]
+        self.debounce_timer = None  # type: Optional[Timer]
+        self.recheck_timer = None  # type: Optional[Timer]
+
+    def open(self) -> None:
+        self.sock = open_netlink_socket(self.path)
+        self.resync()
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def fileno(self) -> int:
+        return self.sock.fileno() if self.sock is not None else -1
+
+    def _dump(self, mtype: int) -> "List[Tuple[int, bytes]]":
+        assert self.sock is not None
+        self.seq += 1
+        seq = self.seq
+        self.sock.send(netlink_dump_request(mtype, seq))
+        result = []
+        deadline = time.monotonic() + NETLINK_DUMP_TIMEOUT_S
+        self.sock.settimeout(NETLINK_DUMP_TIMEOUT_S)
+        try:
+            while time.monotonic() < deadline:
+                data = self.sock.recv(NETLINK_RECV_BYTES)
+                for mt, flags, mseq, payload in parse_netlink(data):
+                    if mseq != seq:
+                        continue    # a live notification; the dump reflects it anyway
+                    if mt == NLMSG_DONE:
+                        return result
+                    if mt == NLMSG_ERROR:
+                        code = struct.unpack_from("=i", payload, 0)[0] if len(payload) >= 4 else 0
+                        if code:
+                            raise OSError(-code, "netlink dump failed: %s" % os.strerror(-code))
+                        return result
+                    result.append((mt, payload))
+        finally:
+            self.sock.setblocking(False)
+        raise OSError(errno.ETIMEDOUT, "netlink dump timed out")
+
+    def resync(self) -> "Tuple[List[Dict[str, Any]], List[Dict[str, Any]]]":
+        """Re-reads links and addresses; returns (added, removed) against what was known."""
+        self.links = {}
+        for mt, payload in self._dump(RTM_GETLINK):
+            info = parse_ifinfo(payload)
+            if info is not None and info[1]:
+                self.links[info[0]] = info[1]
+        fresh = {}
+        for mt, payload in self._dump(RTM_GETADDR):
+            addr = parse_ifaddr(payload) if mt == RTM_NEWADDR else None
+            if addr is not None and not is_link_local(addr["address"]):
+                addr["ifname"] = addr["label"] if addr["family"] == 4 and addr["label"] else self.links.get(addr["ifindex"])
+                fresh[(addr["address"], addr["ifindex"])] = addr
+        added = [a for k, a in fresh.items() if k not in self.addrs]
+        removed = [a for k, a in self.addrs.items() if k not in fresh]
+        self.addrs = fresh
+        return added, removed
+
+    def read_changes(self) -> "Tuple[List[Tuple[str, Dict[str, Any]]], bool]":
+        """Drains the socket: ([("added"|"removed", addr)], overflowed)."""
+        changes = []  # type: List[Tuple[str, Dict[str, Any]]]
+        assert self.sock is not None
+        while True:
+            try:
+                data = self.sock.recv(NETLINK_RECV_BYTES, socket.MSG_DONTWAIT)
+            except (BlockingIOError, InterruptedError):
+                return changes, False
+            except OSError as exc:
+                if exc.errno == errno.ENOBUFS:
+                    return changes, True
+                raise
+            if not data:
+                return changes, False
+            for mtype, _, _, payload in parse_netlink(data):
+                if mtype in (RTM_NEWLINK, RTM_DELLINK):
+                    info = parse_ifinfo(payload)
+                    if info is not None:
+                        if mtype == RTM_NEWLINK and info[1]:
+                            self.links[info[0]] = info[1]
+                        elif mtype == RTM_DELLINK:
+                            self.links.pop(info[0], None)
+                    continue
+                if mtype not in (RTM_NEWADDR, RTM_DELADDR):
+                    continue
+                addr = parse_ifaddr(payload)
+                if addr is None or is_link_local(addr["address"]):
+                    continue
+                addr["ifname"] = addr["label"] if addr["family"] == 4 and addr["label"] else self.links.get(addr["ifindex"])
+                key = (addr["address"], addr["ifindex"])
+                if mtype == RTM_NEWADDR:
+                    if key not in self.addrs:
+                        changes.append(("added", addr))
+                    self.addrs[key] = addr
+                elif key in self.addrs:
+                    del self.addrs[key]
+                    changes.append(("removed", addr))
+
+    def present(self) -> "Dict[str, Dict[str, Any]]":
+        return {a["address"]: a for a in self.addrs.values()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Event loop: selectors + timers + calls from worker threads
+# ---------------------------------------------------------------------------------------------
+
+class Timer(object):
+    __slots__ = ("when", "callback", "cancelled")
+
+    def __init__(self, when: float, callback: "Callable[[], None]") -> None:
+        self.when = when
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Loop(object):
+    """A single-threaded loop: file readiness, timers, and callbacks posted by other threads."""
+
+    def __init__(self) -> None:
+        self.selector = selectors.DefaultSelector()
+        self.timers = []  # type: List[Tuple[float, int, Timer]]
+        self.counter = itertools.count()
+        self.posted = collections.deque()  # type: collections.deque
+        self.posted_lock = threading.Lock()
+        self.wake_r, self.wake_w = os.pipe()
+        for fd in (self.wake_r, self.wake_w):
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+            fcntl.fcntl(fd, fcntl.F_SETFD, fcntl.FD_CLOEXEC)
+        self.selector.register(self.wake_r, selectors.EVENT_READ, self._drain_wake)
+        self.after_turn = []  # type: List[Callable[[], None]]
+
+    def add_reader(self, fd: int, callback: "Callable[[], None]") -> None:
+        self.selector.register(fd, selectors.EVENT_READ, callback)
+
+    def remove_reader(self, fd: int) -> None:
+        try:
+            self.selector.unregister(fd)
+        except (KeyError, ValueError):
+            pass
+
+    def call_later(self, delay: float, callback: "Callable[[], None]") -> Timer:
+        timer = Timer(time.monotonic() + max(0.0, delay), callback)
+        heapq.heappush(self.timers, (timer.when, next(self.counter), timer))
+        return timer
+
+    def call_soon_threadsafe(self, callback: "Callable[[], None]") -> None:
+        with self.posted_lock:
+            self.posted.append(callback)
+        try:
+            os.write(self.wake_w, b"\0")
+        except (BlockingIOError, InterruptedError):
+            pass
+
+    def _drain_wake(self) -> None:
+        try:
+            while os.read(self.wake_r, 4096):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+
+    def run_once(self) -> None:
+        timeout = None  # type: Optional[float]
+        while self.timers and self.timers[0][2].cancelled:
+            heapq.heappop(self.timers)
+        if self.timers:
+            timeout = max(0.0, self.timers[0][0] - time.monotonic())
+        with self.posted_lock:
+            if self.posted:
+                timeout = 0.0
+        try:
+            ready = self.selector.select(timeout)
+        except InterruptedError:
+            ready = []
+        for key, _ in ready:
+            self._guard(key.data)
+        current = time.monotonic()
+        while self.timers and self.timers[0][0] <= current:
+            _, _, timer = heapq.heappop(self.timers)
+            if not timer.cancelled:
+                self._guard(timer.callback)
+        while True:
+            with self.posted_lock:
+                if not self.posted:
+                    break
+                callback = self.posted.popleft()
+            self._guard(callback)
+        for callback in self.after_turn:
+            self._guard(callback)
+
+    @staticmethod
+    def _guard(callback: "Callable[[], None]") -> None:
+        try:
+            callback()
+        except Exception:   # one bad callback must not end the session
+            LOG.exception("unexpected error in the event loop")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dumps
+# ---------------------------------------------------------------------------------------------
+
+class DumpJob(object):
+    __slots__ = ("kind", "path", "signum", "started", "deadline", "delay", "cause", "waiters",
+                 "last_size", "fallback")
+
+    def __init__(self, kind: str, path: str, signum: int, cause: str, timeout: float, delay: float) -> None:
+        self.kind = kind
+        self.path = path
+        self.signum = signum
+        self.started = time.monotonic()
+        self.deadline = self.started + timeout
+        self.delay = delay
+        self.cause = cause
+        self.waiters = []  # type: List[Callable[[Dict[str, Any]], None]]
+        self.last_size = -1
+        self.fallback = False
+
+
+# ---------------------------------------------------------------------------------------------
+# Check, apply, backups (run in worker threads)
+# ---------------------------------------------------------------------------------------------
+
+class ConfigOps(object):
+    """config.check / config.apply / config.backups / config.restore for one agent."""
+
+    def __init__(self, agent: "Agent") -> None:
+        self.agent = agent
+        self.settings = agent.settings
+
+    # -- paths ------------------------------------------------------------------------------
+
+    def state_dir(self) -> Path:
+        return Path(self.settings.state_dir)
+
+    @staticmethod
+    def _slug(path: str) -> str:
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", path.strip("/"))[-80:] + "-" + sha256_hex(path.encode())[:10]
+
+    def backup_dir(self, path: str) -> Path:
+        return self.state_dir() / "backups" / self._slug(path)
+
+    def lock_path(self, path: str) -> Path:
+        return self.state_dir() / "locks" / (self._slug(path) + ".lock")
+
+    def resolve_target(self, d: Daemon, path: "Optional[str]") -> "Tuple[ConfigSet, str]":
+        cset = ConfigSet(d.config, d.fs_root).load()
+        target = path or d.config
+        if target not in cset.paths() and target not in self.settings.allowed_paths:
+            raise AgentError(E_FORBIDDEN_PATH, "%s is not a configuration file of daemon %s "
+                             "(files: %s)" % (target, d.name, ", ".join(cset.paths())))
+        return cset, target
+
+    # -- check ------------------------------------------------------------------------------
+
+    def keepalived_exe(self, d: Daemon) -> str:
+        if d.alive and d.exe and os.path.exists(d.exe) and not d.fs_root:
+            return d.exe
+        if d.alive:
+            return "%s/%d/exe" % (self.settings.proc_root, d.pid)
+        return self.agent.keepalived_bin()
+
+    def check(self, d: Daemon, target: str, text: str) -> "Dict[str, Any]":
+        """keepalived -t on the configuration with `target` replaced by `text`, in d's netns."""
+        data = encode_text(text)
+        if len(data) > MAX_CONFIG_FILE_BYTES:
+            raise AgentError(E_TOO_LARGE, "candidate is larger than %d bytes" % MAX_CONFIG_FILE_BYTES)
+        started = time.monotonic()
+        exe = self.keepalived_exe(d)
+        extra = []  # type: List[str]
+        if d.config_id:
+            extra += ["-i", d.config_id]
+        if isinstance(d.options.get("s"), str):
+            extra += ["-s", d.options["s"]]
+        scratch = self.state_dir() / "tmp"
+        path_map = {}  # type: Dict[str, str]
+        if os.geteuid() == 0 and not d.fs_root:
+            scratch.mkdir(parents=True, exist_ok=True)
+            candidate = scratch / ("candidate-%d-%d.conf" % (os.getpid(), threading.get_ident()))
+            candidate.write_bytes(data)
+            netns = None if d.own_netns else self._netns_for_check(d)
+            argv = [sys.executable, str(Path(__file__).resolve()), "_check-exec",
+                    "--bind", str(candidate), d.fs_root + target]
+            if netns:
+                argv += ["--netns", netns]
+            argv += ["--", exe, "-t", "-f", d.config] + extra
+            cleanup = [candidate]
+        else:
+            if target != d.config:
+                raise AgentError(E_UNSUPPORTED, "checking an include file needs the agent to run as root")
+            directory = Path(d.fs_root + d.config).parent
+            candidate = directory / (".%s.keepwatch-check-%d" % (Path(d.config).name, os.getpid()))
+            try:
+                candidate.write_bytes(data)
+            except OSError as exc:
+                raise AgentError(E_PERMISSION if exc.errno in (errno.EACCES, errno.EPERM) else E_IO,
+                                 "cannot write the candidate next to %s: %s" % (d.config, exc.strerror))
+            path_map[d.fs_root + str(candidate)] = d.config
+            path_map[str(candidate)] = d.config
+            argv = [exe, "-t", "-f", str(candidate)] + extra
+            cleanup = [candidate]
+        env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "LANG": "C", "LC_ALL": "C",
+               "TMPDIR": str(scratch) if scratch.is_dir() else DEFAULT_TMPDIR}
+        try:
+            code, output, _ = run_command(argv, self.settings.check_timeout, env=env, merge_stderr=True)
+        finally:
+            for path in cleanup:
+                _unlink_quietly(path)
+        if code == CHECK_EXEC_FAILED:
+            raise AgentError(E_UNSUPPORTED, "cannot run keepalived -t in the daemon's namespace: %s" % output.strip())
+        result = classify_check_output(output, code, path_map)
+        result["output"] = output
+        result["duration_ms"] = int((time.monotonic() - started) * 1000)
+        result["path"] = target
+        result["netns"] = d.netns_name
+        return result
+
+    def _netns_for_check(self, d: Daemon) -> "Optional[str]":
+        if d.alive and is_alive(self.settings.proc_root, d.pid, d.starttime):
+            return d.netns_path
+        if d.netns_name:
+            return os.path.join(self.settings.netns_dir, d.netns_name)
+        raise AgentError(E_NOT_RUNNING, "daemon %s is not running and its network namespace has no name; "
+                         "cannot check interface names" % d.name)
+
+    # -- apply ------------------------------------------------------------------------------
+
+    def apply(self, d: Daemon, target: str, text: str, base_sha: str, reason: "Optional[str]",
+              request_id: "Any", op: str, backup_name: "Optional[str]" = None) -> "Dict[str, Any]":
+        audit = {"op": op, "daemon": d.name, "path": target, "old_sha256": None, "new_sha256": None,
+                 "result": "failed", "message": None, "backup": None, "reason": reason,
+                 "request_id": request_id, "restored_from": backup_name}  # type: Dict[str, Any]
+        step = self._stepper(d, target, request_id, op)
+        lock_file = None
+        try:
+            lock_file = self._lock(target, step)
+            result = self._apply_locked(d, target, text, base_sha, step, audit)
+            return result
+        except AgentError as exc:
+            audit["message"] = exc.message
+            if audit["result"] == "failed":
+                audit["result"] = {E_CONFLICT: "conflict", E_CHECK_FAILED: "refused",
+                                   E_ROLLED_BACK: "rolled_back", E_BUSY: "busy"}.get(exc.code, "failed")
+            raise
+        except Exception as exc:
+            audit["message"] = "internal error: %s" % exc
+            raise
+        finally:
+            self._audit(audit, step)
+            if lock_file is not None:
+                lock_file.close()
+
+    def _stepper(self, d: Daemon, target: str, request_id: "Any", op: str) -> "Callable[..., None]":
+        def step(name: str, status: str, **detail: "Any") -> None:
+            event = {"event": "apply.step", "id": request_id, "op": op, "daemon": d.name, "path": target,
+                     "step": name, "status": status}
+            event.update(detail)
+            self.agent.emit_threadsafe(event)
+        return step
+
+    def _lock(self, target: str, step: "Callable[..., None]") -> "Any":
+        step("lock", "started")
+        path = self.lock_path(target)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+        deadline = time.monotonic() + self.settings.lock_timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    handle.close()
+                    raise
+            if time.monotonic() >= deadline:
+                handle.close()
+                step("lock", "failed", message="another apply holds the lock")
+                raise AgentError(E_BUSY, "another apply of %s is running (lock %s held for %.0f s)"
+                                 % (target, path, self.settings.lock_timeout))
+            time.sleep(LOCK_POLL_S)
+        step("lock", "ok", lock=str(path))
+        return handle
+
+    def _apply_locked(self, d: Daemon, target: str, text: str, base_sha: str,
+                      step: "Callable[..., None]", audit: "Dict[str, Any]") -> "Dict[str, Any]":
+        started = time.monotonic()
+        fault = os.environ.get(FAULT_ENV)
+        fs_target = Path(d.fs_root + target)
+        # 1. compare
+        step("compare", "started")
+        try:
+            current = read_small(fs_target)
+            current_stat = fs_target.stat()
+        except FileNotFoundError:
+            raise AgentError(E_NOT_FOUND, "%s does not exist" % target)
+        old_sha = sha256_hex(current)
+        new_data = encode_text(text)
+        new_sha = sha256_hex(new_data)
+        audit["old_sha256"] = old_sha
+        audit["new_sha256"] = new_sha
+        if old_sha != base_sha.lower():
+            step("compare", "failed", current_sha256=old_sha)
+            raise AgentError(E_CONFLICT, "%s changed since the editor read it (sha256 %s, expected %s); "
+                             "review the current text and apply again" % (target, old_sha[:12], base_sha[:12]),
+                             {"current_sha256": old_sha, "current_text": decode_text(current), "path": target})
+        step("compare", "ok", sha256=old_sha)
+        if new_sha == old_sha:
+            audit["result"] = "unchanged"
+            for name in ("check", "backup", "write", "reload", "health"):
+                step(name, "skipped", message="the file already has this content")
+            return {"result": "unchanged", "path": target, "old_sha256": old_sha, "new_sha256": new_sha,
+                    "backup": None, "duration_ms": int((time.monotonic() - started) * 1000)}
+        if not d.alive or not is_alive(self.settings.proc_root, d.pid, d.starttime):
+            raise AgentError(E_NOT_RUNNING, "daemon %s is not running; start it before applying" % d.name)
+        # 2. check
+        step("check", "started")
+        check = self.check(d, target, text)
+        if not check["ok"]:
+            step("check", "failed", errors=check["errors"], warnings=check["warnings"])
+            raise AgentError(E_CHECK_FAILED, "keepalived -t rejected the configuration (%d error(s)); "
+                             "keepalived was not touched" % check["errors"],
+                             {"diagnostics": check["diagnostics"], "exit_code": check["exit_code"],
+                              "output": check["output"]})
+        step("check", "ok", errors=0, warnings=check["warnings"])
+        # 3. backup
+        step("backup", "started")
+        backup = self._backup(target, current)
+        audit["backup"] = backup.name
+        step("backup", "ok", backup=backup.name)
+        inject_fault(fault, "after_backup")
+        # 4. write
+        step("write", "started")
+        stale = remove_stale_temps(fs_target)
+        if stale:
+            LOG.warning("removed temporary files of an interrupted apply: %s", ", ".join(stale))
+        atomic_write(fs_target, new_data, current_stat, fault)
+        step("write", "ok", sha256=new_sha)
+        # 5. reload and 6. health, against the state just before the reload
+        pre = self.agent.blocking_dump(d.name, "apply", self.settings.dump_timeout * 3)
+        before = {i["instance"]: i for i in pre.get("instances", [])} if pre.get("ok") else \
+            {name: dict(inst) for name, inst in d.instances.items()}
+        try:
+            self._reload(d, step)
+            health = self._health(d, before, step)
+        except AgentError as exc:
+            return self._rollback(d, target, fs_target, current, current_stat, backup, exc, step, audit, fault)
+        audit["result"] = "applied"
+        return {"result": "applied", "path": target, "old_sha256": old_sha, "new_sha256": new_sha,
+                "backup": backup.name, "check": {"warnings": check["warnings"], "diagnostics": check["diagnostics"]},
+                "health": health, "duration_ms": int((time.monotonic() - started) * 1000)}
+
+    def _backup(self, target: str, data: bytes) -> Path:
+        directory = self.backup_dir(target)
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = compact_time(time.time())
+        path = directory / ("%s-%s.conf" % (stamp, sha256_hex(data)[:12]))
+        atomic_write(path, data)
+        (directory / "ORIGIN").write_text(target + "\n")
+        backups = sorted(p for p in directory.glob("*.conf"))
+        for old in backups[:-max(1, self.settings.backup_keep)]:
+            _unlink_quietly(old)
+        return path
+
+    def _reload(self, d: Daemon, step: "Callable[..., None]") -> None:
+        unit = d.reload_unit()
+        step("reload", "started", method="systemctl" if unit else "SIGHUP")
+        if unit:
+            code, out, err = run_command(["systemctl", "reload", unit], self.settings.reload_timeout)
+            if code != 0:
+                step("reload", "failed", message=(err or out).strip())
+                raise AgentError(E_RELOAD_FAILED, "systemctl reload %s failed: %s" % (unit, (err or out).strip()))
+        else:
+            try:
+                os.kill(d.pid, signal.SIGHUP)
+            except ProcessLookupError:
+                step("reload", "failed", message="process gone")
+                raise AgentError(E_RELOAD_FAILED, "keepalived (pid %d) exited before the reload" % d.pid)
+            except PermissionError:
+                step("reload", "failed", message="permission denied")
+                raise AgentError(E_PERMISSION, "not allowed to signal keepalived pid %d; run the agent with sudo" % d.pid)
+        step("reload", "ok", pid=d.pid)
+
+    def _health(self, d: Daemon, before: "Dict[str, Dict[str, Any]]", step: "Callable[..., None]") -> "Dict[str, Any]":
+        cset = ConfigSet(d.config, d.fs_root).load()
+        expected = find_instance_names(cset.texts())
+        adverts = [i.get("advert_int") or DEFAULT_ADVERT_INT_S for i in before.values()]
+        advert = max(adverts) if adverts else DEFAULT_ADVERT_INT_S
+        window = max(self.settings.health_min, self.settings.health_adverts * advert)
+        step("health", "started", window_s=window, expected_instances=sorted(expected))
+        deadline = time.monotonic() + window
+        while time.monotonic() < deadline:
+            if not is_alive(self.settings.proc_root, d.pid, d.starttime):
+                step("health", "failed", message="keepalived exited after the reload")
+                raise AgentError(E_ROLLED_BACK, "keepalived (pid %d) exited after the reload" % d.pid,
+                                 {"daemon_alive": False})
+            time.sleep(min(HEALTH_POLL_S, max(0.0, deadline - time.monotonic())))
+        if not expected:
+            step("health", "ok", instances=[])
+            return {"window_s": window, "instances": []}
+        snap = self.agent.blocking_dump(d.name, "apply", self.settings.dump_timeout * 3)
+        if not snap.get("ok"):
+            step("health", "failed", message=snap.get("message"))
+            raise AgentError(E_ROLLED_BACK, "no fresh state from keepalived after the reload: %s" % snap.get("message"))
+        now_instances = {i["instance"]: i for i in snap["instances"]}
+        missing = sorted(expected - set(now_instances))
+        faulted = sorted(n for n, i in now_instances.items()
+                         if i["state"] == STATE_FAULT and (before.get(n) or {}).get("state") != STATE_FAULT)
+        if missing or faulted:
+            problems = []
+            if missing:
+                problems.append("instances missing after reload: %s" % ", ".join(missing))
+            if faulted:
+                problems.append("instances in FAULT after reload: %s" % ", ".join(faulted))
+            step("health", "failed", missing=missing, faulted=faulted)
+            raise AgentError(E_ROLLED_BACK, "; ".join(problems), {"missing": missing, "faulted": faulted})
+        summary = [{"instance": n, "state": i["state"], "effective_priority": i["effective_priority"]}
+                   for n, i in sorted(now_instances.items())]
+        step("health", "ok", instances=summary)
+        return {"window_s": window, "instances": summary}
+
+    def _rollback(self, d: Daemon, target: str, fs_target: Path, previous: bytes, previous_stat: os.stat_result,
+                  backup: Path, cause: AgentError, step: "Callable[..., None]", audit: "Dict[str, Any]",
+                  fault: "Optional[str]") -> "Dict[str, Any]":
+        step("rollback", "started", reason=cause.message)
+        details = dict(cause.details or {})
+        details.update({"reason": cause.message, "backup": backup.name, "restored_sha256": sha256_hex(previous)})
+        try:
+            atomic_write(fs_target, previous, previous_stat, None)
+        except OSError as exc:
+            step("rollback", "failed", message="cannot restore the file: %s" % exc)
+            audit["result"] = "rollback_failed"
+            raise AgentError(E_IO, "health check failed (%s) and restoring %s failed: %s; the backup is %s"
+                             % (cause.message, target, exc, backup), details)
+        alive = is_alive(self.settings.proc_root, d.pid, d.starttime)
+        unit = d.reload_unit()
+        if alive:
+            try:
+                self._reload(d, step)
+                time.sleep(self.settings.health_min)
+                alive = is_alive(self.settings.proc_root, d.pid, d.starttime)
+            except AgentError as exc:
+                details["reload_error"] = exc.message
+        elif unit:
+            code, out, err = run_command(["systemctl", "start", unit], self.settings.reload_timeout)
+            details["restarted_with"] = "systemctl start %s" % unit
+            if code != 0:
+                details["restart_error"] = (err or out).strip()
+        details["daemon_alive"] = alive
+        step("rollback", "ok" if alive else "failed", daemon_alive=alive)
+        audit["result"] = "rolled_back"
+        message = "%s; the previous configuration was restored" % cause.message
+        if not alive:
+            message += " but keepalived is not running: start it again"
+        raise AgentError(E_ROLLED_BACK, message, details)
+
+    def _audit(self, record: "Dict[str, Any]", step: "Callable[..., None]") -> None:
+        ts = now()
+        line = {"ts": ts, "time": iso_time(ts), "user": session_user(), "ssh_client": os.environ.get("SSH_CLIENT") or None,
+                "host": socket.gethostname(), "agent_pid": os.getpid()}
+        line.update(record)
+        path = Path(self.settings.audit_log)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a") as f:
+                fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+                f.write(json.dumps(line, sort_keys=True) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            step("audit", "ok", audit_log=str(path), result=record["result"])
+        except OSError as exc:
+            LOG.error("cannot append to the audit log %s: %s", path, exc)
+            step("audit", "failed", message=str(exc))
+
+    # -- backups ----------------------------------------------------------------------------
+
+    def list_backups(self, target: str) -> "List[Dict[str, Any]]":
+        directory = self.backup_dir(target)
+        result = []
+        if directory.is_dir():
+            for path in sorted(directory.glob("*.conf"), reverse=True):
+                try:
+                    data = read_small(path)
+                    st = path.stat()
+                except (OSError, AgentError):
+                    continue
+                result.append({"name": path.name, "created": st.st_mtime, "size": len(data),
+                               "sha256": sha256_hex(data)})
+        return result
+
+    def read_backup(self, target: str, name: str) -> bytes:
+        if "/" in name or name.startswith(".") or not name.endswith(".conf"):
+            raise AgentError(E_BAD_ARGS, "backup must be a name returned by config.backups")
+        path = self.backup_dir(target) / name
+        try:
+            return read_small(path)
+        except FileNotFoundError:
+            raise AgentError(E_NOT_FOUND, "no backup %s for %s" % (name, target))
+
+
+CHECK_EXEC_FAILED = 97
+
+
+def check_exec_main(argv: "List[str]") -> int:
+    """Internal helper: private mount namespace, bind the candidate over the target, enter the
+    daemon's network namespace, exec keepalived -t. Spawned by the agent, never by the client."""
+    bind = None  # type: Optional[List[str]]
+    netns = None  # type: Optional[str]
+    try:
+        split = argv.index("--")
+        options, command = argv[:split], argv[split + 1:]
+        i = 0
+        while i < len(options):
+            if options[i] == "--bind":
+                bind = options[i + 1:i + 3]
+                i += 3
+            elif options[i] == "--netns":
+                netns = options[i + 1]
+                i += 2
+            else:
+                raise ValueError("unknown option %s" % options[i])
+        if not command or (bind is not None and len(bind) != 2):
+            raise ValueError("usage: _check-exec [--bind CANDIDATE TARGET] [--netns PATH] -- COMMAND...")
+    except (ValueError, IndexError) as exc:
+        sys.stdout.write("%s\n" % exc)
+        return CHECK_EXEC_FAILED
+    try:
+        if bind:
+            import ctypes
+            if hasattr(os, "unshare"):
+                os.unshare(CLONE_NEWNS)
+            else:
+                _libc_call("unshare", ctypes.c_int(CLONE_NEWNS))
+            _libc_call("mount", b"none", b"/", None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None)
+            _libc_call("mount", bind[0].encode(), bind[1].encode(), None, ctypes.c_ulong(MS_BIND), None)
+        if netns:
+            fd = os.open(netns, os.O_RDONLY)
+            setns(fd, CLONE_NEWNET)
+            os.close(fd)
+        os.execvp(command[0], command)
+    except (OSError, ImportError, IndexError) as exc:
+        sys.stdout.write("%s\n" % exc)
+        sys.stdout.flush()
+        return CHECK_EXEC_FAILED
+    return CHECK_EXEC_FAILED
+
+
+# ---------------------------------------------------------------------------------------------
+# The agent
+# ---------------------------------------------------------------------------------------------
+
+ARG_SCHEMAS = {
+    "hello": {"client": (dict, False), "protocol": (int, False)},
+    "daemons": {},
+    "state.snapshot": {"daemon": (str, False), "fresh": (bool, False)},
+    "state.subscribe": {"fresh": (bool, False)},
+    "state.unsubscribe": {},
+    "config.read": {"daemon": (str, True)},
+    "config.check": {"daemon": (str, True), "text": (str, True), "path": (str, False)},
+    "config.apply": {"daemon": (str, True), "text": (str, True), "base_sha256": (str, True),
+                     "path": (str, False), "reason": (str, False)},
+    "config.backups": {"daemon": (str, True), "path": (str, False)},
+    "config.restore": {"daemon": (str, True), "backup": (str, True), "base_sha256": (str, True),
+                       "path": (str, False), "reason": (str, False)},
+}  # type: Dict[str, Dict[str, Tuple[type, bool]]]
+WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.restore")
+ID_HINT_RE = re.compile(rb'"id"\s*:\s*(-?\d{1,18}|"[^"\\]{0,100}")')
+
+
+class Agent(object):
+    def __init__(self, settings: Settings, stdin_fd: int = 0, stdout_fd: int = 1) -> None:
+        self.settings = settings
+        self.stdin_fd = stdin_fd
+        self.stdout_fd = stdout_fd
+        self.loop = Loop()
+        self.discovery = Discovery(settings)
+        self.config_ops = ConfigOps(self)
+        self.daemons = {}  # type: Dict[str, Daemon]
+        self.netns = {}  # type: Dict[int, NetnsWatch]
+        self.inbuf = bytearray()
+        self.discarding = False
+        self.outbuf = []  # type: List[bytes]
+        self.flush_timer = None  # type: Optional[Timer]
+        self.running = True
+        self.input_open = True
+        self.output_open = True
+        self.subscribed = False
+        self.monitoring = False
+        self.heartbeat_seq = 0
+        self.heartbeat_timer = None  # type: Optional[Timer]
+        self.rescan_timer = None  # type: Optional[Timer]
+        self.liveness_timer = None  # type: Optional[Timer]
+        self.rejected = set()  # type: Set[Tuple[int, int]]
+        self.tmpdir_busy = {}  # type: Dict[str, str]
+        self.tmpdir_queue = {}  # type: Dict[str, collections.deque]
+        self.signums = {}  # type: Dict[Any, Tuple[Optional[int], Optional[int]]]
+        self.workers = 0
+        self.workers_lock = threading.Lock()
+        self.started = time.monotonic()
+        self.pidfd_supported = None  # type: Optional[bool]
+        self.keepalived_info = None  # type: Optional[Dict[str, Any]]
+        self.trim_wanted = False
+        self.last_trim = 0.0
+        self.loop.after_turn.append(self._after_turn)
+
+    # -- output ------------------------------------------------------------------------------
+
+    def emit(self, message: "Dict[str, Any]") -> None:
+        """Queues one protocol line; lines are written together once per loop turn (batched)."""
+        if not self.output_open:
+            return
+        if "ts" not in message:
+            message["ts"] = now()
+        self.outbuf.append(json.dumps(message, separators=(",", ":"), default=str).encode() + b"\n")
+        if self.settings.batch_interval > 0 and self.flush_timer is None:
+            self.flush_timer = self.loop.call_later(self.settings.batch_interval, self._flush_now)
+
+    def emit_threadsafe(self, message: "Dict[str, Any]") -> None:
+        message.setdefault("ts", now())
+        self.loop.call_soon_threadsafe(lambda: self.emit(message))
+
+    def event(self, name: str, **fields: "Any") -> None:
+        message = {"event": name, "ts": now()}
+        message.update(fields)
+        self.emit(message)
+
+    def _after_turn(self) -> None:
+        if self.settings.batch_interval <= 0:
+            self._flush_now()
+        if self.trim_wanted and time.monotonic() - self.last_trim >= TRIM_MIN_INTERVAL_S:
+            self.trim_wanted = False
+            self.last_trim = time.monotonic()
+            trim_memory()
+
+    def _flush_now(self) -> None:
+        self.flush_timer = None
+        if not self.outbuf or not self.output_open:
+            self.outbuf = []
+            return
+        data = b"".join(self.outbuf)
+        self.outbuf = []
+        if len(data) >= TRIM_AFTER_OUTPUT_BYTES:
+            self.trim_wanted = True
+        view = memoryview(data)
+        try:
+            while view:
+                written = os.write(self.stdout_fd, view)
+                view = view[written:]
+        except (BrokenPipeError, ConnectionResetError):
+            LOG.info("stdout closed by the client; ending the session")
+            self.output_open = False
+            self.shutdown()
+        except OSError as exc:
+            LOG.error("cannot write to stdout: %s; ending the session", exc)
+            self.output_open = False
+            self.shutdown()
+
+    def respond(self, req_id: "Any", result: "Dict[str, Any]") -> None:
+        self.emit({"id": req_id, "ok": True, "ts": now(), "result": result})
+
+    def respond_error(self, req_id: "Any", err: AgentError) -> None:
+        self.emit({"id": req_id, "ok": False, "ts": now(), "error": err.to_json()})
+
+    # -- input -------------------------------------------------------------------------------
+
+    def _on_stdin(self) -> None:
+        try:
+            chunk = os.read(self.stdin_fd, STDIN_READ_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:
+            LOG.info("stdin failed (%s); ending the session", exc)
+            chunk = b""
+        if not chunk:
+            LOG.info("stdin closed; ending the session")
+            self.loop.remove_reader(self.stdin_fd)
+            self.input_open = False
+            if self.inbuf and not self.discarding:
+                line = bytes(self.inbuf)
+                self.inbuf = bytearray()
+                self._handle_line(line)
+            self.shutdown()
+            return
+        self.inbuf += chunk
+        while True:
+            index = self.inbuf.find(b"\n")
+            if index < 0:
+                break
+            line = bytes(self.inbuf[:index])
+            del self.inbuf[:index + 1]
+            if self.discarding:
+                self.discarding = False
+                continue
+            if len(line) > MAX_REQUEST_BYTES:
+                self._too_large(line)
+                continue
+            self._handle_line(line)
+        if len(self.inbuf) > MAX_REQUEST_BYTES and not self.discarding:
+            self._too_large(bytes(self.inbuf[:ID_HINT_BYTES]))
+            self.inbuf = bytearray()
+            self.discarding = True
+        elif self.discarding:
+            self.inbuf = bytearray()
+
+    def _too_large(self, head: bytes) -> None:
+        m = ID_HINT_RE.search(head[:ID_HINT_BYTES])
+        req_id = None  # type: Any
+        if m:
+            try:
+                req_id = json.loads(m.group(1).decode())
+            except ValueError:
+                req_id = None
+        self.respond_error(req_id, AgentError(E_TOO_LARGE, "request is larger than %d bytes; refused"
+                                              % MAX_REQUEST_BYTES))
+
+    def _handle_line(self, line: bytes) -> None:
+        if not line.strip():
+            return
+        try:
+            request = json.loads(line.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            self.respond_error(None, AgentError(E_PARSE, "not JSON: %s" % str(exc)[:200]))
+            return
+        if not isinstance(request, dict):
+            self.respond_error(None, AgentError(E_BAD_REQUEST, "a request is a JSON object {id, op, args}"))
+            return
+        req_id = request.get("id")
+        if isinstance(req_id, bool) or not isinstance(req_id, (int, str)):
+            self.respond_error(None, AgentError(E_BAD_REQUEST, "request id must be a number or a string"))
+            return
+        op = request.get("op")
+        if not isinstance(op, str) or op not in ARG_SCHEMAS:
+            self.respond_error(req_id, AgentError(E_UNKNOWN_OP, "unknown op %r; known: %s" % (op, ", ".join(OPS))))
+            return
+        unknown = set(request) - {"id", "op", "args"}
+        if unknown:
+            self.respond_error(req_id, AgentError(E_BAD_REQUEST, "unknown request fields: %s" % ", ".join(sorted(unknown))))
+            return
+        try:
+            args = self._validate_args(op, request.get("args"))
+        except AgentError as err:
+            self.respond_error(req_id, err)
+            return
+        if not self.running:
+            self.respond_error(req_id, AgentError(E_SHUTTING_DOWN, "the agent is ending the session"))
+            return
+        if op in WORKER_OPS:
+            self._start_worker(req_id, op, args)
+            return
+        try:
+            handler = getattr(self, "op_" + op.replace(".", "_"))
+            handler(req_id, args)
+        except AgentError as err:
+            self.respond_error(req_id, err)
+        except Exception as exc:
+            LOG.exception("op %s failed", op)
+            self.respond_error(req_id, AgentError(E_INTERNAL, "internal error in %s: %s" % (op, exc)))
+
+    @staticmethod
+    def _validate_args(op: str, args: "Any") -> "Dict[str, Any]":
+        if args is None:
+            args = {}
+        if not isinstance(args, dict):
+            raise AgentError(E_BAD_ARGS, "args must be a JSON object")
+        schema = ARG_SCHEMAS[op]
+        for name in args:
+            if name not in schema:
+                raise AgentError(E_BAD_ARGS, "%s does not take argument %r (takes: %s)"
+                                 % (op, name, ", ".join(sorted(schema)) or "nothing"))
+        for name, (kind, required) in schema.items():
+            if name not in args or args[name] is None:
+                if required:
+                    raise AgentError(E_BAD_ARGS, "%s needs argument %r" % (op, name))
+                continue
+            value = args[name]
+            if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+                raise AgentError(E_BAD_ARGS, "argument %r must be an integer" % name)
+            if kind is not int and not isinstance(value, kind):
+                raise AgentError(E_BAD_ARGS, "argument %r must be a %s" % (name, kind.__name__))
+        sha = args.get("base_sha256")
+        if sha is not None and not re.match(r"^[0-9a-fA-F]{%d}$" % SHA256_HEX_LEN, sha):
+            raise AgentError(E_BAD_ARGS, "base_sha256 must be 64 hex digits (from config.read)")
+        path = args.get("path")
+        if path is not None and (not path.startswith("/") or "\0" in path):
+            raise AgentError(E_BAD_ARGS, "path must be absolute")
+        return args
+
+    # -- worker threads ----------------------------------------------------------------------
+
+    def _start_worker(self, req_id: "Any", op: str, args: "Dict[str, Any]") -> None:
+        with self.workers_lock:
+            if self.workers >= MAX_CONCURRENT_WORKERS:
+                self.respond_error(req_id, AgentError(E_BUSY, "%d config operations are already running; "
+                                                      "retry when one finishes" % MAX_CONCURRENT_WORKERS))
+                return
+            self.workers += 1
+        handler = getattr(self, "op_" + op.replace(".", "_"))
+
+        def work() -> None:
+            try:
+                result = handler(req_id, args)
+                self.loop.call_soon_threadsafe(lambda: self.respond(req_id, result))
+            except AgentError as err:
+                error = err
+                self.loop.call_soon_threadsafe(lambda: self.respond_error(req_id, error))
+            except Exception as exc:
+                LOG.exception("op %s failed", op)
+                error = AgentError(E_INTERNAL, "internal error in %s: %s" % (op, exc))
+                self.loop.call_soon_threadsafe(lambda: self.respond_error(req_id, error))
+            finally:
+                with self.workers_lock:
+                    self.workers -= 1
+                self.trim_wanted = True
+                self.loop.call_soon_threadsafe(lambda: None)    # wake the loop: it may be waiting to exit
+
+        thread = threading.Thread(target=work, name="op-%s" % op)
+        thread.daemon = True
+        thread.start()
+
+    def call_in_loop(self, fn: "Callable[[], Any]", timeout: float) -> "Any":
+        """Runs fn on the loop thread and waits for its result (from a worker thread)."""
+        done = threading.Event()
+        box = {}  # type: Dict[str, Any]
+
+        def run() -> None:
+            try:
+                box["value"] = fn()
+            except Exception as exc:
+                box["error"] = exc
+            done.set()
+        self.loop.call_soon_threadsafe(run)
+        if not done.wait(timeout):
+            raise AgentError(E_TIMEOUT, "the agent's event loop did not answer in time")
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    def blocking_dump(self, name: str, cause: str, timeout: float) -> "Dict[str, Any]":
+        """From a worker thread: a fresh dump of one daemon (waits for a dump started after now)."""
+        done = threading.Event()
+        box = {}  # type: Dict[str, Any]
+
+        def waiter(result: "Dict[str, Any]") -> None:
+            box["result"] = result
+            done.set()
+
+        def start() -> None:
+            d = self.daemons.get(name)
+            if d is None:
+                waiter({"ok": False, "message": "daemon %s is gone" % name})
+            else:
+                self.request_dump(d, cause, waiter)
+        self.loop.call_soon_threadsafe(start)
+        if not done.wait(timeout):
+            return {"ok": False, "message": "no dump within %.1f s" % timeout}
+        return box["result"]
+
+    def find_daemon(self, name: str) -> Daemon:
+        d = self.call_in_loop(lambda: self.daemons.get(name), self.settings.dump_timeout * 5) \
+            if threading.current_thread() is not threading.main_thread() else self.daemons.get(name)
+        if d is None:
+            raise AgentError(E_NOT_FOUND, "no keepalived daemon named %r on this node (known: %s)"
+                             % (name, ", ".join(sorted(self.daemons)) or "none"))
+        return d
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Ends the session once running config operations finished (an apply is never cut short)."""
+        if self.running:
+            self.running = False
+            with self.workers_lock:
+                busy = self.workers
+            if busy:
+                LOG.info("waiting for %d running config operation(s) before exiting", busy)
+
+    def serve(self) -> int:
+        self.loop.add_reader(self.stdin_fd, self._on_stdin)
+        self.rescan()
+        trim_memory()
+        self.last_trim = time.monotonic()
+        while True:
+            self.loop.run_once()
+            if not self.running:
+                with self.workers_lock:
+                    busy = self.workers
+                if not busy:
+                    break
+        self._flush_now()
+        self.close()
+        return 0
+
+    def close(self) -> None:
+        for watch in self.netns.values():
+            watch.close()
+        for d in self.daemons.values():
+            self._close_pidfds(d)
+
+    # -- discovery and liveness --------------------------------------------------------------
+
+    def keepalived_bin(self) -> str:
+        configured = self.settings.keepalived_bin
+        if configured:
+            return configured
+        return which("keepalived") or "keepalived"
+
+    def rescan(self) -> None:
+        """Reconciles the daemon table with /proc; emits daemon events while subscribed."""
+        found = self.discovery.scan()
+        alive = {(d.pid, d.starttime): d for d in self.daemons.values() if d.alive}
+        for (pid, starttime), d in alive.items():
+            entry = found.get(pid)
+            if entry is None or entry[0].starttime != starttime:
+                self._on_daemon_exit(d)
+        for pid, (entry, kids) in sorted(found.items()):
+            ident = (pid, entry.starttime)
+            existing = alive.get(ident)
+            if existing is not None:
+                if {k.pid for k in kids} != set(existing.children):
+                    self._update_children(existing, kids)
+                continue
+            if ident in self.rejected:
+                continue
+            fresh = self.discovery.build(entry, kids)
+            if fresh is None:
+                self.rejected.add(ident)
+                continue
+            fresh.key = daemon_key(fresh)
+            old = next((d for d in self.daemons.values() if d.key == fresh.key), None)
+            fresh.name = old.name if old is not None else self._name_for(fresh)
+            replaced = self.daemons.get(fresh.name)
+            if replaced is not None:
+                if replaced.alive:
+                    self._on_daemon_exit(replaced)
+                fresh.instances = replaced.instances
+                fresh.snapshot_ts = replaced.snapshot_ts
+                if replaced.periodic_timer is not None:
+                    replaced.periodic_timer.cancel()
+                self._close_pidfds(replaced)
+            self.daemons[fresh.name] = fresh
+            self._daemon_started(fresh, restarted=replaced is not None)
+        live_idents = {(pid, e[0].starttime) for pid, e in found.items()}
+        self.rejected &= live_idents
+        self._forget_vanished()
+
+    def _name_for(self, d: Daemon) -> str:
+        """Neutron: the router id. Otherwise the netns name, 'keepalived', or the config's name."""
+        if d.neutron_router:
+            base = d.neutron_router
+        elif d.netns_name:
+            base = d.netns_name
+        elif d.config == DEFAULT_KEEPALIVED_CONF:
+            base = "keepalived"
+        else:
+            stem = Path(d.config).stem
+            parent = Path(d.config).parent.name
+            base = parent if stem == "keepalived" and parent else stem
+        name = base
+        counter = 2
+        while name in self.daemons and self.daemons[name].alive and self.daemons[name].key != d.key:
+            name = "%s-%d" % (base, counter)
+            counter += 1
+        return name
+
+    def _update_children(self, d: Daemon, kids: "List[ProcEntry]") -> None:
+        old_vrrp = d.vrrp_pid
+        self.discovery.children(d, kids)
+        if d.vrrp_pid == old_vrrp:
+            return
+        if self.monitoring:
+            self._watch_pid(d, d.vrrp_pid)
+        if self.subscribed and d.vrrp_pid is not None:
+            self.event("daemon", daemon=d.name, action="vrrp_restarted" if old_vrrp else "vrrp_started",
+                       pid=d.pid, vrrp_pid=d.vrrp_pid, previous_vrrp_pid=old_vrrp)
+        if d.vrrp_pid is not None and (self.subscribed or self.monitoring):
+            self.request_dump(d, "daemon")
+
+    def _daemon_started(self, d: Daemon, restarted: bool) -> None:
+        LOG.info("keepalived %s: pid %d, config %s, netns %s", d.name, d.pid, d.config, d.netns_name or "(own)")
+        if self.monitoring:
+            self._watch_daemon(d)
+        if self.subscribed:
+            self.event("daemon", daemon=d.name, action="restarted" if restarted else "started",
+                       pid=d.pid, info=d.to_json())
+            self.request_dump(d, "daemon")
+            self._schedule_periodic(d, initial=True)
+
+    def _watch_daemon(self, d: Daemon) -> None:
+        self._watch_pid(d, d.pid)
+        self._watch_pid(d, d.vrrp_pid)
+        self._ensure_netns(d)
+
+    def _watch_pid(self, d: Daemon, pid: "Optional[int]") -> None:
+        if pid is None or pid in d.pidfds or self.pidfd_supported is False:
+            return
+        try:
+            fd = pidfd_open(pid)
+        except ProcessLookupError:
+            self.loop.call_later(0, self.rescan)
+            return
+        if fd is None:
+            if self.pidfd_supported is None:
+                LOG.info("pidfd is unavailable; checking pids every %.1f s", self.settings.liveness_interval)
+            self.pidfd_supported = False
+            self._schedule_liveness()
+            return
+        self.pidfd_supported = True
+        starttime = d.starttime if pid == d.pid else d.children.get(pid, (None, None))[1]
+        d.pidfds[pid] = fd
+        self.loop.add_reader(fd, lambda: self._on_pidfd(d, pid))
+        if not is_alive(self.settings.proc_root, pid, starttime):
+            self._on_pidfd(d, pid)      # exited (or the pid was reused) before the pidfd existed
+
+    def _close_pidfds(self, d: Daemon) -> None:
+        for fd in d.pidfds.values():
+            self.loop.remove_reader(fd)
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        d.pidfds = {}
+
+    def _on_pidfd(self, d: Daemon, pid: int) -> None:
+        fd = d.pidfds.pop(pid, None)
+        if fd is not None:
+            self.loop.remove_reader(fd)
+            os.close(fd)
+        if pid == d.pid:
+            if d.alive:
+                self._on_daemon_exit(d)
+        else:
+            LOG.info("keepalived %s: child %d exited", d.name, pid)
+            if d.vrrp_pid == pid:
+                d.vrrp_pid = None
+                d.children.pop(pid, None)
+                if self.subscribed:
+                    self.event("daemon", daemon=d.name, action="vrrp_exited", pid=d.pid, vrrp_pid=pid)
+            self.loop.call_later(CHILD_RESCAN_DELAY_S, self.rescan)
+
+    def _schedule_liveness(self) -> None:
+        if self.liveness_timer is None and self.monitoring:
+            self.liveness_timer = self.loop.call_later(self.settings.liveness_interval, self._liveness_tick)
+
+    def _liveness_tick(self) -> None:
+        self.liveness_timer = None
+        for d in list(self.daemons.values()):
+            if d.alive and not is_alive(self.settings.proc_root, d.pid, d.starttime):
+                self._on_daemon_exit(d)
+            elif d.alive and d.vrrp_pid is not None and not is_alive(self.settings.proc_root, d.vrrp_pid):
+                self._on_pidfd(d, d.vrrp_pid)
+        self._schedule_liveness()
+
+    def _on_daemon_exit(self, d: Daemon) -> None:
+        """The main keepalived process exited (or is a zombie): stopped cleanly or died."""
+        if not d.alive:
+            return
+        d.alive = False
+        d.died_at = now()
+        pid_file_left = False if d.fs_root else os.path.exists(d.pid_file)
+        entry = read_proc_stat(self.settings.proc_root, d.pid)
+        zombie = entry is not None and entry.state == "Z" and entry.starttime == d.starttime
+        # keepalived removes its pid file when it stops; a kill (or a crash) leaves it behind. A zombie
+        # says nothing either way: a --dont-fork keepalived stays one until its parent reaps it.
+        d.stopped_reason = "died" if pid_file_left else "stopped"
+        LOG.warning("keepalived %s (pid %d) %s", d.name, d.pid, d.stopped_reason)
+        self._close_pidfds(d)
+        if d.periodic_timer is not None:
+            d.periodic_timer.cancel()
+            d.periodic_timer = None
+        if d.dump_job is not None:
+            self._finish_dump(d, {"ok": False, "code": E_NOT_RUNNING, "message": "keepalived exited"})
+        if self.subscribed:
+            self.event("daemon", daemon=d.name, action=d.stopped_reason, pid=d.pid, zombie=zombie,
+                       pid_file_left=pid_file_left,
+                       instances=[{"instance": n, "state": i["state"], "vips": i["vips"]} for n, i in d.instances.items()])
+        self._evaluate_orphans(d.netns_inode)
+
+    def _forget_vanished(self) -> None:
+        """Dead daemons are kept (their VIPs may be orphans) while their namespace still exists."""
+        names = self.discovery.netns_names()
+        for name, d in list(self.daemons.items()):
+            if d.alive:
+                continue
+            if d.own_netns or (d.netns_name and d.netns_inode in names):
+                continue
+            del self.daemons[name]
+            LOG.info("forgetting %s: its network namespace is gone", name)
+        used = {d.netns_inode for d in self.daemons.values()}
+        for inode in list(self.netns):
+            if inode not in used:
+                watch = self.netns.pop(inode)
+                if watch.sock is not None:
+                    self.loop.remove_reader(watch.fileno())
+                watch.close()
+
+    # -- network namespaces and addresses ------------------------------------------------------
+
+    def _ensure_netns(self, d: Daemon) -> None:
+        if d.netns_inode in self.netns:
+            return
+        watch = NetnsWatch(d.netns_inode, d.netns_name, None if d.own_netns else d.netns_path)
+        self.netns[d.netns_inode] = watch
+        try:
+            watch.open()
+        except OSError as exc:
+            LOG.warning("cannot watch addresses in netns %s: %s; relying on periodic dumps",
+                        d.netns_name or d.netns_inode, exc)
+            watch.close()
+            return
+        self.loop.add_reader(watch.fileno(), lambda: self._on_netlink(watch))
+
+    def _on_netlink(self, watch: NetnsWatch) -> None:
+        try:
+            changes, overflow = watch.read_changes()
+            if overflow:
+                LOG.warning("netlink overflow in netns %s; resynchronising", watch.name or watch.inode)
+                added, removed = watch.resync()
+                changes += [("added", a) for a in added] + [("removed", a) for a in removed]
+        except OSError as exc:
+            LOG.error("netlink failed in netns %s: %s", watch.name or watch.inode, exc)
+            self.loop.remove_reader(watch.fileno())
+            watch.close()
+            return
+        if not changes:
+            return
+        claims = self._claims(watch.inode)
+        for action, addr in changes:
+            owners = claims.get(addr["address"], [])
+            if self.subscribed:
+                owner = owners[0] if owners else (None, None)
+                self.event("vip", action=action, address=addr["address"], prefix=addr["prefix"],
+                           ifname=addr.get("ifname"), netns=watch.name, daemon=owner[0], instance=owner[1],
+                           known=bool(owners))
+            if action == "removed":
+                watch.orphans.pop(addr["address"], None)
+                watch.candidates.pop(addr["address"], None)
+            targets = {o[0] for o in owners if o[0] in self.daemons and self.daemons[o[0]].alive}
+            if not targets:
+                targets = {d.name for d in self.daemons.values() if d.alive and d.netns_inode == watch.inode}
+            watch.pending_dumps |= targets
+        if watch.debounce_timer is None:
+            watch.debounce_timer = self.loop.call_later(self.settings.vip_debounce, lambda: self._flush_vip_dumps(watch))
+
+    def _flush_vip_dumps(self, watch: NetnsWatch) -> None:
+        watch.debounce_timer = None
+        names = watch.pending_dumps
+        watch.pending_dumps = set()
+        for name in names:
+            d = self.daemons.get(name)
+            if d is not None and d.alive:
+                self.request_dump(d, "vip")
+
+    def _claims(self, inode: int) -> "Dict[str, List[Tuple[str, str]]]":
+        claims = {}  # type: Dict[str, List[Tuple[str, str]]]
+        for d in self.daemons.values():
+            if d.netns_inode != inode:
+                continue
+            for iname, inst in d.instances.items():
+                for cidr in inst.get("vips", []) + inst.get("excluded_vips", []):
+                    claims.setdefault(cidr.split("/")[0], []).append((d.name, iname))
+        return claims
+
+    def _orphan_status(self, inode: int) -> "Dict[str, Dict[str, Any]]":
+        """VIPs present in the namespace whose claiming instances are not a live, answering MASTER."""
+        watch = self.netns.get(inode)
+        if watch is None or watch.sock is None:
+            return {}
+        result = {}
+        claims = self._claims(inode)
+        for address, addr in watch.present().items():
+            owners = claims.get(address)
+            if not owners:
+                continue
+            reasons = []
+            for dname, iname in owners:
+                d = self.daemons[dname]
+                if not d.alive:
+                    reasons.append("daemon_dead")
+                elif not d.responsive:
+                    reasons.append("daemon_unresponsive")
+                elif d.instances.get(iname, {}).get("state") != STATE_MASTER:
+                    reasons.append("not_master")
+                else:
+                    reasons.append(None)
+            if None in reasons:
+                continue
+            reason = "not_master" if "not_master" in reasons else reasons[0]
+            dname, iname = owners[reasons.index(reason)]
+            owner = self.daemons[dname]
+            # A dead main whose VRRP child still runs is shutting down and may yet remove the VIP.
+            settled = reason == "daemon_dead" and not (
+                owner.vrrp_pid is not None and is_alive(self.settings.proc_root, owner.vrrp_pid))
+            result[address] = {"address": address, "prefix": addr["prefix"], "ifname": addr.get("ifname"),
+                               "netns": watch.name, "reason": reason, "daemon": dname, "instance": iname,
+                               "state": owner.instances.get(iname, {}).get("state"), "_settled": settled}
+        return result
+
+    def _evaluate_orphans(self, inode: int) -> None:
+        watch = self.netns.get(inode)
+        if watch is None:
+            return
+        status = self._orphan_status(inode)
+        current = time.monotonic()
+        for address, info in status.items():
+            if address in watch.orphans:
+                info.pop("_settled")
+                watch.orphans[address] = info
+                continue
+            first = watch.candidates.setdefault(address, current)
+            settled = info.pop("_settled")
+            if not settled and current - first < self.settings.orphan_grace:
+                self._schedule_orphan_recheck(watch, first + self.settings.orphan_grace - current, info)
+                continue
+            watch.orphans[address] = info
+            watch.candidates.pop(address, None)
+            if self.subscribed:
+                fields = dict(info)
+                fields["orphan"] = True
+                self.event("vip", action="orphaned", **fields)
+        for address in list(watch.candidates):
+            if address not in status:
+                del watch.candidates[address]
+        for address in list(watch.orphans):
+            if address not in status:
+                info = watch.orphans.pop(address)
+                present = address in watch.present()
+                if self.subscribed and present:
+                    self.event("vip", action="cleared", address=address, prefix=info["prefix"],
+                               ifname=info.get("ifname"), netns=watch.name, daemon=info["daemon"],
+                               instance=info["instance"], orphan=False)
+
+    def _schedule_orphan_recheck(self, watch: NetnsWatch, delay: float, info: "Dict[str, Any]") -> None:
+        if watch.recheck_timer is not None:
+            return
+
+        def recheck() -> None:
+            watch.recheck_timer = None
+            d = self.daemons.get(info["daemon"])
+            if d is not None and d.alive:
+                self.request_dump(d, "orphan_check")
+            else:
+                self._evaluate_orphans(watch.inode)
+        watch.recheck_timer = self.loop.call_later(max(0.0, delay), recheck)
+
+    # -- dumps -----------------------------------------------------------------------------
+
+    def _signums(self, d: Daemon) -> "Tuple[Optional[int], Optional[int]]":
+        key = d.exe_key or d.exe
+        if key not in self.signums:
+            exe = "%s/%d/exe" % (self.settings.proc_root, d.pid)
+            self.signums[key] = (probe_signum(exe, "JSON"), probe_signum(exe, "DATA") or signal.SIGUSR1)
+        return self.signums[key]
+
+    def request_dump(self, d: Daemon, cause: str, waiter: "Optional[Callable[[Dict[str, Any]], None]]" = None) -> None:
+        """Asks keepalived for a dump; coalesces with one in flight; serialises per TMPDIR."""
+        if not d.alive:
+            if waiter is not None:
+                waiter({"ok": False, "code": E_NOT_RUNNING, "message": "keepalived %s is not running" % d.name})
+            return
+        if waiter is not None:
+            d.waiters.append(waiter)
+        if d.dump_job is not None:
+            d.dump_again = True
+            d.dump_again_cause = cause
+            return
+        json_sig, data_sig = self._signums(d)
+        kind = "json" if json_sig else "data"
+        path = d.dump_file(kind)
+        queue_key = os.path.dirname(path)
+        busy = self.tmpdir_busy.get(queue_key)
+        if busy is not None and busy != d.name:
+            queue = self.tmpdir_queue.setdefault(queue_key, collections.deque())
+            if d.name not in queue:
+                queue.append(d.name)
+            d.dump_again = True
+            d.dump_again_cause = cause
+            return
+        self._start_dump(d, kind, json_sig if kind == "json" else data_sig, cause)
+
+    def _start_dump(self, d: Daemon, kind: str, signum: "Optional[int]", cause: str) -> None:
+        path = d.dump_file(kind)
+        job = DumpJob(kind, path, signum or signal.SIGUSR1, cause, self.settings.dump_timeout,
+                      self.settings.dump_poll_initial)
+        job.waiters = d.waiters
+        d.waiters = []
+        d.dump_job = job
+        d.dump_again = False
+        self.tmpdir_busy[os.path.dirname(path)] = d.name
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            LOG.debug("cannot remove old dump %s: %s", path, exc)
+        try:
+            os.kill(d.pid, job.signum)
+        except ProcessLookupError:
+            self._finish_dump(d, {"ok": False, "code": E_NOT_RUNNING, "message": "keepalived exited"})
+            self.loop.call_later(0, self.rescan)
+            return
+        except PermissionError:
+            self._finish_dump(d, {"ok": False, "code": E_PERMISSION,
+                                  "message": "not allowed to signal keepalived pid %d; run the agent with sudo" % d.pid})
+            return
+        self.loop.call_later(job.delay, lambda: self._poll_dump(d, job))
+
+    def _poll_dump(self, d: Daemon, job: DumpJob) -> None:
+        if d.dump_job is not job:
+            return
+        result = None  # type: Optional[Dict[str, Any]]
+        try:
+            st = os.stat(job.path)
+            if job.kind == "json":
+                with open(job.path, "r", encoding="utf-8", errors="replace") as f:
+                    text = f.read(MAX_DUMP_FILE_BYTES)
+                try:
+                    result = {"ok": True, "instances": parse_json_dump(text), "source": "json"}
+                except ValueError:
+                    result = None      # still being written
+            elif st.st_size > 0 and st.st_size == job.last_size:
+                with open(job.path, "r", encoding="utf-8", errors="replace") as f:
+                    result = {"ok": True, "instances": parse_text_dump(f.read(MAX_DUMP_FILE_BYTES)), "source": "data"}
+            else:
+                job.last_size = st.st_size
+        except FileNotFoundError:
+            pass
+        except PermissionError:
+            result = {"ok": False, "code": E_PERMISSION, "message": "cannot read %s: permission denied" % job.path}
+        except OSError as exc:
+            result = {"ok": False, "code": E_IO, "message": "cannot read %s: %s" % (job.path, exc)}
+        if result is not None:
+            self._finish_dump(d, result)
+            return
+        if time.monotonic() >= job.deadline:
+            if job.kind == "json" and not job.fallback:
+                # JSON is not written when there are no VRRP instances; the text dump always is.
+                _, data_sig = self._signums(d)
+                self._release_tmpdir(job.path)
+                job2 = DumpJob("data", d.dump_file("data"), data_sig or signal.SIGUSR1, job.cause,
+                               self.settings.dump_timeout, self.settings.dump_poll_initial)
+                job2.fallback = True
+                job2.waiters = job.waiters
+                d.dump_job = job2
+                self.tmpdir_busy[os.path.dirname(job2.path)] = d.name
+                _unlink_quietly(Path(job2.path))
+                try:
+                    os.kill(d.pid, job2.signum)
+                except OSError:
+                    pass
+                self.loop.call_later(job2.delay, lambda: self._poll_dump(d, job2))
+                return
+            entry = read_proc_stat(self.settings.proc_root, d.pid)
+            why = "process is stopped (SIGSTOP?)" if entry is not None and entry.state in ("T", "t") else \
+                "no dump in %s within %.1f s" % (os.path.dirname(job.path), self.settings.dump_timeout)
+            self._finish_dump(d, {"ok": False, "code": E_DUMP_FAILED, "message": "keepalived %s did not answer: %s" % (d.name, why)})
+            return
+        job.delay = min(job.delay * 2, self.settings.dump_poll_max)
+        self.loop.call_later(job.delay, lambda: self._poll_dump(d, job))
+
+    def _release_tmpdir(self, path: str) -> None:
+        key = os.path.dirname(path)
+        self.tmpdir_busy.pop(key, None)
+        queue = self.tmpdir_queue.get(key)
+        while queue:
+            name = queue.popleft()
+            other = self.daemons.get(name)
+            if other is not None and other.alive and other.dump_job is None:
+                self.loop.call_later(0, lambda o=other: self.request_dump(o, o.dump_again_cause))
+                break
+        if queue is not None and not queue:
+            self.tmpdir_queue.pop(key, None)
+
+    def _finish_dump(self, d: Daemon, result: "Dict[str, Any]") -> None:
+        job = d.dump_job
+        d.dump_job = None
+        if job is not None:
+            self._release_tmpdir(job.path)
+            result["duration_ms"] = round((time.monotonic() - job.started) * 1000, 1)
+            cause = job.cause
+        else:
+            cause = "daemon"
+        if result.get("ok"):
+            self._apply_snapshot(d, result["instances"], result["source"], cause)
+        else:
+            self._dump_failed(d, result)
+        for waiter in (job.waiters if job is not None else []):
+            try:
+                waiter(result)
+            except Exception:
+                LOG.exception("dump waiter failed")
+        if d.alive and d.dump_again:
+            d.dump_again = False
+            self.request_dump(d, d.dump_again_cause)
+        if self.subscribed and d.alive:
+            self._schedule_periodic(d)
+
+    def _dump_failed(self, d: Daemon, result: "Dict[str, Any]") -> None:
+        d.dump_error = {"code": result.get("code"), "message": result.get("message"), "ts": now()}
+        if not d.alive or result.get("code") != E_DUMP_FAILED:
+            LOG.warning("dump of %s failed: %s", d.name, result.get("message"))
+            return
+        if d.responsive:
+            d.responsive = False
+            LOG.warning("%s", result.get("message"))
+            if self.subscribed:
+                self.event("daemon", daemon=d.name, action="unresponsive", pid=d.pid, message=result.get("message"))
+            self._evaluate_orphans(d.netns_inode)
+
+    def _apply_snapshot(self, d: Daemon, instances: "List[Dict[str, Any]]", source: str, cause: str) -> None:
+        fresh = {}
+        for inst in instances:
+            inst["daemon"] = d.name
+            fresh[inst["instance"]] = inst
+        old = d.instances
+        d.instances = fresh
+        d.snapshot_ts = now()
+        d.snapshot_source = source
+        d.dump_error = None
+        if not d.responsive:
+            d.responsive = True
+            if self.subscribed:
+                self.event("daemon", daemon=d.name, action="responsive", pid=d.pid)
+        if self.subscribed:
+            for name, inst in fresh.items():
+                prev = old.get(name)
+                changed = instance_changes(prev, inst)
+                if changed:
+                    self.emit_state(d, inst, prev, changed, cause)
+            for name, prev in old.items():
+                if name not in fresh:
+                    gone = dict(prev)
+                    gone["state"] = "DELETED"
+                    self.emit_state(d, gone, prev, ["deleted"], cause)
+        self._evaluate_orphans(d.netns_inode)
+
+    def emit_state(self, d: Daemon, inst: "Dict[str, Any]", prev: "Optional[Dict[str, Any]]", changed: "List[str]",
+                   cause: str) -> None:
+        fields = public_instance(inst)
+        fields.update({"daemon": d.name, "netns": d.netns_name, "changed": changed, "cause": cause,
+                       "prev_state": prev.get("state") if prev else None,
+                       "prev_effective_priority": prev.get("effective_priority") if prev else None})
+        self.event("state", **fields)
+
+    def _schedule_periodic(self, d: Daemon, initial: bool = False) -> None:
+        if d.periodic_timer is not None:
+            d.periodic_timer.cancel()
+        interval = self.settings.snapshot_interval
+        if interval <= 0:
+            return
+        delay = stagger(d.name, interval) if initial else interval
+
+        def tick() -> None:
+            d.periodic_timer = None
+            if self.subscribed and d.alive:
+                self.request_dump(d, "periodic")
+        d.periodic_timer = self.loop.call_later(delay, tick)
+
+    # -- monitoring lifecycle ----------------------------------------------------------------
+
+    def start_monitoring(self) -> None:
+        if not self.monitoring:
+            self.monitoring = True
+            for d in self.daemons.values():
+                if d.alive:
+                    self._watch_daemon(d)
+        if self.rescan_timer is None:
+            self._schedule_rescan()
+
+    def _schedule_rescan(self) -> None:
+        def tick() -> None:
+            self.rescan_timer = None
+            if self.subscribed:
+                self.rescan()
+                self._schedule_rescan()
+        if self.settings.rescan_interval > 0:
+            self.rescan_timer = self.loop.call_later(self.settings.rescan_interval, tick)
+
+    def _schedule_heartbeat(self) -> None:
+        def tick() -> None:
+            self.heartbeat_timer = None
+            if not self.subscribed:
+                return
+            self.heartbeat_seq += 1
+            times = os.times()
+            self.event("heartbeat", seq=self.heartbeat_seq, uptime_s=round(time.monotonic() - self.started, 3),
+                       daemons=sum(1 for d in self.daemons.values() if d.alive),
+                       agent={"rss_kb": proc_rss_kb(), "cpu_s": round(times[0] + times[1], 3)})
+            self._schedule_heartbeat()
+        if self.heartbeat_timer is None and self.settings.heartbeat_interval > 0:
+            self.heartbeat_timer = self.loop.call_later(self.settings.heartbeat_interval, tick)
+
+    def snapshot_all(self, names: "List[str]", cause: str, reply: "Callable[[], None]") -> None:
+        """Fresh dumps of the named daemons, then reply() once all finished (or failed)."""
+        pending = [self.daemons[n] for n in names if self.daemons[n].alive]
+        if not pending:
+            reply()
+            return
+        remaining = {"n": len(pending)}
+
+        def one_done(_: "Dict[str, Any]") -> None:
+            remaining["n"] -= 1
+            if remaining["n"] == 0:
+                reply()
+        for d in pending:
+            self.request_dump(d, cause, one_done)
+
+    def state_json(self, names: "List[str]") -> "Dict[str, Any]":
+        daemons = []
+        inodes = set()
+        for name in names:
+            d = self.daemons[name]
+            inodes.add(d.netns_inode)
+            daemons.append({"name": d.name, "alive": d.alive, "responsive": d.responsive, "pid": d.pid,
+                            "netns": d.netns_name, "snapshot_ts": d.snapshot_ts, "source": d.snapshot_source,
+                            "error": d.dump_error, "stopped_reason": d.stopped_reason,
+                            "instances": [public_instance(i) for _, i in sorted(d.instances.items())]})
+        addresses = []
+        orphans = []
+        for inode in inodes:
+            watch = self.netns.get(inode)
+            if watch is None or watch.sock is None:
+                continue
+            claims = self._claims(inode)
+            for address, addr in sorted(watch.present().items()):
+                owners = claims.get(address)
+                if owners:
+                    addresses.append({"address": address, "prefix": addr["prefix"], "ifname": addr.get("ifname"),
+                                      "netns": watch.name, "daemon": owners[0][0], "instance": owners[0][1],
+                                      "orphan": address in watch.orphans})
+            orphans.extend(sorted(watch.orphans.values(), key=lambda o: o["address"]))
+        return {"daemons": daemons, "vips_present": addresses, "orphans": orphans,
+                "vips_observed": self.monitoring}
+
+    # -- ops ---------------------------------------------------------------------------------
+
+    def op_hello(self, req_id: "Any", args: "Dict[str, Any]") -> None:
+        if self.keepalived_info is None:
+            self.keepalived_info = probe_keepalived(self.keepalived_bin())
+        client = args.get("client") or {}
+        if client:
+            LOG.info("client: %s", json.dumps(client)[:200])
+        self.respond(req_id, {
+            "protocol": PROTOCOL_VERSION, "agent": AGENT_NAME, "agent_version": AGENT_VERSION,
+            "hostname": socket.gethostname(), "pid": os.getpid(), "root": os.geteuid() == 0,
+            "user": session_user(),
+            "python": "%d.%d.%d" % sys.version_info[:3], "keepalived": self.keepalived_info,
+            "capabilities": {
+                "ops": list(OPS), "events": list(EVENTS),
+                "address_monitor": "netlink", "pidfd": pidfd_probe(),
+                "max_request_bytes": MAX_REQUEST_BYTES, "backup_keep": self.settings.backup_keep,
+            },
+            "settings": {k: self.settings.values[k] for k in (
+                "heartbeat_interval", "snapshot_interval", "rescan_interval", "dump_timeout", "orphan_grace",
+                "health_adverts", "health_min", "lock_timeout", "state_dir", "audit_log")},
+        })
+
+    def op_daemons(self, req_id: "Any", args: "Dict[str, Any]") -> None:
+        self.rescan()
+        self.respond(req_id, {"daemons": [d.to_json() for _, d in sorted(self.daemons.items())]})
+
+    def op_state_snapshot(self, req_id: "Any", args: "Dict[str, Any]") -> None:
+        self.rescan()
+        self.start_monitoring()
+        names = self._names_arg(args.get("daemon"))
+        if args.get("fresh", True):
+            self.snapshot_all(names, "request", lambda: self.respond(req_id, self.state_json(names)))
+        else:
+            self.respond(req_id, self.state_json(names))
+
+    def op_state_subscribe(self, req_id: "Any", args: "Dict[str, Any]") -> None:
+        self.rescan()
+        self.start_monitoring()
+        names = sorted(self.daemons)
+
+        def reply() -> None:
+            was = self.subscribed
+            self.subscribed = True
+            if not was:
+                for d in self.daemons.values():
+                    if d.alive:
+                        self._schedule_periodic(d, initial=True)
+                if self.rescan_timer is None:
+                    self._schedule_rescan()
+                self._schedule_heartbeat()
+            for inode in list(self.netns):
+                self._evaluate_orphans(inode)
+            result = self.state_json(sorted(self.daemons))
+            result["subscribed"] = True
+            result["heartbeat_interval"] = self.settings.heartbeat_interval
+            self.respond(req_id, result)
+        if args.get("fresh", True):
+            self.snapshot_all(names, "subscribe", reply)
+        else:
+            reply()
+
+    def op_state_unsubscribe(self, req_id: "Any", args: "Dict[str, Any]") -> None:
+        was = self.subscribed
+        self.subscribed = False
+        for d in self.daemons.values():
+            if d.periodic_timer is not None:
+                d.periodic_timer.cancel()
+                d.periodic_timer = None
+        if self.heartbeat_timer is not None:
+            self.heartbeat_timer.cancel()
+            self.heartbeat_timer = None
+        if self.rescan_timer is not None:
+            self.rescan_timer.cancel()
+            self.rescan_timer = None
+        self.respond(req_id, {"subscribed": False, "was_subscribed": was})
+
+    def _names_arg(self, name: "Optional[str]") -> "List[str]":
+        if name is None:
+            return sorted(self.daemons)
+        if name not in self.daemons:
+            raise AgentError(E_NOT_FOUND, "no keepalived daemon named %r on this node (known: %s)"
+                             % (name, ", ".join(sorted(self.daemons)) or "none"))
+        return [name]
+
+    # worker ops (run in threads; return the result or raise AgentError)
+
+    def op_config_read(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        d = self.find_daemon(args["daemon"])
+        result = ConfigSet(d.config, d.fs_root).load().to_json()
+        result["daemon"] = d.name
+        return result
+
+    def op_config_check(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        d = self.find_daemon(args["daemon"])
+        _, target = self.config_ops.resolve_target(d, args.get("path"))
+        result = self.config_ops.check(d, target, args["text"])
+        result["daemon"] = d.name
+        return result
+
+    def op_config_apply(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        d = self.find_daemon(args["daemon"])
+        _, target = self.config_ops.resolve_target(d, args.get("path"))
+        result = self.config_ops.apply(d, target, args["text"], args["base_sha256"], args.get("reason"),
+                                       req_id, "apply")
+        result["daemon"] = d.name
+        return result
+
+    def op_config_backups(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        d = self.find_daemon(args["daemon"])
+        _, target = self.config_ops.resolve_target(d, args.get("path"))
+        return {"daemon": d.name, "path": target, "backups": self.config_ops.list_backups(target),
+                "keep": self.settings.backup_keep}
+
+    def op_config_restore(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        d = self.find_daemon(args["daemon"])
+        _, target = self.config_ops.resolve_target(d, args.get("path"))
+        data = self.config_ops.read_backup(target, args["backup"])
+        result = self.config_ops.apply(d, target, decode_text(data), args["base_sha256"], args.get("reason"),
+                                       req_id, "restore", backup_name=args["backup"])
+        result["daemon"] = d.name
+        result["restored_from"] = args["backup"]
+        return result
+
+
+CHANGE_FIELDS = ("state", "effective_priority", "base_priority", "vips", "excluded_vips", "last_transition",
+                 "advert_int", "version", "vrid", "interface", "nopreempt")
+PUBLIC_FIELDS = ("instance", "vrid", "state", "wantstate", "base_priority", "effective_priority", "master_priority",
+                 "interface", "vmac_interface", "advert_int", "version", "nopreempt", "preempt_delay", "auth_type",
+                 "last_transition", "vips_set", "vips", "excluded_vips", "track_scripts", "track_interfaces", "stats")
+
+
+def instance_changes(prev: "Optional[Dict[str, Any]]", new: "Dict[str, Any]") -> "List[str]":
+    if prev is None:
+        return ["new"]
+    return [f for f in CHANGE_FIELDS if prev.get(f) != new.get(f)]
+
+
+def public_instance(inst: "Dict[str, Any]") -> "Dict[str, Any]":
+    return {k: inst.get(k) for k in PUBLIC_FIELDS}
+
+
+_PIDFD_PROBED = None  # type: Optional[bool]
+
+
+def pidfd_probe() -> bool:
+    global _PIDFD_PROBED
+    if _PIDFD_PROBED is None:
+        fd = None
+        try:
+            fd = pidfd_open(os.getpid())
+        except OSError:
+            fd = None
+        _PIDFD_PROBED = fd is not None
+        if fd is not None:
+            os.close(fd)
+    return _PIDFD_PROBED
+
+
+# ---------------------------------------------------------------------------------------------
+# main
+# ---------------------------------------------------------------------------------------------
+
+def main(argv: "Optional[List[str]]" = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "_check-exec":
+        return check_exec_main(argv[1:])
+    try:
+        command, settings = load_settings(argv)
+    except UsageError as exc:
+        if str(exc):
+            sys.stderr.write("keepwatch_agent.py: %s\n" % exc)
+        sys.stderr.write(USAGE % "\n".join("  --%s (default %s)" % (k.replace("_", "-"), json.dumps(v))
+                                           for k, v in sorted(DEFAULT_SETTINGS.items())))
+        return 0 if not str(exc) else 2
+    LOG.set_level(settings.log_level)
+    if command == "version":
+        sys.stdout.write(json.dumps({"agent_version": AGENT_VERSION, "protocol": PROTOCOL_VERSION}) + "\n")
+        return 0
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)   # a closed stdout is an EPIPE we handle
+    agent = Agent(settings)
+
+    def on_signal(signum: int, _frame: "Any") -> None:
+        LOG.info("signal %d; ending the session", signum)
+        agent.loop.call_soon_threadsafe(agent.shutdown)
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    LOG.info("serving protocol %d (agent %s, python %s, %s)", PROTOCOL_VERSION, AGENT_VERSION,
+             sys.version.split()[0], "root" if os.geteuid() == 0 else "not root")
+    try:
+        return agent.serve()
+    except KeyboardInterrupt:
+        return 0
+
+
+# Run as a script, CPython keeps the whole file's syntax tree (~6 MB) alive until the script's
+# top level returns, which for a server is never. Entering once more through the import system
+# compiles the file with the tree freed right away. No .pyc is written: the node keeps one file.
+BOOTSTRAP = ("import sys, importlib.util as u; sys.dont_write_bytecode = True; p = sys.argv.pop(1); "
+             "s = u.spec_from_file_location('keepwatch_agent', p); m = u.module_from_spec(s); "
+             "sys.modules['keepwatch_agent'] = m; s.loader.exec_module(m); sys.exit(m.main())")
+
+
+def reexec_through_import() -> None:
+    if not sys.executable or (len(sys.argv) > 1 and sys.argv[1] == "_check-exec"):
+        return
+    try:
+        os.execv(sys.executable, [sys.executable, "-c", BOOTSTRAP, os.path.abspath(__file__)] + sys.argv[1:])
+    except OSError:
+        pass    # serve from here: correct, only ~6 MB heavier
+
+
+if __name__ == "__main__":
+    reexec_through_import()
+    sys.exit(main())

@@ -1,0 +1,393 @@
+"""Test support: the agent module, fixtures, an agent subprocess, and a tiny real-keepalived lab.
+
+The lab builds network namespaces named kwt-agent-<n> joined by veth pairs (never dummy links),
+runs keepalived in them with private pid files and TMPDIR, and always cleans up. It needs root.
+Nothing here is named kw-*: that prefix belongs to the project's lab.
+"""
+
+import atexit
+import importlib.util
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+HERE = Path(__file__).resolve().parent
+MODULE_ROOT = HERE.parent.parent.parent
+AGENT_PATH = MODULE_ROOT / "src/main/resources/org/keepwatch/agent/keepwatch_agent.py"
+FIXTURES = HERE / "fixtures"
+NETNS_PREFIX = "kwt-agent-"
+DEFAULT_TIMEOUT_S = 15.0
+PIPE_SAFE_BYTES = 16 * 1024
+KEEPALIVED_START_TIMEOUT_S = 10.0
+
+_AGENT_MODULE = None
+
+
+def agent_module() -> Any:
+    """The agent file imported as a module (it is a resource, not a package)."""
+    global _AGENT_MODULE
+    if _AGENT_MODULE is None:
+        spec = importlib.util.spec_from_file_location("keepwatch_agent", str(AGENT_PATH))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["keepwatch_agent"] = module
+        spec.loader.exec_module(module)
+        module.LOG.set_level("warning")     # in-process tests: keep the test output readable
+        _AGENT_MODULE = module
+    return _AGENT_MODULE
+
+
+def fixture_text(name: str) -> str:
+    return (FIXTURES / name).read_text()
+
+
+def is_root() -> bool:
+    return os.geteuid() == 0
+
+
+def have_keepalived() -> bool:
+    return shutil.which("keepalived") is not None or Path("/usr/sbin/keepalived").exists()
+
+
+def lab_available() -> bool:
+    return is_root() and have_keepalived() and shutil.which("ip") is not None
+
+
+class AgentProcess(object):
+    """The agent as the client runs it: a subprocess speaking JSON lines on stdin/stdout."""
+
+    def __init__(self, *args: str, env: Optional[Dict[str, str]] = None) -> None:
+        full_env = dict(os.environ)
+        if env:
+            full_env.update(env)
+        self.proc = subprocess.Popen([sys.executable, str(AGENT_PATH), "serve"] + list(args),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=full_env)
+        self.buffer = b""
+        self.events = []  # type: List[Dict[str, Any]]
+        self.responses = {}  # type: Dict[Any, Dict[str, Any]]
+        self.all_responses = []  # type: List[Dict[str, Any]]
+        self.next_id = 1
+        self.stderr_chunks = []  # type: List[bytes]
+        self.writers = []  # type: List[threading.Thread]
+
+    def send_raw(self, data: bytes) -> None:
+        """Writes to the agent's stdin; big payloads from a thread, so that reading its answers
+        meanwhile keeps both pipes moving (otherwise both sides block on full pipes)."""
+        while any(w.is_alive() for w in self.writers):
+            self._read_some(0.05)           # earlier big writes first, reading answers meanwhile
+        if len(data) <= PIPE_SAFE_BYTES:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+            return
+
+        def write() -> None:
+            try:
+                self.proc.stdin.write(data)
+                self.proc.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+        writer = threading.Thread(target=write)
+        writer.daemon = True
+        writer.start()
+        self.writers.append(writer)
+
+    def send(self, op: str, args: Optional[Dict[str, Any]] = None, req_id: Any = None) -> Any:
+        if req_id is None:
+            req_id = self.next_id
+            self.next_id += 1
+        message = {"id": req_id, "op": op}
+        if args is not None:
+            message["args"] = args
+        self.send_raw(json.dumps(message).encode() + b"\n")
+        return req_id
+
+    def _read_some(self, timeout: float) -> bool:
+        fds = [self.proc.stdout, self.proc.stderr]
+        ready, _, _ = select.select(fds, [], [], timeout)
+        got = False
+        for f in ready:
+            chunk = os.read(f.fileno(), 1 << 20)
+            if f is self.proc.stderr:
+                if chunk:
+                    self.stderr_chunks.append(chunk)
+                continue
+            if not chunk:
+                return False
+            got = True
+            self.buffer += chunk
+            while b"\n" in self.buffer:
+                line, self.buffer = self.buffer.split(b"\n", 1)
+                message = json.loads(line.decode())
+                if "event" in message:
+                    self.events.append(message)
+                else:
+                    self.responses[message.get("id")] = message
+                    self.all_responses.append(message)
+        return got or bool(ready)
+
+    def response(self, req_id: Any, timeout: float = DEFAULT_TIMEOUT_S) -> Dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while req_id not in self.responses:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError("no response to %r within %.1f s; stderr: %s" % (req_id, timeout, self.stderr()))
+            if not self._read_some(remaining) and self.proc.poll() is not None:
+                raise AssertionError("agent exited (%s) before answering %r; stderr: %s"
+                                     % (self.proc.returncode, req_id, self.stderr()))
+        return self.responses.pop(req_id)
+
+    def call(self, op: str, args: Optional[Dict[str, Any]] = None, timeout: float = DEFAULT_TIMEOUT_S) -> Dict[str, Any]:
+        return self.response(self.send(op, args), timeout)
+
+    def mark(self) -> int:
+        """A position in the event list: wait_event(..., since=mark) ignores what came before."""
+        self._read_some(0)
+        return len(self.events)
+
+    def wait_event(self, predicate: Any, timeout: float = DEFAULT_TIMEOUT_S, since: int = 0) -> Dict[str, Any]:
+        """The first event since `since` (already received or arriving) for which predicate holds."""
+        deadline = time.monotonic() + timeout
+        seen = since
+        while True:
+            while seen < len(self.events):
+                event = self.events[seen]
+                seen += 1
+                if predicate(event):
+                    return event
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError("no matching event within %.1f s; got %s" % (
+                    timeout, [e.get("event") + ":" + str(e.get("action") or e.get("state") or e.get("step"))
+                              for e in self.events][-40:]))
+            self._read_some(min(remaining, 0.5))
+
+    def drain(self, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self._read_some(max(0.0, deadline - time.monotonic()))
+
+    def stderr(self) -> str:
+        return b"".join(self.stderr_chunks).decode(errors="replace")[-4000:]
+
+    def close(self, timeout: float = DEFAULT_TIMEOUT_S) -> int:
+        for writer in self.writers:
+            writer.join(timeout)
+        if self.proc.stdin and not self.proc.stdin.closed:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            code = self.proc.wait()
+        for f in (self.proc.stdout, self.proc.stderr):
+            try:
+                rest = f.read()
+                if f is self.proc.stderr and rest:
+                    self.stderr_chunks.append(rest)
+                f.close()
+            except (OSError, ValueError):
+                pass
+        return code
+
+
+def run(argv: List[str], check: bool = True, timeout: float = DEFAULT_TIMEOUT_S) -> subprocess.CompletedProcess:
+    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
+                          timeout=timeout, check=check)
+
+
+def existing_netns() -> List[str]:
+    out = run(["ip", "netns", "list"], check=False).stdout
+    return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+
+class Node(object):
+    def __init__(self, lab: "KeepalivedLab", ns: str, address: str) -> None:
+        self.lab = lab
+        self.ns = ns
+        self.address = address
+        self.dir = lab.root / ns
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.tmpdir = self.dir / "tmp"
+        self.tmpdir.mkdir(exist_ok=True)
+        self.conf = self.dir / "keepalived.conf"
+        self.pid_file = self.dir / "keepalived.pid"
+        self.vrrp_pid_file = self.dir / "vrrp.pid"
+        self.checkers_pid_file = self.dir / "checkers.pid"
+        self.log = self.dir / "keepalived.log"
+        self.proc = None  # type: Optional[subprocess.Popen]
+
+    def start(self, text: Optional[str] = None) -> None:
+        if text is not None:
+            self.conf.write_text(text)
+        log = self.log.open("ab")
+        env = dict(os.environ, TMPDIR=str(self.tmpdir))
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", self.ns, "keepalived", "--dont-fork", "--log-console", "--log-detail",
+             "-f", str(self.conf), "-p", str(self.pid_file), "-r", str(self.vrrp_pid_file),
+             "-c", str(self.checkers_pid_file)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + KEEPALIVED_START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.vrrp_pid_file.exists() and self.vrrp_pid_file.read_text().strip():
+                return
+            if self.proc.poll() is not None:
+                raise AssertionError("keepalived in %s exited: %s" % (self.ns, self.log.read_text()[-2000:]))
+            time.sleep(0.05)
+        raise AssertionError("keepalived in %s did not start" % self.ns)
+
+    def main_pid(self) -> int:
+        return self.proc.pid if self.proc else 0
+
+    def vrrp_pid(self) -> int:
+        return int(self.vrrp_pid_file.read_text().strip())
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None and self.proc.pid > 1:
+            try:
+                os.kill(self.proc.pid, sig)
+                self.proc.wait(5)
+            except (OSError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except OSError:
+                    pass
+                self.proc.wait()
+        self.proc = None
+
+    def kill_all(self) -> None:
+        """SIGKILL main and VRRP child at once: the VIP stays behind (orphan)."""
+        pids = [self.main_pid()]
+        try:
+            pids.append(self.vrrp_pid())
+        except (OSError, ValueError):
+            pass
+        for pid in pids:
+            if pid <= 1:
+                continue        # never kill(0) or kill(-1): that is our own process group or everyone
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        if self.proc is not None:
+            self.proc.wait()
+        self.proc = None
+
+    def addresses(self) -> List[str]:
+        out = run(["ip", "-n", self.ns, "-o", "-4", "addr", "show", "dev", "eth0"]).stdout
+        return [line.split()[3].split("/")[0] for line in out.splitlines()]
+
+    def dump_state(self) -> Dict[str, int]:
+        """Instance states straight from keepalived's own JSON dump (independent of the agent)."""
+        signum = int(run(["keepalived", "--signum=JSON"]).stdout.strip())
+        target = self.tmpdir / "keepalived.json"
+        if target.exists():
+            target.unlink()
+        os.kill(self.main_pid(), signum)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                data = json.loads(target.read_text())
+                return {e["data"]["iname"]: e["data"]["state"] for e in data}
+            except (OSError, ValueError):
+                time.sleep(0.02)
+        raise AssertionError("no JSON dump from %s" % self.ns)
+
+
+def install_sigterm_cleanup() -> None:
+    """SIGTERM (a timeout, Ctrl-C in Maven) exits through atexit, so namespaces are removed."""
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        def on_term(signum: int, frame: Any) -> None:
+            raise SystemExit(128 + signum)
+        signal.signal(signal.SIGTERM, on_term)
+
+
+class KeepalivedLab(object):
+    """N (1 or 2) namespaces kwt-agent-<n> joined by veth; keepalived per namespace."""
+
+    def __init__(self, nodes: int = 2) -> None:
+        assert nodes in (1, 2)
+        self.root = Path(tempfile.mkdtemp(prefix="kwt-agent-lab-"))
+        taken = set(existing_netns())
+        base = 1
+        while any("%s%d" % (NETNS_PREFIX, base + i) in taken for i in range(nodes)):
+            base += nodes
+        self.names = ["%s%d" % (NETNS_PREFIX, base + i) for i in range(nodes)]
+        self.links = []  # type: List[str]
+        self.nodes = []  # type: List[Node]
+        atexit.register(self.close)
+        install_sigterm_cleanup()
+        try:
+            self._build(base)
+        except BaseException:
+            self.close()
+            raise
+
+    def _build(self, base: int) -> None:
+        for ns in self.names:
+            run(["ip", "netns", "add", ns])
+            run(["ip", "-n", ns, "link", "set", "lo", "up"])
+        a, b = "kwtv%da" % base, "kwtv%db" % base
+        run(["ip", "link", "add", a, "type", "veth", "peer", "name", b])
+        self.links.append(a)
+        first = self.names[0]
+        second = self.names[1] if len(self.names) > 1 else first
+        run(["ip", "link", "set", a, "netns", first])
+        run(["ip", "link", "set", b, "netns", second])
+        run(["ip", "-n", first, "link", "set", a, "name", "eth0"])
+        run(["ip", "-n", second, "link", "set", b, "name", "eth0" if second != first else "eth1"])
+        for i, ns in enumerate(self.names):
+            address = "10.99.0.%d" % (i + 1)
+            run(["ip", "-n", ns, "addr", "add", address + "/24", "dev", "eth0"])
+            for dev in ("eth0", "eth1") if len(self.names) == 1 else ("eth0",):
+                run(["ip", "-n", ns, "link", "set", dev, "up"])
+            self.nodes.append(Node(self, ns, address))
+
+    def close(self) -> None:
+        for node in self.nodes:
+            try:
+                node.stop()
+            except Exception:
+                pass
+        for ns in self.names:
+            if ns in existing_netns():
+                run(["ip", "netns", "pids", ns], check=False)
+                for pid in run(["ip", "netns", "pids", ns], check=False).stdout.split():
+                    try:
+                        os.kill(int(pid), signal.SIGKILL)
+                    except (OSError, ValueError):
+                        pass
+                run(["ip", "netns", "del", ns], check=False)
+        self.names = []
+        self.nodes = []
+        shutil.rmtree(str(self.root), ignore_errors=True)
+
+
+def vrrp_config(router_id: str, priority: int, state: str = "BACKUP", vrid: int = 51,
+                vips: Optional[List[str]] = None, extra_instance: str = "", extra_global: str = "",
+                before_instance: str = "") -> str:
+    """A small keepalived.conf with one instance VI_1 on eth0 (advert_int 1)."""
+    vips = vips or ["10.99.0.100/24"]
+    return ("global_defs {\n  router_id %s\n%s}\n%s"
+            "vrrp_instance VI_1 {\n  state %s\n  interface eth0\n  virtual_router_id %d\n  priority %d\n"
+            "  advert_int 1\n  authentication {\n    auth_type PASS\n    auth_pass kwtsecret\n  }\n"
+            "  virtual_ipaddress {\n%s  }\n%s}\n") % (
+        router_id, extra_global, before_instance, state, vrid, priority,
+        "".join("    %s\n" % v for v in vips), extra_instance)

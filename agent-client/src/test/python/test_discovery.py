@@ -1,0 +1,160 @@
+"""Discovery from /proc, on a fake /proc tree (the real one is exercised by test_live)."""
+
+import os
+import shutil
+import tempfile
+import unittest
+from pathlib import Path
+
+from kwtlab import agent_module
+
+ka = agent_module()
+ROUTER = "6f1b9a52-3c1e-4e0b-9d7a-2f5c8e1a0b44"
+BOOT_TIME = 1700000000
+
+
+class FakeProc(object):
+    def __init__(self, root):
+        self.root = Path(root)
+        self.proc = self.root / "proc"
+        self.netns = self.root / "netns"
+        for d in (self.proc / "self" / "ns", self.netns):
+            d.mkdir(parents=True)
+        (self.proc / "stat").write_text("cpu 0 0 0 0\nbtime %d\n" % BOOT_TIME)
+        (self.proc / "self" / "ns" / "net").write_text("own net")
+        (self.proc / "self" / "ns" / "mnt").write_text("own mnt")
+
+    def add_netns(self, name):
+        path = self.netns / name
+        path.write_text(name)
+        return path
+
+    def add(self, pid, comm, ppid, argv, state="S", starttime=1000, env=None, netns=None):
+        d = self.proc / str(pid)
+        (d / "ns").mkdir(parents=True)
+        fields = [state, str(ppid)] + ["0"] * 17 + [str(starttime)] + ["0"] * 10
+        (d / "stat").write_text("%d (%s) %s\n" % (pid, comm, " ".join(fields)))
+        (d / "cmdline").write_bytes(b"".join(a.encode() + b"\0" for a in argv))
+        (d / "environ").write_bytes(b"".join(("%s=%s" % kv).encode() + b"\0" for kv in (env or {}).items()))
+        os.link(str(netns or self.proc / "self" / "ns" / "net"), str(d / "ns" / "net"))
+        os.link(str(self.proc / "self" / "ns" / "mnt"), str(d / "ns" / "mnt"))
+        os.symlink("/", str(d / "cwd"))
+        os.symlink("/bin/true", str(d / "exe"))
+        unit = "keepalived.service" if netns is None else "neutron-l3-agent.service"
+        (d / "cgroup").write_text("0::/system.slice/%s\n" % unit if comm == "keepalived" else "0::/user.slice\n")
+
+    def remove(self, pid):
+        shutil.rmtree(str(self.proc / str(pid)))
+
+
+class DiscoveryTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="kwt-agent-proc-")
+        self.fake = FakeProc(self.tmp)
+        qrouter = self.fake.add_netns("qrouter-" + ROUTER)
+        self.fake.add(1, "init", 0, ["/sbin/init"])
+        self.fake.add(100, "keepalived", 1, ["/usr/sbin/keepalived", "--dont-fork", "--log-console"])
+        self.fake.add(101, "keepalived", 100, ["/usr/sbin/keepalived", "--dont-fork", "--log-console"])
+        neutron_dir = "/var/lib/neutron/ha_confs/%s" % ROUTER
+        self.fake.add(200, "keepalived", 1, ["keepalived", "-P", "-f", neutron_dir + "/keepalived.conf",
+                                             "-p", neutron_dir + ".pid.keepalived",
+                                             "-r", neutron_dir + ".pid.keepalived-vrrp"],
+                      env={"TMPDIR": neutron_dir + "/tmp", "PATH": "/usr/bin"}, netns=qrouter, starttime=2000)
+        self.fake.add(201, "keepalived", 200, ["keepalived", "-P"], netns=qrouter)
+        self.fake.add(300, "keepalived", 1, ["keepalived", "-f", "/etc/keepalived/zombie.conf"], state="Z")
+        self.fake.add(400, "sshd", 1, ["sshd: root@notty"])
+        self.fake.add(500, "keepalived", 1, ["keepalived", "-t", "-f", "/etc/keepalived/keepalived.conf"])
+        self.settings = ka.Settings({"proc_root": str(self.fake.proc), "netns_dir": str(self.fake.netns),
+                                     "state_dir": self.tmp + "/state"})
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def build_all(self):
+        disc = ka.Discovery(self.settings)
+        found = disc.scan()
+        return found, {pid: disc.build(entry, kids) for pid, (entry, kids) in found.items()}
+
+    def test_mains_children_and_zombies(self):
+        found, built = self.build_all()
+        self.assertEqual(sorted(found), [100, 200, 500])
+        self.assertEqual([k.pid for k in found[100][1]], [101])
+        self.assertNotIn(300, found, "a zombie keepalived is dead")
+        self.assertIsNone(built[500], "keepalived -t is a probe, not a daemon")
+
+    def test_plain_daemon_defaults(self):
+        _, built = self.build_all()
+        d = built[100]
+        self.assertEqual(d.config, ka.DEFAULT_KEEPALIVED_CONF)
+        self.assertEqual(d.pid_file, "/run/keepalived.pid")
+        self.assertEqual(d.vrrp_pid_file, "/run/vrrp.pid")
+        self.assertEqual(d.tmpdir, "/tmp")
+        self.assertTrue(d.own_netns)
+        self.assertIsNone(d.netns_name)
+        self.assertEqual(d.vrrp_pid, 101)
+        self.assertEqual(d.systemd_unit, "keepalived.service")
+        self.assertEqual(d.started_at, BOOT_TIME + 1000 / float(os.sysconf("SC_CLK_TCK")))
+
+    def test_neutron_router(self):
+        _, built = self.build_all()
+        d = built[200]
+        self.assertEqual(d.neutron_router, ROUTER)
+        self.assertEqual(d.netns_name, "qrouter-" + ROUTER)
+        self.assertFalse(d.own_netns)
+        self.assertEqual(d.tmpdir, "/var/lib/neutron/ha_confs/%s/tmp" % ROUTER)
+        self.assertEqual(d.vrrp_pid_file, "/var/lib/neutron/ha_confs/%s.pid.keepalived-vrrp" % ROUTER)
+        self.assertEqual(d.vrrp_pid, 201)
+        self.assertEqual(ka.daemon_key(d), "neutron|" + ROUTER)
+
+    def test_agent_names_and_lifecycle(self):
+        agent = ka.Agent(self.settings, stdin_fd=os.open(os.devnull, os.O_RDONLY),
+                         stdout_fd=os.open(os.devnull, os.O_WRONLY))
+        agent.rescan()
+        self.assertEqual(sorted(agent.daemons), sorted(["keepalived", ROUTER]))
+        self.assertEqual(agent.daemons[ROUTER].to_json()["managed_by"], "neutron")
+        # the router's keepalived is killed: its record stays (VIPs may be orphans) while its netns exists
+        self.fake.remove(201)
+        self.fake.remove(200)
+        agent.rescan()
+        self.assertFalse(agent.daemons[ROUTER].alive)
+        self.assertEqual(agent.daemons[ROUTER].stopped_reason, "stopped")   # its pid file is gone too
+        # Neutron respawns it: same name, new pid
+        self.fake.add(210, "keepalived", 1, ["keepalived", "-P", "-f",
+                                             "/var/lib/neutron/ha_confs/%s/keepalived.conf" % ROUTER],
+                      netns=self.fake.netns / ("qrouter-" + ROUTER), starttime=3000)
+        agent.rescan()
+        self.assertTrue(agent.daemons[ROUTER].alive)
+        self.assertEqual(agent.daemons[ROUTER].pid, 210)
+        # the router is deleted: process and namespace gone, record forgotten
+        self.fake.remove(210)
+        (self.fake.netns / ("qrouter-" + ROUTER)).unlink()
+        agent.rescan()
+        self.assertNotIn(ROUTER, agent.daemons)
+
+    def test_names_from_config_paths(self):
+        self.fake.add(600, "keepalived", 1, ["keepalived", "-f", "/etc/keepalived/lb-front.conf"], starttime=5)
+        self.fake.add(700, "keepalived", 1, ["keepalived", "-f", "/srv/gw/keepalived.conf"], starttime=6)
+        agent = ka.Agent(self.settings, stdin_fd=os.open(os.devnull, os.O_RDONLY),
+                         stdout_fd=os.open(os.devnull, os.O_WRONLY))
+        agent.rescan()
+        self.assertIn("lb-front", agent.daemons)
+        self.assertIn("gw", agent.daemons)
+
+    def test_match_config_filter(self):
+        settings = ka.Settings(dict(self.settings.values, match_config="/var/lib/neutron/*"))
+        disc = ka.Discovery(settings)
+        found = disc.scan()
+        kept = [pid for pid, (entry, kids) in found.items() if disc.build(entry, kids) is not None]
+        self.assertEqual(kept, [200])
+
+    def test_relative_config_path_uses_the_process_cwd(self):
+        self.fake.add(800, "keepalived", 1, ["keepalived", "-f", "conf/k.conf"], starttime=7)
+        os.unlink(str(self.fake.proc / "800" / "cwd"))
+        os.symlink("/srv/ka", str(self.fake.proc / "800" / "cwd"))
+        disc = ka.Discovery(self.settings)
+        entry, kids = disc.scan()[800]
+        self.assertEqual(disc.build(entry, kids).config, "/srv/ka/conf/k.conf")
+
+
+if __name__ == "__main__":
+    unittest.main()

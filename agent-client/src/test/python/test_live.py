@@ -1,0 +1,298 @@
+"""The agent against real keepalived 2.2.7 in network namespaces (root only; skipped otherwise).
+
+Two namespaces kwt-agent-<n> joined by a veth pair, one keepalived in each (priority 150 and
+100, VRRP instance VI_1, VIP 10.99.0.100), and one agent watching both, as on a node that runs
+several keepalived (a Neutron network node). Tests run in name order and share the pair.
+"""
+
+import json
+import signal
+import time
+import unittest
+from pathlib import Path
+
+from kwtlab import AgentProcess, KeepalivedLab, agent_module, lab_available, run, vrrp_config
+
+ka = agent_module()
+VIP = "10.99.0.100"
+ELECTION_TIMEOUT_S = 15.0
+EVENT_TIMEOUT_S = 15.0
+APPLY_TIMEOUT_S = 40.0
+
+
+def sha(path):
+    return ka.sha256_hex(Path(path).read_bytes())
+
+
+@unittest.skipUnless(lab_available(), "needs root, ip and keepalived")
+class LiveTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.lab = KeepalivedLab(nodes=2)
+        cls.a, cls.b = cls.lab.nodes
+        cls.conf_a = vrrp_config("node-a", 150)
+        cls.conf_b = vrrp_config("node-b", 100)
+        cls.a.start(cls.conf_a)
+        cls.b.start(cls.conf_b)
+        cls.state_dir = cls.lab.root / "agent-state"
+        cls.applies = 0
+        deadline = time.monotonic() + ELECTION_TIMEOUT_S
+        while VIP not in cls.a.addresses():
+            if time.monotonic() > deadline:
+                cls.lab.close()
+                raise AssertionError("node A never became MASTER")
+            time.sleep(0.1)
+        cls.agent = cls.new_agent()
+
+    @classmethod
+    def new_agent(cls, env=None):
+        return AgentProcess("--match-config", str(cls.lab.root) + "/*", "--state-dir", str(cls.state_dir),
+                            "--heartbeat-interval", "0.5", "--snapshot-interval", "5", "--rescan-interval", "0.5",
+                            env=env)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.agent.close()
+        finally:
+            cls.lab.close()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def daemon_of(self, node):
+        return node.ns
+
+    def apply(self, node, text, agent=None, base=None):
+        agent = agent or self.agent
+        type(self).applies += 1
+        return agent.call("config.apply", {"daemon": self.daemon_of(node), "text": text,
+                                           "base_sha256": base or sha(node.conf), "reason": "live test"},
+                          timeout=APPLY_TIMEOUT_S)
+
+    def instance(self, snapshot, node, name="VI_1"):
+        for d in snapshot["daemons"]:
+            if d["name"] == node.ns:
+                for inst in d["instances"]:
+                    if inst["instance"] == name:
+                        return inst
+        raise AssertionError("no %s on %s in %s" % (name, node.ns, snapshot))
+
+    # -- tests -----------------------------------------------------------------------------
+
+    def test_01_discovery(self):
+        hello = self.agent.call("hello")["result"]
+        self.assertTrue(hello["root"])
+        self.assertTrue(hello["capabilities"]["pidfd"])
+        daemons = {d["name"]: d for d in self.agent.call("daemons")["result"]["daemons"]}
+        self.assertEqual(sorted(daemons), sorted([self.a.ns, self.b.ns]))
+        for node in (self.a, self.b):
+            d = daemons[node.ns]
+            self.assertTrue(d["alive"])
+            self.assertEqual(d["pid"], node.main_pid())
+            self.assertEqual(d["vrrp_pid"], node.vrrp_pid())
+            self.assertEqual(d["netns"], node.ns)
+            self.assertEqual(d["config"], str(node.conf))
+            self.assertEqual(d["pid_file"], str(node.pid_file))
+            self.assertEqual(d["vrrp_pid_file"], str(node.vrrp_pid_file))
+            self.assertEqual(d["tmpdir"], str(node.tmpdir))
+            self.assertEqual(d["version"], hello["keepalived"]["version"])
+            self.assertEqual(d["managed_by"], "signal")
+
+    def test_02_subscribe_reports_every_router_correctly(self):
+        snap = self.agent.call("state.subscribe")["result"]
+        a, b = self.instance(snap, self.a), self.instance(snap, self.b)
+        self.assertEqual((a["state"], a["effective_priority"], a["vips"]), ("MASTER", 150, [VIP + "/24"]))
+        self.assertEqual((b["state"], b["effective_priority"], b["master_priority"]), ("BACKUP", 100, 150))
+        self.assertEqual(self.a.dump_state(), {"VI_1": 2}, "agrees with keepalived's own dump")
+        self.assertEqual(self.b.dump_state(), {"VI_1": 1})
+        present = [(v["address"], v["daemon"], v["orphan"]) for v in snap["vips_present"]]
+        self.assertEqual(present, [(VIP, self.a.ns, False)])
+        self.assertEqual(snap["orphans"], [])
+        self.agent.wait_event(lambda e: e["event"] == "heartbeat" and e["daemons"] == 2)
+
+    def test_03_config_read(self):
+        r = self.agent.call("config.read", {"daemon": self.a.ns})["result"]
+        self.assertEqual(r["main"], str(self.a.conf))
+        [f] = r["files"]
+        self.assertEqual((f["text"], f["sha256"], f["role"]), (self.conf_a, sha(self.a.conf), "main"))
+
+    def test_04_vrid_300_is_refused_and_keepalived_untouched(self):
+        broken = self.conf_a.replace("virtual_router_id 51", "virtual_router_id 300")
+        check = self.agent.call("config.check", {"daemon": self.a.ns, "text": broken})["result"]
+        self.assertFalse(check["ok"])
+        first = check["diagnostics"][0]
+        self.assertEqual((first["file"], first["line"], first["severity"]), (str(self.a.conf), 7, "error"))
+        pid, before = self.a.main_pid(), sha(self.a.conf)
+        r = self.apply(self.a, broken)
+        self.assertEqual(r["error"]["code"], "check_failed", r)
+        self.assertTrue(any("VRID '300'" in d["message"] for d in r["error"]["details"]["diagnostics"]))
+        self.assertEqual(sha(self.a.conf), before)
+        self.assertTrue(self.a.alive())
+        self.assertEqual(self.a.main_pid(), pid)
+        self.assertIn(VIP, self.a.addresses(), "the VIP stays where it was")
+        self.assertNotIn(VIP, self.b.addresses())
+        self.assertEqual(self.a.dump_state(), {"VI_1": 2})
+
+    def test_05_check_runs_in_the_daemons_namespace(self):
+        run(["ip", "-n", self.a.ns, "link", "add", "kwtonly0", "type", "veth", "peer", "name", "kwtonly1"])
+        try:
+            text = self.conf_a.replace("interface eth0", "interface kwtonly0")
+            check = self.agent.call("config.check", {"daemon": self.a.ns, "text": text})["result"]
+            self.assertTrue(check["ok"], check["diagnostics"])
+            self.assertEqual(check["netns"], self.a.ns)
+            missing = self.agent.call("config.check", {"daemon": self.b.ns, "text": text})["result"]
+            self.assertFalse(missing["ok"], "kwtonly0 exists in A's namespace only")
+            self.assertTrue(any("Non-existent interface" in d["message"] for d in missing["diagnostics"]))
+        finally:
+            run(["ip", "-n", self.a.ns, "link", "del", "kwtonly0"], check=False)
+
+    def test_06_apply_priority(self):
+        self.agent.call("state.subscribe")
+        pid = self.b.main_pid()
+        text = self.conf_b.replace("priority 100", "priority 120")
+        r = self.apply(self.b, text)
+        self.assertTrue(r["ok"], r)
+        result = r["result"]
+        self.assertEqual(result["result"], "applied")
+        self.assertEqual(result["new_sha256"], sha(self.b.conf))
+        self.assertEqual(self.b.conf.read_text(), text)
+        self.assertEqual(self.b.main_pid(), pid, "reloaded in place")
+        self.assertEqual(result["health"]["instances"], [{"instance": "VI_1", "state": "BACKUP",
+                                                          "effective_priority": 120}])
+        steps = [(e["step"], e["status"]) for e in self.agent.events
+                 if e["event"] == "apply.step" and e["id"] == r["id"]]
+        self.assertEqual([s for s, status in steps if status != "started"],
+                         ["lock", "compare", "check", "backup", "write", "reload", "health", "audit"])
+        self.agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.b.ns
+                              and e["effective_priority"] == 120 and "effective_priority" in e["changed"])
+        type(self).conf_b = text
+
+    def test_07_config_that_fails_health_is_rolled_back(self):
+        flag = self.b.dir / "track.val"
+        flag.write_text("1\n")
+        text = vrrp_config("node-b", 120, before_instance="track_file tf {\n  file \"%s\"\n  weight 0\n}\n" % flag,
+                           extra_instance="  track_file {\n    tf\n  }\n")
+        check = self.agent.call("config.check", {"daemon": self.b.ns, "text": text})["result"]
+        self.assertTrue(check["ok"], "keepalived -t accepts it: only health can tell")
+        pid = self.b.main_pid()
+        r = self.apply(self.b, text)
+        self.assertFalse(r["ok"])
+        self.assertEqual(r["error"]["code"], "rolled_back", r)
+        self.assertEqual(r["error"]["details"]["faulted"], ["VI_1"])
+        self.assertTrue(r["error"]["details"]["daemon_alive"])
+        self.assertEqual(self.b.conf.read_text(), self.conf_b, "the previous file is back")
+        self.assertTrue(self.b.alive())
+        self.assertEqual(self.b.main_pid(), pid, "keepalived kept running")
+        deadline = time.monotonic() + 5
+        while self.b.dump_state() != {"VI_1": 1} and time.monotonic() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(self.b.dump_state(), {"VI_1": 1}, "back to BACKUP on the old configuration")
+
+    def test_08_conflict_returns_the_current_text(self):
+        r = self.apply(self.b, self.conf_b.replace("120", "121"), base="f" * 64)
+        self.assertEqual(r["error"]["code"], "conflict")
+        self.assertEqual(r["error"]["details"]["current_text"], self.conf_b)
+        self.assertEqual(self.b.conf.read_text(), self.conf_b)
+
+    def test_09_two_clients_at_once_one_wins(self):
+        other = self.new_agent()
+        try:
+            base = sha(self.b.conf)
+            ids = []
+            for agent, prio in ((self.agent, "122"), (other, "123")):
+                type(self).applies += 1
+                ids.append((agent, agent.send("config.apply", {
+                    "daemon": self.b.ns, "text": self.conf_b.replace("priority 120", "priority " + prio),
+                    "base_sha256": base})))
+            results = [agent.response(i, APPLY_TIMEOUT_S) for agent, i in ids]
+            outcomes = sorted("applied" if r["ok"] else r["error"]["code"] for r in results)
+            self.assertEqual(outcomes, ["applied", "conflict"])
+            type(self).conf_b = self.b.conf.read_text()
+        finally:
+            other.close()
+
+    def test_10_agent_killed_between_backup_and_rename(self):
+        doomed = self.new_agent(env={"KEEPWATCH_AGENT_TEST_FAULT": "kill:before_rename"})
+        before, pid = self.b.conf.read_text(), self.b.main_pid()
+        # a killed agent writes no audit line: this apply is not counted
+        doomed.send("config.apply", {"daemon": self.b.ns, "text": before.replace("priority", "priority 1"),
+                                     "base_sha256": sha(self.b.conf)})
+        self.assertEqual(doomed.proc.wait(APPLY_TIMEOUT_S), -signal.SIGKILL)
+        doomed.close()
+        self.assertEqual(self.b.conf.read_text(), before, "the old file is whole")
+        self.assertEqual(self.b.main_pid(), pid)
+        self.assertEqual(self.b.dump_state(), {"VI_1": 1})
+
+    def test_11_backups_and_restore(self):
+        backups = self.agent.call("config.backups", {"daemon": self.b.ns})["result"]["backups"]
+        self.assertGreaterEqual(len(backups), 3)
+        original = [b for b in backups if b["sha256"] == ka.sha256_hex(vrrp_config("node-b", 100).encode())]
+        self.assertTrue(original, "the file as it was before the first apply is kept")
+        type(self).applies += 1
+        r = self.agent.call("config.restore", {"daemon": self.b.ns, "backup": original[0]["name"],
+                                               "base_sha256": sha(self.b.conf)}, timeout=APPLY_TIMEOUT_S)
+        self.assertTrue(r["ok"], r)
+        self.assertEqual(self.b.conf.read_text(), vrrp_config("node-b", 100))
+        type(self).conf_b = vrrp_config("node-b", 100)
+        bad = self.agent.call("config.restore", {"daemon": self.b.ns, "backup": "../../etc/passwd",
+                                                 "base_sha256": sha(self.b.conf)})
+        self.assertEqual(bad["error"]["code"], "bad_args")
+
+    def test_12_audit_has_one_line_per_apply(self):
+        lines = [json.loads(x) for x in (self.state_dir / "audit.log").read_text().splitlines()]
+        self.assertEqual(len(lines), type(self).applies)
+        results = [x["result"] for x in lines]
+        for expected in ("applied", "refused", "rolled_back", "conflict"):
+            self.assertIn(expected, results)
+        self.assertTrue(all(x["user"] and len(x["old_sha256"] or "x" * 64) == 64 for x in lines))
+
+    def test_13_forbidden_paths(self):
+        r = self.agent.call("config.check", {"daemon": self.a.ns, "text": "", "path": "/etc/passwd"})
+        self.assertEqual(r["error"]["code"], "forbidden_path")
+
+    def test_20_stop_and_start(self):
+        self.agent.call("state.subscribe")
+        mark = self.agent.mark()
+        self.a.stop(signal.SIGTERM)
+        stopped = self.agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
+                                        and e["action"] in ("stopped", "died"), EVENT_TIMEOUT_S, since=mark)
+        self.assertEqual(stopped["action"], "stopped", "a clean stop removes the pid file")
+        self.agent.wait_event(lambda e: e["event"] == "vip" and e["action"] == "removed" and e["netns"] == self.a.ns, since=mark)
+        added = self.agent.wait_event(lambda e: e["event"] == "vip" and e["action"] == "added"
+                                      and e["netns"] == self.b.ns and e["address"] == VIP, EVENT_TIMEOUT_S, since=mark)
+        master = self.agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.b.ns
+                                       and e["state"] == "MASTER", EVENT_TIMEOUT_S, since=mark)
+        self.assertEqual(master["prev_state"], "BACKUP")
+        self.assertLess(master["ts"] - added["ts"], 0.5, "state follows the VIP within milliseconds")
+        self.assertFalse([e for e in self.agent.events[mark:] if e["event"] == "vip" and e["action"] == "orphaned"])
+        restart = self.agent.mark()
+        self.a.start()
+        self.agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
+                              and e["action"] == "restarted", EVENT_TIMEOUT_S, since=restart)
+        self.agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.a.ns
+                              and e["state"] == "MASTER", EVENT_TIMEOUT_S, since=restart)
+        self.agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.b.ns
+                              and e["state"] == "BACKUP", EVENT_TIMEOUT_S, since=restart)
+
+    def test_21_sigkill_leaves_an_orphan_vip(self):
+        self.agent.call("state.subscribe")
+        deadline = time.monotonic() + ELECTION_TIMEOUT_S
+        while VIP not in self.a.addresses() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        mark = self.agent.mark()
+        self.a.kill_all()
+        died = self.agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
+                                     and e["action"] in ("died", "stopped"), EVENT_TIMEOUT_S, since=mark)
+        self.assertEqual(died["action"], "died")
+        orphan = self.agent.wait_event(lambda e: e["event"] == "vip" and e["action"] == "orphaned"
+                                       and e["netns"] == self.a.ns, EVENT_TIMEOUT_S, since=mark)
+        self.assertEqual((orphan["address"], orphan["reason"], orphan["instance"]), (VIP, "daemon_dead", "VI_1"))
+        self.agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.b.ns
+                              and e["state"] == "MASTER", EVENT_TIMEOUT_S, since=mark)
+        self.assertIn(VIP, self.a.addresses(), "SIGKILL leaves the VIP behind: a duplicate address")
+        snap = self.agent.call("state.snapshot")["result"]
+        self.assertEqual([(o["address"], o["netns"]) for o in snap["orphans"]], [(VIP, self.a.ns)])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,156 @@
+"""Small pieces: rtnetlink parsing, keepalived command lines, settings and the command line."""
+
+import json
+import os
+import shutil
+import socket
+import struct
+import tempfile
+import unittest
+from pathlib import Path
+
+from kwtlab import agent_module
+
+ka = agent_module()
+
+
+def rtattr(atype, payload):
+    length = 4 + len(payload)
+    return struct.pack("=HH", length, atype) + payload + b"\0" * ((4 - length % 4) % 4)
+
+
+def nlmsg(mtype, payload, seq=0, flags=0):
+    length = 16 + len(payload)
+    return struct.pack("=IHHII", length, mtype, flags, seq, 0) + payload + b"\0" * ((4 - length % 4) % 4)
+
+
+def newaddr_v4(address, prefix, index, label):
+    body = struct.pack("=BBBBI", socket.AF_INET, prefix, 0, 0, index)
+    body += rtattr(ka.IFA_ADDRESS, socket.inet_pton(socket.AF_INET, address))
+    body += rtattr(ka.IFA_LOCAL, socket.inet_pton(socket.AF_INET, address))
+    body += rtattr(ka.IFA_LABEL, label.encode() + b"\0")
+    return body
+
+
+class NetlinkTest(unittest.TestCase):
+    def test_address_messages(self):
+        v6 = struct.pack("=BBBBI", socket.AF_INET6, 64, 0, 0, 7) + rtattr(
+            ka.IFA_ADDRESS, socket.inet_pton(socket.AF_INET6, "fd00:98::100"))
+        data = nlmsg(ka.RTM_NEWADDR, newaddr_v4("10.99.0.100", 24, 5, "eth0")) + nlmsg(ka.RTM_DELADDR, v6, seq=9)
+        messages = ka.parse_netlink(data)
+        self.assertEqual([(m[0], m[2]) for m in messages], [(ka.RTM_NEWADDR, 0), (ka.RTM_DELADDR, 9)])
+        v4 = ka.parse_ifaddr(messages[0][3])
+        self.assertEqual((v4["address"], v4["prefix"], v4["ifindex"], v4["label"], v4["family"]),
+                         ("10.99.0.100", 24, 5, "eth0", 4))
+        addr6 = ka.parse_ifaddr(messages[1][3])
+        self.assertEqual((addr6["address"], addr6["prefix"], addr6["ifindex"], addr6["label"]),
+                         ("fd00:98::100", 64, 7, None))
+
+    def test_link_message(self):
+        body = struct.pack("=BxHiII", socket.AF_UNSPEC, 1, 4, 0, 0) + rtattr(ka.IFLA_IFNAME, b"eth0\0")
+        self.assertEqual(ka.parse_ifinfo(body), (4, "eth0"))
+
+    def test_truncated_input_is_ignored(self):
+        data = nlmsg(ka.RTM_NEWADDR, newaddr_v4("10.0.0.1", 32, 1, "lo"))
+        self.assertEqual(ka.parse_netlink(data[:-10]), [])
+        self.assertIsNone(ka.parse_ifaddr(b"\x02"))
+
+    def test_dump_request(self):
+        request = ka.netlink_dump_request(ka.RTM_GETADDR, 3)
+        length, mtype, flags, seq, _ = struct.unpack_from("=IHHII", request)
+        self.assertEqual((length, mtype, seq), (len(request), ka.RTM_GETADDR, 3))
+        self.assertEqual(flags, ka.NLM_F_REQUEST | ka.NLM_F_DUMP)
+
+    def test_a_real_socket_in_our_namespace(self):
+        sock = ka.open_netlink_socket(None)
+        try:
+            watch = ka.NetnsWatch(0, None, None)
+            watch.sock = sock
+            watch.resync()
+            self.assertTrue(watch.links, "every namespace has at least lo")
+            self.assertTrue(all(not ka.is_link_local(a) for a, _ in watch.addrs))
+        finally:
+            sock.close()
+
+
+class KeepalivedArgvTest(unittest.TestCase):
+    def test_neutron_command_line(self):
+        argv = ["keepalived", "-P", "-f", "/var/lib/neutron/ha_confs/R/keepalived.conf", "-p",
+                "/var/lib/neutron/ha_confs/R.pid.keepalived", "-r", "/var/lib/neutron/ha_confs/R.pid.keepalived-vrrp"]
+        opts = ka.parse_keepalived_argv(argv)
+        self.assertEqual(opts["f"], "/var/lib/neutron/ha_confs/R/keepalived.conf")
+        self.assertEqual(opts["r"], "/var/lib/neutron/ha_confs/R.pid.keepalived-vrrp")
+        self.assertTrue(opts["P"])
+
+    def test_long_and_clustered_forms(self):
+        opts = ka.parse_keepalived_argv(["keepalived", "--dont-fork", "--log-console", "--use-file=/a.conf",
+                                         "--vrrp_pid", "/v.pid", "-lDn", "-i", "node1", "-f/b.conf"])
+        self.assertEqual(opts["f"], "/b.conf")
+        self.assertEqual(opts["r"], "/v.pid")
+        self.assertEqual(opts["i"], "node1")
+        self.assertTrue(opts["n"] and opts["l"] and opts["D"])
+
+    def test_probes_are_recognised(self):
+        self.assertIn("t", ka.parse_keepalived_argv(["keepalived", "-t", "-f", "x"]))
+        self.assertIn("signum", ka.parse_keepalived_argv(["keepalived", "--signum=JSON"]))
+
+
+class SettingsTest(unittest.TestCase):
+    def test_defaults_file_and_flags(self):
+        tmp = Path(tempfile.mkdtemp(prefix="kwt-agent-settings-"))
+        try:
+            conf = tmp / "agent.json"
+            conf.write_text(json.dumps({"heartbeat_interval": 5, "allowed_paths": ["/etc/x.conf"],
+                                        "state_dir": str(tmp)}))
+            command, settings = ka.load_settings(["serve", "--config", str(conf), "--heartbeat-interval", "0.5",
+                                                  "--snapshot-interval=60", "--backup-keep", "3"])
+            self.assertEqual(command, "serve")
+            self.assertEqual(settings.heartbeat_interval, 0.5)          # flag beats file
+            self.assertEqual(settings.snapshot_interval, 60.0)
+            self.assertEqual(settings.backup_keep, 3)
+            self.assertEqual(settings.allowed_paths, ["/etc/x.conf"])
+            self.assertEqual(settings.audit_log, str(tmp / "audit.log"))
+            self.assertEqual(settings.rescan_interval, ka.DEFAULT_SETTINGS["rescan_interval"])
+        finally:
+            shutil.rmtree(str(tmp), ignore_errors=True)
+
+    def test_bad_input(self):
+        for argv in (["--nope", "1"], ["--heartbeat-interval", "abc"], ["frobnicate"], ["--heartbeat-interval"],
+                     ["--heartbeat-interval", "-1"]):
+            with self.subTest(argv=argv):
+                with self.assertRaises(ka.UsageError):
+                    ka.load_settings(argv)
+        with self.assertRaises(ValueError):
+            ka.Settings({"unknown": 1})
+
+    def test_help(self):
+        import contextlib
+        import io
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            self.assertEqual(ka.main(["--help"]), 0)
+            self.assertEqual(ka.main(["--bogus"]), 2)
+        self.assertIn("--heartbeat-interval", err.getvalue())
+        self.assertIn("unknown option --bogus", err.getvalue())
+
+
+class SmallHelpersTest(unittest.TestCase):
+    def test_sha256_matches_hashlib(self):
+        import hashlib
+        for data in (b"", b"keepalived", os.urandom(5000)):
+            self.assertEqual(ka.sha256_hex(data), hashlib.sha256(data).hexdigest())
+
+    def test_times(self):
+        self.assertEqual(ka.iso_time(0.5), "1970-01-01T00:00:00.500000Z")
+        self.assertEqual(ka.compact_time(86400.25), "19700102T000000.250000Z")
+
+    def test_stagger_is_stable_and_in_range(self):
+        self.assertEqual(ka.stagger("r1", 30.0), ka.stagger("r1", 30.0))
+        self.assertTrue(all(0 <= ka.stagger("r%d" % i, 30.0) < 30.0 for i in range(100)))
+
+    def test_pidfd_probe(self):
+        self.assertIsInstance(ka.pidfd_probe(), bool)
+
+
+if __name__ == "__main__":
+    unittest.main()
