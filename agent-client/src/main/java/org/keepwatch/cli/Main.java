@@ -20,6 +20,7 @@ public final class Main {
         commands.put("edit", new EditCommand());
         commands.put("show", new ShowCommand());
         commands.put("peers", new PeersCommand());
+        commands.put("status", new StatusCommand());
         return commands;
     }
 

@@ -29,7 +29,7 @@ public final class VerdictRules {
 
         if (masters.size() > 1) {
             found.add(Verdict.SPLIT_BRAIN);
-            reasons.add(join(masters) + " are all MASTER");
+            reasons.add(join(masters) + (masters.size() == 2 ? " are both MASTER" : " are all MASTER"));
         }
         vipHolders.forEach((vip, holders) -> {
             if (holders.size() > 1) {

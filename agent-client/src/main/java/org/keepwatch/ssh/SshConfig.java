@@ -103,6 +103,32 @@ public final class SshConfig {
         return List.copyOf(route);
     }
 
+    /**
+     * What {@code ssh -l USER -p PORT -J JUMPS -i KEY -o UserKnownHostsFile=FILE host} gives on the command
+     * line: each present value wins over the config, as OpenSSH applies command-line options first.
+     */
+    public record Overrides(Optional<String> user, OptionalInt port, Optional<String> proxyJump,
+                            Optional<Path> identityFile, Optional<Path> knownHostsFile) {
+        public static final Overrides NONE = new Overrides(Optional.empty(), OptionalInt.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty());
+    }
+
+    /** {@link #route(String)} with command-line overrides for the destination (not for its jump hosts). */
+    public List<SshTarget> route(String host, Overrides overrides) throws SshException.BadConfig {
+        List<SshTarget> route = new ArrayList<>();
+        addRoute(route, host, overrides.user(), overrides.port(), overrides.proxyJump(), 0);
+        SshTarget last = route.remove(route.size() - 1);
+        List<IdentityFile> identities = new ArrayList<>(last.identityFiles());
+        // ssh -i puts the key first; with IdentitiesOnly it is still offered.
+        overrides.identityFile().ifPresent(key -> identities.add(0, new IdentityFile(key.toString(), key, true)));
+        List<Path> knownHosts = overrides.knownHostsFile().map(List::of).orElse(last.userKnownHostsFiles());
+        route.add(new SshTarget(last.alias(), last.hostName(), last.port(), last.user(), identities,
+                last.identitiesOnly(), last.proxyJump(), last.proxyJumpSpec(), knownHosts, last.globalKnownHostsFiles(),
+                last.strictHostKeyChecking(), last.hashKnownHosts(), last.agentSocket(), last.connectTimeout(),
+                last.serverAliveInterval(), last.serverAliveCountMax(), last.proxyCommand(), last.notes()));
+        return List.copyOf(route);
+    }
+
     private void addRoute(List<SshTarget> route, String host, Optional<String> user, OptionalInt port,
                           Optional<String> jumpOverride, int depth) throws SshException.BadConfig {
         if (depth > MAX_JUMP_DEPTH) {

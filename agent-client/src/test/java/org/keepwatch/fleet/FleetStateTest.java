@@ -69,7 +69,7 @@ class FleetStateTest {
         fleet.tick();
         RouterView router = fleet.router(VI_1).orElseThrow();
         assertThat(router.verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
-        assertThat(router.reasons()).contains("n1 and n2 are all MASTER");
+        assertThat(router.reasons()).contains("n1 and n2 are both MASTER");
         List<FleetEvent.Alarm> alarms = alarms(fleet.drainEvents());
         assertThat(alarms).hasSize(1);
         assertThat(alarms.get(0).raised()).isTrue();
