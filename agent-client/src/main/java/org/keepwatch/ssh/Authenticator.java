@@ -97,6 +97,10 @@ final class Authenticator {
         } catch (TransportException e) {
             throw new SshException.ConnectionLost(target.hostName(),
                     new Disconnect(Disconnect.Reason.TRANSPORT_ERROR, e.getMessage()), e);
+        } catch (IllegalStateException e) {
+            // SSHJ's "Not connected": the server closed the connection between two methods.
+            throw new SshException.ConnectionLost(target.hostName(),
+                    new Disconnect(Disconnect.Reason.CLOSED_BY_SERVER, "closed during authentication"), e);
         }
     }
 
