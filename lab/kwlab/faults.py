@@ -6,6 +6,8 @@ hang       SIGSTOP the VRRP child: the node keeps the VIP and goes silent       
 cut        the node's cable: its bridge ports go down                           undo: ports up
 partition  bridge port isolation: isolated nodes stop hearing each other,       undo: isolation off
            while the workstation's port (never isolated) still reaches them
+sshd       SIGKILL the node's sshd and its sessions: VRRP goes on, the          undo: start sshd
+           workstation loses the node
 """
 import subprocess
 from typing import List
@@ -15,7 +17,8 @@ from status import node_command, node_running
 from system import LabError, ip_batch, run
 from topology import BRIDGE_NS, NEUTRON, NeutronRouter
 
-NODE_FAULTS = {"stop": ("stop", "start"), "crash": ("crash", "start"), "hang": ("hang", "resume")}
+NODE_FAULTS = {"stop": ("stop", "start"), "crash": ("crash", "start"), "hang": ("hang", "resume"),
+               "sshd": ("sshd-kill", "sshd-start")}
 LINK_FAULTS = ("cut", "partition")
 ALL_FAULTS = tuple(NODE_FAULTS) + LINK_FAULTS
 
@@ -80,5 +83,5 @@ def inject(state: LabState, fault: str, names: List[str], undo: bool) -> List[st
 def heal(state: LabState) -> None:
     """Undoes every fault on every node: resumes, restarts, reconnects, un-isolates."""
     names = sorted(state.nodes())
-    for fault in ("hang", "cut", "partition", "crash"):
+    for fault in ("hang", "cut", "partition", "crash", "sshd"):
         inject(state, fault, names, undo=True)

@@ -82,8 +82,15 @@ case "$cmd" in
       done
     done
     ;;
+  sshd-kill)   # the node's sshd, listener and every session: the workstation loses the node
+    pids=$(pgrep -x sshd || true)
+    [ -n "$pids" ] && kill -KILL $pids
+    ;;
+  sshd-start)
+    pgrep -x sshd >/dev/null || /usr/sbin/sshd -f "$NODE_DIR/sshd_config" -E "$NODE_DIR/logs/sshd.log"
+    ;;
   *)
-    echo "usage: node-ctl.sh NODE_DIR start|stop|crash|hang|resume" >&2
+    echo "usage: node-ctl.sh NODE_DIR start|stop|crash|hang|resume|sshd-kill|sshd-start" >&2
     exit 2
     ;;
 esac

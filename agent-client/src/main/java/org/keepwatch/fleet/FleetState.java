@@ -106,9 +106,10 @@ public final class FleetState {
                 continue;
             }
             DaemonObservation daemon = entry.daemons.get(instance.latest.daemon());
-            if (daemon == null || daemon.alive()) {
-                affected.add(forget(entry, instance));
+            if (daemon != null && daemon.alive()) {
+                affected.add(forget(entry, instance)); // its daemon runs without it: removed from the config
             } else if (instance.latest.state() != VrrpState.STOP) {
+                // Its daemon is gone or stopped: the member is down, not gone from the router.
                 affected.add(record(entry, instance.latest.withState(VrrpState.STOP), "daemon stopped", report.takenAt()));
             }
         }

@@ -48,7 +48,9 @@ public final class VerdictRules {
                 reasons.add(vip + " is on " + node + ", whose keepalived is " + describe(state));
             }
         }));
-        if (!current.isEmpty() && masters.isEmpty()) {
+        // A master we cannot see right now is not "no master": that is STALE, not an alarm.
+        boolean staleMaster = members.stream().anyMatch(m -> !m.current() && m.lastKnown().state() == VrrpState.MASTER);
+        if (!current.isEmpty() && masters.isEmpty() && !staleMaster) {
             found.add(Verdict.NO_MASTER);
             reasons.add("no member is MASTER (" + current.stream().map(m -> m.node() + " " + m.state())
                     .collect(Collectors.joining(", ")) + ")");

@@ -118,12 +118,13 @@ class FleetStateTest {
         assertThat(n1.current()).isFalse();
         assertThat(n1.state()).isEqualTo(VrrpState.UNKNOWN);
         assertThat(n1.lastKnown().state()).isEqualTo(MASTER);
-        // Its VIPs are not known either; nobody current is MASTER.
+        // Its VIPs are not known either; the master is out of sight, which is STALE, not NO_MASTER.
         assertThat(router.vipHolders().get(VIP)).isEmpty();
         clock.advance(Duration.ofSeconds(2));
         fleet.tick();
-        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.NO_MASTER);
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.STALE);
         assertThat(fleet.router(VI_1).orElseThrow().reasons()).anyMatch(r -> r.startsWith("n1: no current state"));
+        assertThat(alarms(fleet.drainEvents())).isEmpty();
 
         fleet.nodeStatus(online("n1"));
         assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.HEALTHY);
