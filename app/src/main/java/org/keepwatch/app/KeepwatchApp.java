@@ -1,42 +1,207 @@
 package org.keepwatch.app;
 
+import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
 import javafx.application.Application;
+import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.scene.image.Image;
+import javafx.stage.FileChooser;
 import javafx.stage.Stage;
+import org.keepwatch.agent.AgentScript;
+import org.keepwatch.agent.AgentSession;
+import org.keepwatch.app.alarms.DesktopNotifier;
+import org.keepwatch.app.fleet.FleetPulse;
+import org.keepwatch.app.services.FleetService;
+import org.keepwatch.app.services.Settings;
+import org.keepwatch.app.services.SettingsStore;
+import org.keepwatch.app.services.SystemTheme;
 import org.keepwatch.app.shell.MainView;
+import org.keepwatch.app.shell.MainViewModel;
+import org.keepwatch.app.welcome.WelcomeView;
+import org.keepwatch.fleet.FleetMonitor;
+import org.keepwatch.fleet.NodeSupervisor;
+import org.keepwatch.ssh.SshConfig;
+import org.keepwatch.ssh.SshConnector;
+import org.keepwatch.ssh.SshEnvironment;
+import org.keepwatch.ssh.SshException;
+import org.keepwatch.ssh.SshPrompts;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.io.File;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
-/** The composition root: builds the views and wires them together. Nothing else creates long-lived objects. */
+/**
+ * The composition root: builds the services, view models and views and wires them together.
+ * Nothing else creates long-lived objects.
+ */
 public final class KeepwatchApp extends Application {
 
     public static final String TITLE = "Keepwatch";
+    /** Where settings and the fleet live; tests point it at a temporary directory. */
+    public static final String CONFIG_DIR_PROPERTY = "keepwatch.config.dir";
+    private static final Logger log = LoggerFactory.getLogger(KeepwatchApp.class);
     private static final List<String> ICON_SIZES = List.of("16", "32", "48", "64", "128", "256");
 
+    private final Clock clock = Clock.systemUTC();
+    private ExecutorService io;
+    private FleetService fleet;
+    private FleetPulse pulse;
+    private SettingsStore settingsStore;
+    private Settings settings;
+    private boolean dark;
+    private Stage stage;
+    private MainViewModel model;
+    private AppWindow window;
+
     @Override
-    public void start(Stage stage) {
-        Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
-        MainView mainView = new MainView();
-        Scene scene = new Scene(mainView.root(), 1100, 700);
-        scene.getStylesheets().add(Objects.requireNonNull(
-                KeepwatchApp.class.getResource("keepwatch.css"), "keepwatch.css").toExternalForm());
+    public void start(Stage primaryStage) {
+        this.stage = primaryStage;
+        io = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "keepwatch-io");
+            thread.setDaemon(true);
+            return thread;
+        });
+        settingsStore = new SettingsStore(Path.of(System.getProperty(CONFIG_DIR_PROPERTY,
+                SettingsStore.defaultDirectory().toString())));
+        settings = settingsStore.load();
+        applyTheme(settings.theme() == Settings.Theme.DARK);
+        fleet = new FleetService(clock, io, this::monitorParts);
+        window = new AppWindow(fleet, clock, io, new DesktopNotifier(() -> stage), fleet::reconnect,
+                new MainView.Actions(this::chooseFleetFile, this::toggleTheme, new ArrayList<>()), welcomeActions());
+        model = window.model();
+        pulse = window.pulse();
+
+        Scene scene = window.scene();
         stage.setTitle(TITLE);
-        stage.setMinWidth(640);
-        stage.setMinHeight(400);
+        stage.setMinWidth(800);
+        stage.setMinHeight(500);
         stage.getIcons().setAll(ICON_SIZES.stream().map(KeepwatchApp::loadIcon).toList());
         stage.setScene(scene);
         stage.show();
+        pulse.start();
+        if (settings.theme() == Settings.Theme.SYSTEM) {
+            io.execute(() -> {
+                boolean prefersDark = SystemTheme.prefersDark();
+                Platform.runLater(() -> applyTheme(prefersDark));
+            });
+        }
+        openInitialFleet();
+    }
+
+    @Override
+    public void stop() {
+        if (pulse != null) {
+            pulse.stop();
+        }
+        if (fleet != null) {
+            fleet.close();
+        }
+        if (io != null) {
+            io.shutdownNow();
+        }
+    }
+
+    private FleetMonitor.Parts monitorParts() {
+        SshEnvironment environment = SshEnvironment.ofCurrentUser();
+        SshConfig config;
+        try {
+            config = SshConfig.load(environment);
+        } catch (SshException.BadConfig e) {
+            Platform.runLater(() -> model.problemProperty().set(e.getMessage() + " (connecting without ~/.ssh/config)"));
+            try {
+                config = SshConfig.none(environment);
+            } catch (SshException.BadConfig impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+        return new FleetMonitor.Parts(config, new SshConnector(), SshPrompts.BATCH, AgentScript.bundled(),
+                AgentSession.Options.defaults(), NodeSupervisor.Settings.defaults(), clock);
+    }
+
+    private List<WelcomeView.Action> welcomeActions() {
+        List<WelcomeView.Action> actions = new ArrayList<>();
+        if (WelcomeView.labIsUp()) {
+            actions.add(new WelcomeView.Action("open-lab-fleet", "Open the lab's fleet file",
+                    WelcomeView.LAB_FLEET + " (written by lab/up)", () -> open(WelcomeView.LAB_FLEET)));
+        }
+        actions.add(new WelcomeView.Action("open-fleet-file", "Open a fleet file…",
+                "A JSON list of nodes, as lab/up writes it", this::chooseFleetFile));
+        return actions;
+    }
+
+    private void openInitialFleet() {
+        Path last = settings.lastFleet().map(Path::of).orElse(null);
+        if (last != null && Files.isReadable(last)) {
+            open(last);
+        } else if (Files.isReadable(settingsStore.fleetFile())) {
+            open(settingsStore.fleetFile());
+        }
+    }
+
+    private void chooseFleetFile() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Open a fleet file");
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Fleet files (JSON)", "*.json"));
+        fleet.file().map(Path::getParent).filter(Files::isDirectory).ifPresent(d -> chooser.setInitialDirectory(d.toFile()));
+        File chosen = chooser.showOpenDialog(stage);
+        if (chosen != null) {
+            open(chosen.toPath());
+        }
+    }
+
+    private void open(Path path) {
+        fleet.open(path).whenComplete((opened, error) -> Platform.runLater(() -> {
+            if (error != null) {
+                Throwable cause = error.getCause() == null ? error : error.getCause();
+                model.problemProperty().set("Cannot open " + path + ": " + cause.getMessage());
+                return;
+            }
+            model.fleetOpened(opened.name().isEmpty() ? path.getFileName().toString() : opened.name());
+            stage.setTitle(TITLE + " — " + (opened.name().isEmpty() ? path : opened.name()));
+            settings = settings.withLastFleet(path.toString());
+            saveSettings();
+        }));
+    }
+
+    private void toggleTheme() {
+        applyTheme(!dark);
+        settings = settings.withTheme(dark ? Settings.Theme.DARK : Settings.Theme.LIGHT);
+        saveSettings();
+    }
+
+    private void applyTheme(boolean useDark) {
+        dark = useDark;
+        Application.setUserAgentStylesheet(useDark ? new PrimerDark().getUserAgentStylesheet()
+                : new PrimerLight().getUserAgentStylesheet());
+    }
+
+    private void saveSettings() {
+        Settings snapshot = settings;
+        io.execute(() -> {
+            try {
+                settingsStore.save(snapshot);
+            } catch (IOException e) {
+                log.warn("cannot save settings: {}", e.getMessage());
+            }
+        });
     }
 
     private static Image loadIcon(String size) {
         String resource = "/org/keepwatch/app/icons/keepwatch-" + size + ".png";
         try (InputStream in = KeepwatchApp.class.getResourceAsStream(resource)) {
             return new Image(Objects.requireNonNull(in, resource));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("app icon " + resource + " cannot be read", e);
         }
     }

@@ -2,6 +2,8 @@ package org.keepwatch.app;
 
 import javafx.scene.control.Label;
 import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -9,13 +11,29 @@ import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Starts the real application on a headless stage and checks what an operator would see first. */
+/** Starts the real application on a headless stage with no fleet and checks what an operator sees first. */
 @ExtendWith(ApplicationExtension.class)
 class KeepwatchAppTest {
 
+    private static Path config;
     private Stage stage;
+
+    @BeforeAll
+    static void emptyConfiguration() throws IOException {
+        config = Files.createTempDirectory("keepwatch-config");
+        System.setProperty(KeepwatchApp.CONFIG_DIR_PROPERTY, config.toString());
+    }
+
+    @AfterAll
+    static void forget() {
+        System.clearProperty(KeepwatchApp.CONFIG_DIR_PROPERTY);
+    }
 
     @Start
     void start(Stage stage) {
@@ -38,10 +56,12 @@ class KeepwatchAppTest {
     }
 
     @Test
-    void showsTheEmptyStateWhenNoFleetIsOpen(FxRobot robot) {
+    void withNoFleetShowsTheWelcomeViewWithWaysToStart(FxRobot robot) {
         Label heading = robot.lookup("#empty-state-heading").queryAs(Label.class);
         assertThat(heading.getText()).isEqualTo("No fleet open");
         assertThat(heading.isVisible()).isTrue();
+        assertThat(robot.lookup("#open-fleet-file").tryQuery()).isPresent();
+        assertThat(robot.lookup("#welcome-view").query().isVisible()).isTrue();
     }
 
     @Test

@@ -1,0 +1,117 @@
+package org.keepwatch.app.detail;
+
+import javafx.geometry.Insets;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import org.keepwatch.app.common.Badges;
+import org.keepwatch.app.common.Formats;
+import org.keepwatch.app.common.Presentation;
+import org.keepwatch.app.routers.RouterRow;
+import org.keepwatch.fleet.FleetState;
+import org.keepwatch.fleet.RouterMember;
+import org.keepwatch.fleet.RouterView;
+
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/**
+ * The selected router: its verdict and why, then its members side by side, each with state,
+ * priorities, the VIPs it holds, counters and a strip of its states over the last ten minutes.
+ */
+public final class RouterDetailView {
+
+    private static final double CARD_WIDTH = 250;
+    private final VBox root = new VBox(10);
+    private final Supplier<FleetState> state;
+    private final Clock clock;
+    private RouterRow shown;
+
+    public RouterDetailView(Supplier<FleetState> state, Clock clock) {
+        this.state = state;
+        this.clock = clock;
+        root.setId("router-detail");
+        root.setPadding(new Insets(10));
+        root.getStyleClass().add("kw-detail");
+        show(null);
+    }
+
+    public Node root() {
+        ScrollPane scroll = new ScrollPane(root);
+        scroll.setFitToWidth(true);
+        return scroll;
+    }
+
+    /** Shows a router (null: a hint), and keeps showing it as it changes. */
+    public void show(RouterRow row) {
+        if (shown != null) {
+            shown.verdictProperty().removeListener(refresh);
+            shown.membersProperty().removeListener(refresh);
+        }
+        shown = row;
+        if (row != null) {
+            row.verdictProperty().addListener(refresh);
+            row.membersProperty().addListener(refresh);
+        }
+        render();
+    }
+
+    private final javafx.beans.InvalidationListener refresh = obs -> render();
+
+    private void render() {
+        if (shown == null) {
+            Label hint = new Label("Select a router to see its members side by side.");
+            hint.getStyleClass().add("text-muted");
+            root.getChildren().setAll(hint);
+            return;
+        }
+        RouterView router = shown.view();
+        Label title = new Label(shown.nameProperty().get());
+        title.getStyleClass().add("title-4");
+        Label verdict = Badges.badge(Presentation.of(router.verdict()));
+        verdict.setId("detail-verdict");
+        VBox reasons = new VBox(2);
+        router.reasons().forEach(r -> reasons.getChildren().add(new Label("• " + r)));
+        String advice = Presentation.advice(router.verdict());
+        if (!advice.isEmpty()) {
+            Label what = new Label(advice);
+            what.setWrapText(true);
+            what.getStyleClass().add("kw-advice");
+            reasons.getChildren().add(what);
+        }
+        HBox members = new HBox(10);
+        members.setId("detail-members");
+        router.members().forEach(m -> members.getChildren().add(card(m)));
+        Label vips = new Label("VIPs: " + String.join(", ", router.vips()) + "    group " + router.key().scope()
+                + "    last change " + Formats.clock(router.lastChange()));
+        vips.getStyleClass().add("text-muted");
+        root.getChildren().setAll(new HBox(10, title, verdict), vips, reasons, members);
+    }
+
+    private VBox card(RouterMember member) {
+        VBox card = new VBox(4);
+        card.getStyleClass().add("kw-member-card");
+        card.setPrefWidth(CARD_WIDTH);
+        card.setPadding(new Insets(8));
+        Label node = new Label(member.node());
+        node.getStyleClass().add("title-4");
+        Label badge = Badges.badge(Presentation.of(member.state()));
+        Label priority = new Label("priority " + member.lastKnown().basePriority() + ", effective "
+                + member.lastKnown().effectivePriority());
+        Label held = new Label(member.vipsHeld().isEmpty() ? "holds no VIP" : "holds " + String.join(", ", member.vipsHeld()));
+        Label counters = new Label("adverts sent " + member.lastKnown().stats().advertSent() + ", received "
+                + member.lastKnown().stats().advertReceived());
+        counters.getStyleClass().add("text-muted");
+        Label since = new Label(member.current() ? "last transition " + Formats.clock(member.lastKnown().lastTransition())
+                : "not current; last seen " + Formats.clock(member.lastSeen()));
+        since.getStyleClass().add("text-muted");
+        StateTimeline timeline = new StateTimeline(CARD_WIDTH - 16);
+        timeline.draw(state.get().history(member.lastKnown().id()), member.state(), clock.instant());
+        Label window = new Label("last " + StateTimeline.WINDOW.toMinutes() + " min");
+        window.getStyleClass().add("text-muted");
+        card.getChildren().setAll(node, badge, priority, held, since, counters, timeline, window);
+        return card;
+    }
+}

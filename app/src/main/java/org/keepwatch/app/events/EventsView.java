@@ -1,0 +1,98 @@
+package org.keepwatch.app.events;
+
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.scene.Node;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.control.ToolBar;
+import javafx.scene.layout.BorderPane;
+import org.keepwatch.app.common.Formats;
+import org.keepwatch.app.common.TableSupport;
+import org.keepwatch.app.common.TimeCell;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/** The Events timeline with its filters. */
+public final class EventsView {
+
+    static final List<String> HEADERS = List.of("Time", "Kind", "Router", "Node", "What happened");
+    private final BorderPane root = new BorderPane();
+    private final TableView<EventRow> table = new TableView<>();
+
+    public EventsView(EventsViewModel model, Executor io, Consumer<String> problems) {
+        table.setId("events-table");
+        table.setPlaceholder(new Label("Nothing has happened yet."));
+        table.setItems(model.rows());
+
+        TableColumn<EventRow, Instant> at = new TableColumn<>("Time");
+        at.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().at()));
+        at.setCellFactory(c -> new TimeCell<>());
+        at.setPrefWidth(110);
+        at.setSortable(false);
+        TableColumn<EventRow, EventKind> kind = new TableColumn<>("Kind");
+        kind.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().kind()));
+        kind.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(EventKind value, boolean empty) {
+                super.updateItem(value, empty);
+                getStyleClass().removeIf(s -> s.startsWith("kw-event-"));
+                setText(empty || value == null ? null : value.toString());
+                if (!empty && value != null) {
+                    getStyleClass().add("kw-event-" + value.name().toLowerCase());
+                }
+            }
+        });
+        kind.setSortable(false);
+        TableColumn<EventRow, String> router = new TableColumn<>("Router");
+        router.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().router()));
+        router.setPrefWidth(180);
+        router.setSortable(false);
+        TableColumn<EventRow, String> node = new TableColumn<>("Node");
+        node.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().node()));
+        node.setSortable(false);
+        TableColumn<EventRow, String> text = new TableColumn<>("What happened");
+        text.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().text()));
+        text.setPrefWidth(640);
+        text.setSortable(false);
+        table.getColumns().setAll(List.of(at, kind, router, node, text));
+        TableSupport.install(table, HEADERS, r -> List.of(Formats.clock(r.at()), r.kind().toString(), r.router(), r.node(),
+                r.text()), io, problems);
+
+        ComboBox<String> routers = new ComboBox<>(model.routers());
+        routers.setId("events-router-filter");
+        routers.valueProperty().bindBidirectional(model.routerProperty());
+        ComboBox<String> nodes = new ComboBox<>(model.nodes());
+        nodes.setId("events-node-filter");
+        nodes.valueProperty().bindBidirectional(model.nodeProperty());
+        List<EventKind> kinds = new ArrayList<>();
+        kinds.add(null);
+        kinds.addAll(List.of(EventKind.values()));
+        ComboBox<EventKind> kindFilter = new ComboBox<>(FXCollections.observableArrayList(kinds));
+        kindFilter.setId("events-kind-filter");
+        kindFilter.setPromptText("(any kind)");
+        kindFilter.valueProperty().bindBidirectional(model.kindProperty());
+        TextField search = new TextField();
+        search.setId("events-text-filter");
+        search.setPromptText("Search events");
+        search.textProperty().bindBidirectional(model.textProperty());
+        root.setTop(new ToolBar(new Label("Router"), routers, new Label("Node"), nodes, new Label("Kind"), kindFilter, search));
+        root.setCenter(table);
+    }
+
+    public Node root() {
+        return root;
+    }
+
+    public TableView<EventRow> table() {
+        return table;
+    }
+}

@@ -1,0 +1,7 @@
+package org.keepwatch.app.fleet;
+
+/** A view model that takes the fleet's changes, on the FX thread, once per pulse at most. */
+@FunctionalInterface
+public interface FleetListener {
+    void onBatch(FleetBatch batch);
+}

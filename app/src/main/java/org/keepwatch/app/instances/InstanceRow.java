@@ -1,0 +1,121 @@
+package org.keepwatch.app.instances;
+
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleIntegerProperty;
+import javafx.beans.property.SimpleLongProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import org.keepwatch.fleet.InstanceId;
+import org.keepwatch.fleet.InstanceObservation;
+import org.keepwatch.fleet.RouterKey;
+import org.keepwatch.fleet.RouterMember;
+import org.keepwatch.fleet.VrrpState;
+
+import java.time.Instant;
+
+/** One instance on one node as a table row. The state is UNKNOWN whenever it is not current. */
+public final class InstanceRow {
+
+    /** A member together with the router it belongs to: what the row is made from. */
+    public record Source(RouterKey router, String routerLabel, RouterMember member) {
+    }
+
+    private final InstanceId id;
+    private final StringProperty node = new SimpleStringProperty(this, "node");
+    private final StringProperty instance = new SimpleStringProperty(this, "instance");
+    private final StringProperty router = new SimpleStringProperty(this, "router");
+    private final ObjectProperty<VrrpState> state = new SimpleObjectProperty<>(this, "state");
+    private final BooleanProperty current = new SimpleBooleanProperty(this, "current");
+    private final IntegerProperty priority = new SimpleIntegerProperty(this, "priority");
+    private final IntegerProperty effectivePriority = new SimpleIntegerProperty(this, "effectivePriority");
+    private final StringProperty vips = new SimpleStringProperty(this, "vips");
+    private final StringProperty vipsHeld = new SimpleStringProperty(this, "vipsHeld");
+    private final ObjectProperty<Instant> lastTransition = new SimpleObjectProperty<>(this, "lastTransition");
+    private final LongProperty advertsSent = new SimpleLongProperty(this, "advertsSent");
+    private final LongProperty advertsReceived = new SimpleLongProperty(this, "advertsReceived");
+    private RouterKey routerKey;
+
+    public InstanceRow(Source source) {
+        this.id = source.member().lastKnown().id();
+        update(source);
+    }
+
+    public void update(Source source) {
+        RouterMember member = source.member();
+        InstanceObservation observed = member.lastKnown();
+        routerKey = source.router();
+        node.set(observed.node());
+        instance.set(observed.name() + (observed.netns().isEmpty() ? "" : "  [" + observed.netns() + "]"));
+        router.set(source.routerLabel());
+        state.set(member.state());
+        current.set(member.current());
+        priority.set(observed.basePriority());
+        effectivePriority.set(observed.effectivePriority());
+        vips.set(String.join(", ", observed.vips()));
+        vipsHeld.set(String.join(", ", member.vipsHeld()));
+        lastTransition.set(observed.lastTransition().orElse(null));
+        advertsSent.set(observed.stats().advertSent());
+        advertsReceived.set(observed.stats().advertReceived());
+    }
+
+    public InstanceId id() {
+        return id;
+    }
+
+    public RouterKey routerKey() {
+        return routerKey;
+    }
+
+    public StringProperty nodeProperty() {
+        return node;
+    }
+
+    public StringProperty instanceProperty() {
+        return instance;
+    }
+
+    public StringProperty routerProperty() {
+        return router;
+    }
+
+    public ObjectProperty<VrrpState> stateProperty() {
+        return state;
+    }
+
+    public BooleanProperty currentProperty() {
+        return current;
+    }
+
+    public IntegerProperty priorityProperty() {
+        return priority;
+    }
+
+    public IntegerProperty effectivePriorityProperty() {
+        return effectivePriority;
+    }
+
+    public StringProperty vipsProperty() {
+        return vips;
+    }
+
+    public StringProperty vipsHeldProperty() {
+        return vipsHeld;
+    }
+
+    public ObjectProperty<Instant> lastTransitionProperty() {
+        return lastTransition;
+    }
+
+    public LongProperty advertsSentProperty() {
+        return advertsSent;
+    }
+
+    public LongProperty advertsReceivedProperty() {
+        return advertsReceived;
+    }
+}

@@ -1,0 +1,106 @@
+package org.keepwatch.app.instances;
+
+import javafx.collections.transformation.SortedList;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import org.keepwatch.app.common.Formats;
+import org.keepwatch.app.common.Presentation;
+import org.keepwatch.app.common.Resorter;
+import org.keepwatch.app.common.StateCell;
+import org.keepwatch.app.common.TableSupport;
+import org.keepwatch.app.common.TimeCell;
+import org.keepwatch.fleet.VrrpState;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/** The Instances table. */
+public final class InstancesView {
+
+    static final List<String> HEADERS = List.of("State", "Node", "Instance", "Router", "Priority", "Effective",
+            "VIPs held", "Last transition", "Adverts sent", "Adverts received");
+    private final TableView<InstanceRow> table = new TableView<>();
+
+    public InstancesView(InstancesViewModel model, Executor io, Consumer<String> problems) {
+        table.setId("instances-table");
+        table.setPlaceholder(new Label("No instances yet."));
+        SortedList<InstanceRow> sorted = new SortedList<>(model.rows());
+        table.setItems(sorted);
+        Resorter<InstanceRow> resorter = new Resorter<>(table, sorted);
+        model.setAfterBatch(resorter::markDirty);
+        // The sorted list follows the table's comparator through the resorter, not a binding.
+        table.setSortPolicy(t -> {
+            resorter.sortNow();
+            return true;
+        });
+
+        TableColumn<InstanceRow, VrrpState> state = new TableColumn<>("State");
+        state.setCellValueFactory(c -> c.getValue().stateProperty());
+        state.setCellFactory(c -> new StateCell<>());
+        state.setComparator(Comparator.comparingInt(InstancesView::stateOrder));
+        state.setPrefWidth(120);
+        TableColumn<InstanceRow, String> node = text("Node", r -> r.nodeProperty(), 90);
+        TableColumn<InstanceRow, String> instance = text("Instance", r -> r.instanceProperty(), 180);
+        TableColumn<InstanceRow, String> router = text("Router", r -> r.routerProperty(), 200);
+        TableColumn<InstanceRow, Number> priority = new TableColumn<>("Priority");
+        priority.setCellValueFactory(c -> c.getValue().priorityProperty());
+        TableColumn<InstanceRow, Number> effective = new TableColumn<>("Effective");
+        effective.setCellValueFactory(c -> c.getValue().effectivePriorityProperty());
+        TableColumn<InstanceRow, String> held = text("VIPs held", r -> r.vipsHeldProperty(), 140);
+        TableColumn<InstanceRow, Instant> transition = new TableColumn<>("Last transition");
+        transition.setCellValueFactory(c -> c.getValue().lastTransitionProperty());
+        transition.setCellFactory(c -> new TimeCell<>());
+        transition.setPrefWidth(110);
+        TableColumn<InstanceRow, Number> sent = new TableColumn<>("Adverts sent");
+        sent.setCellValueFactory(c -> c.getValue().advertsSentProperty());
+        TableColumn<InstanceRow, Number> received = new TableColumn<>("Adverts received");
+        received.setCellValueFactory(c -> c.getValue().advertsReceivedProperty());
+
+        table.getColumns().setAll(List.of(state, node, instance, router, priority, effective, held, transition, sent, received));
+        table.getSortOrder().setAll(List.of(node, instance));
+        resorter.sortNow();
+        TableSupport.install(table, HEADERS, InstancesView::cells, io, problems);
+    }
+
+    private static TableColumn<InstanceRow, String> text(String title,
+                                                         java.util.function.Function<InstanceRow, javafx.beans.value.ObservableValue<String>> value,
+                                                         double width) {
+        TableColumn<InstanceRow, String> column = new TableColumn<>(title);
+        column.setCellValueFactory(c -> value.apply(c.getValue()));
+        column.setPrefWidth(width);
+        return column;
+    }
+
+    /** MASTER first, then the states that need attention, then the quiet ones. */
+    static int stateOrder(VrrpState state) {
+        return switch (state) {
+            case MASTER -> 0;
+            case FAULT -> 1;
+            case UNKNOWN -> 2;
+            case STOP, DELETED -> 3;
+            case INIT -> 4;
+            case BACKUP -> 5;
+        };
+    }
+
+    public Node root() {
+        return table;
+    }
+
+    public TableView<InstanceRow> table() {
+        return table;
+    }
+
+    static List<String> cells(InstanceRow row) {
+        return List.of(Presentation.of(row.stateProperty().get()).text(), row.nodeProperty().get(), row.instanceProperty().get(),
+                row.routerProperty().get(), String.valueOf(row.priorityProperty().get()),
+                String.valueOf(row.effectivePriorityProperty().get()), row.vipsHeldProperty().get(),
+                Formats.clock(row.lastTransitionProperty().get()), String.valueOf(row.advertsSentProperty().get()),
+                String.valueOf(row.advertsReceivedProperty().get()));
+    }
+}

@@ -1,0 +1,98 @@
+package org.keepwatch.app.instances;
+
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
+import org.keepwatch.app.common.RowIndex;
+import org.keepwatch.app.fleet.FleetBatch;
+import org.keepwatch.app.fleet.FleetListener;
+import org.keepwatch.fleet.FleetState;
+import org.keepwatch.fleet.InstanceId;
+import org.keepwatch.fleet.RouterMember;
+import org.keepwatch.fleet.RouterView;
+
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The Instances table: one row per node and instance, made from the routers' members (which know
+ * whether a state is current and which VIPs a node really holds). Thousands of rows update in place;
+ * the view re-sorts them at most a few times a second (see InstancesView).
+ */
+public final class InstancesViewModel implements FleetListener {
+
+    private final Supplier<FleetState> state;
+    private final RowIndex<InstanceId, InstanceRow.Source, InstanceRow> index = new RowIndex<>(InstanceRow::new, InstanceRow::update);
+    private final FilteredList<InstanceRow> visible = new FilteredList<>(index.rows());
+    private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
+    private Runnable afterBatch = () -> { };
+
+    public InstancesViewModel(Supplier<FleetState> state) {
+        this.state = state;
+        filter.addListener((obs, old, text) -> refilter());
+    }
+
+    @Override
+    public void onBatch(FleetBatch batch) {
+        if (batch.rebuild()) {
+            reload();
+            return;
+        }
+        Map<InstanceId, InstanceRow.Source> changed = new LinkedHashMap<>();
+        batch.routers().values().forEach(router -> collect(router, changed));
+        Set<InstanceId> removed = new HashSet<>(batch.removedInstances());
+        removed.removeAll(changed.keySet());
+        if (!changed.isEmpty() || !removed.isEmpty()) {
+            index.apply(changed, removed);
+            if (!filter.get().isBlank()) {
+                refilter();
+            }
+            afterBatch.run();
+        }
+    }
+
+    public void reload() {
+        Map<InstanceId, InstanceRow.Source> all = new LinkedHashMap<>();
+        state.get().routers().forEach(router -> collect(router, all));
+        index.reset(all);
+        refilter();
+        afterBatch.run();
+    }
+
+    /** Run after rows changed (the view re-sorts). */
+    public void setAfterBatch(Runnable action) {
+        afterBatch = action;
+    }
+
+    public ObservableList<InstanceRow> rows() {
+        return visible;
+    }
+
+    public InstanceRow row(InstanceId id) {
+        return index.get(id);
+    }
+
+    public StringProperty filterProperty() {
+        return filter;
+    }
+
+    private static void collect(RouterView router, Map<InstanceId, InstanceRow.Source> into) {
+        String label = router.key().kind() == org.keepwatch.fleet.RouterKey.Kind.NEUTRON ? router.key().label()
+                : router.name() + " (" + router.key().label() + ")";
+        for (RouterMember member : router.members()) {
+            into.put(member.lastKnown().id(), new InstanceRow.Source(router.key(), label, member));
+        }
+    }
+
+    private void refilter() {
+        String text = filter.get() == null ? "" : filter.get().trim().toLowerCase(Locale.ROOT);
+        visible.setPredicate(text.isEmpty() ? null : row -> (row.nodeProperty().get() + " " + row.instanceProperty().get()
+                + " " + row.routerProperty().get() + " " + row.stateProperty().get() + " " + row.vipsProperty().get())
+                .toLowerCase(Locale.ROOT).contains(text));
+    }
+}

@@ -1,0 +1,69 @@
+package org.keepwatch.app.nodes;
+
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import org.keepwatch.fleet.ConnectionState;
+import org.keepwatch.fleet.NodeStatus;
+
+import java.time.Instant;
+
+/** One node's connection as a row: state, since when, keepalived and agent versions, the last error in words. */
+public final class NodeRow {
+
+    private final String name;
+    private final StringProperty node = new SimpleStringProperty(this, "node");
+    private final ObjectProperty<ConnectionState> connection = new SimpleObjectProperty<>(this, "connection");
+    private final ObjectProperty<Instant> since = new SimpleObjectProperty<>(this, "since");
+    private final StringProperty keepalived = new SimpleStringProperty(this, "keepalived");
+    private final StringProperty agent = new SimpleStringProperty(this, "agent");
+    private final StringProperty lastError = new SimpleStringProperty(this, "lastError");
+
+    public NodeRow(NodeStatus status) {
+        this.name = status.node();
+        update(status);
+    }
+
+    public void update(NodeStatus status) {
+        node.set(status.node());
+        connection.set(status.connection());
+        since.set(status.since());
+        keepalived.set(status.keepalivedVersion().orElse(""));
+        agent.set(status.agentVersion().map(v -> "agent " + v).orElse(""));
+        // The last error stays visible while the node is not online: it is what the operator needs.
+        if (status.connection() == ConnectionState.ONLINE) {
+            lastError.set("");
+        } else {
+            status.lastError().ifPresent(lastError::set);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public StringProperty nodeProperty() {
+        return node;
+    }
+
+    public ObjectProperty<ConnectionState> connectionProperty() {
+        return connection;
+    }
+
+    public ObjectProperty<Instant> sinceProperty() {
+        return since;
+    }
+
+    public StringProperty keepalivedProperty() {
+        return keepalived;
+    }
+
+    public StringProperty agentProperty() {
+        return agent;
+    }
+
+    public StringProperty lastErrorProperty() {
+        return lastError;
+    }
+}

@@ -1,0 +1,99 @@
+package org.keepwatch.app.nodes;
+
+import javafx.collections.transformation.SortedList;
+import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.ToolBar;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.BorderPane;
+import org.keepwatch.app.common.Badges;
+import org.keepwatch.app.common.Formats;
+import org.keepwatch.app.common.Presentation;
+import org.keepwatch.app.common.TableSupport;
+import org.keepwatch.app.common.TimeCell;
+import org.keepwatch.fleet.ConnectionState;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.material2.Material2MZ;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/** The Nodes view: a table and a Reconnect button. */
+public final class NodesView {
+
+    static final List<String> HEADERS = List.of("Connection", "Node", "Since", "keepalived", "Agent", "Last error");
+    private final BorderPane root = new BorderPane();
+    private final TableView<NodeRow> table = new TableView<>();
+
+    public NodesView(NodesViewModel model, Executor io, Consumer<String> problems) {
+        table.setId("nodes-table");
+        table.setPlaceholder(new Label("No nodes in this fleet."));
+        SortedList<NodeRow> sorted = new SortedList<>(model.rows());
+        sorted.comparatorProperty().bind(table.comparatorProperty());
+        table.setItems(sorted);
+
+        TableColumn<NodeRow, ConnectionState> connection = new TableColumn<>("Connection");
+        connection.setCellValueFactory(c -> c.getValue().connectionProperty());
+        connection.setCellFactory(c -> new TableCell<>() {
+            private final Label badge = new Label();
+
+            @Override
+            protected void updateItem(ConnectionState state, boolean empty) {
+                super.updateItem(state, empty);
+                if (empty || state == null) {
+                    setGraphic(null);
+                    return;
+                }
+                Badges.dress(badge, Presentation.of(state));
+                setGraphic(badge);
+            }
+        });
+        connection.setPrefWidth(170);
+        TableColumn<NodeRow, String> node = new TableColumn<>("Node");
+        node.setCellValueFactory(c -> c.getValue().nodeProperty());
+        TableColumn<NodeRow, Instant> since = new TableColumn<>("Since");
+        since.setCellValueFactory(c -> c.getValue().sinceProperty());
+        since.setCellFactory(c -> new TimeCell<>());
+        TableColumn<NodeRow, String> keepalived = new TableColumn<>("keepalived");
+        keepalived.setCellValueFactory(c -> c.getValue().keepalivedProperty());
+        TableColumn<NodeRow, String> agent = new TableColumn<>("Agent");
+        agent.setCellValueFactory(c -> c.getValue().agentProperty());
+        TableColumn<NodeRow, String> error = new TableColumn<>("Last error");
+        error.setCellValueFactory(c -> c.getValue().lastErrorProperty());
+        error.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(String text, boolean empty) {
+                super.updateItem(text, empty);
+                setText(empty ? null : text);
+                setTooltip(empty || text == null || text.isEmpty() ? null : new Tooltip(text));
+            }
+        });
+        error.setPrefWidth(520);
+        table.getColumns().setAll(List.of(connection, node, since, keepalived, agent, error));
+        table.getSortOrder().add(node);
+        TableSupport.install(table, HEADERS, r -> List.of(Presentation.of(r.connectionProperty().get()).text(),
+                r.nodeProperty().get(), Formats.clock(r.sinceProperty().get()), r.keepalivedProperty().get(),
+                r.agentProperty().get(), r.lastErrorProperty().get()), io, problems);
+
+        Button reconnect = new Button("Reconnect", new FontIcon(Material2MZ.REFRESH));
+        reconnect.setId("reconnect-button");
+        reconnect.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
+        reconnect.setOnAction(e -> List.copyOf(table.getSelectionModel().getSelectedItems()).forEach(model::reconnect));
+        root.setTop(new ToolBar(reconnect));
+        root.setCenter(table);
+    }
+
+    public Node root() {
+        return root;
+    }
+
+    public TableView<NodeRow> table() {
+        return table;
+    }
+}

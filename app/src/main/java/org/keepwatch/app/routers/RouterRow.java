@@ -1,0 +1,89 @@
+package org.keepwatch.app.routers;
+
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import org.keepwatch.fleet.RouterKey;
+import org.keepwatch.fleet.RouterMember;
+import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.Verdict;
+
+import java.time.Instant;
+import java.util.List;
+
+/** One VRRP router as a table row: what the Routers table and the detail pane show. */
+public final class RouterRow {
+
+    private final RouterKey key;
+    private final StringProperty name = new SimpleStringProperty(this, "name");
+    private final StringProperty group = new SimpleStringProperty(this, "group");
+    private final StringProperty vips = new SimpleStringProperty(this, "vips");
+    private final StringProperty master = new SimpleStringProperty(this, "master");
+    private final ObjectProperty<List<RouterMember>> members = new SimpleObjectProperty<>(this, "members", List.of());
+    private final ObjectProperty<Verdict> verdict = new SimpleObjectProperty<>(this, "verdict", Verdict.HEALTHY);
+    private final StringProperty reasons = new SimpleStringProperty(this, "reasons", "");
+    private final ObjectProperty<Instant> lastChange = new SimpleObjectProperty<>(this, "lastChange");
+    private RouterView view;
+
+    public RouterRow(RouterView view) {
+        this.key = view.key();
+        update(view);
+    }
+
+    public void update(RouterView newView) {
+        view = newView;
+        String label = newView.key().kind() == RouterKey.Kind.NEUTRON ? newView.key().label()
+                : newView.name() + "  (" + newView.key().label() + ")";
+        name.set(label);
+        group.set(newView.key().scope());
+        vips.set(String.join(", ", newView.vips()));
+        master.set(newView.masters().isEmpty() ? "—" : String.join(", ", newView.masters()));
+        members.set(newView.members());
+        verdict.set(newView.verdict());
+        reasons.set(String.join("\n", newView.reasons()));
+        lastChange.set(newView.lastChange());
+    }
+
+    public RouterKey key() {
+        return key;
+    }
+
+    public RouterView view() {
+        return view;
+    }
+
+    public ReadOnlyStringProperty nameProperty() {
+        return name;
+    }
+
+    public ReadOnlyStringProperty groupProperty() {
+        return group;
+    }
+
+    public ReadOnlyStringProperty vipsProperty() {
+        return vips;
+    }
+
+    public ReadOnlyStringProperty masterProperty() {
+        return master;
+    }
+
+    public ReadOnlyObjectProperty<List<RouterMember>> membersProperty() {
+        return members;
+    }
+
+    public ReadOnlyObjectProperty<Verdict> verdictProperty() {
+        return verdict;
+    }
+
+    public ReadOnlyStringProperty reasonsProperty() {
+        return reasons;
+    }
+
+    public ReadOnlyObjectProperty<Instant> lastChangeProperty() {
+        return lastChange;
+    }
+}

@@ -1,0 +1,115 @@
+package org.keepwatch.app.routers;
+
+import javafx.collections.transformation.SortedList;
+import javafx.scene.Node;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableCell;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
+import org.keepwatch.app.common.Badges;
+import org.keepwatch.app.common.Formats;
+import org.keepwatch.app.common.Presentation;
+import org.keepwatch.app.common.TableSupport;
+import org.keepwatch.fleet.RouterMember;
+import org.keepwatch.fleet.Verdict;
+
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/** The Routers table. */
+public final class RoutersView {
+
+    static final List<String> HEADERS = List.of("Verdict", "Router", "Group", "VIPs", "Master", "Members", "Last change");
+    private final TableView<RouterRow> table = new TableView<>();
+
+    public RoutersView(RoutersViewModel model, Executor io, Consumer<String> problems) {
+        table.setId("routers-table");
+        table.setPlaceholder(new Label("No routers yet: nodes are connecting, or none runs keepalived."));
+        SortedList<RouterRow> sorted = new SortedList<>(model.rows());
+        sorted.comparatorProperty().bind(table.comparatorProperty());
+        table.setItems(sorted);
+
+        TableColumn<RouterRow, Verdict> verdict = new TableColumn<>("Verdict");
+        verdict.setCellValueFactory(c -> c.getValue().verdictProperty());
+        verdict.setCellFactory(c -> new VerdictCell());
+        verdict.setComparator(Comparator.naturalOrder());
+        verdict.setPrefWidth(150);
+
+        TableColumn<RouterRow, String> name = new TableColumn<>("Router");
+        name.setCellValueFactory(c -> c.getValue().nameProperty());
+        name.setPrefWidth(230);
+
+        TableColumn<RouterRow, String> group = new TableColumn<>("Group");
+        group.setCellValueFactory(c -> c.getValue().groupProperty());
+
+        TableColumn<RouterRow, String> vips = new TableColumn<>("VIPs");
+        vips.setCellValueFactory(c -> c.getValue().vipsProperty());
+        vips.setPrefWidth(150);
+
+        TableColumn<RouterRow, String> master = new TableColumn<>("Master");
+        master.setCellValueFactory(c -> c.getValue().masterProperty());
+
+        TableColumn<RouterRow, List<RouterMember>> members = new TableColumn<>("Members");
+        members.setCellValueFactory(c -> c.getValue().membersProperty());
+        members.setCellFactory(c -> new MembersCell());
+        members.setSortable(false);
+        members.setPrefWidth(420);
+
+        TableColumn<RouterRow, Instant> changed = new TableColumn<>("Last change");
+        changed.setCellValueFactory(c -> c.getValue().lastChangeProperty());
+        changed.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(Instant at, boolean empty) {
+                super.updateItem(at, empty);
+                setText(empty || at == null ? null : Formats.clock(at));
+            }
+        });
+        changed.setPrefWidth(110);
+
+        table.getColumns().setAll(List.of(verdict, name, group, vips, master, members, changed));
+        table.getSortOrder().add(verdict);
+        table.getSelectionModel().selectedItemProperty().addListener((obs, old, row) -> model.selectedProperty().set(row));
+        TableSupport.install(table, HEADERS, RoutersView::cells, io, problems);
+    }
+
+    public Node root() {
+        return table;
+    }
+
+    public TableView<RouterRow> table() {
+        return table;
+    }
+
+    static List<String> cells(RouterRow row) {
+        return List.of(Presentation.of(row.verdictProperty().get()).text(), row.nameProperty().get(), row.groupProperty().get(),
+                row.vipsProperty().get(), row.masterProperty().get(),
+                row.membersProperty().get().stream().map(m -> m.node() + " " + m.state() + " " + m.lastKnown().effectivePriority())
+                        .collect(Collectors.joining("; ")),
+                Formats.clock(row.lastChangeProperty().get()));
+    }
+
+    /** The verdict as a badge, with the reasons as its tooltip. */
+    private static final class VerdictCell extends TableCell<RouterRow, Verdict> {
+        private final Label badge = new Label();
+
+        @Override
+        protected void updateItem(Verdict verdict, boolean empty) {
+            super.updateItem(verdict, empty);
+            if (empty || verdict == null) {
+                setGraphic(null);
+                setTooltip(null);
+                return;
+            }
+            Badges.dress(badge, Presentation.of(verdict));
+            setGraphic(badge);
+            RouterRow row = getTableRow() == null ? null : getTableRow().getItem();
+            String reasons = row == null ? "" : row.reasonsProperty().get();
+            setTooltip(reasons.isEmpty() ? null : new Tooltip(reasons));
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.keepwatch.app.routers;
+
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.ObservableList;
+import javafx.collections.transformation.FilteredList;
+import org.keepwatch.app.common.RowIndex;
+import org.keepwatch.app.fleet.FleetBatch;
+import org.keepwatch.app.fleet.FleetListener;
+import org.keepwatch.fleet.FleetState;
+import org.keepwatch.fleet.RouterKey;
+import org.keepwatch.fleet.RouterView;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The Routers table: one row per VRRP router, filtered by the filter box, the selection feeding the detail pane. */
+public final class RoutersViewModel implements FleetListener {
+
+    private final Supplier<FleetState> state;
+    private final RowIndex<RouterKey, RouterView, RouterRow> index = new RowIndex<>(RouterRow::new, RouterRow::update,
+            row -> new javafx.beans.Observable[]{row.verdictProperty(), row.masterProperty(), row.lastChangeProperty()});
+    private final FilteredList<RouterRow> visible = new FilteredList<>(index.rows());
+    private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
+    private final ObjectProperty<RouterRow> selected = new SimpleObjectProperty<>(this, "selected");
+
+    public RoutersViewModel(Supplier<FleetState> state) {
+        this.state = state;
+        filter.addListener((obs, old, text) -> refilter());
+    }
+
+    @Override
+    public void onBatch(FleetBatch batch) {
+        if (batch.rebuild()) {
+            reload();
+            return;
+        }
+        if (!batch.routers().isEmpty() || !batch.removedRouters().isEmpty()) {
+            index.apply(batch.routers(), batch.removedRouters());
+            if (!filter.get().isBlank()) {
+                refilter();
+            }
+        }
+    }
+
+    /** Everything from the fleet state (a newly opened fleet). */
+    public void reload() {
+        Map<RouterKey, RouterView> all = new LinkedHashMap<>();
+        state.get().routers().forEach(r -> all.put(r.key(), r));
+        index.reset(all);
+        refilter();
+    }
+
+    public ObservableList<RouterRow> rows() {
+        return visible;
+    }
+
+    public RouterRow row(RouterKey key) {
+        return index.get(key);
+    }
+
+    public StringProperty filterProperty() {
+        return filter;
+    }
+
+    public ObjectProperty<RouterRow> selectedProperty() {
+        return selected;
+    }
+
+    private void refilter() {
+        String text = filter.get() == null ? "" : filter.get().trim().toLowerCase(Locale.ROOT);
+        visible.setPredicate(text.isEmpty() ? null : row -> matches(row, text));
+    }
+
+    static boolean matches(RouterRow row, String text) {
+        return (row.nameProperty().get() + " " + row.groupProperty().get() + " " + row.vipsProperty().get() + " "
+                + row.masterProperty().get() + " " + row.verdictProperty().get() + " "
+                + row.membersProperty().get().stream().map(m -> m.node()).reduce("", (a, b) -> a + " " + b))
+                .toLowerCase(Locale.ROOT).contains(text);
+    }
+}

@@ -1,0 +1,132 @@
+package org.keepwatch.app.services;
+
+import org.keepwatch.agent.AgentSession;
+import org.keepwatch.fleet.Fleet;
+import org.keepwatch.fleet.FleetFile;
+import org.keepwatch.fleet.FleetMonitor;
+import org.keepwatch.fleet.FleetSettings;
+import org.keepwatch.fleet.FleetState;
+import org.keepwatch.fleet.NodeSupervisor;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+/**
+ * The fleet the app watches: its file, its state and the monitor that keeps the nodes connected.
+ * Reading and writing files and connecting happen on the I/O executor; the views only ever see
+ * {@link #state()} through the pulse.
+ */
+public final class FleetService implements AutoCloseable {
+
+    private final Clock clock;
+    private final Executor io;
+    private final Supplier<FleetMonitor.Parts> parts;
+    private volatile FleetState state;
+    private volatile FleetMonitor monitor;
+    private volatile Fleet fleet = Fleet.empty();
+    private volatile Path file;
+
+    /** @param parts what the monitor needs (SSH config, prompts, agent); null for a state fed by hand (tests) */
+    public FleetService(Clock clock, Executor io, Supplier<FleetMonitor.Parts> parts) {
+        this.clock = clock;
+        this.io = io;
+        this.parts = parts;
+        this.state = new FleetState(clock, FleetSettings.DEFAULTS);
+    }
+
+    public FleetState state() {
+        return state;
+    }
+
+    public Fleet fleet() {
+        return fleet;
+    }
+
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
+    }
+
+    public boolean isOpen() {
+        return file != null;
+    }
+
+    /** Reads a fleet file and starts watching its nodes; completes (on the I/O thread) with the fleet. */
+    public CompletableFuture<Fleet> open(Path path) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return FleetFile.read(path);
+            } catch (java.io.IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, io).thenApply(read -> {
+            watch(read, path);
+            return read;
+        });
+    }
+
+    /** Watches a fleet given in memory (a test, or nodes added before the first save). */
+    public synchronized void watch(Fleet newFleet, Path path) {
+        FleetMonitor old = monitor;
+        if (old != null) {
+            old.close();
+        }
+        FleetState fresh = new FleetState(clock, FleetSettings.DEFAULTS);
+        FleetMonitor.Parts p = parts == null ? null : parts.get();
+        FleetMonitor created = p == null ? null : new FleetMonitor(fresh, p);
+        if (created != null) {
+            created.watch(newFleet);
+        } else {
+            newFleet.nodes().forEach(n -> fresh.addNode(n.name(), n.group().isEmpty() ? FleetMonitor.UNGROUPED : n.group()));
+        }
+        state = fresh;
+        monitor = created;
+        fleet = newFleet;
+        file = path;
+    }
+
+    /** Writes the fleet (atomically) and applies the change to the connections. */
+    public CompletableFuture<Void> save(Fleet changed) {
+        Path target = file;
+        return CompletableFuture.runAsync(() -> {
+            try {
+                if (target != null) {
+                    FleetFile.write(target, changed);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+            synchronized (this) {
+                fleet = changed;
+                if (monitor != null) {
+                    monitor.watch(changed);
+                } else {
+                    changed.nodes().forEach(n -> state.addNode(n.name(), n.group().isEmpty() ? FleetMonitor.UNGROUPED : n.group()));
+                }
+            }
+        }, io);
+    }
+
+    public void reconnect(String node) {
+        FleetMonitor current = monitor;
+        if (current != null) {
+            io.execute(() -> current.supervisor(node).ifPresent(NodeSupervisor::retry));
+        }
+    }
+
+    /** The live agent session of a node, for the config editor. */
+    public Optional<AgentSession> session(String node) {
+        FleetMonitor current = monitor;
+        return current == null ? Optional.empty() : current.supervisor(node).flatMap(NodeSupervisor::session);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (monitor != null) {
+            monitor.close();
+        }
+    }
+}

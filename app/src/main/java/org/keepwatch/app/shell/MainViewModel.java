@@ -1,0 +1,117 @@
+package org.keepwatch.app.shell;
+
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import org.keepwatch.app.alarms.AlarmsViewModel;
+import org.keepwatch.app.events.EventsViewModel;
+import org.keepwatch.app.fleet.FleetBatch;
+import org.keepwatch.app.fleet.FleetListener;
+import org.keepwatch.app.instances.InstancesViewModel;
+import org.keepwatch.app.nodes.NodesViewModel;
+import org.keepwatch.app.routers.RoutersViewModel;
+import org.keepwatch.fleet.ConnectionState;
+import org.keepwatch.fleet.FleetState;
+import org.keepwatch.fleet.Verdict;
+
+import java.util.function.Supplier;
+
+/**
+ * The main window's state: whether a fleet is open (else the welcome view), the one filter box
+ * that filters the Routers and Instances tables, and the status line.
+ */
+public final class MainViewModel implements FleetListener {
+
+    private final Supplier<FleetState> state;
+    private final RoutersViewModel routers;
+    private final InstancesViewModel instances;
+    private final NodesViewModel nodes;
+    private final EventsViewModel events;
+    private final AlarmsViewModel alarms;
+    private final BooleanProperty fleetOpen = new SimpleBooleanProperty(this, "fleetOpen");
+    private final StringProperty fleetName = new SimpleStringProperty(this, "fleetName", "");
+    private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
+    private final StringProperty summary = new SimpleStringProperty(this, "summary", "");
+    private final StringProperty problem = new SimpleStringProperty(this, "problem", "");
+
+    public MainViewModel(Supplier<FleetState> state, RoutersViewModel routers, InstancesViewModel instances,
+                         NodesViewModel nodes, EventsViewModel events, AlarmsViewModel alarms) {
+        this.state = state;
+        this.routers = routers;
+        this.instances = instances;
+        this.nodes = nodes;
+        this.events = events;
+        this.alarms = alarms;
+        routers.filterProperty().bind(filter);
+        instances.filterProperty().bind(filter);
+    }
+
+    @Override
+    public void onBatch(FleetBatch batch) {
+        if (!batch.routers().isEmpty() || !batch.removedRouters().isEmpty() || !batch.nodes().isEmpty() || batch.rebuild()) {
+            updateSummary();
+        }
+    }
+
+    /** A fleet was opened: every view starts from the fleet state. */
+    public void fleetOpened(String name) {
+        fleetName.set(name);
+        alarms.clear();
+        routers.reload();
+        instances.reload();
+        nodes.reload();
+        fleetOpen.set(true);
+        problem.set("");
+        updateSummary();
+    }
+
+    public void updateSummary() {
+        FleetState current = state.get();
+        long total = current.routers().size();
+        long healthy = current.routers().stream().filter(r -> r.verdict() == Verdict.HEALTHY).count();
+        long online = current.nodes().stream().filter(n -> n.connection() == ConnectionState.ONLINE).count();
+        summary.set(total + " routers, " + healthy + " healthy · " + online + " of " + current.nodes().size() + " nodes online");
+    }
+
+    public BooleanProperty fleetOpenProperty() {
+        return fleetOpen;
+    }
+
+    public StringProperty fleetNameProperty() {
+        return fleetName;
+    }
+
+    public StringProperty filterProperty() {
+        return filter;
+    }
+
+    public StringProperty summaryProperty() {
+        return summary;
+    }
+
+    /** A problem to show in words (a file that cannot be read, an export that failed). */
+    public StringProperty problemProperty() {
+        return problem;
+    }
+
+    public RoutersViewModel routers() {
+        return routers;
+    }
+
+    public InstancesViewModel instances() {
+        return instances;
+    }
+
+    public NodesViewModel nodes() {
+        return nodes;
+    }
+
+    public EventsViewModel events() {
+        return events;
+    }
+
+    public AlarmsViewModel alarms() {
+        return alarms;
+    }
+}

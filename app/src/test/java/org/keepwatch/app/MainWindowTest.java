@@ -1,0 +1,247 @@
+package org.keepwatch.app;
+
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TableView;
+import javafx.scene.layout.HBox;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.keepwatch.app.events.EventKind;
+import org.keepwatch.app.events.EventRow;
+import org.keepwatch.app.instances.InstanceRow;
+import org.keepwatch.app.nodes.NodeRow;
+import org.keepwatch.app.routers.RouterRow;
+import org.keepwatch.app.services.FleetService;
+import org.keepwatch.app.shell.MainView;
+import org.keepwatch.fleet.ConnectionSettings;
+import org.keepwatch.fleet.ConnectionState;
+import org.keepwatch.fleet.Fleet;
+import org.keepwatch.fleet.FleetEvent;
+import org.keepwatch.fleet.FleetNode;
+import org.keepwatch.fleet.FleetState;
+import org.keepwatch.fleet.MutableClock;
+import org.keepwatch.fleet.NodeStatus;
+import org.keepwatch.fleet.RouterKey;
+import org.keepwatch.fleet.Verdict;
+import org.keepwatch.fleet.VrrpState;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.keepwatch.fleet.Observations.daemon;
+import static org.keepwatch.fleet.Observations.instance;
+import static org.keepwatch.fleet.Observations.online;
+import static org.keepwatch.fleet.Observations.report;
+import static org.keepwatch.fleet.Observations.vip;
+import static org.keepwatch.fleet.VrrpState.BACKUP;
+import static org.keepwatch.fleet.VrrpState.MASTER;
+
+/**
+ * The main window over a real FleetState fed with what agents report: tables, detail, banner,
+ * timeline and filters as an operator uses them. Every change goes through the pulse.
+ */
+@ExtendWith(ApplicationExtension.class)
+class MainWindowTest {
+
+    private static final String VIP = "10.77.0.101";
+    private static final RouterKey VI_1 = new RouterKey(RouterKey.Kind.VRRP, "lab", "51");
+    private final MutableClock clock = new MutableClock();
+    private final List<FleetEvent.Alarm> notified = new ArrayList<>();
+    private final List<String> reconnected = new ArrayList<>();
+    private FleetService service;
+    private AppWindow window;
+
+    @Start
+    void start(Stage stage) {
+        javafx.application.Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet());
+        service = new FleetService(clock, Runnable::run, null);
+        Fleet fleet = Fleet.empty();
+        for (String node : List.of("n1", "n2", "n3")) {
+            fleet = fleet.withNode(FleetNode.of(node, "lab", ConnectionSettings.NONE));
+        }
+        service.watch(fleet, null);
+        window = new AppWindow(service, clock, Runnable::run, notified::add, reconnected::add,
+                new MainView.Actions(() -> { }, () -> { }, new ArrayList<>()), List.of());
+        stage.setScene(window.scene());
+        stage.show();
+        window.model().fleetOpened("lab");
+        FleetState state = service.state();
+        for (String node : List.of("n1", "n2", "n3")) {
+            state.nodeStatus(online(node));
+        }
+        state.applyReport(report("n1", List.of(instance("n1", "VI_1", 51, MASTER, 150, VIP)), List.of(vip("n1", VIP))));
+        state.applyReport(report("n2", List.of(instance("n2", "VI_1", 51, BACKUP, 100, VIP)), List.of()));
+        state.applyReport(report("n3", List.of(instance("n3", "VI_1", 51, BACKUP, 50, VIP)), List.of()));
+        window.pulse().pump();
+    }
+
+    @Test
+    void theRoutersTableShowsTheRouterItsMasterAndMembers(FxRobot robot) {
+        TableView<RouterRow> table = robot.lookup("#routers-table").queryTableView();
+        assertThat(table.getItems()).hasSize(1);
+        RouterRow row = table.getItems().get(0);
+        assertThat(row.nameProperty().get()).isEqualTo("VI_1  (VRID 51)");
+        assertThat(row.masterProperty().get()).isEqualTo("n1");
+        assertThat(row.vipsProperty().get()).isEqualTo(VIP);
+        assertThat(row.verdictProperty().get()).isEqualTo(Verdict.HEALTHY);
+        // Drawn as an operator sees it: the verdict as a word with its icon, the members side by side.
+        assertThat(robot.lookup("#routers-table .kw-badge").queryAll()).extracting(n -> ((Label) n).getText())
+                .contains("Healthy", "n1 master 150 ●", "n2 backup 100", "n3 backup 50");
+        assertThat(robot.lookup("#status-line").queryAs(Label.class).getText()).isEqualTo("1 routers, 1 healthy · 3 of 3 nodes online");
+    }
+
+    @Test
+    void aFailoverChangesTheRowAndLandsInTheTimeline(FxRobot robot) {
+        FleetState state = service.state();
+        robot.interact(() -> {
+            state.applyInstance(instance("n1", "VI_1", 51, VrrpState.STOP, 150, VIP), "stopped");
+            state.applyVip(vip("n1", VIP), false);
+            state.applyInstance(instance("n2", "VI_1", 51, MASTER, 100, VIP), "master down");
+            state.applyVip(vip("n2", VIP), true);
+            window.pulse().pump();
+        });
+        RouterRow row = window.model().routers().row(VI_1);
+        assertThat(row.masterProperty().get()).isEqualTo("n2");
+        InstanceRow n2 = window.model().instances().rows().stream().filter(r -> r.nodeProperty().get().equals("n2"))
+                .findFirst().orElseThrow();
+        assertThat(n2.stateProperty().get()).isEqualTo(MASTER);
+        assertThat(n2.vipsHeldProperty().get()).isEqualTo(VIP);
+        List<EventRow> events = window.model().events().rows();
+        assertThat(events).extracting(EventRow::kind).contains(EventKind.TRANSITION);
+        assertThat(events.get(0).text()).isEqualTo("n2 VI_1: BACKUP → MASTER (priority 100; master down)");
+    }
+
+    @Test
+    void aSplitBrainRaisesTheBannerAndOneNotificationAndTheBannerLeadsToTheRouter(FxRobot robot) {
+        FleetState state = service.state();
+        robot.interact(() -> {
+            state.applyInstance(instance("n2", "VI_1", 51, MASTER, 100, VIP), "partition");
+            state.applyVip(vip("n2", VIP), true);
+            clock.advance(Duration.ofSeconds(2));
+            state.tick();
+            window.pulse().pump();
+            state.tick();
+            window.pulse().pump();
+        });
+        HBox banner = robot.lookup("#alarm-banner").queryAs(HBox.class);
+        assertThat(banner.isVisible()).isTrue();
+        assertThat(robot.lookup("#alarm-text").queryAs(Label.class).getText())
+                .startsWith("Split brain on VRID 51: n1 and n2 are both MASTER");
+        assertThat(notified).hasSize(1);
+        assertThat(notified.get(0).verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
+
+        robot.interact(() -> robot.lookup("#tab-nodes").queryAll().forEach(n -> { }));
+        robot.interact(() -> ((TabPane) robot.lookup(".tab-pane").query()).getSelectionModel().select(2));
+        robot.clickOn("#alarm-show");
+        TableView<RouterRow> table = robot.lookup("#routers-table").queryTableView();
+        assertThat(table.getSelectionModel().getSelectedItem().key()).isEqualTo(VI_1);
+        assertThat(robot.lookup("#detail-verdict").queryAs(Label.class).getText()).isEqualTo("Split brain");
+        assertThat(robot.lookup(".kw-member-card").queryAll()).hasSize(3);
+
+        robot.interact(() -> {
+            state.applyInstance(instance("n2", "VI_1", 51, BACKUP, 100, VIP), "healed");
+            state.applyVip(vip("n2", VIP), false);
+            window.pulse().pump();
+        });
+        assertThat(banner.isVisible()).isFalse();
+        assertThat(notified).hasSize(1);
+    }
+
+    @Test
+    void aStaleNodeShowsUnknownStatesAndItsErrorAndCanBeReconnected(FxRobot robot) {
+        FleetState state = service.state();
+        robot.interact(() -> {
+            state.nodeStatus(new NodeStatus("n3", ConnectionState.OFFLINE, clock.instant(),
+                    Optional.of("Connection to 10.77.0.13 port 22 refused"), Optional.of("2.2.7"), Optional.of("0.1.0")));
+            window.pulse().pump();
+        });
+        InstanceRow n3 = window.model().instances().rows().stream().filter(r -> r.nodeProperty().get().equals("n3"))
+                .findFirst().orElseThrow();
+        assertThat(n3.stateProperty().get()).isEqualTo(VrrpState.UNKNOWN);
+        assertThat(n3.currentProperty().get()).isFalse();
+        NodeRow node = window.model().nodes().row("n3");
+        assertThat(node.connectionProperty().get()).isEqualTo(ConnectionState.OFFLINE);
+        assertThat(node.lastErrorProperty().get()).isEqualTo("Connection to 10.77.0.13 port 22 refused");
+
+        robot.interact(() -> ((TabPane) robot.lookup(".tab-pane").query()).getSelectionModel().select(2));
+        TableView<NodeRow> nodes = robot.lookup("#nodes-table").queryTableView();
+        robot.interact(() -> nodes.getSelectionModel().select(node));
+        robot.clickOn("#reconnect-button");
+        assertThat(reconnected).containsExactly("n3");
+    }
+
+    @Test
+    void theFilterBoxFiltersRoutersAndInstances(FxRobot robot) {
+        FleetState state = service.state();
+        robot.interact(() -> {
+            state.applyInstance(instance("n1", "VI_2", 52, BACKUP, 50, "10.77.0.102"), "new");
+            state.applyInstance(instance("n2", "VI_2", 52, MASTER, 150, "10.77.0.102"), "new");
+            window.pulse().pump();
+        });
+        assertThat(window.model().routers().rows()).hasSize(2);
+        robot.clickOn("#filter-box").write("102");
+        assertThat(window.model().routers().rows()).extracting(r -> r.nameProperty().get()).containsExactly("VI_2  (VRID 52)");
+        assertThat(window.model().instances().rows()).hasSize(2);
+        robot.interact(() -> window.model().filterProperty().set(""));
+        assertThat(window.model().routers().rows()).hasSize(2);
+    }
+
+    @Test
+    void theTimelineFiltersByNodeAndKind(FxRobot robot) {
+        FleetState state = service.state();
+        robot.interact(() -> {
+            state.applyInstance(instance("n1", "VI_1", 51, BACKUP, 150, VIP), "one");
+            state.applyInstance(instance("n2", "VI_1", 51, MASTER, 100, VIP), "two");
+            state.nodeStatus(new NodeStatus("n3", ConnectionState.STALE, clock.instant(), Optional.of("no heartbeat"),
+                    Optional.empty(), Optional.empty()));
+            window.pulse().pump();
+        });
+        var events = window.model().events();
+        // Newest first: the three changes above, then the connections coming up.
+        assertThat(events.rows().subList(0, 3)).extracting(EventRow::text).containsExactly("n3 STALE: no heartbeat",
+                "n2 VI_1: BACKUP → MASTER (priority 100; two)", "n1 VI_1: MASTER → BACKUP (priority 150; one)");
+        robot.interact(() -> {
+            events.nodeProperty().set("n2");
+            events.kindProperty().set(EventKind.TRANSITION);
+        });
+        assertThat(events.rows()).singleElement().satisfies(r -> assertThat(r.text()).startsWith("n2 VI_1: BACKUP → MASTER"));
+        robot.interact(() -> {
+            events.nodeProperty().set("n3");
+            events.kindProperty().set(EventKind.NODE);
+        });
+        assertThat(events.rows()).extracting(EventRow::text).containsExactly("n3 STALE: no heartbeat", "n3 ONLINE",
+                "n3 CONNECTING");
+    }
+
+    @Test
+    void copiesAndExportsRowsAsAnOperatorPastesThem() {
+        RouterRow row = window.model().routers().row(VI_1);
+        String csv = org.keepwatch.app.common.TableSupport.csv(List.of(row), List.of("Router", "Members"),
+                r -> List.of(r.nameProperty().get(), "n1 MASTER, n2 BACKUP"));
+        assertThat(csv).isEqualTo("Router,Members\r\nVI_1  (VRID 51),\"n1 MASTER, n2 BACKUP\"\r\n");
+    }
+
+    @Test
+    void aRemovedDaemonShowsItsMembersStopped(FxRobot robot) {
+        FleetState state = service.state();
+        robot.interact(() -> {
+            state.applyDaemon(daemon("n3", false));
+            window.pulse().pump();
+        });
+        assertThat(window.model().routers().row(VI_1).membersProperty().get()).filteredOn(m -> m.node().equals("n3"))
+                .singleElement().satisfies(m -> assertThat(m.state()).isEqualTo(VrrpState.STOP));
+        assertThat(robot.lookup("#routers-table .kw-badge").queryAll()).extracting(n -> ((Label) n).getText())
+                .contains("n3 stopped 50");
+        assertThat(Instant.now()).isNotNull();
+        assertThat(robot.lookup("#open-fleet").queryAs(Button.class).isVisible()).isTrue();
+    }
+}
