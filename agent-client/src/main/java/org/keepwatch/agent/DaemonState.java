@@ -5,11 +5,19 @@ import java.util.Optional;
 
 /**
  * One keepalived daemon in a state snapshot. {@code netns} is empty for the node's own namespace;
- * {@code responsive} false means it did not answer its dump signal (hung, or stopped with SIGSTOP).
+ * {@code responsive} false means it did not answer its dump signal (hung, or stopped with SIGSTOP),
+ * and {@code error} then says why.
  */
 public record DaemonState(String name, boolean alive, boolean responsive, Optional<Integer> pid, Optional<String> netns,
-                          Optional<Double> snapshotTs, Optional<String> source, Optional<String> error,
+                          Optional<Double> snapshotTs, Optional<String> source, Optional<DumpError> error,
                           Optional<String> stoppedReason, List<InstanceState> instances) {
+
+    /** Why the last dump failed: a protocol error code and a message. */
+    public record DumpError(Optional<String> code, Optional<String> message) {
+        public String describe() {
+            return message.orElse(code.orElse("the dump failed"));
+        }
+    }
 
     public DaemonState {
         instances = instances == null ? List.of() : List.copyOf(instances);

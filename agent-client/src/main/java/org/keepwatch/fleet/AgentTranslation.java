@@ -39,7 +39,7 @@ final class AgentTranslation {
 
     static DaemonObservation daemon(String node, DaemonState daemon) {
         return new DaemonObservation(node, daemon.name(), daemon.netns().orElse(""), daemon.alive(), daemon.responsive(),
-                daemon.error().or(daemon::stoppedReason));
+                daemon.error().map(DaemonState.DumpError::describe).or(daemon::stoppedReason));
     }
 
     static InstanceObservation instance(String node, String daemon, String netns, InstanceState state) {
