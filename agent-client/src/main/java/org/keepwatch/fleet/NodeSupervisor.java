@@ -80,6 +80,8 @@ public final class NodeSupervisor implements AutoCloseable {
     private AgentSession session;
     private Hello hello;
     private volatile Instant lastHeartbeat;
+    private final java.util.List<java.util.function.Consumer<AgentEvent>> sessionListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private ScheduledFuture<?> watchdog;
     private ScheduledFuture<?> reconnect;
 
@@ -123,6 +125,18 @@ public final class NodeSupervisor implements AutoCloseable {
         synchronized (lock) {
             return state;
         }
+    }
+
+    /**
+     * Hears the events the fleet view does not use (apply.step, events of newer agents), from every
+     * session of this node, on the session's reader thread.
+     */
+    public void addSessionListener(java.util.function.Consumer<AgentEvent> listener) {
+        sessionListeners.add(listener);
+    }
+
+    public void removeSessionListener(java.util.function.Consumer<AgentEvent> listener) {
+        sessionListeners.remove(listener);
     }
 
     /** The live session, for config operations; empty unless ONLINE or STALE. */
@@ -290,8 +304,10 @@ public final class NodeSupervisor implements AutoCloseable {
             fleet.applyVip(AgentTranslation.vip(node, vip.vip()), !vip.action().equals("removed"));
         } else if (event instanceof AgentEvent.Daemon daemon) {
             fleet.applyDaemon(AgentTranslation.daemon(node, daemon));
+        } else {
+            // apply.step and unknown events belong to whoever asked (the editor), not to the fleet view
+            sessionListeners.forEach(listener -> listener.accept(event));
         }
-        // apply.step and unknown events belong to whoever asked (the editor), not to the fleet view
     }
 
     private void startWatchdog(long forGeneration) {

@@ -123,6 +123,22 @@ public final class FleetService implements AutoCloseable {
         return current == null ? Optional.empty() : current.supervisor(node).flatMap(NodeSupervisor::session);
     }
 
+    /** Hears a node's apply.step events (the editor's push progress); returns how to stop hearing them. */
+    public Runnable listenToAgent(String node, java.util.function.Consumer<org.keepwatch.agent.AgentEvent> listener) {
+        FleetMonitor current = monitor;
+        if (current == null) {
+            return () -> { };
+        }
+        Optional<NodeSupervisor> supervisor = current.supervisor(node);
+        supervisor.ifPresent(s -> s.addSessionListener(listener));
+        return () -> supervisor.ifPresent(s -> s.removeSessionListener(listener));
+    }
+
+    /** The nodes' sessions by name, for a rolling apply. */
+    public java.util.function.Function<String, Optional<AgentSession>> sessions() {
+        return this::session;
+    }
+
     @Override
     public synchronized void close() {
         if (monitor != null) {
