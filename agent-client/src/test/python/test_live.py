@@ -266,6 +266,9 @@ class LiveTest(unittest.TestCase):
         self.assertLess(master["ts"] - added["ts"], 0.5, "state follows the VIP within milliseconds")
         self.assertFalse([e for e in self.agent.events[mark:] if e["event"] == "vip" and e["action"] == "orphaned"])
         restart = self.agent.mark()
+        self.agent.drain(1.5)       # rescans run every 0.5 s: a stopped (maybe unreaped) daemon stays dead
+        self.assertFalse([e for e in self.agent.events[restart:] if e["event"] == "daemon"
+                          and e["action"] in ("started", "restarted")])
         self.a.start()
         self.agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
                               and e["action"] == "restarted", EVENT_TIMEOUT_S, since=restart)

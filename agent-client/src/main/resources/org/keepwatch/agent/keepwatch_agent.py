@@ -67,6 +67,7 @@ CHILD_RESCAN_DELAY_S = 0.2         # after a VRRP child exits, look for its resp
 LOCK_POLL_S = 0.05
 HEALTH_POLL_S = 0.1
 DEFAULT_ADVERT_INT_S = 1.0
+DUMP_FAST_POLLS = 20               # looks at dump_poll_initial spacing before backing off
 SHA256_HEX_LEN = 64
 TRIM_MIN_INTERVAL_S = 1.0          # malloc_trim at most this often
 TRIM_AFTER_OUTPUT_BYTES = 64 * 1024
@@ -161,9 +162,9 @@ DEFAULT_SETTINGS = {
     "rescan_interval": 5.0,         # s between /proc scans for started keepalived daemons
     "liveness_interval": 1.0,       # s between pid checks, only where pidfd is unavailable
     "dump_timeout": 2.0,            # s to wait for keepalived to write its dump
-    "dump_poll_initial": 0.002,     # s before the first look at a dump file
-    "dump_poll_max": 0.05,          # s between looks at a dump file, at most
-    "vip_debounce": 0.003,          # s to gather address changes before one dump
+    "dump_poll_initial": 0.002,     # s between looks at a dump file while it is expected soon
+    "dump_poll_max": 0.05,          # s between looks at a dump file later on
+    "vip_debounce": 0.001,          # s to gather address changes before one dump
     "orphan_grace": 1.5,            # s a VIP must stay without a MASTER before it is an orphan
     "batch_interval": 0.0,          # s to hold events for one write; 0 = one write per loop turn
     "health_adverts": 3,            # advert intervals to watch health after a reload
@@ -1114,6 +1115,7 @@ class Discovery(object):
         self.own_netns = self._inode("%s/self/ns/net" % self.proc_root)
         self.own_mntns = self._inode("%s/self/ns/mnt" % self.proc_root)
         self.version_cache = {}  # type: Dict[Tuple[int, int], Optional[str]]
+        self.netns_cache = None  # type: Optional[Tuple[int, Dict[int, str]]]
 
     def _boot_time(self) -> float:
         try:
@@ -1133,6 +1135,9 @@ class Discovery(object):
             return 0
 
     def netns_names(self) -> "Dict[int, str]":
+        """{inode: name} of the named network namespaces, read once per scan (stat of each)."""
+        if self.netns_cache is not None and self.netns_cache[0] == self.scans:
+            return self.netns_cache[1]
         names = {}
         try:
             with os.scandir(self.settings.netns_dir) as it:
@@ -1143,10 +1148,14 @@ class Discovery(object):
                         continue
         except OSError:
             pass
+        self.netns_cache = (self.scans, names)
         return names
 
-    def scan(self) -> "Dict[int, Tuple[ProcEntry, List[ProcEntry]]]":
-        """Every live keepalived main process (zombies are dead): {pid: (entry, children)}."""
+    def scan(self, recheck: "Optional[Set[int]]" = None) -> "Dict[int, Tuple[ProcEntry, List[ProcEntry]]]":
+        """Every live keepalived main process (zombies are dead): {pid: (entry, children)}.
+
+        Known pids are not read again (pidfds report their exit) except those in `recheck` and,
+        every FULL_RESCAN_EVERY scans, all of them (which also catches a pid reused in between)."""
         self.scans += 1
         full = self.scans % FULL_RESCAN_EVERY == 0
         try:
@@ -1160,7 +1169,7 @@ class Discovery(object):
                 del self.cache[pid]
         for pid in pids:
             entry = self.cache.get(pid)
-            if entry is not None and not full and not entry.keepalived:
+            if entry is not None and not full and (not entry.keepalived or not recheck or pid not in recheck):
                 continue
             fresh = read_proc_stat(self.proc_root, pid)
             if fresh is None:
@@ -1705,7 +1714,7 @@ class Loop(object):
 
 class DumpJob(object):
     __slots__ = ("kind", "path", "signum", "started", "deadline", "delay", "cause", "waiters",
-                 "last_size", "fallback")
+                 "last_size", "fallback", "polls")
 
     def __init__(self, kind: str, path: str, signum: int, cause: str, timeout: float, delay: float) -> None:
         self.kind = kind
@@ -1718,6 +1727,7 @@ class DumpJob(object):
         self.waiters = []  # type: List[Callable[[Dict[str, Any]], None]]
         self.last_size = -1
         self.fallback = False
+        self.polls = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2203,6 +2213,8 @@ class Agent(object):
         self.keepalived_info = None  # type: Optional[Dict[str, Any]]
         self.trim_wanted = False
         self.last_trim = 0.0
+        self.dumps_taken = 0
+        self.dumps_failed = 0
         self.loop.after_turn.append(self._after_turn)
 
     # -- output ------------------------------------------------------------------------------
@@ -2508,7 +2520,14 @@ class Agent(object):
 
     def rescan(self) -> None:
         """Reconciles the daemon table with /proc; emits daemon events while subscribed."""
-        found = self.discovery.scan()
+        # pids watched by a pidfd need no re-reading: their exit is an event of its own
+        unwatched = None  # type: Optional[Set[int]]
+        if not self.monitoring or not self.pidfd_supported:
+            unwatched = set(self.discovery.cache)
+        else:
+            unwatched = {pid for d in self.daemons.values() if d.alive for pid in [d.pid] + list(d.children)
+                         if pid not in d.pidfds}
+        found = self.discovery.scan(unwatched)
         alive = {(d.pid, d.starttime): d for d in self.daemons.values() if d.alive}
         for (pid, starttime), d in alive.items():
             entry = found.get(pid)
@@ -2623,6 +2642,7 @@ class Agent(object):
         d.pidfds = {}
 
     def _on_pidfd(self, d: Daemon, pid: int) -> None:
+        self.discovery.cache.pop(pid, None)     # read it again: it may linger as a zombie
         fd = d.pidfds.pop(pid, None)
         if fd is not None:
             self.loop.remove_reader(fd)
@@ -2658,6 +2678,7 @@ class Agent(object):
             return
         d.alive = False
         d.died_at = now()
+        self.discovery.cache.pop(d.pid, None)
         pid_file_left = False if d.fs_root else os.path.exists(d.pid_file)
         entry = read_proc_stat(self.settings.proc_root, d.pid)
         zombie = entry is not None and entry.state == "Z" and entry.starttime == d.starttime
@@ -2679,7 +2700,8 @@ class Agent(object):
 
     def _forget_vanished(self) -> None:
         """Dead daemons are kept (their VIPs may be orphans) while their namespace still exists."""
-        names = self.discovery.netns_names()
+        dead = [d for d in self.daemons.values() if not d.alive]
+        names = self.discovery.netns_names() if any(d.netns_name for d in dead) else {}
         for name, d in list(self.daemons.items()):
             if d.alive:
                 continue
@@ -2956,7 +2978,10 @@ class Agent(object):
                 "no dump in %s within %.1f s" % (os.path.dirname(job.path), self.settings.dump_timeout)
             self._finish_dump(d, {"ok": False, "code": E_DUMP_FAILED, "message": "keepalived %s did not answer: %s" % (d.name, why)})
             return
-        job.delay = min(job.delay * 2, self.settings.dump_poll_max)
+        # keepalived usually writes within a few ms: look often at first, then back off
+        job.polls += 1
+        if job.polls >= DUMP_FAST_POLLS:
+            job.delay = min(job.delay * 2, self.settings.dump_poll_max)
         self.loop.call_later(job.delay, lambda: self._poll_dump(d, job))
 
     def _release_tmpdir(self, path: str) -> None:
@@ -2982,8 +3007,10 @@ class Agent(object):
         else:
             cause = "daemon"
         if result.get("ok"):
+            self.dumps_taken += 1
             self._apply_snapshot(d, result["instances"], result["source"], cause)
         else:
+            self.dumps_failed += 1
             self._dump_failed(d, result)
         for waiter in (job.waiters if job is not None else []):
             try:
@@ -3086,7 +3113,8 @@ class Agent(object):
             times = os.times()
             self.event("heartbeat", seq=self.heartbeat_seq, uptime_s=round(time.monotonic() - self.started, 3),
                        daemons=sum(1 for d in self.daemons.values() if d.alive),
-                       agent={"rss_kb": proc_rss_kb(), "cpu_s": round(times[0] + times[1], 3)})
+                       agent={"rss_kb": proc_rss_kb(), "cpu_s": round(times[0] + times[1], 3),
+                              "dumps": self.dumps_taken, "dump_failures": self.dumps_failed})
             self._schedule_heartbeat()
         if self.heartbeat_timer is None and self.settings.heartbeat_interval > 0:
             self.heartbeat_timer = self.loop.call_later(self.settings.heartbeat_interval, tick)
