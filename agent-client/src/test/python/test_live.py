@@ -290,6 +290,7 @@ class LiveTest(unittest.TestCase):
         orphan = self.agent.wait_event(lambda e: e["event"] == "vip" and e["action"] == "orphaned"
                                        and e["netns"] == self.a.ns, EVENT_TIMEOUT_S, since=mark)
         self.assertEqual((orphan["address"], orphan["reason"], orphan["instance"]), (VIP, "daemon_dead", "VI_1"))
+        self.assertLess(orphan["ts"] - died["ts"], 1.0, "no need to wait out the grace for a dead daemon")
         self.agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.b.ns
                               and e["state"] == "MASTER", EVENT_TIMEOUT_S, since=mark)
         self.assertIn(VIP, self.a.addresses(), "SIGKILL leaves the VIP behind: a duplicate address")

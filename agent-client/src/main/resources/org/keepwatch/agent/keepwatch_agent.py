@@ -68,6 +68,7 @@ LOCK_POLL_S = 0.05
 HEALTH_POLL_S = 0.1
 DEFAULT_ADVERT_INT_S = 1.0
 DUMP_FAST_POLLS = 20               # looks at dump_poll_initial spacing before backing off
+ORPHAN_DEAD_RECHECK_S = 0.1        # recheck of a VIP whose daemon died while its VRRP child exits
 SHA256_HEX_LEN = 64
 TRIM_MIN_INTERVAL_S = 1.0          # malloc_trim at most this often
 TRIM_AFTER_OUTPUT_BYTES = 64 * 1024
@@ -2833,7 +2834,11 @@ class Agent(object):
             first = watch.candidates.setdefault(address, current)
             settled = info.pop("_settled")
             if not settled and current - first < self.settings.orphan_grace:
-                self._schedule_orphan_recheck(watch, first + self.settings.orphan_grace - current, info)
+                # a dead main's VRRP child is usually gone within milliseconds: look again soon
+                delay = first + self.settings.orphan_grace - current
+                if info["reason"] == "daemon_dead":
+                    delay = min(delay, ORPHAN_DEAD_RECHECK_S)
+                self._schedule_orphan_recheck(watch, delay, info)
                 continue
             watch.orphans[address] = info
             watch.candidates.pop(address, None)
