@@ -22,6 +22,8 @@ public final class KeepwatchApp extends Application {
         Application.setUserAgentStylesheet(new PrimerLight().getUserAgentStylesheet());
         MainView mainView = new MainView();
         Scene scene = new Scene(mainView.root(), 1100, 700);
+        scene.getStylesheets().add(Objects.requireNonNull(
+                KeepwatchApp.class.getResource("keepwatch.css"), "keepwatch.css").toExternalForm());
         stage.setTitle(TITLE);
         stage.setMinWidth(640);
         stage.setMinHeight(400);

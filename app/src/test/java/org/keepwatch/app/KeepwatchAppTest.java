@@ -4,6 +4,7 @@ import javafx.scene.control.Label;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.kordamp.ikonli.javafx.FontIcon;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -41,5 +42,13 @@ class KeepwatchAppTest {
         Label heading = robot.lookup("#empty-state-heading").queryAs(Label.class);
         assertThat(heading.getText()).isEqualTo("No fleet open");
         assertThat(heading.isVisible()).isTrue();
+    }
+
+    @Test
+    void appliesTheThemeAndKeepwatchStylesheet(FxRobot robot) {
+        assertThat(stage.getScene().getStylesheets()).anySatisfy(css -> assertThat(css).endsWith("keepwatch.css"));
+        // Sized by keepwatch.css, not by the theme's default icon size.
+        FontIcon icon = robot.lookup(".kw-empty-icon").queryAs(FontIcon.class);
+        assertThat(icon.getIconSize()).isEqualTo(48);
     }
 }

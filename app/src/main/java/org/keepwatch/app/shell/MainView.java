@@ -33,17 +33,18 @@ public final class MainView {
         title.getStyleClass().add("title-3");
         Label subtitle = new Label("keepalived / VRRP routers");
         subtitle.getStyleClass().add("text-muted");
-        HBox header = new HBox(12, new FontIcon(Material2OutlinedAL.DEVICE_HUB), title, subtitle);
+        FontIcon logo = new FontIcon(Material2OutlinedAL.DEVICE_HUB);
+        logo.getStyleClass().add("kw-logo");
+        HBox header = new HBox(12, logo, title, subtitle);
         header.setAlignment(Pos.CENTER_LEFT);
         header.setPadding(new Insets(10, 16, 10, 16));
         header.getStyleClass().add("kw-header");
-        header.setStyle("-fx-border-color: -color-border-default; -fx-border-width: 0 0 1 0;");
         return header;
     }
 
     private static VBox emptyState() {
         FontIcon icon = new FontIcon(Material2OutlinedAL.DNS);
-        icon.setIconSize(48);
+        icon.getStyleClass().add("kw-empty-icon");
         Label heading = new Label("No fleet open");
         heading.setId("empty-state-heading");
         heading.getStyleClass().add("title-2");
@@ -54,6 +55,7 @@ public final class MainView {
         hint.getStyleClass().add("text-muted");
         VBox box = new VBox(12, icon, heading, hint);
         box.setAlignment(Pos.CENTER);
+        box.getStyleClass().add("kw-empty-state");
         box.setPadding(new Insets(32));
         return box;
     }

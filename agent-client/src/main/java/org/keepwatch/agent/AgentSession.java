@@ -1,0 +1,227 @@
+package org.keepwatch.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.keepwatch.ssh.RemoteFiles;
+import org.keepwatch.ssh.SshConnection;
+import org.keepwatch.ssh.SshException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One agent on one node for the length of an SSH session: deployed over SFTP when its hash differs,
+ * started on an exec channel (optionally with {@code sudo -n}), greeted with {@code hello}, then
+ * spoken to with typed requests while its events go to a listener.
+ */
+public final class AgentSession implements AutoCloseable {
+
+    public static final int PROTOCOL_VERSION = 1;
+    private static final Logger log = LoggerFactory.getLogger(AgentSession.class);
+    private static final int DIRECTORY_MODE = 0700;
+    private static final int FILE_MODE = 0600;
+
+    /**
+     * @param sudo           run the agent with {@code sudo -n} (for a login that is not root)
+     * @param requireRoot    refuse an agent that cannot signal keepalived (off only for read-only uses)
+     * @param helloTimeout   how long the agent may take to start and answer hello
+     * @param requestTimeout the default for requests
+     */
+    public record Options(boolean sudo, boolean requireRoot, Duration helloTimeout, Duration requestTimeout) {
+        public static Options defaults() {
+            return new Options(false, true, Duration.ofSeconds(20), Duration.ofSeconds(30));
+        }
+
+        public Options withSudo(boolean useSudo) {
+            return new Options(useSudo, requireRoot, helloTimeout, requestTimeout);
+        }
+    }
+
+    private final AgentChannel channel;
+    private final ObjectMapper json;
+    private final Options options;
+    private final Hello hello;
+
+    private AgentSession(AgentChannel channel, ObjectMapper json, Options options, Hello hello) {
+        this.channel = channel;
+        this.json = json;
+        this.options = options;
+        this.hello = hello;
+    }
+
+    /** Deploys (if needed) and starts the agent over an SSH connection. */
+    public static AgentSession open(SshConnection connection, AgentScript script, Options options,
+                                    Consumer<AgentEvent> events) throws IOException {
+        String path = deploy(connection, script);
+        String command = (options.sudo() ? "sudo -n " : "") + "python3 " + shellQuote(path) + " serve";
+        AgentStreams streams = AgentStreams.of(connection.exec(command));
+        return attach(streams, connection.target().alias(), options, events);
+    }
+
+    /** Greets an agent that is already running on the given streams (a local process in tests). */
+    public static AgentSession attach(AgentStreams streams, String name, Options options, Consumer<AgentEvent> events)
+            throws AgentStartException {
+        ObjectMapper json = ProtocolJson.mapper();
+        AgentChannel channel = new AgentChannel(streams, json, line -> events.accept(AgentEvent.parse(line, json)), name);
+        Hello hello;
+        try {
+            ObjectNode client = json.createObjectNode();
+            client.putObject("client").put("name", "keepwatch").put("protocol", PROTOCOL_VERSION);
+            JsonNode answer = channel.call("hello", client, options.helloTimeout())
+                    .get(options.helloTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            hello = json.treeToValue(answer, Hello.class);
+        } catch (ExecutionException | TimeoutException | IOException e) {
+            List<String> log = waitForLog(channel);
+            channel.close();
+            throw startFailure(name, e instanceof ExecutionException ? e.getCause() : e, log);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            channel.close();
+            throw new AgentStartException(AgentStartException.Reason.NO_ANSWER, "interrupted while starting the agent", e);
+        }
+        if (hello.protocol() != PROTOCOL_VERSION) {
+            channel.close();
+            throw new AgentStartException(AgentStartException.Reason.PROTOCOL_MISMATCH, name + ": the agent speaks protocol "
+                    + hello.protocol() + ", this Keepwatch speaks " + PROTOCOL_VERSION, null);
+        }
+        if (options.requireRoot() && !hello.root()) {
+            channel.close();
+            throw new AgentStartException(AgentStartException.Reason.NOT_ROOT, name + ": the agent runs as "
+                    + hello.user().orElse("an unprivileged user") + ", not root, so it cannot signal keepalived or "
+                    + "change its configuration; log in as root or turn on sudo for this node "
+                    + "(it needs passwordless sudo: sudo -n)", null);
+        }
+        return new AgentSession(channel, json, options, hello);
+    }
+
+    /**
+     * Puts the agent at {@link AgentScript#remotePath()} unless a file with its exact hash is already
+     * there, verifies what was written, and returns the absolute path.
+     */
+    public static String deploy(SshConnection connection, AgentScript script) throws IOException {
+        try (RemoteFiles files = connection.sftp()) {
+            String path = script.remotePath();
+            Optional<RemoteFiles.FileInfo> existing = files.stat(path);
+            boolean current = existing.isPresent() && existing.get().size() == script.content().length
+                    && files.sha256(path).equals(script.sha256());
+            if (!current) {
+                files.mkdirs(AgentScript.REMOTE_DIRECTORY);
+                files.chmod(AgentScript.REMOTE_DIRECTORY, DIRECTORY_MODE);
+                String written = files.upload(new ByteArrayInputStream(script.content()), path, FILE_MODE);
+                String readBack = files.sha256(path);
+                if (!written.equals(script.sha256()) || !readBack.equals(script.sha256())) {
+                    throw new AgentStartException(AgentStartException.Reason.DEPLOY_FAILED, "the agent uploaded to "
+                            + connection.target().alias() + ":" + path + " reads back with SHA-256 " + readBack
+                            + ", not " + script.sha256(), null);
+                }
+                log.info("deployed the agent to {}:{}", connection.target().alias(), path);
+            }
+            return files.home() + "/" + path;
+        } catch (SshException e) {
+            throw e;
+        }
+    }
+
+    public Hello hello() {
+        return hello;
+    }
+
+    public CompletableFuture<StateSnapshot> subscribe() {
+        return typed("state.subscribe", json.createObjectNode(), StateSnapshot.class);
+    }
+
+    public CompletableFuture<StateSnapshot> snapshot() {
+        return typed("state.snapshot", json.createObjectNode(), StateSnapshot.class);
+    }
+
+    public CompletableFuture<JsonNode> daemons() {
+        return call("daemons", json.createObjectNode());
+    }
+
+    /** Any operation, untyped: config.read, config.check, config.apply, config.backups, config.restore. */
+    public CompletableFuture<JsonNode> call(String op, ObjectNode args) {
+        return call(op, args, options.requestTimeout());
+    }
+
+    public CompletableFuture<JsonNode> call(String op, ObjectNode args, Duration timeout) {
+        return channel.call(op, args, timeout);
+    }
+
+    public ObjectMapper json() {
+        return json;
+    }
+
+    /** Completes when the agent ends, with why (in words). */
+    public CompletableFuture<String> ended() {
+        return channel.ended();
+    }
+
+    public List<String> recentLog() {
+        return channel.recentLog();
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+
+    private <T> CompletableFuture<T> typed(String op, ObjectNode args, Class<T> type) {
+        return call(op, args).thenApply(result -> {
+            try {
+                return json.treeToValue(result, type);
+            } catch (IOException e) {
+                throw new CompletionException(new AgentException("bad_result", op + " answered something this client cannot read: "
+                        + e.getMessage(), null));
+            }
+        });
+    }
+
+    /** The agent died before hello: its stderr says why, give it a moment to arrive. */
+    private static List<String> waitForLog(AgentChannel channel) {
+        try {
+            channel.ended().get(2, TimeUnit.SECONDS);
+            Thread.sleep(100);
+        } catch (ExecutionException | TimeoutException e) {
+            // still running: what it logged so far is what there is
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return channel.recentLog();
+    }
+
+    static AgentStartException startFailure(String node, Throwable cause, List<String> log) {
+        String text = String.join("\n", log);
+        String last = log.isEmpty() ? "" : " (" + log.get(log.size() - 1) + ")";
+        if (text.contains("a password is required") || text.contains("a terminal is required")) {
+            return new AgentStartException(AgentStartException.Reason.SUDO_PASSWORD, node + ": sudo wants a password; "
+                    + "Keepwatch runs sudo -n and never types one: allow passwordless sudo for python3 there, or log in as root", cause);
+        }
+        if (text.contains("python3: command not found") || text.contains("python3: not found")
+                || text.contains("No such file or directory") && text.contains("python3")) {
+            return new AgentStartException(AgentStartException.Reason.NO_PYTHON, node + ": there is no python3 on the node; "
+                    + "the agent needs Python 3.6 or newer (apt-get install python3-minimal, dnf install python3)", cause);
+        }
+        if (text.contains("SyntaxError")) {
+            return new AgentStartException(AgentStartException.Reason.NO_PYTHON, node + ": python3 on the node is older "
+                    + "than 3.6, which the agent needs" + last, cause);
+        }
+        String why = cause instanceof TimeoutException ? "did not answer hello in time" : String.valueOf(cause.getMessage());
+        return new AgentStartException(AgentStartException.Reason.NO_ANSWER, node + ": the agent " + why + last, cause);
+    }
+
+    static String shellQuote(String value) {
+        return "'" + value.replace("'", "'\"'\"'") + "'";
+    }
+}

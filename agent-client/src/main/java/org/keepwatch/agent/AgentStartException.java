@@ -1,0 +1,33 @@
+package org.keepwatch.agent;
+
+import java.io.IOException;
+
+/** Why the agent could not be started on a node, as a reason a UI can explain and a message a person can act on. */
+public final class AgentStartException extends IOException {
+
+    public enum Reason {
+        /** No python3 on the node (or one older than 3.6). */
+        NO_PYTHON,
+        /** sudo wants a password (sudo -n refuses to ask). */
+        SUDO_PASSWORD,
+        /** The agent runs without root and cannot signal keepalived or read its files. */
+        NOT_ROOT,
+        /** The agent speaks another protocol version. */
+        PROTOCOL_MISMATCH,
+        /** The uploaded file does not read back with the expected hash. */
+        DEPLOY_FAILED,
+        /** The agent ended, or did not answer hello in time. */
+        NO_ANSWER
+    }
+
+    private final Reason reason;
+
+    public AgentStartException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,22 @@
+package org.keepwatch.agent;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The agent's answer to {@code hello}: who it is, where it runs, what it can do. */
+public record Hello(int protocol, String agent, String agentVersion, String hostname, boolean root,
+                    Optional<String> user, String python, Optional<Keepalived> keepalived,
+                    Capabilities capabilities, Map<String, Object> settings) {
+
+    public record Keepalived(Optional<String> path, Optional<String> version, List<String> configOptions) {
+    }
+
+    public record Capabilities(List<String> ops, List<String> events, Optional<String> addressMonitor,
+                               boolean pidfd, long maxRequestBytes) {
+    }
+
+    public Optional<String> keepalivedVersion() {
+        return keepalived.flatMap(Keepalived::version);
+    }
+}

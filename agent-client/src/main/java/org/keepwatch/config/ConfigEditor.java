@@ -1,0 +1,263 @@
+package org.keepwatch.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Typed edits that keep the operator's formatting: each edit is a byte-range replacement on the raw
+ * document, so lines it does not touch stay byte-identical and new lines copy their neighbours' indent.
+ * Targets are addressed by path: block keywords with their names, then a keyword, e.g.
+ * {@code vrrp_instance VI_1 priority} or {@code virtual_server 10.0.0.1 80 real_server 10.0.1.1 80 weight}.
+ */
+public final class ConfigEditor {
+    private ConfigEditor() {
+    }
+
+    /** Where a path leads: the block it names (absent for top level) and the words left after it. */
+    private record Target(Optional<Node> block, List<String> rest) {
+    }
+
+    /** Sets a keyword's values in a block, adding the keyword if it is not there. */
+    public static ConfigDocument set(ConfigDocument doc, String path) {
+        Target target = resolve(doc, split(path));
+        if (target.rest().isEmpty()) throw new ConfigEditException("'" + path + "' names a block, not a keyword to set");
+        String keyword = target.rest().get(0);
+        List<String> values = target.rest().subList(1, target.rest().size());
+        Node block = target.block().orElseThrow(() -> new ConfigEditException("no block named in '" + path + "'"));
+        Optional<Node> existing = lastUnconditional(block, keyword);
+        if (existing.isPresent()) {
+            Node node = existing.get();
+            if (node.hasBlock()) throw new ConfigEditException("'" + keyword + "' is a block; edit its entries instead");
+            String text = render(values);
+            if (node.wordCount() > 1) {
+                return doc.apply(List.of(new TextEdit(node.file().path(), node.wordStart(1), node.wordEnd(node.wordCount() - 1), text)));
+            }
+            return doc.apply(List.of(TextEdit.insert(node.file().path(), node.wordEnd(0), values.isEmpty() ? "" : " " + text)));
+        }
+        return insertLine(doc, block, render(target.rest()));
+    }
+
+    /** Adds a line to a block: a keyword with values, or an entry of a list block such as a VIP. */
+    public static ConfigDocument add(ConfigDocument doc, String path) {
+        Target target = resolve(doc, split(path));
+        if (target.rest().isEmpty()) throw new ConfigEditException("nothing to add in '" + path + "'");
+        Node block = target.block().orElseThrow(() -> new ConfigEditException("no block named in '" + path + "'"));
+        if (KeywordTable.isListBlock("x", block.keyword())) {
+            return insertLine(doc, block, render(target.rest()));
+        }
+        if (target.rest().size() >= 2 && KeywordTable.LIST_BLOCKS.contains(target.rest().get(0))) {
+            Optional<Node> list = lastUnconditional(block, target.rest().get(0)).filter(Node::hasBlock);
+            List<String> entry = target.rest().subList(1, target.rest().size());
+            if (list.isPresent()) return insertLine(doc, list.get(), render(entry));
+            String indent = childIndent(block);
+            String unit = indentUnit(block);
+            String nl = newline(block.file(), block.line());
+            return insertLine(doc, block, target.rest().get(0) + " {" + nl + indent + unit + render(entry) + nl + indent + "}");
+        }
+        return insertLine(doc, block, render(target.rest()));
+    }
+
+    /** Removes a keyword line, a list entry (given by its first word or whole text), or a whole block. */
+    public static ConfigDocument remove(ConfigDocument doc, String path) {
+        List<String> words = split(path);
+        Target target = resolve(doc, words);
+        if (target.rest().isEmpty()) {
+            Node block = target.block().orElseThrow(() -> new ConfigEditException("nothing named '" + path + "'"));
+            return doc.apply(List.of(deleteLines(block)));
+        }
+        Node block = target.block().orElseThrow(() -> new ConfigEditException("no block named in '" + path + "'"));
+        List<TextEdit> edits = new ArrayList<>();
+        for (Node child : block.children()) {
+            boolean matches = child.keyword().equals(target.rest().get(0)) && child.condition().isEmpty()
+                && (target.rest().size() == 1 || child.words().equals(target.rest()));
+            if (matches) edits.add(deleteLines(child));
+        }
+        if (edits.isEmpty()) throw new ConfigEditException("'" + String.join(" ", target.rest()) + "' is not in " + block.keyword());
+        return doc.apply(edits);
+    }
+
+    /** Renames a block: {@code rename(doc, "vrrp_instance VI_1", "VI_9")}. */
+    public static ConfigDocument rename(ConfigDocument doc, String blockPath, String newName) {
+        Target target = resolve(doc, split(blockPath));
+        Node block = target.block().filter(b -> target.rest().isEmpty() && b.wordCount() > 1)
+            .orElseThrow(() -> new ConfigEditException("'" + blockPath + "' is not a named block"));
+        return doc.apply(List.of(new TextEdit(block.file().path(), block.wordStart(1), block.wordEnd(1), render(List.of(newName)))));
+    }
+
+    /** Adds a top-level block copied from an existing one (a template), under a new name, right after it. */
+    public static ConfigDocument copyBlock(ConfigDocument doc, String templatePath, String newName) {
+        Target target = resolve(doc, split(templatePath));
+        Node template = target.block().filter(b -> target.rest().isEmpty() && b.wordCount() > 1 && b.closeOffset() >= 0
+                && b.closeFile().orElse(null) == b.file())
+            .orElseThrow(() -> new ConfigEditException("'" + templatePath + "' is not a named block in one file"));
+        SourceFile file = template.file();
+        int start = file.lineStart(template.line());
+        int end = file.lineEndWithTerminator(file.lineOf(template.closeOffset()));
+        String text = file.text(start, end);
+        int nameStart = template.wordStart(1) - start;
+        int nameEnd = template.wordEnd(1) - start;
+        String copy = text.substring(0, nameStart) + render(List.of(newName)) + text.substring(nameEnd);
+        String nl = newline(file, template.line());
+        if (!copy.endsWith("\n")) copy = nl + copy;
+        return doc.apply(List.of(TextEdit.insert(file.path(), end, copy.endsWith("\n") ? copy : copy + nl)));
+    }
+
+    // ---- resolution
+
+    private static Target resolve(ConfigDocument doc, List<String> words) {
+        List<Node> level = doc.roots();
+        Node block = null;
+        int i = 0;
+        while (i < words.size()) {
+            Node next = null;
+            for (Node candidate : level) {
+                if (!candidate.hasBlock() || !candidate.keyword().equals(words.get(i)) || candidate.condition().isPresent()) continue;
+                List<String> args = candidate.args();
+                if (i + 1 + args.size() <= words.size() && words.subList(i + 1, i + 1 + args.size()).equals(args)) {
+                    if (next == null || args.size() > next.args().size() || args.size() == next.args().size()) next = candidate;
+                }
+            }
+            if (next == null) break;
+            block = next;
+            i += 1 + next.args().size();
+            level = next.children();
+        }
+        if (block == null && i == 0 && !words.isEmpty()) {
+            throw new ConfigEditException("no block matches '" + String.join(" ", words) + "'");
+        }
+        return new Target(Optional.ofNullable(block), words.subList(i, words.size()));
+    }
+
+    private static Optional<Node> lastUnconditional(Node block, String keyword) {
+        Node found = null;
+        for (Node child : block.children()) {
+            if (child.keyword().equals(keyword)) {
+                if (child.condition().isPresent()) {
+                    throw new ConfigEditException("'" + keyword + "' has @" + child.condition().get()
+                        + " variants in " + block.keyword() + "; edit those lines by hand");
+                }
+                found = child;
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    // ---- text
+
+    private static ConfigDocument insertLine(ConfigDocument doc, Node block, String content) {
+        if (block.closeOffset() < 0) throw new ConfigEditException("block '" + block.keyword() + "' is not closed");
+        List<Node> children = block.children();
+        Node last = children.isEmpty() ? null : children.get(children.size() - 1);
+        SourceFile file;
+        int insertAt;
+        if (last != null && last.file() == block.closeFile().orElse(null) && !last.hasBlock()
+            && last.file().lineOf(block.closeOffset()) > last.lastLine()) {
+            file = last.file();
+            insertAt = file.lineEndWithTerminator(last.lastLine());
+        } else if (last != null && last.hasBlock() && last.closeFile().orElse(null) == block.closeFile().orElse(null)
+            && last.closeFile().get().lineOf(last.closeOffset()) < block.closeFile().get().lineOf(block.closeOffset())) {
+            file = last.closeFile().get();
+            insertAt = file.lineEndWithTerminator(file.lineOf(last.closeOffset()));
+        } else {
+            file = block.closeFile().orElseThrow();
+            int closeLine = file.lineOf(block.closeOffset());
+            if (closeLine > file.lineOf(block.openOffset()) && onlyBlanksBefore(file, block.closeOffset())) {
+                insertAt = file.lineStart(closeLine);
+            } else {
+                // "{ }" on one line: put the entry between the braces
+                return doc.apply(List.of(TextEdit.insert(file.path(), block.closeOffset(), content + " ")));
+            }
+        }
+        String nl = newline(file, file.lineOf(Math.max(0, insertAt - 1)));
+        String line = childIndent(block) + content + nl;
+        if (insertAt > 0 && file.byteAt(insertAt - 1) != '\n') line = nl + line;
+        return doc.apply(List.of(TextEdit.insert(file.path(), insertAt, line)));
+    }
+
+    private static boolean onlyBlanksBefore(SourceFile file, int offset) {
+        for (int p = file.lineStart(file.lineOf(offset)); p < offset; p++) {
+            if (!LineScanner.isBlank(file.byteAt(p))) return false;
+        }
+        return true;
+    }
+
+    /** Deletes a statement's whole lines when it has them to itself, otherwise just its text. */
+    private static TextEdit deleteLines(Node node) {
+        SourceFile file = node.file();
+        int endLine = node.hasBlock() && node.closeFile().orElse(null) == file ? file.lineOf(node.closeOffset()) : node.lastLine();
+        int start = file.lineStart(node.line());
+        int end = file.lineEndWithTerminator(endLine);
+        int contentStart = LineScanner.skipBlanks(file, start, file.lineEnd(node.line()));
+        boolean alone = contentStart == node.wordStart(0) || (node.condition().isPresent() && file.byteAt(contentStart) == '@');
+        if (!alone) {
+            int stop = node.hasBlock() ? node.closeOffset() + 1 : node.wordEnd(node.wordCount() - 1);
+            return new TextEdit(file.path(), node.wordStart(0), stop, "");
+        }
+        return new TextEdit(file.path(), start, end, "");
+    }
+
+    private static String childIndent(Node block) {
+        for (Node child : block.children()) {
+            if (child.file() == block.file() || block.closeFile().isPresent()) return indentOf(child.file(), child.line());
+        }
+        return indentOf(block.file(), block.line()) + indentUnit(block);
+    }
+
+    /** The indent step the file uses: a tab if its lines start with tabs, else the spaces between levels. */
+    private static String indentUnit(Node block) {
+        String outer = indentOf(block.file(), block.line());
+        for (Node child : block.children()) {
+            String inner = indentOf(child.file(), child.line());
+            if (inner.length() > outer.length() && inner.startsWith(outer)) return inner.substring(outer.length());
+        }
+        return outer.startsWith("\t") ? "\t" : "    ";
+    }
+
+    private static String indentOf(SourceFile file, int line) {
+        int start = file.lineStart(line);
+        int end = LineScanner.skipBlanks(file, start, file.lineEnd(line));
+        return file.text(start, end).replace("\r", "");
+    }
+
+    private static String newline(SourceFile file, int line) {
+        int end = file.lineEnd(line);
+        return end > file.lineStart(line) && file.byteAt(end - 1) == '\r' ? "\r\n" : "\n";
+    }
+
+    /** Joins values as keepalived reads them back: values with blanks or comment characters are quoted. */
+    static String render(List<String> values) {
+        List<String> out = new ArrayList<>();
+        for (String v : values) {
+            boolean needsQuotes = v.isEmpty() || v.chars().anyMatch(c -> c == ' ' || c == '\t' || c == '#' || c == '!' || c == '{' || c == '}');
+            out.add(needsQuotes ? "\"" + v.replace("\\", "\\\\").replace("\"", "\\\"") + "\"" : v);
+        }
+        return String.join(" ", out);
+    }
+
+    /** Splits an edit path like a shell would: blanks separate words, quotes group them. */
+    static List<String> split(String path) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        char quote = 0;
+        boolean inWord = false;
+        for (char c : path.toCharArray()) {
+            if (quote != 0) {
+                if (c == quote) quote = 0;
+                else word.append(c);
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                inWord = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) words.add(word.toString());
+                word.setLength(0);
+                inWord = false;
+            } else {
+                word.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) words.add(word.toString());
+        return words;
+    }
+}

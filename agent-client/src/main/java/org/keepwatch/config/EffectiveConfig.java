@@ -1,0 +1,10 @@
+package org.keepwatch.config;
+
+import java.util.List;
+
+/**
+ * The statements keepalived acts on for one config id, each pointing back to the line it came from,
+ * and the problems found while expanding conditionals, definitions, sequences and lists.
+ */
+public record EffectiveConfig(String configId, List<Node> roots, List<Diagnostic> diagnostics) {
+}

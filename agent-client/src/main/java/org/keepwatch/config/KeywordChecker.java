@@ -1,0 +1,56 @@
+package org.keepwatch.config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks each statement against the keyword table: unknown keywords (with a did-you-mean), blocks where
+ * none belongs or missing where one is needed, and keywords given twice in one block.
+ */
+final class KeywordChecker {
+    /** Keywords that legitimately repeat: each occurrence adds something. */
+    private static final Set<String> REPEATABLE = Set.of("include", "url", "real_server", "notify_fifo_script");
+
+    private final KeywordTable table;
+
+    KeywordChecker(KeywordTable table) {
+        this.table = table;
+    }
+
+    void check(List<Node> roots, List<Diagnostic> out) {
+        checkBlock("", roots, out);
+    }
+
+    private void checkBlock(String path, List<Node> nodes, List<Diagnostic> out) {
+        Map<String, Node> seen = new HashMap<>();
+        for (Node node : nodes) {
+            if (node.kind() != Node.Kind.STATEMENT || node.keyword().isEmpty() || node.keyword().startsWith("$")) continue;
+            String keyword = node.keyword();
+            var known = table.lookup(path, keyword);
+            if (known.isEmpty()) {
+                out.add(DiagnosticCode.UNKNOWN_KEYWORD.at(node.location(),
+                    "unknown keyword '" + keyword + "'" + (path.isEmpty() ? "" : " in " + path.replace('/', ' ')),
+                    table.suggest(path, keyword).orElse(null)));
+                continue;
+            }
+            if (known.get().takesBlock() && !node.hasBlock() && !path.isEmpty() && known.get().listBlock()) {
+                out.add(DiagnosticCode.MISSING_BLOCK.at(node.location(), "'" + keyword + "' needs a block { ... }"));
+            } else if (node.hasBlock() && !known.get().takesBlock()) {
+                out.add(DiagnosticCode.UNEXPECTED_OPEN.at(node.location(), "'" + keyword + "' takes no block"));
+            }
+            if (!node.hasBlock() && !REPEATABLE.contains(keyword)) {
+                Node previous = seen.put(keyword, node);
+                if (previous != null && !path.isEmpty()) {
+                    out.add(DiagnosticCode.DUPLICATE_KEYWORD.at(node.location(), "'" + keyword + "' is also set on line "
+                        + previous.location().line() + "; keepalived silently uses this last one"));
+                }
+            }
+            if (node.hasBlock() && !known.get().listBlock()) {
+                String childPath = path.isEmpty() ? keyword : path + "/" + keyword;
+                if (table.knowsBlock(childPath)) checkBlock(childPath, node.children(), out);
+            }
+        }
+    }
+}

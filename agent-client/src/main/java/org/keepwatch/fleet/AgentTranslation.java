@@ -1,0 +1,82 @@
+package org.keepwatch.fleet;
+
+import org.keepwatch.agent.AgentEvent;
+import org.keepwatch.agent.DaemonState;
+import org.keepwatch.agent.InstanceState;
+import org.keepwatch.agent.StateSnapshot;
+import org.keepwatch.agent.VipPresence;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The agent's words (protocol records) into the fleet's (observations of one node). */
+final class AgentTranslation {
+
+    private static final double NANOS_PER_SECOND = 1e9;
+
+    private AgentTranslation() {
+    }
+
+    static NodeReport report(String node, StateSnapshot snapshot, Instant takenAt) {
+        List<DaemonObservation> daemons = new ArrayList<>();
+        List<InstanceObservation> instances = new ArrayList<>();
+        for (DaemonState daemon : snapshot.daemons()) {
+            daemons.add(daemon(node, daemon));
+            String netns = daemon.netns().orElse("");
+            daemon.instances().forEach(i -> instances.add(instance(node, daemon.name(), netns, i)));
+        }
+        List<VipObservation> vips = new ArrayList<>();
+        snapshot.vipsPresent().forEach(v -> vips.add(vip(node, v)));
+        for (VipPresence orphan : snapshot.orphans()) {
+            if (vips.stream().noneMatch(v -> v.address().equals(orphan.address()) && v.netns().equals(orphan.netns().orElse("")))) {
+                vips.add(vip(node, orphan));
+            }
+        }
+        return new NodeReport(node, takenAt, daemons, instances, vips);
+    }
+
+    static DaemonObservation daemon(String node, DaemonState daemon) {
+        return new DaemonObservation(node, daemon.name(), daemon.netns().orElse(""), daemon.alive(), daemon.responsive(),
+                daemon.error().or(daemon::stoppedReason));
+    }
+
+    static InstanceObservation instance(String node, String daemon, String netns, InstanceState state) {
+        return new InstanceObservation(node, daemon, netns, state.instance(), state.vrid(),
+                state.interfaceName().orElse(""), VrrpState.parse(state.state()), state.basePriority(),
+                state.effectivePriority(), addresses(state.vips()), addresses(state.excludedVips()), state.advertInt(),
+                state.version(), state.authType().orElse("none"), state.nopreempt(), addresses(state.unicastPeers()),
+                state.lastTransition().filter(t -> t > 0).map(AgentTranslation::instant),
+                new InstanceStats(state.stat("advert_sent"), state.stat("advert_rcvd"), state.stat("become_master"),
+                        state.stat("release_master"), state.stat("auth_failure")));
+    }
+
+    static VipObservation vip(String node, VipPresence vip) {
+        return new VipObservation(node, vip.netns().orElse(""), vip.address(), vip.ifname().orElse(""), vip.daemon(),
+                vip.instance(), vip.orphan());
+    }
+
+    static InstanceObservation instance(String node, AgentEvent.State event) {
+        return instance(node, event.daemon(), event.netns().orElse(""), event.instance());
+    }
+
+    /** Actions: started, restarted, vrrp_started, vrrp_restarted, vrrp_exited, stopped, died, unresponsive, responsive. */
+    static DaemonObservation daemon(String node, AgentEvent.Daemon event) {
+        boolean alive = !(event.action().equals("stopped") || event.action().equals("died"));
+        boolean responsive = alive && !event.action().equals("unresponsive") && !event.action().equals("vrrp_exited");
+        return new DaemonObservation(node, event.daemon(), "", alive, responsive,
+                event.message().or(() -> alive ? Optional.empty() : Optional.of("keepalived " + event.action())));
+    }
+
+    /** "10.0.0.1/24 dev eth0" and "10.0.0.1/24" both give "10.0.0.1". */
+    static List<String> addresses(List<String> specs) {
+        return specs.stream().map(s -> s.trim().split("\\s+")[0]).map(s -> s.contains("/") ? s.substring(0, s.indexOf('/')) : s)
+                .toList();
+    }
+
+    static Instant instant(double epochSeconds) {
+        long nanos = Math.round(epochSeconds * NANOS_PER_SECOND);
+        return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
+    }
+}

@@ -1,0 +1,37 @@
+package org.keepwatch.fleet;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** What changed in the fleet, in the order it changed. Consumers take them in batches. */
+public sealed interface FleetEvent {
+
+    Instant at();
+
+    /** An instance's state, priority, VIPs or counters changed (or it appeared). */
+    record InstanceChanged(Instant at, RouterKey router, Optional<InstanceObservation> before,
+                           InstanceObservation after, String cause) implements FleetEvent {
+    }
+
+    /** An instance is gone from its daemon's configuration. */
+    record InstanceRemoved(Instant at, RouterKey router, InstanceId instance) implements FleetEvent {
+    }
+
+    /** A router's members, VIP holders or verdict changed. */
+    record RouterChanged(Instant at, RouterView router) implements FleetEvent {
+    }
+
+    /** A router left the fleet (its last member is gone). */
+    record RouterRemoved(Instant at, RouterKey router) implements FleetEvent {
+    }
+
+    /** A node's connection changed. */
+    record NodeChanged(Instant at, NodeStatus status) implements FleetEvent {
+    }
+
+    /** An alarming verdict was confirmed (raised) or ended (cleared): once per incident. */
+    record Alarm(Instant at, RouterKey router, Verdict verdict, boolean raised, List<String> reasons)
+            implements FleetEvent {
+    }
+}

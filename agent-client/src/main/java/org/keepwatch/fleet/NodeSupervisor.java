@@ -1,0 +1,366 @@
+package org.keepwatch.fleet;
+
+import org.keepwatch.agent.AgentEvent;
+import org.keepwatch.agent.AgentScript;
+import org.keepwatch.agent.AgentSession;
+import org.keepwatch.agent.AgentStartException;
+import org.keepwatch.agent.Hello;
+import org.keepwatch.ssh.SshConnection;
+import org.keepwatch.ssh.SshConnector;
+import org.keepwatch.ssh.SshException;
+import org.keepwatch.ssh.SshPrompts;
+import org.keepwatch.ssh.SshTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Keeps one node's agent session alive and its state flowing into the {@link FleetState}:
+ * CONNECTING, then ONLINE (subscribed, a full snapshot applied), STALE when heartbeats stop,
+ * OFFLINE with exponential backoff and jitter when the link is lost, AUTH_FAILED and
+ * HOST_KEY_REJECTED when retrying would not help (until {@link #retry()}).
+ *
+ * <p>Connecting blocks, so it runs on the {@code io} executor; timers run on the scheduler; agent
+ * events arrive on the session's reader thread and go straight into the fleet state in order.
+ */
+public final class NodeSupervisor implements AutoCloseable {
+
+    /** Where to reach the node: resolved afresh for every attempt, so a fixed ~/.ssh/config takes effect. */
+    public interface Route {
+        List<SshTarget> resolve() throws SshException;
+    }
+
+    /**
+     * @param staleAfter     no heartbeat for this long: STALE
+     * @param dropAfter      no heartbeat for this long: the session is dropped and reconnected
+     * @param initialBackoff first wait after a failure; doubled per failure up to {@code maxBackoff}
+     * @param jitter         +/- fraction applied to every wait, so 500 nodes do not retry in step
+     */
+    public record Settings(Duration staleAfter, Duration dropAfter, Duration initialBackoff, Duration maxBackoff,
+                           double jitter, Duration snapshotTimeout) {
+        public static Settings defaults() {
+            return new Settings(Duration.ofSeconds(7), Duration.ofSeconds(20), Duration.ofSeconds(1),
+                    Duration.ofSeconds(60), 0.2, Duration.ofSeconds(30));
+        }
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(NodeSupervisor.class);
+
+    private final String node;
+    private final Route route;
+    private final SshConnector connector;
+    private final SshPrompts prompts;
+    private final AgentScript script;
+    private final AgentSession.Options agentOptions;
+    private final FleetState fleet;
+    private final ScheduledExecutorService scheduler;
+    private final Executor io;
+    private final Settings settings;
+    private final Clock clock;
+    private final Random random;
+
+    private final Object lock = new Object();
+    private ConnectionState state = ConnectionState.CONNECTING;
+    private int failures;
+    private boolean closed;
+    private long generation;
+    private SshConnection connection;
+    private AgentSession session;
+    private Hello hello;
+    private volatile Instant lastHeartbeat;
+    private ScheduledFuture<?> watchdog;
+    private ScheduledFuture<?> reconnect;
+
+    public NodeSupervisor(String node, Route route, SshConnector connector, SshPrompts prompts, AgentScript script,
+                          AgentSession.Options agentOptions, FleetState fleet, ScheduledExecutorService scheduler,
+                          Executor io, Settings settings, Clock clock, Random random) {
+        this.node = node;
+        this.route = route;
+        this.connector = connector;
+        this.prompts = prompts;
+        this.script = script;
+        this.agentOptions = agentOptions;
+        this.fleet = fleet;
+        this.scheduler = scheduler;
+        this.io = io;
+        this.settings = settings;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    public String node() {
+        return node;
+    }
+
+    public void start() {
+        connectSoon(Duration.ZERO);
+    }
+
+    /** Reconnect now: after the operator fixed credentials or accepted a host key, or to refresh. */
+    public void retry() {
+        long current;
+        synchronized (lock) {
+            failures = 0;
+            current = ++generation;
+            dropSession();
+        }
+        connectSoon(Duration.ZERO, current);
+    }
+
+    public ConnectionState state() {
+        synchronized (lock) {
+            return state;
+        }
+    }
+
+    /** The live session, for config operations; empty unless ONLINE or STALE. */
+    public Optional<AgentSession> session() {
+        synchronized (lock) {
+            return Optional.ofNullable(session);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            generation++;
+            if (reconnect != null) {
+                reconnect.cancel(false);
+            }
+            dropSession();
+        }
+    }
+
+    // ---- connecting ---------------------------------------------------------------------------
+
+    private void connectSoon(Duration delay) {
+        long current;
+        synchronized (lock) {
+            current = generation;
+        }
+        connectSoon(delay, current);
+    }
+
+    private void connectSoon(Duration delay, long forGeneration) {
+        synchronized (lock) {
+            if (closed || forGeneration != generation) {
+                return;
+            }
+            if (reconnect != null) {
+                reconnect.cancel(false);
+            }
+            reconnect = scheduler.schedule(() -> io.execute(() -> connect(forGeneration)), delay.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void connect(long forGeneration) {
+        if (!current(forGeneration)) {
+            return;
+        }
+        report(ConnectionState.CONNECTING, Optional.empty());
+        SshConnection newConnection = null;
+        AgentSession newSession = null;
+        try {
+            newConnection = connector.connect(route.resolve(), prompts);
+            final SshConnection opened = newConnection;
+            newSession = AgentSession.open(newConnection, script, agentOptions, event -> onEvent(event, forGeneration));
+            final AgentSession started = newSession;
+            synchronized (lock) {
+                if (closed || forGeneration != generation) {
+                    started.close();
+                    opened.close();
+                    return;
+                }
+                connection = opened;
+                session = started;
+                hello = started.hello();
+                lastHeartbeat = clock.instant();
+            }
+            // Applied on the session's reader thread, before any event that follows the answer.
+            started.subscribe().thenAccept(snapshot -> {
+                if (current(forGeneration)) {
+                    fleet.applyReport(AgentTranslation.report(node, snapshot, clock.instant()));
+                }
+            }).get(settings.snapshotTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            synchronized (lock) {
+                failures = 0;
+            }
+            report(ConnectionState.ONLINE, Optional.empty());
+            opened.disconnected().thenAccept(d -> lost(forGeneration, "the SSH connection ended: " + d));
+            started.ended().thenAccept(why -> lost(forGeneration, "the agent ended: " + why));
+            startWatchdog(forGeneration);
+        } catch (SshException e) {
+            closeQuietly(newSession, newConnection);
+            failed(forGeneration, classify(e), e.getMessage());
+        } catch (AgentStartException e) {
+            closeQuietly(newSession, newConnection);
+            failed(forGeneration, ConnectionState.OFFLINE, e.getMessage());
+        } catch (ExecutionException e) {
+            closeQuietly(newSession, newConnection);
+            failed(forGeneration, ConnectionState.OFFLINE, "the first snapshot failed: " + e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            closeQuietly(newSession, newConnection);
+            failed(forGeneration, ConnectionState.OFFLINE, "the first snapshot took longer than " + settings.snapshotTimeout());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeQuietly(newSession, newConnection);
+        } catch (java.io.IOException | RuntimeException e) {
+            closeQuietly(newSession, newConnection);
+            failed(forGeneration, ConnectionState.OFFLINE, String.valueOf(e.getMessage()));
+            if (e instanceof RuntimeException) {
+                log.warn("{}: unexpected failure while connecting", node, e);
+            }
+        }
+    }
+
+    /** Retrying does not fix a refused login or an unaccepted host key: the operator has to act. */
+    static ConnectionState classify(SshException e) {
+        Throwable cause = e instanceof SshException.JumpHostFailed && e.getCause() instanceof SshException inner ? inner : e;
+        if (cause instanceof SshException.AuthenticationFailed) {
+            return ConnectionState.AUTH_FAILED;
+        }
+        if (cause instanceof SshException.HostKeyUnknown || cause instanceof SshException.HostKeyChanged
+                || cause instanceof SshException.HostKeyRevoked) {
+            return ConnectionState.HOST_KEY_REJECTED;
+        }
+        return ConnectionState.OFFLINE;
+    }
+
+    private void failed(long forGeneration, ConnectionState outcome, String error) {
+        if (!current(forGeneration)) {
+            return;
+        }
+        log.info("{}: {} ({})", node, outcome, error);
+        report(outcome, Optional.of(error));
+        if (outcome == ConnectionState.OFFLINE) {
+            connectSoon(nextBackoff(), forGeneration);
+        }
+    }
+
+    private Duration nextBackoff() {
+        int attempt;
+        synchronized (lock) {
+            attempt = failures++;
+        }
+        double base = settings.initialBackoff().toMillis() * Math.pow(2, Math.min(attempt, 20));
+        double capped = Math.min(base, settings.maxBackoff().toMillis());
+        double jittered = capped * (1 + settings.jitter() * (2 * random.nextDouble() - 1));
+        return Duration.ofMillis(Math.max(0, Math.round(jittered)));
+    }
+
+    private void lost(long forGeneration, String why) {
+        synchronized (lock) {
+            if (closed || forGeneration != generation || session == null) {
+                return;
+            }
+            generation++;
+            dropSession();
+        }
+        failed(generation(), ConnectionState.OFFLINE, why);
+    }
+
+    // ---- while connected ------------------------------------------------------------------------
+
+    private void onEvent(AgentEvent event, long forGeneration) {
+        if (!current(forGeneration)) {
+            return;
+        }
+        if (event instanceof AgentEvent.Heartbeat) {
+            lastHeartbeat = clock.instant();
+            if (state() == ConnectionState.STALE) {
+                report(ConnectionState.ONLINE, Optional.empty());
+            }
+        } else if (event instanceof AgentEvent.State change) {
+            fleet.applyInstance(AgentTranslation.instance(node, change), change.cause());
+        } else if (event instanceof AgentEvent.Vip vip) {
+            fleet.applyVip(AgentTranslation.vip(node, vip.vip()), !vip.action().equals("removed"));
+        } else if (event instanceof AgentEvent.Daemon daemon) {
+            fleet.applyDaemon(AgentTranslation.daemon(node, daemon));
+        }
+        // apply.step and unknown events belong to whoever asked (the editor), not to the fleet view
+    }
+
+    private void startWatchdog(long forGeneration) {
+        long period = Math.max(250, settings.staleAfter().toMillis() / 4);
+        ScheduledFuture<?> task = scheduler.scheduleWithFixedDelay(() -> checkHeartbeat(forGeneration), period, period,
+                TimeUnit.MILLISECONDS);
+        synchronized (lock) {
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+            watchdog = task;
+        }
+    }
+
+    private void checkHeartbeat(long forGeneration) {
+        if (!current(forGeneration)) {
+            return;
+        }
+        Duration silent = Duration.between(lastHeartbeat, clock.instant());
+        if (silent.compareTo(settings.dropAfter()) >= 0) {
+            lost(forGeneration, "no heartbeat for " + silent.toSeconds() + " s");
+        } else if (silent.compareTo(settings.staleAfter()) >= 0 && state() == ConnectionState.ONLINE) {
+            report(ConnectionState.STALE, Optional.of("no heartbeat for " + silent.toSeconds() + " s"));
+        }
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private void report(ConnectionState newState, Optional<String> error) {
+        Optional<Hello> greeting;
+        synchronized (lock) {
+            state = newState;
+            greeting = Optional.ofNullable(hello);
+        }
+        fleet.nodeStatus(new NodeStatus(node, newState, clock.instant(), error,
+                greeting.flatMap(Hello::keepalivedVersion), greeting.map(Hello::agentVersion)));
+    }
+
+    private boolean current(long forGeneration) {
+        synchronized (lock) {
+            return !closed && forGeneration == generation;
+        }
+    }
+
+    private long generation() {
+        synchronized (lock) {
+            return generation;
+        }
+    }
+
+    /** Caller holds the lock. */
+    private void dropSession() {
+        if (watchdog != null) {
+            watchdog.cancel(false);
+            watchdog = null;
+        }
+        AgentSession oldSession = session;
+        SshConnection oldConnection = connection;
+        session = null;
+        connection = null;
+        io.execute(() -> closeQuietly(oldSession, oldConnection));
+    }
+
+    private static void closeQuietly(AgentSession session, SshConnection connection) {
+        if (session != null) {
+            session.close();
+        }
+        if (connection != null) {
+            connection.close();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package org.keepwatch.ssh;
+
+import com.hierynomus.sshj.userauth.certificate.Certificate;
+import net.schmizz.sshj.common.Buffer;
+
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The known_hosts files a target names (user files first, then global ones), consulted as OpenSSH's
+ * check_key_in_hostkeys() does. Files are read on every check, so keys saved by another connection count at once.
+ */
+final class KnownHosts {
+
+    private final List<Path> files;
+
+    KnownHosts(List<Path> files) {
+        this.files = List.copyOf(files);
+    }
+
+    List<Path> files() {
+        return files;
+    }
+
+    HostKeyStatus check(String host, int port, PublicKey presented) {
+        String name = KnownHostsFile.hostKeyName(host, port);
+        List<KnownHostsFile.Entry> entries = entriesFor(name);
+        PublicKey plain = HostKeys.plainKey(presented);
+        Optional<PublicKey> authority = certificateAuthority(presented);
+
+        for (KnownHostsFile.Entry e : entries) {
+            boolean revokedKey = KnownHostsFile.sameKey(e.key(), plain)
+                    || authority.map(ca -> KnownHostsFile.sameKey(e.key(), ca)).orElse(false);
+            if (e.marker() == KnownHostsFile.Marker.REVOKED && revokedKey) {
+                return new HostKeyStatus.Revoked(e);
+            }
+        }
+        if (authority.isPresent()) {
+            // SSHJ has already checked the certificate's signature, principals and validity during key exchange.
+            for (KnownHostsFile.Entry e : entries) {
+                if (e.marker() == KnownHostsFile.Marker.CERT_AUTHORITY && KnownHostsFile.sameKey(e.key(), authority.get())) {
+                    return new HostKeyStatus.Trusted(e);
+                }
+            }
+        }
+        String type = HostKeys.type(plain);
+        KnownHostsFile.Entry differing = null;
+        for (KnownHostsFile.Entry e : entries) {
+            if (e.marker() != KnownHostsFile.Marker.NONE || !e.keyType().equals(type)) {
+                continue;
+            }
+            if (KnownHostsFile.sameKey(e.key(), plain)) {
+                return new HostKeyStatus.Trusted(e);
+            }
+            if (differing == null) {
+                differing = e;
+            }
+        }
+        return differing == null ? new HostKeyStatus.Unknown() : new HostKeyStatus.Changed(differing);
+    }
+
+    /**
+     * The host key algorithms to prefer in key exchange, so a host with a known key of one type is asked for that
+     * type rather than for another that would look unknown (OpenSSH's order_hostkeyalgs()).
+     */
+    List<String> knownAlgorithms(String host, int port) {
+        Set<String> algorithms = new LinkedHashSet<>();
+        for (KnownHostsFile.Entry e : entriesFor(KnownHostsFile.hostKeyName(host, port))) {
+            if (e.marker() == KnownHostsFile.Marker.REVOKED) {
+                continue;
+            }
+            String type = e.keyType();
+            if (e.marker() == KnownHostsFile.Marker.CERT_AUTHORITY) {
+                algorithms.addAll(List.of("ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
+                        "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
+                        "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com",
+                        "ssh-rsa-cert-v01@openssh.com"));
+            } else if (type.equals("ssh-rsa")) {
+                algorithms.addAll(List.of("rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"));
+            } else {
+                algorithms.add(type);
+            }
+        }
+        return new ArrayList<>(algorithms);
+    }
+
+    private List<KnownHostsFile.Entry> entriesFor(String name) {
+        List<KnownHostsFile.Entry> matching = new ArrayList<>();
+        for (Path file : files) {
+            for (KnownHostsFile.Entry e : KnownHostsFile.read(file)) {
+                if (e.appliesTo(name)) {
+                    matching.add(e);
+                }
+            }
+        }
+        return matching;
+    }
+
+    private static Optional<PublicKey> certificateAuthority(PublicKey key) {
+        if (!(key instanceof Certificate)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Buffer.PlainBuffer(((Certificate<?>) key).getSignatureKey()).readPublicKey());
+        } catch (Buffer.BufferException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,500 @@
+package org.keepwatch.ssh;
+
+import org.keepwatch.ssh.SshConfigParser.Directive;
+import org.keepwatch.ssh.SshConfigParser.Entry;
+import org.keepwatch.ssh.SshConfigParser.Include;
+import org.keepwatch.ssh.SshConfigParser.ParsedFile;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * ssh_config resolution as OpenSSH's readconf.c does it: files in order (the user's, then the system's), Host
+ * lines switching sections on and off by pattern (with negation), Include in place, the first value obtained
+ * for each option winning (IdentityFile accumulating), then OpenSSH's defaults and expansions.
+ *
+ * <p>{@code Match} blocks are not evaluated: their options are skipped and the target's notes say so.
+ */
+public final class SshConfig {
+
+    /** OpenSSH's default identities, in its order, when the config names none. */
+    private static final List<String> DEFAULT_IDENTITIES = List.of("id_rsa", "id_ecdsa", "id_ecdsa_sk",
+            "id_ed25519", "id_ed25519_sk", "id_xmss", "id_dsa");
+    private static final int MAX_IDENTITY_FILES = 100;
+    private static final int MAX_JUMP_DEPTH = 16;
+    private static final Pattern TIME_PART = Pattern.compile("(\\d+)([sSmMhHdDwW]?)");
+
+    private final List<ParsedFile> files;
+    private final SshEnvironment environment;
+
+    private SshConfig(List<ParsedFile> files, SshEnvironment environment) throws SshException.BadConfig {
+        this.files = List.copyOf(files);
+        this.environment = environment;
+        for (ParsedFile file : files) {
+            validate(file.entries());
+        }
+    }
+
+    /** OpenSSH rejects a bad value anywhere in the file, whichever host is asked for. */
+    private void validate(List<Entry> entries) throws SshException.BadConfig {
+        for (Entry entry : entries) {
+            if (entry instanceof Include) {
+                for (ParsedFile included : ((Include) entry).files()) {
+                    validate(included.entries());
+                }
+            } else {
+                new Settings().apply((Directive) entry);
+            }
+        }
+    }
+
+    /** What plain {@code ssh host} reads: ~/.ssh/config, then /etc/ssh/ssh_config. */
+    public static SshConfig load(SshEnvironment environment) throws SshException.BadConfig {
+        return load(environment, Path.of("/etc/ssh/ssh_config"));
+    }
+
+    /** The user's config, then the given system file (tests pass another system file). */
+    public static SshConfig load(SshEnvironment environment, Path systemConfig) throws SshException.BadConfig {
+        ParsedFile user = new SshConfigParser(environment.sshDirectory(), environment.home())
+                .parse(environment.sshDirectory().resolve("config"));
+        ParsedFile system = new SshConfigParser(systemConfig.toAbsolutePath().getParent(), environment.home())
+                .parse(systemConfig);
+        return new SshConfig(List.of(user, system), environment);
+    }
+
+    /** What {@code ssh -F file host} reads: that file alone, as a user config. */
+    public static SshConfig fromFile(Path file, SshEnvironment environment) throws SshException.BadConfig {
+        ParsedFile parsed = new SshConfigParser(environment.sshDirectory(), environment.home()).parse(file);
+        return new SshConfig(List.of(parsed), environment);
+    }
+
+    /** No config at all ({@code ssh -F /dev/null}): OpenSSH's defaults. */
+    public static SshConfig none(SshEnvironment environment) throws SshException.BadConfig {
+        return new SshConfig(List.of(), environment);
+    }
+
+    public SshEnvironment environment() {
+        return environment;
+    }
+
+    /** The target for {@code host} as {@code ssh -G host} shows it. */
+    public SshTarget resolve(String host) throws SshException.BadConfig {
+        return resolve(host, Optional.empty(), OptionalInt.empty(), Optional.empty());
+    }
+
+    /**
+     * The hosts to connect to in order: the jump hosts of the ProxyJump chain, first hop first, then {@code host}.
+     * Like OpenSSH, for {@code ProxyJump a,b} host b is reached through a (b's own ProxyJump is overridden) and a is
+     * resolved on its own, so a's config may give it a ProxyJump of its own.
+     */
+    public List<SshTarget> route(String host) throws SshException.BadConfig {
+        List<SshTarget> route = new ArrayList<>();
+        addRoute(route, host, Optional.empty(), OptionalInt.empty(), Optional.empty(), 0);
+        return List.copyOf(route);
+    }
+
+    /**
+     * What {@code ssh -l USER -p PORT -J JUMPS -i KEY -o UserKnownHostsFile=FILE host} gives on the command
+     * line: each present value wins over the config, as OpenSSH applies command-line options first.
+     */
+    public record Overrides(Optional<String> user, OptionalInt port, Optional<String> proxyJump,
+                            Optional<Path> identityFile, Optional<Path> knownHostsFile) {
+        public static final Overrides NONE = new Overrides(Optional.empty(), OptionalInt.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty());
+    }
+
+    /** {@link #route(String)} with command-line overrides for the destination (not for its jump hosts). */
+    public List<SshTarget> route(String host, Overrides overrides) throws SshException.BadConfig {
+        List<SshTarget> route = new ArrayList<>();
+        addRoute(route, host, overrides.user(), overrides.port(), overrides.proxyJump(), 0);
+        SshTarget last = route.remove(route.size() - 1);
+        List<IdentityFile> identities = new ArrayList<>(last.identityFiles());
+        // ssh -i puts the key first; with IdentitiesOnly it is still offered.
+        overrides.identityFile().ifPresent(key -> identities.add(0, new IdentityFile(key.toString(), key, true)));
+        List<Path> knownHosts = overrides.knownHostsFile().map(List::of).orElse(last.userKnownHostsFiles());
+        route.add(new SshTarget(last.alias(), last.hostName(), last.port(), last.user(), identities,
+                last.identitiesOnly(), last.proxyJump(), last.proxyJumpSpec(), knownHosts, last.globalKnownHostsFiles(),
+                last.strictHostKeyChecking(), last.hashKnownHosts(), last.agentSocket(), last.connectTimeout(),
+                last.serverAliveInterval(), last.serverAliveCountMax(), last.proxyCommand(), last.notes()));
+        return List.copyOf(route);
+    }
+
+    private void addRoute(List<SshTarget> route, String host, Optional<String> user, OptionalInt port,
+                          Optional<String> jumpOverride, int depth) throws SshException.BadConfig {
+        if (depth > MAX_JUMP_DEPTH) {
+            throw new SshException.BadConfig(Path.of("ProxyJump"), 0, "more than " + MAX_JUMP_DEPTH
+                    + " nested jump hosts for " + host + " (a ProxyJump loop?)");
+        }
+        SshTarget target = resolve(host, user, port, jumpOverride);
+        List<JumpHost> jumps = target.proxyJump();
+        if (!jumps.isEmpty()) {
+            JumpHost last = jumps.get(jumps.size() - 1);
+            Optional<String> earlier = jumps.size() == 1 ? Optional.empty()
+                    : Optional.of(target.proxyJumpSpec().orElseThrow()
+                    .substring(0, target.proxyJumpSpec().orElseThrow().lastIndexOf(',')));
+            addRoute(route, last.host(), last.user(), last.port(), earlier, depth + 1);
+        }
+        route.add(target);
+    }
+
+    /**
+     * Resolution with command-line style overrides ({@code -l user -p port -J jumps}), which OpenSSH applies before
+     * reading any file, so they win over the config.
+     */
+    SshTarget resolve(String host, Optional<String> user, OptionalInt port, Optional<String> jumps)
+            throws SshException.BadConfig {
+        Settings settings = new Settings();
+        settings.user = user.orElse(null);
+        settings.port = port.isPresent() ? port.getAsInt() : null;
+        if (jumps.isPresent()) {
+            settings.setProxyJump(jumps.get(), null, 0);
+        }
+        for (ParsedFile file : files) {
+            boolean[] active = {true};
+            apply(file.entries(), host, settings, active, false);
+        }
+        return settings.toTarget(host);
+    }
+
+    private void apply(List<Entry> entries, String host, Settings settings, boolean[] active, boolean neverMatch)
+            throws SshException.BadConfig {
+        for (Entry entry : entries) {
+            if (entry instanceof Include) {
+                boolean wasActive = active[0];
+                for (ParsedFile included : ((Include) entry).files()) {
+                    apply(included.entries(), host, settings, active, neverMatch || !wasActive);
+                    active[0] = wasActive;
+                }
+                continue;
+            }
+            Directive d = (Directive) entry;
+            switch (d.keyword()) {
+                case "host":
+                    active[0] = !neverMatch && hostLineMatches(host, d.args());
+                    break;
+                case "match":
+                    active[0] = false;
+                    settings.notes.add("Match block at " + d.file() + " line " + d.line()
+                            + " was skipped (Match is not supported)");
+                    break;
+                default:
+                    if (active[0]) {
+                        settings.apply(d);
+                    }
+            }
+        }
+    }
+
+    /** readconf.c's Host: active if any pattern matches, unless a negated pattern matches (checked in order). */
+    private static boolean hostLineMatches(String host, List<String> patterns) {
+        boolean active = false;
+        for (String pattern : patterns) {
+            boolean negated = pattern.startsWith("!");
+            if (HostPatterns.matches(host, negated ? pattern.substring(1) : pattern)) {
+                if (negated) {
+                    return false;
+                }
+                active = true;
+            }
+        }
+        return active;
+    }
+
+    /** convtime(): seconds, or a sequence like 1h30m. */
+    static Optional<Duration> parseTime(String text) {
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Matcher m = TIME_PART.matcher(text);
+        long seconds = 0;
+        int pos = 0;
+        while (pos < text.length()) {
+            if (!m.find(pos) || m.start() != pos) {
+                return Optional.empty();
+            }
+            long value = Long.parseLong(m.group(1));
+            switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "m": value *= 60; break;
+                case "h": value *= 3600; break;
+                case "d": value *= 86400; break;
+                case "w": value *= 604800; break;
+                default: break;
+            }
+            seconds += value;
+            pos = m.end();
+        }
+        return Optional.of(Duration.ofSeconds(seconds));
+    }
+
+    private static Optional<Boolean> parseFlag(String text) {
+        switch (text.toLowerCase(Locale.ROOT)) {
+            case "yes": case "true": return Optional.of(true);
+            case "no": case "false": return Optional.of(false);
+            default: return Optional.empty();
+        }
+    }
+
+    /** The options collected so far; null means "not obtained yet", so the first value wins. */
+    private final class Settings {
+        String hostName;
+        String user;
+        Integer port;
+        final List<String> identityFiles = new ArrayList<>();
+        Boolean identitiesOnly;
+        String proxyJump;
+        List<JumpHost> jumpHosts;
+        String proxyCommand;
+        List<String> userKnownHostsFiles;
+        List<String> globalKnownHostsFiles;
+        StrictHostKeyChecking strict;
+        Boolean hashKnownHosts;
+        String identityAgent;
+        Duration connectTimeout;
+        boolean connectTimeoutSet;
+        Duration serverAliveInterval;
+        Integer serverAliveCountMax;
+        final List<String> notes = new ArrayList<>();
+
+        void apply(Directive d) throws SshException.BadConfig {
+            String arg = d.firstArg();
+            switch (d.keyword()) {
+                case "hostname":
+                    if (hostName == null) hostName = arg;
+                    break;
+                case "user":
+                    if (user == null) user = arg;
+                    break;
+                case "port":
+                    int p = parsePort(arg, d);
+                    if (port == null) port = p;
+                    break;
+                case "identityfile":
+                    if (identityFiles.size() >= MAX_IDENTITY_FILES) {
+                        throw bad(d, "too many identity files specified (max " + MAX_IDENTITY_FILES + ")");
+                    }
+                    if (!identityFiles.contains(arg)) identityFiles.add(arg);
+                    break;
+                case "identitiesonly":
+                    boolean only = parseFlag(arg).orElseThrow(() -> bad(d, "IdentitiesOnly takes yes or no"));
+                    if (identitiesOnly == null) identitiesOnly = only;
+                    break;
+                case "proxyjump":
+                    setProxyJump(arg, d.file(), d.line());
+                    break;
+                case "proxycommand":
+                    // ProxyJump and ProxyCommand compete: whichever comes first wins (ssh_config(5)).
+                    if (proxyCommand == null && proxyJump == null) proxyCommand = String.join(" ", d.args());
+                    break;
+                case "userknownhostsfile":
+                    if (userKnownHostsFiles == null) userKnownHostsFiles = List.copyOf(d.args());
+                    break;
+                case "globalknownhostsfile":
+                    if (globalKnownHostsFiles == null) globalKnownHostsFiles = List.copyOf(d.args());
+                    break;
+                case "stricthostkeychecking":
+                    StrictHostKeyChecking s = StrictHostKeyChecking.parse(arg)
+                            .orElseThrow(() -> bad(d, "unsupported StrictHostKeyChecking value " + arg));
+                    if (strict == null) strict = s;
+                    break;
+                case "hashknownhosts":
+                    boolean hash = parseFlag(arg).orElseThrow(() -> bad(d, "HashKnownHosts takes yes or no"));
+                    if (hashKnownHosts == null) hashKnownHosts = hash;
+                    break;
+                case "identityagent":
+                    if (identityAgent == null) identityAgent = arg;
+                    break;
+                case "connecttimeout":
+                    Duration timeout = arg.equalsIgnoreCase("none") ? null
+                            : parseTime(arg).orElseThrow(() -> bad(d, "invalid time value " + arg));
+                    if (!connectTimeoutSet) {
+                        connectTimeout = timeout;
+                        connectTimeoutSet = true;
+                    }
+                    break;
+                case "serveraliveinterval":
+                    Duration interval = parseTime(arg).orElseThrow(() -> bad(d, "invalid time value " + arg));
+                    if (serverAliveInterval == null) serverAliveInterval = interval;
+                    break;
+                case "serveralivecountmax":
+                    int count;
+                    try {
+                        count = Integer.parseInt(arg);
+                    } catch (NumberFormatException e) {
+                        throw bad(d, "ServerAliveCountMax takes a number");
+                    }
+                    if (serverAliveCountMax == null) serverAliveCountMax = count;
+                    break;
+                default:
+                    // Options this client does not act on are skipped, like IgnoreUnknown would.
+                    break;
+            }
+        }
+
+        void setProxyJump(String spec, Path file, int line) throws SshException.BadConfig {
+            List<JumpHost> hops = new ArrayList<>();
+            if (!spec.equalsIgnoreCase("none")) {
+                for (String hop : spec.split(",", -1)) {
+                    Optional<JumpHost> parsed = JumpHost.parse(hop.trim());
+                    if (parsed.isEmpty()) {
+                        throw new SshException.BadConfig(file == null ? Path.of("ProxyJump") : file, line,
+                                "invalid ProxyJump \"" + spec + "\"");
+                    }
+                    hops.add(parsed.get());
+                }
+            }
+            if (proxyJump == null && proxyCommand == null) {
+                proxyJump = spec;
+                jumpHosts = hops;
+            }
+        }
+
+        private int parsePort(String arg, Directive d) throws SshException.BadConfig {
+            try {
+                int value = Integer.parseInt(arg);
+                if (value >= 1 && value <= 65535) {
+                    return value;
+                }
+            } catch (NumberFormatException e) {
+                // fall through to the error below
+            }
+            throw bad(d, "Bad port '" + arg + "'");
+        }
+
+        private SshException.BadConfig bad(Directive d, String problem) {
+            return new SshException.BadConfig(d.file(), d.line(), problem);
+        }
+
+        SshTarget toTarget(String alias) throws SshException.BadConfig {
+            String finalHost = alias;
+            if (hostName != null) {
+                // HostName knows only %h (the alias) and %%.
+                PercentExpander.Result expanded = new PercentExpander(Map.of('h', alias), Map.of(), "")
+                        .expandTokens(hostName);
+                finalHost = expanded.error().isPresent() ? hostName : expanded.value();
+            }
+            finalHost = finalHost.toLowerCase(Locale.ROOT);
+            String finalUser = user == null ? environment.localUser() : user;
+            int finalPort = port == null ? 22 : port;
+            boolean jumping = jumpHosts != null && !jumpHosts.isEmpty();
+            PercentExpander expander = expander(alias, finalHost, finalUser, finalPort,
+                    jumping ? proxyJump : "");
+
+            List<IdentityFile> identities = new ArrayList<>();
+            if (identityFiles.isEmpty()) {
+                for (String name : DEFAULT_IDENTITIES) {
+                    String spec = "~/.ssh/" + name;
+                    identities.add(new IdentityFile(spec, Path.of(expand(expander, spec, "IdentityFile")), false));
+                }
+            } else {
+                for (String spec : identityFiles) {
+                    identities.add(new IdentityFile(spec, Path.of(expand(expander, spec, "IdentityFile")), true));
+                }
+            }
+            List<Path> userKnown = knownHostsFiles(userKnownHostsFiles,
+                    List.of("~/.ssh/known_hosts", "~/.ssh/known_hosts2"), expander, "UserKnownHostsFile");
+            // ssh.c expands only the user's files; global ones are taken as written.
+            List<Path> globalKnown = (globalKnownHostsFiles == null
+                    ? List.of("/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2") : globalKnownHostsFiles)
+                    .stream().filter(f -> !f.equalsIgnoreCase("none")).map(Path::of).collect(Collectors.toList());
+
+            Optional<Path> agent;
+            if (identityAgent == null || identityAgent.equals("SSH_AUTH_SOCK")) {
+                agent = environment.agentSocket();
+            } else if (identityAgent.equalsIgnoreCase("none")) {
+                agent = Optional.empty();
+            } else if (identityAgent.startsWith("$")) {
+                agent = Optional.ofNullable(environment.variables().get(identityAgent.substring(1))).map(Path::of);
+            } else {
+                agent = Optional.of(Path.of(expand(expander, identityAgent, "IdentityAgent")));
+            }
+
+            return new SshTarget(alias, finalHost, finalPort, finalUser, identities,
+                    identitiesOnly != null && identitiesOnly,
+                    jumping ? jumpHosts : List.of(), jumping ? Optional.of(printedProxyJump()) : Optional.empty(),
+                    userKnown, globalKnown,
+                    strict == null ? StrictHostKeyChecking.ASK : strict,
+                    hashKnownHosts != null && hashKnownHosts, agent,
+                    Optional.ofNullable(connectTimeout),
+                    serverAliveInterval == null ? Duration.ZERO : serverAliveInterval,
+                    serverAliveCountMax == null ? 3 : serverAliveCountMax,
+                    Optional.ofNullable(proxyCommand).filter(c -> !c.equalsIgnoreCase("none")),
+                    notes);
+        }
+
+        /** ssh -G's form: the hops before the last as written, the last one re-printed from its parts. */
+        private String printedProxyJump() {
+            int lastComma = proxyJump.lastIndexOf(',');
+            return proxyJump.substring(0, lastComma + 1) + jumpHosts.get(jumpHosts.size() - 1);
+        }
+
+        private List<Path> knownHostsFiles(List<String> configured, List<String> defaults, PercentExpander expander,
+                                           String option) throws SshException.BadConfig {
+            List<String> specs = configured == null ? defaults : configured;
+            List<Path> paths = new ArrayList<>();
+            for (String spec : specs) {
+                if (!spec.equalsIgnoreCase("none")) {
+                    paths.add(Path.of(expand(expander, spec, option)));
+                }
+            }
+            return paths;
+        }
+
+        private String expand(PercentExpander expander, String spec, String option) throws SshException.BadConfig {
+            PercentExpander.Result result = expander.expandPath(spec);
+            if (result.error().isPresent()) {
+                throw new SshException.BadConfig(Path.of(option), 0, result.error().get());
+            }
+            return result.value();
+        }
+    }
+
+    /** The tokens ssh.c offers to IdentityFile, UserKnownHostsFile and IdentityAgent. */
+    private PercentExpander expander(String alias, String host, String remoteUser, int port, String jump) {
+        String local = environment.localHostName();
+        Map<Character, String> tokens = new HashMap<>();
+        tokens.put('C', connectionHash(local, host, port, remoteUser, jump));
+        tokens.put('L', local.contains(".") ? local.substring(0, local.indexOf('.')) : local);
+        tokens.put('l', local);
+        tokens.put('d', environment.home().toString());
+        tokens.put('h', host);
+        tokens.put('n', alias);
+        tokens.put('k', alias);
+        tokens.put('p', Integer.toString(port));
+        tokens.put('r', remoteUser);
+        tokens.put('u', environment.localUser());
+        tokens.put('i', uid());
+        tokens.put('j', jump);
+        return new PercentExpander(tokens, environment.variables(), environment.home().toString());
+    }
+
+    /** %C: SHA-1 of %l%h%p%r%j in hex, as ssh.c computes it. */
+    private static String connectionHash(String local, String host, int port, String user, String jump) {
+        try {
+            java.security.MessageDigest sha1 = java.security.MessageDigest.getInstance("SHA-1");
+            byte[] digest = sha1.digest((local + host + port + user + jump)
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is part of every JDK", e);
+        }
+    }
+
+    private static String uid() {
+        try {
+            Object uid = java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            return uid.toString();
+        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return "-1";
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.keepwatch.ssh;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * The questions connecting may ask a person. Called while {@link SshConnector#connect} runs, on its thread or on
+ * an SSH I/O thread of that connection (the host key question comes from key exchange); a UI blocks the calling
+ * thread while it asks, and must not ask on the thread that called connect if that is the UI thread.
+ * Every secret is returned as a fresh char[] that the caller owns and clears after use; an empty Optional means
+ * the person cancelled (that method is then abandoned). The defaults answer like {@code ssh -o BatchMode=yes}.
+ */
+public interface SshPrompts {
+
+    /** Prompts that never ask: unknown host keys are rejected, no passphrase or password is given. */
+    SshPrompts BATCH = new SshPrompts() {
+    };
+
+    /** A host key of a host that known_hosts does not know (only under StrictHostKeyChecking ask). */
+    default HostKeyDecision unknownHostKey(HostKeyInfo key) {
+        return HostKeyDecision.REJECT;
+    }
+
+    /** The passphrase of an encrypted private key; {@code attempt} counts from 1. */
+    default Optional<char[]> passphrase(Path keyFile, int attempt) {
+        return Optional.empty();
+    }
+
+    /** The password of {@code user} on {@code host}; {@code attempt} counts from 1. */
+    default Optional<char[]> password(String user, String host, int attempt) {
+        return Optional.empty();
+    }
+
+    /** One keyboard-interactive prompt from the server (e.g. "Password: " or a one-time code). */
+    default Optional<char[]> keyboardInteractive(String user, String host, String instruction, String prompt,
+                                                 boolean echo) {
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,127 @@
+package org.keepwatch.agent;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The JSON-lines session with the real agent, run as a local process. */
+class AgentSessionTest {
+
+    private static final AgentSession.Options READ_ONLY = new AgentSession.Options(false, false,
+            Duration.ofSeconds(20), Duration.ofSeconds(10));
+
+    @TempDir
+    Path dir;
+    private Process process;
+    private AgentSession session;
+    private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        if (session != null) {
+            session.close();
+        }
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void greetsTheAgentAndReadsWhoItIs() throws Exception {
+        process = LocalAgent.start(dir);
+        session = AgentSession.attach(AgentStreams.of(process), "local", READ_ONLY, events::add);
+        Hello hello = session.hello();
+        assertThat(hello.protocol()).isEqualTo(1);
+        assertThat(hello.agent()).isEqualTo("keepwatch-agent");
+        assertThat(hello.hostname()).isNotBlank();
+        assertThat(hello.capabilities().ops()).contains("hello", "state.subscribe", "config.apply");
+        assertThat(hello.keepalivedVersion()).hasValueSatisfying(v -> assertThat(v).startsWith("2."));
+    }
+
+    @Test
+    void subscribesAndReceivesHeartbeats() throws Exception {
+        process = LocalAgent.start(dir, "--heartbeat-interval", "0.2");
+        session = AgentSession.attach(AgentStreams.of(process), "local", READ_ONLY, events::add);
+        StateSnapshot snapshot = session.subscribe().get(10, TimeUnit.SECONDS);
+        assertThat(snapshot.heartbeatInterval()).contains(0.2);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (events.stream().filter(AgentEvent.Heartbeat.class::isInstance).count() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(events).filteredOn(AgentEvent.Heartbeat.class::isInstance).hasSizeGreaterThanOrEqualTo(2);
+        AgentEvent.Heartbeat first = (AgentEvent.Heartbeat) events.stream()
+                .filter(AgentEvent.Heartbeat.class::isInstance).findFirst().orElseThrow();
+        assertThat(first.seq()).isEqualTo(1);
+        assertThat(first.ts()).isGreaterThan(1.7e9);
+    }
+
+    @Test
+    void anUnknownOperationIsAnErrorWithAStableCodeAndTheSessionGoesOn() throws Exception {
+        process = LocalAgent.start(dir);
+        session = AgentSession.attach(AgentStreams.of(process), "local", READ_ONLY, events::add);
+        ObjectNode args = session.json().createObjectNode();
+        assertThatThrownBy(() -> session.call("reboot", args).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOfSatisfying(AgentException.class, e -> {
+                    assertThat(e.code()).isEqualTo("unknown_op");
+                    assertThat(e.getMessage()).contains("reboot");
+                });
+        assertThat(session.call("hello", args).get(10, TimeUnit.SECONDS).path("protocol").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void aKilledAgentFailsWhatWaitsAndSaysSo() throws Exception {
+        process = LocalAgent.start(dir);
+        session = AgentSession.attach(AgentStreams.of(process), "local", READ_ONLY, events::add);
+        process.destroyForcibly();
+        String why = session.ended().get(10, TimeUnit.SECONDS);
+        assertThat(why).contains("closed its output");
+        assertThatThrownBy(() -> session.snapshot().get(10, TimeUnit.SECONDS))
+                .cause().isInstanceOf(AgentGoneException.class);
+    }
+
+    @Test
+    void requiresRootUnlessToldOtherwise() throws Exception {
+        process = new ProcessBuilder("runuser", "-u", "nobody", "--", "python3", LocalAgent.script(dir).toString(), "serve")
+                .start();
+        assertThatThrownBy(() -> AgentSession.attach(AgentStreams.of(process), "local", AgentSession.Options.defaults(),
+                events::add))
+                .isInstanceOfSatisfying(AgentStartException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(AgentStartException.Reason.NOT_ROOT);
+                    assertThat(e.getMessage()).contains("nobody").contains("sudo");
+                });
+    }
+
+    @Test
+    void noPythonIsSaidInWords() throws Exception {
+        // What a login shell prints on a node without python3.
+        process = new ProcessBuilder("bash", "-c", "PATH=/nonexistent; python3 agent.py serve").start();
+        assertThatThrownBy(() -> AgentSession.attach(AgentStreams.of(process), "n9", READ_ONLY, events::add))
+                .isInstanceOfSatisfying(AgentStartException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(AgentStartException.Reason.NO_PYTHON);
+                    assertThat(e.getMessage()).startsWith("n9: there is no python3");
+                });
+    }
+
+    @Test
+    void sudoWantingAPasswordIsSaidInWords() throws Exception {
+        // A user without passwordless sudo, as on a node where sudo -n is not allowed.
+        process = new ProcessBuilder("runuser", "-u", "nobody", "--", "sudo", "-n", "python3",
+                LocalAgent.script(dir).toString(), "serve").start();
+        assertThatThrownBy(() -> AgentSession.attach(AgentStreams.of(process), "n9", READ_ONLY, events::add))
+                .isInstanceOfSatisfying(AgentStartException.class, e ->
+                        assertThat(e.reason()).isEqualTo(AgentStartException.Reason.SUDO_PASSWORD));
+        assertThat(process.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    }
+}

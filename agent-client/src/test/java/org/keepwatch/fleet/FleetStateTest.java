@@ -1,0 +1,233 @@
+package org.keepwatch.fleet;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.keepwatch.fleet.Observations.daemon;
+import static org.keepwatch.fleet.Observations.instance;
+import static org.keepwatch.fleet.Observations.neutron;
+import static org.keepwatch.fleet.Observations.online;
+import static org.keepwatch.fleet.Observations.report;
+import static org.keepwatch.fleet.Observations.stale;
+import static org.keepwatch.fleet.Observations.vip;
+import static org.keepwatch.fleet.VrrpState.BACKUP;
+import static org.keepwatch.fleet.VrrpState.MASTER;
+
+class FleetStateTest {
+
+    private static final String VIP = "10.77.0.101";
+    private static final RouterKey VI_1 = new RouterKey(RouterKey.Kind.VRRP, "lab", "51");
+
+    private final MutableClock clock = new MutableClock();
+    private FleetState fleet;
+
+    @BeforeEach
+    void threeHealthyNodes() {
+        fleet = new FleetState(clock, FleetSettings.DEFAULTS);
+        for (String node : List.of("n1", "n2", "n3")) {
+            fleet.addNode(node, "lab");
+            fleet.nodeStatus(online(node));
+        }
+        fleet.applyReport(report("n1", List.of(instance("n1", "VI_1", 51, MASTER, 150, VIP)), List.of(vip("n1", VIP))));
+        fleet.applyReport(report("n2", List.of(instance("n2", "VI_1", 51, BACKUP, 100, VIP)), List.of()));
+        fleet.applyReport(report("n3", List.of(instance("n3", "VI_1", 51, BACKUP, 50, VIP)), List.of()));
+        fleet.drainEvents();
+    }
+
+    @Test
+    void groupsInstancesOfOneVridIntoOneHealthyRouter() {
+        RouterView router = fleet.router(VI_1).orElseThrow();
+        assertThat(router.members()).extracting(RouterMember::node).containsExactly("n1", "n2", "n3");
+        assertThat(router.masters()).containsExactly("n1");
+        assertThat(router.vipHolders()).containsEntry(VIP, List.of("n1"));
+        assertThat(router.verdict()).isEqualTo(Verdict.HEALTHY);
+        assertThat(router.name()).isEqualTo("VI_1");
+        assertThat(router.member("n1").orElseThrow().vipsHeld()).containsExactly(VIP);
+    }
+
+    @Test
+    void aFailoverIsNotAnIncidentButTwoMastersThatLastAre() {
+        // Preemption: n2 becomes MASTER a moment before n1 gives up. No alarm.
+        fleet.applyInstance(instance("n2", "VI_1", 51, MASTER, 100, VIP), "vip added");
+        clock.advance(Duration.ofMillis(200));
+        fleet.applyInstance(instance("n1", "VI_1", 51, BACKUP, 150, VIP), "advert");
+        fleet.tick();
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.HEALTHY);
+        assertThat(alarms(fleet.drainEvents())).isEmpty();
+
+        // A partition: two MASTERs that stay.
+        fleet.applyInstance(instance("n1", "VI_1", 51, MASTER, 150, VIP), "advert timeout");
+        clock.advance(Duration.ofMillis(1000));
+        fleet.tick();
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).as("not yet confirmed").isEqualTo(Verdict.HEALTHY);
+        clock.advance(Duration.ofMillis(600));
+        fleet.tick();
+        fleet.tick();
+        RouterView router = fleet.router(VI_1).orElseThrow();
+        assertThat(router.verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
+        assertThat(router.reasons()).contains("n1 and n2 are both MASTER");
+        List<FleetEvent.Alarm> alarms = alarms(fleet.drainEvents());
+        assertThat(alarms).hasSize(1);
+        assertThat(alarms.get(0).raised()).isTrue();
+        assertThat(alarms.get(0).verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
+
+        // Healing clears it at once.
+        fleet.applyInstance(instance("n2", "VI_1", 51, BACKUP, 100, VIP), "advert");
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.HEALTHY);
+        assertThat(alarms(fleet.drainEvents())).singleElement().satisfies(a -> assertThat(a.raised()).isFalse());
+    }
+
+    @Test
+    void aVipOnTwoNodesIsSplitBrainEvenWhenTheirKeepalivedsDisagree() {
+        fleet.applyVip(vip("n3", VIP), true);
+        clock.advance(Duration.ofSeconds(2));
+        fleet.tick();
+        RouterView router = fleet.router(VI_1).orElseThrow();
+        assertThat(router.vipHolders().get(VIP)).containsExactly("n1", "n3");
+        assertThat(router.verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
+        assertThat(router.reasons()).anyMatch(r -> r.contains(VIP + " is up on n1 and n3"))
+                .anyMatch(r -> r.contains(VIP + " is on n3, whose keepalived is BACKUP"));
+    }
+
+    @Test
+    void aCrashedMasterLeavesAnOrphanVipThenABackupTakesOver() {
+        fleet.applyDaemon(daemon("n1", false));
+        clock.advance(Duration.ofSeconds(2));
+        fleet.tick();
+        RouterView crashed = fleet.router(VI_1).orElseThrow();
+        assertThat(crashed.member("n1").orElseThrow().state()).isEqualTo(VrrpState.STOP);
+        assertThat(crashed.verdict()).isEqualTo(Verdict.ORPHAN_VIP);
+        assertThat(crashed.reasons()).anyMatch(r -> r.equals(VIP + " is on n1, whose keepalived is not running"));
+
+        fleet.applyInstance(instance("n2", "VI_1", 51, MASTER, 100, VIP), "master down");
+        fleet.applyVip(vip("n2", VIP), true);
+        clock.advance(Duration.ofSeconds(2));
+        fleet.tick();
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
+    }
+
+    @Test
+    void aStaleNodeIsNeverShownWithItsLastStateAsCurrent() {
+        fleet.nodeStatus(stale("n1"));
+        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterMember n1 = router.member("n1").orElseThrow();
+        assertThat(n1.current()).isFalse();
+        assertThat(n1.state()).isEqualTo(VrrpState.UNKNOWN);
+        assertThat(n1.lastKnown().state()).isEqualTo(MASTER);
+        // Its VIPs are not known either; the master is out of sight, which is STALE, not NO_MASTER.
+        assertThat(router.vipHolders().get(VIP)).isEmpty();
+        clock.advance(Duration.ofSeconds(2));
+        fleet.tick();
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.STALE);
+        assertThat(fleet.router(VI_1).orElseThrow().reasons()).anyMatch(r -> r.startsWith("n1: no current state"));
+        assertThat(alarms(fleet.drainEvents())).isEmpty();
+
+        fleet.nodeStatus(online("n1"));
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.HEALTHY);
+    }
+
+    @Test
+    void aStaleBackupMakesTheRouterStale() {
+        fleet.nodeStatus(stale("n3"));
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.STALE);
+    }
+
+    @Test
+    void differentVipSetsAreDrift() {
+        fleet.applyInstance(instance("n3", "VI_1", 51, BACKUP, 50, VIP, "10.77.0.199"), "reload");
+        RouterView router = fleet.router(VI_1).orElseThrow();
+        assertThat(router.verdict()).isEqualTo(Verdict.DRIFT);
+        assertThat(router.reasons()).singleElement().asString()
+                .startsWith("VIPs differ: n1 and n2 10.77.0.101; n3 10.77.0.101, 10.77.0.199");
+    }
+
+    @Test
+    void onlyTheMasterUpIsNoRedundancy() {
+        fleet.applyDaemon(daemon("n2", false));
+        fleet.applyDaemon(daemon("n3", false));
+        RouterView router = fleet.router(VI_1).orElseThrow();
+        assertThat(router.verdict()).isEqualTo(Verdict.NO_REDUNDANCY);
+        assertThat(router.reasons()).containsExactly("only n1 is up (n2 STOP, n3 STOP)");
+    }
+
+    @Test
+    void neutronRoutersAreTheirQrouterNamespacesAndVipsCountPerNamespace() {
+        fleet.addNode("net1", "neutron");
+        fleet.addNode("net2", "neutron");
+        fleet.nodeStatus(online("net1"));
+        fleet.nodeStatus(online("net2"));
+        String r1 = "4aa19c53-022c-5a88-9c3e-5cb14e83330d";
+        String r2 = "961e5301-ed35-5e0b-bd1f-bc5646e8cf5a";
+        fleet.applyReport(report("net1", List.of(neutron("net1", r1, 1, MASTER), neutron("net1", r2, 2, BACKUP)),
+                List.of(vip("net1", "qrouter-" + r1, "169.254.0.1"))));
+        fleet.applyReport(report("net2", List.of(neutron("net2", r1, 1, BACKUP), neutron("net2", r2, 2, MASTER)),
+                // The same address in another router's namespace is not this router's VIP.
+                List.of(vip("net2", "qrouter-" + r2, "169.254.0.2"), vip("net2", "qrouter-" + r2, "169.254.0.1"))));
+        RouterView first = fleet.router(new RouterKey(RouterKey.Kind.NEUTRON, "neutron", r1)).orElseThrow();
+        assertThat(first.key().label()).isEqualTo(r1);
+        assertThat(first.masters()).containsExactly("net1");
+        assertThat(first.vipHolders()).containsEntry("169.254.0.1", List.of("net1"));
+        assertThat(first.verdict()).isEqualTo(Verdict.HEALTHY);
+        assertThat(fleet.routers()).hasSize(3);
+    }
+
+    @Test
+    void transitionsAreKeptPerInstanceWithinTheLimit() {
+        FleetState small = new FleetState(clock, new FleetSettings(Duration.ofMillis(1500), 3, 1000));
+        small.addNode("n1", "lab");
+        small.nodeStatus(online("n1"));
+        for (int i = 0; i < 5; i++) {
+            small.applyInstance(instance("n1", "VI_1", 51, i % 2 == 0 ? MASTER : BACKUP, 150, VIP), "flap " + i);
+        }
+        List<Transition> history = small.history(new InstanceId("n1", "keepalived", "VI_1"));
+        assertThat(history).hasSize(3);
+        assertThat(history).extracting(Transition::cause).containsExactly("flap 2", "flap 3", "flap 4");
+        assertThat(history.get(2).from()).isEqualTo(BACKUP);
+        assertThat(history.get(2).to()).isEqualTo(MASTER);
+    }
+
+    @Test
+    void eventsArriveInOrderAndAnOverflowIsReported() {
+        fleet.applyInstance(instance("n2", "VI_1", 51, BACKUP, 90, VIP), "priority");
+        EventBatch batch = fleet.drainEvents();
+        assertThat(batch.overflowed()).isFalse();
+        assertThat(batch.events()).first().isInstanceOf(FleetEvent.InstanceChanged.class);
+        FleetEvent.InstanceChanged changed = (FleetEvent.InstanceChanged) batch.events().get(0);
+        assertThat(changed.before().orElseThrow().effectivePriority()).isEqualTo(100);
+        assertThat(changed.after().effectivePriority()).isEqualTo(90);
+        assertThat(fleet.drainEvents().isEmpty()).isTrue();
+
+        FleetState tiny = new FleetState(clock, new FleetSettings(Duration.ZERO, 10, 4));
+        tiny.addNode("n1", "lab");
+        for (int i = 0; i < 10; i++) {
+            tiny.applyInstance(instance("n1", "VI_1", 51, MASTER, 100 + i, VIP), "priority");
+        }
+        EventBatch overflow = tiny.drainEvents();
+        assertThat(overflow.overflowed()).isTrue();
+        assertThat(overflow.events()).hasSize(4);
+    }
+
+    @Test
+    void aRemovedInstanceLeavesItsRouterAndTheLastOneRemovesTheRouter() {
+        fleet.applyInstance(instance("n3", "VI_1", 51, VrrpState.DELETED, 50, VIP), "reload");
+        assertThat(fleet.router(VI_1).orElseThrow().members()).extracting(RouterMember::node).containsExactly("n1", "n2");
+        fleet.removeNode("n1");
+        fleet.removeNode("n2");
+        assertThat(fleet.router(VI_1)).isEmpty();
+        assertThat(fleet.drainEvents().events()).last().isInstanceOf(FleetEvent.RouterRemoved.class);
+    }
+
+    @Test
+    void nodesSortNaturally() {
+        assertThat(List.of("n10", "n2", "n1", "net2", "net10").stream().sorted(FleetState::naturalOrder).toList())
+                .containsExactly("n1", "n2", "n10", "net2", "net10");
+    }
+
+    private static List<FleetEvent.Alarm> alarms(EventBatch batch) {
+        return batch.events().stream().filter(FleetEvent.Alarm.class::isInstance).map(FleetEvent.Alarm.class::cast).toList();
+    }
+}

@@ -1,0 +1,178 @@
+package org.keepwatch.fleet;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.keepwatch.agent.AgentScript;
+import org.keepwatch.agent.AgentSession;
+import org.keepwatch.ssh.SshConfig;
+import org.keepwatch.ssh.SshConnector;
+import org.keepwatch.ssh.SshEnvironment;
+import org.keepwatch.ssh.SshPrompts;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The supervisor against a real SSH server (MINA) running the real agent: connect, deploy by hash,
+ * a dropped server, a silent agent, a refused login, a wrong host key.
+ */
+class NodeSupervisorTest {
+
+    private static final NodeSupervisor.Settings FAST = new NodeSupervisor.Settings(Duration.ofMillis(1200),
+            Duration.ofMillis(3000), Duration.ofMillis(200), Duration.ofSeconds(2), 0.2, Duration.ofSeconds(20));
+    // The agent's own heartbeat comes every 2 s by default; this test wants it faster.
+    private static final AgentSession.Options OPTIONS = new AgentSession.Options(false, false,
+            Duration.ofSeconds(20), Duration.ofSeconds(10));
+
+    @TempDir
+    Path dir;
+    private final KeyPair hostKey = AgentSshServer.newKey();
+    private final KeyPair userKey = AgentSshServer.newKey();
+    private AgentSshServer server;
+    private final FleetState fleet = new FleetState(Clock.systemUTC(), FleetSettings.DEFAULTS);
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
+    private NodeSupervisor supervisor;
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = AgentSshServer.start(hostKey, Files.createDirectories(dir.resolve("homes")), 0, List.of(userKey.getPublic()));
+        AgentSshServer.writePrivateKey(userKey, dir.resolve("id_ecdsa"));
+        Files.writeString(dir.resolve("known_hosts"), server.knownHostsLine() + "\n");
+        fleet.addNode("node", "test");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (supervisor != null) {
+            supervisor.close();
+        }
+        scheduler.shutdownNow();
+        server.close();
+    }
+
+    @Test
+    void connectsDeploysByHashAndComesOnline() throws Exception {
+        supervisor = supervisor(AgentScript.bundled());
+        supervisor.start();
+        awaitState(ConnectionState.ONLINE);
+        NodeStatus status = fleet.nodes().get(0);
+        assertThat(status.keepalivedVersion()).hasValueSatisfying(v -> assertThat(v).startsWith("2."));
+        assertThat(status.agentVersion()).isPresent();
+        Path deployed = server.home(System.getProperty("user.name")).resolve(AgentScript.bundled().remotePath());
+        assertThat(deployed).exists().hasBinaryContent(AgentScript.bundled().content());
+        long writtenAt = Files.getLastModifiedTime(deployed).toMillis();
+
+        // A second session finds the same file by its hash and leaves it alone.
+        Thread.sleep(1100);
+        supervisor.retry();
+        await(() -> server.logins() >= 2 && supervisor.state() == ConnectionState.ONLINE);
+        assertThat(Files.getLastModifiedTime(deployed).toMillis()).isEqualTo(writtenAt);
+
+        // A file whose content differs (tampered, half-written) is replaced.
+        Files.writeString(deployed, "print('not the agent')\n");
+        supervisor.retry();
+        await(() -> server.logins() >= 3 && supervisor.state() == ConnectionState.ONLINE);
+        assertThat(deployed).hasBinaryContent(AgentScript.bundled().content());
+    }
+
+    @Test
+    void aDroppedServerMakesTheNodeOfflineAndItReconnectsWhenTheServerReturns() throws Exception {
+        supervisor = supervisor(AgentScript.bundled());
+        supervisor.start();
+        awaitState(ConnectionState.ONLINE);
+        int port = server.port();
+        server.stop();
+        awaitState(ConnectionState.OFFLINE);
+        assertThat(fleet.nodes().get(0).lastError()).isPresent();
+
+        server = AgentSshServer.start(hostKey, dir.resolve("homes"), port, List.of(userKey.getPublic()));
+        awaitState(ConnectionState.ONLINE);
+    }
+
+    @Test
+    void aSilentAgentMakesTheNodeStaleThenReconnects() throws Exception {
+        // An agent that never sends a heartbeat: the real agent told to wait an hour between them.
+        supervisor = supervisor(AgentScript.of(silentAgent()));
+        supervisor.start();
+        awaitState(ConnectionState.ONLINE);
+        awaitState(ConnectionState.STALE);
+        assertThat(fleet.nodes().get(0).lastError()).hasValueSatisfying(e -> assertThat(e).contains("no heartbeat"));
+        int loginsBefore = server.logins();
+        await(() -> server.logins() > loginsBefore);
+    }
+
+    @Test
+    void aRefusedLoginIsAuthFailedAndNotRetried() throws Exception {
+        server.authorize(List.of(AgentSshServer.newKey().getPublic()));
+        supervisor = supervisor(AgentScript.bundled());
+        supervisor.start();
+        awaitState(ConnectionState.AUTH_FAILED);
+        Thread.sleep(1500);
+        assertThat(supervisor.state()).isEqualTo(ConnectionState.AUTH_FAILED);
+        assertThat(server.logins()).isZero();
+    }
+
+    @Test
+    void aWrongHostKeyIsRejectedAndNotRetried() throws Exception {
+        Files.writeString(dir.resolve("known_hosts"), "[127.0.0.1]:" + server.port() + " "
+                + AgentSshServer.publicKeyLine(AgentSshServer.newKey().getPublic()) + "\n");
+        supervisor = supervisor(AgentScript.bundled());
+        supervisor.start();
+        awaitState(ConnectionState.HOST_KEY_REJECTED);
+        assertThat(fleet.nodes().get(0).lastError()).hasValueSatisfying(e -> assertThat(e).containsIgnoringCase("host"));
+        assertThat(server.logins()).isZero();
+    }
+
+    private byte[] silentAgent() {
+        String agent = new String(AgentScript.bundled().content(), java.nio.charset.StandardCharsets.UTF_8);
+        String patched = agent.replaceFirst("(?m)^(\\s*)\"heartbeat_interval\": [0-9.]+,", "$1\"heartbeat_interval\": 3600.0,");
+        assertThat(patched).as("the agent's heartbeat default is where this test expects it").isNotEqualTo(agent);
+        return patched.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private NodeSupervisor supervisor(AgentScript script) throws Exception {
+        Path config = Files.writeString(dir.resolve("ssh_config"), """
+                Host node
+                  HostName 127.0.0.1
+                  Port %d
+                  User %s
+                  IdentityFile %s
+                  IdentitiesOnly yes
+                  IdentityAgent none
+                  UserKnownHostsFile %s
+                  StrictHostKeyChecking yes
+                """.formatted(server.port(), System.getProperty("user.name"), dir.resolve("id_ecdsa"),
+                dir.resolve("known_hosts")));
+        SshConfig ssh = SshConfig.fromFile(config, SshEnvironment.ofCurrentUser().withAgentSocket(Optional.empty()));
+        return new NodeSupervisor("node", () -> ssh.route("node"), new SshConnector(), SshPrompts.BATCH, script,
+                OPTIONS, fleet, scheduler, Executors.newCachedThreadPool(), FAST, Clock.systemUTC(), new Random(1));
+    }
+
+    private void awaitState(ConnectionState wanted) throws InterruptedException {
+        await(() -> fleet.nodes().get(0).connection() == wanted);
+        assertThat(supervisor.state()).isEqualTo(wanted);
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 30 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}

@@ -1,0 +1,241 @@
+"""Entry point of lab/up, lab/down, lab/status, lab/fail, lab/heal and lab/exec (see lab/README.md)."""
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from builder import (build_basic, build_neutron, check_free, ensure_switch, install_node_tools,  # noqa: E402
+                     teardown)
+from faults import ALL_FAULTS, heal, inject, resolve_nodes  # noqa: E402
+from fleet import write_fleet  # noqa: E402
+from keys import LabKeys  # noqa: E402
+from state import LabState, lab_dir, locked  # noqa: E402
+from status import collect, node_command, node_running, render  # noqa: E402
+from system import LabError, check_prerequisites  # noqa: E402
+from topology import (BASIC, MAX_BASIC_NODES, MAX_BASIC_ROUTERS, MAX_NEUTRON_ROUTERS, NEUTRON,  # noqa: E402
+                      BasicTopology, NeutronTopology)
+
+ELECTION_TIMEOUT = 40.0
+ELECTION_POLL = 0.5
+
+
+def make_topology(kind: str, params: dict):
+    if kind == BASIC:
+        return BasicTopology(params["nodes"], params["routers"])
+    return NeutronTopology(params["routers"])
+
+
+def fleet_path(directory) -> "os.PathLike":
+    return directory / "fleet.json"
+
+
+def cmd_up(args) -> int:
+    check_prerequisites("up")
+    wanted = {}
+    if BASIC in args.topologies:
+        if not 2 <= args.nodes <= MAX_BASIC_NODES or not 1 <= args.routers <= MAX_BASIC_ROUTERS:
+            raise LabError("--nodes takes 2..%d and --routers 1..%d" % (MAX_BASIC_NODES, MAX_BASIC_ROUTERS))
+        wanted[BASIC] = {"nodes": args.nodes, "routers": args.routers}
+    if NEUTRON in args.topologies:
+        if not 1 <= args.neutron_routers <= MAX_NEUTRON_ROUTERS:
+            raise LabError("--neutron-routers takes 1..%d" % MAX_NEUTRON_ROUTERS)
+        wanted[NEUTRON] = {"routers": args.neutron_routers}
+    directory = lab_dir()
+    with locked(directory):
+        state = LabState(directory)
+        forget_dead(state)
+        to_build = {}
+        for kind, params in wanted.items():
+            current = state.topologies().get(kind)
+            if current == params:
+                print("lab/up: the %s topology is already up" % kind)
+                continue
+            if current is not None:
+                raise LabError("the %s topology is up with %s; run lab/down %s first"
+                               % (kind, describe(current), kind))
+            topology = make_topology(kind, params)
+            check_free(state, topology)
+            to_build[kind] = topology
+        keys = LabKeys(directory / "keys")
+        keys.ensure_client_key()
+        install_node_tools(state)
+        try:
+            if to_build:
+                ensure_switch(state, with_ha=NEUTRON in to_build)
+            for kind, topology in to_build.items():
+                state.set_topology(kind, topology.params())
+                for node in topology.nodes():
+                    keys.ensure_host_keys(node)
+                (build_basic if kind == BASIC else build_neutron)(state, keys, topology)
+                print("lab/up: %s topology up: %s" % (kind, ", ".join(n.name for n in topology.nodes())))
+        except BaseException:
+            teardown(state, kinds=list(to_build))
+            raise
+        publish(state, keys)
+    if args.no_wait:
+        return 0
+    report = wait_for_election(state)
+    print(render(report))
+    return 0 if all(r["verdict"] == "ONE_MASTER" for r in report["routers"]) else 1
+
+
+def describe(params: dict) -> str:
+    return " and ".join("%d %s" % (count, what) for what, count in sorted(params.items()))
+
+
+def forget_dead(state: LabState) -> None:
+    """A topology whose node processes died (killed, or the machine rebooted) is rebuilt from scratch."""
+    dead = {record.get("kind") for record in state.nodes().values() if not node_running(record)}
+    if dead:
+        print("lab/up: removing the remains of a broken %s topology" % ", ".join(sorted(dead)))
+        teardown(state, kinds=sorted(dead))
+
+
+def publish(state: LabState, keys: LabKeys) -> None:
+    nodes = [n for kind, params in state.topologies().items() for n in make_topology(kind, params).nodes()]
+    keys.write_known_hosts(nodes)
+    write_fleet(fleet_path(state.directory), nodes, keys)
+    sudo_uid = os.environ.get("SUDO_UID")
+    if sudo_uid and sudo_uid.isdigit():
+        gid = int(os.environ.get("SUDO_GID", sudo_uid))
+        keys.give_to(int(sudo_uid), gid)
+        os.chown(str(fleet_path(state.directory)), int(sudo_uid), gid)
+    print("lab/up: fleet file %s" % fleet_path(state.directory))
+
+
+def expected_routers(state: LabState) -> int:
+    return sum(params["routers"] for params in state.topologies().values())
+
+
+def wait_for_election(state: LabState) -> dict:
+    deadline = time.monotonic() + ELECTION_TIMEOUT
+    while True:
+        report = collect(state)
+        settled = (len(report["routers"]) == expected_routers(state)
+                   and all(r["verdict"] == "ONE_MASTER" for r in report["routers"]))
+        if settled or time.monotonic() > deadline:
+            return report
+        time.sleep(ELECTION_POLL)
+
+
+def cmd_down(args) -> int:
+    check_prerequisites("down")
+    directory = lab_dir()
+    with locked(directory):
+        state = LabState(directory)
+        if state.is_empty():
+            print("lab/down: nothing to remove")
+            return 0
+        kinds = args.topologies or None
+        removed = teardown(state, kinds=kinds)
+        for name in list(os.listdir(str(directory / "nodes"))) if (directory / "nodes").exists() else []:
+            if name not in state.nodes():
+                shutil.rmtree(str(directory / "nodes" / name), ignore_errors=True)
+        if state.topologies():
+            publish(state, LabKeys(directory / "keys"))
+        elif fleet_path(directory).exists():
+            fleet_path(directory).unlink()
+        print("lab/down: removed %s" % (", ".join(removed) or "nothing"))
+    return 0
+
+
+def cmd_status(args) -> int:
+    check_prerequisites("status")
+    state = LabState(lab_dir())
+    if not state.nodes():
+        print("lab/status: the lab is down (lab/up brings it up)", file=sys.stderr)
+        return 3
+    report = collect(state)
+    print(json.dumps(report, indent=2) if args.json else render(report))
+    healthy = all(r["verdict"] == "ONE_MASTER" for r in report["routers"])
+    return 0 if healthy and all("error" not in n for n in report["nodes"].values()) else 1
+
+
+def cmd_fail(args) -> int:
+    check_prerequisites("fail")
+    with locked(lab_dir()):
+        state = LabState(lab_dir())
+        nodes = inject(state, args.fault, args.nodes, undo=args.undo)
+    print("lab/fail: %s%s on %s" % ("undid " if args.undo else "", args.fault, ", ".join(nodes)))
+    return 0
+
+
+def cmd_heal(args) -> int:
+    check_prerequisites("heal")
+    with locked(lab_dir()):
+        heal(LabState(lab_dir()))
+    print("lab/heal: every fault undone")
+    return 0
+
+
+def cmd_exec(args) -> int:
+    check_prerequisites("exec")
+    state = LabState(lab_dir())
+    name = resolve_nodes(state, [args.node])[0]
+    record = state.nodes()[name]
+    if not node_running(record):
+        raise LabError("node %s is not running" % name)
+    command = args.command or ["bash"]
+    os.execvp("nsenter", node_command(record, command))
+    return 0
+
+
+def parsers():
+    """The lab's argument parser, and the fail sub-parser (parsed on its own, see main)."""
+    p = argparse.ArgumentParser(prog="lab", description="The Keepwatch keepalived lab (see lab/README.md)")
+    sub = p.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="bring topologies up (default: basic)")
+    up.add_argument("topologies", nargs="*", metavar="{basic,neutron}", help="default: basic")
+    up.add_argument("--nodes", type=int, default=3, help="nodes of the basic topology (2..9, default 3)")
+    up.add_argument("--routers", type=int, default=3, help="VRRP routers of the basic topology (default 3)")
+    up.add_argument("--neutron-routers", type=int, default=5, help="routers on the Neutron pair (default 5)")
+    up.add_argument("--no-wait", action="store_true", help="do not wait for the first election")
+    up.set_defaults(func=cmd_up)
+    down = sub.add_parser("down", help="remove everything lab/up created (or one topology)")
+    down.add_argument("topologies", nargs="*", metavar="{basic,neutron}", help="default: everything")
+    down.set_defaults(func=cmd_down)
+    status = sub.add_parser("status", help="instances, states and VIP holders from keepalived's JSON dump")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=cmd_status)
+    fail = sub.add_parser("fail", help="inject a failure (or --undo it)")
+    fail.add_argument("fault", choices=ALL_FAULTS)
+    fail.add_argument("nodes", nargs="*", help="node names (default: every node)")
+    fail.add_argument("--undo", action="store_true")
+    fail.set_defaults(func=cmd_fail)
+    heal_p = sub.add_parser("heal", help="undo every fault on every node")
+    heal_p.set_defaults(func=cmd_heal)
+    ex = sub.add_parser("exec", help="run a command on a node (default: a shell)")
+    ex.add_argument("node")
+    ex.add_argument("command", nargs=argparse.REMAINDER)
+    ex.set_defaults(func=cmd_exec)
+    return p, fail
+
+
+def main(argv) -> int:
+    p, fail_parser = parsers()
+    if argv and argv[0] == "fail":
+        # Lets --undo stand anywhere, also after the node names.
+        args = fail_parser.parse_intermixed_args(argv[1:], argparse.Namespace(command="fail"))
+    else:
+        args = p.parse_args(argv)
+    if args.command in ("up", "down"):
+        unknown = [t for t in args.topologies if t not in (BASIC, NEUTRON)]
+        if unknown:
+            p.error("unknown topology %s (basic or neutron)" % ", ".join(unknown))
+        if args.command == "up" and not args.topologies:
+            args.topologies = [BASIC]
+    try:
+        return args.func(args)
+    except LabError as error:
+        print("lab/%s: %s" % (args.command, error), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,97 @@
+#!/bin/bash
+# Starts, stops and breaks the keepalived daemons of one lab node. Runs on the node
+# (lab/fail and lab/heal enter it with nsenter). Daemons and their pid files come from node.env.
+set -u
+NODE_DIR=$1
+# shellcheck source=/dev/null
+. "$NODE_DIR/node.env"
+WAIT_STEPS=100   # x 0.05 s
+
+pid_in() { [ -s "$1" ] && cat "$1"; }
+
+alive() {
+  local pid=$1
+  [ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = keepalived ] || return 1
+  local stat
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
+start_one() {
+  local d=$1 main
+  main=$(pid_in "$(daemon_pidfile "$d")")
+  if alive "$main"; then return 0; fi
+  rm -f "$(daemon_pidfile "$d")" "$(daemon_vrrp_pidfile "$d")"
+  daemon_start "$d"
+}
+
+wait_started() {
+  local d=$1 i
+  for ((i = 0; i < WAIT_STEPS; i++)); do
+    alive "$(pid_in "$(daemon_vrrp_pidfile "$d")")" && return 0
+    sleep 0.05
+  done
+  echo "keepalived $d on $NODE_NAME did not start: see $NODE_DIR/logs" >&2
+  return 1
+}
+
+wait_gone() {
+  local pid=$1 i
+  for ((i = 0; i < WAIT_STEPS; i++)); do
+    alive "$pid" || return 0
+    sleep 0.05
+  done
+}
+
+cmd=${2:-}
+case "$cmd" in
+  start)
+    for d in "${DAEMONS[@]}"; do start_one "$d"; done
+    for d in "${DAEMONS[@]}"; do wait_started "$d" || exit 1; done
+    ;;
+  stop)      # a clean shutdown: keepalived drops its VIPs and sends priority 0
+    for d in "${DAEMONS[@]}"; do
+      main=$(pid_in "$(daemon_pidfile "$d")")
+      alive "$main" && kill -TERM "$main"
+    done
+    for d in "${DAEMONS[@]}"; do wait_gone "$(pid_in "$(daemon_pidfile "$d")")"; done
+    ;;
+  crash)     # SIGKILL of keepalived and its VRRP child: the VIP stays behind on this node
+    for d in "${DAEMONS[@]}"; do
+      main=$(pid_in "$(daemon_pidfile "$d")")
+      vrrp=$(pid_in "$(daemon_vrrp_pidfile "$d")")
+      # Stop the parent first so it cannot respawn the child between the two kills.
+      alive "$main" && kill -STOP "$main"
+      alive "$vrrp" && kill -KILL "$vrrp"
+      alive "$main" && kill -KILL "$main"
+    done
+    ;;
+  hang)      # the VRRP process stops answering but keeps its VIP
+    for d in "${DAEMONS[@]}"; do
+      vrrp=$(pid_in "$(daemon_vrrp_pidfile "$d")")
+      alive "$vrrp" && kill -STOP "$vrrp"
+    done
+    ;;
+  resume)
+    for d in "${DAEMONS[@]}"; do
+      for f in "$(daemon_pidfile "$d")" "$(daemon_vrrp_pidfile "$d")"; do
+        pid=$(pid_in "$f")
+        alive "$pid" && kill -CONT "$pid"
+      done
+    done
+    ;;
+  sshd-kill)   # the node's sshd, listener and every session: the workstation loses the node
+    pids=$(pgrep -x sshd || true)
+    [ -n "$pids" ] && kill -KILL $pids
+    ;;
+  sshd-start)
+    pgrep -x sshd >/dev/null || /usr/sbin/sshd -f "$NODE_DIR/sshd_config" -E "$NODE_DIR/logs/sshd.log"
+    ;;
+  *)
+    echo "usage: node-ctl.sh NODE_DIR start|stop|crash|hang|resume|sshd-kill|sshd-start" >&2
+    exit 2
+    ;;
+esac
+exit 0

@@ -1,0 +1,155 @@
+"""Runs ON a lab node (lab/status enters it with nsenter) and prints that node's VRRP truth as JSON:
+every keepalived daemon with the instances of its own JSON dump, and every address in each of
+the node's network namespaces. Standard library only.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DUMP_TIMEOUT = 3.0
+POLL = 0.02
+STATES = {0: "INIT", 1: "BACKUP", 2: "MASTER", 3: "FAULT"}
+
+
+def proc_stat(pid: int):
+    text = Path("/proc/%d/stat" % pid).read_text()
+    fields = text[text.rindex(")") + 2:].split()
+    return fields[0], int(fields[1])    # state, ppid
+
+
+def comm(pid: int) -> str:
+    try:
+        return Path("/proc/%d/comm" % pid).read_text().strip()
+    except OSError:
+        return ""
+
+
+def keepalived_processes():
+    """Main keepalived processes (whose parent is not keepalived) with their VRRP child."""
+    procs = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and comm(int(entry.name)) == "keepalived":
+            try:
+                procs[int(entry.name)] = proc_stat(int(entry.name))
+            except (OSError, ValueError):
+                pass
+    mains = []
+    for pid, (state, ppid) in sorted(procs.items()):
+        if ppid in procs or state == "Z":
+            continue
+        children = [c for c, (s, p) in procs.items() if p == pid and s != "Z"]
+        mains.append((pid, state, children, procs))
+    return mains
+
+
+def netns_names():
+    names = {}
+    try:
+        for entry in Path("/run/netns").iterdir():
+            try:
+                names[entry.stat().st_ino] = entry.name
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return names
+
+
+def environ(pid: int) -> dict:
+    try:
+        raw = Path("/proc/%d/environ" % pid).read_bytes()
+    except OSError:
+        return {}
+    pairs = [item.split(b"=", 1) for item in raw.split(b"\0") if b"=" in item]
+    return {k.decode(errors="replace"): v.decode(errors="replace") for k, v in pairs}
+
+
+def config_file(cmdline) -> str:
+    for i, arg in enumerate(cmdline):
+        if arg in ("-f", "--use-file") and i + 1 < len(cmdline):
+            return cmdline[i + 1]
+        if arg.startswith("--use-file="):
+            return arg.split("=", 1)[1]
+    return "/etc/keepalived/keepalived.conf"
+
+
+def json_signal() -> int:
+    out = subprocess.run(["keepalived", "--signum=JSON"], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, universal_newlines=True, timeout=5)
+    return int(out.stdout.strip())
+
+
+def dump(pid: int, tmpdir: str, signum: int):
+    path = Path(tmpdir) / "keepalived.json"
+    try:
+        before = path.stat().st_mtime_ns
+    except OSError:
+        before = None
+    os.kill(pid, signum)
+    deadline = time.monotonic() + DUMP_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            if path.stat().st_mtime_ns != before:
+                return json.loads(path.read_text())
+        except (OSError, ValueError):
+            pass    # not there yet, or half written
+        time.sleep(POLL)
+    return None
+
+
+def addresses(netns: str):
+    args = ["ip"] + (["-n", netns] if netns else []) + ["-j", "addr", "show"]
+    out = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                         universal_newlines=True, timeout=5)
+    result = []
+    for link in json.loads(out.stdout or "[]"):
+        for info in link.get("addr_info", []):
+            result.append({"dev": link.get("ifname"), "address": info.get("local"),
+                           "prefixlen": info.get("prefixlen")})
+    return result
+
+
+def main() -> int:
+    names = netns_names()
+    signum = json_signal()
+    daemons = []
+    namespaces = {""}
+    for pid, state, children, procs in keepalived_processes():
+        cmdline = Path("/proc/%d/cmdline" % pid).read_bytes().decode(errors="replace").split("\0")[:-1]
+        try:
+            netns = names.get(os.stat("/proc/%d/ns/net" % pid).st_ino, "")
+        except OSError:
+            netns = ""
+        namespaces.add(netns)
+        tmpdir = environ(pid).get("TMPDIR", "/tmp")
+        stopped = state == "T" or any(procs[c][0] == "T" for c in children)
+        daemon = {"pid": pid, "netns": netns, "config": config_file(cmdline), "tmpdir": tmpdir,
+                  "children": children, "stopped": stopped, "instances": None}
+        if not stopped:
+            raw = dump(pid, tmpdir, signum)
+            if raw is not None:
+                daemon["instances"] = [instance(entry) for entry in raw]
+        daemons.append(daemon)
+    for netns in names.values():
+        namespaces.add(netns)
+    result = {"hostname": os.uname()[1], "daemons": daemons,
+              "addresses": {ns: addresses(ns) for ns in sorted(namespaces)}}
+    json.dump(result, sys.stdout)
+    return 0
+
+
+def instance(entry: dict) -> dict:
+    data = entry.get("data", {})
+    return {"name": data.get("iname"), "vrid": data.get("vrid"),
+            "state": STATES.get(data.get("state"), str(data.get("state"))),
+            "priority": data.get("base_priority"), "effective_priority": data.get("effective_priority"),
+            "interface": data.get("ifp_ifname"),
+            "vips": [v.split()[0].split("/")[0] for v in data.get("vips", [])],
+            "last_transition": data.get("last_transition")}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
