@@ -250,6 +250,24 @@ class LiveTest(unittest.TestCase):
         r = self.agent.call("config.check", {"daemon": self.a.ns, "text": "", "path": "/etc/passwd"})
         self.assertEqual(r["error"]["code"], "forbidden_path")
 
+    def test_14_two_agents_dump_the_same_daemons(self):
+        """Two sessions on one node (two operators) both remove and re-request the same
+        keepalived.json; each gets every dump it asks for (dumps take the TMPDIR's dump lock)."""
+        other = self.new_agent()
+        try:
+            requests = []
+            for _ in range(15):
+                for agent in (self.agent, other):
+                    requests.append((agent, agent.send("state.snapshot", {"fresh": True})))
+            for agent, req_id in requests:
+                r = agent.response(req_id, 30)
+                self.assertTrue(r["ok"], r)
+                for d in r["result"]["daemons"]:
+                    self.assertIsNone(d["error"], d)
+                    self.assertEqual([i["instance"] for i in d["instances"]], ["VI_1"])
+        finally:
+            other.close()
+
     def test_20_stop_and_start(self):
         self.agent.call("state.subscribe")
         mark = self.agent.mark()

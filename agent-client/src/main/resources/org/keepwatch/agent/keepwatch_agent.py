@@ -69,6 +69,7 @@ HEALTH_POLL_S = 0.1
 DEFAULT_ADVERT_INT_S = 1.0
 DUMP_FAST_POLLS = 20               # looks at dump_poll_initial spacing before backing off
 ORPHAN_DEAD_RECHECK_S = 0.1        # recheck of a VIP whose daemon died while its VRRP child exits
+DUMP_LOCK_RETRY_S = 0.005          # another agent is dumping into the same TMPDIR: look again this soon
 SHA256_HEX_LEN = 64
 TRIM_MIN_INTERVAL_S = 1.0          # malloc_trim at most this often
 TRIM_AFTER_OUTPUT_BYTES = 64 * 1024
@@ -2216,6 +2217,8 @@ class Agent(object):
         self.last_trim = 0.0
         self.dumps_taken = 0
         self.dumps_failed = 0
+        self.dump_locks = {}  # type: Dict[str, int]
+        self.dump_lock_warned = False
         self.loop.after_turn.append(self._after_turn)
 
     # -- output ------------------------------------------------------------------------------
@@ -2915,12 +2918,27 @@ class Agent(object):
         d.dump_job = job
         d.dump_again = False
         self.tmpdir_busy[os.path.dirname(path)] = d.name
+        self._signal_dump(d, job)
+
+    def _signal_dump(self, d: Daemon, job: DumpJob) -> None:
+        """Removes the old dump file and signals keepalived, once this agent holds the TMPDIR's
+        dump lock (other agents on the node, e.g. a second operator's session, take it too)."""
+        if d.dump_job is not job:
+            return
+        if not self._lock_dump_dir(os.path.dirname(job.path)):
+            if time.monotonic() < job.deadline:
+                self.loop.call_later(DUMP_LOCK_RETRY_S, lambda: self._signal_dump(d, job))
+            else:
+                self._finish_dump(d, {"ok": False, "code": E_BUSY,
+                                      "message": "another agent kept the dump lock of %s" % os.path.dirname(job.path)})
+            return
+        job.started = time.monotonic()
         try:
-            os.unlink(path)
+            os.unlink(job.path)
         except FileNotFoundError:
             pass
         except OSError as exc:
-            LOG.debug("cannot remove old dump %s: %s", path, exc)
+            LOG.debug("cannot remove old dump %s: %s", job.path, exc)
         try:
             os.kill(d.pid, job.signum)
         except ProcessLookupError:
@@ -2932,6 +2950,28 @@ class Agent(object):
                                   "message": "not allowed to signal keepalived pid %d; run the agent with sudo" % d.pid})
             return
         self.loop.call_later(job.delay, lambda: self._poll_dump(d, job))
+
+    def _lock_dump_dir(self, key: str) -> bool:
+        """flock (non-blocking) on <state_dir>/locks/dump-<hash>.lock for this TMPDIR."""
+        if key in self.dump_locks:
+            return True
+        path = Path(self.settings.state_dir) / "locks" / ("dump-%s.lock" % sha256_hex(key.encode())[:16])
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(str(path), os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except OSError as exc:
+            if not self.dump_lock_warned:
+                self.dump_lock_warned = True
+                LOG.warning("cannot create dump locks in %s (%s); dumps are not coordinated with other agents",
+                            path.parent, exc)
+            return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self.dump_locks[key] = fd
+        return True
 
     def _poll_dump(self, d: Daemon, job: DumpJob) -> None:
         if d.dump_job is not job:
@@ -2971,12 +3011,7 @@ class Agent(object):
                 job2.waiters = job.waiters
                 d.dump_job = job2
                 self.tmpdir_busy[os.path.dirname(job2.path)] = d.name
-                _unlink_quietly(Path(job2.path))
-                try:
-                    os.kill(d.pid, job2.signum)
-                except OSError:
-                    pass
-                self.loop.call_later(job2.delay, lambda: self._poll_dump(d, job2))
+                self._signal_dump(d, job2)
                 return
             entry = read_proc_stat(self.settings.proc_root, d.pid)
             why = "process is stopped (SIGSTOP?)" if entry is not None and entry.state in ("T", "t") else \
@@ -2992,6 +3027,9 @@ class Agent(object):
     def _release_tmpdir(self, path: str) -> None:
         key = os.path.dirname(path)
         self.tmpdir_busy.pop(key, None)
+        fd = self.dump_locks.pop(key, None)
+        if fd is not None:
+            os.close(fd)        # closing releases the flock
         queue = self.tmpdir_queue.get(key)
         while queue:
             name = queue.popleft()
