@@ -9,7 +9,9 @@ Not a test (unittest does not collect it): numbers for docs/benchmarks.md. Needs
     python3 bench_agent.py idle --routers 200 --seconds 60
 
     # idle cost of the agent on a lab node over SSH (the node's own daemons)
-    python3 bench_agent.py idle --ssh root@10.0.0.11 --seconds 60
+    python3 bench_agent.py idle --ssh root@10.77.0.21 --seconds 60 \
+        --ssh-option=-i --ssh-option=/var/lib/kw-lab/keys/id_ed25519 \
+        --ssh-option=-oUserKnownHostsFile=/var/lib/kw-lab/keys/known_hosts
 
 The functions (start_local_agent, start_ssh_agent, measure_idle, measure_failovers,
 build_neutron_routers) are meant to be reused by the lab's end-to-end benchmarks.
@@ -101,14 +103,16 @@ def start_local_agent(*args: str) -> Agent:
     return Agent([sys.executable, str(AGENT_PATH), "serve"] + list(args), "local")
 
 
-def start_ssh_agent(target: str, *args: str, python: str = "python3", sudo: bool = False) -> Agent:
+def start_ssh_agent(target: str, *args: str, python: str = "python3", sudo: bool = False,
+                    ssh_args: Optional[List[str]] = None) -> Agent:
     """Copies the agent to the node (as the client does: ~/.cache/keepwatch/agent-<sha>.py) and runs it."""
     data = AGENT_PATH.read_bytes()
     remote = "%s/agent-%s.py" % (REMOTE_AGENT_DIR, ka.sha256_hex(data)[:16])
-    subprocess.run(["ssh", "-o", "BatchMode=yes", target, "mkdir -p %s && cat > %s" % (REMOTE_AGENT_DIR, remote)],
+    ssh = ["ssh", "-o", "BatchMode=yes"] + list(ssh_args or [])
+    subprocess.run(ssh + [target, "mkdir -p %s && cat > %s" % (REMOTE_AGENT_DIR, remote)],
                    input=data, check=True, stdout=subprocess.DEVNULL)
     command = (["sudo", "-n"] if sudo else []) + [python, remote, "serve"] + list(args)
-    return Agent(["ssh", "-o", "BatchMode=yes", target] + command, target)
+    return Agent(ssh + [target] + command, target)
 
 
 # -- idle cost ---------------------------------------------------------------------------------
@@ -356,11 +360,13 @@ def main() -> int:
     idle.add_argument("--sudo", action="store_true", help="run the remote agent with sudo -n")
     idle.add_argument("--seconds", type=float, default=60.0)
     idle.add_argument("--python", default="python3", help="interpreter on the node")
+    idle.add_argument("--ssh-option", action="append", default=[], metavar="ARG",
+                      help="passed to ssh, e.g. --ssh-option=-i --ssh-option=/var/lib/kw-lab/keys/id_ed25519")
     args = parser.parse_args()
     if args.mode == "failover":
         result = local_failover_bench(args.count)
     elif args.mode == "idle" and args.ssh:
-        agent = start_ssh_agent(args.ssh, python=args.python, sudo=args.sudo)
+        agent = start_ssh_agent(args.ssh, python=args.python, sudo=args.sudo, ssh_args=args.ssh_option)
         try:
             result = measure_idle(agent, args.seconds)
         finally:

@@ -268,6 +268,16 @@ class LiveTest(unittest.TestCase):
         finally:
             other.close()
 
+    def test_15_requests_sent_before_stdin_closes_are_answered(self):
+        once = self.new_agent()
+        once.send_raw(b'{"id":1,"op":"daemons"}\n{"id":2,"op":"state.snapshot"}\n{"id":3,"op":"config.read",'
+                      b'"args":{"daemon":"%s"}}\n' % self.a.ns.encode())
+        once.proc.stdin.close()
+        self.assertTrue(once.response(2)["ok"])
+        self.assertTrue(once.response(3)["ok"])
+        self.assertEqual(once.proc.wait(10), 0)
+        once.close()
+
     def test_20_stop_and_start(self):
         self.agent.call("state.subscribe")
         mark = self.agent.mark()

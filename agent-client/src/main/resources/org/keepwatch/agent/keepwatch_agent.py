@@ -2218,6 +2218,7 @@ class Agent(object):
         self.dumps_taken = 0
         self.dumps_failed = 0
         self.dump_locks = {}  # type: Dict[str, int]
+        self.pending_requests = 0
         self.dump_lock_warned = False
         self.loop.after_turn.append(self._after_turn)
 
@@ -2502,7 +2503,7 @@ class Agent(object):
             if not self.running:
                 with self.workers_lock:
                     busy = self.workers
-                if not busy:
+                if not busy and not self.pending_requests:
                     break
         self._flush_now()
         self.close()
@@ -3163,16 +3164,19 @@ class Agent(object):
             self.heartbeat_timer = self.loop.call_later(self.settings.heartbeat_interval, tick)
 
     def snapshot_all(self, names: "List[str]", cause: str, reply: "Callable[[], None]") -> None:
-        """Fresh dumps of the named daemons, then reply() once all finished (or failed)."""
+        """Fresh dumps of the named daemons, then reply() once all finished (or failed). Counted
+        as a request in progress, so a closed stdin still gets this answer before the agent exits."""
         pending = [self.daemons[n] for n in names if self.daemons[n].alive]
         if not pending:
             reply()
             return
         remaining = {"n": len(pending)}
+        self.pending_requests += 1
 
         def one_done(_: "Dict[str, Any]") -> None:
             remaining["n"] -= 1
             if remaining["n"] == 0:
+                self.pending_requests -= 1
                 reply()
         for d in pending:
             self.request_dump(d, cause, one_done)
