@@ -212,6 +212,17 @@ def existing_netns() -> List[str]:
     return [line.split()[0] for line in out.splitlines() if line.strip()]
 
 
+def claim_netns(first: int = 1) -> str:
+    """Creates and returns the lowest free kwt-agent-<n> (n >= first). `ip netns add` fails when the
+    name exists, so two test runs on one machine never share (or delete) each other's namespace."""
+    n = first
+    while True:
+        name = "%s%d" % (NETNS_PREFIX, n)
+        if run(["ip", "netns", "add", name], check=False).returncode == 0:
+            return name
+        n += 1
+
+
 class Node(object):
     def __init__(self, lab: "KeepalivedLab", ns: str, address: str) -> None:
         self.lab = lab
@@ -325,24 +336,21 @@ class KeepalivedLab(object):
     def __init__(self, nodes: int = 2) -> None:
         assert nodes in (1, 2)
         self.root = Path(tempfile.mkdtemp(prefix="kwt-agent-lab-"))
-        taken = set(existing_netns())
-        base = 1
-        while any("%s%d" % (NETNS_PREFIX, base + i) in taken for i in range(nodes)):
-            base += nodes
-        self.names = ["%s%d" % (NETNS_PREFIX, base + i) for i in range(nodes)]
+        self.names = []  # type: List[str]
         self.links = []  # type: List[str]
         self.nodes = []  # type: List[Node]
         atexit.register(self.close)
         install_sigterm_cleanup()
         try:
-            self._build(base)
+            for _ in range(nodes):
+                self.names.append(claim_netns())
+            self._build(int(self.names[0][len(NETNS_PREFIX):]))
         except BaseException:
             self.close()
             raise
 
     def _build(self, base: int) -> None:
         for ns in self.names:
-            run(["ip", "netns", "add", ns])
             run(["ip", "-n", ns, "link", "set", "lo", "up"])
         a, b = "kwtv%da" % base, "kwtv%db" % base
         run(["ip", "link", "add", a, "type", "veth", "peer", "name", b])

@@ -250,6 +250,34 @@ class LiveTest(unittest.TestCase):
         r = self.agent.call("config.check", {"daemon": self.a.ns, "text": "", "path": "/etc/passwd"})
         self.assertEqual(r["error"]["code"], "forbidden_path")
 
+    def test_14_two_agents_dump_the_same_daemons(self):
+        """Two sessions on one node (two operators) both remove and re-request the same
+        keepalived.json; each gets every dump it asks for (dumps take the TMPDIR's dump lock)."""
+        other = self.new_agent()
+        try:
+            requests = []
+            for _ in range(15):
+                for agent in (self.agent, other):
+                    requests.append((agent, agent.send("state.snapshot", {"fresh": True})))
+            for agent, req_id in requests:
+                r = agent.response(req_id, 30)
+                self.assertTrue(r["ok"], r)
+                for d in r["result"]["daemons"]:
+                    self.assertIsNone(d["error"], d)
+                    self.assertEqual([i["instance"] for i in d["instances"]], ["VI_1"])
+        finally:
+            other.close()
+
+    def test_15_requests_sent_before_stdin_closes_are_answered(self):
+        once = self.new_agent()
+        once.send_raw(b'{"id":1,"op":"daemons"}\n{"id":2,"op":"state.snapshot"}\n{"id":3,"op":"config.read",'
+                      b'"args":{"daemon":"%s"}}\n' % self.a.ns.encode())
+        once.proc.stdin.close()
+        self.assertTrue(once.response(2)["ok"])
+        self.assertTrue(once.response(3)["ok"])
+        self.assertEqual(once.proc.wait(10), 0)
+        once.close()
+
     def test_20_stop_and_start(self):
         self.agent.call("state.subscribe")
         mark = self.agent.mark()
@@ -266,6 +294,9 @@ class LiveTest(unittest.TestCase):
         self.assertLess(master["ts"] - added["ts"], 0.5, "state follows the VIP within milliseconds")
         self.assertFalse([e for e in self.agent.events[mark:] if e["event"] == "vip" and e["action"] == "orphaned"])
         restart = self.agent.mark()
+        self.agent.drain(1.5)       # rescans run every 0.5 s: a stopped (maybe unreaped) daemon stays dead
+        self.assertFalse([e for e in self.agent.events[restart:] if e["event"] == "daemon"
+                          and e["action"] in ("started", "restarted")])
         self.a.start()
         self.agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
                               and e["action"] == "restarted", EVENT_TIMEOUT_S, since=restart)
@@ -287,6 +318,7 @@ class LiveTest(unittest.TestCase):
         orphan = self.agent.wait_event(lambda e: e["event"] == "vip" and e["action"] == "orphaned"
                                        and e["netns"] == self.a.ns, EVENT_TIMEOUT_S, since=mark)
         self.assertEqual((orphan["address"], orphan["reason"], orphan["instance"]), (VIP, "daemon_dead", "VI_1"))
+        self.assertLess(orphan["ts"] - died["ts"], 1.0, "no need to wait out the grace for a dead daemon")
         self.agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.b.ns
                               and e["state"] == "MASTER", EVENT_TIMEOUT_S, since=mark)
         self.assertIn(VIP, self.a.addresses(), "SIGKILL leaves the VIP behind: a duplicate address")

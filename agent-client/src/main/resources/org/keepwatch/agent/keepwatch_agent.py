@@ -67,6 +67,9 @@ CHILD_RESCAN_DELAY_S = 0.2         # after a VRRP child exits, look for its resp
 LOCK_POLL_S = 0.05
 HEALTH_POLL_S = 0.1
 DEFAULT_ADVERT_INT_S = 1.0
+DUMP_FAST_POLLS = 20               # looks at dump_poll_initial spacing before backing off
+ORPHAN_DEAD_RECHECK_S = 0.1        # recheck of a VIP whose daemon died while its VRRP child exits
+DUMP_LOCK_RETRY_S = 0.005          # another agent is dumping into the same TMPDIR: look again this soon
 SHA256_HEX_LEN = 64
 TRIM_MIN_INTERVAL_S = 1.0          # malloc_trim at most this often
 TRIM_AFTER_OUTPUT_BYTES = 64 * 1024
@@ -161,9 +164,9 @@ DEFAULT_SETTINGS = {
     "rescan_interval": 5.0,         # s between /proc scans for started keepalived daemons
     "liveness_interval": 1.0,       # s between pid checks, only where pidfd is unavailable
     "dump_timeout": 2.0,            # s to wait for keepalived to write its dump
-    "dump_poll_initial": 0.002,     # s before the first look at a dump file
-    "dump_poll_max": 0.05,          # s between looks at a dump file, at most
-    "vip_debounce": 0.003,          # s to gather address changes before one dump
+    "dump_poll_initial": 0.002,     # s between looks at a dump file while it is expected soon
+    "dump_poll_max": 0.05,          # s between looks at a dump file later on
+    "vip_debounce": 0.001,          # s to gather address changes before one dump
     "orphan_grace": 1.5,            # s a VIP must stay without a MASTER before it is an orphan
     "batch_interval": 0.0,          # s to hold events for one write; 0 = one write per loop turn
     "health_adverts": 3,            # advert intervals to watch health after a reload
@@ -1114,6 +1117,7 @@ class Discovery(object):
         self.own_netns = self._inode("%s/self/ns/net" % self.proc_root)
         self.own_mntns = self._inode("%s/self/ns/mnt" % self.proc_root)
         self.version_cache = {}  # type: Dict[Tuple[int, int], Optional[str]]
+        self.netns_cache = None  # type: Optional[Tuple[int, Dict[int, str]]]
 
     def _boot_time(self) -> float:
         try:
@@ -1133,6 +1137,9 @@ class Discovery(object):
             return 0
 
     def netns_names(self) -> "Dict[int, str]":
+        """{inode: name} of the named network namespaces, read once per scan (stat of each)."""
+        if self.netns_cache is not None and self.netns_cache[0] == self.scans:
+            return self.netns_cache[1]
         names = {}
         try:
             with os.scandir(self.settings.netns_dir) as it:
@@ -1143,10 +1150,14 @@ class Discovery(object):
                         continue
         except OSError:
             pass
+        self.netns_cache = (self.scans, names)
         return names
 
-    def scan(self) -> "Dict[int, Tuple[ProcEntry, List[ProcEntry]]]":
-        """Every live keepalived main process (zombies are dead): {pid: (entry, children)}."""
+    def scan(self, recheck: "Optional[Set[int]]" = None) -> "Dict[int, Tuple[ProcEntry, List[ProcEntry]]]":
+        """Every live keepalived main process (zombies are dead): {pid: (entry, children)}.
+
+        Known pids are not read again (pidfds report their exit) except those in `recheck` and,
+        every FULL_RESCAN_EVERY scans, all of them (which also catches a pid reused in between)."""
         self.scans += 1
         full = self.scans % FULL_RESCAN_EVERY == 0
         try:
@@ -1160,7 +1171,7 @@ class Discovery(object):
                 del self.cache[pid]
         for pid in pids:
             entry = self.cache.get(pid)
-            if entry is not None and not full and not entry.keepalived:
+            if entry is not None and not full and (not entry.keepalived or not recheck or pid not in recheck):
                 continue
             fresh = read_proc_stat(self.proc_root, pid)
             if fresh is None:
@@ -1705,7 +1716,7 @@ class Loop(object):
 
 class DumpJob(object):
     __slots__ = ("kind", "path", "signum", "started", "deadline", "delay", "cause", "waiters",
-                 "last_size", "fallback")
+                 "last_size", "fallback", "polls")
 
     def __init__(self, kind: str, path: str, signum: int, cause: str, timeout: float, delay: float) -> None:
         self.kind = kind
@@ -1718,6 +1729,7 @@ class DumpJob(object):
         self.waiters = []  # type: List[Callable[[Dict[str, Any]], None]]
         self.last_size = -1
         self.fallback = False
+        self.polls = 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2203,6 +2215,11 @@ class Agent(object):
         self.keepalived_info = None  # type: Optional[Dict[str, Any]]
         self.trim_wanted = False
         self.last_trim = 0.0
+        self.dumps_taken = 0
+        self.dumps_failed = 0
+        self.dump_locks = {}  # type: Dict[str, int]
+        self.pending_requests = 0
+        self.dump_lock_warned = False
         self.loop.after_turn.append(self._after_turn)
 
     # -- output ------------------------------------------------------------------------------
@@ -2486,7 +2503,7 @@ class Agent(object):
             if not self.running:
                 with self.workers_lock:
                     busy = self.workers
-                if not busy:
+                if not busy and not self.pending_requests:
                     break
         self._flush_now()
         self.close()
@@ -2508,7 +2525,14 @@ class Agent(object):
 
     def rescan(self) -> None:
         """Reconciles the daemon table with /proc; emits daemon events while subscribed."""
-        found = self.discovery.scan()
+        # pids watched by a pidfd need no re-reading: their exit is an event of its own
+        unwatched = None  # type: Optional[Set[int]]
+        if not self.monitoring or not self.pidfd_supported:
+            unwatched = set(self.discovery.cache)
+        else:
+            unwatched = {pid for d in self.daemons.values() if d.alive for pid in [d.pid] + list(d.children)
+                         if pid not in d.pidfds}
+        found = self.discovery.scan(unwatched)
         alive = {(d.pid, d.starttime): d for d in self.daemons.values() if d.alive}
         for (pid, starttime), d in alive.items():
             entry = found.get(pid)
@@ -2623,6 +2647,7 @@ class Agent(object):
         d.pidfds = {}
 
     def _on_pidfd(self, d: Daemon, pid: int) -> None:
+        self.discovery.cache.pop(pid, None)     # read it again: it may linger as a zombie
         fd = d.pidfds.pop(pid, None)
         if fd is not None:
             self.loop.remove_reader(fd)
@@ -2658,6 +2683,7 @@ class Agent(object):
             return
         d.alive = False
         d.died_at = now()
+        self.discovery.cache.pop(d.pid, None)
         pid_file_left = False if d.fs_root else os.path.exists(d.pid_file)
         entry = read_proc_stat(self.settings.proc_root, d.pid)
         zombie = entry is not None and entry.state == "Z" and entry.starttime == d.starttime
@@ -2679,7 +2705,8 @@ class Agent(object):
 
     def _forget_vanished(self) -> None:
         """Dead daemons are kept (their VIPs may be orphans) while their namespace still exists."""
-        names = self.discovery.netns_names()
+        dead = [d for d in self.daemons.values() if not d.alive]
+        names = self.discovery.netns_names() if any(d.netns_name for d in dead) else {}
         for name, d in list(self.daemons.items()):
             if d.alive:
                 continue
@@ -2811,7 +2838,11 @@ class Agent(object):
             first = watch.candidates.setdefault(address, current)
             settled = info.pop("_settled")
             if not settled and current - first < self.settings.orphan_grace:
-                self._schedule_orphan_recheck(watch, first + self.settings.orphan_grace - current, info)
+                # a dead main's VRRP child is usually gone within milliseconds: look again soon
+                delay = first + self.settings.orphan_grace - current
+                if info["reason"] == "daemon_dead":
+                    delay = min(delay, ORPHAN_DEAD_RECHECK_S)
+                self._schedule_orphan_recheck(watch, delay, info)
                 continue
             watch.orphans[address] = info
             watch.candidates.pop(address, None)
@@ -2888,12 +2919,27 @@ class Agent(object):
         d.dump_job = job
         d.dump_again = False
         self.tmpdir_busy[os.path.dirname(path)] = d.name
+        self._signal_dump(d, job)
+
+    def _signal_dump(self, d: Daemon, job: DumpJob) -> None:
+        """Removes the old dump file and signals keepalived, once this agent holds the TMPDIR's
+        dump lock (other agents on the node, e.g. a second operator's session, take it too)."""
+        if d.dump_job is not job:
+            return
+        if not self._lock_dump_dir(os.path.dirname(job.path)):
+            if time.monotonic() < job.deadline:
+                self.loop.call_later(DUMP_LOCK_RETRY_S, lambda: self._signal_dump(d, job))
+            else:
+                self._finish_dump(d, {"ok": False, "code": E_BUSY,
+                                      "message": "another agent kept the dump lock of %s" % os.path.dirname(job.path)})
+            return
+        job.started = time.monotonic()
         try:
-            os.unlink(path)
+            os.unlink(job.path)
         except FileNotFoundError:
             pass
         except OSError as exc:
-            LOG.debug("cannot remove old dump %s: %s", path, exc)
+            LOG.debug("cannot remove old dump %s: %s", job.path, exc)
         try:
             os.kill(d.pid, job.signum)
         except ProcessLookupError:
@@ -2905,6 +2951,28 @@ class Agent(object):
                                   "message": "not allowed to signal keepalived pid %d; run the agent with sudo" % d.pid})
             return
         self.loop.call_later(job.delay, lambda: self._poll_dump(d, job))
+
+    def _lock_dump_dir(self, key: str) -> bool:
+        """flock (non-blocking) on <state_dir>/locks/dump-<hash>.lock for this TMPDIR."""
+        if key in self.dump_locks:
+            return True
+        path = Path(self.settings.state_dir) / "locks" / ("dump-%s.lock" % sha256_hex(key.encode())[:16])
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(str(path), os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except OSError as exc:
+            if not self.dump_lock_warned:
+                self.dump_lock_warned = True
+                LOG.warning("cannot create dump locks in %s (%s); dumps are not coordinated with other agents",
+                            path.parent, exc)
+            return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self.dump_locks[key] = fd
+        return True
 
     def _poll_dump(self, d: Daemon, job: DumpJob) -> None:
         if d.dump_job is not job:
@@ -2944,24 +3012,25 @@ class Agent(object):
                 job2.waiters = job.waiters
                 d.dump_job = job2
                 self.tmpdir_busy[os.path.dirname(job2.path)] = d.name
-                _unlink_quietly(Path(job2.path))
-                try:
-                    os.kill(d.pid, job2.signum)
-                except OSError:
-                    pass
-                self.loop.call_later(job2.delay, lambda: self._poll_dump(d, job2))
+                self._signal_dump(d, job2)
                 return
             entry = read_proc_stat(self.settings.proc_root, d.pid)
             why = "process is stopped (SIGSTOP?)" if entry is not None and entry.state in ("T", "t") else \
                 "no dump in %s within %.1f s" % (os.path.dirname(job.path), self.settings.dump_timeout)
             self._finish_dump(d, {"ok": False, "code": E_DUMP_FAILED, "message": "keepalived %s did not answer: %s" % (d.name, why)})
             return
-        job.delay = min(job.delay * 2, self.settings.dump_poll_max)
+        # keepalived usually writes within a few ms: look often at first, then back off
+        job.polls += 1
+        if job.polls >= DUMP_FAST_POLLS:
+            job.delay = min(job.delay * 2, self.settings.dump_poll_max)
         self.loop.call_later(job.delay, lambda: self._poll_dump(d, job))
 
     def _release_tmpdir(self, path: str) -> None:
         key = os.path.dirname(path)
         self.tmpdir_busy.pop(key, None)
+        fd = self.dump_locks.pop(key, None)
+        if fd is not None:
+            os.close(fd)        # closing releases the flock
         queue = self.tmpdir_queue.get(key)
         while queue:
             name = queue.popleft()
@@ -2982,8 +3051,10 @@ class Agent(object):
         else:
             cause = "daemon"
         if result.get("ok"):
+            self.dumps_taken += 1
             self._apply_snapshot(d, result["instances"], result["source"], cause)
         else:
+            self.dumps_failed += 1
             self._dump_failed(d, result)
         for waiter in (job.waiters if job is not None else []):
             try:
@@ -3086,22 +3157,26 @@ class Agent(object):
             times = os.times()
             self.event("heartbeat", seq=self.heartbeat_seq, uptime_s=round(time.monotonic() - self.started, 3),
                        daemons=sum(1 for d in self.daemons.values() if d.alive),
-                       agent={"rss_kb": proc_rss_kb(), "cpu_s": round(times[0] + times[1], 3)})
+                       agent={"rss_kb": proc_rss_kb(), "cpu_s": round(times[0] + times[1], 3),
+                              "dumps": self.dumps_taken, "dump_failures": self.dumps_failed})
             self._schedule_heartbeat()
         if self.heartbeat_timer is None and self.settings.heartbeat_interval > 0:
             self.heartbeat_timer = self.loop.call_later(self.settings.heartbeat_interval, tick)
 
     def snapshot_all(self, names: "List[str]", cause: str, reply: "Callable[[], None]") -> None:
-        """Fresh dumps of the named daemons, then reply() once all finished (or failed)."""
+        """Fresh dumps of the named daemons, then reply() once all finished (or failed). Counted
+        as a request in progress, so a closed stdin still gets this answer before the agent exits."""
         pending = [self.daemons[n] for n in names if self.daemons[n].alive]
         if not pending:
             reply()
             return
         remaining = {"n": len(pending)}
+        self.pending_requests += 1
 
         def one_done(_: "Dict[str, Any]") -> None:
             remaining["n"] -= 1
             if remaining["n"] == 0:
+                self.pending_requests -= 1
                 reply()
         for d in pending:
             self.request_dump(d, cause, one_done)
