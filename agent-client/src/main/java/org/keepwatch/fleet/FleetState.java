@@ -32,6 +32,9 @@ public final class FleetState {
     private final FleetSettings settings;
     private final Map<String, NodeEntry> nodes = new TreeMap<>();
     private final Map<RouterKey, RouterEntry> routers = new TreeMap<>();
+    // Indexes, so one event costs the size of its router, not of the fleet.
+    private final Map<String, Set<String>> nodesByGroup = new HashMap<>();
+    private final Map<String, Set<RouterKey>> routersByVip = new HashMap<>();
     private final ArrayDeque<FleetEvent> events = new ArrayDeque<>();
     private boolean overflowed;
 
@@ -48,12 +51,15 @@ public final class FleetState {
         if (entry == null) {
             entry = new NodeEntry(node, group, NodeStatus.connecting(node, clock.instant()));
             nodes.put(node, entry);
+            nodesByGroup.computeIfAbsent(group, g -> new java.util.TreeSet<>()).add(node);
             emit(new FleetEvent.NodeChanged(entry.status.since(), entry.status));
             return;
         }
         if (!entry.group.equals(group)) {
             Set<RouterKey> affected = routersOf(entry);
+            nodesByGroup.getOrDefault(entry.group, new java.util.TreeSet<>()).remove(node);
             entry.group = group;
+            nodesByGroup.computeIfAbsent(group, g -> new java.util.TreeSet<>()).add(node);
             affected.addAll(routersOf(entry));
             regroup(entry);
             refresh(affected);
@@ -63,6 +69,7 @@ public final class FleetState {
     public synchronized void removeNode(String node) {
         NodeEntry entry = nodes.remove(node);
         if (entry != null) {
+            nodesByGroup.getOrDefault(entry.group, new java.util.TreeSet<>()).remove(node);
             Set<RouterKey> affected = routersOf(entry);
             affected.forEach(key -> routers.get(key).members.removeIf(id -> id.node().equals(node)));
             refresh(affected);
@@ -283,16 +290,22 @@ public final class FleetState {
     }
 
     private Set<RouterKey> routersWithVip(String address) {
-        Set<RouterKey> keys = new HashSet<>();
-        for (RouterEntry router : routers.values()) {
-            if (router.view != null && router.view.vips().contains(address)) {
-                keys.add(router.key);
+        return new HashSet<>(routersByVip.getOrDefault(address, Set.of()));
+    }
+
+    private void indexVips(RouterEntry router, List<String> vips) {
+        for (String old : router.vips) {
+            Set<RouterKey> keys = routersByVip.get(old);
+            if (keys != null) {
+                keys.remove(router.key);
+                if (keys.isEmpty()) {
+                    routersByVip.remove(old);
+                }
             }
         }
-        for (NodeEntry node : nodes.values()) {
-            node.instances.values().stream().filter(i -> i.latest.vips().contains(address)).forEach(i -> keys.add(i.router));
+        for (String vip : vips) {
+            routersByVip.computeIfAbsent(vip, v -> new HashSet<>()).add(router.key);
         }
-        return keys;
     }
 
     private void refresh(Set<RouterKey> keys) {
@@ -304,6 +317,7 @@ public final class FleetState {
             }
             if (router.members.isEmpty()) {
                 routers.remove(key);
+                indexVips(router, List.of());
                 if (router.view != null) {
                     if (router.published.alarming()) {
                         emit(new FleetEvent.Alarm(now, key, router.published, false, List.of("the router is gone")));
@@ -340,6 +354,7 @@ public final class FleetState {
         VerdictRules.Assessment assessment = VerdictRules.assess(members, holders);
         router.assessment = assessment;
         router.memberViews = members;
+        indexVips(router, vips);
         router.vips = vips;
         router.holders = holders;
         router.name = name;
@@ -391,8 +406,9 @@ public final class FleetState {
 
     private List<String> holdersOf(RouterKey key, String vip) {
         List<String> holders = new ArrayList<>();
-        for (NodeEntry node : nodes.values()) {
-            if (!node.group.equals(key.scope()) || !node.status.connection().current()) {
+        for (String name : nodesByGroup.getOrDefault(key.scope(), Set.of())) {
+            NodeEntry node = nodes.get(name);
+            if (node == null || !node.status.connection().current()) {
                 continue;
             }
             String netns = key.kind() == RouterKey.Kind.NEUTRON ? "qrouter-" + key.id() : null;

@@ -96,6 +96,8 @@ class MainWindowTest {
         // Drawn as an operator sees it: the verdict as a word with its icon, the members side by side.
         assertThat(robot.lookup("#routers-table .kw-badge").queryAll()).extracting(n -> ((Label) n).getText())
                 .contains("Healthy", "n1 master 150 ●", "n2 backup 100", "n3 backup 50");
+        // The status line follows within a second (MainView's timer); run that tick now.
+        robot.interact(() -> window.model().refreshSummaryIfDirty());
         assertThat(robot.lookup("#status-line").queryAs(Label.class).getText()).isEqualTo("1 routers, 1 healthy · 3 of 3 nodes online");
     }
 
@@ -115,6 +117,7 @@ class MainWindowTest {
                 .findFirst().orElseThrow();
         assertThat(n2.stateProperty().get()).isEqualTo(MASTER);
         assertThat(n2.vipsHeldProperty().get()).isEqualTo(VIP);
+        robot.interact(() -> window.model().events().flush());
         List<EventRow> events = window.model().events().rows();
         assertThat(events).extracting(EventRow::kind).contains(EventKind.TRANSITION);
         assertThat(events.get(0).text()).isEqualTo("n2 VI_1: BACKUP → MASTER (priority 100; master down)");
@@ -206,6 +209,7 @@ class MainWindowTest {
             window.pulse().pump();
         });
         var events = window.model().events();
+        robot.interact(events::flush);
         // Newest first: the three changes above, then the connections coming up.
         assertThat(events.rows().subList(0, 3)).extracting(EventRow::text).containsExactly("n3 STALE: no heartbeat",
                 "n2 VI_1: BACKUP → MASTER (priority 100; two)", "n1 VI_1: MASTER → BACKUP (priority 150; one)");

@@ -86,7 +86,22 @@ public final class EventsView {
         search.textProperty().bindBidirectional(model.textProperty());
         root.setTop(new ToolBar(new Label("Router"), routers, new Label("Node"), nodes, new Label("Kind"), kindFilter, search));
         root.setCenter(table);
+        // New events reach the table four times a second, or at once when the timeline comes into view.
+        javafx.animation.Timeline flusher = new javafx.animation.Timeline(new javafx.animation.KeyFrame(FLUSH_PERIOD, e -> {
+            if (org.keepwatch.app.common.Resorter.onScreen(table)) {
+                model.flush();
+            }
+        }));
+        flusher.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        flusher.play();
+        root.visibleProperty().addListener((obs, was, visible) -> {
+            if (visible) {
+                model.flush();
+            }
+        });
     }
+
+    private static final javafx.util.Duration FLUSH_PERIOD = javafx.util.Duration.millis(250);
 
     public Node root() {
         return root;

@@ -38,6 +38,9 @@ public final class EventsViewModel implements FleetListener {
     private final StringProperty text = new SimpleStringProperty(this, "text", "");
     private final TreeSet<String> knownRouters = new TreeSet<>();
     private final TreeSet<String> knownNodes = new TreeSet<>();
+    // New rows wait here until the view flushes them: inserting at the top of a table re-lays out
+    // every visible row, which at 30 pulses a second is most of the FX thread's time.
+    private final List<EventRow> pending = new ArrayList<>();
 
     public EventsViewModel() {
         router.addListener((o, a, b) -> refilter());
@@ -55,6 +58,19 @@ public final class EventsViewModel implements FleetListener {
         if (fresh.isEmpty()) {
             return;
         }
+        pending.addAll(fresh);
+        if (pending.size() > LIMIT) {
+            pending.subList(0, pending.size() - LIMIT).clear();
+        }
+    }
+
+    /** Moves the waiting rows into the timeline (newest first); the view calls it a few times a second. */
+    public void flush() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        List<EventRow> fresh = new ArrayList<>(pending);
+        pending.clear();
         Collections.reverse(fresh);
         all.addAll(0, fresh);
         if (all.size() > LIMIT) {

@@ -31,13 +31,6 @@ public final class InstancesView {
         table.setPlaceholder(new Label("No instances yet."));
         SortedList<InstanceRow> sorted = new SortedList<>(model.rows());
         table.setItems(sorted);
-        Resorter<InstanceRow> resorter = new Resorter<>(table, sorted);
-        model.setAfterBatch(resorter::markDirty);
-        // The sorted list follows the table's comparator through the resorter, not a binding.
-        table.setSortPolicy(t -> {
-            resorter.sortNow();
-            return true;
-        });
 
         TableColumn<InstanceRow, VrrpState> state = new TableColumn<>("State");
         state.setCellValueFactory(c -> c.getValue().stateProperty());
@@ -62,6 +55,9 @@ public final class InstancesView {
         received.setCellValueFactory(c -> c.getValue().advertsReceivedProperty());
 
         table.getColumns().setAll(List.of(state, node, instance, router, priority, effective, held, transition, sent, received));
+        Resorter<InstanceRow> resorter = new Resorter<>(table, sorted,
+                java.util.Set.of(state, priority, effective, held, transition, sent, received));
+        model.setAfterBatch(resorter::markDirty);
         table.getSortOrder().setAll(List.of(node, instance));
         resorter.sortNow();
         TableSupport.install(table, HEADERS, InstancesView::cells, io, problems);

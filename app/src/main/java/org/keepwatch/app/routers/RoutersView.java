@@ -10,6 +10,7 @@ import javafx.scene.control.Tooltip;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Formats;
 import org.keepwatch.app.common.Presentation;
+import org.keepwatch.app.common.Resorter;
 import org.keepwatch.app.common.TableSupport;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.Verdict;
@@ -31,7 +32,6 @@ public final class RoutersView {
         table.setId("routers-table");
         table.setPlaceholder(new Label("No routers yet: nodes are connecting, or none runs keepalived."));
         SortedList<RouterRow> sorted = new SortedList<>(model.rows());
-        sorted.comparatorProperty().bind(table.comparatorProperty());
         table.setItems(sorted);
 
         TableColumn<RouterRow, Verdict> verdict = new TableColumn<>("Verdict");
@@ -72,7 +72,10 @@ public final class RoutersView {
         changed.setPrefWidth(110);
 
         table.getColumns().setAll(List.of(verdict, name, group, vips, master, members, changed));
-        table.getSortOrder().add(verdict);
+        Resorter<RouterRow> resorter = new Resorter<>(table, sorted, java.util.Set.of(verdict, master, changed, vips));
+        model.setAfterBatch(resorter::markDirty);
+        table.getSortOrder().setAll(List.of(verdict, name));
+        resorter.sortNow();
         table.getSelectionModel().selectedItemProperty().addListener((obs, old, row) -> model.selectedProperty().set(row));
         TableSupport.install(table, HEADERS, RoutersView::cells, io, problems);
     }

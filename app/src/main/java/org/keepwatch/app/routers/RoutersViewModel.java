@@ -22,11 +22,11 @@ import java.util.function.Supplier;
 public final class RoutersViewModel implements FleetListener {
 
     private final Supplier<FleetState> state;
-    private final RowIndex<RouterKey, RouterView, RouterRow> index = new RowIndex<>(RouterRow::new, RouterRow::update,
-            row -> new javafx.beans.Observable[]{row.verdictProperty(), row.masterProperty(), row.lastChangeProperty()});
+    private final RowIndex<RouterKey, RouterView, RouterRow> index = new RowIndex<>(RouterRow::new, RouterRow::update);
     private final FilteredList<RouterRow> visible = new FilteredList<>(index.rows());
     private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
     private final ObjectProperty<RouterRow> selected = new SimpleObjectProperty<>(this, "selected");
+    private Runnable afterBatch = () -> { };
 
     public RoutersViewModel(Supplier<FleetState> state) {
         this.state = state;
@@ -44,6 +44,7 @@ public final class RoutersViewModel implements FleetListener {
             if (!filter.get().isBlank()) {
                 refilter();
             }
+            afterBatch.run();
         }
     }
 
@@ -53,6 +54,11 @@ public final class RoutersViewModel implements FleetListener {
         state.get().routers().forEach(r -> all.put(r.key(), r));
         index.reset(all);
         refilter();
+    }
+
+    /** Run after rows changed in place (the view re-sorts). */
+    public void setAfterBatch(Runnable action) {
+        afterBatch = action;
     }
 
     public ObservableList<RouterRow> rows() {

@@ -84,6 +84,10 @@ public final class MainView {
         statusBar.getStyleClass().add("kw-status-bar");
         statusBar.setPadding(new Insets(4, 12, 4, 12));
         root.setBottom(statusBar);
+        javafx.animation.Timeline summary = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
+                javafx.util.Duration.seconds(1), e -> model.refreshSummaryIfDirty()));
+        summary.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        summary.play();
     }
 
     public Parent root() {

@@ -34,6 +34,9 @@ public final class MainViewModel implements FleetListener {
     private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
     private final StringProperty summary = new SimpleStringProperty(this, "summary", "");
     private final StringProperty problem = new SimpleStringProperty(this, "problem", "");
+    private static final long SUMMARY_PERIOD_NANOS = 500_000_000L;
+    private boolean summaryDirty;
+    private long summaryAt;
 
     public MainViewModel(Supplier<FleetState> state, RoutersViewModel routers, InstancesViewModel instances,
                          NodesViewModel nodes, EventsViewModel events, AlarmsViewModel alarms) {
@@ -50,7 +53,11 @@ public final class MainViewModel implements FleetListener {
     @Override
     public void onBatch(FleetBatch batch) {
         if (!batch.routers().isEmpty() || !batch.removedRouters().isEmpty() || !batch.nodes().isEmpty() || batch.rebuild()) {
-            updateSummary();
+            summaryDirty = true;
+            // Counting thousands of routers on every pulse would cost more than the line is worth.
+            if (System.nanoTime() - summaryAt > SUMMARY_PERIOD_NANOS) {
+                updateSummary();
+            }
         }
     }
 
@@ -66,7 +73,16 @@ public final class MainViewModel implements FleetListener {
         updateSummary();
     }
 
+    /** Brings the status line up to date if a batch changed it since (called by a slow timer). */
+    public void refreshSummaryIfDirty() {
+        if (summaryDirty) {
+            updateSummary();
+        }
+    }
+
     public void updateSummary() {
+        summaryDirty = false;
+        summaryAt = System.nanoTime();
         FleetState current = state.get();
         long total = current.routers().size();
         long healthy = current.routers().stream().filter(r -> r.verdict() == Verdict.HEALTHY).count();
