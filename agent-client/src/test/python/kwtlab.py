@@ -242,6 +242,9 @@ class Node(object):
     def start(self, text: Optional[str] = None) -> None:
         if text is not None:
             self.conf.write_text(text)
+        for stale in (self.pid_file, self.vrrp_pid_file, self.checkers_pid_file):
+            if stale.exists():
+                stale.unlink()      # left by a SIGKILL: it would name a pid that is gone
         log = self.log.open("ab")
         env = dict(os.environ, TMPDIR=str(self.tmpdir))
         self.proc = subprocess.Popen(

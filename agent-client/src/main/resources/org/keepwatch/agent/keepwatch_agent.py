@@ -1013,6 +1013,12 @@ def is_alive(proc_root: str, pid: int, starttime: "Optional[int]" = None) -> boo
     return starttime is None or entry.starttime == starttime
 
 
+def process_stopped(proc_root: str, pid: int) -> bool:
+    """Stopped by a signal (SIGSTOP) or traced: T or t in /proc/PID/stat."""
+    entry = read_proc_stat(proc_root, pid)
+    return entry is not None and entry.state in ("T", "t")
+
+
 def systemd_unit(proc_root: str, pid: int) -> "Optional[str]":
     try:
         with open("%s/%d/cgroup" % (proc_root, pid), "r") as f:
@@ -2817,8 +2823,10 @@ class Agent(object):
             dname, iname = owners[reasons.index(reason)]
             owner = self.daemons[dname]
             # A dead main whose VRRP child still runs is shutting down and may yet remove the VIP.
-            settled = reason == "daemon_dead" and not (
-                owner.vrrp_pid is not None and is_alive(self.settings.proc_root, owner.vrrp_pid))
+            # An unresponsive one whose VRRP process is stopped (SIGSTOP) will not move it either.
+            settled = (reason == "daemon_dead" and not (
+                owner.vrrp_pid is not None and is_alive(self.settings.proc_root, owner.vrrp_pid))) or \
+                (reason == "daemon_unresponsive" and process_stopped(self.settings.proc_root, owner.vrrp_pid or owner.pid))
             result[address] = {"address": address, "prefix": addr["prefix"], "ifname": addr.get("ifname"),
                                "netns": watch.name, "reason": reason, "daemon": dname, "instance": iname,
                                "state": owner.instances.get(iname, {}).get("state"), "_settled": settled}
@@ -3077,7 +3085,7 @@ class Agent(object):
             LOG.warning("%s", result.get("message"))
             if self.subscribed:
                 self.event("daemon", daemon=d.name, action="unresponsive", pid=d.pid, message=result.get("message"))
-            self._evaluate_orphans(d.netns_inode)
+        self._evaluate_orphans(d.netns_inode)   # every failed dump: an orphan check may be waiting on it
 
     def _apply_snapshot(self, d: Daemon, instances: "List[Dict[str, Any]]", source: str, cause: str) -> None:
         fresh = {}
