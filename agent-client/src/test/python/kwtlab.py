@@ -293,13 +293,15 @@ class Node(object):
             pids.append(self.vrrp_pid())
         except (OSError, ValueError):
             pass
-        for pid in pids:
-            if pid <= 1:
-                continue        # never kill(0) or kill(-1): that is our own process group or everyone
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        pids = [pid for pid in pids if pid > 1]     # never kill(0) or kill(-1): our group, or everyone
+        # Freeze both first: killing the main first would send the child its parent-death SIGTERM,
+        # and it could remove the VIPs before its own SIGKILL lands.
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in pids:
+                try:
+                    os.kill(pid, sig)
+                except OSError:
+                    pass
         if self.proc is not None:
             self.proc.wait()
         self.proc = None
