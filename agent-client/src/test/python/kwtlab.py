@@ -258,7 +258,8 @@ class Node(object):
             if self.vrrp_pid_file.exists() and self.vrrp_pid_file.read_text().strip():
                 return
             if self.proc.poll() is not None:
-                raise AssertionError("keepalived in %s exited: %s" % (self.ns, self.log.read_text()[-2000:]))
+                raise AssertionError("keepalived in %s exited with %s: %s" % (
+                    self.ns, self.proc.returncode, self.log.read_text()[-2000:]))
             time.sleep(0.05)
         raise AssertionError("keepalived in %s did not start" % self.ns)
 

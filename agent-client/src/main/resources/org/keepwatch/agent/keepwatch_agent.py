@@ -70,6 +70,7 @@ DEFAULT_ADVERT_INT_S = 1.0
 DUMP_FAST_POLLS = 20               # looks at dump_poll_initial spacing before backing off
 ORPHAN_DEAD_RECHECK_S = 0.1        # recheck of a VIP whose daemon died while its VRRP child exits
 DUMP_LOCK_RETRY_S = 0.005          # another agent is dumping into the same TMPDIR: look again this soon
+SIGNAL_READY_RETRY_S = 0.05        # keepalived still starting (no handler yet): look again this soon
 SHA256_HEX_LEN = 64
 TRIM_MIN_INTERVAL_S = 1.0          # malloc_trim at most this often
 TRIM_AFTER_OUTPUT_BYTES = 64 * 1024
@@ -1011,6 +1012,22 @@ def is_alive(proc_root: str, pid: int, starttime: "Optional[int]" = None) -> boo
     if entry is None or entry.state in ("Z", "X", "x"):
         return False
     return starttime is None or entry.starttime == starttime
+
+
+def signal_caught(proc_root: str, pid: int, signum: int) -> bool:
+    """Whether the process takes signum itself: blocked for its signalfd (SigBlk, how keepalived
+    does it) or caught by a handler (SigCgt), per /proc/PID/status. keepalived sets that up a few
+    ms after it starts; before that, SIGJSON, SIGUSR1 and SIGHUP would terminate it (their default
+    action), so the agent never sends them before."""
+    masks = 0
+    try:
+        with open("%s/%d/status" % (proc_root, pid), "r") as f:
+            for line in f:
+                if line.startswith(("SigBlk:", "SigCgt:")):
+                    masks |= int(line.split()[1], 16)
+    except (OSError, ValueError, IndexError):
+        return False
+    return bool((masks >> (signum - 1)) & 1)
 
 
 def process_stopped(proc_root: str, pid: int) -> bool:
@@ -1991,6 +2008,10 @@ class ConfigOps(object):
                 step("reload", "failed", message=(err or out).strip())
                 raise AgentError(E_RELOAD_FAILED, "systemctl reload %s failed: %s" % (unit, (err or out).strip()))
         else:
+            if not signal_caught(self.settings.proc_root, d.pid, signal.SIGHUP):
+                step("reload", "failed", message="keepalived does not handle SIGHUP (still starting?)")
+                raise AgentError(E_RELOAD_FAILED, "keepalived (pid %d) does not handle SIGHUP yet; "
+                                 "a SIGHUP now would kill it" % d.pid)
             try:
                 os.kill(d.pid, signal.SIGHUP)
             except ProcessLookupError:
@@ -2933,6 +2954,15 @@ class Agent(object):
         """Removes the old dump file and signals keepalived, once this agent holds the TMPDIR's
         dump lock (other agents on the node, e.g. a second operator's session, take it too)."""
         if d.dump_job is not job:
+            return
+        if not signal_caught(self.settings.proc_root, d.pid, job.signum):
+            # still starting (or not a keepalived that dumps): the signal would kill it
+            if time.monotonic() < job.deadline and is_alive(self.settings.proc_root, d.pid, d.starttime):
+                self.loop.call_later(SIGNAL_READY_RETRY_S, lambda: self._signal_dump(d, job))
+            else:
+                self._finish_dump(d, {"ok": False, "code": E_DUMP_FAILED,
+                                      "message": "keepalived %s does not handle signal %d (yet); not sent"
+                                      % (d.name, job.signum)})
             return
         if not self._lock_dump_dir(os.path.dirname(job.path)):
             if time.monotonic() < job.deadline:
