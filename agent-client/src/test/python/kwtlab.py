@@ -242,6 +242,9 @@ class Node(object):
     def start(self, text: Optional[str] = None) -> None:
         if text is not None:
             self.conf.write_text(text)
+        for stale in (self.pid_file, self.vrrp_pid_file, self.checkers_pid_file):
+            if stale.exists():
+                stale.unlink()      # left by a SIGKILL: it would name a pid that is gone
         log = self.log.open("ab")
         env = dict(os.environ, TMPDIR=str(self.tmpdir))
         self.proc = subprocess.Popen(
@@ -255,7 +258,8 @@ class Node(object):
             if self.vrrp_pid_file.exists() and self.vrrp_pid_file.read_text().strip():
                 return
             if self.proc.poll() is not None:
-                raise AssertionError("keepalived in %s exited: %s" % (self.ns, self.log.read_text()[-2000:]))
+                raise AssertionError("keepalived in %s exited with %s: %s" % (
+                    self.ns, self.proc.returncode, self.log.read_text()[-2000:]))
             time.sleep(0.05)
         raise AssertionError("keepalived in %s did not start" % self.ns)
 
@@ -290,13 +294,15 @@ class Node(object):
             pids.append(self.vrrp_pid())
         except (OSError, ValueError):
             pass
-        for pid in pids:
-            if pid <= 1:
-                continue        # never kill(0) or kill(-1): that is our own process group or everyone
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        pids = [pid for pid in pids if pid > 1]     # never kill(0) or kill(-1): our group, or everyone
+        # Freeze both first: killing the main first would send the child its parent-death SIGTERM,
+        # and it could remove the VIPs before its own SIGKILL lands.
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in pids:
+                try:
+                    os.kill(pid, sig)
+                except OSError:
+                    pass
         if self.proc is not None:
             self.proc.wait()
         self.proc = None

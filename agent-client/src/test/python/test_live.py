@@ -6,6 +6,7 @@ several keepalived (a Neutron network node). Tests run in name order and share t
 """
 
 import json
+import os
 import signal
 import time
 import unittest
@@ -324,6 +325,35 @@ class LiveTest(unittest.TestCase):
         self.assertIn(VIP, self.a.addresses(), "SIGKILL leaves the VIP behind: a duplicate address")
         snap = self.agent.call("state.snapshot")["result"]
         self.assertEqual([(o["address"], o["netns"]) for o in snap["orphans"]], [(VIP, self.a.ns)])
+
+    def test_22_sigstop_is_a_hung_daemon(self):
+        """SIGSTOP (a hung keepalived): it answers no dump, so it is `unresponsive` and the VIP it
+        still holds is an orphan while B takes over; SIGCONT brings it back."""
+        self.a.start()
+        deadline = time.monotonic() + ELECTION_TIMEOUT_S
+        while time.monotonic() < deadline and not (VIP in self.a.addresses() and VIP not in self.b.addresses()):
+            time.sleep(0.1)
+        self.assertIn(VIP, self.a.addresses())
+        self.agent.call("state.subscribe")
+        pids = [self.a.main_pid(), self.a.vrrp_pid()]
+        mark = self.agent.mark()
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            hung = self.agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
+                                         and e["action"] == "unresponsive", 20, since=mark)
+            self.assertIn("stopped", hung["message"])
+            orphan = self.agent.wait_event(lambda e: e["event"] == "vip" and e["action"] == "orphaned"
+                                           and e["netns"] == self.a.ns, EVENT_TIMEOUT_S, since=mark)
+            self.assertEqual(orphan["reason"], "daemon_unresponsive")
+            self.agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.b.ns
+                                  and e["state"] == "MASTER", EVENT_TIMEOUT_S, since=mark)
+            self.assertIn(VIP, self.a.addresses(), "a stopped keepalived keeps its VIP: split brain")
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
+        self.agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
+                              and e["action"] == "responsive", 20, since=mark)
 
 
 if __name__ == "__main__":

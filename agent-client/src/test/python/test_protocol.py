@@ -8,6 +8,7 @@ import os
 import random
 import shutil
 import signal
+import subprocess
 import tempfile
 import time
 import unittest
@@ -208,6 +209,35 @@ class ProtocolTest(unittest.TestCase):
         for line in rest.splitlines():
             json.loads(line.decode())
         self.assertIn("serving protocol", self.agent.stderr() + self.agent.proc.stderr.read().decode())
+
+
+class NeverKillsAStartingKeepalivedTest(unittest.TestCase):
+    """A keepalived that has not set up its signalfd yet would die of SIGJSON or SIGUSR1 (their
+    default action). A stand-in with that property, a script named keepalived (its comm), is
+    found, asked for no dump, and left alive."""
+
+    def test_no_signal_before_the_process_handles_it(self):
+        tmp = Path(tempfile.mkdtemp(prefix="kwt-agent-starting-"))
+        script = tmp / "keepalived"
+        script.write_text("#!/bin/sh\nwhile :; do sleep 0.2; done\n")
+        script.chmod(0o755)
+        conf = tmp / "keepalived.conf"
+        conf.write_text("vrrp_instance VI_1 {\n}\n")
+        fake = subprocess.Popen([str(script), "-f", str(conf)], start_new_session=True)
+        agent = AgentProcess("--match-config", str(tmp) + "/*", "--state-dir", str(tmp / "state"),
+                             "--dump-timeout", "0.5", "--heartbeat-interval", "0.2")
+        try:
+            daemons = agent.call("daemons")["result"]["daemons"]
+            self.assertEqual([d["pid"] for d in daemons], [fake.pid])
+            snap = agent.call("state.snapshot")["result"]
+            self.assertIn("does not handle signal", snap["daemons"][0]["error"]["message"])
+            time.sleep(0.5)
+            self.assertIsNone(fake.poll(), "the agent must not have killed it")
+        finally:
+            agent.close()
+            fake.kill()
+            fake.wait()
+            shutil.rmtree(str(tmp), ignore_errors=True)
 
 
 class VersionCommandTest(unittest.TestCase):

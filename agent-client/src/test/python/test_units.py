@@ -148,6 +148,22 @@ class SmallHelpersTest(unittest.TestCase):
         self.assertEqual(ka.stagger("r1", 30.0), ka.stagger("r1", 30.0))
         self.assertTrue(all(0 <= ka.stagger("r%d" % i, 30.0) < 30.0 for i in range(100)))
 
+    def test_signal_readiness_from_proc_status(self):
+        tmp = Path(tempfile.mkdtemp(prefix="kwt-agent-sig-"))
+        try:
+            (tmp / "7").mkdir()
+            status = tmp / "7" / "status"
+            status.write_text("Name:\tkeepalived\nSigBlk:\t0000000000000000\nSigCgt:\t0000000000000000\n")
+            self.assertFalse(ka.signal_caught(str(tmp), 7, 36), "a starting keepalived: SIGJSON would kill it")
+            status.write_text("SigBlk:\t4000000800014a03\nSigIgn:\tbffffff7fffab034\nSigCgt:\t0000000000000000\n")
+            for signum in (36, 10, 1):       # JSON, USR1, HUP as keepalived 2.2.7 blocks them
+                self.assertTrue(ka.signal_caught(str(tmp), 7, signum))
+            status.write_text("SigBlk:\t0\nSigCgt:\t0000000000000200\n")
+            self.assertTrue(ka.signal_caught(str(tmp), 7, 10), "a handler counts too")
+            self.assertFalse(ka.signal_caught(str(tmp), 8, 10), "no such process")
+        finally:
+            shutil.rmtree(str(tmp), ignore_errors=True)
+
     def test_pidfd_probe(self):
         self.assertIsInstance(ka.pidfd_probe(), bool)
 

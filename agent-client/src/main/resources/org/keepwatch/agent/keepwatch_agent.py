@@ -70,6 +70,7 @@ DEFAULT_ADVERT_INT_S = 1.0
 DUMP_FAST_POLLS = 20               # looks at dump_poll_initial spacing before backing off
 ORPHAN_DEAD_RECHECK_S = 0.1        # recheck of a VIP whose daemon died while its VRRP child exits
 DUMP_LOCK_RETRY_S = 0.005          # another agent is dumping into the same TMPDIR: look again this soon
+SIGNAL_READY_RETRY_S = 0.05        # keepalived still starting (no handler yet): look again this soon
 SHA256_HEX_LEN = 64
 TRIM_MIN_INTERVAL_S = 1.0          # malloc_trim at most this often
 TRIM_AFTER_OUTPUT_BYTES = 64 * 1024
@@ -1011,6 +1012,28 @@ def is_alive(proc_root: str, pid: int, starttime: "Optional[int]" = None) -> boo
     if entry is None or entry.state in ("Z", "X", "x"):
         return False
     return starttime is None or entry.starttime == starttime
+
+
+def signal_caught(proc_root: str, pid: int, signum: int) -> bool:
+    """Whether the process takes signum itself: blocked for its signalfd (SigBlk, how keepalived
+    does it) or caught by a handler (SigCgt), per /proc/PID/status. keepalived sets that up a few
+    ms after it starts; before that, SIGJSON, SIGUSR1 and SIGHUP would terminate it (their default
+    action), so the agent never sends them before."""
+    masks = 0
+    try:
+        with open("%s/%d/status" % (proc_root, pid), "r") as f:
+            for line in f:
+                if line.startswith(("SigBlk:", "SigCgt:")):
+                    masks |= int(line.split()[1], 16)
+    except (OSError, ValueError, IndexError):
+        return False
+    return bool((masks >> (signum - 1)) & 1)
+
+
+def process_stopped(proc_root: str, pid: int) -> bool:
+    """Stopped by a signal (SIGSTOP) or traced: T or t in /proc/PID/stat."""
+    entry = read_proc_stat(proc_root, pid)
+    return entry is not None and entry.state in ("T", "t")
 
 
 def systemd_unit(proc_root: str, pid: int) -> "Optional[str]":
@@ -1985,6 +2008,10 @@ class ConfigOps(object):
                 step("reload", "failed", message=(err or out).strip())
                 raise AgentError(E_RELOAD_FAILED, "systemctl reload %s failed: %s" % (unit, (err or out).strip()))
         else:
+            if not signal_caught(self.settings.proc_root, d.pid, signal.SIGHUP):
+                step("reload", "failed", message="keepalived does not handle SIGHUP (still starting?)")
+                raise AgentError(E_RELOAD_FAILED, "keepalived (pid %d) does not handle SIGHUP yet; "
+                                 "a SIGHUP now would kill it" % d.pid)
             try:
                 os.kill(d.pid, signal.SIGHUP)
             except ProcessLookupError:
@@ -2817,8 +2844,10 @@ class Agent(object):
             dname, iname = owners[reasons.index(reason)]
             owner = self.daemons[dname]
             # A dead main whose VRRP child still runs is shutting down and may yet remove the VIP.
-            settled = reason == "daemon_dead" and not (
-                owner.vrrp_pid is not None and is_alive(self.settings.proc_root, owner.vrrp_pid))
+            # An unresponsive one whose VRRP process is stopped (SIGSTOP) will not move it either.
+            settled = (reason == "daemon_dead" and not (
+                owner.vrrp_pid is not None and is_alive(self.settings.proc_root, owner.vrrp_pid))) or \
+                (reason == "daemon_unresponsive" and process_stopped(self.settings.proc_root, owner.vrrp_pid or owner.pid))
             result[address] = {"address": address, "prefix": addr["prefix"], "ifname": addr.get("ifname"),
                                "netns": watch.name, "reason": reason, "daemon": dname, "instance": iname,
                                "state": owner.instances.get(iname, {}).get("state"), "_settled": settled}
@@ -2925,6 +2954,15 @@ class Agent(object):
         """Removes the old dump file and signals keepalived, once this agent holds the TMPDIR's
         dump lock (other agents on the node, e.g. a second operator's session, take it too)."""
         if d.dump_job is not job:
+            return
+        if not signal_caught(self.settings.proc_root, d.pid, job.signum):
+            # still starting (or not a keepalived that dumps): the signal would kill it
+            if time.monotonic() < job.deadline and is_alive(self.settings.proc_root, d.pid, d.starttime):
+                self.loop.call_later(SIGNAL_READY_RETRY_S, lambda: self._signal_dump(d, job))
+            else:
+                self._finish_dump(d, {"ok": False, "code": E_DUMP_FAILED,
+                                      "message": "keepalived %s does not handle signal %d (yet); not sent"
+                                      % (d.name, job.signum)})
             return
         if not self._lock_dump_dir(os.path.dirname(job.path)):
             if time.monotonic() < job.deadline:
@@ -3077,7 +3115,7 @@ class Agent(object):
             LOG.warning("%s", result.get("message"))
             if self.subscribed:
                 self.event("daemon", daemon=d.name, action="unresponsive", pid=d.pid, message=result.get("message"))
-            self._evaluate_orphans(d.netns_inode)
+        self._evaluate_orphans(d.netns_inode)   # every failed dump: an orphan check may be waiting on it
 
     def _apply_snapshot(self, d: Daemon, instances: "List[Dict[str, Any]]", source: str, cause: str) -> None:
         fresh = {}
