@@ -100,10 +100,14 @@ class AppLabTest {
     }
 
     private String masterOf(RouterKey key) {
-        return WaitForAsyncUtils.asyncFx(() -> {
-            RouterRow row = window.model().routers().row(key);
-            return row == null ? "" : row.masterProperty().get();
-        }).join();
+        try {
+            return WaitForAsyncUtils.asyncFx(() -> {
+                RouterRow row = window.model().routers().row(key);
+                return row == null ? "" : row.masterProperty().get();
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
