@@ -71,8 +71,8 @@ public final class FleetManagerView {
         groupForm = new GroupForm(edits::current, validator);
         nodeEditor = new NodeEditor(nodeForm, home);
         groupEditor = new GroupEditor(groupForm, home);
-        nodeForm.problems().addListener((javafx.collections.ListChangeListener<Problem>) c -> markDirty());
-        groupForm.problems().addListener((javafx.collections.ListChangeListener<Problem>) c -> markDirty());
+        nodeForm.editsProperty().addListener(x -> markDirty());
+        groupForm.editsProperty().addListener(x -> markDirty());
 
         root.setId("fleet-manager");
         tree.setId("fleet-tree");
@@ -102,16 +102,18 @@ public final class FleetManagerView {
         remove.setTooltip(new javafx.scene.control.Tooltip("Remove the selected node or group"));
         remove.disableProperty().bind(tree.getSelectionModel().selectedItemProperty().isNull());
         remove.setOnAction(e -> removeSelected());
-        Button importSsh = new Button("~/.ssh/config", new FontIcon(Material2AL.INPUT));
+        Button importSsh = new Button("~/.ssh/config…", new FontIcon(Material2AL.INPUT));
         importSsh.setId("manager-import-ssh");
         importSsh.setOnAction(e -> imports.sshConfig().run());
-        Button importAnsible = new Button("Ansible", new FontIcon(Material2AL.INPUT));
+        Button importAnsible = new Button("Ansible inventory…", new FontIcon(Material2AL.INPUT));
         importAnsible.setId("manager-import-ansible");
         importAnsible.setOnAction(e -> imports.ansible().run());
         ToolBar tools = new ToolBar(addNode, addGroup, remove);
-        Label importLabel = new Label("Import:");
+        Label importLabel = new Label("Import nodes from");
         importLabel.getStyleClass().add("text-muted");
-        ToolBar importTools = new ToolBar(importLabel, importSsh, importAnsible);
+        javafx.scene.layout.FlowPane importButtons = new javafx.scene.layout.FlowPane(6, 6, importSsh, importAnsible);
+        VBox importTools = new VBox(6, importLabel, importButtons);
+        importTools.setPadding(new Insets(8));
         VBox left = new VBox(tools, tree, importTools);
         VBox.setVgrow(tree, Priority.ALWAYS);
         left.setMinWidth(260);
@@ -156,10 +158,14 @@ public final class FleetManagerView {
         Fleet fleet = edits.current();
         TreeItem<Entry> newRoot = FleetTree.build(fleet);
         loading = true;
-        tree.setRoot(newRoot);
-        loading = false;
-        fileLabel.setText("Fleet file: " + edits.target());
-        nodeEditor.refreshGroups();
+        try {
+            tree.setRoot(newRoot);
+            fileLabel.setText("Fleet file: " + edits.target());
+            nodeEditor.refreshGroups();
+        } finally {
+            loading = false;
+        }
+        dirty.set(false);
         select.flatMap(name -> find(newRoot, name)).ifPresentOrElse(item -> tree.getSelectionModel().select(item),
                 this::showPlaceholder);
     }

@@ -27,6 +27,8 @@ public final class GroupForm {
     private final StringProperty description = new SimpleStringProperty(this, "description", "");
     private final SettingsFormModel defaults = new SettingsFormModel();
     private final ObservableList<Problem> problems = FXCollections.observableArrayList();
+    /** Counts changes to the fields, so a view can tell the form was touched. */
+    private final javafx.beans.property.LongProperty edits = new javafx.beans.property.SimpleLongProperty(this, "edits");
     private final BooleanBinding valid = Bindings.createBooleanBinding(
             () -> problems.stream().noneMatch(Problem::blocking), problems);
     private Optional<FleetGroup> editing = Optional.empty();
@@ -36,7 +38,10 @@ public final class GroupForm {
         this.validator = validator;
         List<Observable> inputs = new ArrayList<>(List.of(name, description));
         inputs.addAll(List.of(defaults.observables()));
-        inputs.forEach(o -> o.addListener(x -> validate()));
+        inputs.forEach(o -> o.addListener(x -> {
+            edits.set(edits.get() + 1);
+            validate();
+        }));
         validate();
     }
 
@@ -57,7 +62,8 @@ public final class GroupForm {
     }
 
     public void validate() {
-        problems.setAll(validator.group(fleet.get(), editing.map(FleetGroup::name), name.get(), defaults.input()));
+        problems.setAll(validator.group(fleet.get(), editing.map(FleetGroup::name), name.get() == null ? "" : name.get(),
+                defaults.input()));
     }
 
     public Optional<String> editingName() {
@@ -65,7 +71,7 @@ public final class GroupForm {
     }
 
     public FleetGroup group() {
-        return new FleetGroup(name.get().strip(), description.get() == null ? "" : description.get().strip(),
+        return new FleetGroup(name.get() == null ? "" : name.get().strip(), description.get() == null ? "" : description.get().strip(),
                 defaults.input().toSettings(), editing.map(FleetGroup::json).orElse(null));
     }
 
@@ -94,6 +100,10 @@ public final class GroupForm {
 
     public SettingsFormModel defaults() {
         return defaults;
+    }
+
+    public javafx.beans.property.ReadOnlyLongProperty editsProperty() {
+        return edits;
     }
 
     public ObservableList<Problem> problems() {

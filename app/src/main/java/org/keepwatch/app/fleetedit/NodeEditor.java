@@ -44,7 +44,8 @@ public final class NodeEditor {
     public void refreshGroups() {
         String current = form.groupProperty().get();
         group.getItems().setAll(form.groupNames());
-        form.groupProperty().set(current);
+        // Replacing the items clears the value; put the node's group back.
+        group.setValue(current == null ? "" : current);
         settings.refreshPrompts();
     }
 

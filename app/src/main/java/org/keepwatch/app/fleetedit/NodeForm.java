@@ -27,6 +27,8 @@ public final class NodeForm {
     private final StringProperty group = new SimpleStringProperty(this, "group", "");
     private final SettingsFormModel settings = new SettingsFormModel();
     private final ObservableList<Problem> problems = FXCollections.observableArrayList();
+    /** Counts changes to the fields, so a view can tell the form was touched. */
+    private final javafx.beans.property.LongProperty edits = new javafx.beans.property.SimpleLongProperty(this, "edits");
     private final BooleanBinding valid = Bindings.createBooleanBinding(
             () -> problems.stream().noneMatch(Problem::blocking), problems);
     private Optional<FleetNode> editing = Optional.empty();
@@ -36,7 +38,10 @@ public final class NodeForm {
         this.validator = validator;
         List<Observable> inputs = new ArrayList<>(List.of(name, group));
         inputs.addAll(List.of(settings.observables()));
-        inputs.forEach(o -> o.addListener(x -> validate()));
+        inputs.forEach(o -> o.addListener(x -> {
+            edits.set(edits.get() + 1);
+            validate();
+        }));
         validate();
     }
 
@@ -59,7 +64,7 @@ public final class NodeForm {
     }
 
     public void validate() {
-        problems.setAll(validator.node(fleet.get(), editing.map(FleetNode::name), name.get(), group.get(),
+        problems.setAll(validator.node(fleet.get(), editing.map(FleetNode::name), text(name.get()), text(group.get()),
                 settings.input()));
     }
 
@@ -70,7 +75,7 @@ public final class NodeForm {
     /** The node as the form says it, keeping the fields of the file this version does not know. */
     public FleetNode node() {
         ConnectionSettings connection = settings.input().toSettings();
-        return new FleetNode(name.get().strip(), group.get().strip(), connection,
+        return new FleetNode(text(name.get()).strip(), text(group.get()).strip(), connection,
                 editing.map(FleetNode::json).orElse(null));
     }
 
@@ -93,6 +98,10 @@ public final class NodeForm {
         return result.withNode(node);
     }
 
+    private static String text(String value) {
+        return value == null ? "" : value;
+    }
+
     /** What the fields fall back to when left empty, for the fields' hints. */
     public ConnectionSettings groupDefaults() {
         return fleet.get().group(group.get() == null ? "" : group.get().strip())
@@ -113,6 +122,10 @@ public final class NodeForm {
 
     public SettingsFormModel settings() {
         return settings;
+    }
+
+    public javafx.beans.property.ReadOnlyLongProperty editsProperty() {
+        return edits;
     }
 
     public ObservableList<Problem> problems() {
