@@ -61,8 +61,11 @@ class KeepwatchAppFleetTest {
         assertThat(robot.lookup("#welcome-import-ssh").queryButton().getText()).isEqualTo("Import ~/.ssh/config");
         assertThat(robot.lookup("#welcome-import-ansible").queryButton().getText()).isEqualTo("Import an Ansible inventory");
         assertThat(robot.lookup("#header-add-node").tryQuery()).isPresent();
-        assertThat(robot.lookup("#header-import").tryQuery()).isPresent();
-        assertThat(robot.lookup("#header-manage-fleet").tryQuery()).isPresent();
+        robot.clickOn("#header-fleet");
+        assertThat(robot.lookup("Manage fleet…").tryQuery()).isPresent();
+        assertThat(robot.lookup("Import from an Ansible inventory…").tryQuery()).isPresent();
+        robot.clickOn("Manage fleet…");
+        assertThat(robot.lookup("#fleet-manager").tryQuery()).isPresent();
     }
 
     @Test

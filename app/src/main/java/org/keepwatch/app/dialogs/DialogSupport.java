@@ -8,11 +8,13 @@ import javafx.scene.control.Dialog;
 import javafx.scene.control.DialogPane;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.Clipboard;
 import javafx.scene.input.ClipboardContent;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.stage.Modality;
 import javafx.stage.Window;
 import org.kordamp.ikonli.Ikon;
@@ -59,16 +61,26 @@ public final class DialogSupport {
 
     /** A value to compare or paste (a fingerprint, a command): monospace, selectable, with a copy button. */
     public static HBox copyable(String id, String value) {
-        TextArea text = new TextArea(value);
+        javafx.scene.control.TextInputControl text;
+        if (value.contains("\n")) {
+            TextArea area = new TextArea(value);
+            area.setWrapText(true);
+            area.setPrefRowCount((int) value.lines().count());
+            text = area;
+        } else {
+            // One line stays one line: a fingerprint broken in two is hard to compare.
+            TextField field = new TextField(value);
+            field.setPrefColumnCount(Math.min(value.length(), 90));
+            text = field;
+        }
         text.setId(id);
         text.setEditable(false);
-        text.setWrapText(true);
-        text.setPrefRowCount(Math.max(1, (int) value.lines().count()));
         text.getStyleClass().add("kw-mono");
         text.setFocusTraversable(false);
         Button copy = new Button(null, new FontIcon(Material2AL.CONTENT_COPY));
         copy.setId(id + "-copy");
         copy.setTooltip(new Tooltip("Copy"));
+        copy.setMinWidth(Region.USE_PREF_SIZE);
         copy.setOnAction(e -> {
             ClipboardContent content = new ClipboardContent();
             content.putString(value);

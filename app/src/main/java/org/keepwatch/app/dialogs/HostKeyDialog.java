@@ -45,7 +45,7 @@ public final class HostKeyDialog {
                 DialogSupport.copyable("host-key-check-command", checkCommand(key.keyType())),
                 hint("Accept once connects now and asks again next time. Accept and save also adds the key to the "
                         + "node's known_hosts file, so neither Keepwatch nor ssh asks again."));
-        content.setPrefWidth(600);
+        content.setPrefWidth(640);
         dialog.getDialogPane().setContent(content);
         dialog.getDialogPane().getButtonTypes().setAll(ACCEPT_AND_SAVE, ACCEPT_ONCE, REJECT);
         // Enter must not accept a key by accident: Reject is the default button.

@@ -62,7 +62,7 @@ public final class NodeProblemDialog {
             details.setId("problem-error-pane");
             content.getChildren().add(details);
         }
-        content.setPrefWidth(640);
+        content.setPrefWidth(720);
         dialog.getDialogPane().setContent(content);
         dialog.getDialogPane().getButtonTypes().add(RECONNECT);
         edit.ifPresent(e -> dialog.getDialogPane().getButtonTypes().add(EDIT));

@@ -68,26 +68,32 @@ public final class FleetUi {
         this.validator = new FleetValidator(home);
     }
 
-    /** "Add node…", "Import…" (~/.ssh/config or an Ansible inventory) and "Manage fleet…". */
+    /**
+     * "Add node…", and "Fleet" with what is done less often: Manage fleet…, the two imports. Two buttons, so the
+     * header keeps room for the title and the filter.
+     */
     public List<Button> headerButtons() {
         Button add = new Button("Add node…", new FontIcon(Material2AL.ADD));
         add.setId("header-add-node");
+        add.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         add.setOnAction(e -> addNode());
-        Button importButton = new Button("Import…", new FontIcon(Material2AL.INPUT));
-        importButton.setId("header-import");
-        MenuItem ssh = new MenuItem("From ~/.ssh/config…");
+        MenuItem manage = new MenuItem("Manage fleet…", new FontIcon(Material2MZ.SETTINGS));
+        manage.setId("header-manage-fleet");
+        manage.setOnAction(e -> manageFleet());
+        MenuItem ssh = new MenuItem("Import from ~/.ssh/config…", new FontIcon(Material2AL.INPUT));
         ssh.setId("header-import-ssh");
         ssh.setOnAction(e -> importSshConfig());
-        MenuItem ansible = new MenuItem("From an Ansible inventory…");
+        MenuItem ansible = new MenuItem("Import from an Ansible inventory…", new FontIcon(Material2AL.INPUT));
         ansible.setId("header-import-ansible");
         ansible.setOnAction(e -> importAnsible());
-        ContextMenu menu = new ContextMenu(ssh, ansible);
-        importButton.setOnAction(e -> menu.show(importButton, Side.BOTTOM, 0, 0));
-        Button manage = new Button("Manage fleet…", new FontIcon(Material2MZ.SETTINGS));
-        manage.setId("header-manage-fleet");
-        manage.setTooltip(new Tooltip("Add, edit and remove nodes and groups"));
-        manage.setOnAction(e -> manageFleet());
-        return List.of(add, importButton, manage);
+        ContextMenu menu = new ContextMenu(manage, new javafx.scene.control.SeparatorMenuItem(), ssh, ansible);
+        Button fleet = new Button("Fleet", new FontIcon(Material2AL.ARROW_DROP_DOWN));
+        fleet.setContentDisplay(javafx.scene.control.ContentDisplay.RIGHT);
+        fleet.setId("header-fleet");
+        fleet.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        fleet.setTooltip(new Tooltip("Manage nodes and groups, import them"));
+        fleet.setOnAction(e -> menu.show(fleet, Side.BOTTOM, 0, 0));
+        return List.of(add, fleet);
     }
 
     /** The welcome view's ways to start a fleet from nothing. */

@@ -19,7 +19,6 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.control.cell.CheckBoxTableCell;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
-import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 import org.keepwatch.app.dialogs.DialogSupport;
@@ -58,6 +57,7 @@ public final class ImportDialog {
         table.setEditable(true);
         table.setPlaceholder(new Label("Reading " + source + "…"));
         table.setPrefHeight(300);
+        table.setPrefWidth(820);
         TableColumn<Row, Boolean> tick = new TableColumn<>();
         tick.setCellValueFactory(c -> c.getValue().selectedProperty());
         tick.setCellFactory(CheckBoxTableCell.forTableColumn(tick));
@@ -82,6 +82,7 @@ public final class ImportDialog {
             }
         });
         table.getColumns().setAll(List.of(tick, name, connects, groups, notes));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 
         Button all = new Button("Select all");
         all.setId("import-select-all");
@@ -93,9 +94,9 @@ public final class ImportDialog {
         message.setId("import-message");
         message.setWrapText(true);
         message.textProperty().bind(model.messageProperty());
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox selection = new HBox(8, message, spacer, all, none);
+        all.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        none.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        HBox selection = new HBox(8, all, none);
         selection.setAlignment(Pos.CENTER_LEFT);
 
         ToggleGroup mode = new ToggleGroup();
@@ -123,10 +124,10 @@ public final class ImportDialog {
         Label status = new Label();
         status.setId("import-status");
         status.setWrapText(true);
-        VBox content = new VBox(10, table, selection, into, sourceGroups, status);
+        VBox content = new VBox(10, table, message, selection, into, sourceGroups, status);
         VBox.setVgrow(table, Priority.ALWAYS);
+        content.setPrefWidth(820);
         dialog.getDialogPane().setContent(content);
-        dialog.getDialogPane().setPrefWidth(820);
 
         ButtonType importType = new ButtonType("Import", ButtonBar.ButtonData.OK_DONE);
         dialog.getDialogPane().getButtonTypes().setAll(importType, ButtonType.CANCEL);

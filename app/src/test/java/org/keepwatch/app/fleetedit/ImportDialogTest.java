@@ -70,8 +70,8 @@ class ImportDialogTest {
 
     @Test
     void importsChosenAliasesFromSshConfigIntoAGroup(FxRobot robot) throws Exception {
-        robot.clickOn("#header-import");
-        robot.clickOn("From ~/.ssh/config…");
+        robot.clickOn("#header-fleet");
+        robot.clickOn("Import from ~/.ssh/config…");
         TableView<ImportModel.Row> table = robot.lookup("#import-table").queryTableView();
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> table.getItems().size() == 4);
         assertThat(table.getItems()).extracting(r -> r.candidate().name()).containsExactly("lb1", "lb2", "bastion", "n1");
