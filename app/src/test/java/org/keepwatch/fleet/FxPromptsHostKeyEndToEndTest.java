@@ -43,10 +43,8 @@ class FxPromptsHostKeyEndToEndTest {
 
     @Start
     void start(Stage stage) {
-        javafx.application.Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet());
         this.stage = stage;
-        stage.setScene(new javafx.scene.Scene(new javafx.scene.layout.StackPane(), 400, 300));
-        stage.show();
+        org.keepwatch.app.TestStages.blankOwner(stage);
     }
 
     @AfterEach

@@ -120,7 +120,7 @@ public final class FleetUi {
         edit.setOnAction(e -> Optional.ofNullable(nodes.table().getSelectionModel().getSelectedItem())
                 .ifPresent(r -> editNode(r.name())));
         nodes.tools().getItems().addAll(details, edit);
-        nodes.table().setOnMouseClicked(e -> {
+        nodes.table().addEventHandler(javafx.scene.input.MouseEvent.MOUSE_CLICKED, e -> {
             if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
                 Optional.ofNullable(nodes.table().getSelectionModel().getSelectedItem()).ifPresent(this::showDetails);
             }

@@ -1,11 +1,9 @@
 package org.keepwatch.app.fleetedit;
 
 import javafx.beans.Observable;
-import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.fleet.ConnectionSettings;
 import org.keepwatch.fleet.Fleet;
@@ -26,11 +24,7 @@ public final class GroupForm {
     private final StringProperty name = new SimpleStringProperty(this, "name", "");
     private final StringProperty description = new SimpleStringProperty(this, "description", "");
     private final SettingsFormModel defaults = new SettingsFormModel();
-    private final ObservableList<Problem> problems = FXCollections.observableArrayList();
-    /** Counts changes to the fields, so a view can tell the form was touched. */
-    private final javafx.beans.property.LongProperty edits = new javafx.beans.property.SimpleLongProperty(this, "edits");
-    private final BooleanBinding valid = Bindings.createBooleanBinding(
-            () -> problems.stream().noneMatch(Problem::blocking), problems);
+    private final FormStatus status = new FormStatus(this::check);
     private Optional<FleetGroup> editing = Optional.empty();
 
     public GroupForm(Supplier<Fleet> fleet, FleetValidator validator) {
@@ -38,11 +32,7 @@ public final class GroupForm {
         this.validator = validator;
         List<Observable> inputs = new ArrayList<>(List.of(name, description));
         inputs.addAll(List.of(defaults.observables()));
-        inputs.forEach(o -> o.addListener(x -> {
-            edits.set(edits.get() + 1);
-            validate();
-        }));
-        validate();
+        status.watch(inputs);
     }
 
     public void load(FleetGroup group) {
@@ -62,8 +52,12 @@ public final class GroupForm {
     }
 
     public void validate() {
-        problems.setAll(validator.group(fleet.get(), editing.map(FleetGroup::name), name.get() == null ? "" : name.get(),
-                defaults.input()));
+        status.validate();
+    }
+
+    private List<Problem> check() {
+        return validator.group(fleet.get(), editing.map(FleetGroup::name), name.get() == null ? "" : name.get(),
+                defaults.input());
     }
 
     public Optional<String> editingName() {
@@ -103,14 +97,14 @@ public final class GroupForm {
     }
 
     public javafx.beans.property.ReadOnlyLongProperty editsProperty() {
-        return edits;
+        return status.edits();
     }
 
     public ObservableList<Problem> problems() {
-        return problems;
+        return status.problems();
     }
 
     public BooleanBinding validProperty() {
-        return valid;
+        return status.valid();
     }
 }

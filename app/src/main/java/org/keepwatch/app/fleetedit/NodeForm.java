@@ -1,11 +1,9 @@
 package org.keepwatch.app.fleetedit;
 
 import javafx.beans.Observable;
-import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
-import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.fleet.ConnectionSettings;
 import org.keepwatch.fleet.Fleet;
@@ -26,11 +24,7 @@ public final class NodeForm {
     private final StringProperty name = new SimpleStringProperty(this, "name", "");
     private final StringProperty group = new SimpleStringProperty(this, "group", "");
     private final SettingsFormModel settings = new SettingsFormModel();
-    private final ObservableList<Problem> problems = FXCollections.observableArrayList();
-    /** Counts changes to the fields, so a view can tell the form was touched. */
-    private final javafx.beans.property.LongProperty edits = new javafx.beans.property.SimpleLongProperty(this, "edits");
-    private final BooleanBinding valid = Bindings.createBooleanBinding(
-            () -> problems.stream().noneMatch(Problem::blocking), problems);
+    private final FormStatus status = new FormStatus(this::check);
     private Optional<FleetNode> editing = Optional.empty();
 
     public NodeForm(Supplier<Fleet> fleet, FleetValidator validator) {
@@ -38,11 +32,7 @@ public final class NodeForm {
         this.validator = validator;
         List<Observable> inputs = new ArrayList<>(List.of(name, group));
         inputs.addAll(List.of(settings.observables()));
-        inputs.forEach(o -> o.addListener(x -> {
-            edits.set(edits.get() + 1);
-            validate();
-        }));
-        validate();
+        status.watch(inputs);
     }
 
     /** Fills the form with an existing node, which the edit then replaces. */
@@ -64,8 +54,12 @@ public final class NodeForm {
     }
 
     public void validate() {
-        problems.setAll(validator.node(fleet.get(), editing.map(FleetNode::name), text(name.get()), text(group.get()),
-                settings.input()));
+        status.validate();
+    }
+
+    private List<Problem> check() {
+        return validator.node(fleet.get(), editing.map(FleetNode::name), text(name.get()), text(group.get()),
+                settings.input());
     }
 
     public Optional<String> editingName() {
@@ -125,14 +119,14 @@ public final class NodeForm {
     }
 
     public javafx.beans.property.ReadOnlyLongProperty editsProperty() {
-        return edits;
+        return status.edits();
     }
 
     public ObservableList<Problem> problems() {
-        return problems;
+        return status.problems();
     }
 
     public BooleanBinding validProperty() {
-        return valid;
+        return status.valid();
     }
 }

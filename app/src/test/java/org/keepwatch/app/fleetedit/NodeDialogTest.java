@@ -36,10 +36,8 @@ class NodeDialogTest {
 
     @Start
     void start(Stage stage) {
-        javafx.application.Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet());
         this.stage = stage;
-        stage.setScene(new javafx.scene.Scene(new javafx.scene.layout.StackPane(), 400, 300));
-        stage.show();
+        org.keepwatch.app.TestStages.blankOwner(stage);
     }
 
     private NodeDialog show(FleetEdits edits, Optional<FleetNode> node, FxRobot robot) {
