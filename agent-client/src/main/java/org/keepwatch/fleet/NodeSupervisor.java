@@ -219,10 +219,10 @@ public final class NodeSupervisor implements AutoCloseable {
             startWatchdog(forGeneration);
         } catch (SshException e) {
             closeQuietly(newSession, newConnection);
-            failed(forGeneration, classify(e), e.getMessage());
+            failed(forGeneration, classify(e), e.getMessage(), e);
         } catch (AgentStartException e) {
             closeQuietly(newSession, newConnection);
-            failed(forGeneration, ConnectionState.OFFLINE, e.getMessage());
+            failed(forGeneration, ConnectionState.OFFLINE, e.getMessage(), e);
         } catch (ExecutionException e) {
             closeQuietly(newSession, newConnection);
             failed(forGeneration, ConnectionState.OFFLINE, "the first snapshot failed: " + e.getCause().getMessage());
@@ -255,11 +255,16 @@ public final class NodeSupervisor implements AutoCloseable {
     }
 
     private void failed(long forGeneration, ConnectionState outcome, String error) {
+        failed(forGeneration, outcome, error, null);
+    }
+
+    /** @param cause the typed failure, kept in the status so the UI can explain it (null when there is none) */
+    private void failed(long forGeneration, ConnectionState outcome, String error, Exception cause) {
         if (!current(forGeneration)) {
             return;
         }
         log.info("{}: {} ({})", node, outcome, error);
-        report(outcome, Optional.of(error));
+        report(outcome, Optional.of(error), Optional.ofNullable(cause));
         if (outcome == ConnectionState.OFFLINE) {
             connectSoon(nextBackoff(), forGeneration);
         }
@@ -337,13 +342,17 @@ public final class NodeSupervisor implements AutoCloseable {
     // ---- helpers --------------------------------------------------------------------------------
 
     private void report(ConnectionState newState, Optional<String> error) {
+        report(newState, error, Optional.empty());
+    }
+
+    private void report(ConnectionState newState, Optional<String> error, Optional<Exception> cause) {
         Optional<Hello> greeting;
         synchronized (lock) {
             state = newState;
             greeting = Optional.ofNullable(hello);
         }
         fleet.nodeStatus(new NodeStatus(node, newState, clock.instant(), error,
-                greeting.flatMap(Hello::keepalivedVersion), greeting.map(Hello::agentVersion)));
+                greeting.flatMap(Hello::keepalivedVersion), greeting.map(Hello::agentVersion), cause));
     }
 
     private boolean current(long forGeneration) {

@@ -7,7 +7,7 @@ import java.util.OptionalInt;
 public record JumpHost(Optional<String> user, String host, OptionalInt port) {
 
     /** Parses one hop as readconf.c's parse_ssh_uri / parse_user_host_port do; empty when malformed. */
-    static Optional<JumpHost> parse(String spec) {
+    public static Optional<JumpHost> parse(String spec) {
         String rest = spec;
         if (rest.startsWith("ssh://")) {
             rest = rest.substring("ssh://".length());

@@ -87,6 +87,29 @@ public final class SshConfig {
         return environment;
     }
 
+    /**
+     * The concrete names on Host lines, in file order and once each: what {@code ssh NAME} can be given, as an
+     * importer lists them. Patterns ({@code *}, {@code ?}) and negations ({@code !name}) name no host of their own.
+     */
+    public List<String> hostAliases() {
+        java.util.LinkedHashSet<String> aliases = new java.util.LinkedHashSet<>();
+        for (ParsedFile file : files) {
+            collectAliases(file.entries(), aliases);
+        }
+        return List.copyOf(aliases);
+    }
+
+    private static void collectAliases(List<Entry> entries, java.util.Set<String> aliases) {
+        for (Entry entry : entries) {
+            if (entry instanceof Include include) {
+                include.files().forEach(f -> collectAliases(f.entries(), aliases));
+            } else if (entry instanceof Directive d && d.keyword().equals("host")) {
+                d.args().stream().filter(a -> !a.startsWith("!") && a.indexOf('*') < 0 && a.indexOf('?') < 0)
+                        .forEach(aliases::add);
+            }
+        }
+    }
+
     /** The target for {@code host} as {@code ssh -G host} shows it. */
     public SshTarget resolve(String host) throws SshException.BadConfig {
         return resolve(host, Optional.empty(), OptionalInt.empty(), Optional.empty());

@@ -133,6 +133,10 @@ class NodeSupervisorTest {
         supervisor.start();
         awaitState(ConnectionState.HOST_KEY_REJECTED);
         assertThat(fleet.nodes().get(0).lastError()).hasValueSatisfying(e -> assertThat(e).containsIgnoringCase("host"));
+        // The typed cause travels with the status, for the UI's changed-host-key explanation.
+        assertThat(fleet.nodes().get(0).cause()).hasValueSatisfying(c -> assertThat(c)
+                .isInstanceOfSatisfying(org.keepwatch.ssh.SshException.HostKeyChanged.class,
+                        changed -> assertThat(changed.knownHostsLine()).isEqualTo(1)));
         assertThat(server.logins()).isZero();
     }
 

@@ -35,6 +35,7 @@ public final class AppWindow {
     private final MainViewModel model;
     private final MainView view;
     private final RoutersView routersView;
+    private final NodesView nodesView;
     private final Scene scene;
 
     /** @param reconnect connect a node again now (the Nodes view's button) */
@@ -56,8 +57,9 @@ public final class AppWindow {
         welcome.setActions(welcomeActions);
         MainView[] main = new MainView[1];
         AlarmBanner banner = new AlarmBanner(alarms, alarm -> main[0].showRouter(routersView, alarm, routers.row(alarm.router())));
+        nodesView = new NodesView(nodes, io, problems);
         main[0] = new MainView(model, routersView, detail, new InstancesView(instances, io, problems),
-                new NodesView(nodes, io, problems), new EventsView(events, io, problems), banner, welcome, actions);
+                nodesView, new EventsView(events, io, problems), banner, welcome, actions);
         view = main[0];
         scene = new Scene(view.root(), 1280, 800);
         scene.getStylesheets().add(Objects.requireNonNull(
@@ -78,6 +80,11 @@ public final class AppWindow {
 
     public MainView view() {
         return view;
+    }
+
+    /** The Nodes view (issue 6: the fleet UI adds its Details and Edit node buttons there). */
+    public NodesView nodesView() {
+        return nodesView;
     }
 
     public RoutersView routersView() {

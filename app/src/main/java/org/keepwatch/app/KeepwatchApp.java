@@ -11,6 +11,11 @@ import javafx.stage.Stage;
 import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.app.alarms.DesktopNotifier;
+import org.keepwatch.app.dialogs.FxPrompts;
+import org.keepwatch.app.dialogs.Keyring;
+import org.keepwatch.app.dialogs.SecretToolKeyring;
+import org.keepwatch.app.fleetedit.FleetEdits;
+import org.keepwatch.app.fleetedit.FleetUi;
 import org.keepwatch.app.fleet.FleetPulse;
 import org.keepwatch.app.services.FleetService;
 import org.keepwatch.app.services.Settings;
@@ -19,13 +24,13 @@ import org.keepwatch.app.services.SystemTheme;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.app.shell.MainViewModel;
 import org.keepwatch.app.welcome.WelcomeView;
+import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetMonitor;
 import org.keepwatch.fleet.NodeSupervisor;
 import org.keepwatch.ssh.SshConfig;
 import org.keepwatch.ssh.SshConnector;
 import org.keepwatch.ssh.SshEnvironment;
 import org.keepwatch.ssh.SshException;
-import org.keepwatch.ssh.SshPrompts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,9 +40,11 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -63,6 +70,11 @@ public final class KeepwatchApp extends Application {
     private Stage stage;
     private MainViewModel model;
     private AppWindow window;
+    // Fleet UI (issue 6): the fleet editor's buttons and dialogs, and SSH's questions as dialogs.
+    private FleetUi fleetUi;
+    private FxPrompts prompts;
+    /** How long an SSH question waits for the operator before it is answered as BatchMode would. */
+    private static final Duration PROMPT_TIMEOUT = Duration.ofMinutes(5);
 
     @Override
     public void start(Stage primaryStage) {
@@ -77,8 +89,14 @@ public final class KeepwatchApp extends Application {
         settings = settingsStore.load();
         applyTheme(settings.theme() == Settings.Theme.DARK);
         fleet = new FleetService(clock, io, this::monitorParts);
+        Keyring keyring = SecretToolKeyring.find(System.getenv());
+        prompts = new FxPrompts(() -> stage, keyring, PROMPT_TIMEOUT);
+        fleetUi = new FleetUi(() -> stage, new FleetEdits(fleet, io, settingsStore.fleetFile(), this::open), io,
+                SshEnvironment::ofCurrentUser, fleet::reconnect, Path.of(System.getProperty("user.home")));
         window = new AppWindow(fleet, clock, io, new DesktopNotifier(() -> stage), fleet::reconnect,
-                new MainView.Actions(this::chooseFleetFile, this::toggleTheme, new ArrayList<>()), welcomeActions());
+                new MainView.Actions(this::chooseFleetFile, this::toggleTheme, new ArrayList<>(fleetUi.headerButtons())),
+                welcomeActions());
+        fleetUi.install(window.nodesView());
         model = window.model();
         pulse = window.pulse();
 
@@ -125,7 +143,7 @@ public final class KeepwatchApp extends Application {
                 throw new IllegalStateException(impossible);
             }
         }
-        return new FleetMonitor.Parts(config, new SshConnector(), SshPrompts.BATCH, AgentScript.bundled(),
+        return new FleetMonitor.Parts(config, new SshConnector(), prompts, AgentScript.bundled(),
                 AgentSession.Options.defaults(), NodeSupervisor.Settings.defaults(), clock);
     }
 
@@ -135,6 +153,7 @@ public final class KeepwatchApp extends Application {
             actions.add(new WelcomeView.Action("open-lab-fleet", "Open the lab's fleet file",
                     WelcomeView.LAB_FLEET + " (written by lab/up)", () -> open(WelcomeView.LAB_FLEET)));
         }
+        actions.addAll(fleetUi.welcomeActions());
         actions.add(new WelcomeView.Action("open-fleet-file", "Open a fleet file…",
                 "A JSON list of nodes, as lab/up writes it", this::chooseFleetFile));
         return actions;
@@ -160,8 +179,8 @@ public final class KeepwatchApp extends Application {
         }
     }
 
-    private void open(Path path) {
-        fleet.open(path).whenComplete((opened, error) -> Platform.runLater(() -> {
+    private CompletableFuture<Fleet> open(Path path) {
+        return fleet.open(path).whenComplete((opened, error) -> Platform.runLater(() -> {
             if (error != null) {
                 Throwable cause = error.getCause() == null ? error : error.getCause();
                 model.problemProperty().set("Cannot open " + path + ": " + cause.getMessage());

@@ -19,6 +19,8 @@ public final class NodeRow {
     private final StringProperty keepalived = new SimpleStringProperty(this, "keepalived");
     private final StringProperty agent = new SimpleStringProperty(this, "agent");
     private final StringProperty lastError = new SimpleStringProperty(this, "lastError");
+    // Fleet UI hook (issue 6): the status that carried the last error, for the node's Details dialog.
+    private NodeStatus lastFailure;
 
     public NodeRow(NodeStatus status) {
         this.name = status.node();
@@ -34,9 +36,18 @@ public final class NodeRow {
         // The last error stays visible while the node is not online: it is what the operator needs.
         if (status.connection() == ConnectionState.ONLINE) {
             lastError.set("");
+            lastFailure = null;
         } else {
             status.lastError().ifPresent(lastError::set);
+            if (status.lastError().isPresent()) {
+                lastFailure = status;
+            }
         }
+    }
+
+    /** The last status that had an error while the node is not online (its typed cause included). */
+    public java.util.Optional<NodeStatus> lastFailure() {
+        return java.util.Optional.ofNullable(lastFailure);
     }
 
     public String name() {

@@ -30,6 +30,7 @@ public final class NodesView {
     static final List<String> HEADERS = List.of("Connection", "Node", "Since", "keepalived", "Agent", "Last error");
     private final BorderPane root = new BorderPane();
     private final TableView<NodeRow> table = new TableView<>();
+    private final ToolBar tools = new ToolBar();
 
     public NodesView(NodesViewModel model, Executor io, Consumer<String> problems) {
         table.setId("nodes-table");
@@ -85,12 +86,18 @@ public final class NodesView {
         reconnect.setId("reconnect-button");
         reconnect.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
         reconnect.setOnAction(e -> List.copyOf(table.getSelectionModel().getSelectedItems()).forEach(model::reconnect));
-        root.setTop(new ToolBar(reconnect));
+        tools.getItems().add(reconnect);
+        root.setTop(tools);
         root.setCenter(table);
     }
 
     public Node root() {
         return root;
+    }
+
+    /** The toolbar, for buttons other parts add (issue 6: the fleet UI's Details and Edit node). */
+    public ToolBar tools() {
+        return tools;
     }
 
     public TableView<NodeRow> table() {

@@ -1,0 +1,186 @@
+package org.keepwatch.app.dialogs;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The freedesktop Secret Service (GNOME Keyring, KWallet) through {@code secret-tool} from libsecret-tools:
+ * run with an argument list, never a shell; the secret goes through stdin and stdout only, never the command
+ * line. Every entry carries {@code application=keepwatch}.
+ */
+public final class SecretToolKeyring implements Keyring {
+
+    private static final Logger log = LoggerFactory.getLogger(SecretToolKeyring.class);
+    /** A locked keyring asks the user to unlock it: give them time. */
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private final Path executable;
+    private final Map<String, String> environment;
+    private volatile Boolean available;
+
+    /** @param environment the process environment (DBUS_SESSION_BUS_ADDRESS, PATH) */
+    public SecretToolKeyring(Path executable, Map<String, String> environment) {
+        this.executable = executable;
+        this.environment = Map.copyOf(environment);
+    }
+
+    /** secret-tool from PATH, or {@link Keyring#NONE} when there is none. */
+    public static Keyring find(Map<String, String> environment) {
+        String path = environment.getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "secret-tool");
+            if (Files.isExecutable(candidate)) {
+                return new SecretToolKeyring(candidate, environment);
+            }
+        }
+        return new Keyring() {
+            @Override
+            public boolean available() {
+                return false;
+            }
+
+            @Override
+            public String unavailableReason() {
+                return "secret-tool is not installed (apt-get install libsecret-tools), so passwords cannot be "
+                        + "kept in the desktop keyring";
+            }
+        };
+    }
+
+    @Override
+    public boolean available() {
+        Boolean known = available;
+        if (known == null) {
+            // A lookup that finds nothing exits 1; no Secret Service (no D-Bus session) fails with a message.
+            Result probe = run(List.of("lookup", "application", "keepwatch", "probe", "availability"), null);
+            known = probe.started && probe.stderr.isBlank() && (probe.exit == 0 || probe.exit == 1);
+            available = known;
+            if (!known) {
+                log.info("no usable Secret Service: {}", probe.stderr.isBlank() ? "secret-tool failed" : probe.stderr.strip());
+            }
+        }
+        return known;
+    }
+
+    @Override
+    public String unavailableReason() {
+        return "the desktop keyring (Secret Service) does not answer";
+    }
+
+    @Override
+    public Optional<char[]> lookup(Key key) {
+        List<String> args = new ArrayList<>(List.of("lookup"));
+        args.addAll(attributes(key));
+        Result result = run(args, null);
+        if (result.exit != 0 || result.stdout.length == 0) {
+            Arrays.fill(result.stdout, (byte) 0);
+            return Optional.empty();
+        }
+        return Optional.of(decode(result.stdout));
+    }
+
+    @Override
+    public void store(Key key, char[] secret) {
+        List<String> args = new ArrayList<>(List.of("store", "--label=" + key.label()));
+        args.addAll(attributes(key));
+        byte[] bytes = encode(secret);
+        try {
+            Result result = run(args, bytes);
+            if (result.exit != 0) {
+                log.warn("the keyring did not store {}: {}", key.label(), result.stderr.strip());
+            }
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    @Override
+    public void clear(Key key) {
+        List<String> args = new ArrayList<>(List.of("clear"));
+        args.addAll(attributes(key));
+        run(args, null);
+    }
+
+    /** The attributes in a stable order, with application=keepwatch first. */
+    static List<String> attributes(Key key) {
+        List<String> out = new ArrayList<>(List.of("application", "keepwatch"));
+        new TreeMap<>(key.attributes()).forEach((name, value) -> {
+            out.add(name);
+            out.add(value);
+        });
+        return out;
+    }
+
+    private record Result(boolean started, int exit, byte[] stdout, String stderr) {
+    }
+
+    private Result run(List<String> args, byte[] input) {
+        List<String> command = new ArrayList<>();
+        command.add(executable.toString());
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        try {
+            Process process = builder.start();
+            try (OutputStream stdin = process.getOutputStream()) {
+                if (input != null) {
+                    stdin.write(input);
+                }
+            }
+            byte[] stdout;
+            String stderr;
+            try (InputStream out = process.getInputStream(); InputStream err = process.getErrorStream()) {
+                stdout = out.readAllBytes();
+                stderr = new String(err.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                return new Result(true, -1, new byte[0], "secret-tool did not answer within " + TIMEOUT.toSeconds() + " s");
+            }
+            return new Result(true, process.exitValue(), stdout, stderr);
+        } catch (IOException e) {
+            return new Result(false, -1, new byte[0], String.valueOf(e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(false, -1, new byte[0], "interrupted");
+        }
+    }
+
+    private static byte[] encode(char[] secret) {
+        ByteBuffer buffer = StandardCharsets.UTF_8.encode(CharBuffer.wrap(secret));
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        Arrays.fill(buffer.array(), (byte) 0);
+        return bytes;
+    }
+
+    private static char[] decode(byte[] bytes) {
+        int length = bytes.length;
+        if (length > 0 && bytes[length - 1] == '\n') {
+            length--;
+        }
+        CharBuffer chars = StandardCharsets.UTF_8.decode(ByteBuffer.wrap(bytes, 0, length));
+        char[] secret = new char[chars.remaining()];
+        chars.get(secret);
+        Arrays.fill(chars.array(), '\0');
+        Arrays.fill(bytes, (byte) 0);
+        return secret;
+    }
+}

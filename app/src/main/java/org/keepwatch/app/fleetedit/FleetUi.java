@@ -1,0 +1,238 @@
+package org.keepwatch.app.fleetedit;
+
+import javafx.geometry.Side;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.Tooltip;
+import javafx.scene.input.MouseButton;
+import javafx.stage.FileChooser;
+import javafx.stage.Modality;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+import org.keepwatch.app.dialogs.DialogSupport;
+import org.keepwatch.app.dialogs.NodeProblem;
+import org.keepwatch.app.dialogs.NodeProblemDialog;
+import org.keepwatch.app.nodes.NodeRow;
+import org.keepwatch.app.nodes.NodesView;
+import org.keepwatch.app.welcome.WelcomeView;
+import org.keepwatch.fleet.Fleet;
+import org.keepwatch.fleet.FleetNode;
+import org.keepwatch.fleet.NodeStatus;
+import org.keepwatch.ssh.SshConfig;
+import org.keepwatch.ssh.SshEnvironment;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.material2.Material2AL;
+import org.kordamp.ikonli.material2.Material2MZ;
+import org.kordamp.ikonli.material2.Material2OutlinedAL;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Where the fleet editor meets the main window: the header's buttons, the welcome view's ways to start, and the
+ * Nodes view's Details and Edit node. The composition root builds one and hands its parts to the window.
+ */
+public final class FleetUi {
+
+    private final Supplier<Window> owner;
+    private final FleetEdits edits;
+    private final FleetValidator validator;
+    private final Executor io;
+    private final Supplier<SshEnvironment> environment;
+    private final Consumer<String> reconnect;
+    private final Path home;
+    private Stage managerStage;
+    private FleetManagerView manager;
+
+    /**
+     * @param environment the SSH environment (~/.ssh/config's home), asked for on the I/O thread
+     * @param reconnect   connect a node again now
+     * @param home        what ~ means in key and known_hosts file names
+     */
+    public FleetUi(Supplier<Window> owner, FleetEdits edits, Executor io, Supplier<SshEnvironment> environment,
+                   Consumer<String> reconnect, Path home) {
+        this.owner = owner;
+        this.edits = edits;
+        this.io = io;
+        this.environment = environment;
+        this.reconnect = reconnect;
+        this.home = home;
+        this.validator = new FleetValidator(home);
+    }
+
+    /**
+     * "Add node…", and "Fleet" with what is done less often: Manage fleet…, the two imports. Two buttons, so the
+     * header keeps room for the title and the filter.
+     */
+    public List<Button> headerButtons() {
+        Button add = new Button("Add node…", new FontIcon(Material2AL.ADD));
+        add.setId("header-add-node");
+        add.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        add.setOnAction(e -> addNode());
+        MenuItem manage = new MenuItem("Manage fleet…", new FontIcon(Material2MZ.SETTINGS));
+        manage.setId("header-manage-fleet");
+        manage.setOnAction(e -> manageFleet());
+        MenuItem ssh = new MenuItem("Import from ~/.ssh/config…", new FontIcon(Material2AL.INPUT));
+        ssh.setId("header-import-ssh");
+        ssh.setOnAction(e -> importSshConfig());
+        MenuItem ansible = new MenuItem("Import from an Ansible inventory…", new FontIcon(Material2AL.INPUT));
+        ansible.setId("header-import-ansible");
+        ansible.setOnAction(e -> importAnsible());
+        ContextMenu menu = new ContextMenu(manage, new javafx.scene.control.SeparatorMenuItem(), ssh, ansible);
+        Button fleet = new Button("Fleet", new FontIcon(Material2AL.ARROW_DROP_DOWN));
+        fleet.setContentDisplay(javafx.scene.control.ContentDisplay.RIGHT);
+        fleet.setId("header-fleet");
+        fleet.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        fleet.setTooltip(new Tooltip("Manage nodes and groups, import them"));
+        fleet.setOnAction(e -> menu.show(fleet, Side.BOTTOM, 0, 0));
+        return List.of(add, fleet);
+    }
+
+    /** The welcome view's ways to start a fleet from nothing. */
+    public List<WelcomeView.Action> welcomeActions() {
+        return List.of(
+                new WelcomeView.Action("welcome-add-node", "Add a node",
+                        "Type in one keepalived node; the fleet is saved to " + edits.target(), this::addNode),
+                new WelcomeView.Action("welcome-import-ssh", "Import ~/.ssh/config",
+                        "Pick hosts from your SSH config; they connect as ssh ALIAS would", this::importSshConfig),
+                new WelcomeView.Action("welcome-import-ansible", "Import an Ansible inventory",
+                        "INI or YAML: hosts, groups, ansible_host, ansible_port, ansible_user", this::importAnsible));
+    }
+
+    /** Adds "Details…" and "Edit node…" to the Nodes view (double-click opens Details too). */
+    public void install(NodesView nodes) {
+        Button details = new Button("Details…", new FontIcon(Material2OutlinedAL.INFO));
+        details.setId("node-details-button");
+        details.disableProperty().bind(nodes.table().getSelectionModel().selectedItemProperty().isNull());
+        details.setOnAction(e -> Optional.ofNullable(nodes.table().getSelectionModel().getSelectedItem())
+                .ifPresent(this::showDetails));
+        Button edit = new Button("Edit node…", new FontIcon(Material2AL.EDIT));
+        edit.setId("node-edit-button");
+        edit.disableProperty().bind(nodes.table().getSelectionModel().selectedItemProperty().isNull());
+        edit.setOnAction(e -> Optional.ofNullable(nodes.table().getSelectionModel().getSelectedItem())
+                .ifPresent(r -> editNode(r.name())));
+        nodes.tools().getItems().addAll(details, edit);
+        nodes.table().addEventHandler(javafx.scene.input.MouseEvent.MOUSE_CLICKED, e -> {
+            if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
+                Optional.ofNullable(nodes.table().getSelectionModel().getSelectedItem()).ifPresent(this::showDetails);
+            }
+        });
+    }
+
+    public void addNode() {
+        new NodeDialog(owner.get(), edits, validator, home(), Optional.empty(), "").dialog().showAndWait()
+                .ifPresent(this::saved);
+    }
+
+    public void editNode(String name) {
+        Optional<FleetNode> node = edits.current().node(name);
+        if (node.isEmpty()) {
+            return;
+        }
+        new NodeDialog(owner.get(), edits, validator, home(), node, node.get().group()).dialog().showAndWait()
+                .ifPresent(this::saved);
+    }
+
+    public void importSshConfig() {
+        CompletableFuture<ImportDialog.ImportSource> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                SshConfig config = SshConfig.load(environment.get());
+                return new ImportDialog.ImportSource(SshConfigImport.candidates(config), List.of());
+            } catch (java.io.IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, io);
+        new ImportDialog(owner.get(), edits, "~/.ssh/config", read).dialog().showAndWait().ifPresent(this::saved);
+    }
+
+    public void importAnsible() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Import an Ansible inventory");
+        chooser.getExtensionFilters().addAll(
+                new FileChooser.ExtensionFilter("Inventories (INI, YAML)", "*", "*.ini", "*.yml", "*.yaml", "hosts"),
+                new FileChooser.ExtensionFilter("All files", "*"));
+        File chosen = chooser.showOpenDialog(owner.get());
+        if (chosen != null) {
+            importAnsible(chosen.toPath());
+        }
+    }
+
+    /** Imports from a given inventory file (the chooser's answer; tests call it directly). */
+    public void importAnsible(Path inventory) {
+        CompletableFuture<ImportDialog.ImportSource> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                AnsibleInventory parsed = AnsibleInventory.read(inventory);
+                return new ImportDialog.ImportSource(InventoryImport.candidates(parsed), parsed.warnings());
+            } catch (java.io.IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, io);
+        new ImportDialog(owner.get(), edits, inventory.toString(), read).dialog().showAndWait().ifPresent(this::saved);
+    }
+
+    /** The "Manage fleet" window: one at a time, brought to the front when already open. */
+    public void manageFleet() {
+        if (managerStage != null && managerStage.isShowing()) {
+            managerStage.toFront();
+            return;
+        }
+        manager = new FleetManagerView(edits, validator, home(), new FleetManagerView.Imports(this::importSshConfig,
+                this::importAnsible));
+        managerStage = new Stage();
+        managerStage.initOwner(owner.get());
+        managerStage.initModality(Modality.NONE);
+        managerStage.setTitle("Manage fleet");
+        Scene scene = new Scene(manager.root(), 980, 640);
+        DialogSupport.style(scene);
+        managerStage.setScene(scene);
+        managerStage.setOnCloseRequest(e -> {
+            if (manager.dirty() && !confirmClose()) {
+                e.consume();
+            }
+        });
+        managerStage.show();
+    }
+
+    public Optional<FleetManagerView> manager() {
+        return Optional.ofNullable(manager).filter(m -> managerStage != null && managerStage.isShowing());
+    }
+
+    public void showDetails(NodeRow row) {
+        Optional<NodeStatus> failure = row.lastFailure();
+        Fleet fleet = edits.current();
+        Optional<String> user = fleet.node(row.name()).flatMap(n -> fleet.effectiveSettings(n).user());
+        NodeProblem problem = NodeProblem.explain(row.name(), row.connectionProperty().get(),
+                row.lastErrorProperty().get() == null ? "" : row.lastErrorProperty().get(),
+                failure.flatMap(NodeStatus::cause), user);
+        Optional<Runnable> edit = fleet.node(row.name()).isPresent()
+                ? Optional.of(() -> editNode(row.name())) : Optional.empty();
+        NodeProblemDialog.create(owner.get(), problem, () -> reconnect.accept(row.name()), edit).show();
+    }
+
+    private boolean confirmClose() {
+        javafx.scene.control.Alert ask = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.CONFIRMATION,
+                "The form has changes that are not saved. Close anyway?",
+                new javafx.scene.control.ButtonType("Close without saving", javafx.scene.control.ButtonBar.ButtonData.OK_DONE),
+                javafx.scene.control.ButtonType.CANCEL);
+        DialogSupport.prepare(ask, managerStage, "confirm-close");
+        ask.setHeaderText(null);
+        return ask.showAndWait().map(b -> b.getButtonData() == javafx.scene.control.ButtonBar.ButtonData.OK_DONE)
+                .orElse(false);
+    }
+
+    private void saved(Fleet fleet) {
+        manager().ifPresent(m -> m.refresh(Optional.empty()));
+    }
+
+    private Path home() {
+        return home;
+    }
+}

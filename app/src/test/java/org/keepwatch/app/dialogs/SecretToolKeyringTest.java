@@ -1,0 +1,98 @@
+package org.keepwatch.app.dialogs;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The keyring against a real Secret Service: a private D-Bus session with gnome-keyring in a temporary home,
+ * where libsecret-tools and gnome-keyring are installed (skipped elsewhere).
+ */
+class SecretToolKeyringTest {
+
+    @TempDir
+    Path home;
+    private Process bus;
+    private Process keyringDaemon;
+
+    @AfterEach
+    void stop() {
+        if (keyringDaemon != null) {
+            keyringDaemon.destroy();
+        }
+        if (bus != null) {
+            bus.destroy();
+        }
+    }
+
+    @Test
+    void storesLooksUpAndClearsASecretThroughSecretTool() throws Exception {
+        Optional<Path> secretTool = onPath("secret-tool");
+        assumeTrue(secretTool.isPresent() && onPath("gnome-keyring-daemon").isPresent() && onPath("dbus-daemon").isPresent(),
+                "secret-tool, gnome-keyring-daemon and dbus-daemon are needed");
+        Map<String, String> env = new HashMap<>();
+        env.put("HOME", home.toString());
+        env.put("XDG_DATA_HOME", Files.createDirectories(home.resolve(".local/share/keyrings")).getParent().toString());
+        env.put("XDG_RUNTIME_DIR", Files.createDirectories(home.resolve("run")).toString());
+        env.put("PATH", System.getenv("PATH"));
+        ProcessBuilder busBuilder = new ProcessBuilder("dbus-daemon", "--session", "--nofork", "--print-address=1");
+        busBuilder.environment().putAll(env);
+        bus = busBuilder.redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String address = new BufferedReader(new InputStreamReader(bus.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        env.put("DBUS_SESSION_BUS_ADDRESS", address);
+        ProcessBuilder daemon = new ProcessBuilder("gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets");
+        daemon.environment().putAll(env);
+        keyringDaemon = daemon.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (OutputStream stdin = keyringDaemon.getOutputStream()) {
+            stdin.write("unlock-for-test".getBytes(StandardCharsets.UTF_8));
+        }
+        SecretToolKeyring keyring = new SecretToolKeyring(secretTool.get(), env);
+        Keyring.Key key = new Keyring.Key("Keepwatch: password of ops@gw-a",
+                Map.of("kind", "password", "user", "ops", "host", "gw-a"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!keyring.available() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            keyring = new SecretToolKeyring(secretTool.get(), env);
+        }
+        assertThat(keyring.available()).isTrue();
+
+        keyring.store(key, "pässwörd with spaces".toCharArray());
+        assertThat(keyring.lookup(key)).hasValueSatisfying(s -> assertThat(new String(s)).isEqualTo("pässwörd with spaces"));
+        keyring.clear(key);
+        assertThat(keyring.lookup(key)).isEmpty();
+    }
+
+    @Test
+    void withoutASessionBusItIsNotAvailable() {
+        Optional<Path> secretTool = onPath("secret-tool");
+        assumeTrue(secretTool.isPresent(), "secret-tool is not installed");
+        SecretToolKeyring keyring = new SecretToolKeyring(secretTool.get(), Map.of("HOME", home.toString(),
+                "DBUS_SESSION_BUS_ADDRESS", "unix:path=" + home.resolve("no-bus")));
+        assertThat(keyring.available()).isFalse();
+    }
+
+    private static Optional<Path> onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path candidate = Path.of(dir, program);
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+}
