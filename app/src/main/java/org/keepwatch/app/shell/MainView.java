@@ -74,6 +74,7 @@ public final class MainView {
         Label status = new Label();
         status.setId("status-line");
         status.textProperty().bind(model.summaryProperty());
+        status.visibleProperty().bind(model.fleetOpenProperty());
         Label problem = new Label();
         problem.setId("problem-line");
         problem.getStyleClass().add("kw-problem");
