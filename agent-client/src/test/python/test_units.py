@@ -3,8 +3,11 @@
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
+import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -150,6 +153,43 @@ class SmallHelpersTest(unittest.TestCase):
 
     def test_pidfd_probe(self):
         self.assertIsInstance(ka.pidfd_probe(), bool)
+
+
+class TakesSignalTest(unittest.TestCase):
+    """A keepalived found right after exec would die of the dump signal: the agent asks /proc first."""
+
+    SIGNUM = signal.SIGRTMIN + 2    # what keepalived --signum=JSON says on Linux
+
+    def child(self, code):
+        proc = subprocess.Popen([sys.executable, "-c", code + "; print('ready', flush=True); import time; time.sleep(30)"],
+                                stdout=subprocess.PIPE)
+        self.addCleanup(proc.wait)
+        self.addCleanup(proc.kill)
+        self.assertEqual(proc.stdout.readline().strip(), b"ready")
+        return proc.pid
+
+    def test_a_process_that_neither_blocks_nor_catches_the_signal_does_not_take_it(self):
+        self.assertFalse(ka.takes_signal("/proc", self.child("pass"), self.SIGNUM))
+
+    def test_blocked_caught_or_ignored_it_does(self):
+        blocked = self.child("import signal; signal.pthread_sigmask(signal.SIG_BLOCK, {%d})" % self.SIGNUM)
+        caught = self.child("import signal; signal.signal(%d, lambda *a: None)" % self.SIGNUM)
+        ignored = self.child("import signal; signal.signal(%d, signal.SIG_IGN)" % self.SIGNUM)
+        for pid in (blocked, caught, ignored):
+            self.assertTrue(ka.takes_signal("/proc", pid, self.SIGNUM), pid)
+        self.assertFalse(ka.takes_signal("/proc", blocked, signal.SIGUSR1), "only the signal that is blocked")
+
+    def test_a_process_that_is_gone_is_left_to_kill_to_report(self):
+        proc = subprocess.Popen([sys.executable, "-c", "pass"])
+        proc.wait()
+        self.assertTrue(ka.takes_signal("/proc", proc.pid, self.SIGNUM))
+
+    def test_a_status_without_signal_masks_does_not_hold_the_dump_back(self):
+        root = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, str(root))
+        (root / "42").mkdir()
+        (root / "42" / "status").write_text("Name:\tkeepalived\nState:\tS (sleeping)\n")
+        self.assertTrue(ka.takes_signal(str(root), 42, self.SIGNUM))
 
 
 if __name__ == "__main__":

@@ -70,6 +70,7 @@ DEFAULT_ADVERT_INT_S = 1.0
 DUMP_FAST_POLLS = 20               # looks at dump_poll_initial spacing before backing off
 ORPHAN_DEAD_RECHECK_S = 0.1        # recheck of a VIP whose daemon died while its VRRP child exits
 DUMP_LOCK_RETRY_S = 0.005          # another agent is dumping into the same TMPDIR: look again this soon
+SIGNAL_READY_RETRY_S = 0.005       # keepalived is still starting and would die of the dump signal
 SHA256_HEX_LEN = 64
 TRIM_MIN_INTERVAL_S = 1.0          # malloc_trim at most this often
 TRIM_AFTER_OUTPUT_BYTES = 64 * 1024
@@ -1011,6 +1012,21 @@ def is_alive(proc_root: str, pid: int, starttime: "Optional[int]" = None) -> boo
     if entry is None or entry.state in ("Z", "X", "x"):
         return False
     return starttime is None or entry.starttime == starttime
+
+
+def takes_signal(proc_root: str, pid: int, signum: int) -> bool:
+    """Whether signum reaches pid as a request rather than its default action: blocked (keepalived
+    reads its signals from a signalfd), caught or ignored. A keepalived that has just been exec'd has
+    done none of that yet, and the JSON dump signal (a real-time one) or SIGUSR1 would kill it. True
+    when /proc does not say (the process is gone: signalling it fails safely)."""
+    bit = 1 << (signum - 1)
+    try:
+        with open("%s/%d/status" % (proc_root, pid), "r") as f:
+            masks = [int(line.split()[1], 16) for line in f
+                     if line.startswith(("SigBlk:", "SigIgn:", "SigCgt:"))]
+    except (OSError, ValueError, IndexError):
+        return True
+    return not masks or any(mask & bit for mask in masks)
 
 
 def systemd_unit(proc_root: str, pid: int) -> "Optional[str]":
@@ -2753,6 +2769,7 @@ class Agent(object):
         if not changes:
             return
         claims = self._claims(watch.inode)
+        unexplained = False
         for action, addr in changes:
             owners = claims.get(addr["address"], [])
             if self.subscribed:
@@ -2764,9 +2781,14 @@ class Agent(object):
                 watch.orphans.pop(addr["address"], None)
                 watch.candidates.pop(addr["address"], None)
             targets = {o[0] for o in owners if o[0] in self.daemons and self.daemons[o[0]].alive}
+            # Claimed, but only by a daemon that is gone: most likely its restart has just taken the
+            # address, before the periodic rescan found it (a preempting node's VIP would wait for that).
+            unexplained |= action == "added" and bool(owners) and not targets
             if not targets:
                 targets = {d.name for d in self.daemons.values() if d.alive and d.netns_inode == watch.inode}
             watch.pending_dumps |= targets
+        if unexplained:
+            self.loop.call_later(0, self.rescan)
         if watch.debounce_timer is None:
             watch.debounce_timer = self.loop.call_later(self.settings.vip_debounce, lambda: self._flush_vip_dumps(watch))
 
@@ -2925,6 +2947,15 @@ class Agent(object):
         """Removes the old dump file and signals keepalived, once this agent holds the TMPDIR's
         dump lock (other agents on the node, e.g. a second operator's session, take it too)."""
         if d.dump_job is not job:
+            return
+        if not takes_signal(self.settings.proc_root, d.pid, job.signum):
+            # Found within milliseconds of its start (a rescan right after a restart): wait until it
+            # can take the signal instead of killing the daemon we watch.
+            if time.monotonic() < job.deadline:
+                self.loop.call_later(SIGNAL_READY_RETRY_S, lambda: self._signal_dump(d, job))
+            else:
+                self._finish_dump(d, {"ok": False, "code": E_DUMP_FAILED, "message": "keepalived %s (pid %d) "
+                                      "never became ready for signal %d" % (d.name, d.pid, job.signum)})
             return
         if not self._lock_dump_dir(os.path.dirname(job.path)):
             if time.monotonic() < job.deadline:
