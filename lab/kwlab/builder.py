@@ -10,8 +10,8 @@ from typing import List
 from keys import LabKeys
 from state import LabState, process_start_time, same_process
 from system import LabError, find_command, ip_batch, link_exists, netns_list, run
-from topology import (BASIC, BRIDGE_NS, HA_BRIDGE, LAN_BRIDGE, LAN_CIDR, NEUTRON, NEUTRON_STATE_PATH,
-                      PREFIX_LEN, WORKSTATION_ADDRESS, WORKSTATION_LINK, WORKSTATION_PORT,
+from topology import (AGENT_STATE_PATH, BASIC, BRIDGE_NS, HA_BRIDGE, LAN_BRIDGE, LAN_CIDR, NEUTRON,
+                      NEUTRON_STATE_PATH, PREFIX_LEN, WORKSTATION_ADDRESS, WORKSTATION_LINK, WORKSTATION_PORT,
                       BasicTopology, NeutronRouter, NeutronTopology, Node)
 
 KWLAB_DIR = Path(__file__).resolve().parent
@@ -102,6 +102,7 @@ def write_node_files(state: LabState, keys: LabKeys, node: Node, env: str, setup
     (directory / "logs").mkdir(parents=True)
     home = directory / "home"
     home.mkdir(mode=0o700)
+    (directory / "keepwatch").mkdir(mode=0o700)
     (directory / "node.env").write_text(env)
     if setup_net is not None:
         (directory / "setup-net.sh").write_text(setup_net)
@@ -159,6 +160,7 @@ def _child_of(pid: int):
 
 def build_basic(state: LabState, keys: LabKeys, topology: BasicTopology) -> None:
     ensure_mountpoint(state, "/etc/keepalived")
+    ensure_mountpoint(state, AGENT_STATE_PATH)
     for index, node in enumerate(topology.nodes(), start=1):
         create_node_netns(state, node)
         directory = write_node_files(state, keys, node, basic_env(state, node))
@@ -184,6 +186,9 @@ daemon_start() {
 
 
 def _env_header(node: Node, directory: Path, binds: List[str]) -> str:
+    # Shared, the agents of different nodes would keep each other's config backups and audit log,
+    # and take each other's dump lock (it is named after TMPDIR, which is /tmp on every node).
+    binds = binds + ["%s/keepwatch:%s" % (directory, AGENT_STATE_PATH)]
     return ("# written by lab/up for node %s\n" % node.name
             + "NODE_NAME=%s\nNODE_KIND=%s\nNODE_DIR=%s\n" % (node.name, node.kind, directory)
             + "BIND_MOUNTS=(%s)\n" % " ".join('"%s"' % b for b in binds))
@@ -193,6 +198,7 @@ def _env_header(node: Node, directory: Path, binds: List[str]) -> str:
 
 def build_neutron(state: LabState, keys: LabKeys, topology: NeutronTopology) -> None:
     ensure_mountpoint(state, NEUTRON_STATE_PATH)
+    ensure_mountpoint(state, AGENT_STATE_PATH)
     routers = topology.routers()
     for node_index, node in enumerate(topology.nodes(), start=1):
         create_node_netns(state, node)

@@ -28,6 +28,8 @@ ADVERT_INT = 1
 NEUTRON_ADVERT_INT = 2
 NEUTRON_PRIORITY = 50
 NEUTRON_STATE_PATH = "/var/lib/neutron"
+# The Keepwatch agent's state (config backups, audit log, apply and dump locks): per host, so per node.
+AGENT_STATE_PATH = "/var/lib/keepwatch"
 
 # Stable ids: the same router always gets the same uuid, so configs and fleet files stay comparable.
 _ID_NAMESPACE = uuid.UUID("6f1d5a3e-2b7c-4d8e-9f10-4b6565706174")

@@ -355,6 +355,32 @@ class LiveTest(unittest.TestCase):
         self.agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
                               and e["action"] == "responsive", 20, since=mark)
 
+    def test_23_a_restarted_daemon_that_takes_its_vip_is_reported_without_waiting_for_a_rescan(self):
+        # An agent whose periodic rescan would come only after a minute: the restart must be found
+        # because its address appeared, not because a rescan happened to come by.
+        self.a.start()
+        deadline = time.monotonic() + ELECTION_TIMEOUT_S
+        while (VIP not in self.a.addresses() or VIP in self.b.addresses()) and time.monotonic() < deadline:
+            time.sleep(0.1)     # A preempted B (a SIGKILL before may have left the VIP on A as well)
+        agent = AgentProcess("--match-config", str(self.lab.root) + "/*", "--state-dir", str(self.state_dir),
+                             "--rescan-interval", "60")
+        try:
+            agent.call("state.subscribe")
+            mark = agent.mark()
+            self.a.stop(signal.SIGTERM)
+            agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.b.ns
+                             and e["state"] == "MASTER", EVENT_TIMEOUT_S, since=mark)
+            agent.drain(0.5)        # past the rescan that follows the VRRP child's exit
+            restart = agent.mark()
+            self.a.start()
+            added = agent.wait_event(lambda e: e["event"] == "vip" and e["action"] == "added"
+                                     and e["netns"] == self.a.ns and e["address"] == VIP, EVENT_TIMEOUT_S, since=restart)
+            master = agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.a.ns
+                                      and e["state"] == "MASTER", EVENT_TIMEOUT_S, since=restart)
+            self.assertLess(master["ts"] - added["ts"], 1.0, "found through its VIP, not a minute later")
+        finally:
+            agent.close()
+
 
 if __name__ == "__main__":
     unittest.main()

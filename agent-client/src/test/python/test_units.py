@@ -3,8 +3,11 @@
 import json
 import os
 import shutil
+import signal
 import socket
 import struct
+import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -166,6 +169,35 @@ class SmallHelpersTest(unittest.TestCase):
 
     def test_pidfd_probe(self):
         self.assertIsInstance(ka.pidfd_probe(), bool)
+
+
+class SignalCaughtRealProcessTest(unittest.TestCase):
+    """A keepalived found right after exec would die of the dump signal: the agent asks /proc first."""
+
+    SIGNUM = signal.SIGRTMIN + 2    # what keepalived --signum=JSON says on Linux
+
+    def child(self, code: str) -> int:
+        proc = subprocess.Popen([sys.executable, "-c", code + "; print('ready', flush=True); import time; time.sleep(30)"],
+                                stdout=subprocess.PIPE)
+        self.addCleanup(proc.wait)
+        self.addCleanup(proc.kill)
+        self.assertEqual(proc.stdout.readline().strip(), b"ready")
+        return proc.pid
+
+    def test_a_process_that_neither_blocks_nor_catches_the_signal_does_not_take_it(self) -> None:
+        self.assertFalse(ka.signal_caught("/proc", self.child("pass"), self.SIGNUM))
+
+    def test_blocked_or_caught_it_does(self) -> None:
+        blocked = self.child("import signal; signal.pthread_sigmask(signal.SIG_BLOCK, {%d})" % self.SIGNUM)
+        caught = self.child("import signal; signal.signal(%d, lambda *a: None)" % self.SIGNUM)
+        for pid in (blocked, caught):
+            self.assertTrue(ka.signal_caught("/proc", pid, self.SIGNUM), pid)
+        self.assertFalse(ka.signal_caught("/proc", blocked, signal.SIGUSR1), "only the signal that is blocked")
+
+    def test_a_process_that_is_gone_is_not_signalled(self) -> None:
+        proc = subprocess.Popen([sys.executable, "-c", "pass"])
+        proc.wait()
+        self.assertFalse(ka.signal_caught("/proc", proc.pid, self.SIGNUM))
 
 
 if __name__ == "__main__":

@@ -92,11 +92,7 @@ final class KnownHosts {
     private List<KnownHostsFile.Entry> entriesFor(String name) {
         List<KnownHostsFile.Entry> matching = new ArrayList<>();
         for (Path file : files) {
-            for (KnownHostsFile.Entry e : KnownHostsFile.read(file)) {
-                if (e.appliesTo(name)) {
-                    matching.add(e);
-                }
-            }
+            matching.addAll(KnownHostsFile.readFor(file, name));
         }
         return matching;
     }

@@ -18,7 +18,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One known_hosts file, read as OpenSSH's hostfile.c reads it: optional marker ({@code @cert-authority},
@@ -29,19 +31,13 @@ final class KnownHostsFile {
 
     private static final Logger log = LoggerFactory.getLogger(KnownHostsFile.class);
     private static final String HASH_MAGIC = "|1|";
+    private static final int DECODED_LIMIT = 4096;
+    private static final Map<String, PublicKey> DECODED = new ConcurrentHashMap<>();
 
     enum Marker { NONE, CERT_AUTHORITY, REVOKED }
 
     /** One usable line. */
     record Entry(Path file, int line, Marker marker, String hosts, PublicKey key) {
-
-        /** Whether this line is about {@code name} ({@code host} or {@code [host]:port}). */
-        boolean appliesTo(String name) {
-            if (hosts.startsWith(HASH_MAGIC)) {
-                return hashedMatches(hosts, name);
-            }
-            return HostPatterns.matchList(name, hosts) == HostPatterns.ListMatch.MATCHED;
-        }
 
         String keyType() {
             return HostKeys.type(key);
@@ -60,8 +56,11 @@ final class KnownHostsFile {
         return port == 22 ? host : "[" + host + "]:" + port;
     }
 
-    /** Every readable entry of the file; a missing file has none. */
-    static List<Entry> read(Path file) {
+    /**
+     * The readable entries about {@code name} ({@code host} or {@code [host]:port}); a missing file has none.
+     * Only their keys are decoded (a file has lines for many hosts).
+     */
+    static List<Entry> readFor(Path file, String name) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -73,12 +72,12 @@ final class KnownHostsFile {
         }
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            parseLine(file, i + 1, lines.get(i)).ifPresent(entries::add);
+            parseLine(file, i + 1, lines.get(i), name).ifPresent(entries::add);
         }
         return entries;
     }
 
-    static Optional<Entry> parseLine(Path file, int lineNumber, String line) {
+    private static Optional<Entry> parseLine(Path file, int lineNumber, String line, String name) {
         String trimmed = line.strip();
         if (trimmed.isEmpty() || trimmed.startsWith("#")) {
             return Optional.empty();
@@ -100,14 +99,39 @@ final class KnownHostsFile {
             return skip(file, lineNumber, "too few fields");
         }
         String hosts = fields[next];
+        if (!appliesTo(hosts, name)) {
+            return Optional.empty();
+        }
         String blob = fields[next + 2];
         try {
-            PublicKey key = new Buffer.PlainBuffer(Base64.getDecoder().decode(blob)).readPublicKey();
-            return Optional.of(new Entry(file, lineNumber, marker, hosts, key));
+            return Optional.of(new Entry(file, lineNumber, marker, hosts, decode(blob)));
         } catch (Buffer.BufferException | RuntimeException e) {
             // Key types SSHJ cannot represent (e.g. security-key keys) can never be presented to us either.
             return skip(file, lineNumber, "unreadable key of type " + fields[next + 1]);
         }
+    }
+
+    /**
+     * Decoding is most of the cost of a check (an RSA key is tested for primality on the way), and
+     * every connection to a host reads the same lines again: each distinct key is decoded once.
+     */
+    private static PublicKey decode(String blob) throws Buffer.BufferException {
+        PublicKey key = DECODED.get(blob);
+        if (key == null) {
+            key = new Buffer.PlainBuffer(Base64.getDecoder().decode(blob)).readPublicKey();
+            if (DECODED.size() < DECODED_LIMIT) {
+                DECODED.put(blob, key);
+            }
+        }
+        return key;
+    }
+
+    /** Whether a host field ({@code |1|salt|hash} or a pattern list) is about {@code name}, as OpenSSH matches it. */
+    private static boolean appliesTo(String hosts, String name) {
+        if (hosts.startsWith(HASH_MAGIC)) {
+            return hashedMatches(hosts, name);
+        }
+        return HostPatterns.matchList(name, hosts) == HostPatterns.ListMatch.MATCHED;
     }
 
     private static Optional<Entry> skip(Path file, int line, String why) {

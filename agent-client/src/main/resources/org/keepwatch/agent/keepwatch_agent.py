@@ -2780,6 +2780,7 @@ class Agent(object):
         if not changes:
             return
         claims = self._claims(watch.inode)
+        unexplained = False
         for action, addr in changes:
             owners = claims.get(addr["address"], [])
             if self.subscribed:
@@ -2791,9 +2792,14 @@ class Agent(object):
                 watch.orphans.pop(addr["address"], None)
                 watch.candidates.pop(addr["address"], None)
             targets = {o[0] for o in owners if o[0] in self.daemons and self.daemons[o[0]].alive}
+            # Claimed, but only by a daemon that is gone: most likely its restart has just taken the
+            # address, before the periodic rescan found it (a preempting node's VIP would wait for that).
+            unexplained |= action == "added" and bool(owners) and not targets
             if not targets:
                 targets = {d.name for d in self.daemons.values() if d.alive and d.netns_inode == watch.inode}
             watch.pending_dumps |= targets
+        if unexplained:
+            self.loop.call_later(0, self.rescan)
         if watch.debounce_timer is None:
             watch.debounce_timer = self.loop.call_later(self.settings.vip_debounce, lambda: self._flush_vip_dumps(watch))
 
