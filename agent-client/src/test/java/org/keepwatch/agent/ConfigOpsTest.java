@@ -68,7 +68,7 @@ class ConfigOpsTest {
         assertThat(check.ok()).isFalse();
         assertThat(check.diagnostics()).anySatisfy(d -> {
             assertThat(d.error()).isTrue();
-            assertThat(d.line()).hasValue(16);
+            assertThat(d.line()).hasValue(15);
             assertThat(d.message()).contains("300");
         });
         assertThatThrownBy(() -> ops.apply(node.daemon(), Optional.empty(), broken, main.sha256(), "test").get(60, TimeUnit.SECONDS))

@@ -61,7 +61,7 @@ public final class LocalKeepalived implements AutoCloseable {
         }
     }
 
-    /** The config template every editor test starts from: VI_1 (VRID 51) with a VIP, a script and a sync group. */
+    /** The config template every editor test starts from: VI_1 (VRID 51, tracking a script) and VI_2 (VRID 52) in a sync group; keepalived -t finds nothing to say about it. */
     public static String sampleConfig() {
         return """
                 global_defs {
@@ -73,7 +73,6 @@ public final class LocalKeepalived implements AutoCloseable {
                 vrrp_script chk_true {
                     script "/bin/true"
                     interval 2
-                    weight 10
                 }
 
                 vrrp_instance VI_1 {
@@ -94,9 +93,25 @@ public final class LocalKeepalived implements AutoCloseable {
                     }
                 }
 
+                vrrp_instance VI_2 {
+                    state BACKUP
+                    interface eth0
+                    virtual_router_id 52
+                    priority 90
+                    advert_int 1
+                    authentication {
+                        auth_type PASS
+                        auth_pass kwtpass1
+                    }
+                    virtual_ipaddress {
+                        10.98.%N.200/24
+                    }
+                }
+
                 vrrp_sync_group G1 {
                     group {
                         VI_1
+                        VI_2
                     }
                 }
                 """;

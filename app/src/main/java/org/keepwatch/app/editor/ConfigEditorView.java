@@ -42,6 +42,7 @@ public final class ConfigEditorView {
     private final Tab textTab;
     private final FormView form;
     private final ConfigTextView text;
+    private final Consumer<PushViewModel> review;
 
     /**
      * @param review  opens the push dialog for a review
@@ -50,7 +51,9 @@ public final class ConfigEditorView {
     public ConfigEditorView(ConfigEditorViewModel model, Executor io, Consumer<PushViewModel> review,
                             Function<String, Optional<String>> askName) {
         this.model = model;
+        this.review = review;
         root.setId("config-editor");
+        root.getProperties().put(ConfigEditorView.class, this);
         form = new FormView(model, askName);
         text = new ConfigTextView(model, io);
         formTab = new Tab("Form", form.root());
@@ -81,7 +84,7 @@ public final class ConfigEditorView {
 
         StackPane center = new StackPane(split, loading());
         root.setCenter(center);
-        root.setTop(header(review));
+        root.setTop(header());
         root.setBottom(statusBar());
     }
 
@@ -95,6 +98,16 @@ public final class ConfigEditorView {
 
     public ConfigTextView text() {
         return text;
+    }
+
+    /** "Review and push…": the push dialog with the change side by side. */
+    public void review() {
+        model.review().ifPresent(review);
+    }
+
+    /** The view shown in a window (the editor puts itself in its root's properties). */
+    public static java.util.Optional<ConfigEditorView> of(Parent root) {
+        return java.util.Optional.ofNullable((ConfigEditorView) root.getProperties().get(ConfigEditorView.class));
     }
 
     public void showText() {
@@ -116,7 +129,7 @@ public final class ConfigEditorView {
         }
     }
 
-    private HBox header(Consumer<PushViewModel> review) {
+    private HBox header() {
         FontIcon icon = new FontIcon(Material2AL.DESCRIPTION);
         icon.getStyleClass().add("kw-block-icon");
         Label title = new Label("keepalived on " + model.target().label());
@@ -147,7 +160,7 @@ public final class ConfigEditorView {
         push.setId("editor-push");
         push.getStyleClass().add(Styles.ACCENT);
         push.setTooltip(new Tooltip("See the change side by side, then push it through the agent's safe apply"));
-        push.setOnAction(e -> model.review().ifPresent(review));
+        push.setOnAction(e -> review());
         push.disableProperty().bind(model.changedProperty().not().or(model.busyProperty()));
         check.disableProperty().bind(model.busyProperty().or(model.phaseProperty().isNotEqualTo(ConfigEditorViewModel.Phase.READY)));
         reload.disableProperty().bind(model.busyProperty());
@@ -195,6 +208,7 @@ public final class ConfigEditorView {
         ProgressIndicator busy = new ProgressIndicator();
         busy.setMaxSize(16, 16);
         busy.visibleProperty().bind(model.busyProperty());
+        busy.managedProperty().bind(model.busyProperty());
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(10, busy, status, spacer, problem);

@@ -117,6 +117,7 @@ public final class ConfigTextView {
                 area.replaceText(text);
                 area.getUndoManager().forgetHistory();
                 area.moveTo(0);
+                area.showParagraphAtTop(0);
             } else {
                 int prefix = 0;
                 int max = Math.min(now.length(), text.length());

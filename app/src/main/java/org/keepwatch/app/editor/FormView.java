@@ -142,7 +142,7 @@ public final class FormView {
     }
 
     private static Button button(String id, Ikon icon, String text, Runnable action) {
-        Button button = new Button(text, new FontIcon(icon));
+        Button button = new Button(null, new FontIcon(icon));
         button.setId(id);
         button.setTooltip(new Tooltip(text + " the selected block"));
         button.setOnAction(e -> action.run());

@@ -34,6 +34,7 @@ public final class PushView {
         this.model = model;
         this.close = close;
         root.setId("push-view");
+        root.getProperties().put(PushViewModel.class, model);
         root.setPadding(new Insets(12));
         root.setPrefSize(1100, 640);
         Label title = new Label(model.title());
