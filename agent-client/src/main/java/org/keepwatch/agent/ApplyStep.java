@@ -52,6 +52,9 @@ public record ApplyStep(String op, String daemon, String path, String step, Stat
         if (raw.hasNonNull("method")) {
             parts.add(raw.path("method").asText());
         }
+        if ("reload".equals(raw.path("step").asText()) && raw.hasNonNull("pid")) {
+            parts.add("keepalived pid " + raw.path("pid").asInt());
+        }
         if (raw.hasNonNull("window_s")) {
             parts.add("watching " + raw.path("window_s").asDouble() + " s");
         }

@@ -1,14 +1,18 @@
 package org.keepwatch.app.editor;
 
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
+import org.keepwatch.fleet.VrrpState;
 
 /** One member of the router in the router editor: its state when opened, its priority, its push progress. */
 public final class MemberRow {
 
     private final String node;
     private final String instance;
-    private final StringProperty state = new SimpleStringProperty(this, "state", "");
+    private final ObjectProperty<VrrpState> state = new SimpleObjectProperty<>(this, "state", VrrpState.UNKNOWN);
+    private final StringProperty live = new SimpleStringProperty(this, "live", "");
     private final StringProperty priority = new SimpleStringProperty(this, "priority", "");
     private final StringProperty file = new SimpleStringProperty(this, "file", "");
     private final StringProperty rolling = new SimpleStringProperty(this, "rolling", "");
@@ -27,9 +31,14 @@ public final class MemberRow {
         return instance;
     }
 
-    /** The member's VRRP state as the fleet last saw it. */
-    public StringProperty stateProperty() {
+    /** The member's VRRP state as the fleet sees it now (UNKNOWN when not current). */
+    public ObjectProperty<VrrpState> stateProperty() {
         return state;
+    }
+
+    /** Its effective priority as the fleet sees it, in words. */
+    public StringProperty liveProperty() {
+        return live;
     }
 
     /** The priority in the edited configuration. */

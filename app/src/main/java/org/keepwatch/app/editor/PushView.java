@@ -35,6 +35,7 @@ public final class PushView {
         this.close = close;
         root.setId("push-view");
         root.getProperties().put(PushViewModel.class, model);
+        root.getProperties().put(PushView.class, this);
         root.setPadding(new Insets(12));
         root.setPrefSize(1100, 640);
         Label title = new Label(model.title());
@@ -50,6 +51,10 @@ public final class PushView {
 
     public Parent root() {
         return root;
+    }
+
+    public PushViewModel model() {
+        return model;
     }
 
     private void render() {
@@ -83,7 +88,13 @@ public final class PushView {
         Label reasonLabel = new Label("Reason");
         HBox reasonRow = new HBox(8, reasonLabel, reason);
         reasonRow.setAlignment(Pos.CENTER_LEFT);
-        VBox center = new VBox(8, intro, diffs, reasonRow);
+        Label lint = new Label();
+        lint.setId("push-lint-warning");
+        lint.getStyleClass().add("kw-form-warning");
+        lint.setWrapText(true);
+        lint.textProperty().bind(model.lintWarningProperty());
+        lint.managedProperty().bind(model.lintWarningProperty().isNotEmpty());
+        VBox center = new VBox(8, intro, lint, diffs, reasonRow);
         root.setCenter(center);
 
         Button cancel = new Button("Cancel");
@@ -100,7 +111,7 @@ public final class PushView {
 
     private void progress() {
         Label file = new Label();
-        file.textProperty().bind(model.pushingFileProperty().map(p -> p.isEmpty() ? "" : "Applying " + p));
+        file.textProperty().bind(model.pushingFileProperty().map(p -> p.isEmpty() ? "" : "The agent's steps for " + p));
         file.getStyleClass().add("title-4");
         StepList steps = new StepList(model.progress().rows(), "push-steps");
         verdict.show(model.verdictProperty().get());

@@ -36,6 +36,7 @@ public final class PushViewModel {
     private final ObjectProperty<PushOutcome.Conflict> conflict = new SimpleObjectProperty<>(this, "conflict");
     private final StringProperty mergeProblem = new SimpleStringProperty(this, "mergeProblem", "");
     private final StringProperty pushingFile = new SimpleStringProperty(this, "pushingFile", "");
+    private final StringProperty lintWarning = new SimpleStringProperty(this, "lintWarning", "");
     private final ApplyProgress progress = new ApplyProgress();
     private ConfigDraft draft;
 
@@ -139,6 +140,11 @@ public final class PushViewModel {
         return pushingFile;
     }
 
+    /** Said in the review when Keepwatch's own lint finds errors in what is about to be pushed. */
+    public StringProperty lintWarningProperty() {
+        return lintWarning;
+    }
+
     public ApplyProgress progress() {
         return progress;
     }
@@ -155,6 +161,9 @@ public final class PushViewModel {
         conflict.set(null);
         mergeProblem.set("");
         verdict.set(null);
+        long errors = editor.problems().stream().filter(p -> p.error() && p.source() == Problem.Source.LINT).count();
+        lintWarning.set(errors == 0 ? "" : "Keepwatch's lint finds " + errors + " error(s) in this version (see the problems list). "
+                + "keepalived -t on the node decides: if it refuses, nothing is written.");
         diffs.setAll(reviewed.changes().stream().map(c -> FileDiff.of(c.path(), "On " + editor.target().node(), c.before(),
                 "After the push", c.after())).toList());
         stage.set(Stage.REVIEW);

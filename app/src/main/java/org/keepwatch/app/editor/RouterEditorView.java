@@ -160,8 +160,14 @@ public final class RouterEditorView {
         for (MemberRow member : model.members()) {
             Label node = new Label(member.node());
             node.setStyle("-fx-font-weight: bold;");
-            Label state = new Label();
-            state.textProperty().bind(member.stateProperty());
+            Label badge = org.keepwatch.app.common.Badges.badge(org.keepwatch.app.common.Presentation.of(member.stateProperty().get()));
+            member.stateProperty().addListener((obs, old, v) -> org.keepwatch.app.common.Badges.dress(badge,
+                    org.keepwatch.app.common.Presentation.of(v)));
+            Label live = new Label();
+            live.getStyleClass().add("text-muted");
+            live.textProperty().bind(member.liveProperty());
+            HBox state = new HBox(6, badge, live);
+            state.setAlignment(Pos.CENTER_LEFT);
             TextField priority = new TextField();
             priority.setId("priority-" + member.node());
             priority.setPrefColumnCount(5);
@@ -196,8 +202,23 @@ public final class RouterEditorView {
         verdictText.setId("router-peer-verdict");
         verdictText.textProperty().bind(model.peerVerdictProperty());
         verdictText.setStyle("-fx-font-weight: bold;");
-        ListView<String> findings = new ListView<>(model.findings());
+        ListView<RouterEditorViewModel.Finding> findings = new ListView<>(model.findings());
         findings.setId("router-findings");
+        findings.setCellFactory(v -> new javafx.scene.control.ListCell<>() {
+            @Override
+            protected void updateItem(RouterEditorViewModel.Finding f, boolean empty) {
+                super.updateItem(f, empty);
+                if (empty || f == null) {
+                    setText(null);
+                    setGraphic(null);
+                    return;
+                }
+                FontIcon icon = new FontIcon(f.error() ? Material2AL.ERROR : Material2MZ.WARNING);
+                icon.getStyleClass().add(f.error() ? "kw-gutter-error" : "kw-gutter-warning");
+                setGraphic(icon);
+                setText(f.text());
+            }
+        });
         findings.setPrefHeight(140);
         Label none = new Label("No disagreement between members.");
         none.getStyleClass().add("text-muted");

@@ -56,6 +56,10 @@ public final class RouterEditorViewModel {
 
     public enum Phase { LOADING, READY, FAILED }
 
+    /** A peer disagreement or an error in a member's file, in words that name the member, file and line. */
+    public record Finding(boolean error, String text) {
+    }
+
     public enum Stage { EDIT, REVIEW, PUSHING, DONE }
 
     /** Fields every member must agree on, edited once. */
@@ -73,7 +77,7 @@ public final class RouterEditorViewModel {
     private final BooleanProperty changed = new SimpleBooleanProperty(this, "changed");
     private final BooleanProperty pushing = new SimpleBooleanProperty(this, "pushing");
     private final ObservableList<MemberRow> members = FXCollections.observableArrayList();
-    private final ObservableList<String> findings = FXCollections.observableArrayList();
+    private final ObservableList<Finding> findings = FXCollections.observableArrayList();
     private final StringProperty peerVerdict = new SimpleStringProperty(this, "peerVerdict", "");
     private final ObservableList<FileDiff> diffs = FXCollections.observableArrayList();
     private final ObjectProperty<PushViewModel.Verdict> verdict = new SimpleObjectProperty<>(this, "verdict");
@@ -274,18 +278,18 @@ public final class RouterEditorViewModel {
     private void peers(RouterDraft checked) {
         long seq = ++peerSeq;
         io.execute(() -> {
-            List<String> found = new ArrayList<>();
+            List<Finding> found = new ArrayList<>();
             String verdictText;
             try {
                 PeerReport report = checked.peers();
-                report.findings().forEach(f -> found.add(f.member() + ": " + where(f.diagnostic()) + f.diagnostic().message()
-                        + " [" + f.router() + "]"));
+                report.findings().forEach(f -> found.add(new Finding(f.diagnostic().severity() == Severity.ERROR,
+                        f.member() + ": " + where(f.diagnostic()) + f.diagnostic().message() + " [" + f.router() + "]")));
                 long lintErrors = 0;
                 for (RouterDraft.Member m : checked.members()) {
                     for (Diagnostic d : m.draft().lint().diagnostics()) {
                         if (d.severity() == Severity.ERROR) {
                             lintErrors++;
-                            found.add(m.node() + ": " + where(d) + d.message());
+                            found.add(new Finding(true, m.node() + ": " + where(d) + d.message()));
                         }
                     }
                 }
@@ -312,8 +316,9 @@ public final class RouterEditorViewModel {
     private void refreshStates() {
         Optional<RouterView> live = spec.live().get();
         for (MemberRow row : members) {
-            row.stateProperty().set(live.flatMap(r -> r.member(row.node())).map(m -> m.state().name()
-                    + " " + m.lastKnown().effectivePriority()).orElse("not seen"));
+            Optional<org.keepwatch.fleet.RouterMember> member = live.flatMap(r -> r.member(row.node()));
+            row.stateProperty().set(member.map(org.keepwatch.fleet.RouterMember::state).orElse(org.keepwatch.fleet.VrrpState.UNKNOWN));
+            row.liveProperty().set(member.map(m -> "effective " + m.lastKnown().effectivePriority()).orElse("not seen"));
         }
     }
 
@@ -353,7 +358,7 @@ public final class RouterEditorViewModel {
         return members;
     }
 
-    public ObservableList<String> findings() {
+    public ObservableList<Finding> findings() {
         return findings;
     }
 

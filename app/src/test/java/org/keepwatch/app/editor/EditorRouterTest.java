@@ -128,8 +128,8 @@ class EditorRouterTest {
         String aBefore = nodes.get("a").configText();
         String bBefore = nodes.get("b").configText();
         // Equal priorities: the peer check says so.
-        waitFor(() -> model.findings().stream().anyMatch(f -> f.contains("[VI_1 (VRID 51)]")));
-        assertThat(model.findings()).anySatisfy(f -> assertThat(f).contains("priority").contains("[VI_1 (VRID 51)]"));
+        waitFor(() -> model.findings().stream().anyMatch(f -> f.text().contains("[VI_1 (VRID 51)]")));
+        assertThat(model.findings()).anySatisfy(f -> assertThat(f.text()).contains("priority").contains("[VI_1 (VRID 51)]"));
         assertThat(label(robot, "#router-title")).isEqualTo("Router VI_1 (VRID 51)");
 
         TextField priority = robot.lookup("#priority-a").queryAs(TextField.class);
@@ -137,7 +137,7 @@ class EditorRouterTest {
         robot.interact(() -> robot.lookup("#router-vips-input").queryAs(TextField.class).requestFocus());
         robot.write("10.98.250.101/24").type(KeyCode.ENTER);
         // VI_1's priorities differ now; VI_2 (the other instance of the sync group) still has equal ones.
-        waitFor(() -> model.findings().stream().noneMatch(f -> f.contains("[VI_1 (VRID 51)]")));
+        waitFor(() -> model.findings().stream().noneMatch(f -> f.text().contains("[VI_1 (VRID 51)]")));
         assertThat(model.peerVerdictProperty().get()).isEqualTo("0 disagreement(s), 2 warning(s) between members");  // one per member
 
         robot.clickOn("#router-review");
@@ -173,7 +173,7 @@ class EditorRouterTest {
         robot.clickOn(priority).eraseText(3).write("300").type(KeyCode.ENTER);
         robot.interact(() -> robot.lookup("#router-advert_int").queryAs(TextField.class).requestFocus());
         robot.eraseText(1).write("2").type(KeyCode.ENTER);
-        waitFor(() -> model.findings().stream().anyMatch(f -> f.startsWith("b: ") && f.contains("priority")));
+        waitFor(() -> model.findings().stream().anyMatch(f -> f.text().startsWith("b: ") && f.text().contains("priority")));
 
         robot.clickOn("#router-review");
         robot.clickOn("#router-push");
