@@ -76,7 +76,10 @@ public final class FormView {
         SplitPane.setResizableWithParent(left, false);
 
         model.selectedProperty().addListener((obs, old, block) -> showSelected());
-        model.problems().addListener((javafx.collections.ListChangeListener<Problem>) c -> showSelected());
+        model.problems().addListener((javafx.collections.ListChangeListener<Problem>) c -> {
+            list.refresh();   // the error marks on the blocks
+            showSelected();
+        });
         showSelected();
     }
 

@@ -125,7 +125,7 @@ public final class EditorScreenshot {
                     List.of("10.98.250.100/24", "10.98.250.101/24 dev eth0")));
             if (scenario.equals("form") || scenario.equals("text")) {
                 String text = model.draft().text(model.draft().mainPath());
-                model.textEdited(model.draft().mainPath(), text.replace("    advert_int 1\n", "    advert_int 1\n    garp_master_dealy 5\n"));
+                model.textEdited(model.draft().mainPath(), text.replaceFirst("    advert_int 1\n", "    advert_int 1\n    garp_master_dealy 5\n"));
                 model.flushTyping();
             }
             ConfigEditorView view = ConfigEditorView.of(stage.getScene().getRoot()).orElseThrow();
