@@ -7,6 +7,7 @@ import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Formats;
@@ -134,13 +135,18 @@ public final class RouterDetailView {
         timeline.draw(state.get().history(member.lastKnown().id()), member.state(), clock.instant());
         Label window = new Label("last " + StateTimeline.WINDOW.toMinutes() + " min");
         window.getStyleClass().add("text-muted");
-        card.getChildren().setAll(node, badge, priority, held, since, counters, timeline, window);
+        Node heading = node;
         if (editMember != null) {
-            Hyperlink edit = new Hyperlink("Edit " + member.node() + "'s config…");
+            Hyperlink edit = new Hyperlink("Edit config…");
             edit.setId("detail-edit-" + member.node());
             edit.setOnAction(e -> editMember.accept(member));
-            card.getChildren().add(edit);
+            Region gap = new Region();
+            HBox.setHgrow(gap, javafx.scene.layout.Priority.ALWAYS);
+            HBox top = new HBox(node, gap, edit);
+            top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+            heading = top;
         }
+        card.getChildren().setAll(heading, badge, priority, held, since, counters, timeline, window);
         return card;
     }
 }
