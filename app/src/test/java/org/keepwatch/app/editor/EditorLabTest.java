@@ -131,6 +131,7 @@ class EditorLabTest {
             Map<String, ConfigFiles.File> now = readAll();
             NODES.forEach(n -> assertThat(now.get(n).text()).as(n).isEqualTo(original.get(n).text()));
         } finally {
+            closeEditors(robot);
             putBack(original);
         }
     }
@@ -165,8 +166,17 @@ class EditorLabTest {
             NODES.forEach(n -> assertThat(now.get(n).sha256()).as("%s untouched", n).isEqualTo(original.get(n).sha256()));
             assertThat(lab.awaitHealthy(Duration.ofSeconds(20)).router("vrid 51").orElseThrow().masters()).containsExactly("n1");
         } finally {
+            closeEditors(robot);
             putBack(original);
         }
+    }
+
+    /** The editors go without asking (an editor with edits would ask before closing). */
+    private void closeEditors(FxRobot robot) {
+        robot.interact(() -> window.editors().stages().forEach(stage -> {
+            stage.setOnCloseRequest(null);
+            stage.close();
+        }));
     }
 
     private void selectVrid51(FxRobot robot) throws Exception {
