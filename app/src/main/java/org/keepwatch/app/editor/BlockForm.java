@@ -1,8 +1,6 @@
 package org.keepwatch.app.editor;
 
-import javafx.geometry.HPos;
 import javafx.geometry.Insets;
-import javafx.geometry.VPos;
 import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
@@ -10,9 +8,7 @@ import javafx.scene.control.Control;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
-import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
-import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.keepwatch.app.services.config.BlockKind;
@@ -54,30 +50,12 @@ public final class BlockForm {
         title.setId("form-title");
         title.getStyleClass().add("kw-form-title");
         problems.setId("form-problems");
-        GridPane grid = new GridPane();
-        grid.setHgap(12);
-        grid.setVgap(6);
-        ColumnConstraints labels = new ColumnConstraints();
-        labels.setMinWidth(140);
-        labels.setHalignment(HPos.RIGHT);
-        ColumnConstraints values = new ColumnConstraints();
-        values.setHgrow(Priority.ALWAYS);
-        values.setFillWidth(true);
-        grid.getColumnConstraints().setAll(labels, values);
+        GridPane grid = EditorLayout.fieldGrid();
         int row = 0;
         for (BlockKind.Field field : kind.fields()) {
             Region control = control(field);
             controls.put(field, control);
-            Label label = new Label(field.label());
-            label.setLabelFor(control);
-            GridPane.setValignment(label, VPos.TOP);
-            Label hint = new Label(field.hint());
-            hint.getStyleClass().add("kw-form-hint");
-            hint.setWrapText(true);
-            VBox cell = new VBox(2, control, hint);
-            grid.add(label, 0, row);
-            grid.add(cell, 1, row);
-            row++;
+            EditorLayout.field(grid, row++, field.label(), control, field.hint());
         }
         root.getChildren().setAll(title, problems, grid);
         refresh(block);

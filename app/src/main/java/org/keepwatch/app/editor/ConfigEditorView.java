@@ -85,7 +85,7 @@ public final class ConfigEditorView {
         StackPane center = new StackPane(split, loading());
         root.setCenter(center);
         root.setTop(header());
-        root.setBottom(statusBar());
+        root.setBottom(EditorLayout.statusBar("editor", model.statusProperty(), model.problemProperty(), model.busyProperty()));
     }
 
     public Parent root() {
@@ -194,27 +194,5 @@ public final class ConfigEditorView {
         box.setStyle("-fx-background-color: -color-bg-default;");
         box.visibleProperty().bind(model.phaseProperty().isNotEqualTo(ConfigEditorViewModel.Phase.READY));
         return box;
-    }
-
-    private HBox statusBar() {
-        Label status = new Label();
-        status.setId("editor-status");
-        status.textProperty().bind(model.statusProperty());
-        Label problem = new Label();
-        problem.setId("editor-problem");
-        problem.getStyleClass().add("kw-problem");
-        problem.textProperty().bind(model.problemProperty());
-        problem.setWrapText(true);
-        ProgressIndicator busy = new ProgressIndicator();
-        busy.setMaxSize(16, 16);
-        busy.visibleProperty().bind(model.busyProperty());
-        busy.managedProperty().bind(model.busyProperty());
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(10, busy, status, spacer, problem);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.getStyleClass().add("kw-status-bar");
-        bar.setPadding(new Insets(4, 12, 4, 12));
-        return bar;
     }
 }

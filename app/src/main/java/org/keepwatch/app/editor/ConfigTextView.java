@@ -19,6 +19,7 @@ import org.fxmisc.richtext.model.StyleSpans;
 import org.fxmisc.richtext.model.StyleSpansBuilder;
 import org.keepwatch.app.services.config.ConfigDraft;
 import org.keepwatch.app.services.config.KeepalivedSyntax;
+import org.keepwatch.app.services.config.SideBySideDiff;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
@@ -119,15 +120,10 @@ public final class ConfigTextView {
                 area.moveTo(0);
                 area.showParagraphAtTop(0);
             } else {
-                int prefix = 0;
-                int max = Math.min(now.length(), text.length());
-                while (prefix < max && now.charAt(prefix) == text.charAt(prefix)) {
-                    prefix++;
-                }
-                int suffix = 0;
-                while (suffix < max - prefix && now.charAt(now.length() - 1 - suffix) == text.charAt(text.length() - 1 - suffix)) {
-                    suffix++;
-                }
+                // Only the changed middle is replaced, so the caret and the undo history stay where they were.
+                int[] ends = SideBySideDiff.commonEnds(now, text);
+                int prefix = ends[0];
+                int suffix = ends[1];
                 area.replaceText(prefix, now.length() - suffix, text.substring(prefix, text.length() - suffix));
             }
         } finally {

@@ -106,7 +106,7 @@ public final class PushView {
         push.setDefaultButton(true);
         push.getStyleClass().add(Styles.ACCENT);
         push.setOnAction(e -> model.push());
-        root.setBottom(buttons(cancel, push));
+        root.setBottom(EditorLayout.buttons(cancel, push));
     }
 
     private void progress() {
@@ -123,7 +123,7 @@ public final class PushView {
         done.setDefaultButton(true);
         done.disableProperty().bind(model.stageProperty().isEqualTo(PushViewModel.Stage.PUSHING));
         done.setOnAction(e -> close.run());
-        root.setBottom(buttons(done));
+        root.setBottom(EditorLayout.buttons(done));
     }
 
     private void conflict() {
@@ -151,17 +151,6 @@ public final class PushView {
         cancel.setId("conflict-cancel");
         cancel.setCancelButton(true);
         cancel.setOnAction(e -> close.run());
-        root.setBottom(buttons(merge, mine, theirs, cancel));
-    }
-
-    private static HBox buttons(Button... buttons) {
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(8);
-        bar.getChildren().add(spacer);
-        bar.getChildren().addAll(buttons);
-        bar.setAlignment(Pos.CENTER_RIGHT);
-        bar.setPadding(new Insets(10, 0, 0, 0));
-        return bar;
+        root.setBottom(EditorLayout.buttons(merge, mine, theirs, cancel));
     }
 }

@@ -1,7 +1,6 @@
 package org.keepwatch.app.editor;
 
 import atlantafx.base.theme.Styles;
-import javafx.geometry.HPos;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -17,7 +16,6 @@ import javafx.scene.control.TabPane;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -52,7 +50,7 @@ public final class RouterEditorView {
         root.setId("router-editor");
         root.setTop(header());
         root.setCenter(center);
-        root.setBottom(statusBar());
+        root.setBottom(EditorLayout.statusBar("router", model.statusProperty(), model.problemProperty(), model.pushingProperty()));
         model.stageProperty().addListener((obs, old, stage) -> render());
         model.phaseProperty().addListener((obs, old, phase) -> render());
         model.verdictProperty().addListener((obs, old, v) -> verdict.show(v));
@@ -116,14 +114,14 @@ public final class RouterEditorView {
     }
 
     private Node edit() {
-        GridPane sharedGrid = grid();
+        GridPane sharedGrid = EditorLayout.fieldGrid();
         int row = 0;
         ListEditor vips = new ListEditor("router-vips", "ADDRESS/PREFIX [dev IF]");
         vips.setItems(model.vips());
         model.vips().addListener((javafx.collections.ListChangeListener<String>) c -> vips.setItems(model.vips()));
         vips.setOnChange(model::setVips);
-        row = add(sharedGrid, row, "Virtual IPs", vips, "The addresses the master holds; the same on every member.");
-        row = add(sharedGrid, row, "Advert interval (s)", sharedText("advert_int"), hint("advert_int"));
+        EditorLayout.field(sharedGrid, row++, "Virtual IPs", vips, "The addresses the master holds; the same on every member.");
+        EditorLayout.field(sharedGrid, row++, "Advert interval (s)", sharedText("advert_int"), hint("advert_int"));
         ComboBox<String> auth = new ComboBox<>();
         auth.setId("router-authentication-auth_type");
         auth.getItems().setAll(BlockKind.INSTANCE.field("authentication auth_type").orElseThrow().choices());
@@ -134,8 +132,8 @@ public final class RouterEditorView {
             }
         });
         model.shared("authentication auth_type").addListener((obs, old, v) -> auth.setValue(v));
-        row = add(sharedGrid, row, "Authentication", auth, hint("authentication auth_type"));
-        row = add(sharedGrid, row, "Password", sharedText("authentication auth_pass"), hint("authentication auth_pass"));
+        EditorLayout.field(sharedGrid, row++, "Authentication", auth, hint("authentication auth_type"));
+        EditorLayout.field(sharedGrid, row++, "Password", sharedText("authentication auth_pass"), hint("authentication auth_pass"));
         CheckBox nopreempt = new CheckBox();
         nopreempt.setId("router-nopreempt");
         nopreempt.setSelected(!model.shared("nopreempt").get().isEmpty());
@@ -144,7 +142,7 @@ public final class RouterEditorView {
                 model.setShared("nopreempt", on ? "true" : "");
             }
         });
-        add(sharedGrid, row, "No preempt", nopreempt, hint("nopreempt"));
+        EditorLayout.field(sharedGrid, row, "No preempt", nopreempt, hint("nopreempt"));
 
         GridPane membersGrid = new GridPane();
         membersGrid.setId("router-members");
@@ -249,7 +247,7 @@ public final class RouterEditorView {
         push.getStyleClass().add(Styles.ACCENT);
         push.setDefaultButton(true);
         push.setOnAction(e -> model.push());
-        VBox box = new VBox(8, intro, tabs, buttons(back, push));
+        VBox box = new VBox(8, intro, tabs, EditorLayout.buttons(back, push));
         box.setPadding(new Insets(12));
         return box;
     }
@@ -278,7 +276,7 @@ public final class RouterEditorView {
         back.setId("router-done");
         back.disableProperty().bind(model.pushingProperty());
         back.setOnAction(e -> model.backToEdit());
-        VBox box = new VBox(10, scroll, verdict.root(), buttons(back));
+        VBox box = new VBox(10, scroll, verdict.root(), EditorLayout.buttons(back));
         box.setPadding(new Insets(12));
         return box;
     }
@@ -310,57 +308,9 @@ public final class RouterEditorView {
         return BlockKind.INSTANCE.field(key).map(BlockKind.Field::hint).orElse("");
     }
 
-    private static GridPane grid() {
-        GridPane grid = new GridPane();
-        grid.setHgap(12);
-        grid.setVgap(6);
-        ColumnConstraints labels = new ColumnConstraints();
-        labels.setMinWidth(140);
-        labels.setHalignment(HPos.RIGHT);
-        ColumnConstraints values = new ColumnConstraints();
-        values.setHgrow(Priority.ALWAYS);
-        grid.getColumnConstraints().setAll(labels, values);
-        return grid;
-    }
-
-    private static int add(GridPane grid, int row, String label, Node control, String hint) {
-        Label hintLabel = new Label(hint);
-        hintLabel.getStyleClass().add("kw-form-hint");
-        grid.add(new Label(label), 0, row);
-        grid.add(new VBox(2, control, hintLabel), 1, row);
-        return row + 1;
-    }
-
     private static VBox section(String title, Node content) {
         Label heading = new Label(title);
         heading.getStyleClass().add("title-4");
         return new VBox(6, heading, content);
-    }
-
-    private static HBox buttons(Button... buttons) {
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(8);
-        bar.getChildren().add(spacer);
-        bar.getChildren().addAll(buttons);
-        bar.setAlignment(Pos.CENTER_RIGHT);
-        return bar;
-    }
-
-    private HBox statusBar() {
-        Label status = new Label();
-        status.setId("router-status");
-        status.textProperty().bind(model.statusProperty());
-        Label problem = new Label();
-        problem.setId("router-problem");
-        problem.getStyleClass().add("kw-problem");
-        problem.textProperty().bind(model.problemProperty());
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        HBox bar = new HBox(10, status, spacer, problem);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        bar.getStyleClass().add("kw-status-bar");
-        bar.setPadding(new Insets(4, 12, 4, 12));
-        return bar;
     }
 }

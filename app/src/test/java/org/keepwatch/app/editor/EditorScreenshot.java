@@ -19,7 +19,6 @@ import org.keepwatch.fleet.MutableClock;
 import org.keepwatch.fleet.RouterKey;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

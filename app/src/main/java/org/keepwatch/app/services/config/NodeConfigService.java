@@ -5,7 +5,6 @@ import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.ApplyResult;
 import org.keepwatch.agent.ApplyStep;
 import org.keepwatch.agent.CheckResult;
-import org.keepwatch.agent.ConfigFiles;
 import org.keepwatch.agent.ConfigOps;
 
 import java.util.ArrayList;

@@ -121,16 +121,22 @@ public final class SideBySideDiff {
 
     /** The changed middle of two similar lines: what is left after their common start and end. */
     private static int[][] marks(String before, String after) {
+        int[] ends = commonEnds(before, after);
+        return new int[][]{{ends[0], before.length() - ends[1]}, {ends[0], after.length() - ends[1]}};
+    }
+
+    /** How many characters two texts share at their start and, after that, at their end. */
+    public static int[] commonEnds(String a, String b) {
         int prefix = 0;
-        int max = Math.min(before.length(), after.length());
-        while (prefix < max && before.charAt(prefix) == after.charAt(prefix)) {
+        int max = Math.min(a.length(), b.length());
+        while (prefix < max && a.charAt(prefix) == b.charAt(prefix)) {
             prefix++;
         }
         int suffix = 0;
-        while (suffix < max - prefix && before.charAt(before.length() - 1 - suffix) == after.charAt(after.length() - 1 - suffix)) {
+        while (suffix < max - prefix && a.charAt(a.length() - 1 - suffix) == b.charAt(b.length() - 1 - suffix)) {
             suffix++;
         }
-        return new int[][]{{prefix, before.length() - suffix}, {prefix, after.length() - suffix}};
+        return new int[]{prefix, suffix};
     }
 
     /** Lines without their terminators; a final newline does not make an extra empty line. */

@@ -39,29 +39,21 @@ public final class TextMerge {
         int i = 0;
         int j = 0;
         while (i < ours.size() || j < others.size()) {
-            Change next;
-            if (j >= others.size() || (i < ours.size() && ours.get(i).from() <= others.get(j).from())) {
-                next = ours.get(i);
-                if (j < others.size() && overlaps(next, others.get(j))) {
-                    Change other = others.get(j);
-                    if (!next.equals(other)) {
-                        conflicts.add("lines " + (Math.min(next.from(), other.from()) + 1) + "–" + Math.max(next.to(), other.to())
-                                + " of the version read: changed here and on the node");
-                    }
-                    j++;
+            boolean oursFirst = j >= others.size() || (i < ours.size() && ours.get(i).from() <= others.get(j).from());
+            Change next = oursFirst ? ours.get(i++) : others.get(j++);
+            List<Change> opposite = oursFirst ? others : ours;
+            int k = oursFirst ? j : i;
+            if (k < opposite.size() && overlaps(next, opposite.get(k))) {
+                Change other = opposite.get(k);
+                if (!next.equals(other)) {
+                    conflicts.add("lines " + (Math.min(next.from(), other.from()) + 1) + "–" + Math.max(next.to(), other.to())
+                            + " of the version read: changed here and on the node");
                 }
-                i++;
-            } else {
-                next = others.get(j);
-                if (i < ours.size() && overlaps(next, ours.get(i))) {
-                    Change mineChange = ours.get(i);
-                    if (!next.equals(mineChange)) {
-                        conflicts.add("lines " + (Math.min(next.from(), mineChange.from()) + 1) + "–" + Math.max(next.to(), mineChange.to())
-                                + " of the version read: changed here and on the node");
-                    }
+                if (oursFirst) {
+                    j++;
+                } else {
                     i++;
                 }
-                j++;
             }
             out.addAll(b.subList(position, Math.max(position, next.from())));
             out.addAll(next.lines());
