@@ -26,7 +26,6 @@ import org.kordamp.ikonli.material2.Material2OutlinedAL;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The editor of one node's keepalived: a header with what is edited and the node actions (reload,
@@ -43,18 +42,20 @@ public final class ConfigEditorView {
     private final FormView form;
     private final ConfigTextView text;
     private final Consumer<PushViewModel> review;
+    private final EditorWindows.Questions questions;
 
     /**
-     * @param review  opens the push dialog for a review
-     * @param askName asks the operator for a block name
+     * @param review    opens the push dialog for a review
+     * @param questions asks the operator for a block name, and before edits would be dropped
      */
     public ConfigEditorView(ConfigEditorViewModel model, Executor io, Consumer<PushViewModel> review,
-                            Function<String, Optional<String>> askName) {
+                            EditorWindows.Questions questions) {
         this.model = model;
         this.review = review;
+        this.questions = questions;
         root.setId("config-editor");
         root.getProperties().put(ConfigEditorView.class, this);
-        form = new FormView(model, askName);
+        form = new FormView(model, questions.name());
         text = new ConfigTextView(model, io);
         formTab = new Tab("Form", form.root());
         formTab.setGraphic(new FontIcon(Material2OutlinedAL.ASSIGNMENT));
@@ -151,7 +152,12 @@ public final class ConfigEditorView {
         Button reload = new Button("Reload", new FontIcon(Material2MZ.REFRESH));
         reload.setId("editor-reload");
         reload.setTooltip(new Tooltip("Read the configuration from the node again (drops your edits)"));
-        reload.setOnAction(e -> model.load());
+        reload.setOnAction(e -> {
+            if (!model.changedProperty().get() || questions.confirm().test("Read " + model.target().label()
+                    + "'s configuration again? Your edits (" + model.changeSummary() + ") are not on the node and will be lost.")) {
+                model.load();
+            }
+        });
         Button check = new Button("Check on node", new FontIcon(Material2AL.FACT_CHECK));
         check.setId("editor-check");
         check.setTooltip(new Tooltip("keepalived -t on " + model.target().node() + " with your edits; writes nothing"));

@@ -60,7 +60,7 @@ public final class EditorWindows {
         }
         ConfigEditorViewModel model = new ConfigEditorViewModel(target, nodes, io);
         Stage stage = new Stage();
-        ConfigEditorView view = new ConfigEditorView(model, io, push -> openPush(stage, push), questions.name());
+        ConfigEditorView view = new ConfigEditorView(model, io, push -> openPush(stage, push), questions);
         stage.setUserData(model);
         show(stage, key, "Edit keepalived on " + target.label(), view.root(), () -> !model.changedProperty().get()
                 || questions.confirm().test("Close without pushing? Your edits to " + target.label() + "'s configuration ("
@@ -79,7 +79,7 @@ public final class EditorWindows {
         }
         RouterEditorViewModel model = new RouterEditorViewModel(spec, routers, io);
         Stage stage = new Stage();
-        RouterEditorView view = new RouterEditorView(model, member -> openNode(member));
+        RouterEditorView view = new RouterEditorView(model, member -> openNode(member), questions.confirm());
         stage.setUserData(model);
         show(stage, key, "Edit router " + spec.label(), view.root(), () -> {
             if (model.pushingProperty().get()) {

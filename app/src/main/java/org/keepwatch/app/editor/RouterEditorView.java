@@ -41,12 +41,17 @@ public final class RouterEditorView {
     private final BorderPane root = new BorderPane();
     private final StackPane center = new StackPane();
     private final Consumer<EditTarget> openMember;
+    private final java.util.function.Predicate<String> confirm;
     private final VerdictBox verdict = new VerdictBox("router-verdict");
 
-    /** @param openMember opens one member's own editor (for what the router form does not edit) */
-    public RouterEditorView(RouterEditorViewModel model, Consumer<EditTarget> openMember) {
+    /**
+     * @param openMember opens one member's own editor (for what the router form does not edit)
+     * @param confirm    asks before edits would be dropped
+     */
+    public RouterEditorView(RouterEditorViewModel model, Consumer<EditTarget> openMember, java.util.function.Predicate<String> confirm) {
         this.model = model;
         this.openMember = openMember;
+        this.confirm = confirm;
         root.setId("router-editor");
         root.setTop(header());
         root.setCenter(center);
@@ -98,7 +103,12 @@ public final class RouterEditorView {
         Button reload = new Button("Reload", new FontIcon(Material2MZ.REFRESH));
         reload.setId("router-reload");
         reload.setTooltip(new Tooltip("Read every member's configuration again (drops your edits)"));
-        reload.setOnAction(e -> model.load());
+        reload.setOnAction(e -> {
+            if (!model.changedProperty().get() || confirm.test("Read every member's configuration again? Your edits to "
+                    + model.spec().label() + " are not on its members and will be lost.")) {
+                model.load();
+            }
+        });
         reload.disableProperty().bind(model.pushingProperty());
         Button push = new Button("Review and push…", new FontIcon(Material2MZ.PUBLISH));
         push.setId("router-review");

@@ -38,6 +38,7 @@ class EditorFormTextTest {
     static final String TEXT = LocalKeepalived.sampleConfig().replace("%N", "7");
     private ConfigEditorViewModel model;
     private ConfigEditorView view;
+    private final List<String> asked = new java.util.ArrayList<>();
 
     @Start
     void start(Stage stage) {
@@ -45,7 +46,8 @@ class EditorFormTextTest {
         EditTarget target = new EditTarget("n1", "keepalived", Optional.of("VI_1"));
         NodeConfigService service = new NodeConfigService(NodeAgents.of(node -> Optional.empty(), (node, l) -> () -> { }), Runnable::run);
         model = new ConfigEditorViewModel(target, service, Runnable::run);
-        view = new ConfigEditorView(model, Runnable::run, push -> { }, suggestion -> Optional.of("VI_9"));
+        view = new ConfigEditorView(model, Runnable::run, push -> { },
+                new EditorWindows.Questions(question -> asked.add(question) && false, suggestion -> Optional.of("VI_9")));
         stage.setScene(EditorWindows.scene(view.root()));
         stage.show();
         model.open(draft(TEXT));
@@ -141,6 +143,15 @@ class EditorFormTextTest {
         assertThat(robot.lookup("#field-script").queryAs(TextField.class).getText()).isEqualTo("/bin/true");
         robot.clickOn("#field-interval").eraseText(1).write("5").type(javafx.scene.input.KeyCode.TAB);
         assertThat(model.draft().text(PATH)).contains("    interval 5\n");
+    }
+
+    @Test
+    void reloadingWithEditsAsksFirstAndKeepsThemWhenTheAnswerIsNo(FxRobot robot) {
+        robot.interact(() -> model.edit(org.keepwatch.app.services.config.FormEdits.set(model.blocks().get(0),
+                BlockKind.INSTANCE.field("priority").orElseThrow(), "140")));
+        robot.clickOn("#editor-reload");
+        assertThat(asked).singleElement().satisfies(q -> assertThat(q).contains("n1").contains("edited keepalived.conf"));
+        assertThat(model.draft().text(PATH)).contains("priority 140");
     }
 
     @Test
