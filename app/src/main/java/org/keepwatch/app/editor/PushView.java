@@ -135,7 +135,12 @@ public final class PushView {
         problem.getStyleClass().add("kw-form-problem");
         problem.setWrapText(true);
         problem.textProperty().bind(model.mergeProblemProperty());
-        root.setCenter(new VBox(8, verdict.root(), diff, problem));
+        Label how = new Label("Left: the file on the node now. Right: your version. A line differs where you or they changed it. "
+                + "Merge carries your edits onto their file where you changed different lines, then shows what would be pushed; "
+                + "Keep mine overwrites their changes (you review that first); Take theirs reads their file and drops your edits.");
+        how.setWrapText(true);
+        how.getStyleClass().add("text-muted");
+        root.setCenter(new VBox(8, verdict.root(), how, diff, problem));
 
         Button merge = new Button("Merge my edits onto theirs", new FontIcon(Material2MZ.MERGE_TYPE));
         merge.setId("conflict-merge");

@@ -39,7 +39,7 @@ import static org.keepwatch.fleet.VrrpState.MASTER;
  * Shows the config editor in a real window for docs/screenshots/capture, editing real nodes: a real
  * keepalived in a kwt-ed-<n> namespace with the agent beside it (needs root). The scenario, by
  * argument, is what an operator sees mid-edit: {@code form} (a priority and a VIP changed, a typo in
- * the text), {@code text}, {@code push} (the review), {@code pushed} (the steps after a push), or
+ * the text), {@code text}, {@code push} (the review), {@code pushed} (the steps after a push), {@code conflict} (the file changed on the node meanwhile), or
  * {@code router} (two members edited once). Prints "ready" once drawn; ends when the window closes
  * or after two minutes, removing the namespaces.
  */
@@ -133,15 +133,24 @@ public final class EditorScreenshot {
                     view.showText();
                     view.text().goTo(19, 5);
                 }
-                case "push", "pushed" -> view.review();
+                case "push", "pushed", "conflict" -> view.review();
                 default -> view.showForm();
             }
-            if (scenario.equals("pushed")) {
+            if (scenario.equals("conflict")) {
+                // Another admin changes the file on the node meanwhile.
+                try {
+                    java.nio.file.Path file = nodes.get(0).config();
+                    Files.writeString(file, Files.readString(file).replaceFirst("advert_int 1", "advert_int 2"));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+            if (scenario.equals("pushed") || scenario.equals("conflict")) {
                 Platform.runLater(() -> {
                     PushView push = windows(stage);
                     push.model().push();
                     push.model().stageProperty().addListener((obs, old, s) -> {
-                        if (s == PushViewModel.Stage.DONE) {
+                        if (s == PushViewModel.Stage.DONE || s == PushViewModel.Stage.CONFLICT) {
                             ready();
                         }
                     });
