@@ -38,6 +38,7 @@ public final class BlockForm {
     private final VBox problems = new VBox(2);
     private final Map<BlockKind.Field, Region> controls = new LinkedHashMap<>();
     private final Map<BlockKind.Field, String> shown = new LinkedHashMap<>();
+    private final Map<BlockKind.Field, javafx.scene.control.Label> labels = new LinkedHashMap<>();
     private boolean refreshing;
 
     public BlockForm(ConfigEditorViewModel model, BlockRef block) {
@@ -55,7 +56,7 @@ public final class BlockForm {
         for (BlockKind.Field field : kind.fields()) {
             Region control = control(field);
             controls.put(field, control);
-            EditorLayout.field(grid, row++, field.label(), control, field.hint());
+            labels.put(field, EditorLayout.field(grid, row++, field.label(), control, field.hint()));
         }
         root.getChildren().setAll(title, problems, grid);
         refresh(block);
@@ -97,6 +98,7 @@ public final class BlockForm {
                 }
             }
             mark(block);
+            markChanged(block);
         } finally {
             refreshing = false;
         }
@@ -123,6 +125,26 @@ public final class BlockForm {
                 tooltip(control, null);
             }
         }
+    }
+
+    /** Fields whose value differs from the node's file: the label says so, its tooltip says what it was. */
+    private void markChanged(BlockRef block) {
+        Optional<BlockRef> before = Optional.ofNullable(model.draft()).flatMap(d -> d.baseBlock(kind, name));
+        labels.forEach((field, label) -> {
+            String now = field.input() == BlockKind.Input.LIST ? String.join("\n", FormValues.entries(block.node(), field))
+                    : FormValues.value(block.node(), field);
+            String was = before.map(b -> field.input() == BlockKind.Input.LIST ? String.join("\n", FormValues.entries(b.node(), field))
+                    : FormValues.value(b.node(), field)).orElse("");
+            boolean changed = before.isEmpty() || !now.equals(was);
+            label.getStyleClass().remove("kw-field-changed");
+            label.setTooltip(null);
+            label.setText(field.label());
+            if (changed && (before.isPresent() || !now.isEmpty())) {
+                label.getStyleClass().add("kw-field-changed");
+                label.setText("● " + field.label());
+                label.setTooltip(new Tooltip(before.isEmpty() ? "new block" : "on the node: " + (was.isEmpty() ? "(not set)" : was)));
+            }
+        });
     }
 
     private static int lastLine(org.keepwatch.config.Node statement) {

@@ -37,7 +37,7 @@ final class EditorLayout {
     }
 
     /** A row of a field grid: the label (top-aligned), the field, its hint in small muted text. */
-    static void field(GridPane grid, int row, String label, Node control, String hint) {
+    static Label field(GridPane grid, int row, String label, Node control, String hint) {
         Label name = new Label(label);
         if (control instanceof javafx.scene.control.Control c) {
             name.setLabelFor(c);
@@ -48,6 +48,7 @@ final class EditorLayout {
         hintLabel.setWrapText(true);
         grid.add(name, 0, row);
         grid.add(new VBox(2, control, hintLabel), 1, row);
+        return name;
     }
 
     /** Buttons at the right end of a row. */

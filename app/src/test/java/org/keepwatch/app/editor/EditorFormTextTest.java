@@ -69,6 +69,11 @@ class EditorFormTextTest {
         assertThat(view.text().area().getText()).isEqualTo(TEXT.replace("priority 100", "priority 130"));
         assertThat(robot.lookup("#editor-changed").queryAs(Label.class).isVisible()).isTrue();
         assertThat(robot.lookup("#editor-changed").queryAs(Label.class).getText()).isEqualTo("edited keepalived.conf");
+        // The form says which field differs from the node's file, and what it was there.
+        Label label = (Label) priority.getParent().getParent().getChildrenUnmodifiable().stream()
+                .filter(n -> n instanceof Label l && l.getLabelFor() == priority).findFirst().orElseThrow();
+        assertThat(label.getText()).isEqualTo("● Priority");
+        assertThat(label.getTooltip().getText()).isEqualTo("on the node: 100");
     }
 
     @Test

@@ -31,18 +31,39 @@ public final class ConfigDraft {
     private final ConfigFiles base;
     private final ConfigDocument document;
     private final String configId;
+    private final Baseline baseline;
     private KeepalivedConfig model;
     private Map<String, byte[]> rendered;
 
-    private ConfigDraft(ConfigFiles base, ConfigDocument document, String configId) {
+    private ConfigDraft(ConfigFiles base, ConfigDocument document, String configId, Baseline baseline) {
         this.base = base;
         this.document = document;
         this.configId = configId;
+        this.baseline = baseline;
+    }
+
+    /** The typed view of the files as read, computed once for every draft made from them. */
+    private static final class Baseline {
+        private final ConfigFiles files;
+        private final String configId;
+        private KeepalivedConfig model;
+
+        Baseline(ConfigFiles files, String configId) {
+            this.files = files;
+            this.configId = configId;
+        }
+
+        synchronized KeepalivedConfig model() {
+            if (model == null) {
+                model = ModelBuilder.build(parse(files.main(), files.bytes()).effective(configId));
+            }
+            return model;
+        }
     }
 
     /** The files as read, parsed; {@code configId} is keepalived's -i there (which @id lines apply). */
     public static ConfigDraft of(ConfigFiles files, String configId) {
-        return new ConfigDraft(files, parse(files.main(), files.bytes()), configId);
+        return new ConfigDraft(files, parse(files.main(), files.bytes()), configId, new Baseline(files, configId));
     }
 
     public ConfigFiles base() {
@@ -83,6 +104,11 @@ public final class ConfigDraft {
         return model;
     }
 
+    /** The block as the node has it (the files as read), to show what an edit changed. */
+    public Optional<BlockRef> baseBlock(BlockKind kind, String name) {
+        return FormValues.blocks(baseline.model()).stream().filter(b -> b.kind() == kind && b.name().equals(name)).findFirst();
+    }
+
     public LintReport lint() {
         return LINTER.lint(document, LintOptions.forConfigId(configId));
     }
@@ -90,7 +116,7 @@ public final class ConfigDraft {
     /** The draft after a typed edit ({@link org.keepwatch.config.ConfigEditor}); throws ConfigEditException. */
     public ConfigDraft edit(UnaryOperator<ConfigDocument> edit) {
         ConfigDocument edited = edit.apply(document);
-        return edited == document ? this : new ConfigDraft(base, edited, configId);
+        return edited == document ? this : new ConfigDraft(base, edited, configId, baseline);
     }
 
     /** The draft with one file's text replaced (typed in the text tab), parsed again. */
@@ -100,7 +126,7 @@ public final class ConfigDraft {
         }
         Map<String, byte[]> files = currentBytes();
         files.put(path, text.getBytes(StandardCharsets.UTF_8));
-        return new ConfigDraft(base, parse(base.main(), files), configId);
+        return new ConfigDraft(base, parse(base.main(), files), configId, baseline);
     }
 
     /**
@@ -112,7 +138,8 @@ public final class ConfigDraft {
         for (ConfigFiles.File file : base.files()) {
             files.add(file.path().equals(path) ? new ConfigFiles.File(path, file.role(), nodeText, nodeSha256) : file);
         }
-        return new ConfigDraft(new ConfigFiles(base.daemon(), base.main(), files, base.unmatchedIncludes()), document, configId);
+        ConfigFiles rebased = new ConfigFiles(base.daemon(), base.main(), files, base.unmatchedIncludes());
+        return new ConfigDraft(rebased, document, configId, new Baseline(rebased, configId));
     }
 
     /** Files whose text differs from what was read, in reading order. */
