@@ -20,7 +20,13 @@ public final class ConfigEditor {
 
     /** Sets a keyword's values in a block, adding the keyword if it is not there. */
     public static ConfigDocument set(ConfigDocument doc, String path) {
-        Target target = resolve(doc, split(path));
+        return set(doc, split(path));
+    }
+
+    /** {@link #set(ConfigDocument, String)} with the path given as words, so values need no quoting. */
+    public static ConfigDocument set(ConfigDocument doc, List<String> words) {
+        String path = String.join(" ", words);
+        Target target = resolve(doc, words);
         if (target.rest().isEmpty()) throw new ConfigEditException("'" + path + "' names a block, not a keyword to set");
         String keyword = target.rest().get(0);
         List<String> values = target.rest().subList(1, target.rest().size());
@@ -40,7 +46,13 @@ public final class ConfigEditor {
 
     /** Adds a line to a block: a keyword with values, or an entry of a list block such as a VIP. */
     public static ConfigDocument add(ConfigDocument doc, String path) {
-        Target target = resolve(doc, split(path));
+        return add(doc, split(path));
+    }
+
+    /** {@link #add(ConfigDocument, String)} with the path given as words. */
+    public static ConfigDocument add(ConfigDocument doc, List<String> words) {
+        String path = String.join(" ", words);
+        Target target = resolve(doc, words);
         if (target.rest().isEmpty()) throw new ConfigEditException("nothing to add in '" + path + "'");
         Node block = target.block().orElseThrow(() -> new ConfigEditException("no block named in '" + path + "'"));
         if (KeywordTable.isListBlock("x", block.keyword())) {
@@ -60,7 +72,12 @@ public final class ConfigEditor {
 
     /** Removes a keyword line, a list entry (given by its first word or whole text), or a whole block. */
     public static ConfigDocument remove(ConfigDocument doc, String path) {
-        List<String> words = split(path);
+        return remove(doc, split(path));
+    }
+
+    /** {@link #remove(ConfigDocument, String)} with the path given as words. */
+    public static ConfigDocument remove(ConfigDocument doc, List<String> words) {
+        String path = String.join(" ", words);
         Target target = resolve(doc, words);
         if (target.rest().isEmpty()) {
             Node block = target.block().orElseThrow(() -> new ConfigEditException("nothing named '" + path + "'"));
@@ -75,6 +92,57 @@ public final class ConfigEditor {
         }
         if (edits.isEmpty()) throw new ConfigEditException("'" + String.join(" ", target.rest()) + "' is not in " + block.keyword());
         return doc.apply(edits);
+    }
+
+    /**
+     * Makes a list block hold exactly the given entries, in that order: {@code setEntries(doc,
+     * List.of("vrrp_instance", "VI_1", "virtual_ipaddress"), List.of("10.0.0.1/24 dev eth0"))}. Entries that
+     * stay keep their lines (and comments); a changed entry is rewritten in place; the block is created when
+     * missing and left empty (not removed) when no entry is left.
+     */
+    public static ConfigDocument setEntries(ConfigDocument doc, List<String> blockPath, List<String> entries) {
+        List<List<String>> wanted = entries.stream().map(ConfigEditor::split).filter(w -> !w.isEmpty()).toList();
+        String path = String.join(" ", blockPath);
+        Target target = resolve(doc, blockPath);
+        if (target.rest().size() == 1 && target.block().isPresent()) {
+            if (wanted.isEmpty()) return doc;
+            Node parent = target.block().get();
+            String nl = newline(parent.file(), parent.line());
+            String indent = childIndent(parent) + indentUnit(parent);
+            StringBuilder text = new StringBuilder(target.rest().get(0)).append(" {");
+            for (List<String> entry : wanted) text.append(nl).append(indent).append(render(entry));
+            return insertLine(doc, parent, text.append(nl).append(childIndent(parent)).append('}').toString());
+        }
+        Node block = target.block().filter(b -> target.rest().isEmpty() && b.hasBlock())
+            .orElseThrow(() -> new ConfigEditException("'" + path + "' is not a block"));
+        List<Node> old = block.children();
+        for (Node child : old) {
+            if (child.condition().isPresent()) {
+                throw new ConfigEditException("'" + path + "' has @" + child.condition().get() + " entries; edit those lines by hand");
+            }
+        }
+        if (old.stream().map(Node::words).toList().equals(wanted)) return doc;
+        if (sharesLineWithBraces(block)) return doc.apply(List.of(rewriteInside(block, wanted)));
+        if (old.isEmpty()) {
+            ConfigDocument out = doc;
+            for (List<String> entry : wanted) {
+                List<String> words = new ArrayList<>(blockPath);
+                words.addAll(entry);
+                out = add(out, words);
+            }
+            return out;
+        }
+        return doc.apply(entryEdits(block, old, wanted));
+    }
+
+    /** Adds an empty block ({@code authentication {}}) to a block unless it has one already. */
+    public static ConfigDocument ensureBlock(ConfigDocument doc, List<String> blockPath) {
+        Target target = resolve(doc, blockPath);
+        if (target.rest().isEmpty()) return doc;
+        String path = String.join(" ", blockPath);
+        Node parent = target.block().filter(b -> target.rest().size() == 1)
+            .orElseThrow(() -> new ConfigEditException("no block to add '" + path + "' to"));
+        return insertLine(doc, parent, target.rest().get(0) + " {" + newline(parent.file(), parent.line()) + childIndent(parent) + "}");
     }
 
     /** Renames a block: {@code rename(doc, "vrrp_instance VI_1", "VI_9")}. */
@@ -141,6 +209,98 @@ public final class ConfigEditor {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    // ---- list entries
+
+    /** Byte edits from the old entries to the wanted ones: the longest common run stays, the rest is rewritten. */
+    private static List<TextEdit> entryEdits(Node block, List<Node> old, List<List<String>> wanted) {
+        int n = old.size();
+        int m = wanted.size();
+        int[][] common = new int[n + 1][m + 1];
+        for (int i = n - 1; i >= 0; i--) {
+            for (int j = m - 1; j >= 0; j--) {
+                common[i][j] = old.get(i).words().equals(wanted.get(j)) ? common[i + 1][j + 1] + 1
+                    : Math.max(common[i + 1][j], common[i][j + 1]);
+            }
+        }
+        List<TextEdit> edits = new ArrayList<>();
+        List<Node> deleted = new ArrayList<>();
+        List<List<String>> inserted = new ArrayList<>();
+        Node anchor = null;
+        int i = 0;
+        int j = 0;
+        while (i < n || j < m) {
+            if (i < n && j < m && old.get(i).words().equals(wanted.get(j))) {
+                flushRun(block, anchor, deleted, inserted, edits);
+                anchor = old.get(i);
+                i++;
+                j++;
+            } else if (j >= m || (i < n && common[i + 1][j] >= common[i][j + 1])) {
+                deleted.add(old.get(i++));
+            } else {
+                inserted.add(wanted.get(j++));
+            }
+        }
+        flushRun(block, anchor, deleted, inserted, edits);
+        return edits;
+    }
+
+    /** One run of removed and added entries between two kept ones: pairs become rewrites, the rest deletes or inserts. */
+    private static void flushRun(Node block, Node anchor, List<Node> deleted, List<List<String>> inserted, List<TextEdit> edits) {
+        int pairs = Math.min(deleted.size(), inserted.size());
+        for (int k = 0; k < pairs; k++) {
+            Node node = deleted.get(k);
+            edits.add(new TextEdit(node.file().path(), node.wordStart(0), node.wordEnd(node.wordCount() - 1), render(inserted.get(k))));
+        }
+        for (int k = pairs; k < deleted.size(); k++) edits.add(deleteLines(deleted.get(k)));
+        if (inserted.size() > pairs) {
+            Node after = !deleted.isEmpty() ? deleted.get(deleted.size() - 1) : anchor;
+            SourceFile file;
+            int offset;
+            if (after != null) {
+                file = after.file();
+                offset = file.lineEndWithTerminator(after.lastLine());
+            } else {
+                Node first = block.children().get(0);
+                file = first.file();
+                offset = file.lineStart(first.line());
+            }
+            String nl = newline(file, file.lineOf(Math.max(0, offset - 1)));
+            StringBuilder text = new StringBuilder();
+            if (offset > 0 && file.byteAt(offset - 1) != '\n') text.append(nl);
+            for (List<String> entry : inserted.subList(pairs, inserted.size())) {
+                text.append(childIndent(block)).append(render(entry)).append(nl);
+            }
+            edits.add(TextEdit.insert(file.path(), offset, text.toString()));
+        }
+        deleted.clear();
+        inserted.clear();
+    }
+
+    /** Blocks written on one line with their entries ({@code group { VI_1 VI_2 }}): edited entry by entry. */
+    private static boolean sharesLineWithBraces(Node block) {
+        SourceFile openFile = block.file();
+        int openLine = openFile.lineOf(block.openOffset());
+        SourceFile closeFile = block.closeFile().orElse(null);
+        int closeLine = closeFile == null ? -1 : closeFile.lineOf(block.closeOffset());
+        for (Node child : block.children()) {
+            if (child.file() == openFile && child.line() == openLine) return true;
+            if (child.file() == closeFile && child.lastLine() == closeLine) return true;
+        }
+        return false;
+    }
+
+    /** A one-line block's inside replaced by one entry per line, indented one step deeper than the block. */
+    private static TextEdit rewriteInside(Node block, List<List<String>> wanted) {
+        SourceFile file = block.file();
+        if (block.closeFile().orElse(null) != file) throw new ConfigEditException("block '" + block.keyword() + "' is not closed");
+        String nl = newline(file, block.line());
+        String outer = indentOf(file, block.line());
+        String inner = outer + (outer.startsWith("\t") ? "\t" : "    ");
+        StringBuilder text = new StringBuilder(nl);
+        for (List<String> entry : wanted) text.append(inner).append(render(entry)).append(nl);
+        return new TextEdit(file.path(), block.openOffset() + 1, block.closeOffset(), text.append(outer).toString());
     }
 
     // ---- text

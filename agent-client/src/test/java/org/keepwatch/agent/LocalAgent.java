@@ -7,19 +7,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The real agent as a local process: what runs on a node, here on this machine's own namespace. */
-final class LocalAgent {
+public final class LocalAgent {
     private LocalAgent() {
     }
 
     /** The agent file, readable by every user (tests run it as nobody too). */
-    static Path script(Path dir) throws IOException {
+    public static Path script(Path dir) throws IOException {
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path script = Files.write(dir.resolve("keepwatch_agent.py"), AgentScript.bundled().content());
         Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         return script;
     }
 
-    static Process start(Path dir, String... settings) throws IOException {
+    public static Process start(Path dir, String... settings) throws IOException {
         List<String> command = new ArrayList<>(List.of("python3", script(dir).toString(), "serve",
                 "--state-dir", dir.resolve("state").toString()));
         command.addAll(List.of(settings));

@@ -91,4 +91,61 @@ class ConfigEditorTest {
         assertThatThrownBy(() -> ConfigEditor.set(TestConfigs.parse(conditional), "vrrp_instance V priority 3"))
             .isInstanceOf(ConfigEditException.class).hasMessageContaining("@a");
     }
+
+    @Test
+    void setEntriesKeepsUnchangedLinesRewritesChangedOnesInPlaceAndKeepsOrder() {
+        String text = """
+            vrrp_instance VI_1 {
+                virtual_ipaddress {
+                    10.0.0.1/24 dev eth0   # public
+                    10.0.0.2/24
+                    10.0.0.3/24
+                }
+            }
+            """;
+        List<String> block = List.of("vrrp_instance", "VI_1", "virtual_ipaddress");
+        ConfigDocument doc = ConfigEditor.setEntries(TestConfigs.parse(text), block,
+            List.of("10.0.0.1/24 dev eth0", "10.0.0.9/24", "10.0.0.3/24", "10.0.0.4/24 label eth0:4"));
+        assertThat(text(doc)).isEqualTo(text.replace("10.0.0.2/24", "10.0.0.9/24")
+            .replace("        10.0.0.3/24\n", "        10.0.0.3/24\n        10.0.0.4/24 label eth0:4\n"));
+        ConfigDocument fewer = ConfigEditor.setEntries(doc, block, List.of("10.0.0.3/24"));
+        assertThat(text(fewer)).isEqualTo("""
+            vrrp_instance VI_1 {
+                virtual_ipaddress {
+                    10.0.0.3/24
+                }
+            }
+            """);
+        ConfigDocument first = ConfigEditor.setEntries(fewer, block, List.of("10.0.0.7/24", "10.0.0.3/24"));
+        assertThat(ModelBuilder.build(first.effective("x")).instances().get(0).virtualAddresses())
+            .extracting(VrrpInstance.VirtualAddress::address).containsExactly("10.0.0.7", "10.0.0.3");
+        assertThat(ConfigEditor.setEntries(first, block, List.of("10.0.0.7/24", "10.0.0.3/24"))).isSameAs(first);
+    }
+
+    @Test
+    void setEntriesCreatesAMissingListBlockAndHandlesOneLineBlocks() {
+        ConfigDocument doc = ConfigEditor.setEntries(TestConfigs.parse(TEXT), List.of("vrrp_instance", "VI_1", "unicast_peer"),
+            List.of("10.0.0.11", "10.0.0.12"));
+        assertThat(changedLines(TEXT, text(doc))).containsExactly("\tunicast_peer {", "\t\t10.0.0.11", "\t\t10.0.0.12");
+        assertThat(ModelBuilder.build(doc.effective("x")).instances().get(0).unicastPeers())
+            .extracting(VrrpInstance.UnicastPeer::address).containsExactly("10.0.0.11", "10.0.0.12");
+
+        String oneLine = "vrrp_instance VI_1 {\n  virtual_ipaddress { 10.0.0.1/24 }\n}\n";
+        ConfigDocument split = ConfigEditor.setEntries(TestConfigs.parse(oneLine), List.of("vrrp_instance", "VI_1", "virtual_ipaddress"),
+            List.of("10.0.0.1/24", "10.0.0.2/24"));
+        assertThat(text(split)).isEqualTo("vrrp_instance VI_1 {\n  virtual_ipaddress {\n      10.0.0.1/24\n      10.0.0.2/24\n  }\n}\n");
+    }
+
+    @Test
+    void ensureBlockAddsAnEmptyBlockOnceAndSetFillsIt() {
+        List<String> auth = List.of("vrrp_instance", "VI_1", "authentication");
+        ConfigDocument doc = ConfigEditor.ensureBlock(TestConfigs.parse(TEXT), auth);
+        assertThat(ConfigEditor.ensureBlock(doc, auth)).isSameAs(doc);
+        doc = ConfigEditor.set(doc, List.of("vrrp_instance", "VI_1", "authentication", "auth_type", "PASS"));
+        doc = ConfigEditor.set(doc, List.of("vrrp_instance", "VI_1", "authentication", "auth_pass", "se cret"));
+        assertThat(changedLines(TEXT, text(doc))).containsExactly("\tauthentication {", "\t\tauth_type PASS", "\t\tauth_pass \"se cret\"");
+        VrrpInstance.Authentication parsed = ModelBuilder.build(doc.effective("x")).instances().get(0).authentication().orElseThrow();
+        assertThat(parsed.type()).contains("PASS");
+        assertThat(parsed.pass()).contains("se cret");
+    }
 }

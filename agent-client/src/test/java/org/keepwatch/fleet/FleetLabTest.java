@@ -71,8 +71,14 @@ class FleetLabTest {
 
     @Test
     void showsEveryRouterOfBothTopologiesWithItsMasterAndVerdict() {
-        awaitOrFail(Duration.ofSeconds(20), "8 healthy routers", () -> state.routers().size() == 8
-                && state.routers().stream().allMatch(r -> r.verdict() == Verdict.HEALTHY));
+        // A lab just brought up is still electing (n3 preempts VI_3 a few seconds after it starts, and a
+        // verdict's hold-down keeps HEALTHY through such a handover): wait for the settled masters.
+        awaitOrFail(Duration.ofSeconds(30), "8 healthy routers with n1, n2, n3 masters of VRID 51, 52, 53", () ->
+                state.routers().size() == 8
+                && state.routers().stream().allMatch(r -> r.verdict() == Verdict.HEALTHY && r.masters().size() == 1)
+                && router("lab", "51").masters().equals(List.of("n1"))
+                && router("lab", "52").masters().equals(List.of("n2"))
+                && router("lab", "53").masters().equals(List.of("n3")));
         RouterView vi1 = router("lab", "51");
         assertThat(vi1.name()).isEqualTo("VI_1");
         assertThat(vi1.masters()).containsExactly("n1");

@@ -5,6 +5,8 @@ import org.keepwatch.app.alarms.AlarmBanner;
 import org.keepwatch.app.alarms.AlarmNotifier;
 import org.keepwatch.app.alarms.AlarmsViewModel;
 import org.keepwatch.app.detail.RouterDetailView;
+import org.keepwatch.app.editor.EditorEntryPoints;
+import org.keepwatch.app.editor.EditorWindows;
 import org.keepwatch.app.events.EventsView;
 import org.keepwatch.app.events.EventsViewModel;
 import org.keepwatch.app.fleet.FleetPulse;
@@ -15,6 +17,9 @@ import org.keepwatch.app.nodes.NodesViewModel;
 import org.keepwatch.app.routers.RoutersView;
 import org.keepwatch.app.routers.RoutersViewModel;
 import org.keepwatch.app.services.FleetService;
+import org.keepwatch.app.services.config.NodeAgents;
+import org.keepwatch.app.services.config.NodeConfigService;
+import org.keepwatch.app.services.config.RouterPushService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.app.shell.MainViewModel;
 import org.keepwatch.app.welcome.WelcomeView;
@@ -36,6 +41,7 @@ public final class AppWindow {
     private final MainView view;
     private final RoutersView routersView;
     private final NodesView nodesView;
+    private final EditorWindows editors;
     private final Scene scene;
 
     /** @param reconnect connect a node again now (the Nodes view's button) */
@@ -57,11 +63,17 @@ public final class AppWindow {
         welcome.setActions(welcomeActions);
         MainView[] main = new MainView[1];
         AlarmBanner banner = new AlarmBanner(alarms, alarm -> main[0].showRouter(routersView, alarm, routers.row(alarm.router())));
+        InstancesView instancesView = new InstancesView(instances, io, problems);
         nodesView = new NodesView(nodes, io, problems);
-        main[0] = new MainView(model, routersView, detail, new InstancesView(instances, io, problems),
+        main[0] = new MainView(model, routersView, detail, instancesView,
                 nodesView, new EventsView(events, io, problems), banner, welcome, actions);
         view = main[0];
         scene = new Scene(view.root(), 1280, 800);
+        // The config editor (issue 6): its windows, opened from the tables' menus and the detail pane.
+        NodeConfigService configs = new NodeConfigService(NodeAgents.of(fleet::session, fleet::listenToAgent), io);
+        editors = new EditorWindows(configs, new RouterPushService(configs, fleet::state, io), io, scene::getWindow,
+                EditorWindows.Questions.dialogs());
+        EditorEntryPoints.install(editors, fleet::state, routersView.table(), instancesView.table(), detail);
         scene.getStylesheets().add(Objects.requireNonNull(
                 AppWindow.class.getResource("keepwatch.css"), "keepwatch.css").toExternalForm());
     }
@@ -89,5 +101,9 @@ public final class AppWindow {
 
     public RoutersView routersView() {
         return routersView;
+    }
+
+    public EditorWindows editors() {
+        return editors;
     }
 }

@@ -2,9 +2,12 @@ package org.keepwatch.app.detail;
 
 import javafx.geometry.Insets;
 import javafx.scene.Node;
+import javafx.scene.control.Button;
+import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Formats;
@@ -14,7 +17,11 @@ import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterView;
 
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.material2.Material2AL;
+
 import java.time.Clock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -28,6 +35,9 @@ public final class RouterDetailView {
     private final Supplier<FleetState> state;
     private final Clock clock;
     private RouterRow shown;
+    // Config editor hook (issue 6): what "Edit config…" opens for the router and for one member.
+    private Consumer<RouterView> editRouter;
+    private Consumer<RouterMember> editMember;
 
     public RouterDetailView(Supplier<FleetState> state, Clock clock) {
         this.state = state;
@@ -36,6 +46,13 @@ public final class RouterDetailView {
         root.setPadding(new Insets(10));
         root.getStyleClass().add("kw-detail");
         show(null);
+    }
+
+    /** Config editor hook: shows "Edit config…" for the router and on each member card. */
+    public void setEditActions(Consumer<RouterView> router, Consumer<RouterMember> member) {
+        editRouter = router;
+        editMember = member;
+        render();
     }
 
     public Node root() {
@@ -87,7 +104,14 @@ public final class RouterDetailView {
         Label vips = new Label("VIPs: " + String.join(", ", router.vips()) + "    group " + router.key().scope()
                 + "    last change " + Formats.clock(router.lastChange()));
         vips.getStyleClass().add("text-muted");
-        root.getChildren().setAll(new HBox(10, title, verdict), vips, reasons, members);
+        HBox heading = new HBox(10, title, verdict);
+        if (editRouter != null) {
+            Button edit = new Button("Edit config of all members…", new FontIcon(Material2AL.EDIT));
+            edit.setId("detail-edit-router");
+            edit.setOnAction(e -> editRouter.accept(router));
+            heading.getChildren().add(edit);
+        }
+        root.getChildren().setAll(heading, vips, reasons, members);
     }
 
     private VBox card(RouterMember member) {
@@ -111,7 +135,18 @@ public final class RouterDetailView {
         timeline.draw(state.get().history(member.lastKnown().id()), member.state(), clock.instant());
         Label window = new Label("last " + StateTimeline.WINDOW.toMinutes() + " min");
         window.getStyleClass().add("text-muted");
-        card.getChildren().setAll(node, badge, priority, held, since, counters, timeline, window);
+        Node heading = node;
+        if (editMember != null) {
+            Hyperlink edit = new Hyperlink("Edit config…");
+            edit.setId("detail-edit-" + member.node());
+            edit.setOnAction(e -> editMember.accept(member));
+            Region gap = new Region();
+            HBox.setHgrow(gap, javafx.scene.layout.Priority.ALWAYS);
+            HBox top = new HBox(node, gap, edit);
+            top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+            heading = top;
+        }
+        card.getChildren().setAll(heading, badge, priority, held, since, counters, timeline, window);
         return card;
     }
 }

@@ -1,0 +1,75 @@
+package org.keepwatch.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The agent's configuration operations, typed: read a daemon's files, check a candidate with keepalived -t
+ * on the node, apply it safely (docs/protocol.md, config.apply). Errors complete the futures with an
+ * {@link AgentException} carrying the protocol's code ({@code conflict}, {@code check_failed},
+ * {@code rolled_back}, ...) and its details.
+ */
+public final class ConfigOps {
+
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(120);
+
+    private final AgentSession session;
+
+    public ConfigOps(AgentSession session) {
+        this.session = session;
+    }
+
+    public CompletableFuture<ConfigFiles> read(String daemon) {
+        return session.call("config.read", args(daemon), READ_TIMEOUT).thenApply(ConfigFiles::of);
+    }
+
+    /** keepalived -t on the node with {@code text} in place of {@code path} (the main file when absent); writes nothing. */
+    public CompletableFuture<CheckResult> check(String daemon, Optional<String> path, String text) {
+        ObjectNode args = args(daemon);
+        path.ifPresent(p -> args.put("path", p));
+        args.put("text", text);
+        return session.call("config.check", args, CHECK_TIMEOUT).thenApply(CheckResult::of);
+    }
+
+    /** The agent's safe apply; its steps arrive meanwhile as apply.step events on the session. */
+    public CompletableFuture<ApplyResult> apply(String daemon, Optional<String> path, String text, String baseSha256, String reason) {
+        ObjectNode args = args(daemon);
+        path.ifPresent(p -> args.put("path", p));
+        args.put("text", text);
+        args.put("base_sha256", baseSha256);
+        args.put("reason", reason);
+        return session.call("config.apply", args, APPLY_TIMEOUT).thenApply(ApplyResult::of);
+    }
+
+    /**
+     * The {@code -i} config id the daemon runs with; keepalived's default (the first label of the host name)
+     * when it was started without one.
+     */
+    public CompletableFuture<String> configId(String daemon) {
+        return session.daemons().thenApply(result -> {
+            for (JsonNode d : result.path("daemons")) {
+                if (d.path("name").asText().equals(daemon) && d.hasNonNull("config_id")) {
+                    return d.path("config_id").asText();
+                }
+            }
+            String host = session.hello().hostname();
+            int dot = host.indexOf('.');
+            return dot < 0 ? host : host.substring(0, dot);
+        });
+    }
+
+    /** The diagnostics of an apply refused with {@code check_failed}. */
+    public static CheckResult refusal(AgentException e) {
+        return e.details().map(CheckResult::of).orElse(new CheckResult(false, 0, 0, java.util.List.of(), ""));
+    }
+
+    private ObjectNode args(String daemon) {
+        return session.json().createObjectNode().put("daemon", daemon);
+    }
+}

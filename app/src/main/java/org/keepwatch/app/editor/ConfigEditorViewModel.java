@@ -1,0 +1,357 @@
+package org.keepwatch.app.editor;
+
+import javafx.animation.PauseTransition;
+import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.util.Duration;
+import org.keepwatch.agent.CheckResult;
+import org.keepwatch.app.services.config.BlockKind;
+import org.keepwatch.app.services.config.BlockRef;
+import org.keepwatch.app.services.config.ConfigDraft;
+import org.keepwatch.app.services.config.EditTarget;
+import org.keepwatch.app.services.config.FileChange;
+import org.keepwatch.app.services.config.FormValues;
+import org.keepwatch.app.services.config.NodeConfigService;
+import org.keepwatch.config.ConfigDocument;
+import org.keepwatch.config.ConfigEditException;
+import org.keepwatch.config.LintReport;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.UnaryOperator;
+
+/**
+ * One node's keepalived configuration in the editor: the draft the form and the text both show, lint
+ * findings as you type (computed off the FX thread), keepalived -t on the node, and the push. The form
+ * edits through the config engine; the text is parsed again after a pause in typing. FX thread only.
+ */
+public final class ConfigEditorViewModel {
+
+    public enum Phase { LOADING, READY, FAILED }
+
+    static final Duration TYPING_PAUSE = Duration.millis(300);
+
+    private final EditTarget target;
+    private final NodeConfigService service;
+    private final Executor io;
+    private final ObjectProperty<ConfigDraft> draft = new SimpleObjectProperty<>(this, "draft");
+    private final ObjectProperty<Phase> phase = new SimpleObjectProperty<>(this, "phase", Phase.LOADING);
+    private final StringProperty status = new SimpleStringProperty(this, "status", "");
+    private final StringProperty problem = new SimpleStringProperty(this, "problem", "");
+    private final BooleanProperty busy = new SimpleBooleanProperty(this, "busy");
+    private final BooleanProperty changed = new SimpleBooleanProperty(this, "changed");
+    private final StringProperty shownPath = new SimpleStringProperty(this, "shownPath");
+    private final ObservableList<BlockRef> blocks = FXCollections.observableArrayList();
+    private final ObjectProperty<BlockRef> selected = new SimpleObjectProperty<>(this, "selected");
+    private final ObservableList<Problem> problems = FXCollections.observableArrayList();
+    private final ObservableList<String> paths = FXCollections.observableArrayList();
+    private final PauseTransition typing = new PauseTransition(TYPING_PAUSE);
+    private List<Problem> lintProblems = List.of();
+    private List<Problem> nodeProblems = List.of();
+    private String pendingPath;
+    private String pendingText;
+    private long lintSeq;
+
+    public ConfigEditorViewModel(EditTarget target, NodeConfigService service, Executor io) {
+        this.target = target;
+        this.service = service;
+        this.io = io;
+        typing.setOnFinished(e -> parseTyped());
+        draft.addListener((obs, old, now) -> drafted(old, now));
+    }
+
+    public EditTarget target() {
+        return target;
+    }
+
+    public NodeConfigService service() {
+        return service;
+    }
+
+    /** Reads the configuration from the node (again), dropping any edits. */
+    public void load() {
+        phase.set(draft.get() == null ? Phase.LOADING : phase.get());
+        busy.set(true);
+        status.set("Reading " + target.label() + "'s configuration…");
+        service.open(target).whenComplete((opened, error) -> Platform.runLater(() -> {
+            busy.set(false);
+            if (error != null) {
+                problem.set(message(error));
+                status.set("");
+                if (draft.get() == null) {
+                    phase.set(Phase.FAILED);
+                }
+                return;
+            }
+            open(opened);
+            status.set("Read " + opened.mainPath() + (opened.paths().size() > 1 ? " and " + (opened.paths().size() - 1) + " included file(s)" : "")
+                    + " from " + target.label());
+        }));
+    }
+
+    /** Starts from a draft already read (a router's member, or a test). */
+    public void open(ConfigDraft opened) {
+        typing.stop();
+        pendingText = null;
+        nodeProblems = List.of();
+        problem.set("");
+        paths.setAll(opened.paths());
+        if (shownPath.get() == null || !opened.paths().contains(shownPath.get())) {
+            shownPath.set(initialPath(opened));
+        }
+        draft.set(opened);
+        phase.set(Phase.READY);
+    }
+
+    /**
+     * A form edit: applied to the draft through the config engine at once (typed text not parsed yet is
+     * taken first). Returns false, with the reason in {@link #problemProperty()}, when the engine refuses.
+     */
+    public boolean edit(UnaryOperator<ConfigDocument> edit) {
+        flushTyping();
+        ConfigDraft current = draft.get();
+        if (current == null) {
+            return false;
+        }
+        try {
+            ConfigDraft edited = current.edit(edit);
+            problem.set("");
+            draft.set(edited);
+            return true;
+        } catch (ConfigEditException | IllegalStateException | IllegalArgumentException e) {
+            problem.set(target.label() + ": " + e.getMessage());
+            return false;
+        }
+    }
+
+    /** Text typed in the text tab; parsed after a pause in typing. */
+    public void textEdited(String path, String text) {
+        ConfigDraft current = draft.get();
+        if (current == null || (pendingText == null && text.equals(current.text(path)))) {
+            return;
+        }
+        pendingPath = path;
+        pendingText = text;
+        typing.playFromStart();
+    }
+
+    /** Parses typed text now (before a form edit, a check or a push). */
+    public void flushTyping() {
+        if (pendingText != null) {
+            typing.stop();
+            parseTyped();
+        }
+    }
+
+    /** keepalived -t on the node for the edited files; findings join the problems list. */
+    public void checkOnNode() {
+        flushTyping();
+        ConfigDraft checked = draft.get();
+        if (checked == null) {
+            return;
+        }
+        busy.set(true);
+        status.set("Checking on " + target.label() + " (keepalived -t)…");
+        service.check(target, checked).whenComplete((results, error) -> Platform.runLater(() -> {
+            busy.set(false);
+            if (error != null) {
+                problem.set(message(error));
+                status.set("");
+                return;
+            }
+            if (draft.get() == checked) {
+                showNodeCheck(results);
+            }
+            long errors = results.values().stream().mapToLong(CheckResult::errors).sum();
+            long warnings = results.values().stream().mapToLong(CheckResult::warnings).sum();
+            status.set(errors == 0 ? "keepalived -t on " + target.label() + " accepts it" + (warnings > 0 ? " (" + warnings + " warning(s))" : "")
+                    : "keepalived -t on " + target.label() + " refuses it: " + errors + " error(s)");
+        }));
+    }
+
+    /** The node's verdict on a candidate: shown until the next edit. */
+    void showNodeCheck(Map<String, CheckResult> results) {
+        List<Problem> found = new ArrayList<>();
+        results.forEach((path, result) -> result.diagnostics().forEach(d -> found.add(Problem.of(d, path))));
+        nodeProblems = found;
+        refreshProblems();
+    }
+
+    /** The review of a push: the changed files, compared with what the node has. */
+    public Optional<PushViewModel> review() {
+        flushTyping();
+        ConfigDraft current = draft.get();
+        if (current == null || !current.changed()) {
+            status.set("Nothing to push: the configuration is as read from " + target.label());
+            return Optional.empty();
+        }
+        return Optional.of(new PushViewModel(this, current));
+    }
+
+    /** After a push: the draft now starts from what the node has. */
+    void pushed(ConfigDraft rebased, String summary) {
+        draft.set(rebased);
+        status.set(summary);
+    }
+
+    void replaceDraft(ConfigDraft replaced) {
+        draft.set(replaced);
+    }
+
+    public void select(BlockRef block) {
+        selected.set(block);
+    }
+
+    public ReadOnlyObjectProperty<ConfigDraft> draftProperty() {
+        return draft;
+    }
+
+    public ConfigDraft draft() {
+        return draft.get();
+    }
+
+    public ReadOnlyObjectProperty<Phase> phaseProperty() {
+        return phase;
+    }
+
+    public StringProperty statusProperty() {
+        return status;
+    }
+
+    public StringProperty problemProperty() {
+        return problem;
+    }
+
+    public BooleanProperty busyProperty() {
+        return busy;
+    }
+
+    public BooleanProperty changedProperty() {
+        return changed;
+    }
+
+    public StringProperty shownPathProperty() {
+        return shownPath;
+    }
+
+    public ObservableList<String> paths() {
+        return paths;
+    }
+
+    public ObservableList<BlockRef> blocks() {
+        return blocks;
+    }
+
+    public ObjectProperty<BlockRef> selectedProperty() {
+        return selected;
+    }
+
+    public ObservableList<Problem> problems() {
+        return problems;
+    }
+
+    /** The findings inside a block, for the form. */
+    public List<Problem> problemsIn(BlockRef block) {
+        return problems.stream().filter(p -> block.covers(p.file(), p.line())).toList();
+    }
+
+    /** A one-line summary of what changed, for the header and the close prompt. */
+    public String changeSummary() {
+        ConfigDraft current = draft.get();
+        if (current == null || !current.changed()) {
+            return "no changes";
+        }
+        List<FileChange> changes = current.changes();
+        return changes.size() == 1 ? "edited " + fileName(changes.get(0).path()) : "edited " + changes.size() + " files";
+    }
+
+    private void parseTyped() {
+        String path = pendingPath;
+        String text = pendingText;
+        pendingText = null;
+        ConfigDraft current = draft.get();
+        if (current == null || text == null) {
+            return;
+        }
+        draft.set(current.withText(path, text));
+    }
+
+    private void drafted(ConfigDraft old, ConfigDraft now) {
+        if (now == null) {
+            return;
+        }
+        changed.set(now.changed());
+        if (old != null && old.document() != now.document()) {
+            nodeProblems = List.of();
+        }
+        List<BlockRef> refs = FormValues.blocks(now.model());
+        BlockRef was = selected.get();
+        blocks.setAll(refs);
+        BlockRef again = was == null ? null : refs.stream()
+                .filter(r -> r.kind() == was.kind() && r.name().equals(was.name())).findFirst().orElse(null);
+        if (again == null) {
+            again = target.instance().flatMap(name -> refs.stream()
+                    .filter(r -> r.kind() == BlockKind.INSTANCE && r.name().equals(name)).findFirst())
+                    .orElse(refs.isEmpty() ? null : refs.get(0));
+        }
+        selected.set(again);
+        lint(now);
+    }
+
+    /** Lint off the FX thread; only the newest draft's findings are shown. */
+    private void lint(ConfigDraft linted) {
+        long seq = ++lintSeq;
+        io.execute(() -> {
+            LintReport report;
+            try {
+                report = linted.lint();
+            } catch (RuntimeException e) {
+                Platform.runLater(() -> problem.set(target.label() + ": lint failed: " + e.getMessage()));
+                return;
+            }
+            List<Problem> found = report.diagnostics().stream().map(Problem::of).toList();
+            Platform.runLater(() -> {
+                if (seq == lintSeq) {
+                    lintProblems = found;
+                    refreshProblems();
+                }
+            });
+        });
+        refreshProblems();
+    }
+
+    private void refreshProblems() {
+        List<Problem> all = new ArrayList<>(nodeProblems);
+        all.addAll(lintProblems);
+        problems.setAll(all);
+    }
+
+    private String initialPath(ConfigDraft opened) {
+        return target.instance().flatMap(name -> opened.model().instance(name))
+                .map(i -> i.node().location().file()).filter(opened.paths()::contains).orElse(opened.mainPath());
+    }
+
+    static String fileName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    static String message(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    }
+}

@@ -1,0 +1,149 @@
+package org.keepwatch.app.editor;
+
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonType;
+import javafx.stage.Modality;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+import org.keepwatch.app.services.config.EditTarget;
+import org.keepwatch.app.services.config.NodeConfigService;
+import org.keepwatch.app.services.config.RouterPushService;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Opens editor windows: one per keepalived (or router), brought to the front when asked again; a
+ * window with edits not pushed asks before it closes, so nothing is lost by accident.
+ */
+public final class EditorWindows {
+
+    /** How the windows ask the operator things; the app uses dialogs, tests answer directly. */
+    public record Questions(Predicate<String> confirm, Function<String, Optional<String>> name) {
+        public static Questions dialogs() {
+            return new Questions(EditorWindows::confirmWithDialog, FormView::askWithDialog);
+        }
+    }
+
+    private final NodeConfigService nodes;
+    private final RouterPushService routers;
+    private final Executor io;
+    private final Supplier<Window> owner;
+    private final Questions questions;
+    private final Map<String, Stage> open = new HashMap<>();
+
+    public EditorWindows(NodeConfigService nodes, RouterPushService routers, Executor io, Supplier<Window> owner, Questions questions) {
+        this.nodes = nodes;
+        this.routers = routers;
+        this.io = io;
+        this.owner = owner;
+        this.questions = questions;
+    }
+
+    /** The editor of one node's keepalived, reading its configuration from the node. */
+    public ConfigEditorViewModel openNode(EditTarget target) {
+        String key = "node:" + target.node() + "/" + target.daemon();
+        Stage existing = open.get(key);
+        if (existing != null && existing.getUserData() instanceof ConfigEditorViewModel vm) {
+            existing.toFront();
+            existing.requestFocus();
+            return vm;
+        }
+        ConfigEditorViewModel model = new ConfigEditorViewModel(target, nodes, io);
+        Stage stage = new Stage();
+        ConfigEditorView view = new ConfigEditorView(model, io, push -> openPush(stage, push), questions);
+        stage.setUserData(model);
+        show(stage, key, "Edit keepalived on " + target.label(), view.root(), () -> !model.changedProperty().get()
+                || questions.confirm().test("Close without pushing? Your edits to " + target.label() + "'s configuration ("
+                + model.changeSummary() + ") are not on the node and will be lost."));
+        model.load();
+        return model;
+    }
+
+    /** The router editor: one edit for every member, pushed as a rolling apply. */
+    public RouterEditorViewModel openRouter(RouterEditorViewModel.Spec spec) {
+        String key = "router:" + spec.key();
+        Stage existing = open.get(key);
+        if (existing != null && existing.getUserData() instanceof RouterEditorViewModel vm) {
+            existing.toFront();
+            return vm;
+        }
+        RouterEditorViewModel model = new RouterEditorViewModel(spec, routers, io);
+        Stage stage = new Stage();
+        RouterEditorView view = new RouterEditorView(model, member -> openNode(member), questions.confirm());
+        stage.setUserData(model);
+        show(stage, key, "Edit router " + spec.label(), view.root(), () -> {
+            if (model.pushingProperty().get()) {
+                return false;   // the rolling apply runs on; closing would hide its outcome
+            }
+            return !model.changedProperty().get() || questions.confirm().test("Close without pushing? Your edits to "
+                    + spec.label() + " are not on its members and will be lost.");
+        });
+        model.load();
+        return model;
+    }
+
+    /** The stage of an open editor, by what it edits (tests, screenshots). */
+    public Optional<Stage> stage(EditTarget target) {
+        return Optional.ofNullable(open.get("node:" + target.node() + "/" + target.daemon()));
+    }
+
+    public List<Stage> stages() {
+        return List.copyOf(open.values());
+    }
+
+    private void openPush(Stage editor, PushViewModel push) {
+        Stage dialog = new Stage();
+        dialog.initOwner(editor);
+        dialog.initModality(Modality.WINDOW_MODAL);
+        dialog.setTitle(push.title());
+        PushView view = new PushView(push, dialog::close);
+        dialog.setScene(scene(view.root()));
+        dialog.setOnCloseRequest(e -> {
+            if (push.stageProperty().get() == PushViewModel.Stage.PUSHING) {
+                e.consume();
+            }
+        });
+        dialog.show();
+    }
+
+    private void show(Stage stage, String key, String title, Parent root, java.util.function.BooleanSupplier mayClose) {
+        Window parent = owner.get();
+        if (parent != null) {
+            stage.initOwner(parent);
+        }
+        stage.setTitle(title);
+        stage.setScene(scene(root));
+        stage.setOnCloseRequest(e -> {
+            if (!mayClose.getAsBoolean()) {
+                e.consume();
+            }
+        });
+        stage.setOnHidden(e -> open.remove(key));
+        open.put(key, stage);
+        stage.show();
+    }
+
+    static Scene scene(Parent root) {
+        Scene scene = new Scene(root, 1200, 800);
+        scene.getStylesheets().addAll(
+                Objects.requireNonNull(EditorWindows.class.getResource("/org/keepwatch/app/keepwatch.css"), "keepwatch.css").toExternalForm(),
+                Objects.requireNonNull(EditorWindows.class.getResource("editor.css"), "editor.css").toExternalForm());
+        return scene;
+    }
+
+    private static boolean confirmWithDialog(String question) {
+        Alert alert = new Alert(Alert.AlertType.CONFIRMATION, question, ButtonType.OK, ButtonType.CANCEL);
+        alert.setHeaderText(null);
+        return alert.showAndWait().filter(b -> b == ButtonType.OK).isPresent();
+    }
+}

@@ -1,0 +1,206 @@
+package org.keepwatch.app.editor;
+
+import javafx.application.Platform;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.keepwatch.app.services.config.ConfigDraft;
+import org.keepwatch.app.services.config.FileChange;
+import org.keepwatch.app.services.config.PushOutcome;
+import org.keepwatch.app.services.config.TextMerge;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One push of a node's edits: the side-by-side review, the reason for the audit log, the agent's
+ * steps as they happen, and the outcome; when the file changed on the node meanwhile, both versions
+ * and the ways out (merge, keep mine, take the node's). FX thread only.
+ */
+public final class PushViewModel {
+
+    public enum Stage { REVIEW, PUSHING, DONE, CONFLICT }
+
+    /** How the outcome reads: its headline, what happened in words, and whether all is well. */
+    public record Verdict(boolean success, String headline, String detail) {
+    }
+
+    private final ConfigEditorViewModel editor;
+    private final ObservableList<FileDiff> diffs = FXCollections.observableArrayList();
+    private final StringProperty reason = new SimpleStringProperty(this, "reason", "");
+    private final ObjectProperty<Stage> stage = new SimpleObjectProperty<>(this, "stage", Stage.REVIEW);
+    private final ObjectProperty<Verdict> verdict = new SimpleObjectProperty<>(this, "verdict");
+    private final ObjectProperty<PushOutcome.Conflict> conflict = new SimpleObjectProperty<>(this, "conflict");
+    private final StringProperty mergeProblem = new SimpleStringProperty(this, "mergeProblem", "");
+    private final StringProperty pushingFile = new SimpleStringProperty(this, "pushingFile", "");
+    private final StringProperty lintWarning = new SimpleStringProperty(this, "lintWarning", "");
+    private final ApplyProgress progress = new ApplyProgress();
+    private ConfigDraft draft;
+
+    PushViewModel(ConfigEditorViewModel editor, ConfigDraft draft) {
+        this.editor = editor;
+        review(draft);
+    }
+
+    public String title() {
+        return "Push to " + editor.target().label();
+    }
+
+    /** Pushes the reviewed draft; the steps fill {@link #progress()}, the end sets {@link #verdictProperty()}. */
+    public void push() {
+        if (stage.get() != Stage.REVIEW) {
+            return;
+        }
+        stage.set(Stage.PUSHING);
+        progress.reset();
+        String why = reason.get().isBlank() ? "Keepwatch: " + editor.changeSummary() : reason.get().trim();
+        List<FileChange> changes = draft.changes();
+        pushingFile.set(changes.isEmpty() ? "" : changes.get(0).path());
+        editor.busyProperty().set(true);
+        editor.service().push(editor.target(), draft, why, step -> Platform.runLater(() -> {
+            if (!step.path().equals(pushingFile.get())) {
+                pushingFile.set(step.path());
+                progress.reset();
+            }
+            progress.apply(step);
+        })).whenComplete((outcome, error) -> Platform.runLater(() -> {
+            editor.busyProperty().set(false);
+            progress.finish();
+            if (error != null) {
+                finished(new Verdict(false, "Push failed", ConfigEditorViewModel.message(error)));
+                return;
+            }
+            ended(outcome);
+        }));
+    }
+
+    /** Carries the operator's edits onto the node's current file; back to review when they combine cleanly. */
+    public boolean merge() {
+        PushOutcome.Conflict c = conflict.get();
+        if (c == null) {
+            return false;
+        }
+        TextMerge.Result merged = TextMerge.merge(c.base(), c.mine(), c.theirs());
+        if (!merged.clean()) {
+            mergeProblem.set("Both sides changed the same lines (" + String.join("; ", merged.conflicts())
+                    + "). Keep yours (overwriting theirs) or take the node's and edit again.");
+            return false;
+        }
+        ConfigDraft rebased = draft.rebase(c.path(), c.theirs(), c.theirsSha256()).withText(c.path(), merged.merged().get());
+        editor.replaceDraft(rebased);
+        review(rebased);
+        return true;
+    }
+
+    /** Keeps the operator's text over the node's: reviewed again against what the node has now. */
+    public void keepMine() {
+        PushOutcome.Conflict c = conflict.get();
+        if (c == null) {
+            return;
+        }
+        ConfigDraft rebased = draft.rebase(c.path(), c.theirs(), c.theirsSha256());
+        editor.replaceDraft(rebased);
+        review(rebased);
+    }
+
+    /** Drops the operator's edits and reads the node's configuration again. */
+    public void takeTheirs() {
+        editor.load();
+        finished(new Verdict(true, "Reloaded from " + editor.target().label(), "Your edits were dropped; the editor shows the node's file."));
+    }
+
+    public ObservableList<FileDiff> diffs() {
+        return diffs;
+    }
+
+    public StringProperty reasonProperty() {
+        return reason;
+    }
+
+    public ObjectProperty<Stage> stageProperty() {
+        return stage;
+    }
+
+    public ObjectProperty<Verdict> verdictProperty() {
+        return verdict;
+    }
+
+    public ObjectProperty<PushOutcome.Conflict> conflictProperty() {
+        return conflict;
+    }
+
+    public StringProperty mergeProblemProperty() {
+        return mergeProblem;
+    }
+
+    public StringProperty pushingFileProperty() {
+        return pushingFile;
+    }
+
+    /** Said in the review when Keepwatch's own lint finds errors in what is about to be pushed. */
+    public StringProperty lintWarningProperty() {
+        return lintWarning;
+    }
+
+    public ApplyProgress progress() {
+        return progress;
+    }
+
+    /** The two versions of a conflicting file, side by side: the node's now, and the operator's. */
+    public Optional<FileDiff> conflictDiff() {
+        PushOutcome.Conflict c = conflict.get();
+        return c == null ? Optional.empty()
+                : Optional.of(FileDiff.of(c.path(), "On " + editor.target().node() + " now", c.theirs(), "Yours", c.mine()));
+    }
+
+    private void review(ConfigDraft reviewed) {
+        draft = reviewed;
+        conflict.set(null);
+        mergeProblem.set("");
+        verdict.set(null);
+        long errors = editor.problems().stream().filter(p -> p.error() && p.source() == Problem.Source.LINT).count();
+        lintWarning.set(errors == 0 ? "" : "Keepwatch's lint finds " + errors + " error(s) in this version (see the problems list). "
+                + "keepalived -t on the node decides: if it refuses, nothing is written.");
+        diffs.setAll(reviewed.changes().stream().map(c -> FileDiff.of(c.path(), "On " + editor.target().node(), c.before(),
+                "After the push", c.after())).toList());
+        stage.set(Stage.REVIEW);
+    }
+
+    private void ended(PushOutcome outcome) {
+        String node = editor.target().label();
+        String written = outcome.written().isEmpty() ? "" : " Already applied: " + String.join(", ", outcome.written()) + ".";
+        if (outcome instanceof PushOutcome.Applied applied) {
+            editor.pushed(applied.draft(), "Pushed to " + node + ": " + String.join(", ", applied.written().stream()
+                    .map(ConfigEditorViewModel::fileName).toList()));
+            finished(new Verdict(true, "Applied on " + node,
+                    "Written, reloaded and healthy." + (applied.backups().isEmpty() ? "" : " The previous version is kept as backup "
+                            + String.join(", ", applied.backups()) + ".")));
+        } else if (outcome instanceof PushOutcome.Refused refused) {
+            editor.showNodeCheck(java.util.Map.of(refused.path(), refused.check()));
+            String first = refused.check().diagnostics().stream().filter(d -> d.error()).findFirst()
+                    .map(Object::toString).orElse("see the problems list");
+            finished(new Verdict(false, "Refused by keepalived -t on " + node,
+                    "Nothing was written or reloaded. " + first + "." + written));
+        } else if (outcome instanceof PushOutcome.Conflict c) {
+            conflict.set(c);
+            verdict.set(new Verdict(false, c.path() + " changed on " + node,
+                    "Someone changed it since you read it. Nothing was written." + written
+                            + " Compare both versions, then merge your edits onto theirs, keep yours, or take theirs."));
+            stage.set(Stage.CONFLICT);
+        } else if (outcome instanceof PushOutcome.RolledBack r) {
+            finished(new Verdict(false, "Rolled back on " + node,
+                    "It was written and reloaded, but " + r.reason() + ". The previous " + r.path() + " was restored and reloaded"
+                            + (r.daemonAlive() ? "." : "; keepalived is NOT running there now.") + written));
+        } else if (outcome instanceof PushOutcome.Failed f) {
+            finished(new Verdict(false, "Push failed on " + node, f.message() + "." + written));
+        }
+    }
+
+    private void finished(Verdict result) {
+        verdict.set(result);
+        stage.set(Stage.DONE);
+    }
+}

@@ -1,0 +1,384 @@
+package org.keepwatch.app.editor;
+
+import javafx.application.Platform;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.keepwatch.app.services.config.BlockKind;
+import org.keepwatch.app.services.config.EditTarget;
+import org.keepwatch.app.services.config.FileChange;
+import org.keepwatch.app.services.config.FormEdits;
+import org.keepwatch.app.services.config.FormValues;
+import org.keepwatch.app.services.config.RouterDraft;
+import org.keepwatch.app.services.config.RouterPushService;
+import org.keepwatch.config.Diagnostic;
+import org.keepwatch.config.PeerReport;
+import org.keepwatch.config.Severity;
+import org.keepwatch.config.VrrpInstance;
+import org.keepwatch.fleet.RollingApply;
+import org.keepwatch.fleet.RouterKey;
+import org.keepwatch.fleet.RouterView;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+/**
+ * A VRRP router's configuration edited once for all its members: the settings they must share (VIPs,
+ * advert interval, authentication), each member's priority, the peer consistency report of the
+ * edited configurations, and the push to every member as a rolling apply with each member's steps.
+ * FX thread only.
+ */
+public final class RouterEditorViewModel {
+
+    /** Which router: its key, how operators call it, its members (node, daemon, instance), its live view. */
+    public record Spec(RouterKey key, String label, List<EditTarget> members, Supplier<Optional<RouterView>> live) {
+
+        public static Spec of(RouterView router, Supplier<Optional<RouterView>> live) {
+            List<EditTarget> members = router.members().stream().map(m -> new EditTarget(m.node(), m.lastKnown().daemon(),
+                    Optional.of(m.lastKnown().name()))).toList();
+            String label = router.key().kind() == RouterKey.Kind.NEUTRON ? router.key().label()
+                    : router.name() + " (" + router.key().label() + ")";
+            return new Spec(router.key(), label, members, live);
+        }
+    }
+
+    public enum Phase { LOADING, READY, FAILED }
+
+    /** A peer disagreement or an error in a member's file, in words that name the member, file and line. */
+    public record Finding(boolean error, String text) {
+    }
+
+    public enum Stage { EDIT, REVIEW, PUSHING, DONE }
+
+    /** Fields every member must agree on, edited once. */
+    public static final List<String> SHARED = List.of("virtual_ipaddress", "advert_int", "authentication auth_type",
+            "authentication auth_pass", "nopreempt");
+
+    private final Spec spec;
+    private final RouterPushService service;
+    private final Executor io;
+    private final ObjectProperty<RouterDraft> draft = new SimpleObjectProperty<>(this, "draft");
+    private final ObjectProperty<Phase> phase = new SimpleObjectProperty<>(this, "phase", Phase.LOADING);
+    private final ObjectProperty<Stage> stage = new SimpleObjectProperty<>(this, "stage", Stage.EDIT);
+    private final StringProperty status = new SimpleStringProperty(this, "status", "");
+    private final StringProperty problem = new SimpleStringProperty(this, "problem", "");
+    private final BooleanProperty changed = new SimpleBooleanProperty(this, "changed");
+    private final BooleanProperty pushing = new SimpleBooleanProperty(this, "pushing");
+    private final ObservableList<MemberRow> members = FXCollections.observableArrayList();
+    private final ObservableList<Finding> findings = FXCollections.observableArrayList();
+    private final StringProperty peerVerdict = new SimpleStringProperty(this, "peerVerdict", "");
+    private final ObservableList<FileDiff> diffs = FXCollections.observableArrayList();
+    private final ObjectProperty<PushViewModel.Verdict> verdict = new SimpleObjectProperty<>(this, "verdict");
+    private final Map<String, StringProperty> shared = new java.util.LinkedHashMap<>();
+    private final ObservableList<String> vips = FXCollections.observableArrayList();
+    private long peerSeq;
+
+    public RouterEditorViewModel(Spec spec, RouterPushService service, Executor io) {
+        this.spec = spec;
+        this.service = service;
+        this.io = io;
+        SHARED.stream().filter(k -> !k.equals("virtual_ipaddress")).forEach(k -> shared.put(k, new SimpleStringProperty(this, k, "")));
+        spec.members().forEach(m -> members.add(new MemberRow(m.node(), m.instance().orElse(""))));
+        draft.addListener((obs, old, now) -> drafted(now));
+    }
+
+    public Spec spec() {
+        return spec;
+    }
+
+    /** Reads every member's configuration (again), dropping edits. */
+    public void load() {
+        status.set("Reading the configuration of " + members.size() + " member(s)…");
+        service.open(spec.key(), spec.label(), spec.members()).whenComplete((opened, error) -> Platform.runLater(() -> {
+            if (error != null) {
+                problem.set(ConfigEditorViewModel.message(error));
+                status.set("");
+                if (draft.get() == null) {
+                    phase.set(Phase.FAILED);
+                }
+                return;
+            }
+            problem.set("");
+            stage.set(Stage.EDIT);
+            draft.set(opened);
+            phase.set(Phase.READY);
+            status.set("Read from " + String.join(", ", opened.members().stream().map(RouterDraft.Member::node).toList()));
+        }));
+    }
+
+    /** One shared field on every member; blank removes it everywhere. */
+    public boolean setShared(String key, String value) {
+        BlockKind.Field field = BlockKind.INSTANCE.field(key).orElseThrow();
+        return change(d -> d.editAll(field, value));
+    }
+
+    public boolean setVips(List<String> entries) {
+        BlockKind.Field field = BlockKind.INSTANCE.field("virtual_ipaddress").orElseThrow();
+        return change(d -> d.editAllEntries(field, entries));
+    }
+
+    /** A member's own priority. */
+    public boolean setPriority(String node, String value) {
+        return change(d -> {
+            RouterDraft.Member member = d.member(node).orElseThrow();
+            BlockKind.Field field = BlockKind.INSTANCE.field("priority").orElseThrow();
+            return d.editMember(node, FormEdits.set(member.block().orElseThrow(() -> new IllegalStateException(node
+                    + " has no vrrp_instance " + member.instance())), field, value));
+        });
+    }
+
+    /** Shows the change of every member side by side. */
+    public boolean review() {
+        RouterDraft current = draft.get();
+        if (current == null || !current.changed()) {
+            status.set("Nothing to push: every member's configuration is as read");
+            return false;
+        }
+        List<FileDiff> all = new ArrayList<>();
+        for (RouterDraft.Member m : current.members()) {
+            for (FileChange c : m.draft().changes()) {
+                all.add(FileDiff.of(c.path(), m.node() + " now", c.before(), m.node() + " after", c.after()));
+            }
+        }
+        diffs.setAll(all);
+        verdict.set(null);
+        stage.set(Stage.REVIEW);
+        return true;
+    }
+
+    public void backToEdit() {
+        if (!pushing.get()) {
+            stage.set(Stage.EDIT);
+        }
+    }
+
+    /** The rolling apply: checks on every member first, then backups, then the master. */
+    public void push() {
+        RouterDraft current = draft.get();
+        if (current == null || pushing.get()) {
+            return;
+        }
+        stage.set(Stage.PUSHING);
+        pushing.set(true);
+        members.forEach(m -> {
+            m.progress().reset();
+            m.rollingProperty().set(current.member(m.node()).map(x -> x.draft().changed()).orElse(false) ? "waiting" : "no change");
+        });
+        service.push(current, p -> Platform.runLater(() -> row(p.node()).ifPresent(r -> r.rollingProperty().set(describe(p)))),
+                (node, step) -> Platform.runLater(() -> row(node).ifPresent(r -> r.progress().apply(step))))
+                .whenComplete((outcome, error) -> Platform.runLater(() -> {
+                    pushing.set(false);
+                    members.forEach(m -> m.progress().finish());
+                    stage.set(Stage.DONE);
+                    if (error != null) {
+                        verdict.set(new PushViewModel.Verdict(false, "Rolling push not started", ConfigEditorViewModel.message(error)));
+                        return;
+                    }
+                    finished(outcome);
+                }));
+    }
+
+    private void finished(RouterPushService.Outcome outcome) {
+        RollingApply.Result result = outcome.result();
+        for (RollingApply.MemberResult m : result.members()) {
+            row(m.node()).ifPresent(r -> r.rollingProperty().set(switch (m.outcome()) {
+                case APPLIED -> "applied";
+                case UNCHANGED -> "already so";
+                case NOT_ATTEMPTED -> "left untouched";
+                default -> m.outcome().name().toLowerCase().replace('_', ' ') + ": " + m.message();
+            }));
+        }
+        draft.set(outcome.draft());
+        if (result.success()) {
+            verdict.set(new PushViewModel.Verdict(true, "Pushed to every member of " + spec.label(),
+                    "Each member was checked, written, reloaded and back in the election before the next; the master went last."));
+            status.set("Pushed to " + String.join(", ", result.members().stream().map(RollingApply.MemberResult::node).toList()));
+        } else {
+            RollingApply.MemberResult failure = result.failure().orElseThrow();
+            String untouched = result.members().stream().filter(m -> m.outcome() == RollingApply.Outcome.NOT_ATTEMPTED)
+                    .map(RollingApply.MemberResult::node).collect(Collectors.joining(", "));
+            String applied = result.members().stream().filter(m -> m.outcome() == RollingApply.Outcome.APPLIED)
+                    .map(RollingApply.MemberResult::node).collect(Collectors.joining(", "));
+            verdict.set(new PushViewModel.Verdict(false, "Stopped at " + failure.node() + ": " + headline(failure.outcome()),
+                    failure.message() + (applied.isEmpty() ? ". Nothing was written on any member." : ". Applied on " + applied + ".")
+                            + (untouched.isEmpty() ? "" : " Untouched: " + untouched + ".")));
+        }
+        refreshStates();
+    }
+
+    private static String headline(RollingApply.Outcome outcome) {
+        return switch (outcome) {
+            case CHECK_FAILED -> "keepalived -t refused the change";
+            case CONFLICT -> "the file changed on the node";
+            case ROLLED_BACK -> "rolled back";
+            default -> "failed";
+        };
+    }
+
+    private static String describe(RollingApply.Progress p) {
+        return switch (p.phase()) {
+            case CHECK -> p.done() ? (p.ok() ? "checked: passes" : "check failed: " + p.message()) : "checking (keepalived -t)…";
+            case APPLY -> p.done() ? (p.ok() ? "applied" : "apply failed: " + p.message()) : "applying…";
+            case HEALTH -> p.done() ? p.message() : "waiting to rejoin the election…";
+        };
+    }
+
+    private boolean change(UnaryOperator<RouterDraft> edit) {
+        RouterDraft current = draft.get();
+        if (current == null) {
+            return false;
+        }
+        try {
+            draft.set(edit.apply(current));
+            problem.set("");
+            return true;
+        } catch (RuntimeException e) {
+            problem.set(spec.label() + ": " + e.getMessage());
+            drafted(current);
+            return false;
+        }
+    }
+
+    private void drafted(RouterDraft now) {
+        if (now == null) {
+            return;
+        }
+        changed.set(now.changed());
+        for (MemberRow row : members) {
+            Optional<RouterDraft.Member> m = now.member(row.node());
+            Optional<VrrpInstance> instance = m.flatMap(RouterDraft.Member::model);
+            row.priorityProperty().set(instance.map(i -> i.priority().isPresent() ? String.valueOf(i.priority().getAsInt()) : "").orElse("?"));
+            row.fileProperty().set(m.map(x -> x.draft().changed() ? "edited" : "as read").orElse(""));
+        }
+        Optional<VrrpInstance> first = now.members().stream().map(RouterDraft.Member::model).flatMap(Optional::stream).findFirst();
+        first.ifPresent(i -> {
+            shared.forEach((key, property) -> property.set(FormValues.value(i.node(), BlockKind.INSTANCE.field(key).orElseThrow())));
+            List<String> entries = FormValues.entries(i.node(), BlockKind.INSTANCE.field("virtual_ipaddress").orElseThrow());
+            if (!vips.equals(entries)) {
+                vips.setAll(entries);
+            }
+        });
+        refreshStates();
+        peers(now);
+    }
+
+    /** Peer consistency and each member's lint, off the FX thread; only the newest draft's are shown. */
+    private void peers(RouterDraft checked) {
+        long seq = ++peerSeq;
+        io.execute(() -> {
+            List<Finding> found = new ArrayList<>();
+            String verdictText;
+            try {
+                PeerReport report = checked.peers();
+                report.findings().forEach(f -> found.add(new Finding(f.diagnostic().severity() == Severity.ERROR,
+                        f.member() + ": " + where(f.diagnostic()) + f.diagnostic().message() + " [" + f.router() + "]")));
+                long lintErrors = 0;
+                for (RouterDraft.Member m : checked.members()) {
+                    for (Diagnostic d : m.draft().lint().diagnostics()) {
+                        if (d.severity() == Severity.ERROR) {
+                            lintErrors++;
+                            found.add(new Finding(true, m.node() + ": " + where(d) + d.message()));
+                        }
+                    }
+                }
+                verdictText = report.findings().isEmpty() && lintErrors == 0 ? "The members agree on " + spec.label()
+                        : report.errors() + " disagreement(s), " + report.warnings() + " warning(s) between members"
+                        + (lintErrors > 0 ? "; " + lintErrors + " error(s) in members' files" : "");
+            } catch (RuntimeException e) {
+                verdictText = "The peer check failed: " + e.getMessage();
+            }
+            String text = verdictText;
+            Platform.runLater(() -> {
+                if (seq == peerSeq) {
+                    findings.setAll(found);
+                    peerVerdict.set(text);
+                }
+            });
+        });
+    }
+
+    private static String where(Diagnostic d) {
+        return ConfigEditorViewModel.fileName(d.location().file()) + ":" + d.location().line() + ": ";
+    }
+
+    private void refreshStates() {
+        Optional<RouterView> live = spec.live().get();
+        for (MemberRow row : members) {
+            Optional<org.keepwatch.fleet.RouterMember> member = live.flatMap(r -> r.member(row.node()));
+            row.stateProperty().set(member.map(org.keepwatch.fleet.RouterMember::state).orElse(org.keepwatch.fleet.VrrpState.UNKNOWN));
+            row.liveProperty().set(member.map(m -> "effective " + m.lastKnown().effectivePriority()).orElse("not seen"));
+        }
+    }
+
+    private Optional<MemberRow> row(String node) {
+        return members.stream().filter(m -> m.node().equals(node)).findFirst();
+    }
+
+    public ReadOnlyObjectProperty<RouterDraft> draftProperty() {
+        return draft;
+    }
+
+    public ReadOnlyObjectProperty<Phase> phaseProperty() {
+        return phase;
+    }
+
+    public ReadOnlyObjectProperty<Stage> stageProperty() {
+        return stage;
+    }
+
+    public StringProperty statusProperty() {
+        return status;
+    }
+
+    public StringProperty problemProperty() {
+        return problem;
+    }
+
+    public BooleanProperty changedProperty() {
+        return changed;
+    }
+
+    public BooleanProperty pushingProperty() {
+        return pushing;
+    }
+
+    public ObservableList<MemberRow> members() {
+        return members;
+    }
+
+    public ObservableList<Finding> findings() {
+        return findings;
+    }
+
+    public StringProperty peerVerdictProperty() {
+        return peerVerdict;
+    }
+
+    public ObservableList<FileDiff> diffs() {
+        return diffs;
+    }
+
+    public ObjectProperty<PushViewModel.Verdict> verdictProperty() {
+        return verdict;
+    }
+
+    public StringProperty shared(String key) {
+        return shared.get(key);
+    }
+
+    public ObservableList<String> vips() {
+        return vips;
+    }
+}
