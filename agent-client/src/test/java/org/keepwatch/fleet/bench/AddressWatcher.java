@@ -20,10 +20,10 @@ import java.util.regex.Pattern;
  * -n kw-NODE monitor address} in the root namespace, which stamps each RTM_NEWADDR/RTM_DELADDR of
  * the node's namespace with the wall clock as it reads it (all namespaces share this clock).
  */
-final class AddressWatcher implements AutoCloseable {
+public final class AddressWatcher implements AutoCloseable {
 
     /** An address added to or deleted from an interface of {@code node} at {@code at}. */
-    record Change(String node, Instant at, boolean added, String address) {
+    public record Change(String node, Instant at, boolean added, String address) {
     }
 
     // [2026-11-26T11:29:15.161909] Deleted 2: eth0    inet 10.77.0.101/24 scope global secondary eth0 ...
@@ -35,7 +35,7 @@ final class AddressWatcher implements AutoCloseable {
     private final BlockingQueue<Change> changes = new LinkedBlockingQueue<>();
     private final ZoneId zone = ZoneId.systemDefault();
 
-    AddressWatcher(String node) throws IOException {
+    public AddressWatcher(String node) throws IOException {
         this.node = node;
         this.process = new ProcessBuilder(List.of("ip", "-ts", "-o", "-n", "kw-" + node, "monitor", "address"))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -46,12 +46,12 @@ final class AddressWatcher implements AutoCloseable {
     }
 
     /** Forgets what was seen so far. */
-    void clear() {
+    public void clear() {
         changes.clear();
     }
 
     /** The next change of {@code address} in direction {@code added}, waiting at most {@code timeoutMillis}. */
-    Optional<Change> next(String address, boolean added, long timeoutMillis) throws InterruptedException {
+    public Optional<Change> next(String address, boolean added, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
             long left = deadline - System.nanoTime();

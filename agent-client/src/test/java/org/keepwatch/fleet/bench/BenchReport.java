@@ -10,18 +10,18 @@ import java.util.Locale;
 import java.util.function.BooleanSupplier;
 
 /** What the benchmarks print, and the waiting they share. */
-final class BenchReport {
+public final class BenchReport {
 
     private BenchReport() {
     }
 
-    static void line(String format, Object... args) {
+    public static void line(String format, Object... args) {
         System.out.println(LocalTime.now().truncatedTo(ChronoUnit.MILLIS) + "  " + String.format(Locale.ROOT, format, args));
         System.out.flush();
     }
 
     /** The machine's load (two cores, shared): 1, 5 and 15 minute averages. */
-    static String loadAverage() {
+    public static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return fields[0] + " " + fields[1] + " " + fields[2] + " (" + Runtime.getRuntime().availableProcessors() + " cores)";
@@ -31,7 +31,7 @@ final class BenchReport {
     }
 
     /** Waits for {@code condition}, polling every 10 ms; fails with {@code what} after {@code timeout}. */
-    static Duration await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+    public static Duration await(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         while (!condition.getAsBoolean()) {

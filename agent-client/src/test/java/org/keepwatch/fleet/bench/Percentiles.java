@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.Locale;
 
 /** Nearest-rank percentiles of a set of samples (milliseconds), as the benchmarks report them. */
-final class Percentiles {
+public final class Percentiles {
 
     private final List<Double> sorted;
 
-    Percentiles(List<Double> samples) {
+    public Percentiles(List<Double> samples) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("no samples");
         }
@@ -19,24 +19,24 @@ final class Percentiles {
     }
 
     /** The smallest sample with at least {@code p} percent of the samples at or below it. */
-    double at(double p) {
+    public double at(double p) {
         int rank = (int) Math.ceil(p / 100.0 * sorted.size());
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
     }
 
-    double min() {
+    public double min() {
         return sorted.get(0);
     }
 
-    double max() {
+    public double max() {
         return sorted.get(sorted.size() - 1);
     }
 
-    int count() {
+    public int count() {
         return sorted.size();
     }
 
-    String summary() {
+    public String summary() {
         return String.format(Locale.ROOT, "n=%d min=%.1f p50=%.1f p90=%.1f p99=%.1f max=%.1f ms", count(), min(),
                 at(50), at(90), at(99), max());
     }

@@ -1,0 +1,207 @@
+package org.keepwatch.app;
+
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+import org.keepwatch.app.routers.RouterRow;
+import org.keepwatch.fleet.Verdict;
+import org.keepwatch.lab.Lab;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The app as an operator starts it (the real composition root, {@link KeepwatchApp}), pointed at the
+ * running lab through its welcome view, captured in a real window (run under Xvfb) with ImageMagick's
+ * {@code import -window root}: each main view healthy, then a split brain (lab/fail partition) and an
+ * orphan VIP (lab/fail crash n1), then the events they left. Needs root and the lab up.
+ * Arguments: the output directory. Settings go to a temporary directory, never the user's.
+ */
+public final class LabShots {
+
+    private static final Duration SETTLE = Duration.ofMillis(1500);
+    private static Path out;
+
+    private LabShots() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        out = Path.of(args[0]);
+        Files.createDirectories(out);
+        System.setProperty(KeepwatchApp.CONFIG_DIR_PROPERTY, Files.createTempDirectory("kw-shots-config").toString());
+        Thread shots = new Thread(LabShots::drive, "lab-shots");
+        shots.setDaemon(true);
+        shots.start();
+        Application.launch(KeepwatchApp.class);
+    }
+
+    private static void drive() {
+        int exit = 0;
+        Lab lab = Lab.fromWorkingDirectory();
+        try {
+            lab.ok("heal");
+            lab.awaitHealthy(Duration.ofSeconds(60));
+            Stage stage = await(Duration.ofSeconds(30), "the Keepwatch window", LabShots::mainStage);
+            fx(() -> {
+                stage.setX(0);
+                stage.setY(0);
+                stage.setWidth(1280);
+                stage.setHeight(800);
+                return null;
+            });
+            Scene scene = stage.getScene();
+            shoot("welcome");
+            fx(() -> {
+                ((Button) scene.lookup("#open-lab-fleet")).fire();
+                return null;
+            });
+            awaitFx(Duration.ofSeconds(60), "8 routers, every one healthy", () -> healthyRouters(scene) == 8
+                    && !scene.lookup("#alarm-banner").isVisible());
+            selectRouter(scene, 0);
+            shoot("main-routers");
+            tab(scene, 1);
+            shoot("main-instances");
+            tab(scene, 2);
+            shoot("main-nodes");
+            tab(scene, 0);
+
+            lab.ok("fail", "partition");
+            awaitFx(Duration.ofSeconds(30), "the split-brain banner", () -> scene.lookup("#alarm-banner").isVisible()
+                    && ((Label) scene.lookup("#alarm-text")).getText().startsWith("Split brain"));
+            fx(() -> {
+                ((Button) scene.lookup("#alarm-show")).fire();
+                return null;
+            });
+            shoot("split-brain");
+            lab.ok("fail", "partition", "--undo");
+            lab.awaitHealthy(Duration.ofSeconds(40));
+
+            lab.ok("fail", "crash", "n1");
+            awaitFx(Duration.ofSeconds(30), "the orphan VIP banner", () -> scene.lookup("#alarm-banner").isVisible()
+                    && ((Label) scene.lookup("#alarm-text")).getText().toLowerCase(java.util.Locale.ROOT).contains("orphan"));
+            fx(() -> {
+                ((Button) scene.lookup("#alarm-show")).fire();
+                return null;
+            });
+            shoot("orphan-vip");
+            lab.ok("fail", "crash", "n1", "--undo");
+            lab.awaitHealthy(Duration.ofSeconds(40));
+            awaitFx(Duration.ofSeconds(30), "every router healthy again", () -> healthyRouters(scene) == 8);
+            tab(scene, 3);
+            shoot("main-events");
+            tab(scene, 0);
+            fx(() -> {
+                ((Button) scene.lookup("#theme-toggle")).fire();
+                return null;
+            });
+            selectRouter(scene, 0);
+            shoot("main-routers-dark");
+            fx(() -> {
+                ((Button) scene.lookup("#theme-toggle")).fire();
+                return null;
+            });
+        } catch (Throwable t) {
+            t.printStackTrace();
+            exit = 1;
+        } finally {
+            lab.run("heal");
+            int code = exit;
+            Platform.runLater(() -> {
+                Platform.exit();
+                System.exit(code);
+            });
+        }
+    }
+
+    private static Optional<Stage> mainStage() {
+        return fx(() -> Window.getWindows().stream()
+                .filter(w -> w instanceof Stage s && s.getTitle() != null && s.getTitle().startsWith(KeepwatchApp.TITLE)
+                        && s.getOwner() == null && s.isShowing())
+                .map(w -> (Stage) w).findFirst());
+    }
+
+    private static long healthyRouters(Scene scene) {
+        Node node = scene.lookup("#routers-table");
+        return node instanceof TableView<?> t ? t.getItems().stream()
+                .filter(row -> row instanceof RouterRow r && r.verdictProperty().get() == Verdict.HEALTHY).count() : -1;
+    }
+
+    private static void tab(Scene scene, int index) {
+        fx(() -> {
+            ((TabPane) scene.lookup(".tab-pane")).getSelectionModel().select(index);
+            return null;
+        });
+    }
+
+    private static void selectRouter(Scene scene, int index) {
+        fx(() -> {
+            TableView<?> table = (TableView<?>) scene.lookup("#routers-table");
+            table.getSelectionModel().clearAndSelect(index);
+            table.requestFocus();
+            return null;
+        });
+    }
+
+    private static void shoot(String name) throws Exception {
+        Thread.sleep(SETTLE.toMillis());
+        Path file = out.resolve(name + ".png");
+        Process p = new ProcessBuilder("import", "-window", "root", file.toString()).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("import failed for " + file);
+        }
+        System.out.println("lab-shots: wrote " + file);
+    }
+
+    private static <T> T await(Duration timeout, String what, Callable<Optional<T>> probe) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                Optional<T> value = probe.call();
+                if (value.isPresent()) {
+                    return value.get();
+                }
+            } catch (IllegalStateException notYet) {
+                // the toolkit is still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("not within " + timeout + ": " + what);
+    }
+
+    /** Waits until {@code condition}, asked on the FX thread, holds. */
+    private static void awaitFx(Duration timeout, String what, Callable<Boolean> condition) throws Exception {
+        await(timeout, what, () -> fx(condition) ? Optional.of(true) : Optional.empty());
+    }
+
+    private static <T> T fx(Callable<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            Platform.runLater(() -> {
+                try {
+                    result.complete(work.call());
+                } catch (Exception e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (IllegalStateException toolkitNotUp) {
+            result.completeExceptionally(toolkitNotUp);
+        }
+        try {
+            return result.get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
