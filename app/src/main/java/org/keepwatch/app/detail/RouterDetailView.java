@@ -132,7 +132,8 @@ public final class RouterDetailView {
                 : "not current; last seen " + Formats.clock(member.lastSeen()));
         since.getStyleClass().add("text-muted");
         StateTimeline timeline = new StateTimeline(CARD_WIDTH - 16);
-        timeline.draw(state.get().history(member.lastKnown().id()), member.state(), clock.instant());
+        timeline.draw(state.get().history(member.lastKnown().id()), member.state(), member.lastKnown().lastTransition(),
+                clock.instant());
         Label window = new Label("last " + StateTimeline.WINDOW.toMinutes() + " min");
         window.getStyleClass().add("text-muted");
         Node heading = node;

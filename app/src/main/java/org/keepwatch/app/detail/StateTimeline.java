@@ -10,6 +10,7 @@ import org.keepwatch.fleet.VrrpState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One member's states over the last minutes as a strip: a segment per state, coloured and labelled
@@ -24,7 +25,19 @@ final class StateTimeline extends Canvas {
         super(width, HEIGHT);
     }
 
-    void draw(List<Transition> transitions, VrrpState current, Instant now) {
+    /**
+     * @param since when the member entered its current state, as keepalived reports it: a member first
+     *              seen when Keepwatch connected has held that state since then, not for an unknown time
+     */
+    void draw(List<Transition> history, VrrpState current, Optional<Instant> since, Instant now) {
+        List<Transition> transitions = history;
+        if (history.size() == 1 && history.get(0).from() == VrrpState.UNKNOWN) {
+            Transition first = history.get(0);
+            transitions = since.filter(at -> at.isBefore(first.at()))
+                    .map(at -> List.of(new Transition(at, first.instance(), first.from(), first.to(),
+                            first.effectivePriority(), first.cause())))
+                    .orElse(history);
+        }
         GraphicsContext g = getGraphicsContext2D();
         double width = getWidth();
         g.clearRect(0, 0, width, HEIGHT);

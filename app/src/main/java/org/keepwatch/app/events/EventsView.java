@@ -52,6 +52,7 @@ public final class EventsView {
             }
         });
         kind.setSortable(false);
+        kind.setPrefWidth(130);
         TableColumn<EventRow, String> router = new TableColumn<>("Router");
         router.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().router()));
         router.setPrefWidth(180);
@@ -59,11 +60,13 @@ public final class EventsView {
         TableColumn<EventRow, String> node = new TableColumn<>("Node");
         node.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().node()));
         node.setSortable(false);
+        node.setPrefWidth(90);
         TableColumn<EventRow, String> text = new TableColumn<>("What happened");
         text.setCellValueFactory(c -> new ReadOnlyObjectWrapper<>(c.getValue().text()));
         text.setPrefWidth(640);
         text.setSortable(false);
         table.getColumns().setAll(List.of(at, kind, router, node, text));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         TableSupport.install(table, HEADERS, r -> List.of(Formats.clock(r.at()), r.kind().toString(), r.router(), r.node(),
                 r.text()), io, problems);
 

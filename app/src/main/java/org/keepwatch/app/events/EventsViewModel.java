@@ -102,7 +102,7 @@ public final class EventsViewModel implements FleetListener {
                     + after.state() + " (priority " + after.effectivePriority() + "; " + change.cause() + ")"));
         }
         if (event instanceof FleetEvent.Alarm alarm) {
-            String text = alarm.verdict() + (alarm.raised() ? "" : " ended") + (alarm.reasons().isEmpty() ? ""
+            String text = org.keepwatch.app.common.Presentation.of(alarm.verdict()).text() + (alarm.raised() ? "" : " ended") + (alarm.reasons().isEmpty() ? ""
                     : ": " + String.join("; ", alarm.reasons()));
             return Optional.of(new EventRow(alarm.at(), alarm.raised() ? EventKind.ALARM : EventKind.CLEARED,
                     alarm.router().label(), "", text));

@@ -42,19 +42,24 @@ public final class InstancesView {
         TableColumn<InstanceRow, String> router = text("Router", r -> r.routerProperty(), 200);
         TableColumn<InstanceRow, Number> priority = new TableColumn<>("Priority");
         priority.setCellValueFactory(c -> c.getValue().priorityProperty());
+        priority.setPrefWidth(80);
         TableColumn<InstanceRow, Number> effective = new TableColumn<>("Effective");
         effective.setCellValueFactory(c -> c.getValue().effectivePriorityProperty());
+        effective.setPrefWidth(90);
         TableColumn<InstanceRow, String> held = text("VIPs held", r -> r.vipsHeldProperty(), 140);
         TableColumn<InstanceRow, Instant> transition = new TableColumn<>("Last transition");
         transition.setCellValueFactory(c -> c.getValue().lastTransitionProperty());
         transition.setCellFactory(c -> new TimeCell<>());
-        transition.setPrefWidth(110);
+        transition.setPrefWidth(130);
         TableColumn<InstanceRow, Number> sent = new TableColumn<>("Adverts sent");
         sent.setCellValueFactory(c -> c.getValue().advertsSentProperty());
+        sent.setPrefWidth(110);
         TableColumn<InstanceRow, Number> received = new TableColumn<>("Adverts received");
         received.setCellValueFactory(c -> c.getValue().advertsReceivedProperty());
+        received.setPrefWidth(140);
 
         table.getColumns().setAll(List.of(state, node, instance, router, priority, effective, held, transition, sent, received));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Resorter<InstanceRow> resorter = new Resorter<>(table, sorted,
                 java.util.Set.of(state, priority, effective, held, transition, sent, received));
         model.setAfterBatch(resorter::markDirty);

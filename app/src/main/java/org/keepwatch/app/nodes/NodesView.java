@@ -55,16 +55,20 @@ public final class NodesView {
                 setGraphic(badge);
             }
         });
-        connection.setPrefWidth(170);
+        connection.setPrefWidth(150);
         TableColumn<NodeRow, String> node = new TableColumn<>("Node");
         node.setCellValueFactory(c -> c.getValue().nodeProperty());
+        node.setPrefWidth(110);
         TableColumn<NodeRow, Instant> since = new TableColumn<>("Since");
         since.setCellValueFactory(c -> c.getValue().sinceProperty());
         since.setCellFactory(c -> new TimeCell<>());
+        since.setPrefWidth(120);
         TableColumn<NodeRow, String> keepalived = new TableColumn<>("keepalived");
         keepalived.setCellValueFactory(c -> c.getValue().keepalivedProperty());
+        keepalived.setPrefWidth(100);
         TableColumn<NodeRow, String> agent = new TableColumn<>("Agent");
         agent.setCellValueFactory(c -> c.getValue().agentProperty());
+        agent.setPrefWidth(260);
         TableColumn<NodeRow, String> error = new TableColumn<>("Last error");
         error.setCellValueFactory(c -> c.getValue().lastErrorProperty());
         error.setCellFactory(c -> new TableCell<>() {
@@ -77,6 +81,7 @@ public final class NodesView {
         });
         error.setPrefWidth(520);
         table.getColumns().setAll(List.of(connection, node, since, keepalived, agent, error));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getSortOrder().add(node);
         TableSupport.install(table, HEADERS, r -> List.of(Presentation.of(r.connectionProperty().get()).text(),
                 r.nodeProperty().get(), Formats.clock(r.sinceProperty().get()), r.keepalivedProperty().get(),

@@ -13,7 +13,7 @@ import java.util.List;
 /** Members side by side in one cell: node, state icon and word, effective priority; a star for who holds a VIP. */
 final class MembersCell extends TableCell<RouterRow, List<RouterMember>> {
 
-    private final HBox box = new HBox(10);
+    private final HBox box = new HBox(6);
 
     MembersCell() {
         box.getStyleClass().add("kw-members");

@@ -38,27 +38,29 @@ public final class RoutersView {
         verdict.setCellValueFactory(c -> c.getValue().verdictProperty());
         verdict.setCellFactory(c -> new VerdictCell());
         verdict.setComparator(Comparator.naturalOrder());
-        verdict.setPrefWidth(150);
+        verdict.setPrefWidth(130);
 
         TableColumn<RouterRow, String> name = new TableColumn<>("Router");
         name.setCellValueFactory(c -> c.getValue().nameProperty());
-        name.setPrefWidth(230);
+        name.setPrefWidth(170);
 
         TableColumn<RouterRow, String> group = new TableColumn<>("Group");
         group.setCellValueFactory(c -> c.getValue().groupProperty());
+        group.setPrefWidth(100);
 
         TableColumn<RouterRow, String> vips = new TableColumn<>("VIPs");
         vips.setCellValueFactory(c -> c.getValue().vipsProperty());
-        vips.setPrefWidth(150);
+        vips.setPrefWidth(110);
 
         TableColumn<RouterRow, String> master = new TableColumn<>("Master");
         master.setCellValueFactory(c -> c.getValue().masterProperty());
+        master.setPrefWidth(70);
 
         TableColumn<RouterRow, List<RouterMember>> members = new TableColumn<>("Members");
         members.setCellValueFactory(c -> c.getValue().membersProperty());
         members.setCellFactory(c -> new MembersCell());
         members.setSortable(false);
-        members.setPrefWidth(420);
+        members.setPrefWidth(540);  // three members' badges side by side, unclipped
 
         TableColumn<RouterRow, Instant> changed = new TableColumn<>("Last change");
         changed.setCellValueFactory(c -> c.getValue().lastChangeProperty());
@@ -72,6 +74,7 @@ public final class RoutersView {
         changed.setPrefWidth(110);
 
         table.getColumns().setAll(List.of(verdict, name, group, vips, master, members, changed));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Resorter<RouterRow> resorter = new Resorter<>(table, sorted, java.util.Set.of(verdict, master, changed, vips));
         model.setAfterBatch(resorter::markDirty);
         table.getSortOrder().setAll(List.of(verdict, name));

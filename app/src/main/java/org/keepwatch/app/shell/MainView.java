@@ -56,7 +56,7 @@ public final class MainView {
 
         SplitPane routersAndDetail = new SplitPane(routers.root(), detail.root());
         routersAndDetail.setOrientation(Orientation.VERTICAL);
-        routersAndDetail.setDividerPositions(0.6);
+        routersAndDetail.setDividerPositions(0.55);
         model.routers().selectedProperty().addListener((obs, old, row) -> detail.show(row));
         routersTab = tab("Routers", Material2MZ.ROUTER, routersAndDetail, "tab-routers");
         tabs.getTabs().setAll(routersTab, tab("Instances", Material2AL.LIST, instances.root(), "tab-instances"),
