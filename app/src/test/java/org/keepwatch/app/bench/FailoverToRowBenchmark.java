@@ -53,7 +53,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * Each round is two failovers of VI_1 (VRID 51): {@code lab/fail stop n1} (n2 takes the VIP) and its
  * undo (n1 restarts and preempts).
  */
-public final class FailoverToRowBenchmark extends Application {
+public final class FailoverToRowBenchmark {
+
+    private FailoverToRowBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length > 0) {
+            Window.rounds = Integer.parseInt(args[0]);
+        }
+        // A plain main: a main class that extends Application needs JavaFX as modules.
+        Application.launch(Window.class, args);
+    }
+
+    /** The app's window, measured. */
+    public static final class Window extends Application {
+
 
     private static final String VIP = "10.77.0.101";
     private static final RouterKey VI_1 = new RouterKey(RouterKey.Kind.VRRP, "lab", "51");
@@ -68,13 +83,6 @@ public final class FailoverToRowBenchmark extends Application {
     private final AtomicReference<Expectation> expected = new AtomicReference<>();
     private FleetService service;
     private AppWindow window;
-
-    public static void main(String[] args) {
-        if (args.length > 0) {
-            rounds = Integer.parseInt(args[0]);
-        }
-        launch(FailoverToRowBenchmark.class, args);
-    }
 
     @Override
     public void start(Stage stage) {
@@ -203,4 +211,5 @@ public final class FailoverToRowBenchmark extends Application {
             throw new IllegalStateException(ex);
         }
     }
+}
 }
