@@ -55,6 +55,9 @@ public final class UiScaleBenchmark {
         CountDownLatch started = new CountDownLatch(1);
         Platform.startup(started::countDown);
         started.await();
+        // The app's theme, as KeepwatchApp sets it: the app's stylesheet looks up its colours there.
+        Platform.runLater(() -> javafx.application.Application.setUserAgentStylesheet(
+                new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet()));
 
         Clock clock = Clock.systemUTC();
         FleetService service = new FleetService(clock, Runnable::run, null);
@@ -69,6 +72,7 @@ public final class UiScaleBenchmark {
         System.out.printf("fleet: %d nodes, %d instances, %d routers%n", state.nodes().size(),
                 state.instances().size(), state.routers().size());
 
+        PulseClock pulseClock = new PulseClock();
         AtomicReference<AppWindow> window = new AtomicReference<>();
         AtomicReference<Thread> fxThread = new AtomicReference<>();
         CountDownLatch shown = new CountDownLatch(1);
@@ -81,6 +85,7 @@ public final class UiScaleBenchmark {
             stage.show();
             w.model().fleetOpened("scale");
             ((TabPane) w.scene().lookup(".tab-pane")).getSelectionModel().select(1); // Instances: 10,000 rows
+            pulseClock.install(w.scene());  // before the app's pulse handler, so it times that too
             w.pulse().start();
             window.set(w);
             fxThread.set(Thread.currentThread());
@@ -99,12 +104,14 @@ public final class UiScaleBenchmark {
         long cpuBefore = threads.getThreadCpuTime(fxId);
         long eventsBefore = feeder.sent();
         window.get().pulse().statistics().snapshotAndReset();
+        pulseClock.reset();
         long wallBefore = System.nanoTime();
         Thread.sleep(measure.toMillis());
         long wall = System.nanoTime() - wallBefore;
         long cpu = threads.getThreadCpuTime(fxId) - cpuBefore;
         long events = feeder.sent() - eventsBefore;
         PulseStatistics.Snapshot pulses = window.get().pulse().statistics().snapshotAndReset();
+        List<long[]> pulseTimes = pulseClock.reset();
         feeder.stop();
 
         System.gc();
@@ -118,11 +125,72 @@ public final class UiScaleBenchmark {
         System.out.printf("fleet batches applied on the FX thread: %.1f%% of wall time, longest %.1f ms%n",
                 100.0 * pulses.workNanos() / wall, pulses.longestWorkNanos() / 1e6);
         System.out.printf("longest gap between pulses: %.1f ms%n", pulses.longestGapNanos() / 1e6);
+        System.out.println(PulseClock.summary("FX part of each pulse (animation, CSS, layout), wall", pulseTimes, 0));
+        System.out.println(PulseClock.summary("FX part of each pulse, FX thread CPU", pulseTimes, 1));
+        System.out.printf("load average at the end: %s%n", loadAverage());
         System.out.printf("heap after GC: %.0f MB (max %d MB)%n", heap / 1024.0 / 1024.0,
                 Runtime.getRuntime().maxMemory() / 1024 / 1024);
         System.out.printf("FX thread state at the end: %s%n", info == null ? "?" : info.getThreadState());
         Platform.exit();
         System.exit(0);
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
+    /**
+     * Times the FX thread's share of each pulse: from the first animation timer (this one, started
+     * before the app's) to the scene's post-layout listener; rendering runs on its own thread after.
+     * Wall time includes the thread being preempted on a busy machine; its CPU time does not.
+     */
+    private static final class PulseClock {
+        private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        private final List<long[]> times = new ArrayList<>();
+        private long startWall;
+        private long startCpu;
+
+        void install(javafx.scene.Scene scene) {
+            new javafx.animation.AnimationTimer() {
+                @Override
+                public void handle(long now) {
+                    startWall = System.nanoTime();
+                    startCpu = threads.getCurrentThreadCpuTime();
+                }
+            }.start();
+            scene.addPostLayoutPulseListener(() -> {
+                if (startWall != 0) {
+                    long[] t = {System.nanoTime() - startWall, threads.getCurrentThreadCpuTime() - startCpu};
+                    synchronized (times) {
+                        times.add(t);
+                    }
+                    startWall = 0;
+                }
+            });
+        }
+
+        List<long[]> reset() {
+            synchronized (times) {
+                List<long[]> copy = new ArrayList<>(times);
+                times.clear();
+                return copy;
+            }
+        }
+
+        static String summary(String what, List<long[]> times, int index) {
+            long[] sorted = times.stream().mapToLong(t -> t[index]).sorted().toArray();
+            if (sorted.length == 0) {
+                return what + ": no pulses";
+            }
+            long over = java.util.Arrays.stream(sorted).filter(v -> v > 50_000_000L).count();
+            return String.format("%s: n=%d p50=%.1f p99=%.1f max=%.1f ms, over 50 ms: %d", what, sorted.length,
+                    sorted[sorted.length / 2] / 1e6, sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] / 1e6,
+                    sorted[sorted.length - 1] / 1e6, over);
+        }
     }
 
     static String node(int n) {
