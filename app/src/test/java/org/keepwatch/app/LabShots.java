@@ -17,6 +17,7 @@ import org.keepwatch.lab.Lab;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -85,6 +86,7 @@ public final class LabShots {
                 return null;
             });
             shoot("split-brain");
+            dismissNotifications();
             lab.ok("fail", "partition", "--undo");
             lab.awaitHealthy(Duration.ofSeconds(40));
 
@@ -96,6 +98,7 @@ public final class LabShots {
                 return null;
             });
             shoot("orphan-vip");
+            dismissNotifications();
             lab.ok("fail", "crash", "n1", "--undo");
             lab.awaitHealthy(Duration.ofSeconds(40));
             awaitFx(Duration.ofSeconds(30), "every router healthy again", () -> healthyRouters(scene) == 8);
@@ -123,6 +126,14 @@ public final class LabShots {
                 System.exit(code);
             });
         }
+    }
+
+    /** The desktop notification stays 15 s; the next views are shot without it. */
+    private static void dismissNotifications() {
+        fx(() -> {
+            List.copyOf(Window.getWindows()).stream().filter(w -> w instanceof javafx.stage.PopupWindow).forEach(Window::hide);
+            return null;
+        });
     }
 
     private static Optional<Stage> mainStage() {
