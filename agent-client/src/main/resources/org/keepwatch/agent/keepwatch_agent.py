@@ -2088,7 +2088,16 @@ class ConfigOps(object):
             if code != 0:
                 details["restart_error"] = (err or out).strip()
         details["daemon_alive"] = alive
-        step("rollback", "ok" if alive else "failed", daemon_alive=alive)
+        restored = []  # type: List[Dict[str, Any]]
+        if alive:
+            # A fresh dump on the restored file: the client sees the instances leave the state the
+            # failed config put them in (nothing else would tell it before the periodic snapshot).
+            snap = self.agent.blocking_dump(d.name, "apply", self.settings.dump_timeout * 3)
+            if snap.get("ok"):
+                restored = [{"instance": i["instance"], "state": i["state"], "effective_priority": i["effective_priority"]}
+                            for i in sorted(snap["instances"], key=lambda i: i["instance"])]
+                details["instances"] = restored
+        step("rollback", "ok" if alive else "failed", daemon_alive=alive, instances=restored)
         audit["result"] = "rolled_back"
         message = "%s; the previous configuration was restored" % cause.message
         if not alive:
