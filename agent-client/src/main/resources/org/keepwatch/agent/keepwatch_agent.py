@@ -1059,6 +1059,7 @@ class Daemon(object):
         self.starttime = starttime
         self.alive = True
         self.responsive = True
+        self.process_stopped = False    # main or VRRP process stopped (SIGSTOP) at the last look
         self.stopped_reason = None  # type: Optional[str]
         self.died_at = None  # type: Optional[float]
         self.cmdline = []  # type: List[str]
@@ -2605,6 +2606,23 @@ class Agent(object):
         self.rejected &= live_idents
         self._forget_vanished()
 
+    def check_stopped(self) -> None:
+        """A SIGSTOPped keepalived (hung) changes nothing the agent would otherwise see: no exit, no
+        address change. So each rescan looks at the state of every daemon's main and VRRP process
+        and asks for a dump when one stops (it times out: `unresponsive`, and its VIPs are orphans)
+        or resumes (it answers: `responsive`), instead of leaving that to the periodic snapshot."""
+        for d in self.daemons.values():
+            if not d.alive:
+                continue
+            stopped = process_stopped(self.settings.proc_root, d.pid) or \
+                (d.vrrp_pid is not None and process_stopped(self.settings.proc_root, d.vrrp_pid))
+            if stopped == d.process_stopped:
+                continue
+            d.process_stopped = stopped
+            LOG.info("keepalived %s: %s", d.name, "process stopped (SIGSTOP?)" if stopped else "process resumed")
+            if stopped == d.responsive:
+                self.request_dump(d, "daemon")
+
     def _name_for(self, d: Daemon) -> str:
         """Neutron: the router id. Otherwise the netns name, 'keepalived', or the config's name."""
         if d.neutron_router:
@@ -3197,6 +3215,7 @@ class Agent(object):
             self.rescan_timer = None
             if self.subscribed:
                 self.rescan()
+                self.check_stopped()
                 self._schedule_rescan()
         if self.settings.rescan_interval > 0:
             self.rescan_timer = self.loop.call_later(self.settings.rescan_interval, tick)
