@@ -1059,7 +1059,7 @@ class Daemon(object):
         self.starttime = starttime
         self.alive = True
         self.responsive = True
-        self.process_stopped = False    # main or VRRP process stopped (SIGSTOP) at the last look
+        self.process_stopped = False    # VRRP process stopped (SIGSTOP) at the last look
         self.stopped_reason = None  # type: Optional[str]
         self.died_at = None  # type: Optional[float]
         self.cmdline = []  # type: List[str]
@@ -2607,15 +2607,15 @@ class Agent(object):
         self._forget_vanished()
 
     def check_stopped(self) -> None:
-        """A SIGSTOPped keepalived (hung) changes nothing the agent would otherwise see: no exit, no
-        address change. So each rescan looks at the state of every daemon's main and VRRP process
-        and asks for a dump when one stops (it times out: `unresponsive`, and its VIPs are orphans)
-        or resumes (it answers: `responsive`), instead of leaving that to the periodic snapshot."""
+        """A SIGSTOPped VRRP process (hung) changes nothing the agent would otherwise see: no exit,
+        no address change, yet its VIP stays while a peer takes over. So each rescan looks at the
+        state of every daemon's VRRP process (main process where none is known; one /proc read
+        each, ~13 us) and asks for a dump when it stops (that times out: `unresponsive`, and its
+        VIPs are orphans) or resumes (it answers: `responsive`), not waiting for the periodic one."""
         for d in self.daemons.values():
             if not d.alive:
                 continue
-            stopped = process_stopped(self.settings.proc_root, d.pid) or \
-                (d.vrrp_pid is not None and process_stopped(self.settings.proc_root, d.vrrp_pid))
+            stopped = process_stopped(self.settings.proc_root, d.vrrp_pid or d.pid)
             if stopped == d.process_stopped:
                 continue
             d.process_stopped = stopped
