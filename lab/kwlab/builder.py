@@ -19,6 +19,7 @@ KWLAB_DIR = Path(__file__).resolve().parent
 # /tmp or /run would be hidden on the node by its private mounts.
 NODE_TOOLS = ("node-init.sh", "node-ctl.sh", "probe.py")
 NODE_START_TIMEOUT = 20.0
+NODE_START_PER_DAEMON = 0.5         # s more per keepalived: 200 Neutron routers took longer than 20 s
 POLL = 0.05
 
 
@@ -118,7 +119,7 @@ def ensure_mountpoint(state: LabState, path: str) -> None:
         state.add("dirs", str(target))
 
 
-def start_node(state: LabState, node: Node, directory: Path) -> None:
+def start_node(state: LabState, node: Node, directory: Path, daemons: int = 1) -> None:
     log = open(str(directory / "logs" / "init.log"), "ab")
     args = ["ip", "netns", "exec", node.netns,
             "unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "--mount", "--uts", "--ipc",
@@ -128,7 +129,8 @@ def start_node(state: LabState, node: Node, directory: Path) -> None:
     record = {"netns": node.netns, "kind": node.kind, "dir": str(directory),
               "unshare_pid": proc.pid, "unshare_start": process_start_time(proc.pid) or 0}
     state.set_node(node.name, record)
-    deadline = time.monotonic() + NODE_START_TIMEOUT
+    timeout = NODE_START_TIMEOUT + NODE_START_PER_DAEMON * max(0, daemons - 1)
+    deadline = time.monotonic() + timeout
     init_pid = None
     while time.monotonic() < deadline:
         if init_pid is None:
@@ -145,7 +147,7 @@ def start_node(state: LabState, node: Node, directory: Path) -> None:
                            % (node.name, reason, directory / "logs" / "init.log"))
         time.sleep(POLL)
     raise LabError("node %s did not come up within %.0f s (log: %s)"
-                   % (node.name, NODE_START_TIMEOUT, directory / "logs"))
+                   % (node.name, timeout, directory / "logs"))
 
 
 def _child_of(pid: int):
@@ -220,7 +222,7 @@ def build_neutron(state: LabState, keys: LabKeys, topology: NeutronTopology) -> 
             conf_dir = ha_confs / router.router_id
             conf_dir.mkdir(parents=True)
             (conf_dir / "keepalived.conf").write_text(topology.keepalived_conf(router, node_index))
-        start_node(state, node, directory)
+        start_node(state, node, directory, daemons=len(routers))
 
 
 def neutron_env(state: LabState, node: Node, routers: List[NeutronRouter]) -> str:

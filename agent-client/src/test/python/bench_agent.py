@@ -8,6 +8,10 @@ Not a test (unittest does not collect it): numbers for docs/benchmarks.md. Needs
     # 200 Neutron-shaped routers on this machine, agent idle for 60 s: RSS and CPU
     python3 bench_agent.py idle --routers 200 --seconds 60
 
+    # 20 failovers in the lab (lab/up basic; hold the lab's lock): agents on n1 and n2 over SSH,
+    # `lab/fail stop n1` and `--undo` alternately; VIP appears on the new master -> its `state` event
+    flock /run/kw-lab.lock python3 bench_agent.py lab-failover --count 20
+
     # idle cost of the agent on a lab node over SSH (the node's own daemons)
     python3 bench_agent.py idle --ssh root@10.77.0.21 --seconds 60 \
         --ssh-option=-i --ssh-option=/var/lib/kw-lab/keys/id_ed25519 \
@@ -262,41 +266,51 @@ class VipObserver(object):
         self.watch.close()
 
 
-def measure_failovers(agent: Agent, count: int, trigger: Callable[[int], str],
-                      observers: Optional[Dict[str, "VipObserver"]] = None) -> Dict[str, Any]:
-    """Runs trigger(i) `count` times; each must move VIP to the netns trigger() returns.
+def measure_failovers(agent: "Any", count: int, trigger: Callable[[int], str],
+                      observers: Optional[Dict[str, "VipObserver"]] = None, vip: str = VIP) -> Dict[str, Any]:
+    """Runs trigger(i) `count` times; each must move `vip` to the target trigger() returns: a
+    netns seen by the one `agent`, or, when `agent` is a dict of agents (one per node, e.g. over
+    SSH), the key of the agent on the node that takes the VIP (its daemons in any netns).
 
     agent latency: the agent's `state` event (state MASTER) minus its own `vip` added event,
-    both stamped by the node's clock. observed latency (local runs, `observers` given): the
-    time this process received that `state` event minus the time an independent netlink
-    socket in the new master's namespace saw the VIP appear."""
-    agent.call("state.subscribe", timeout=READY_TIMEOUT_S)
+    both stamped by the node's clock. observed latency (`observers` given, keyed like the
+    targets): the time this process received that `state` event minus the time an independent
+    netlink socket in the new master's namespace saw the VIP appear (one machine, one clock:
+    local runs and the lab, whose nodes are namespaces of this host)."""
+    single = not isinstance(agent, dict)
+    agents = {None: agent} if single else agent
+    for each in agents.values():
+        each.call("state.subscribe", timeout=READY_TIMEOUT_S)
     agent_ms = []  # type: List[float]
     observed_ms = []  # type: List[float]
     for i in range(count):
         started = time.time()
-        target_ns = trigger(i)
+        target = trigger(i)
+        watched = agent if single else agents[target]
+
+        def ours(m: Dict[str, Any]) -> bool:
+            return m.get("netns") == target if single else True
         vip_ts = state_msg = seen_at = None
         deadline = time.monotonic() + FAILOVER_TIMEOUT_S
         while state_msg is None and time.monotonic() < deadline:
-            ready, _, _ = select.select([agent], [], [], 0.5)
-            if not ready:
-                continue
-            for m in agent.read_messages():
-                if m.get("event") == "vip" and m.get("action") == "added" and m.get("netns") == target_ns \
-                        and m.get("address") == VIP:
-                    vip_ts = m["ts"]
-                elif m.get("event") == "state" and m.get("netns") == target_ns and m.get("state") == "MASTER" \
-                        and vip_ts is not None:
-                    state_msg = m
-        if observers and target_ns in observers and state_msg is not None:
-            seen_at = observers[target_ns].appeared_after(VIP, started)
+            ready, _, _ = select.select(list(agents.values()), [], [], 0.5)
+            for source in ready:
+                for m in source.read_messages():     # every agent is drained; only the target's count
+                    if source is not watched or not ours(m):
+                        continue
+                    if m.get("event") == "vip" and m.get("action") == "added" and m.get("address") == vip:
+                        vip_ts = m["ts"]
+                    elif m.get("event") == "state" and m.get("state") == "MASTER" and vip_ts is not None \
+                            and any(v.split("/")[0] == vip for v in m.get("vips", [])):
+                        state_msg = m
+        if observers and target in observers and state_msg is not None:
+            seen_at = observers[target].appeared_after(vip, started)
         if state_msg is None:
-            raise RuntimeError("failover %d: no MASTER state event from %s" % (i + 1, target_ns))
+            raise RuntimeError("failover %d: no MASTER state event from %s" % (i + 1, target))
         agent_ms.append((state_msg["ts"] - vip_ts) * 1000.0)
         if seen_at is not None:
             observed_ms.append((state_msg["_rx"] - seen_at) * 1000.0)
-        print("failover %2d -> %s: agent %.1f ms%s" % (i + 1, target_ns, agent_ms[-1],
+        print("failover %2d -> %s: agent %.1f ms%s" % (i + 1, target, agent_ms[-1],
               (", observed %.1f ms" % observed_ms[-1]) if seen_at is not None else ""), file=sys.stderr)
     return {"failovers": count, "agent_ms": summary(agent_ms), "observed_ms": summary(observed_ms) if observed_ms else None}
 
@@ -348,11 +362,60 @@ def local_failover_bench(count: int) -> Dict[str, Any]:
         lab.close()
 
 
+LAB_SCRIPTS = Path(__file__).resolve().parents[4] / "lab"
+LAB_KEYS = "/var/lib/kw-lab/keys"
+LAB_SSH_OPTIONS = ["-F", "/dev/null", "-i", LAB_KEYS + "/id_ed25519", "-o", "UserKnownHostsFile=" + LAB_KEYS + "/known_hosts",
+                   "-o", "StrictHostKeyChecking=yes"]
+LAB_NODES = {"n1": "10.77.0.11", "n2": "10.77.0.12"}
+LAB_VIP = "10.77.0.101"     # VI_1: n1 MASTER (priority 150), n2 next (100)
+
+
+def lab_failover_bench(count: int, fault: str) -> Dict[str, Any]:
+    """Agents on n1 and n2 over SSH; `lab/fail FAULT n1` moves VI_1's VIP to n2, `--undo` brings
+    n1 back and it preempts: one failover each. Observers watch kw-n1 and kw-n2 (the nodes'
+    namespaces, seen from this host). The caller holds the lab's lock."""
+    agents = {}  # type: Dict[str, Agent]
+    observers = {}  # type: Dict[str, VipObserver]
+    try:
+        for node, address in LAB_NODES.items():
+            agents[node] = start_ssh_agent("root@" + address, ssh_args=LAB_SSH_OPTIONS)
+            observers[node] = VipObserver("kw-" + node)
+
+        running = []  # type: List[subprocess.Popen]
+
+        def finish_previous() -> None:
+            while running:
+                proc = running.pop()
+                if proc.wait(READY_TIMEOUT_S) != 0:
+                    raise RuntimeError("lab/fail exited %d" % proc.returncode)
+
+        def trigger(i: int) -> str:
+            # lab/fail returns once the fault is complete (a stopped keepalived has exited, about a
+            # second): not waited for here, or its events would be read, and stamped, only then.
+            finish_previous()
+            undo = ["--undo"] if i % 2 else []
+            running.append(subprocess.Popen([str(LAB_SCRIPTS / "fail"), fault, "n1"] + undo, stdout=subprocess.DEVNULL))
+            return "n1" if i % 2 else "n2"
+        result = measure_failovers(agents, count, trigger, observers, vip=LAB_VIP)
+        finish_previous()
+        result["fault"] = fault
+        return result
+    finally:
+        for observer in observers.values():
+            observer.close()
+        for agent in agents.values():
+            agent.close()
+        subprocess.run([str(LAB_SCRIPTS / "heal")], stdout=subprocess.DEVNULL)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="mode")
     fo = sub.add_parser("failover", help="VIP appears -> state event latency (local kwt-agent pair)")
     fo.add_argument("--count", type=int, default=20)
+    lfo = sub.add_parser("lab-failover", help="VIP appears -> state event latency in the lab, agents over SSH")
+    lfo.add_argument("--count", type=int, default=20)
+    lfo.add_argument("--fault", default="stop", choices=["stop", "crash"], help="lab/fail fault on n1 (undone every other time)")
     idle = sub.add_parser("idle", help="RSS and CPU of an idle, subscribed agent")
     idle.add_argument("--routers", type=int, default=0, help="build this many Neutron-shaped routers locally")
     idle.add_argument("--private-tmpdir", action="store_true", help="a TMPDIR per router (default: shared, like Neutron)")
@@ -363,8 +426,12 @@ def main() -> int:
     idle.add_argument("--ssh-option", action="append", default=[], metavar="ARG",
                       help="passed to ssh, e.g. --ssh-option=-i --ssh-option=/var/lib/kw-lab/keys/id_ed25519")
     args = parser.parse_args()
+    load = os.getloadavg()
+    print("load average %.2f %.2f %.2f at %s" % (load + (time.strftime("%Y-%m-%d %H:%M:%S %Z"),)), file=sys.stderr)
     if args.mode == "failover":
         result = local_failover_bench(args.count)
+    elif args.mode == "lab-failover":
+        result = lab_failover_bench(args.count, args.fault)
     elif args.mode == "idle" and args.ssh:
         agent = start_ssh_agent(args.ssh, python=args.python, sudo=args.sudo, ssh_args=args.ssh_option)
         try:
@@ -387,6 +454,7 @@ def main() -> int:
     else:
         parser.print_help()
         return 2
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(result, indent=2))
     return 0
 

@@ -33,12 +33,14 @@ class FakeAgent(object):
         self.settings = settings
         self.events = []
         self.instances = [instance()]
+        self.log = []      # ("reload", text) from the test's fake reload, ("dump", cause) from here, in order
+
+    def blocking_dump(self, name, cause, timeout):
+        self.log.append(("dump", cause))
+        return {"ok": True, "instances": [dict(i) for i in self.instances], "source": "json"}
 
     def emit_threadsafe(self, message):
         self.events.append(message)
-
-    def blocking_dump(self, name, cause, timeout):
-        return {"ok": True, "instances": [dict(i) for i in self.instances], "source": "json"}
 
     def keepalived_bin(self):
         return "keepalived"
@@ -80,6 +82,7 @@ class ApplyTestBase(unittest.TestCase):
     def fake_reload(self, d, step):
         step("reload", "started", method="SIGHUP")
         self.reloads.append(self.conf.read_text())
+        self.agent.log.append(("reload", self.conf.read_text()))
         if self.on_reload:
             self.on_reload()
         step("reload", "ok", pid=d.pid)
@@ -160,6 +163,21 @@ class ApplyTest(ApplyTestBase):
         self.assertEqual(self.reloads, [NEW, OLD], "reloaded again with the restored file")
         self.assertIn(("rollback", "ok"), self.steps())
         self.assertEqual([a["result"] for a in self.audit()], ["rolled_back"])
+
+    def test_rollback_dumps_the_restored_daemon_after_its_reload(self):
+        """Found in the lab: a BACKUP put in FAULT by the failed config went back to BACKUP on the
+        restored file, but no client heard of it until the periodic snapshot (30 s later)."""
+        def fault():
+            self.agent.instances = [instance(state="FAULT" if self.conf.read_text() == NEW else "BACKUP")]
+        self.on_reload = fault
+        with self.assertRaises(ka.AgentError) as ctx:
+            self.apply()
+        log = self.agent.log
+        self.assertEqual(log[-2:], [("reload", OLD), ("dump", "apply")], "a fresh dump after the restoring reload")
+        self.assertEqual(ctx.exception.details["instances"],
+                         [{"instance": "VI_1", "state": "BACKUP", "effective_priority": 100}])
+        rollback_ok = [e for e in self.agent.events if e["step"] == "rollback" and e["status"] == "ok"]
+        self.assertEqual(rollback_ok[0]["instances"][0]["state"], "BACKUP")
 
     def test_instance_missing_after_reload_rolls_back(self):
         with self.assertRaises(ka.AgentError) as ctx:

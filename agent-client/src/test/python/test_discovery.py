@@ -131,6 +131,28 @@ class DiscoveryTest(unittest.TestCase):
         agent.rescan()
         self.assertNotIn(ROUTER, agent.daemons)
 
+    def test_a_stopped_process_is_dumped_at_the_next_rescan_and_again_when_it_resumes(self):
+        """Found in the lab: lab/fail hang (SIGSTOP of the VRRP child) changes no address and ends
+        no process, so `unresponsive` and the orphan VIP waited for the periodic snapshot (30 s)."""
+        agent = ka.Agent(self.settings, stdin_fd=os.open(os.devnull, os.O_RDONLY),
+                         stdout_fd=os.open(os.devnull, os.O_WRONLY))
+        agent.rescan()
+        dumps = []
+        agent.request_dump = lambda d, cause, waiter=None: dumps.append((d.name, cause))
+        agent.check_stopped()
+        self.assertEqual(dumps, [], "nothing stopped: no dump")
+        self.fake.remove(201)
+        self.fake.add(201, "keepalived", 200, ["keepalived", "-P"], state="T")   # SIGSTOP of the VRRP child
+        agent.check_stopped()
+        self.assertEqual(dumps, [(ROUTER, "daemon")])
+        agent.check_stopped()
+        self.assertEqual(dumps, [(ROUTER, "daemon")], "once per stop, not at every rescan")
+        agent.daemons[ROUTER].responsive = False            # the dump timed out
+        self.fake.remove(201)
+        self.fake.add(201, "keepalived", 200, ["keepalived", "-P"])                # SIGCONT
+        agent.check_stopped()
+        self.assertEqual(dumps, [(ROUTER, "daemon"), (ROUTER, "daemon")], "resumed: dumped again")
+
     def test_names_from_config_paths(self):
         self.fake.add(600, "keepalived", 1, ["keepalived", "-f", "/etc/keepalived/lb-front.conf"], starttime=5)
         self.fake.add(700, "keepalived", 1, ["keepalived", "-f", "/srv/gw/keepalived.conf"], starttime=6)

@@ -1059,6 +1059,7 @@ class Daemon(object):
         self.starttime = starttime
         self.alive = True
         self.responsive = True
+        self.process_stopped = False    # VRRP process stopped (SIGSTOP) at the last look
         self.stopped_reason = None  # type: Optional[str]
         self.died_at = None  # type: Optional[float]
         self.cmdline = []  # type: List[str]
@@ -2088,7 +2089,16 @@ class ConfigOps(object):
             if code != 0:
                 details["restart_error"] = (err or out).strip()
         details["daemon_alive"] = alive
-        step("rollback", "ok" if alive else "failed", daemon_alive=alive)
+        restored = []  # type: List[Dict[str, Any]]
+        if alive:
+            # A fresh dump on the restored file: the client sees the instances leave the state the
+            # failed config put them in (nothing else would tell it before the periodic snapshot).
+            snap = self.agent.blocking_dump(d.name, "apply", self.settings.dump_timeout * 3)
+            if snap.get("ok"):
+                restored = [{"instance": i["instance"], "state": i["state"], "effective_priority": i["effective_priority"]}
+                            for i in sorted(snap["instances"], key=lambda i: i["instance"])]
+                details["instances"] = restored
+        step("rollback", "ok" if alive else "failed", daemon_alive=alive, instances=restored)
         audit["result"] = "rolled_back"
         message = "%s; the previous configuration was restored" % cause.message
         if not alive:
@@ -2595,6 +2605,23 @@ class Agent(object):
         live_idents = {(pid, e[0].starttime) for pid, e in found.items()}
         self.rejected &= live_idents
         self._forget_vanished()
+
+    def check_stopped(self) -> None:
+        """A SIGSTOPped VRRP process (hung) changes nothing the agent would otherwise see: no exit,
+        no address change, yet its VIP stays while a peer takes over. So each rescan looks at the
+        state of every daemon's VRRP process (main process where none is known; one /proc read
+        each, ~13 us) and asks for a dump when it stops (that times out: `unresponsive`, and its
+        VIPs are orphans) or resumes (it answers: `responsive`), not waiting for the periodic one."""
+        for d in self.daemons.values():
+            if not d.alive:
+                continue
+            stopped = process_stopped(self.settings.proc_root, d.vrrp_pid or d.pid)
+            if stopped == d.process_stopped:
+                continue
+            d.process_stopped = stopped
+            LOG.info("keepalived %s: %s", d.name, "process stopped (SIGSTOP?)" if stopped else "process resumed")
+            if stopped == d.responsive:
+                self.request_dump(d, "daemon")
 
     def _name_for(self, d: Daemon) -> str:
         """Neutron: the router id. Otherwise the netns name, 'keepalived', or the config's name."""
@@ -3188,6 +3215,7 @@ class Agent(object):
             self.rescan_timer = None
             if self.subscribed:
                 self.rescan()
+                self.check_stopped()
                 self._schedule_rescan()
         if self.settings.rescan_interval > 0:
             self.rescan_timer = self.loop.call_later(self.settings.rescan_interval, tick)

@@ -84,7 +84,10 @@ class NodeSupervisorTest {
         // A file whose content differs (tampered, half-written) is replaced.
         Files.writeString(deployed, "print('not the agent')\n");
         supervisor.retry();
-        await(() -> server.logins() >= 3 && supervisor.state() == ConnectionState.ONLINE);
+        // Waits for the replaced file too: under load the state can read ONLINE (still the old
+        // session's) when the third login has happened but the upload has not (flaked in mvn verify).
+        await(() -> server.logins() >= 3 && supervisor.state() == ConnectionState.ONLINE
+                && java.util.Arrays.equals(readQuietly(deployed), AgentScript.bundled().content()));
         assertThat(deployed).hasBinaryContent(AgentScript.bundled().content());
     }
 
@@ -168,6 +171,14 @@ class NodeSupervisorTest {
     private void awaitState(ConnectionState wanted) throws InterruptedException {
         await(() -> fleet.nodes().get(0).connection() == wanted);
         assertThat(supervisor.state()).isEqualTo(wanted);
+    }
+
+    private static byte[] readQuietly(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            return new byte[0];
+        }
     }
 
     private static void await(BooleanSupplier condition) throws InterruptedException {
