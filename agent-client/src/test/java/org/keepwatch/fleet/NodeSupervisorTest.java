@@ -74,18 +74,35 @@ class NodeSupervisorTest {
         Path deployed = server.home(System.getProperty("user.name")).resolve(AgentScript.bundled().remotePath());
         assertThat(deployed).exists().hasBinaryContent(AgentScript.bundled().content());
         long writtenAt = Files.getLastModifiedTime(deployed).toMillis();
+        // The first start found no agent ("not deployed"), one SFTP channel deployed it, the second start ran it.
+        assertThat(server.sftpChannels()).isEqualTo(1);
+        assertThat(server.execs()).isEqualTo(2);
+        // ... and cached its compiled code beside it for the next sessions.
+        Path compiled = deployed.resolveSibling(deployed.getFileName().toString().replace(".py", "")
+                + "." + cacheTag() + ".kwc");
+        assertThat(compiled).exists();
 
-        // A second session finds the same file by its hash and leaves it alone.
+        // A second session finds the same file by its hash and leaves it alone: one exec, no SFTP at all.
         Thread.sleep(1100);
         supervisor.retry();
-        await(() -> server.logins() >= 2 && supervisor.state() == ConnectionState.ONLINE);
+        await(() -> server.logins() >= 2 && server.execs() >= 3 && supervisor.state() == ConnectionState.ONLINE);
         assertThat(Files.getLastModifiedTime(deployed).toMillis()).isEqualTo(writtenAt);
+        assertThat(server.sftpChannels()).isEqualTo(1);
+        assertThat(server.execs()).isEqualTo(3);
 
-        // A file whose content differs (tampered, half-written) is replaced.
+        // A file whose content differs (tampered, half-written) is refused by the start command, then replaced.
         Files.writeString(deployed, "print('not the agent')\n");
         supervisor.retry();
-        await(() -> server.logins() >= 3 && supervisor.state() == ConnectionState.ONLINE);
+        await(() -> server.logins() >= 3 && server.execs() >= 5 && supervisor.state() == ConnectionState.ONLINE);
         assertThat(deployed).hasBinaryContent(AgentScript.bundled().content());
+        assertThat(server.sftpChannels()).isEqualTo(2);
+        assertThat(server.execs()).isEqualTo(5);
+    }
+
+    /** e.g. "cpython-311": the python3 the agent runs with here. */
+    private static String cacheTag() throws Exception {
+        Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.implementation.cache_tag)").start();
+        return new String(p.getInputStream().readAllBytes()).trim();
     }
 
     @Test
