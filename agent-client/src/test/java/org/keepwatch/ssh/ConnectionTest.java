@@ -97,6 +97,33 @@ class ConnectionTest {
     }
 
     @Test
+    void manySessionsCreatingTheSameDirectoriesAtOnceAllSucceed() throws Exception {
+        // As when every session to a node deploys a new agent version at the same moment.
+        int sessions = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(sessions);
+        try {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(sessions);
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int i = 0; i < sessions; i++) {
+                done.add(pool.submit(() -> {
+                    try (SshConnection connection = connect(bed.config(server), "srv");
+                         RemoteFiles files = connection.sftp()) {
+                        start.await();
+                        files.mkdirs("race/a/b/c");
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(sftpRoot.resolve("race/a/b/c")).isDirectory();
+    }
+
+    @Test
     void aTwoHopJumpChainReachesTheTargetThroughTheFirstServer() throws Exception {
         try (TestSshServer jump = TestSshServer.start(TestSshServer.newHostKey(),
                 Files.createDirectories(dir.resolve("jump-sftp")), true, null).acceptPassword("secret")) {
