@@ -106,6 +106,30 @@ class NodeSupervisorTest {
     }
 
     @Test
+    void sessionsDeployingTheSameNewAgentAtOnceAllComeOnlineWithoutAFailedAttempt() throws Exception {
+        // A new Keepwatch version meets a node: every session finds "not deployed" and deploys at once.
+        List<FleetState> fleets = new java.util.ArrayList<>();
+        List<NodeSupervisor> many = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                FleetState own = new FleetState(Clock.systemUTC(), FleetSettings.DEFAULTS);
+                own.addNode("node", "test");
+                fleets.add(own);
+                many.add(supervisor(AgentScript.bundled(), own));
+            }
+            many.forEach(NodeSupervisor::start);
+            await(() -> fleets.stream().allMatch(f -> f.nodes().get(0).connection() == ConnectionState.ONLINE));
+            for (FleetState f : fleets) {
+                assertThat(f.nodes().get(0).lastError()).as("a failed attempt").isEmpty();
+            }
+        } finally {
+            many.forEach(NodeSupervisor::close);
+        }
+        Path deployed = server.home(System.getProperty("user.name")).resolve(AgentScript.bundled().remotePath());
+        assertThat(deployed).hasBinaryContent(AgentScript.bundled().content());
+    }
+
+    @Test
     void aDroppedServerMakesTheNodeOfflineAndItReconnectsWhenTheServerReturns() throws Exception {
         supervisor = supervisor(AgentScript.bundled());
         supervisor.start();
@@ -165,6 +189,10 @@ class NodeSupervisorTest {
     }
 
     private NodeSupervisor supervisor(AgentScript script) throws Exception {
+        return supervisor(script, fleet);
+    }
+
+    private NodeSupervisor supervisor(AgentScript script, FleetState into) throws Exception {
         Path config = Files.writeString(dir.resolve("ssh_config"), """
                 Host node
                   HostName 127.0.0.1
@@ -179,7 +207,7 @@ class NodeSupervisorTest {
                 dir.resolve("known_hosts")));
         SshConfig ssh = SshConfig.fromFile(config, SshEnvironment.ofCurrentUser().withAgentSocket(Optional.empty()));
         return new NodeSupervisor("node", () -> ssh.route("node"), new SshConnector(), SshPrompts.BATCH, script,
-                OPTIONS, fleet, scheduler, Executors.newCachedThreadPool(), FAST, Clock.systemUTC(), new Random(1));
+                OPTIONS, into, scheduler, Executors.newCachedThreadPool(), FAST, Clock.systemUTC(), new Random(1));
     }
 
     private void awaitState(ConnectionState wanted) throws InterruptedException {
