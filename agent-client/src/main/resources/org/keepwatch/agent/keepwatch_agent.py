@@ -3581,7 +3581,7 @@ BOOTSTRAP_CACHE_MAGIC = b"KWC1"
 # --- bootstrap start ---
 BOOTSTRAP = r"""
 import sys, os, marshal
-def kw_sha256():
+def kw_sha256() -> "Any":
     try:
         from _sha256 import sha256
     except ImportError:
@@ -3590,7 +3590,7 @@ def kw_sha256():
         except ImportError:
             from hashlib import sha256
     return sha256
-def kw_cached(cache, key, sha256):
+def kw_cached(cache: str, key: bytes, sha256: "Any") -> "Any":
     try:
         with open(cache, "rb") as f:
             data = f.read()
@@ -3604,7 +3604,7 @@ def kw_cached(cache, key, sha256):
     except (ValueError, EOFError, TypeError):
         return None
     return code if type(code) is type(kw_cached.__code__) else None
-def kw_store(cache, key, code, sha256):
+def kw_store(cache: str, key: bytes, code: "Any", sha256: "Any") -> None:
     tmp = "%s.%d.tmp" % (cache, os.getpid())
     try:
         payload = marshal.dumps(code)
@@ -3617,7 +3617,7 @@ def kw_store(cache, key, code, sha256):
             os.unlink(tmp)
         except OSError:
             pass
-def kw_load(path, want):
+def kw_load(path: str, want: "Optional[str]") -> "Any":
     sha256 = kw_sha256()
     try:
         with open(path, "rb") as f:
@@ -3642,7 +3642,7 @@ def kw_load(path, want):
         if cache:
             kw_store(cache, key, code, sha256)
     return code
-def kw_main():
+def kw_main() -> "Callable[[], int]":
     sys.dont_write_bytecode = True
     path = os.path.abspath(sys.argv.pop(1))
     want = sys.argv.pop(1)[9:] if len(sys.argv) > 1 and sys.argv[1].startswith("--sha256=") else None
