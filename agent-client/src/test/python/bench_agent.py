@@ -7,6 +7,7 @@ Not a test (unittest does not collect it): numbers for docs/benchmarks.md. Needs
 
     # 200 Neutron-shaped routers on this machine, agent idle for 60 s: RSS and CPU
     python3 bench_agent.py idle --routers 200 --seconds 60
+    python3 bench_agent.py idle --routers 200 --seconds 60 --as-client    # started as the client does
 
     # 20 failovers in the lab (lab/up basic; hold the lab's lock): agents on n1 and n2 over SSH,
     # `lab/fail stop n1` and `--undo` alternately; VIP appears on the new master -> its `state` event
@@ -105,6 +106,21 @@ class Agent(object):
 
 def start_local_agent(*args: str) -> Agent:
     return Agent([sys.executable, str(AGENT_PATH), "serve"] + list(args), "local")
+
+
+def start_local_agent_as_client(directory: Path, *args: str, python: str = sys.executable) -> Agent:
+    """The agent started as the Java client starts it: deployed as agent-<sha>.py in directory and
+    run by BOOTSTRAP with its hash (python3 -S -c BOOTSTRAP FILE --sha256=HASH serve), after one
+    start that wrote the compiled-code cache, so this one loads its code from that cache."""
+    data = AGENT_PATH.read_bytes()
+    sha = ka.sha256_hex(data)
+    path = directory / ("agent-%s.py" % sha[:16])
+    path.write_bytes(data)
+    command = [python, "-S", "-c", ka.BOOTSTRAP, str(path), "--sha256=" + sha]
+    subprocess.run(command + ["version"], check=True, stdout=subprocess.DEVNULL)
+    if not list(directory.glob("agent-%s.*.kwc" % sha[:16])):
+        raise RuntimeError("the first start wrote no compiled-code cache in %s" % directory)
+    return Agent(command + ["serve"] + list(args), "local")
 
 
 def start_ssh_agent(target: str, *args: str, python: str = "python3", sudo: bool = False,
@@ -423,6 +439,8 @@ def main() -> int:
     idle.add_argument("--sudo", action="store_true", help="run the remote agent with sudo -n")
     idle.add_argument("--seconds", type=float, default=60.0)
     idle.add_argument("--python", default="python3", help="interpreter on the node")
+    idle.add_argument("--as-client", action="store_true",
+                      help="start the local agent as the client does (BOOTSTRAP, hash, cached code)")
     idle.add_argument("--ssh-option", action="append", default=[], metavar="ARG",
                       help="passed to ssh, e.g. --ssh-option=-i --ssh-option=/var/lib/kw-lab/keys/id_ed25519")
     args = parser.parse_args()
@@ -443,8 +461,11 @@ def main() -> int:
         agent = None
         try:
             time.sleep(3 * NEUTRON_ADVERT_INT + 2)      # every router elects itself MASTER
-            agent = start_local_agent("--match-config", str(routers.ha_confs) + "/*",
-                                      "--state-dir", str(routers.root / "state"))
+            settings = ("--match-config", str(routers.ha_confs) + "/*", "--state-dir", str(routers.root / "state"))
+            if args.as_client:
+                agent = start_local_agent_as_client(routers.root, *settings)
+            else:
+                agent = start_local_agent(*settings)
             result = measure_idle(agent, args.seconds, expect_daemons=args.routers)
             result["python"] = agent.call("hello")["result"]["python"]
         finally:

@@ -22,9 +22,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * One agent on one node for the length of an SSH session: deployed over SFTP when its hash differs,
- * started on an exec channel (optionally with {@code sudo -n}), greeted with {@code hello}, then
- * spoken to with typed requests while its events go to a listener.
+ * One agent on one node for the length of an SSH session: started on an exec channel (optionally
+ * with {@code sudo -n}) by a command that checks the file's hash first, deployed over SFTP only when
+ * that check says it is missing or differs, greeted with {@code hello}, then spoken to with typed
+ * requests while its events go to a listener.
  */
 public final class AgentSession implements AutoCloseable {
 
@@ -32,6 +33,8 @@ public final class AgentSession implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentSession.class);
     private static final int DIRECTORY_MODE = 0700;
     private static final int FILE_MODE = 0600;
+    /** What the agent's bootstrap writes to stderr when the file is missing or not the expected one. */
+    static final String NOT_DEPLOYED_MARK = "keepwatch-agent: not deployed:";
 
     /**
      * @param sudo           run the agent with {@code sudo -n} (for a login that is not root)
@@ -61,12 +64,45 @@ public final class AgentSession implements AutoCloseable {
         this.hello = hello;
     }
 
-    /** Deploys (if needed) and starts the agent over an SSH connection. */
+    /**
+     * Starts the agent over an SSH connection, deploying it first if it is not there.
+     *
+     * <p>The start command verifies the file's SHA-256 on the node before it runs it (see
+     * {@link AgentScript#startCommand}), so the usual session, whose agent is already deployed, needs
+     * no SFTP channel and no read of the file over the wire: one exec. A missing or different file
+     * makes that command exit with "not deployed"; then the file is uploaded and read back by
+     * {@link #deploy}, and started again from the absolute path SFTP reports.
+     */
     public static AgentSession open(SshConnection connection, AgentScript script, Options options,
                                     Consumer<AgentEvent> events) throws IOException {
+        String node = connection.target().alias();
+        try {
+            return start(connection, script, script.remotePath(), options, events);
+        } catch (NotDeployed e) {
+            log.debug("{}", e.getMessage());
+        }
         String path = deploy(connection, script);
-        String command = (options.sudo() ? "sudo -n " : "") + "python3 " + shellQuote(path) + " serve";
-        AgentStreams streams = AgentStreams.of(connection.exec(command));
+        try {
+            return start(connection, script, path, options, events);
+        } catch (NotDeployed e) {
+            throw new AgentStartException(AgentStartException.Reason.DEPLOY_FAILED, node + ": the agent deployed to "
+                    + path + " still does not start as this client's" + e.lastLine, e);
+        }
+    }
+
+    /** The start command found no agent file, or another one than this client's (deploying fixes it). */
+    static final class NotDeployed extends AgentStartException {
+        private final String lastLine;
+
+        NotDeployed(String message, String lastLine, Throwable cause) {
+            super(Reason.DEPLOY_FAILED, message, cause);
+            this.lastLine = lastLine;
+        }
+    }
+
+    private static AgentSession start(SshConnection connection, AgentScript script, String path, Options options,
+                                      Consumer<AgentEvent> events) throws IOException {
+        AgentStreams streams = AgentStreams.of(connection.exec(script.startCommand(path, options.sudo())));
         return attach(streams, connection.target().alias(), options, events);
     }
 
@@ -204,6 +240,9 @@ public final class AgentSession implements AutoCloseable {
     static AgentStartException startFailure(String node, Throwable cause, List<String> log) {
         String text = String.join("\n", log);
         String last = log.isEmpty() ? "" : " (" + log.get(log.size() - 1) + ")";
+        if (text.contains(NOT_DEPLOYED_MARK)) {
+            return new NotDeployed(node + ": the agent is not deployed" + last, last, cause);
+        }
         if (text.contains("a password is required") || text.contains("a terminal is required")) {
             return new AgentStartException(AgentStartException.Reason.SUDO_PASSWORD, node + ": sudo wants a password; "
                     + "Keepwatch runs sudo -n and never types one: allow passwordless sudo for python3 there, or log in as root", cause);
@@ -219,9 +258,5 @@ public final class AgentSession implements AutoCloseable {
         }
         String why = cause instanceof TimeoutException ? "did not answer hello in time" : String.valueOf(cause.getMessage());
         return new AgentStartException(AgentStartException.Reason.NO_ANSWER, node + ": the agent " + why + last, cause);
-    }
-
-    static String shellQuote(String value) {
-        return "'" + value.replace("'", "'\"'\"'") + "'";
     }
 }

@@ -3,7 +3,7 @@ package org.keepwatch.agent;
 import java.io.IOException;
 
 /** Why the agent could not be started on a node, as a reason a UI can explain and a message a person can act on. */
-public final class AgentStartException extends IOException {
+public sealed class AgentStartException extends IOException permits AgentSession.NotDeployed {
 
     public enum Reason {
         /** No python3 on the node (or one older than 3.6). */

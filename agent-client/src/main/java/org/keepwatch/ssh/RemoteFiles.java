@@ -45,9 +45,23 @@ public final class RemoteFiles implements AutoCloseable {
         return sftp.canonicalize(".");
     }
 
-    /** Like {@code mkdir -p}: creates the directory and any missing parents; fine if it exists. */
+    /**
+     * Like {@code mkdir -p}: creates the directory and any missing parents; fine if it exists, also
+     * when another session creates it meanwhile (SFTP answers that mkdir with a bare "Failure": many
+     * sessions deploying to one node at once used to fail, and retry seconds later).
+     */
     public void mkdirs(String path) throws IOException {
-        sftp.mkdirs(path);
+        try {
+            sftp.mkdirs(path);
+        } catch (SFTPException first) {
+            try {
+                sftp.mkdirs(path);      // a parent appeared meanwhile: the rest of the chain
+            } catch (SFTPException e) {
+                if (!stat(path).map(FileInfo::directory).orElse(false)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Sets permission bits, e.g. {@code 0700}. */

@@ -72,6 +72,11 @@ ORPHAN_DEAD_RECHECK_S = 0.1        # recheck of a VIP whose daemon died while it
 DUMP_LOCK_RETRY_S = 0.005          # another agent is dumping into the same TMPDIR: look again this soon
 SIGNAL_READY_RETRY_S = 0.05        # keepalived still starting (no handler yet): look again this soon
 SHA256_HEX_LEN = 64
+PROBE_CACHE_FILE = "cache/keepalived-probes.json"   # under the state dir
+PROBE_CACHE_FORMAT = 1
+PROBE_CACHE_MAX_ENTRIES = 32       # executables remembered (oldest dropped first)
+PROBE_CACHE_MAX_BYTES = 256 * 1024
+MAX_SIGNUM = 128                   # a cached signal number above this is not believed
 TRIM_MIN_INTERVAL_S = 1.0          # malloc_trim at most this often
 TRIM_AFTER_OUTPUT_BYTES = 64 * 1024
 
@@ -1141,6 +1146,7 @@ class Discovery(object):
         self.own_netns = self._inode("%s/self/ns/net" % self.proc_root)
         self.own_mntns = self._inode("%s/self/ns/mnt" % self.proc_root)
         self.version_cache = {}  # type: Dict[Tuple[int, int], Optional[str]]
+        self.probes = ProbeCache(Path(settings.state_dir) / PROBE_CACHE_FILE if settings.state_dir else None)
         self.netns_cache = None  # type: Optional[Tuple[int, Dict[int, str]]]
 
     def _boot_time(self) -> float:
@@ -1317,7 +1323,7 @@ class Discovery(object):
         if d.exe_key is None:
             return None
         if d.exe_key not in self.version_cache:
-            info = probe_keepalived("%s/%d/exe" % (self.proc_root, d.pid))
+            info = self.probes.version_info("%s/%d/exe" % (self.proc_root, d.pid))
             self.version_cache[d.exe_key] = info.get("version")
         return self.version_cache[d.exe_key]
 
@@ -1347,12 +1353,110 @@ def probe_keepalived(exe: str) -> "Dict[str, Any]":
 
 
 def probe_signum(exe: str, name: str) -> "Optional[int]":
+    return probe_signum_answer(exe, name)[1]
+
+
+def probe_signum_answer(exe: str, name: str) -> "Tuple[bool, Optional[int]]":
+    """`keepalived --signum=NAME`: (whether keepalived answered at all, the signal number or None)."""
     try:
         code, out, _ = run_command([exe, "--signum=%s" % name], VERSION_PROBE_TIMEOUT_S)
     except AgentError:
-        return None
+        return False, None
     out = out.strip()
-    return int(out) if code == 0 and out.isdigit() and int(out) > 0 else None
+    return True, (int(out) if code == 0 and out.isdigit() and int(out) > 0 else None)
+
+
+class ProbeCache(object):
+    """What `keepalived --version` and `--signum=NAME` answered, per executable file, kept in
+    <state_dir>/cache/keepalived-probes.json across sessions.
+
+    Why: those four probes were a fifth of an agent's start (~25 ms of CPU, four fork+execs of a
+    20 MB process), and an agent starts for every session; 100 sessions at once start 100 agents.
+    An executable is known by its resolved path, device, inode, size, mtime and ctime: replacing or
+    upgrading keepalived (a new inode, and a new ctime even where a package keeps the mtime) is a
+    new key, and a running daemon whose binary was replaced keeps the key of its own (old) file.
+    Only answers keepalived gave are kept, never a failure to run it. The file is written to a
+    temporary file and renamed over; an unreadable, malformed or implausible entry is a miss."""
+
+    def __init__(self, path: "Optional[Path]") -> None:
+        self.path = path
+        self.entries = None  # type: Optional[Dict[str, Dict[str, Any]]]
+
+    @staticmethod
+    def key(exe: str) -> "Optional[str]":
+        try:
+            st = os.stat(exe)
+            target = os.path.realpath(exe)
+        except OSError:
+            return None
+        return "%s|%d|%d|%d|%d|%d" % (target, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+    def version_info(self, exe: str) -> "Dict[str, Any]":
+        def probe() -> "Tuple[bool, Any]":
+            info = probe_keepalived(exe)
+            return "error" not in info, info
+        info = self._lookup(exe, "version", probe, self._valid_version_info)
+        return dict(info, path=exe)
+
+    def signum(self, exe: str, name: str) -> "Optional[int]":
+        return self._lookup(exe, "signum:" + name, lambda: probe_signum_answer(exe, name), self._valid_signum)
+
+    @staticmethod
+    def _valid_version_info(value: "Any") -> bool:
+        return (isinstance(value, dict) and all(isinstance(value.get(k), (str, type(None)))
+                                                for k in ("version", "build_date"))
+                and all(isinstance(value.get(k), list) and all(isinstance(o, str) for o in value[k])
+                        for k in ("configure_options", "config_options", "system_options")))
+
+    @staticmethod
+    def _valid_signum(value: "Any") -> bool:
+        return value is None or (type(value) is int and 0 < value <= MAX_SIGNUM)
+
+    def _lookup(self, exe: str, field: str, probe: "Callable[[], Tuple[bool, Any]]",
+                valid: "Callable[[Any], bool]") -> "Any":
+        key = self.key(exe) if self.path is not None else None
+        if key is None:
+            return probe()[1]
+        if self.entries is None:
+            self.entries = self._read()
+        entry = self.entries.get(key)
+        if entry is not None and field in entry and valid(entry[field]):
+            return entry[field]
+        answered, value = probe()
+        if answered:
+            self._store(key, field, value)
+        return value
+
+    def _read(self) -> "Dict[str, Dict[str, Any]]":
+        assert self.path is not None
+        try:
+            with self.path.open("rb") as f:
+                data = json.loads(f.read(PROBE_CACHE_MAX_BYTES + 1).decode("utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as exc:
+            LOG.debug("ignoring the probe cache %s: %s", self.path, exc)
+            return {}
+        entries = data.get("entries") if isinstance(data, dict) and data.get("format") == PROBE_CACHE_FORMAT else None
+        if not isinstance(entries, dict):
+            return {}
+        return {k: v for k, v in entries.items() if isinstance(k, str) and isinstance(v, dict)}
+
+    def _store(self, key: str, field: str, value: "Any") -> None:
+        assert self.path is not None
+        entries = self._read()              # what other sessions learnt meanwhile
+        entry = entries.pop(key, {})
+        entry[field] = value
+        entries[key] = entry                # last: the newest
+        while len(entries) > PROBE_CACHE_MAX_ENTRIES:
+            del entries[next(iter(entries))]
+        self.entries = entries
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, json.dumps({"format": PROBE_CACHE_FORMAT, "entries": entries},
+                                               sort_keys=False).encode("utf-8"))
+        except OSError as exc:
+            LOG.debug("cannot write the probe cache %s: %s", self.path, exc)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2943,7 +3047,8 @@ class Agent(object):
         key = d.exe_key or d.exe
         if key not in self.signums:
             exe = "%s/%d/exe" % (self.settings.proc_root, d.pid)
-            self.signums[key] = (probe_signum(exe, "JSON"), probe_signum(exe, "DATA") or signal.SIGUSR1)
+            probes = self.discovery.probes
+            self.signums[key] = (probes.signum(exe, "JSON"), probes.signum(exe, "DATA") or signal.SIGUSR1)
         return self.signums[key]
 
     def request_dump(self, d: Daemon, cause: str, waiter: "Optional[Callable[[Dict[str, Any]], None]]" = None) -> None:
@@ -3284,7 +3389,7 @@ class Agent(object):
 
     def op_hello(self, req_id: "Any", args: "Dict[str, Any]") -> None:
         if self.keepalived_info is None:
-            self.keepalived_info = probe_keepalived(self.keepalived_bin())
+            self.keepalived_info = self.discovery.probes.version_info(self.keepalived_bin())
         client = args.get("client") or {}
         if client:
             LOG.info("client: %s", json.dumps(client)[:200])
@@ -3475,19 +3580,118 @@ def main(argv: "Optional[List[str]]" = None) -> int:
         return 0
 
 
-# Run as a script, CPython keeps the whole file's syntax tree (~6 MB) alive until the script's
-# top level returns, which for a server is never. Entering once more through the import system
-# compiles the file with the tree freed right away. No .pyc is written: the node keeps one file.
-BOOTSTRAP = ("import sys, importlib.util as u; sys.dont_write_bytecode = True; p = sys.argv.pop(1); "
-             "s = u.spec_from_file_location('keepwatch_agent', p); m = u.module_from_spec(s); "
-             "sys.modules['keepwatch_agent'] = m; s.loader.exec_module(m); sys.exit(m.main())")
+# How the agent starts. BOOTSTRAP is the program the client runs on the node, in one process:
+#
+#     python3 -S -c BOOTSTRAP .cache/keepwatch/agent-<hash>.py --sha256=<full hash> serve
+#
+# It reads the file once, checks its SHA-256 against the one the client ships (a missing or
+# different file exits with BOOTSTRAP_DEPLOY_EXIT and a line with BOOTSTRAP_DEPLOY_MARK on stderr,
+# and the client deploys over SFTP and starts it again), and runs it as the module keepwatch_agent.
+# Entering through exec() of a code object, not as a script, matters for memory: run as a script,
+# CPython keeps the whole file's syntax tree (~6 MB) alive until the script's top level returns,
+# which for a server is never. `python3 FILE serve` by hand re-executes itself into BOOTSTRAP.
+#
+# The compiled code of a deployed agent (started with --sha256) is cached beside it
+# (agent-<hash>.<cache tag>.kwc), because compiling this file is most of an agent's start (~30 ms
+# of CPU; the lab starts 100 agents at once on two cores). A copy run by hand caches nothing. The cache is used only if its header holds this Python's bytecode magic number and
+# version and the SHA-256 of the exact source bytes just read and verified, and the SHA-256 of the
+# marshalled code after it matches: a stale or corrupt cache is ignored and rewritten. It is written
+# to a temporary file and renamed over, so a reader never sees half of one. It is not a .pyc: the
+# import system never picks it up, and nothing else on the node reads it. Any failure to read or
+# write it only means compiling, as before.
+#
+# Kept free of single quotes: the client passes it to the login shell in single quotes
+# (AgentScript extracts the text between the two marker lines below). The numbers and strings it
+# repeats are the constants BOOTSTRAP_* (a test checks that they agree).
+BOOTSTRAP_DEPLOY_EXIT = 87
+BOOTSTRAP_DEPLOY_MARK = "keepwatch-agent: not deployed:"
+BOOTSTRAP_CACHE_MAGIC = b"KWC1"
+# --- bootstrap start ---
+BOOTSTRAP = r"""
+import sys, os, marshal
+def kw_sha256() -> "Any":
+    try:
+        from _sha256 import sha256
+    except ImportError:
+        try:
+            from _sha2 import sha256
+        except ImportError:
+            from hashlib import sha256
+    return sha256
+def kw_cached(cache: str, key: bytes, sha256: "Any") -> "Any":
+    try:
+        with open(cache, "rb") as f:
+            data = f.read()
+    except OSError:
+        return None
+    n = len(key)
+    if data[:n] != key or sha256(data[n + 32:]).digest() != data[n:n + 32]:
+        return None
+    try:
+        code = marshal.loads(data[n + 32:])
+    except (ValueError, EOFError, TypeError):
+        return None
+    return code if type(code) is type(kw_cached.__code__) else None
+def kw_store(cache: str, key: bytes, code: "Any", sha256: "Any") -> None:
+    tmp = "%s.%d.tmp" % (cache, os.getpid())
+    try:
+        payload = marshal.dumps(code)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key + sha256(payload).digest() + payload)
+        os.replace(tmp, cache)
+    except (OSError, ValueError):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+def kw_load(path: str, want: "Optional[str]") -> "Any":
+    sha256 = kw_sha256()
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+    except OSError as exc:
+        source, why = None, "cannot read %s: %s" % (path, exc.strerror)
+    digest = sha256(source).digest() if source is not None else b""
+    if source is not None and want is not None and digest.hex() != want:
+        why = "%s has SHA-256 %s, not %s" % (path, digest.hex(), want)
+    elif source is not None:
+        why = None
+    if why is not None:
+        sys.stderr.write("keepwatch-agent: not deployed: %s\n" % why)
+        sys.exit(87)
+    import _frozen_importlib_external as ext
+    tag = sys.implementation.cache_tag
+    cache = path[:-3] + "." + tag + ".kwc" if tag and want and path.endswith(".py") else None
+    key = b"KWC1" + ext.MAGIC_NUMBER + sys.hexversion.to_bytes(4, "big") + digest
+    code = kw_cached(cache, key, sha256) if cache else None
+    if code is None:
+        code = compile(source, path, "exec", dont_inherit=True)
+        if cache:
+            kw_store(cache, key, code, sha256)
+    return code
+def kw_main() -> "Callable[[], int]":
+    sys.dont_write_bytecode = True
+    path = os.path.abspath(sys.argv.pop(1))
+    want = sys.argv.pop(1)[9:] if len(sys.argv) > 1 and sys.argv[1].startswith("--sha256=") else None
+    code = kw_load(path, want)
+    module = type(sys)("keepwatch_agent")
+    module.__file__ = path
+    sys.modules["keepwatch_agent"] = module
+    exec(code, module.__dict__)
+    del code
+    return module.main
+sys.exit(kw_main()())
+"""
+# --- bootstrap end ---
 
 
 def reexec_through_import() -> None:
+    """`python3 FILE serve` by hand: start again through BOOTSTRAP (one file, cached code)."""
     if not sys.executable or (len(sys.argv) > 1 and sys.argv[1] == "_check-exec"):
         return
     try:
-        os.execv(sys.executable, [sys.executable, "-c", BOOTSTRAP, os.path.abspath(__file__)] + sys.argv[1:])
+        os.execv(sys.executable, [sys.executable, "-S", "-c", BOOTSTRAP, os.path.abspath(__file__)] + sys.argv[1:])
     except OSError:
         pass    # serve from here: correct, only ~6 MB heavier
 

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -123,5 +124,69 @@ class AgentSessionTest {
                 .isInstanceOfSatisfying(AgentStartException.class, e ->
                         assertThat(e.reason()).isEqualTo(AgentStartException.Reason.SUDO_PASSWORD));
         assertThat(process.waitFor(5, TimeUnit.SECONDS)).isTrue();
+    }
+    @Test
+    void theStartCommandIsOnePythonRunningTheBootstrapOnTheFileWithItsHash() {
+        AgentScript script = AgentScript.bundled();
+        String command = script.startCommand(script.remotePath(), false);
+        assertThat(command).startsWith("python3 -S -c '\nimport sys, os, marshal\n")
+                .endsWith("' '" + script.remotePath() + "' --sha256=" + script.sha256() + " serve")
+                .contains(script.bootstrap());
+        assertThat(script.bootstrap()).doesNotContain("'").contains("sys.exit(87)");
+        assertThat(script.startCommand("/home/o'brien/a.py", true))
+                .startsWith("sudo -n python3 -S -c '")
+                .endsWith("' '/home/o'\"'\"'brien/a.py' --sha256=" + script.sha256() + " serve");
+    }
+
+    @Test
+    void theStartCommandRunsTheAgentThroughARealShellAndCachesItsCode() throws Exception {
+        // As sshd runs it: $SHELL -c COMMAND in the login directory, the agent deployed under it.
+        AgentScript script = AgentScript.bundled();
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path deployed = home.resolve(script.remotePath());
+        Files.createDirectories(deployed.getParent());
+        Files.write(deployed, script.content());
+        for (int start = 1; start <= 2; start++) {      // the second start loads the cached code
+            process = new ProcessBuilder("/bin/sh", "-c", script.startCommand(script.remotePath(), false)
+                    + " --state-dir " + dir.resolve("state")).directory(home.toFile()).start();
+            session = AgentSession.attach(AgentStreams.of(process), "local", READ_ONLY, events::add);
+            assertThat(session.hello().protocol()).isEqualTo(1);
+            session.close();
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            try (var files = Files.list(deployed.getParent())) {
+                assertThat(files.map(p -> p.getFileName().toString()))
+                        .containsExactlyInAnyOrder(deployed.getFileName().toString(),
+                                deployed.getFileName().toString().replace(".py", "." + cacheTag() + ".kwc"));
+            }
+        }
+    }
+
+    @Test
+    void aMissingOrDifferentAgentFileIsNotStarted() throws Exception {
+        AgentScript script = AgentScript.bundled();
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path deployed = home.resolve(script.remotePath());
+        for (boolean present : new boolean[] {false, true}) {
+            if (present) {
+                Files.createDirectories(deployed.getParent());
+                Files.writeString(deployed, "print('not the agent')\n");
+            }
+            process = new ProcessBuilder("/bin/sh", "-c", script.startCommand(script.remotePath(), false))
+                    .directory(home.toFile()).start();
+            assertThatThrownBy(() -> AgentSession.attach(AgentStreams.of(process), "n9", READ_ONLY, events::add))
+                    .isInstanceOfSatisfying(AgentSession.NotDeployed.class, e -> {
+                        assertThat(e.reason()).isEqualTo(AgentStartException.Reason.DEPLOY_FAILED);
+                        assertThat(e.getMessage()).startsWith("n9: the agent is not deployed")
+                                .contains(present ? "has SHA-256" : "cannot read");
+                    });
+            assertThat(process.waitFor(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(87);
+        }
+    }
+
+    /** e.g. "cpython-311": the python3 here. */
+    private static String cacheTag() throws Exception {
+        Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.implementation.cache_tag)").start();
+        return new String(p.getInputStream().readAllBytes()).trim();
     }
 }

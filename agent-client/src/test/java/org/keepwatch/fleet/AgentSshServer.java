@@ -4,7 +4,7 @@ import org.apache.sshd.common.config.keys.KeyUtils;
 import org.apache.sshd.common.file.nativefs.NativeFileSystemFactory;
 import org.apache.sshd.common.keyprovider.KeyPairProvider;
 import org.apache.sshd.server.SshServer;
-import org.apache.sshd.server.shell.ProcessShellCommandFactory;
+import org.apache.sshd.server.shell.ProcessShellFactory;
 import org.apache.sshd.sftp.server.SftpSubsystemFactory;
 
 import java.io.IOException;
@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real SSH server (Apache MINA SSHD) on 127.0.0.1 that runs exec commands as real processes and
- * serves SFTP from a real home directory: enough for Keepwatch to deploy and run its agent.
+ * serves SFTP from a real home directory: enough for Keepwatch to deploy and run its agent. Like
+ * OpenSSH's sshd, it runs a command with {@code sh -c} in the user's home directory (in / if there is none).
  */
 final class AgentSshServer implements AutoCloseable {
 
@@ -27,6 +28,8 @@ final class AgentSshServer implements AutoCloseable {
     private final KeyPair hostKey;
     private final Path homes;
     private final AtomicInteger logins = new AtomicInteger();
+    private final AtomicInteger sftpChannels = new AtomicInteger();
+    private final AtomicInteger execs = new AtomicInteger();
     private volatile List<PublicKey> authorized;
 
     private AgentSshServer(KeyPair hostKey, Path homes, List<PublicKey> authorized) {
@@ -50,8 +53,13 @@ final class AgentSshServer implements AutoCloseable {
         NativeFileSystemFactory files = new NativeFileSystemFactory(true);
         files.setUsersHomeDir(homes.toString());
         s.server.setFileSystemFactory(files);
-        s.server.setSubsystemFactories(List.of(new HomeSftpFactory(homes)));
-        s.server.setCommandFactory(ProcessShellCommandFactory.INSTANCE);
+        s.server.setSubsystemFactories(List.of(new HomeSftpFactory(homes, s.sftpChannels)));
+        s.server.setCommandFactory((channel, command) -> {
+            s.execs.incrementAndGet();
+            String home = homes.resolve(channel.getSession().getUsername()).toAbsolutePath().toString();
+            return new ProcessShellFactory(command, List.of("/bin/sh", "-c",
+                    "cd '" + home.replace("'", "'\"'\"'") + "' 2>/dev/null || cd /; " + command)).createShell(channel);
+        });
         s.server.start();
         return s;
     }
@@ -69,13 +77,16 @@ final class AgentSshServer implements AutoCloseable {
     /** SFTP that starts in the user's home under {@code homes}, as OpenSSH's does (MINA's starts in its own cwd). */
     private static final class HomeSftpFactory extends SftpSubsystemFactory {
         private final Path homes;
+        private final AtomicInteger opened;
 
-        HomeSftpFactory(Path homes) {
+        HomeSftpFactory(Path homes, AtomicInteger opened) {
             this.homes = homes;
+            this.opened = opened;
         }
 
         @Override
         public org.apache.sshd.server.command.Command createSubsystem(org.apache.sshd.server.channel.ChannelSession channel) {
+            opened.incrementAndGet();
             return new org.apache.sshd.sftp.server.SftpSubsystem(channel, this) {
                 @Override
                 public void setFileSystem(java.nio.file.FileSystem fileSystem) {
@@ -92,6 +103,16 @@ final class AgentSshServer implements AutoCloseable {
 
     int logins() {
         return logins.get();
+    }
+
+    /** SFTP channels opened so far (deploying the agent needs one; a session whose agent is there, none). */
+    int sftpChannels() {
+        return sftpChannels.get();
+    }
+
+    /** Exec commands run so far. */
+    int execs() {
+        return execs.get();
     }
 
     Path home(String user) {

@@ -74,20 +74,61 @@ class NodeSupervisorTest {
         Path deployed = server.home(System.getProperty("user.name")).resolve(AgentScript.bundled().remotePath());
         assertThat(deployed).exists().hasBinaryContent(AgentScript.bundled().content());
         long writtenAt = Files.getLastModifiedTime(deployed).toMillis();
+        // The first start found no agent ("not deployed"), one SFTP channel deployed it, the second start ran it.
+        assertThat(server.sftpChannels()).isEqualTo(1);
+        assertThat(server.execs()).isEqualTo(2);
+        // ... and cached its compiled code beside it for the next sessions.
+        Path compiled = deployed.resolveSibling(deployed.getFileName().toString().replace(".py", "")
+                + "." + cacheTag() + ".kwc");
+        assertThat(compiled).exists();
 
-        // A second session finds the same file by its hash and leaves it alone.
+        // A second session finds the same file by its hash and leaves it alone: one exec, no SFTP at all.
         Thread.sleep(1100);
         supervisor.retry();
-        await(() -> server.logins() >= 2 && supervisor.state() == ConnectionState.ONLINE);
+        await(() -> server.logins() >= 2 && server.execs() >= 3 && supervisor.state() == ConnectionState.ONLINE);
         assertThat(Files.getLastModifiedTime(deployed).toMillis()).isEqualTo(writtenAt);
+        assertThat(server.sftpChannels()).isEqualTo(1);
+        assertThat(server.execs()).isEqualTo(3);
 
-        // A file whose content differs (tampered, half-written) is replaced.
+        // A file whose content differs (tampered, half-written) is refused by the start command, then replaced.
         Files.writeString(deployed, "print('not the agent')\n");
         supervisor.retry();
         // Waits for the replaced file too: under load the state can read ONLINE (still the old
         // session's) when the third login has happened but the upload has not (flaked in mvn verify).
-        await(() -> server.logins() >= 3 && supervisor.state() == ConnectionState.ONLINE
+        await(() -> server.logins() >= 3 && server.execs() >= 5 && supervisor.state() == ConnectionState.ONLINE
                 && java.util.Arrays.equals(readQuietly(deployed), AgentScript.bundled().content()));
+        assertThat(deployed).hasBinaryContent(AgentScript.bundled().content());
+        assertThat(server.sftpChannels()).isEqualTo(2);
+        assertThat(server.execs()).isEqualTo(5);
+    }
+
+    /** e.g. "cpython-311": the python3 the agent runs with here. */
+    private static String cacheTag() throws Exception {
+        Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.implementation.cache_tag)").start();
+        return new String(p.getInputStream().readAllBytes()).trim();
+    }
+
+    @Test
+    void sessionsDeployingTheSameNewAgentAtOnceAllComeOnlineWithoutAFailedAttempt() throws Exception {
+        // A new Keepwatch version meets a node: every session finds "not deployed" and deploys at once.
+        List<FleetState> fleets = new java.util.ArrayList<>();
+        List<NodeSupervisor> many = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                FleetState own = new FleetState(Clock.systemUTC(), FleetSettings.DEFAULTS);
+                own.addNode("node", "test");
+                fleets.add(own);
+                many.add(supervisor(AgentScript.bundled(), own));
+            }
+            many.forEach(NodeSupervisor::start);
+            await(() -> fleets.stream().allMatch(f -> f.nodes().get(0).connection() == ConnectionState.ONLINE));
+            for (FleetState f : fleets) {
+                assertThat(f.nodes().get(0).lastError()).as("a failed attempt").isEmpty();
+            }
+        } finally {
+            many.forEach(NodeSupervisor::close);
+        }
+        Path deployed = server.home(System.getProperty("user.name")).resolve(AgentScript.bundled().remotePath());
         assertThat(deployed).hasBinaryContent(AgentScript.bundled().content());
     }
 
@@ -151,6 +192,10 @@ class NodeSupervisorTest {
     }
 
     private NodeSupervisor supervisor(AgentScript script) throws Exception {
+        return supervisor(script, fleet);
+    }
+
+    private NodeSupervisor supervisor(AgentScript script, FleetState into) throws Exception {
         Path config = Files.writeString(dir.resolve("ssh_config"), """
                 Host node
                   HostName 127.0.0.1
@@ -165,7 +210,7 @@ class NodeSupervisorTest {
                 dir.resolve("known_hosts")));
         SshConfig ssh = SshConfig.fromFile(config, SshEnvironment.ofCurrentUser().withAgentSocket(Optional.empty()));
         return new NodeSupervisor("node", () -> ssh.route("node"), new SshConnector(), SshPrompts.BATCH, script,
-                OPTIONS, fleet, scheduler, Executors.newCachedThreadPool(), FAST, Clock.systemUTC(), new Random(1));
+                OPTIONS, into, scheduler, Executors.newCachedThreadPool(), FAST, Clock.systemUTC(), new Random(1));
     }
 
     private void awaitState(ConnectionState wanted) throws InterruptedException {

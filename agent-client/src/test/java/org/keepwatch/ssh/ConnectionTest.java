@@ -97,6 +97,43 @@ class ConnectionTest {
     }
 
     @Test
+    void manySessionsCreatingTheSameDirectoriesAtOnceAllSucceed() throws Exception {
+        // As when every session to a node deploys a new agent version at the same moment.
+        int sessions = 8;
+        java.util.List<SshConnection> connections = new java.util.ArrayList<>();
+        java.util.List<RemoteFiles> channels = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(sessions);
+        try {
+            for (int i = 0; i < sessions; i++) {
+                connections.add(connect(bed.config(server), "srv"));
+                channels.add(connections.get(i).sftp());
+            }
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (RemoteFiles files : channels) {
+                done.add(pool.submit(() -> {
+                    go.await();
+                    files.mkdirs("race/a/b/c");
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+            for (RemoteFiles files : channels) {
+                files.close();
+            }
+            for (SshConnection connection : connections) {
+                connection.close();
+            }
+        }
+        assertThat(sftpRoot.resolve("race/a/b/c")).isDirectory();
+    }
+
+    @Test
     void aTwoHopJumpChainReachesTheTargetThroughTheFirstServer() throws Exception {
         try (TestSshServer jump = TestSshServer.start(TestSshServer.newHostKey(),
                 Files.createDirectories(dir.resolve("jump-sftp")), true, null).acceptPassword("secret")) {
