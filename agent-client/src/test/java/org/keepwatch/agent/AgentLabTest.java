@@ -418,7 +418,7 @@ class AgentLabTest {
         LabAgent n2 = agents.get("n2");
         String path = AgentSession.deploy(n2.connection(), AgentScript.bundled());
         ObjectMapper json = ProtocolJson.mapper();
-        try (RemoteProcess process = n2.connection().exec("python3 " + AgentSession.shellQuote(path) + " serve")) {
+        try (RemoteProcess process = n2.connection().exec("python3 " + AgentScript.shellQuote(path) + " serve")) {
             Thread drainErr = new Thread(() -> {
                 try {
                     process.stderr().transferTo(OutputStream.nullOutputStream());

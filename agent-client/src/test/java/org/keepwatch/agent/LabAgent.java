@@ -47,7 +47,7 @@ final class LabAgent implements AutoCloseable {
             } else {
                 // The test-only fault variable reaches the agent through the command, as `env VAR=... python3 agent serve`.
                 String path = AgentSession.deploy(connection, AgentScript.bundled());
-                RemoteProcess process = connection.exec("env " + environment + " python3 " + AgentSession.shellQuote(path) + " serve");
+                RemoteProcess process = connection.exec("env " + environment + " python3 " + AgentScript.shellQuote(path) + " serve");
                 started = AgentSession.attach(AgentStreams.of(process), node, AgentSession.Options.defaults(), this::onEvent);
             }
         } catch (IOException | RuntimeException e) {
