@@ -106,6 +106,22 @@ class DiscoveryTest(unittest.TestCase):
         self.assertEqual(d.vrrp_pid, 201)
         self.assertEqual(ka.daemon_key(d), "neutron|" + ROUTER)
 
+    def test_dump_lock_stays_open_between_dumps_and_still_excludes_another_agent(self) -> None:
+        def agent() -> "ka.Agent":
+            return ka.Agent(self.settings, stdin_fd=os.open(os.devnull, os.O_RDONLY),
+                            stdout_fd=os.open(os.devnull, os.O_WRONLY))
+        first, second = agent(), agent()
+        key = "/tmp/shared-tmpdir"
+        self.assertTrue(first._lock_dump_dir(key))
+        fd = first.dump_locks[key]
+        self.assertFalse(second._lock_dump_dir(key), "held by the first agent")
+        first._release_tmpdir(key + "/keepalived.json")
+        self.assertTrue(second._lock_dump_dir(key), "released")
+        self.assertFalse(first._lock_dump_dir(key), "now held by the second")
+        second._release_tmpdir(key + "/keepalived.json")
+        self.assertTrue(first._lock_dump_dir(key))
+        self.assertEqual(first.dump_locks[key], fd, "the same open file, not a new one per dump")
+
     def test_agent_names_and_lifecycle(self):
         agent = ka.Agent(self.settings, stdin_fd=os.open(os.devnull, os.O_RDONLY),
                          stdout_fd=os.open(os.devnull, os.O_WRONLY))
