@@ -66,9 +66,24 @@ public final class MainView {
 
         VBox content = new VBox(banner.root(), tabs);
         VBox.setVgrow(tabs, Priority.ALWAYS);
-        StackPane center = new StackPane(content, welcome.root());
+        StackPane center = new StackPane(welcome.root());
         content.visibleProperty().bind(model.fleetOpenProperty());
         welcome.root().visibleProperty().bind(model.fleetOpenProperty().not());
+        // The tables join the scene when a fleet first opens: their skins and CSS were most of the
+        // window's start-up time, and a start without a fleet shows only the welcome view.
+        if (model.fleetOpenProperty().get()) {
+            center.getChildren().add(0, content);
+        } else {
+            model.fleetOpenProperty().addListener(new javafx.beans.value.ChangeListener<>() {
+                @Override
+                public void changed(javafx.beans.value.ObservableValue<? extends Boolean> obs, Boolean was, Boolean open) {
+                    if (open) {
+                        obs.removeListener(this);
+                        center.getChildren().add(0, content);
+                    }
+                }
+            });
+        }
         root.setCenter(center);
 
         Label status = new Label();
