@@ -35,7 +35,6 @@ public final class AgentChannel implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AgentChannel.class);
     private static final int STDERR_LINES_KEPT = 40;
 
-    private static final String STREAM_CLOSED = "Stream closed";
     private final AgentStreams streams;
     private final ObjectMapper json;
     private final Consumer<JsonNode> events;
@@ -134,10 +133,7 @@ public final class AgentChannel implements AutoCloseable {
             }
             finish("the agent closed its output" + lastLogLine());
         } catch (IOException e) {
-            // A local process's pipe is closed by the JDK's reaper once the process exits, which a
-            // concurrent read sees as "Stream closed" instead of end of input: the agent ended all the same.
-            finish(STREAM_CLOSED.equals(e.getMessage()) ? "the agent closed its output" + lastLogLine()
-                    : "the agent's channel failed: " + e.getMessage() + lastLogLine());
+            finish("the agent's channel failed: " + e.getMessage() + lastLogLine());
         }
     }
 

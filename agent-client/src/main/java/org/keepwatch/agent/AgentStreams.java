@@ -2,6 +2,7 @@ package org.keepwatch.agent;
 
 import org.keepwatch.ssh.RemoteProcess;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -63,14 +64,17 @@ public interface AgentStreams extends AutoCloseable {
                 return process.getOutputStream();
             }
 
+            private final InputStream stdout = endsWithProcess(process, process.getInputStream());
+            private final InputStream stderr = endsWithProcess(process, process.getErrorStream());
+
             @Override
             public InputStream stdout() {
-                return process.getInputStream();
+                return stdout;
             }
 
             @Override
             public InputStream stderr() {
-                return process.getErrorStream();
+                return stderr;
             }
 
             @Override
@@ -87,6 +91,47 @@ public interface AgentStreams extends AutoCloseable {
             @Override
             public void close() {
                 process.destroy();
+            }
+        };
+    }
+
+    /** How long a closed pipe waits for its process to be gone before the close counts as a failure. */
+    Duration PIPE_CLOSED_GRACE = Duration.ofSeconds(1);
+
+    /**
+     * A local process's pipe as an exec channel's stream: when the process is destroyed (or has
+     * exited), the JDK closes the pipe under a reader, which then sees "Stream closed" where an exec
+     * channel gives end of input. If the process is gone, that is the end of output here too.
+     */
+    private static InputStream endsWithProcess(Process process, InputStream pipe) {
+        return new FilterInputStream(pipe) {
+            @Override
+            public int read() throws IOException {
+                try {
+                    return super.read();
+                } catch (IOException e) {
+                    return endOrRethrow(e);
+                }
+            }
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                try {
+                    return super.read(buffer, offset, length);
+                } catch (IOException e) {
+                    return endOrRethrow(e);
+                }
+            }
+
+            private int endOrRethrow(IOException e) throws IOException {
+                try {
+                    if (process.waitFor(PIPE_CLOSED_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                        return -1;
+                    }
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                throw e;
             }
         };
     }

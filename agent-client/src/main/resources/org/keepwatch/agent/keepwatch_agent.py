@@ -260,7 +260,10 @@ _SHA256 = None  # type: Any
 
 
 def sha256_hex(data: bytes) -> str:
-    """sha256 without hashlib where possible (hashlib loads OpenSSL: ~4 MB of RSS)."""
+    """sha256 without hashlib where possible (hashlib loads OpenSSL: 3.7 MB of RSS, measured on
+    Python 3.11). _sha256 (up to 3.11) and _sha2 (3.12 on, the same module renamed) are CPython's own
+    C modules behind hashlib's built-in fallback, listed in sys.stdlib_module_names of their
+    versions; hashlib itself is the last resort where a build leaves them out."""
     global _SHA256
     if _SHA256 is None:
         try:

@@ -13,6 +13,7 @@ import javafx.stage.Window;
 import org.keepwatch.app.routers.RouterRow;
 import org.keepwatch.fleet.Verdict;
 import org.keepwatch.lab.Lab;
+import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -196,23 +196,12 @@ public final class LabShots {
         await(timeout, what, () -> fx(condition) ? Optional.of(true) : Optional.empty());
     }
 
+    /** {@code work} on the FX thread (TestFX's asyncFx), its result within 10 s. */
     private static <T> T fx(Callable<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            Platform.runLater(() -> {
-                try {
-                    result.complete(work.call());
-                } catch (Exception e) {
-                    result.completeExceptionally(e);
-                }
-            });
-        } catch (IllegalStateException toolkitNotUp) {
-            result.completeExceptionally(toolkitNotUp);
-        }
-        try {
-            return result.get(10, TimeUnit.SECONDS);
+            return WaitForAsyncUtils.asyncFx(work).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException(e);    // also while the toolkit is still starting
         }
     }
 }

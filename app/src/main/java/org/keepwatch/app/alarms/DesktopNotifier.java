@@ -9,13 +9,15 @@ import javafx.util.Duration;
 import org.controlsfx.control.Notifications;
 import org.keepwatch.app.common.Presentation;
 import org.keepwatch.fleet.FleetEvent;
+import org.keepwatch.fleet.Verdict;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.function.Supplier;
 
 /**
@@ -66,21 +68,18 @@ public final class DesktopNotifier implements AlarmNotifier {
     /** The notification's body: one heading per kind of alarm, the first alarm's reasons, the advice. */
     static VBox content(List<FleetEvent.Alarm> alarms) {
         FleetEvent.Alarm first = alarms.get(0);
-        Set<String> headings = new LinkedHashSet<>();
-        for (FleetEvent.Alarm alarm : alarms) {
-            List<String> routers = alarms.stream().filter(a -> a.verdict() == alarm.verdict())
-                    .map(a -> a.router().label()).toList();
-            String named = String.join(", ", routers.subList(0, Math.min(ROUTERS_NAMED, routers.size())))
-                    + (routers.size() > ROUTERS_NAMED ? " and " + (routers.size() - ROUTERS_NAMED) + " more" : "");
-            headings.add(Presentation.of(alarm.verdict()).text() + " on " + named);
-        }
+        Map<Verdict, List<String>> routersByVerdict = alarms.stream().collect(Collectors.groupingBy(
+                FleetEvent.Alarm::verdict, LinkedHashMap::new, Collectors.mapping(a -> a.router().label(), Collectors.toList())));
         VBox box = new VBox(6);
         box.setPadding(new Insets(4, 8, 4, 4));
         box.setId("alarm-notification");
-        for (String heading : headings) {
-            Label title = wrapped(heading);
+        for (Map.Entry<Verdict, List<String>> kind : routersByVerdict.entrySet()) {
+            List<String> routers = kind.getValue();
+            String named = String.join(", ", routers.subList(0, Math.min(ROUTERS_NAMED, routers.size())))
+                    + (routers.size() > ROUTERS_NAMED ? " and " + (routers.size() - ROUTERS_NAMED) + " more" : "");
+            Label title = wrapped(Presentation.of(kind.getKey()).text() + " on " + named);
             title.setGraphic(new FontIcon(Material2AL.ERROR));
-            title.setStyle("-fx-font-weight: bold;");
+            title.getStyleClass().add("kw-notification-heading");
             box.getChildren().add(title);
         }
         box.getChildren().add(wrapped(String.join("\n", first.reasons())));

@@ -22,6 +22,7 @@ import org.keepwatch.ssh.SshConfig;
 import org.keepwatch.ssh.SshConnector;
 import org.keepwatch.ssh.SshEnvironment;
 import org.keepwatch.ssh.SshPrompts;
+import org.testfx.util.WaitForAsyncUtils;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -197,16 +198,8 @@ public final class FailoverToRowBenchmark {
     }
 
     private static <T> T onFx(java.util.concurrent.Callable<T> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        Platform.runLater(() -> {
-            try {
-                result.complete(work.call());
-            } catch (Exception ex) {
-                result.completeExceptionally(ex);
-            }
-        });
         try {
-            return result.get(5, TimeUnit.SECONDS);
+            return WaitForAsyncUtils.asyncFx(work).get(5, TimeUnit.SECONDS);
         } catch (Exception ex) {
             throw new IllegalStateException(ex);
         }
