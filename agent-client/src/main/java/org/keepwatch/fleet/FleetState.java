@@ -459,9 +459,13 @@ public final class FleetState {
                 while (j < b.length() && Character.isDigit(b.charAt(j))) {
                     j++;
                 }
-                String na = a.substring(si, i).replaceFirst("^0+(?=.)", "");
-                String nb = b.substring(sj, j).replaceFirst("^0+(?=.)", "");
-                int c = na.length() != nb.length() ? Integer.compare(na.length(), nb.length()) : na.compareTo(nb);
+                // Leading zeros do not count ("007" = "7"); the longer run of digits is the larger number.
+                si = skipZeros(a, si, i);
+                sj = skipZeros(b, sj, j);
+                int c = Integer.compare(i - si, j - sj);
+                for (int k = 0; c == 0 && k < i - si; k++) {
+                    c = Character.compare(a.charAt(si + k), b.charAt(sj + k));
+                }
                 if (c != 0) {
                     return c;
                 }
@@ -474,6 +478,14 @@ public final class FleetState {
             }
         }
         return Integer.compare(a.length() - i, b.length() - j);
+    }
+
+    /** The start of the digits from..end without their leading zeros, keeping the last digit. */
+    private static int skipZeros(String s, int from, int end) {
+        while (from < end - 1 && s.charAt(from) == '0') {
+            from++;
+        }
+        return from;
     }
 
     private static final class NodeEntry {

@@ -13,14 +13,21 @@ import java.util.Set;
 
 /**
  * The known_hosts files a target names (user files first, then global ones), consulted as OpenSSH's
- * check_key_in_hostkeys() does. Files are read on every check, so keys saved by another connection count at once.
+ * check_key_in_hostkeys() does. Every check looks at the files again (through the connector's cache, which
+ * re-reads a file that changed), so keys saved by another connection count at once.
  */
 final class KnownHosts {
 
     private final List<Path> files;
+    private final KnownHostsCache cache;
+
+    KnownHosts(List<Path> files, KnownHostsCache cache) {
+        this.files = List.copyOf(files);
+        this.cache = cache;
+    }
 
     KnownHosts(List<Path> files) {
-        this.files = List.copyOf(files);
+        this(files, new KnownHostsCache());
     }
 
     List<Path> files() {
@@ -34,8 +41,7 @@ final class KnownHosts {
         Optional<PublicKey> authority = certificateAuthority(presented);
 
         for (KnownHostsFile.Entry e : entries) {
-            boolean revokedKey = KnownHostsFile.sameKey(e.key(), plain)
-                    || authority.map(ca -> KnownHostsFile.sameKey(e.key(), ca)).orElse(false);
+            boolean revokedKey = e.holds(plain) || authority.map(e::holds).orElse(false);
             if (e.marker() == KnownHostsFile.Marker.REVOKED && revokedKey) {
                 return new HostKeyStatus.Revoked(e);
             }
@@ -43,7 +49,7 @@ final class KnownHosts {
         if (authority.isPresent()) {
             // SSHJ has already checked the certificate's signature, principals and validity during key exchange.
             for (KnownHostsFile.Entry e : entries) {
-                if (e.marker() == KnownHostsFile.Marker.CERT_AUTHORITY && KnownHostsFile.sameKey(e.key(), authority.get())) {
+                if (e.marker() == KnownHostsFile.Marker.CERT_AUTHORITY && e.holds(authority.get())) {
                     return new HostKeyStatus.Trusted(e);
                 }
             }
@@ -54,7 +60,7 @@ final class KnownHosts {
             if (e.marker() != KnownHostsFile.Marker.NONE || !e.keyType().equals(type)) {
                 continue;
             }
-            if (KnownHostsFile.sameKey(e.key(), plain)) {
+            if (e.holds(plain)) {
                 return new HostKeyStatus.Trusted(e);
             }
             if (differing == null) {
@@ -92,7 +98,7 @@ final class KnownHosts {
     private List<KnownHostsFile.Entry> entriesFor(String name) {
         List<KnownHostsFile.Entry> matching = new ArrayList<>();
         for (Path file : files) {
-            matching.addAll(KnownHostsFile.readFor(file, name));
+            matching.addAll(cache.entriesFor(file, name));
         }
         return matching;
     }

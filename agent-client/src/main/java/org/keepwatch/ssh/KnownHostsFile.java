@@ -1,6 +1,7 @@
 package org.keepwatch.ssh;
 
 import net.schmizz.sshj.common.Buffer;
+import net.schmizz.sshj.common.KeyType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,9 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One known_hosts file, read as OpenSSH's hostfile.c reads it: optional marker ({@code @cert-authority},
@@ -31,20 +30,21 @@ final class KnownHostsFile {
 
     private static final Logger log = LoggerFactory.getLogger(KnownHostsFile.class);
     private static final String HASH_MAGIC = "|1|";
-    private static final int DECODED_LIMIT = 4096;
-    private static final Map<String, PublicKey> DECODED = new ConcurrentHashMap<>();
 
     enum Marker { NONE, CERT_AUTHORITY, REVOKED }
 
-    /** One usable line. */
-    record Entry(Path file, int line, Marker marker, String hosts, PublicKey key) {
-
-        String keyType() {
-            return HostKeys.type(key);
-        }
+    /**
+     * One usable line. The key stays in its wire encoding ({@code blob}): matching compares encodings, so no
+     * line is ever decoded (decoding an RSA key tests its modulus for primality: most of a connection's CPU).
+     */
+    record Entry(Path file, int line, Marker marker, String hosts, String keyType, byte[] blob) {
 
         String fingerprint() {
-            return HostKeys.fingerprint(key);
+            return HostKeys.fingerprint(blob);
+        }
+
+        boolean holds(PublicKey key) {
+            return Arrays.equals(blob, HostKeys.blob(key));
         }
     }
 
@@ -56,11 +56,8 @@ final class KnownHostsFile {
         return port == 22 ? host : "[" + host + "]:" + port;
     }
 
-    /**
-     * The readable entries about {@code name} ({@code host} or {@code [host]:port}); a missing file has none.
-     * Only their keys are decoded (a file has lines for many hosts).
-     */
-    static List<Entry> readFor(Path file, String name) {
+    /** Every usable line of a file; a missing file has none, an unreadable one is logged and has none. */
+    static List<Entry> read(Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -72,66 +69,87 @@ final class KnownHostsFile {
         }
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            parseLine(file, i + 1, lines.get(i), name).ifPresent(entries::add);
+            parseLine(file, i + 1, lines.get(i)).ifPresent(entries::add);
         }
         return entries;
     }
 
-    private static Optional<Entry> parseLine(Path file, int lineNumber, String line, String name) {
-        String trimmed = line.strip();
-        if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-            return Optional.empty();
-        }
-        String[] fields = trimmed.split("[ \t]+");
-        int next = 0;
-        Marker marker = Marker.NONE;
-        if (fields[0].startsWith("@")) {
-            if (fields[0].equals("@cert-authority")) {
-                marker = Marker.CERT_AUTHORITY;
-            } else if (fields[0].equals("@revoked")) {
-                marker = Marker.REVOKED;
-            } else {
-                return skip(file, lineNumber, "unknown marker " + fields[0]);
-            }
-            next = 1;
-        }
-        if (fields.length < next + 3) {
-            return skip(file, lineNumber, "too few fields");
-        }
-        String hosts = fields[next];
-        if (!appliesTo(hosts, name)) {
-            return Optional.empty();
-        }
-        String blob = fields[next + 2];
-        try {
-            return Optional.of(new Entry(file, lineNumber, marker, hosts, decode(blob)));
-        } catch (Buffer.BufferException | RuntimeException e) {
-            // Key types SSHJ cannot represent (e.g. security-key keys) can never be presented to us either.
-            return skip(file, lineNumber, "unreadable key of type " + fields[next + 1]);
-        }
-    }
-
-    /**
-     * Decoding is most of the cost of a check (an RSA key is tested for primality on the way), and
-     * every connection to a host reads the same lines again: each distinct key is decoded once.
-     */
-    private static PublicKey decode(String blob) throws Buffer.BufferException {
-        PublicKey key = DECODED.get(blob);
-        if (key == null) {
-            key = new Buffer.PlainBuffer(Base64.getDecoder().decode(blob)).readPublicKey();
-            if (DECODED.size() < DECODED_LIMIT) {
-                DECODED.put(blob, key);
-            }
-        }
-        return key;
-    }
-
-    /** Whether a host field ({@code |1|salt|hash} or a pattern list) is about {@code name}, as OpenSSH matches it. */
-    private static boolean appliesTo(String hosts, String name) {
+    /** Whether a line is about {@code name} ({@code host} or {@code [host]:port}), as OpenSSH matches it. */
+    static boolean appliesTo(Entry entry, String name) {
+        String hosts = entry.hosts();
         if (hosts.startsWith(HASH_MAGIC)) {
             return hashedMatches(hosts, name);
         }
         return HostPatterns.matchList(name, hosts) == HostPatterns.ListMatch.MATCHED;
+    }
+
+    private static Optional<Entry> parseLine(Path file, int lineNumber, String line) {
+        List<String> fields = fields(line);
+        if (fields.isEmpty() || fields.get(0).startsWith("#")) {
+            return Optional.empty();
+        }
+        int next = 0;
+        Marker marker = Marker.NONE;
+        if (fields.get(0).startsWith("@")) {
+            if (fields.get(0).equals("@cert-authority")) {
+                marker = Marker.CERT_AUTHORITY;
+            } else if (fields.get(0).equals("@revoked")) {
+                marker = Marker.REVOKED;
+            } else {
+                return skip(file, lineNumber, "unknown marker " + fields.get(0));
+            }
+            next = 1;
+        }
+        if (fields.size() < next + 3) {
+            return skip(file, lineNumber, "too few fields");
+        }
+        String hosts = fields.get(next);
+        String type = fields.get(next + 1);
+        byte[] blob;
+        try {
+            blob = Base64.getDecoder().decode(fields.get(next + 2));
+        } catch (IllegalArgumentException e) {
+            return skip(file, lineNumber, "key is not base64");
+        }
+        // As OpenSSH's sshkey_read(): the type named on the line must be the one encoded in the key.
+        Optional<String> encoded = encodedType(blob);
+        if (encoded.isEmpty() || !encoded.get().equals(type)) {
+            return skip(file, lineNumber, "key of type " + encoded.orElse("(unreadable)") + " on a line saying " + type);
+        }
+        // Key types SSHJ cannot represent (e.g. security-key keys) can never be presented to us either.
+        if (KeyType.fromString(type) == KeyType.UNKNOWN) {
+            return skip(file, lineNumber, "unsupported key type " + type);
+        }
+        return Optional.of(new Entry(file, lineNumber, marker, hosts, type, blob));
+    }
+
+    /** The whitespace-separated fields of a line (OpenSSH separates them by spaces and tabs). */
+    private static List<String> fields(String line) {
+        List<String> fields = new ArrayList<>(4);
+        int i = 0;
+        int n = line.length();
+        while (i < n) {
+            while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t' || line.charAt(i) == '\r')) {
+                i++;
+            }
+            int start = i;
+            while (i < n && line.charAt(i) != ' ' && line.charAt(i) != '\t' && line.charAt(i) != '\r') {
+                i++;
+            }
+            if (i > start) {
+                fields.add(line.substring(start, i));
+            }
+        }
+        return fields;
+    }
+
+    /** The first string of a key's wire encoding: its type name, certificates included. */
+    private static Optional<String> encodedType(byte[] blob) {
+        try {
+            return Optional.of(new Buffer.PlainBuffer(blob).readString());
+        } catch (Buffer.BufferException | RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<Entry> skip(Path file, int line, String why) {
@@ -169,6 +187,7 @@ final class KnownHostsFile {
         }
     }
 
+    /** Whether two keys have the same wire encoding. */
     static boolean sameKey(PublicKey a, PublicKey b) {
         return Arrays.equals(HostKeys.blob(a), HostKeys.blob(b));
     }

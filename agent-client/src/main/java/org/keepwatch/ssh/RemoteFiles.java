@@ -51,17 +51,30 @@ public final class RemoteFiles implements AutoCloseable {
      * sessions deploying to one node at once used to fail, and retry seconds later).
      */
     public void mkdirs(String path) throws IOException {
-        try {
-            sftp.mkdirs(path);
-        } catch (SFTPException first) {
-            try {
-                sftp.mkdirs(path);      // a parent appeared meanwhile: the rest of the chain
-            } catch (SFTPException e) {
-                if (!stat(path).map(FileInfo::directory).orElse(false)) {
-                    throw e;
+        // One level at a time, each settled before the next: a race lost on any level is a directory made by
+        // someone else, which only a fresh stat can tell (a whole-chain retry lost again one level deeper).
+        StringBuilder prefix = new StringBuilder(path.startsWith("/") ? "/" : "");
+        for (String part : path.split("/")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            prefix.append(part);
+            String level = prefix.toString();
+            if (!isDirectory(level)) {
+                try {
+                    sftp.mkdir(level);
+                } catch (SFTPException e) {
+                    if (!isDirectory(level)) {
+                        throw e;
+                    }
                 }
             }
+            prefix.append('/');
         }
+    }
+
+    private boolean isDirectory(String path) throws IOException {
+        return stat(path).map(FileInfo::directory).orElse(false);
     }
 
     /** Sets permission bits, e.g. {@code 0700}. */

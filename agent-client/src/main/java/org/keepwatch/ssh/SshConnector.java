@@ -35,6 +35,7 @@ public final class SshConnector {
     private final Settings settings;
     private final DefaultConfig sshj;
     private final KnownHostsWriter knownHostsWriter = new KnownHostsWriter();
+    private final KnownHostsCache knownHostsCache = new KnownHostsCache();
 
     /**
      * @param defaultConnectTimeout TCP connect and SSH handshake limit when the target sets no ConnectTimeout
@@ -163,7 +164,7 @@ public final class SshConnector {
         List<Path> files = new ArrayList<>(hop.userKnownHostsFiles());
         files.addAll(hop.globalKnownHostsFiles());
         Optional<Path> saveTo = hop.userKnownHostsFiles().stream().findFirst();
-        return new KnownHostsVerifier(hop.hostName(), hop.port(), new KnownHosts(files), hop.strictHostKeyChecking(),
+        return new KnownHostsVerifier(hop.hostName(), hop.port(), new KnownHosts(files, knownHostsCache), hop.strictHostKeyChecking(),
                 hop.hashKnownHosts(), saveTo, prompts, knownHostsWriter);
     }
 

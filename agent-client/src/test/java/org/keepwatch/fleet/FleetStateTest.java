@@ -225,6 +225,8 @@ class FleetStateTest {
     void nodesSortNaturally() {
         assertThat(List.of("n10", "n2", "n1", "net2", "net10").stream().sorted(FleetState::naturalOrder).toList())
                 .containsExactly("n1", "n2", "n10", "net2", "net10");
+        assertThat(List.of("n1-10", "n1-02", "n1-1", "n007", "n8", "n0", "n00").stream().sorted(FleetState::naturalOrder).toList())
+                .containsExactly("n0", "n00", "n1-1", "n1-02", "n1-10", "n007", "n8");
     }
 
     private static List<FleetEvent.Alarm> alarms(EventBatch batch) {

@@ -170,4 +170,37 @@ class KnownHostsTest {
         assertThat(new KnownHosts(List.of(file)).check("beta.example", 2222, ecdsa))
                 .isInstanceOf(HostKeyStatus.Trusted.class);
     }
+
+    @Test
+    void aLineWhoseKeyIsOfAnotherTypeThanItSaysIsSkipped() throws IOException {
+        String blob = ed25519Text.split(" ")[1];
+        KnownHosts known = file("mislabelled", "alpha.example ecdsa-sha2-nistp256 " + blob, "beta.example\t ssh-ed25519\t" + blob);
+        assertThat(known.check("alpha.example", 22, ed25519)).isInstanceOf(HostKeyStatus.Unknown.class);
+        assertThat(known.knownAlgorithms("alpha.example", 22)).isEmpty();
+        assertThat(known.check("beta.example", 22, ed25519)).isInstanceOf(HostKeyStatus.Trusted.class);
+    }
+
+    @Test
+    void oneCacheSeesEveryChangeToAFile() throws IOException {
+        KnownHostsCache cache = new KnownHostsCache();
+        Path file = Files.write(dir.resolve("cached"), List.of("alpha.example " + ed25519Text));
+        KnownHosts known = new KnownHosts(List.of(file), cache);
+        assertThat(known.check("alpha.example", 22, ed25519)).isInstanceOf(HostKeyStatus.Trusted.class);
+        assertThat(known.check("beta.example", 22, ed25519)).isInstanceOf(HostKeyStatus.Unknown.class);
+
+        // Appended by another connection's writer: a new version (size, and the writer renames a new file over).
+        KnownHostsWriter writer = new KnownHostsWriter();
+        writer.append(file, writer.line("beta.example", 22, ed25519, true));
+        assertThat(new KnownHosts(List.of(file), cache).check("beta.example", 22, ed25519))
+                .isInstanceOf(HostKeyStatus.Trusted.class);
+
+        // Rewritten in place with a key of the same length: the inode stays, the modification time moves on.
+        Files.write(file, List.of("alpha.example " + otherText));
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 2000));
+        assertThat(known.check("alpha.example", 22, ed25519)).isInstanceOf(HostKeyStatus.Changed.class);
+        assertThat(known.check("beta.example", 22, ed25519)).isInstanceOf(HostKeyStatus.Unknown.class);
+
+        Files.delete(file);
+        assertThat(known.check("alpha.example", 22, ed25519)).isInstanceOf(HostKeyStatus.Unknown.class);
+    }
 }
