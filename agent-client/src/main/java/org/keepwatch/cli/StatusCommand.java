@@ -108,7 +108,10 @@ final class StatusCommand implements Command {
         }
     }
 
-    /** Until every node is online or has failed for good, then long enough for alarms to be confirmed. */
+    /**
+     * Until every node is online or has failed for good, then until no alarm is held back any more (one that
+     * lasts is raised, one that clears is dropped): at most the hold-down and a little, nothing for a quiet fleet.
+     */
     private static void settle(FleetState state, int nodes, Duration timeout, Duration confirmAfter) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -120,8 +123,12 @@ final class StatusCommand implements Command {
             }
             sleep(SETTLE_POLL);
         }
-        sleep(confirmAfter.plus(SETTLE_POLL.multipliedBy(3)));
+        long confirmed = System.nanoTime() + confirmAfter.plus(SETTLE_POLL.multipliedBy(3)).toNanos();
         state.tick();
+        while (state.alarmsHeldUntil().isPresent() && System.nanoTime() < confirmed) {
+            sleep(SETTLE_POLL);
+            state.tick();
+        }
     }
 
     static int exitStatus(FleetState state) {

@@ -185,6 +185,15 @@ public final class FleetState {
         }
     }
 
+    /**
+     * When the last alarm now held back will be raised if it lasts (each waits {@link FleetSettings#confirmAfter()});
+     * empty when no verdict is waiting, so every published verdict is what the routers say now.
+     */
+    public synchronized Optional<Instant> alarmsHeldUntil() {
+        return routers.values().stream().filter(r -> r.pending != null)
+                .map(r -> r.pendingSince.plus(settings.confirmAfter())).max(Comparator.naturalOrder());
+    }
+
     // ---- views ----------------------------------------------------------------------------------
 
     public synchronized List<RouterView> routers() {

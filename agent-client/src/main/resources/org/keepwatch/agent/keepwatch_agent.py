@@ -14,7 +14,6 @@ import collections
 import errno
 import fcntl
 import fnmatch
-import glob
 import heapq
 import itertools
 import json
@@ -24,12 +23,13 @@ import selectors
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
+# subprocess and glob are imported where they are used: a session that only watches never runs a
+# command nor expands an include, and the two imports were ~3 ms of the ~30 ms an agent takes to start.
 # Annotations are strings and typing is imported for type checkers only: importing typing,
 # logging, argparse, hashlib (OpenSSL) and friends at run time would cost ~9 MB of RSS on a node.
 TYPE_CHECKING = False
@@ -79,6 +79,7 @@ PROBE_CACHE_MAX_BYTES = 256 * 1024
 MAX_SIGNUM = 128                   # a cached signal number above this is not believed
 TRIM_MIN_INTERVAL_S = 1.0          # malloc_trim at most this often
 TRIM_AFTER_OUTPUT_BYTES = 64 * 1024
+TRIM_AT_START_RSS_KB = 16 * 1024   # above this at start (the source was just compiled), hand back freed heap
 
 DEFAULT_KEEPALIVED_CONF = "/etc/keepalived/keepalived.conf"
 DEFAULT_PID_FILE = "/run/keepalived.pid"
@@ -339,6 +340,7 @@ def read_small(path: Path, limit: int = MAX_CONFIG_FILE_BYTES) -> bytes:
 def run_command(argv: "List[str]", timeout: float, env: "Optional[Dict[str, str]]" = None,
                 merge_stderr: bool = False) -> "Tuple[int, str, str]":
     """Runs an argument list (never a shell string); returns (exit code, stdout, stderr)."""
+    import subprocess
     try:
         proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
@@ -393,6 +395,7 @@ def atomic_write(target: Path, data: bytes, like: "Optional[os.stat_result]" = N
 
 def remove_stale_temps(target: Path) -> "List[str]":
     """Temporary files of an agent killed between write and rename (their pid no longer runs)."""
+    import glob
     removed = []
     for tmp in target.parent.glob(".%s.keepwatch-*.tmp" % glob.escape(target.name)):
         m = re.search(r"\.keepwatch-(\d+)\.tmp$", tmp.name)
@@ -888,6 +891,7 @@ class ConfigSet(object):
         base = os.path.dirname(path)
         for pattern in find_includes(decode_text(data)):
             full = pattern if pattern.startswith("/") else os.path.normpath(os.path.join(base, pattern))
+            import glob
             if glob.has_magic(full):
                 prefix_len = len(self.fs_root)
                 matches = sorted(m[prefix_len:] for m in glob.glob(self.fs_root + full)
@@ -2644,7 +2648,8 @@ class Agent(object):
     def serve(self) -> int:
         self.loop.add_reader(self.stdin_fd, self._on_stdin)
         self.rescan()
-        trim_memory()
+        if proc_rss_kb() > TRIM_AT_START_RSS_KB:
+            trim_memory()   # compiling the source left freed heap; loading the cached code does not
         self.last_trim = time.monotonic()
         while True:
             self.loop.run_once()
@@ -3611,12 +3616,18 @@ def main(argv: "Optional[List[str]]" = None) -> int:
 #
 # The compiled code of a deployed agent (started with --sha256) is cached beside it
 # (agent-<hash>.<cache tag>.kwc), because compiling this file is most of an agent's start (~30 ms
-# of CPU; the lab starts 100 agents at once on two cores). A copy run by hand caches nothing. The cache is used only if its header holds this Python's bytecode magic number and
-# version and the SHA-256 of the exact source bytes just read and verified, and the SHA-256 of the
-# marshalled code after it matches: a stale or corrupt cache is ignored and rewritten. It is written
-# to a temporary file and renamed over, so a reader never sees half of one. It is not a .pyc: the
+# of CPU; the lab starts 100 agents at once on two cores). A copy run by hand caches nothing.
+# The cache is used only if its header holds this Python's bytecode magic number and version and
+# the SHA-256 of the exact source bytes just read and verified, and the SHA-256 of the marshalled
+# code after it matches: a stale or corrupt cache is ignored and rewritten. It is written to a
+# temporary file and renamed over, so a reader never sees half of one. It is not a .pyc: the
 # import system never picks it up, and nothing else on the node reads it. Any failure to read or
 # write it only means compiling, as before.
+#
+# When the agent's main returns, the bootstrap flushes stdout and stderr and leaves with os._exit():
+# tearing the interpreter down (freeing every object one by one) was ~4 ms of a ~30 ms session, and
+# there is nothing left to do by then: every response went out, config workers are daemon threads
+# that have finished, and files are closed where they are written. An exception still exits normally.
 #
 # Kept free of single quotes: the client passes it to the login shell in single quotes
 # (AgentScript extracts the text between the two marker lines below). The numbers and strings it
@@ -3699,7 +3710,12 @@ def kw_main() -> "Callable[[], int]":
     exec(code, module.__dict__)
     del code
     return module.main
-sys.exit(kw_main()())
+rc = kw_main()()
+try:
+    sys.stdout.flush()
+    sys.stderr.flush()
+finally:
+    os._exit(rc if type(rc) is int else 1)
 """
 # --- bootstrap end ---
 

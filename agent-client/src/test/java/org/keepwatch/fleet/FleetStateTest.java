@@ -82,6 +82,24 @@ class FleetStateTest {
     }
 
     @Test
+    void anAlarmIsHeldUntilItsHoldDownEndsAndNoLongerOnceRaisedOrCleared() {
+        assertThat(fleet.alarmsHeldUntil()).as("a healthy fleet holds nothing back").isEmpty();
+        java.time.Instant split = clock.instant();
+        fleet.applyInstance(instance("n2", "VI_1", 51, MASTER, 100, VIP), "advert timeout");
+        assertThat(fleet.alarmsHeldUntil()).contains(split.plus(FleetSettings.DEFAULTS.confirmAfter()));
+        clock.advance(FleetSettings.DEFAULTS.confirmAfter());
+        fleet.tick();
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
+        assertThat(fleet.alarmsHeldUntil()).as("raised: nothing held").isEmpty();
+
+        fleet.applyInstance(instance("n3", "VI_1", 51, MASTER, 50, VIP), "advert timeout");
+        fleet.applyInstance(instance("n2", "VI_1", 51, BACKUP, 100, VIP), "advert");
+        fleet.applyInstance(instance("n3", "VI_1", 51, BACKUP, 50, VIP), "advert");
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.HEALTHY);
+        assertThat(fleet.alarmsHeldUntil()).as("cleared: nothing held").isEmpty();
+    }
+
+    @Test
     void aVipOnTwoNodesIsSplitBrainEvenWhenTheirKeepalivedsDisagree() {
         fleet.applyVip(vip("n3", VIP), true);
         clock.advance(Duration.ofSeconds(2));
