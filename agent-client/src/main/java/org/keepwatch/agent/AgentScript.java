@@ -17,7 +17,7 @@ public record AgentScript(byte[] content, String sha256) {
 
     public static final String RESOURCE = "/org/keepwatch/agent/keepwatch_agent.py";
     public static final String REMOTE_DIRECTORY = ".cache/keepwatch";
-    private static final int NAME_HASH_CHARS = 16;
+    static final int NAME_HASH_CHARS = 16;
     /** The agent's own start program (BOOTSTRAP in the Python file) sits between these two lines. */
     static final String BOOTSTRAP_START = "# --- bootstrap start ---\nBOOTSTRAP = r\"\"\"";
     static final String BOOTSTRAP_END = "\"\"\"\n# --- bootstrap end ---";

@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -144,7 +145,8 @@ public final class AgentSession implements AutoCloseable {
 
     /**
      * Puts the agent at {@link AgentScript#remotePath()} unless a file with its exact hash is already
-     * there, verifies what was written, and returns the absolute path.
+     * there, verifies what was written, and returns the absolute path. After writing a new version it removes other
+     * versions' files untouched for a month ({@link StaleAgentFiles}).
      */
     public static String deploy(SshConnection connection, AgentScript script) throws IOException {
         try (RemoteFiles files = connection.sftp()) {
@@ -163,6 +165,11 @@ public final class AgentSession implements AutoCloseable {
                             + ", not " + script.sha256(), null);
                 }
                 log.info("deployed the agent to {}:{}", connection.target().alias(), path);
+                List<String> stale = StaleAgentFiles.prune(files, script, Clock.systemUTC());
+                if (!stale.isEmpty()) {
+                    log.info("removed {} stale agent file(s) from {}:{}: {}", stale.size(), connection.target().alias(),
+                            AgentScript.REMOTE_DIRECTORY, stale);
+                }
             }
             return files.home() + "/" + path;
         } catch (SshException e) {

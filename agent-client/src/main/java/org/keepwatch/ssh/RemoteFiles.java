@@ -17,8 +17,10 @@ import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,6 +33,10 @@ public final class RemoteFiles implements AutoCloseable {
 
     /** Size and permission bits of a remote file. */
     public record FileInfo(long size, int permissions, boolean directory) {
+    }
+
+    /** One entry of a directory listing: its name, whether it is a regular file, and when it was last modified. */
+    public record Listed(String name, boolean regularFile, Instant modified) {
     }
 
     private final SFTPClient sftp;
@@ -133,6 +139,13 @@ public final class RemoteFiles implements AutoCloseable {
             }
         }
         return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    /** The entries of a directory (without {@code .} and {@code ..}). */
+    public List<Listed> list(String directory) throws IOException {
+        return sftp.ls(directory).stream()
+                .map(r -> new Listed(r.getName(), r.isRegularFile(), Instant.ofEpochSecond(r.getAttributes().getMtime())))
+                .toList();
     }
 
     public void remove(String path) throws IOException {

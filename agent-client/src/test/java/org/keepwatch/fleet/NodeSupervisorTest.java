@@ -65,6 +65,20 @@ class NodeSupervisorTest {
 
     @Test
     void connectsDeploysByHashAndComesOnline() throws Exception {
+        // What earlier versions left: old ones go with the deploy, a recent one (a colleague's) and other files stay.
+        Path cacheDir = Files.createDirectories(server.home(System.getProperty("user.name")).resolve(".cache/keepwatch"));
+        java.nio.file.attribute.FileTime monthsAgo = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofDays(45)));
+        List<String> old = List.of("agent-0123456789abcdef.py", "agent-0123456789abcdef.cpython-311.kwc",
+                "agent-0123456789abcdef.py.tmp-5f3a", "agent-0123456789abcdef.cpython-39.kwc.4711.tmp");
+        List<String> kept = List.of("agent-fedcba9876543210.py", "notes.txt", "agent-0123456789abcdef.py.orig");
+        for (String name : old) {
+            Files.setLastModifiedTime(Files.writeString(cacheDir.resolve(name), "old"), monthsAgo);
+        }
+        Files.writeString(cacheDir.resolve(kept.get(0)), "recent");
+        for (String name : kept.subList(1, kept.size())) {
+            Files.setLastModifiedTime(Files.writeString(cacheDir.resolve(name), "not ours"), monthsAgo);
+        }
         supervisor = supervisor(AgentScript.bundled());
         supervisor.start();
         awaitState(ConnectionState.ONLINE);
@@ -81,6 +95,12 @@ class NodeSupervisorTest {
         Path compiled = deployed.resolveSibling(deployed.getFileName().toString().replace(".py", "")
                 + "." + cacheTag() + ".kwc");
         assertThat(compiled).exists();
+        for (String name : old) {
+            assertThat(cacheDir.resolve(name)).as("stale " + name).doesNotExist();
+        }
+        for (String name : kept) {
+            assertThat(cacheDir.resolve(name)).as(name).exists();
+        }
 
         // A second session finds the same file by its hash and leaves it alone: one exec, no SFTP at all.
         Thread.sleep(1100);
