@@ -1,6 +1,8 @@
 package org.keepwatch.ssh;
 
 import net.schmizz.sshj.SSHClient;
+import net.schmizz.sshj.common.Message;
+import net.schmizz.sshj.common.SSHPacket;
 import net.schmizz.sshj.transport.TransportException;
 import net.schmizz.sshj.userauth.UserAuthException;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
@@ -38,10 +40,12 @@ final class Authenticator {
 
     private final SshTarget target;
     private final SshPrompts prompts;
+    private final IdentityKeys identityKeys;
 
-    Authenticator(SshTarget target, SshPrompts prompts) {
+    Authenticator(SshTarget target, SshPrompts prompts, IdentityKeys identityKeys) {
         this.target = target;
         this.prompts = prompts;
+        this.identityKeys = identityKeys;
     }
 
     void authenticate(SSHClient client) throws SshException {
@@ -147,7 +151,8 @@ final class Authenticator {
             return Optional.empty();
         }
         try {
-            KeyProvider keys = client.loadKeys(path.toString(), new PassphrasePrompt(path, secrets));
+            PassphrasePrompt prompt = new PassphrasePrompt(path, secrets);
+            KeyProvider keys = identityKeys.provider(path, client.loadKeys(path.toString(), prompt), prompt::declined);
             return Optional.of(new FileIdentity(path, keys, publicKeyOf(keys)));
         } catch (IOException | RuntimeException e) {
             log.warn("Cannot use identity file {}: {}", path, e.getMessage());
@@ -171,12 +176,54 @@ final class Authenticator {
         }
 
         AuthMethod method() {
-            return new AuthPublickey(keys) {
-                @Override
-                public String toString() {
-                    return "publickey (" + path + ")";
-                }
-            };
+            return new FileKeyAuth(path, keys);
+        }
+    }
+
+    /**
+     * publickey with a key file that may turn out unusable only once the server has said it would take it: its
+     * passphrase declined or wrong three times. SSHJ would then fail inside its transport thread and drop the whole
+     * connection; here the key is skipped as OpenSSH skips it, by ending the attempt with a "none" request (which
+     * the server refuses), and authentication goes on with the next method.
+     */
+    private static final class FileKeyAuth extends AuthPublickey {
+        private final Path path;
+        private boolean skipped;
+
+        FileKeyAuth(Path path, KeyProvider keys) {
+            super(keys);
+            this.path = path;
+        }
+
+        @Override
+        public void handle(Message cmd, SSHPacket buf) throws UserAuthException, TransportException {
+            if (cmd == Message.USERAUTH_60 && !usable()) {
+                skipped = true;
+                params.getTransport().write(new SSHPacket(Message.USERAUTH_REQUEST)
+                        .putString(params.getUsername()).putString(params.getNextServiceName()).putString("none"));
+                return;
+            }
+            super.handle(cmd, buf);
+        }
+
+        private boolean usable() {
+            try {
+                kProv.getPrivate();
+                return true;
+            } catch (IOException | RuntimeException e) {
+                log.info("Not using identity file {}: {}", path, e.getMessage() == null ? e.toString() : e.getMessage());
+                return false;
+            }
+        }
+
+        @Override
+        public boolean shouldRetry() {
+            return !skipped && super.shouldRetry();
+        }
+
+        @Override
+        public String toString() {
+            return "publickey (" + path + ")";
         }
     }
 
@@ -252,6 +299,10 @@ final class Authenticator {
         @Override
         public boolean shouldRetry(Resource<?> resource) {
             return !cancelled && attempts < PROMPTS;
+        }
+
+        boolean declined() {
+            return cancelled;
         }
     }
 

@@ -36,6 +36,7 @@ public final class SshConnector {
     private final DefaultConfig sshj;
     private final KnownHostsWriter knownHostsWriter = new KnownHostsWriter();
     private final KnownHostsCache knownHostsCache = new KnownHostsCache();
+    private final IdentityKeys identityKeys = new IdentityKeys(java.time.Clock.systemUTC());
 
     /**
      * @param defaultConnectTimeout TCP connect and SSH handshake limit when the target sets no ConnectTimeout
@@ -136,7 +137,7 @@ public final class SshConnector {
             if (client.getSocket() != null) {
                 client.getSocket().setSoTimeout(0);
             }
-            new Authenticator(hop, prompts).authenticate(client);
+            new Authenticator(hop, prompts, identityKeys).authenticate(client);
             client.getTransport().setTimeoutMs(millis(settings.responseTimeout()));
             log.info("Connected to {}{}", hop.displayName(), via == null ? "" : " via " + via);
             return client;

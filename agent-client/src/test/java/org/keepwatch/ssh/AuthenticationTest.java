@@ -131,6 +131,55 @@ class AuthenticationTest {
     }
 
     @Test
+    void aFleetOfConnectionsAsksForAKeysPassphraseOnceAndAChangedKeyFileIsReadAgain() throws Exception {
+        Path k = key("fleet_key", "ed25519", "correct horse");
+        server.authorize(Path.of(k + ".pub"));
+        RecordingPrompts prompts = new RecordingPrompts().passphrases("correct horse", "battery staple");
+        SshConfig config = bed.config(server, "IdentityFile " + k);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            java.util.List<java.util.concurrent.Future<Boolean>> connects = new java.util.ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                connects.add(pool.submit(() -> {
+                    try (SshConnection c = bed.connector.connect(config, "srv", prompts)) {
+                        return c.isOpen();
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> connect : connects) {
+                assertThat(connect.get(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(prompts.questions).containsExactly("passphrase fleet_key #1");
+        assertThat(prompts.allSecretsCleared()).isTrue();
+
+        // A new key in the same file (another passphrase) is read, and asked for, again.
+        Files.delete(k);
+        Files.delete(Path.of(k + ".pub"));
+        key("fleet_key", "ed25519", "battery staple");
+        server.authorize(Path.of(k + ".pub"));
+        bed.connector.connect(config, "srv", prompts).close();
+        assertThat(prompts.questions).containsExactly("passphrase fleet_key #1", "passphrase fleet_key #1");
+    }
+
+    @Test
+    void aDeclinedPassphraseIsNotAskedAgainByTheRestOfAConnectWave() throws Exception {
+        Path k = key("declined_key", "ed25519", "never given");
+        server.authorize(Path.of(k + ".pub"));
+        server.acceptPassword("secret");
+        RecordingPrompts prompts = new RecordingPrompts().passwords("secret", "secret", "secret");
+        SshConfig config = bed.config(server, "IdentityFile " + k);
+        for (int i = 0; i < 3; i++) {
+            bed.connector.connect(config, "srv", prompts).close();
+        }
+        // Declined once (the prompt gave nothing); the next connections went on to the password at once.
+        assertThat(prompts.questions).containsExactly("passphrase declined_key #1", "password alice@127.0.0.1 #1",
+                "password alice@127.0.0.1 #1", "password alice@127.0.0.1 #1");
+    }
+
+    @Test
     void anEncryptedPemKeyWorksToo() throws Exception {
         Path k = key("encrypted_pem", "rsa", "pem pass", "-m", "PEM");
         assertThat(Files.readString(k)).contains("BEGIN RSA PRIVATE KEY").contains("ENCRYPTED");
