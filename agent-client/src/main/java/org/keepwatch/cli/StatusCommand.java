@@ -110,7 +110,10 @@ final class StatusCommand implements Command {
 
     /**
      * Until every node is online or has failed for good, then until no alarm is held back any more (one that
-     * lasts is raised, one that clears is dropped): at most the hold-down and a little, nothing for a quiet fleet.
+     * lasts is raised, one that clears is dropped), so no printed verdict contradicts the states printed beside it
+     * (two MASTERs shown HEALTHY because their split brain was a second old). Nothing to wait for in a quiet fleet;
+     * a fleet in the middle of a failover or partition is waited for, within the timeout, and always for at least
+     * one hold-down after the nodes.
      */
     private static void settle(FleetState state, int nodes, Duration timeout, Duration confirmAfter) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -123,7 +126,7 @@ final class StatusCommand implements Command {
             }
             sleep(SETTLE_POLL);
         }
-        long confirmed = System.nanoTime() + confirmAfter.plus(SETTLE_POLL.multipliedBy(3)).toNanos();
+        long confirmed = Math.max(deadline, System.nanoTime() + confirmAfter.plus(SETTLE_POLL.multipliedBy(3)).toNanos());
         state.tick();
         while (state.alarmsHeldUntil().isPresent() && System.nanoTime() < confirmed) {
             sleep(SETTLE_POLL);
