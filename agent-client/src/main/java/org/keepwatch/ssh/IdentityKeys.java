@@ -49,14 +49,14 @@ final class IdentityKeys {
 
     /**
      * A provider for {@code file} that uses the key held for it, or reads it through {@code fromFile} (which may ask
-     * for the passphrase) the first time the private key is needed and then holds it. {@code declined} tells, after
-     * a failed read, whether the person cancelled the passphrase question.
+     * for the passphrase) the first time the private key is needed and then holds it. {@code passphraseDeclined}
+     * tells, after a failed read, whether the person cancelled the passphrase question.
      */
-    KeyProvider provider(Path file, KeyProvider fromFile, BooleanSupplier declined) {
+    KeyProvider provider(Path file, KeyProvider fromFile, BooleanSupplier passphraseDeclined) {
         return new KeyProvider() {
             @Override
             public PrivateKey getPrivate() throws IOException {
-                return privateKey(file, fromFile, declined);
+                return privateKey(file, fromFile, passphraseDeclined);
             }
 
             @Override
@@ -73,14 +73,14 @@ final class IdentityKeys {
         };
     }
 
-    private PrivateKey privateKey(Path file, KeyProvider fromFile, BooleanSupplier declined) throws IOException {
+    private PrivateKey privateKey(Path file, KeyProvider fromFile, BooleanSupplier passphraseDeclined) throws IOException {
         synchronized (locks.computeIfAbsent(file, f -> new Object())) {
             Optional<KeyPair> keys = current(file);
             if (keys.isPresent()) {
                 return keys.get().getPrivate();
             }
-            Instant declined0 = declinedAt.get(file);
-            if (declined0 != null && clock.instant().isBefore(declined0.plus(DECLINED_QUIET))) {
+            Instant declined = declinedAt.get(file);
+            if (declined != null && clock.instant().isBefore(declined.plus(DECLINED_QUIET))) {
                 throw new IOException("the passphrase of " + file + " was declined a moment ago");
             }
             Optional<Stamp> before = stamp(file);
@@ -91,7 +91,7 @@ final class IdentityKeys {
                 declinedAt.remove(file);
                 return key;
             } catch (IOException | RuntimeException e) {
-                if (declined.getAsBoolean()) {
+                if (passphraseDeclined.getAsBoolean()) {
                     declinedAt.put(file, clock.instant());
                 }
                 throw e;
