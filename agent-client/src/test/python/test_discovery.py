@@ -122,6 +122,31 @@ class DiscoveryTest(unittest.TestCase):
         self.assertTrue(first._lock_dump_dir(key))
         self.assertEqual(first.dump_locks[key], fd, "the same open file, not a new one per dump")
 
+    def test_a_dump_lock_is_closed_once_no_daemon_uses_its_tmpdir(self) -> None:
+        agent = ka.Agent(self.settings, stdin_fd=os.open(os.devnull, os.O_RDONLY),
+                         stdout_fd=os.open(os.devnull, os.O_WRONLY))
+        agent.rescan()
+        in_use = os.path.dirname(agent.daemons[ROUTER].dump_file("json"))
+        gone = "/var/lib/neutron/ha_confs/deleted-router/tmp"
+        dumping = "/var/lib/neutron/ha_confs/router-being-dumped/tmp"
+        for key in (in_use, gone, dumping):
+            self.assertTrue(agent._lock_dump_dir(key))
+        agent._release_tmpdir(in_use + "/keepalived.json")
+        agent._release_tmpdir(gone + "/keepalived.json")
+        gone_fd = agent.dump_locks[gone]
+        gone_inode = os.fstat(gone_fd).st_ino
+        agent.rescan()
+        self.assertIn(in_use, agent.dump_locks, "a daemon still uses it")
+        self.assertIn(dumping, agent.dump_locks, "held by a dump in progress")
+        self.assertNotIn(gone, agent.dump_locks)
+        try:
+            self.assertNotEqual(os.fstat(gone_fd).st_ino, gone_inode, "the lock file was closed")
+        except OSError:
+            pass    # closed, and the number not reused
+        agent._release_tmpdir(dumping + "/keepalived.json")
+        agent.rescan()
+        self.assertEqual(sorted(agent.dump_locks), [in_use])
+
     def test_agent_names_and_lifecycle(self):
         agent = ka.Agent(self.settings, stdin_fd=os.open(os.devnull, os.O_RDONLY),
                          stdout_fd=os.open(os.devnull, os.O_WRONLY))

@@ -2891,6 +2891,18 @@ class Agent(object):
                 if watch.sock is not None:
                     self.loop.remove_reader(watch.fileno())
                 watch.close()
+        self._close_unused_dump_locks()
+
+    def _close_unused_dump_locks(self) -> None:
+        """A dump lock stays open per TMPDIR (see _lock_dump_dir). Neutron gives every router a TMPDIR of
+        its own, and routers come and go: once no daemon the agent knows uses a TMPDIR, its lock file is
+        closed, so a long session does not keep one open file per router it ever saw."""
+        used = {os.path.dirname(d.dump_file("json")) for d in self.daemons.values()}
+        for key in [k for k in self.dump_locks if k not in used and k not in self.dump_locks_held]:
+            try:
+                os.close(self.dump_locks.pop(key))
+            except OSError as exc:
+                LOG.debug("closing the dump lock of %s: %s", key, exc)
 
     # -- network namespaces and addresses ------------------------------------------------------
 
