@@ -4,10 +4,7 @@ import net.schmizz.sshj.common.KeyType;
 import net.schmizz.sshj.userauth.keyprovider.KeyProvider;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -15,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
@@ -32,10 +28,7 @@ final class IdentityKeys {
 
     static final Duration DECLINED_QUIET = Duration.ofSeconds(30);
 
-    private record Stamp(Object fileKey, long size, FileTime modified) {
-    }
-
-    private record Held(Stamp stamp, KeyPair keys) {
+    private record Held(FileStamp stamp, KeyPair keys) {
     }
 
     private final Clock clock;
@@ -83,7 +76,7 @@ final class IdentityKeys {
             if (declined != null && clock.instant().isBefore(declined.plus(DECLINED_QUIET))) {
                 throw new IOException("the passphrase of " + file + " was declined a moment ago");
             }
-            Optional<Stamp> before = stamp(file);
+            Optional<FileStamp> before = stamp(file);
             try {
                 PrivateKey key = fromFile.getPrivate();
                 PublicKey publicKey = fromFile.getPublic();
@@ -112,10 +105,9 @@ final class IdentityKeys {
         return Optional.of(h.keys());
     }
 
-    private static Optional<Stamp> stamp(Path file) {
+    private static Optional<FileStamp> stamp(Path file) {
         try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return Optional.of(new Stamp(Objects.requireNonNullElse(a.fileKey(), file), a.size(), a.lastModifiedTime()));
+            return Optional.of(FileStamp.of(file));
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -4,14 +4,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,17 +22,14 @@ final class KnownHostsCache {
     /** Host names remembered per file version; a fleet has one per node (and per jump host). */
     private static final int NAMES_PER_FILE = 10_000;
 
-    private record Stamp(Object fileKey, long size, FileTime modified) {
-    }
-
-    private record Version(Stamp stamp, List<KnownHostsFile.Entry> lines, Map<String, List<KnownHostsFile.Entry>> byName) {
+    private record Version(FileStamp stamp, List<KnownHostsFile.Entry> lines, Map<String, List<KnownHostsFile.Entry>> byName) {
     }
 
     private final Map<Path, Version> files = new ConcurrentHashMap<>();
 
     /** The usable lines of {@code file} about {@code name} ({@code host} or {@code [host]:port}). */
     List<KnownHostsFile.Entry> entriesFor(Path file, String name) {
-        Optional<Stamp> stamp = stamp(file);
+        Optional<FileStamp> stamp = stamp(file);
         if (stamp.isEmpty()) {
             files.remove(file);
             return List.of();
@@ -54,11 +47,9 @@ final class KnownHostsCache {
         return matching;
     }
 
-    private static Optional<Stamp> stamp(Path file) {
+    private static Optional<FileStamp> stamp(Path file) {
         try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            return Optional.of(new Stamp(Objects.requireNonNullElse(attributes.fileKey(), file), attributes.size(),
-                    attributes.lastModifiedTime()));
+            return Optional.of(FileStamp.of(file));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
