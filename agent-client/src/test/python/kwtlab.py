@@ -61,6 +61,17 @@ def lab_available() -> bool:
     return is_root() and have_keepalived() and shutil.which("ip") is not None
 
 
+LAB_COMMANDS = (("keepalived", "keepalived"), ("ip", "iproute2"))   # command, the Debian package with it
+
+
+def require_lab() -> None:
+    """Fails, naming the package, when root lacks a command the namespace tests run (skipped unless root)."""
+    for command, package in LAB_COMMANDS:
+        if shutil.which(command) is None and not Path("/usr/sbin", command).exists():
+            raise AssertionError("this test needs `%s`, which is not installed here: apt-get install %s"
+                                 % (command, package))
+
+
 class AgentProcess(object):
     """The agent as the client runs it: a subprocess speaking JSON lines on stdin/stdout."""
 

@@ -2,7 +2,7 @@
 
 import unittest
 
-from kwtlab import FIXTURES, agent_module, lab_available
+from kwtlab import FIXTURES, agent_module, is_root, require_lab
 
 ka = agent_module()
 CHECK_DIR = FIXTURES / "check"
@@ -105,11 +105,12 @@ class ClassifyTest(unittest.TestCase):
         self.assertEqual(ka.classify_check_output("NOTICE: tune this", 0)["diagnostics"][0]["severity"], "info")
 
 
-@unittest.skipUnless(lab_available(), "needs root, ip and keepalived")
+@unittest.skipUnless(is_root(), "needs root (a keepalived in a network namespace)")
 class FixturesAreRealTest(unittest.TestCase):
     """keepalived -t on this machine still prints exactly what the fixtures hold."""
 
     def test_recapture_matches(self):
+        require_lab()
         import capture_check_fixtures
         from kwtlab import KeepalivedLab
         version = ka.probe_keepalived("keepalived")["version"]

@@ -12,7 +12,7 @@ import time
 import unittest
 from pathlib import Path
 
-from kwtlab import AgentProcess, KeepalivedLab, agent_module, lab_available, run, vrrp_config
+from kwtlab import AgentProcess, KeepalivedLab, agent_module, is_root, require_lab, run, vrrp_config
 
 ka = agent_module()
 VIP = "10.99.0.100"
@@ -25,10 +25,11 @@ def sha(path):
     return ka.sha256_hex(Path(path).read_bytes())
 
 
-@unittest.skipUnless(lab_available(), "needs root, ip and keepalived")
+@unittest.skipUnless(is_root(), "needs root (keepalived in network namespaces)")
 class LiveTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
+        require_lab()
         cls.lab = KeepalivedLab(nodes=2)
         cls.a, cls.b = cls.lab.nodes
         cls.conf_a = vrrp_config("node-a", 150)

@@ -1253,6 +1253,8 @@ class Discovery(object):
         d.options = opts
         cwd = self._readlink("%s/%d/cwd" % (self.proc_root, entry.pid)) or "/"
         d.config = self._absolute(opts.get("f") or DEFAULT_KEEPALIVED_CONF, cwd)
+        if self.settings.match_config and not fnmatch.fnmatch(d.config, self.settings.match_config):
+            return None     # not ours to manage: nothing more is read of it, and nothing is run for it
         d.config_id = opts.get("i") if isinstance(opts.get("i"), str) else None
         d.pid_file = self._absolute(opts.get("p") or DEFAULT_PID_FILE, cwd)
         d.vrrp_pid_file = self._absolute(opts.get("r") or DEFAULT_VRRP_PID_FILE, cwd)
@@ -1284,8 +1286,6 @@ class Discovery(object):
         except OSError:
             d.exe_key = None
         d.version = self.version_for(d)
-        if self.settings.match_config and not fnmatch.fnmatch(d.config, self.settings.match_config):
-            return None
         self.children(d, kids)
         return d
 

@@ -1,5 +1,7 @@
 package org.keepwatch.agent;
 
+import org.keepwatch.testing.RequiredCommands;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +42,7 @@ class AgentSessionTest {
 
     @Test
     void greetsTheAgentAndReadsWhoItIs() throws Exception {
+        RequiredCommands.require("keepalived", "keepalived");   // hello says its version
         process = LocalAgent.start(dir);
         session = AgentSession.attach(AgentStreams.of(process), "local", READ_ONLY, events::add);
         Hello hello = session.hello();
@@ -65,6 +68,35 @@ class AgentSessionTest {
                 .filter(AgentEvent.Heartbeat.class::isInstance).findFirst().orElseThrow();
         assertThat(first.seq()).isEqualTo(1);
         assertThat(first.ts()).isGreaterThan(1.7e9);
+    }
+
+    @Test
+    void aKeepalivedOfSomebodyElseOnThisMachineIsNotTheTestsBusiness() throws Exception {
+        // Another process named keepalived (another user's, the lab's) once made a unit test fail here: the
+        // agent under test manages only daemons whose configuration lies in the test's own directory.
+        Path elsewhere = Files.createDirectories(Files.createTempDirectory("kw-other-").resolve("bin"));
+        Path fake = Files.copy(RequiredCommands.require("sleep", "coreutils"), elsewhere.resolve("keepalived"));
+        Process other = new ProcessBuilder(fake.toString(), "60").start();
+        try {
+            awaitComm(other.pid(), "keepalived");
+            process = LocalAgent.start(dir);
+            session = AgentSession.attach(AgentStreams.of(process), "local", READ_ONLY, events::add);
+            assertThat(session.snapshot().get(10, TimeUnit.SECONDS).daemons()).isEmpty();
+        } finally {
+            other.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            Files.delete(fake);
+            Files.delete(elsewhere);
+            Files.delete(elsewhere.getParent());
+        }
+    }
+
+    private static void awaitComm(long pid, String comm) throws Exception {
+        Path file = Path.of("/proc/" + pid + "/comm");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!(Files.exists(file) && Files.readString(file).trim().equals(comm)) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(Files.readString(file).trim()).isEqualTo(comm);
     }
 
     @Test
@@ -94,6 +126,8 @@ class AgentSessionTest {
 
     @Test
     void requiresRootUnlessToldOtherwise() throws Exception {
+        RequiredCommands.assumeRoot("runs the agent as the user nobody");
+        RequiredCommands.require("runuser", "util-linux");
         process = new ProcessBuilder("runuser", "-u", "nobody", "--", "python3", LocalAgent.script(dir).toString(), "serve")
                 .start();
         assertThatThrownBy(() -> AgentSession.attach(AgentStreams.of(process), "local", AgentSession.Options.defaults(),
@@ -118,6 +152,9 @@ class AgentSessionTest {
     @Test
     void sudoWantingAPasswordIsSaidInWords() throws Exception {
         // A user without passwordless sudo, as on a node where sudo -n is not allowed.
+        RequiredCommands.assumeRoot("runs sudo as the user nobody");
+        RequiredCommands.require("runuser", "util-linux");
+        RequiredCommands.require("sudo", "sudo");
         process = new ProcessBuilder("runuser", "-u", "nobody", "--", "sudo", "-n", "python3",
                 LocalAgent.script(dir).toString(), "serve").start();
         assertThatThrownBy(() -> AgentSession.attach(AgentStreams.of(process), "n9", READ_ONLY, events::add))

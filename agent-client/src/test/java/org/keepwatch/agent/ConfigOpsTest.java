@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The typed config operations against the real agent and a real keepalived in a namespace of its own. */
 class ConfigOpsTest {
@@ -27,7 +26,7 @@ class ConfigOpsTest {
 
     @BeforeEach
     void start() throws Exception {
-        assumeTrue(LocalKeepalived.available(), "needs root, keepalived and ip");
+        LocalKeepalived.assumeAvailable();
         node = LocalKeepalived.start(dir, "kwt-ed-", LocalKeepalived.sampleConfig());
         ops = new ConfigOps(node.agent(events::add));
     }

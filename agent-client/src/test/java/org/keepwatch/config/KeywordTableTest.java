@@ -1,11 +1,11 @@
 package org.keepwatch.config;
 
+import org.keepwatch.testing.RequiredCommands;
+
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 class KeywordTableTest {
@@ -13,7 +13,7 @@ class KeywordTableTest {
 
     @Test
     void shippedTableIsWhatTheInstalledManPageSays() throws Exception {
-        assumeTrue(Files.exists(ManPageKeywordExtractor.MAN_PAGE), "keepalived's man page is not installed");
+        RequiredCommands.requireFile(ManPageKeywordExtractor.MAN_PAGE, "keepalived");
         String generated = ManPageKeywordExtractor.extract(ManPageKeywordExtractor.readManPage(ManPageKeywordExtractor.MAN_PAGE));
         try (InputStream in = KeywordTable.class.getResourceAsStream("keywords.tsv")) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))

@@ -1,5 +1,7 @@
 package org.keepwatch.fleet;
 
+import org.keepwatch.testing.RequiredCommands;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,7 @@ class NodeSupervisorTest {
 
     @Test
     void connectsDeploysByHashAndComesOnline() throws Exception {
+        RequiredCommands.require("keepalived", "keepalived");   // the node reports its version
         // What earlier versions left: old ones go with the deploy, a recent one (a colleague's) and other files stay.
         Path cacheDir = Files.createDirectories(server.home(System.getProperty("user.name")).resolve(".cache/keepwatch"));
         java.nio.file.attribute.FileTime monthsAgo = java.nio.file.attribute.FileTime.from(
@@ -124,6 +127,7 @@ class NodeSupervisorTest {
 
     /** e.g. "cpython-311": the python3 the agent runs with here. */
     private static String cacheTag() throws Exception {
+        RequiredCommands.require("python3", "python3");
         Process p = new ProcessBuilder("python3", "-c", "import sys; print(sys.implementation.cache_tag)").start();
         return new String(p.getInputStream().readAllBytes()).trim();
     }

@@ -1,5 +1,7 @@
 package org.keepwatch.ssh;
 
+import org.keepwatch.testing.RequiredCommands;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ final class OpenSsh {
     }
 
     static Result run(Map<String, String> env, List<String> command) {
+        RequiredCommands.require(command.get(0), "openssh-client");
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));

@@ -1,5 +1,7 @@
 package org.keepwatch.ssh;
 
+import org.keepwatch.testing.RequiredCommands;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,7 @@ final class RealSshAgent implements AutoCloseable {
     static RealSshAgent start(Path dir) throws IOException, InterruptedException {
         // Unix socket paths are limited to ~100 bytes; a short name in the temp dir keeps under it.
         Path socket = dir.resolve("agent.sock");
+        RequiredCommands.require("ssh-agent", "openssh-client");
         Process process = new ProcessBuilder("ssh-agent", "-a", socket.toString(), "-D")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         for (int i = 0; i < 100 && !Files.exists(socket); i++) {

@@ -168,7 +168,8 @@ class SshConfigMatchesOpenSshTest {
     @Test
     void includeWithGlobsScopesAndRelativePaths() throws Exception {
         // A relative Include is anchored in ~/.ssh; climbing out of it reaches the temp dir without touching ~/.ssh.
-        String relative = "../.." + dir.resolve("scoped.conf");
+        // As many ".." as ~/.ssh is deep: /root/.ssh for root, /home/NAME/.ssh for an ordinary user.
+        String relative = ".." + "/..".repeat(ENV.sshDirectory().getNameCount() - 1) + dir.resolve("scoped.conf");
         Path c = config("includes", String.join("\n",
                 "Include " + dir.resolve("conf.d") + "/*.conf",
                 "Include " + dir + "/does-not-exist-*.conf",

@@ -1,5 +1,7 @@
 package org.keepwatch.agent;
 
+import org.keepwatch.testing.RequiredCommands;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +39,15 @@ public final class LocalKeepalived implements AutoCloseable {
 
     /** Whether this machine can run one: root, keepalived and ip. */
     public static boolean available() {
-        return "root".equals(System.getProperty("user.name")) && onPath("keepalived") && onPath("ip");
+        return RequiredCommands.isRoot() && RequiredCommands.find("keepalived").isPresent()
+                && RequiredCommands.find("ip").isPresent();
+    }
+
+    /** Skips the test for an ordinary user (namespaces need root); as root, fails naming a missing package. */
+    public static void assumeAvailable() {
+        RequiredCommands.assumeRoot("a keepalived of its own in a network namespace");
+        RequiredCommands.require("keepalived", "keepalived");
+        RequiredCommands.require("ip", "iproute2");
     }
 
     /** Starts keepalived with {@code config} (a template: {@code %N} becomes the namespace's number). */
@@ -215,11 +225,6 @@ public final class LocalKeepalived implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static boolean onPath(String tool) {
-        return Optional.ofNullable(System.getenv("PATH")).stream().flatMap(p -> List.of(p.split(":")).stream())
-                .anyMatch(d -> Files.isExecutable(Path.of(d, tool)));
     }
 
     private static void ok(String... command) throws IOException, InterruptedException {

@@ -57,11 +57,20 @@ final class AgentSshServer implements AutoCloseable {
         s.server.setCommandFactory((channel, command) -> {
             s.execs.incrementAndGet();
             String home = homes.resolve(channel.getSession().getUsername()).toAbsolutePath().toString();
+            // The agent started here manages only daemons whose configuration lies under the homes: a keepalived
+            // elsewhere on this machine (the lab's, another user's) is no test's business.
+            String run = command.endsWith(" serve") ? command + " --match-config " + quote(homes.toAbsolutePath() + "/*")
+                    : command;
             return new ProcessShellFactory(command, List.of("/bin/sh", "-c",
-                    "cd '" + home.replace("'", "'\"'\"'") + "' 2>/dev/null || cd /; " + command)).createShell(channel);
+                    "cd " + quote(home) + " 2>/dev/null || cd /; " + run)).createShell(channel);
         });
         s.server.start();
         return s;
+    }
+
+    /** {@code word} as one shell word. */
+    private static String quote(String word) {
+        return "'" + word.replace("'", "'\"'\"'") + "'";
     }
 
     static KeyPair newKey() {

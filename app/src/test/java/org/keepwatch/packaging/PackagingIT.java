@@ -1,5 +1,7 @@
 package org.keepwatch.packaging;
 
+import org.keepwatch.testing.RequiredCommands;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,6 +45,9 @@ class PackagingIT {
     static void startDisplay() throws Exception {
         assertThat(run(List.of("id", "-u")).out().trim()).as("the packaging test installs a package: run it as root")
                 .isEqualTo("0");
+        RequiredCommands.require("Xvfb", "xvfb");
+        RequiredCommands.require("fakeroot", "fakeroot");
+        RequiredCommands.require("rpm", "rpm");
         int number = 70;
         while (Files.exists(Path.of("/tmp/.X11-unix/X" + number)) || Files.exists(Path.of("/tmp/.X" + number + "-lock"))) {
             number++;

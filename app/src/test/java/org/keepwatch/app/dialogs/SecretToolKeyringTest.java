@@ -1,5 +1,7 @@
 package org.keepwatch.app.dialogs;
 
+import org.keepwatch.testing.RequiredCommands;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -12,11 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The keyring against a real Secret Service: a private D-Bus session with gnome-keyring in a temporary home,
@@ -41,9 +41,9 @@ class SecretToolKeyringTest {
 
     @Test
     void storesLooksUpAndClearsASecretThroughSecretTool() throws Exception {
-        Optional<Path> secretTool = onPath("secret-tool");
-        assumeTrue(secretTool.isPresent() && onPath("gnome-keyring-daemon").isPresent() && onPath("dbus-daemon").isPresent(),
-                "secret-tool, gnome-keyring-daemon and dbus-daemon are needed");
+        Path secretTool = RequiredCommands.require("secret-tool", "libsecret-tools");
+        RequiredCommands.require("gnome-keyring-daemon", "gnome-keyring");
+        RequiredCommands.require("dbus-daemon", "dbus-daemon");
         Map<String, String> env = new HashMap<>();
         env.put("HOME", home.toString());
         env.put("XDG_DATA_HOME", Files.createDirectories(home.resolve(".local/share/keyrings")).getParent().toString());
@@ -61,13 +61,13 @@ class SecretToolKeyringTest {
         try (OutputStream stdin = keyringDaemon.getOutputStream()) {
             stdin.write("unlock-for-test".getBytes(StandardCharsets.UTF_8));
         }
-        SecretToolKeyring keyring = new SecretToolKeyring(secretTool.get(), env);
+        SecretToolKeyring keyring = new SecretToolKeyring(secretTool, env);
         Keyring.Key key = new Keyring.Key("Keepwatch: password of ops@gw-a",
                 Map.of("kind", "password", "user", "ops", "host", "gw-a"));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!keyring.available() && System.nanoTime() < deadline) {
             Thread.sleep(200);
-            keyring = new SecretToolKeyring(secretTool.get(), env);
+            keyring = new SecretToolKeyring(secretTool, env);
         }
         assertThat(keyring.available()).isTrue();
 
@@ -79,20 +79,10 @@ class SecretToolKeyringTest {
 
     @Test
     void withoutASessionBusItIsNotAvailable() {
-        Optional<Path> secretTool = onPath("secret-tool");
-        assumeTrue(secretTool.isPresent(), "secret-tool is not installed");
-        SecretToolKeyring keyring = new SecretToolKeyring(secretTool.get(), Map.of("HOME", home.toString(),
+        Path secretTool = RequiredCommands.require("secret-tool", "libsecret-tools");
+        SecretToolKeyring keyring = new SecretToolKeyring(secretTool, Map.of("HOME", home.toString(),
                 "DBUS_SESSION_BUS_ADDRESS", "unix:path=" + home.resolve("no-bus")));
         assertThat(keyring.available()).isFalse();
     }
 
-    private static Optional<Path> onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate);
-            }
-        }
-        return Optional.empty();
-    }
 }

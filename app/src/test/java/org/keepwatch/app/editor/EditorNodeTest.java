@@ -39,7 +39,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The editor against a real node: the real agent beside a real keepalived in a kwt-ed-<n> namespace.
@@ -60,7 +59,7 @@ class EditorNodeTest {
 
     @BeforeEach
     void node() throws Exception {
-        assumeTrue(LocalKeepalived.available(), "needs root, keepalived and ip");
+        LocalKeepalived.assumeAvailable();
         node = LocalKeepalived.start(dir, "kwt-ed-", LocalKeepalived.sampleConfig());
     }
 

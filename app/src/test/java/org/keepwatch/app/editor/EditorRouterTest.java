@@ -37,7 +37,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.keepwatch.app.editor.EditorNodeTest.waitFor;
 import static org.keepwatch.fleet.Observations.instance;
 import static org.keepwatch.fleet.Observations.online;
@@ -67,7 +66,7 @@ class EditorRouterTest {
 
     @BeforeEach
     void nodes() throws Exception {
-        assumeTrue(LocalKeepalived.available(), "needs root, keepalived and ip");
+        LocalKeepalived.assumeAvailable();
         // Two routers (VI_1, VI_2) with the same VIPs on both members.
         String config = LocalKeepalived.sampleConfig().replace("10.98.%N.100/24", VIP + "/24").replace("10.98.%N.200/24", "10.98.250.200/24");
         for (String name : List.of("a", "b")) {

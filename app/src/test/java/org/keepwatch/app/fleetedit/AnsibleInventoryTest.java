@@ -1,5 +1,7 @@
 package org.keepwatch.app.fleetedit;
 
+import org.keepwatch.testing.RequiredCommands;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Real inventory files (INI and YAML) read as Ansible reads them, and what an import makes of each host. */
 class AnsibleInventoryTest {
@@ -92,11 +93,11 @@ class AnsibleInventoryTest {
                 "skipped \"weird_key\" in group core (only hosts, vars and children count)");
     }
 
-    /** ansible-inventory itself, where it is installed, must see the same hosts, groups and variables. */
+    /** ansible-inventory itself must see the same hosts, groups and variables. */
     @ParameterizedTest
     @ValueSource(strings = {"inventory.ini", "inventory.yml"})
     void agreesWithAnsibleInventory(String name) throws Exception {
-        assumeTrue(onPath("ansible-inventory"), "ansible-inventory is not installed");
+        RequiredCommands.require("ansible-inventory", "ansible-core");
         Path file = fixture(name);
         Process process = new ProcessBuilder("ansible-inventory", "-i", file.toString(), "--list")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -161,12 +162,4 @@ class AnsibleInventoryTest {
                 Optional.ofNullable(key), Optional.empty(), Optional.ofNullable(sudo), Optional.empty());
     }
 
-    private static boolean onPath(String program) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(d, program))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

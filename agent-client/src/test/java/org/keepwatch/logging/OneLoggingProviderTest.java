@@ -1,0 +1,21 @@
+package org.keepwatch.logging;
+
+import org.junit.jupiter.api.Test;
+import org.slf4j.spi.SLF4JServiceProvider;
+
+import java.util.ServiceLoader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The library's own class path (its tests, and the command-line tool run from its jar) has one SLF4J
+ * provider, slf4j-simple; it is optional, so the app, which brings Logback, never inherits it.
+ */
+class OneLoggingProviderTest {
+
+    @Test
+    void slf4jSimpleIsTheOnlySlf4jProvider() {
+        assertThat(ServiceLoader.load(SLF4JServiceProvider.class).stream().map(p -> p.type().getName()))
+                .containsExactly("org.slf4j.simple.SimpleServiceProvider");
+    }
+}
