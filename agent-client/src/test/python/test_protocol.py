@@ -9,6 +9,7 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -214,12 +215,14 @@ class ProtocolTest(unittest.TestCase):
 class NeverKillsAStartingKeepalivedTest(unittest.TestCase):
     """A keepalived that has not set up its signalfd yet would die of SIGJSON or SIGUSR1 (their
     default action). A stand-in with that property, a script named keepalived (its comm), is
-    found, asked for no dump, and left alive."""
+    found, asked for no dump, and left alive. The script is Python, not sh: a shell looping over
+    `sleep` blocks every signal for a moment at each fork, which the agent rightly reads as handled
+    (keepalived blocks them for its signalfd), and under load it was caught doing so."""
 
     def test_no_signal_before_the_process_handles_it(self):
         tmp = Path(tempfile.mkdtemp(prefix="kwt-agent-starting-"))
         script = tmp / "keepalived"
-        script.write_text("#!/bin/sh\nwhile :; do sleep 0.2; done\n")
+        script.write_text("#!%s\nimport time\nwhile True:\n    time.sleep(0.2)\n" % sys.executable)
         script.chmod(0o755)
         conf = tmp / "keepalived.conf"
         conf.write_text("vrrp_instance VI_1 {\n}\n")

@@ -6,11 +6,13 @@ import java.util.Optional;
 /**
  * One keepalived daemon in a state snapshot. {@code netns} is empty for the node's own namespace;
  * {@code responsive} false means it did not answer its dump signal (hung, or stopped with SIGSTOP),
- * and {@code error} then says why.
+ * and {@code error} then says why. {@code instancesFrom} says where its instances come from: "dump"
+ * (keepalived's own state) or "config" (what its configuration claims, when no dump could be had: a hung,
+ * dead or stopped daemon, or one that was never started).
  */
 public record DaemonState(String name, boolean alive, boolean responsive, Optional<Integer> pid, Optional<String> netns,
                           Optional<Double> snapshotTs, Optional<String> source, Optional<DumpError> error,
-                          Optional<String> stoppedReason, List<InstanceState> instances) {
+                          Optional<String> stoppedReason, Optional<String> instancesFrom, List<InstanceState> instances) {
 
     /** Why the last dump failed: a protocol error code and a message. */
     public record DumpError(Optional<String> code, Optional<String> message) {

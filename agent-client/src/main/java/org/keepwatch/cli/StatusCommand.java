@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.fleet.ConnectionState;
+import org.keepwatch.fleet.DaemonObservation;
+import org.keepwatch.fleet.DaemonStatus;
 import org.keepwatch.fleet.EventBatch;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetEvent;
@@ -40,8 +42,9 @@ import java.util.stream.Collectors;
 /**
  * keepwatch status: every router of a fleet with its members, states and verdict, from the nodes'
  * agents over SSH. Exits like a monitoring check: 0 all healthy, 1 warnings (drift, no redundancy,
- * a node or member not current), 2 critical (split brain, orphan VIP, no master), 3 unknown (no node
- * reachable). Never prompts: unknown host keys are refused, as with ssh -o BatchMode=yes.
+ * degraded, stale, a node that could not be read, a keepalived hung, stopped or dead), 2 critical (split
+ * brain, orphan VIP, no master), 3 unknown (no node reachable, or no fleet). Never prompts: unknown host
+ * keys are refused, as with ssh -o BatchMode=yes. README's "keepwatch status" section lists the codes.
  */
 final class StatusCommand implements Command {
 
@@ -144,8 +147,14 @@ final class StatusCommand implements Command {
             return CRITICAL;
         }
         boolean anyWarning = routers.stream().anyMatch(r -> r.verdict() != Verdict.HEALTHY)
-                || nodes.stream().anyMatch(n -> n.connection() != ConnectionState.ONLINE);
+                || nodes.stream().anyMatch(n -> n.connection() != ConnectionState.ONLINE)
+                || nodes.stream().anyMatch(n -> daemonsDown(state, n.node()));
         return anyWarning ? WARNING : OK;
+    }
+
+    /** A node online whose keepalived is hung, stopped or dead is not a healthy node, router or not. */
+    private static boolean daemonsDown(FleetState state, String node) {
+        return state.daemons(node).stream().anyMatch(d -> d.status() != DaemonStatus.RUNNING);
     }
 
     private static void printTable(PrintStream out, FleetState state) {
@@ -165,6 +174,12 @@ final class StatusCommand implements Command {
         for (NodeStatus node : state.nodes()) {
             out.printf("  %-10s %-17s %s%n", node.node(), node.connection(),
                     node.lastError().orElseGet(() -> node.keepalivedVersion().map(v -> "keepalived " + v).orElse("")));
+            for (DaemonObservation daemon : state.daemons(node.node())) {
+                if (daemon.status() != DaemonStatus.RUNNING) {
+                    out.printf("  %-10s ! keepalived %s %s%s%n", "", daemon.name(), daemon.status().describe(),
+                            daemon.problem().map(p -> ": " + p).orElse(""));
+                }
+            }
         }
         long healthy = routers.stream().filter(r -> r.verdict() == Verdict.HEALTHY).count();
         out.printf("%n%d routers, %d healthy%n", routers.size(), healthy);
@@ -202,12 +217,13 @@ final class StatusCommand implements Command {
             r.set("reasons", json.valueToTree(router.reasons()));
             ArrayNode members = r.putArray("members");
             for (RouterMember member : router.members()) {
-                members.addObject().put("node", member.node()).put("instance", member.lastKnown().name())
+                ObjectNode m = members.addObject().put("node", member.node()).put("instance", member.lastKnown().name())
                         .put("state", member.state().name()).put("current", member.current())
                         .put("priority", member.lastKnown().basePriority())
                         .put("effectivePriority", member.lastKnown().effectivePriority())
-                        .put("netns", member.lastKnown().netns())
-                        .set("vipsHeld", json.valueToTree(member.vipsHeld()));
+                        .put("netns", member.lastKnown().netns());
+                m.set("vipsHeld", json.valueToTree(member.vipsHeld()));
+                member.problem().ifPresent(p -> m.put("problem", p));
             }
         }
         ArrayNode nodes = root.putArray("nodes");
@@ -215,6 +231,11 @@ final class StatusCommand implements Command {
             ObjectNode n = nodes.addObject().put("node", node.node()).put("connection", node.connection().name());
             node.lastError().ifPresent(e -> n.put("error", e));
             node.keepalivedVersion().ifPresent(v -> n.put("keepalived", v));
+            ArrayNode daemons = n.putArray("daemons");
+            for (DaemonObservation daemon : state.daemons(node.node())) {
+                ObjectNode d = daemons.addObject().put("name", daemon.name()).put("status", daemon.status().name());
+                daemon.problem().ifPresent(p -> d.put("problem", p));
+            }
         }
         return root;
     }
@@ -252,6 +273,11 @@ final class StatusCommand implements Command {
         if (event instanceof FleetEvent.Alarm alarm) {
             return (alarm.raised() ? "ALARM " : "cleared ") + alarm.verdict() + " " + alarm.router().label()
                     + (alarm.reasons().isEmpty() ? "" : ": " + String.join("; ", alarm.reasons()));
+        }
+        if (event instanceof FleetEvent.DaemonsChanged changed) {
+            List<String> down = changed.daemons().stream().filter(d -> d.status() != DaemonStatus.RUNNING)
+                    .map(d -> d.name() + " " + d.status().describe()).toList();
+            return changed.node() + " keepalived " + (down.isEmpty() ? "running" : String.join(", ", down));
         }
         if (event instanceof FleetEvent.NodeChanged node) {
             return node.status().node() + " " + node.status().connection() + node.status().lastError().map(e -> ": " + e).orElse("");

@@ -38,8 +38,19 @@ final class AgentTranslation {
     }
 
     static DaemonObservation daemon(String node, DaemonState daemon) {
-        return new DaemonObservation(node, daemon.name(), daemon.netns().orElse(""), daemon.alive(), daemon.responsive(),
-                daemon.error().map(DaemonState.DumpError::describe).or(daemon::stoppedReason));
+        DaemonStatus status = DaemonStatus.of(daemon.alive(), daemon.responsive(), daemon.stoppedReason());
+        return new DaemonObservation(node, daemon.name(), daemon.netns().orElse(""), status,
+                daemon.error().map(DaemonState.DumpError::describe).or(() -> problem(status)));
+    }
+
+    /** What to say when the agent gave no message of its own. */
+    private static Optional<String> problem(DaemonStatus status) {
+        return switch (status) {
+            case RUNNING -> Optional.empty();
+            case HUNG -> Optional.of("keepalived does not answer");
+            case DEAD -> Optional.of("keepalived died (killed or crashed)");
+            case STOPPED -> Optional.of("keepalived is not running");
+        };
     }
 
     static InstanceObservation instance(String node, String daemon, String netns, InstanceState state) {
@@ -65,8 +76,10 @@ final class AgentTranslation {
     static DaemonObservation daemon(String node, AgentEvent.Daemon event) {
         boolean alive = !(event.action().equals("stopped") || event.action().equals("died"));
         boolean responsive = alive && !event.action().equals("unresponsive") && !event.action().equals("vrrp_exited");
-        return new DaemonObservation(node, event.daemon(), "", alive, responsive,
-                event.message().or(() -> alive ? Optional.empty() : Optional.of("keepalived " + event.action())));
+        DaemonStatus status = DaemonStatus.of(alive, responsive,
+                event.action().equals("died") ? Optional.of("died") : Optional.of("stopped"));
+        return new DaemonObservation(node, event.daemon(), "", status,
+                event.message().or(() -> problem(status)));
     }
 
     /** "10.0.0.1/24 dev eth0" and "10.0.0.1/24" both give "10.0.0.1". */

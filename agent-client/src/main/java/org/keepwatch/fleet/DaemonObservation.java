@@ -1,8 +1,26 @@
 package org.keepwatch.fleet;
 
+import java.util.Objects;
 import java.util.Optional;
 
-/** A keepalived daemon on a node: alive, answering its dump signal, in which namespace. */
-public record DaemonObservation(String node, String name, String netns, boolean alive, boolean responsive,
-                                Optional<String> problem) {
+/**
+ * A keepalived daemon on a node: whether it runs and answers, in which namespace, and what is wrong with it.
+ *
+ * @param problem why it is not running or not answering, in words (the agent's dump error, "keepalived died")
+ */
+public record DaemonObservation(String node, String name, String netns, DaemonStatus status, Optional<String> problem) {
+
+    public DaemonObservation {
+        Objects.requireNonNull(status, "status");
+        netns = netns == null ? "" : netns;
+        problem = problem == null ? Optional.empty() : problem;
+    }
+
+    public boolean alive() {
+        return status.alive();
+    }
+
+    public boolean responsive() {
+        return status == DaemonStatus.RUNNING;
+    }
 }

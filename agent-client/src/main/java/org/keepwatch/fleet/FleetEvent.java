@@ -30,6 +30,13 @@ public sealed interface FleetEvent {
     record NodeChanged(Instant at, NodeStatus status) implements FleetEvent {
     }
 
+    /** A node's keepalived daemons changed: one started, stopped, died, hung or answered again. */
+    record DaemonsChanged(Instant at, String node, List<DaemonObservation> daemons) implements FleetEvent {
+        public DaemonsChanged {
+            daemons = List.copyOf(daemons);
+        }
+    }
+
     /** An alarming verdict was confirmed (raised) or ended (cleared): once per incident. */
     record Alarm(Instant at, RouterKey router, Verdict verdict, boolean raised, List<String> reasons)
             implements FleetEvent {

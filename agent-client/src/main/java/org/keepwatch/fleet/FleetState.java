@@ -98,14 +98,21 @@ public final class FleetState {
             return;
         }
         Set<RouterKey> affected = routersOf(entry);
+        Map<String, DaemonObservation> before = new HashMap<>(entry.daemons);
         entry.daemons.clear();
         report.daemons().forEach(d -> entry.daemons.put(d.name(), d));
+        if (!before.equals(entry.daemons)) {
+            emit(new FleetEvent.DaemonsChanged(report.takenAt(), entry.name, daemonsOf(entry)));
+        }
         entry.vips.clear();
         report.vips().forEach(v -> entry.vips.put(vipKey(v.netns(), v.address()), v));
         Set<InstanceId> reported = new HashSet<>();
         for (InstanceObservation observation : report.instances()) {
             reported.add(observation.id());
-            affected.add(record(entry, observation, "snapshot", report.takenAt()));
+            // A stopped or dead daemon's instances (claimed by its configuration) are down, whatever was last said.
+            InstanceObservation down = downState(entry, observation.daemon())
+                    .map(observation::withState).orElse(observation);
+            affected.add(record(entry, down, "snapshot", report.takenAt()));
         }
         // Instances the node no longer reports: their daemon stopped (kept, as STOP) or they were removed.
         for (InstanceEntry instance : new ArrayList<>(entry.instances.values())) {
@@ -113,11 +120,12 @@ public final class FleetState {
                 continue;
             }
             DaemonObservation daemon = entry.daemons.get(instance.latest.daemon());
+            VrrpState down = daemon == null ? VrrpState.STOP : daemon.status().instanceState().orElse(VrrpState.STOP);
             if (daemon != null && daemon.alive()) {
                 affected.add(forget(entry, instance)); // its daemon runs without it: removed from the config
-            } else if (instance.latest.state() != VrrpState.STOP) {
+            } else if (instance.latest.state() != down) {
                 // Its daemon is gone or stopped: the member is down, not gone from the router.
-                affected.add(record(entry, instance.latest.withState(VrrpState.STOP), "daemon stopped", report.takenAt()));
+                affected.add(record(entry, instance.latest.withState(down), "daemon " + describe(daemon), report.takenAt()));
             }
         }
         affected.addAll(routersOf(entry));
@@ -161,12 +169,15 @@ public final class FleetState {
         if (entry == null) {
             return;
         }
-        entry.daemons.put(daemon.name(), daemon);
+        if (!daemon.equals(entry.daemons.put(daemon.name(), daemon))) {
+            emit(new FleetEvent.DaemonsChanged(clock.instant(), entry.name, daemonsOf(entry)));
+        }
         Set<RouterKey> affected = new HashSet<>();
-        if (!daemon.alive()) {
+        Optional<VrrpState> down = downState(entry, daemon.name());
+        if (down.isPresent()) {
             for (InstanceEntry instance : new ArrayList<>(entry.instances.values())) {
-                if (instance.latest.daemon().equals(daemon.name()) && instance.latest.state() != VrrpState.STOP) {
-                    affected.add(record(entry, instance.latest.withState(VrrpState.STOP), "daemon stopped",
+                if (instance.latest.daemon().equals(daemon.name()) && instance.latest.state() != down.get()) {
+                    affected.add(record(entry, instance.latest.withState(down.get()), "daemon " + describe(daemon),
                             clock.instant()));
                 }
             }
@@ -206,6 +217,16 @@ public final class FleetState {
 
     public synchronized List<NodeStatus> nodes() {
         return nodes.values().stream().map(n -> n.status).toList();
+    }
+
+    /** The keepalived daemons a node's agent last reported, by name (empty before its first snapshot). */
+    public synchronized List<DaemonObservation> daemons(String node) {
+        NodeEntry entry = nodes.get(node);
+        return entry == null ? List.of() : daemonsOf(entry);
+    }
+
+    private static List<DaemonObservation> daemonsOf(NodeEntry entry) {
+        return entry.daemons.values().stream().sorted(Comparator.comparing(DaemonObservation::name)).toList();
     }
 
     /** Every instance on every node with whether its state is current. */
@@ -433,11 +454,24 @@ public final class FleetState {
 
     private RouterMember member(NodeEntry node, InstanceEntry instance) {
         DaemonObservation daemon = node.daemons.get(instance.latest.daemon());
-        boolean daemonAnswers = daemon == null || !daemon.alive() || daemon.responsive();
-        boolean current = node.status.connection().current() && daemonAnswers;
+        boolean current = node.status.connection().current();
         List<String> held = instance.latest.vips().stream()
                 .filter(vip -> node.vips.containsKey(vipKey(instance.latest.netns(), vip))).toList();
-        return new RouterMember(node.name, instance.latest, current, instance.lastSeen, held);
+        return new RouterMember(node.name, instance.latest, current, instance.lastSeen, held, Optional.ofNullable(daemon));
+    }
+
+    /**
+     * The state every instance of a stopped or dead daemon is recorded with (history: the timeline shows it).
+     * A hung daemon's instances keep what keepalived said last, since it may answer again without a change;
+     * its members show HUNG all the same (see {@link RouterMember#state()}).
+     */
+    private static Optional<VrrpState> downState(NodeEntry node, String daemonName) {
+        DaemonObservation daemon = node.daemons.get(daemonName);
+        return daemon == null || daemon.alive() ? Optional.empty() : daemon.status().instanceState();
+    }
+
+    private static String describe(DaemonObservation daemon) {
+        return daemon == null ? "gone" : daemon.status().describe();
     }
 
     private void emit(FleetEvent event) {

@@ -14,6 +14,8 @@ public enum Verdict {
     DRIFT,
     /** Only the master is up. */
     NO_REDUNDANCY,
+    /** A master and a backup are up, but another member is down (its keepalived hung, stopped or dead, or FAULT). */
+    DEGRADED,
     HEALTHY;
 
     /** The verdicts that raise an alarm (banner and desktop notification). */

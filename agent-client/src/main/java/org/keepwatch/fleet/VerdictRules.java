@@ -18,6 +18,9 @@ public final class VerdictRules {
     public record Assessment(Verdict verdict, List<String> reasons) {
     }
 
+    /** Member states that take no part in the election: a router with one is at best DEGRADED. */
+    private static final Set<VrrpState> DOWN = EnumSet.of(VrrpState.HUNG, VrrpState.DEAD, VrrpState.STOP, VrrpState.FAULT);
+
     private VerdictRules() {
     }
 
@@ -71,6 +74,13 @@ public final class VerdictRules {
                     .map(m -> m.node() + " " + m.state()).toList();
             reasons.add("only " + masters.get(0) + " is up" + (down.isEmpty() ? " (no other member)" : " (" + String.join(", ", down) + ")"));
         }
+        // A member that cannot take over is never healthy, even with a master and a backup left.
+        List<RouterMember> down = current.stream().filter(m -> DOWN.contains(m.state())).toList();
+        if (!down.isEmpty()) {
+            found.add(Verdict.DEGRADED);
+            down.forEach(m -> reasons.add(m.node() + " is " + m.state() + ": "
+                    + m.problem().orElse("keepalived is " + describe(m.state()))));
+        }
         Verdict verdict = found.stream().min(Enum::compareTo).orElse(Verdict.HEALTHY);
         return new Assessment(verdict, reasons);
     }
@@ -109,6 +119,8 @@ public final class VerdictRules {
     private static String describe(VrrpState state) {
         return switch (state) {
             case STOP -> "not running";
+            case HUNG -> "hung (does not answer)";
+            case DEAD -> "dead (killed or crashed)";
             case UNKNOWN -> "in an unknown state";
             default -> state.name();
         };

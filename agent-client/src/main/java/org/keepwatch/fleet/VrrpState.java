@@ -9,6 +9,10 @@ public enum VrrpState {
     STOP,
     /** The instance disappeared from the daemon's configuration. */
     DELETED,
+    /** Its keepalived runs but does not answer (a stopped or stuck VRRP process): it may still hold its VIPs. */
+    HUNG,
+    /** Its keepalived was killed or crashed: its VIPs may have stayed on the node. */
+    DEAD,
     /** Nothing current is known: the node is stale or unreachable, or the daemon does not answer. */
     UNKNOWN;
 

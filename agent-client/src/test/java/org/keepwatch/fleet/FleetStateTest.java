@@ -129,6 +129,64 @@ class FleetStateTest {
     }
 
     @Test
+    void aHungKeepalivedFoundAtConnectStillHoldingItsVipIsASplitBrainNotHealthy() {
+        // What an agent started after the fault reports: the daemon answers no dump, its instance comes from its
+        // configuration (state unknown), its VIP is up; meanwhile n2 took over and holds it too.
+        fleet.applyReport(new NodeReport("n1", clock.instant(), List.of(daemon("n1", DaemonStatus.HUNG)),
+                List.of(instance("n1", "VI_1", 51, VrrpState.UNKNOWN, 150, VIP)), List.of(vip("n1", VIP))));
+        fleet.applyReport(report("n2", List.of(instance("n2", "VI_1", 51, MASTER, 100, VIP)), List.of(vip("n2", VIP))));
+        clock.advance(Duration.ofSeconds(2));
+        fleet.tick();
+        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterMember n1 = router.member("n1").orElseThrow();
+        assertThat(n1.current()).isTrue();
+        assertThat(n1.state()).isEqualTo(VrrpState.HUNG);
+        assertThat(n1.problem()).isPresent();
+        assertThat(router.verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
+        assertThat(router.reasons()).contains(VIP + " is up on n1 and n2 at once")
+                .contains(VIP + " is on n1, whose keepalived is hung (does not answer)");
+    }
+
+    @Test
+    void aKeepalivedThatHangsWhileWatchedMakesItsMemberHungNotStale() {
+        fleet.applyDaemon(daemon("n3", DaemonStatus.HUNG));
+        RouterView router = fleet.router(VI_1).orElseThrow();
+        assertThat(router.member("n3").orElseThrow().state()).isEqualTo(VrrpState.HUNG);
+        assertThat(router.verdict()).isEqualTo(Verdict.DEGRADED);
+        assertThat(router.reasons()).anyMatch(r -> r.startsWith("n3 is HUNG: "));
+
+        fleet.applyDaemon(daemon("n3", DaemonStatus.RUNNING));
+        assertThat(fleet.router(VI_1).orElseThrow().member("n3").orElseThrow().state()).isEqualTo(BACKUP);
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.HEALTHY);
+    }
+
+    @Test
+    void aKeepalivedKilledBeforeConnectIsADeadMemberAndItsLeftoverVipAnOrphan() {
+        fleet.applyReport(new NodeReport("n1", clock.instant(), List.of(daemon("n1", DaemonStatus.DEAD)),
+                List.of(instance("n1", "VI_1", 51, VrrpState.UNKNOWN, 150, VIP)), List.of(vip("n1", VIP))));
+        clock.advance(Duration.ofSeconds(2));
+        fleet.tick();
+        RouterView router = fleet.router(VI_1).orElseThrow();
+        assertThat(router.member("n1").orElseThrow().state()).isEqualTo(VrrpState.DEAD);
+        assertThat(router.verdict()).isEqualTo(Verdict.ORPHAN_VIP);
+        assertThat(router.reasons()).contains(VIP + " is on n1, whose keepalived is dead (killed or crashed)");
+    }
+
+    @Test
+    void aStoppedMemberOfThreeLeavesTheRouterDegradedNeverHealthy() {
+        fleet.applyReport(new NodeReport("n3", clock.instant(), List.of(daemon("n3", DaemonStatus.STOPPED)),
+                List.of(instance("n3", "VI_1", 51, VrrpState.UNKNOWN, 50, VIP)), List.of()));
+        RouterView router = fleet.router(VI_1).orElseThrow();
+        assertThat(router.member("n3").orElseThrow().state()).isEqualTo(VrrpState.STOP);
+        assertThat(router.verdict()).isEqualTo(Verdict.DEGRADED);
+        assertThat(router.reasons()).contains("n3 is STOP: keepalived not running");
+
+        fleet.applyReport(new NodeReport("n2", clock.instant(), List.of(daemon("n2", DaemonStatus.STOPPED)),
+                List.of(instance("n2", "VI_1", 51, VrrpState.UNKNOWN, 100, VIP)), List.of()));
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.NO_REDUNDANCY);
+    }
+
+    @Test
     void aStaleNodeIsNeverShownWithItsLastStateAsCurrent() {
         fleet.nodeStatus(stale("n1"));
         RouterView router = fleet.router(VI_1).orElseThrow();
@@ -169,7 +227,8 @@ class FleetStateTest {
         fleet.applyDaemon(daemon("n3", false));
         RouterView router = fleet.router(VI_1).orElseThrow();
         assertThat(router.verdict()).isEqualTo(Verdict.NO_REDUNDANCY);
-        assertThat(router.reasons()).containsExactly("only n1 is up (n2 STOP, n3 STOP)");
+        assertThat(router.reasons()).containsExactly("only n1 is up (n2 STOP, n3 STOP)",
+                "n2 is STOP: keepalived not running", "n3 is STOP: keepalived not running");
     }
 
     @Test

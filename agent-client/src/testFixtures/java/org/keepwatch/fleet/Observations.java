@@ -30,7 +30,12 @@ public final class Observations {
     }
 
     public static DaemonObservation daemon(String node, boolean alive) {
-        return new DaemonObservation(node, "keepalived", "", alive, alive, Optional.empty());
+        return daemon(node, alive ? DaemonStatus.RUNNING : DaemonStatus.STOPPED);
+    }
+
+    public static DaemonObservation daemon(String node, DaemonStatus status) {
+        return new DaemonObservation(node, "keepalived", "", status, status == DaemonStatus.RUNNING ? Optional.empty()
+                : Optional.of("keepalived " + status.describe()));
     }
 
     public static NodeReport report(String node, List<InstanceObservation> instances, List<VipObservation> vips) {

@@ -17,6 +17,7 @@ import org.keepwatch.app.services.FleetService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.fleet.ConnectionSettings;
 import org.keepwatch.fleet.ConnectionState;
+import org.keepwatch.fleet.DaemonStatus;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetEvent;
 import org.keepwatch.fleet.FleetNode;
@@ -180,6 +181,30 @@ class MainWindowTest {
         robot.interact(() -> nodes.getSelectionModel().select(node));
         robot.clickOn("#reconnect-button");
         assertThat(reconnected).containsExactly("n3");
+    }
+
+    @Test
+    void aKeepalivedFoundHungShowsOnItsNodeItsMemberAndTheStatusLine(FxRobot robot) {
+        FleetState state = service.state();
+        robot.interact(() -> {
+            // What n1's agent says after its VRRP process was stopped: no dump, its instance from its configuration.
+            state.applyReport(new org.keepwatch.fleet.NodeReport("n1", clock.instant(),
+                    List.of(daemon("n1", DaemonStatus.HUNG)),
+                    List.of(instance("n1", "VI_1", 51, VrrpState.UNKNOWN, 150, VIP)), List.of(vip("n1", VIP))));
+            state.applyReport(report("n2", List.of(instance("n2", "VI_1", 51, MASTER, 100, VIP)), List.of(vip("n2", VIP))));
+            window.pulse().pump();
+            window.model().refreshSummaryIfDirty();
+        });
+        assertThat(window.model().nodes().row("n1").daemonsProperty().get()).startsWith("hung (does not answer)");
+        assertThat(window.model().nodes().row("n2").daemonsProperty().get()).isEqualTo("running");
+        InstanceRow n1 = window.model().instances().rows().stream().filter(r -> r.nodeProperty().get().equals("n1"))
+                .findFirst().orElseThrow();
+        assertThat(n1.stateProperty().get()).isEqualTo(VrrpState.HUNG);
+        assertThat(robot.lookup("#status-line").queryAs(Label.class).getText()).endsWith("· keepalived down on n1");
+
+        robot.interact(() -> ((TabPane) robot.lookup(".tab-pane").query()).getSelectionModel().select(2));
+        assertThat(robot.lookup("#nodes-table .kw-daemon-down").queryAll()).extracting(n -> ((javafx.scene.control.Labeled) n).getText())
+                .singleElement().asString().startsWith("hung");
     }
 
     @Test

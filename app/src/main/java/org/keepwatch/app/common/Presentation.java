@@ -29,6 +29,8 @@ public final class Presentation {
             case FAULT -> new Look(Material2AL.ERROR, "kw-state-fault", "FAULT");
             case INIT -> new Look(Material2AL.HOURGLASS_EMPTY, "kw-state-init", "INIT");
             case STOP -> new Look(Material2MZ.STOP, "kw-state-stop", "STOPPED");
+            case HUNG -> new Look(Material2MZ.PAUSE_CIRCLE_OUTLINE, "kw-state-fault", "HUNG");
+            case DEAD -> new Look(Material2AL.HIGHLIGHT_OFF, "kw-state-fault", "DEAD");
             case DELETED -> new Look(Material2AL.DELETE_OUTLINE, "kw-state-stop", "DELETED");
             case UNKNOWN -> new Look(Material2AL.HELP_OUTLINE, "kw-state-unknown", "UNKNOWN");
         };
@@ -42,6 +44,7 @@ public final class Presentation {
             case STALE -> new Look(Material2MZ.SCHEDULE, "kw-verdict-stale", "Stale");
             case DRIFT -> new Look(Material2AL.COMPARE_ARROWS, "kw-verdict-warning", "Drift");
             case NO_REDUNDANCY -> new Look(Material2AL.LOOKS_ONE, "kw-verdict-warning", "No redundancy");
+            case DEGRADED -> new Look(Material2MZ.TRENDING_DOWN, "kw-verdict-warning", "Degraded");
             case HEALTHY -> new Look(Material2AL.CHECK_CIRCLE, "kw-verdict-healthy", "Healthy");
         };
     }

@@ -86,7 +86,8 @@ final class StateTimeline extends Canvas {
         return switch (state) {
             case MASTER -> Color.web("#1a7f37");
             case BACKUP -> Color.web("#b6d4fe");
-            case FAULT -> Color.web("#cf222e");
+            case FAULT, DEAD -> Color.web("#cf222e");
+            case HUNG -> Color.web("#8250df");
             case INIT -> Color.web("#bf8700");
             case STOP, DELETED -> Color.web("#6e7781");
             case UNKNOWN -> Color.web("#eaeef2");

@@ -1,5 +1,6 @@
 package org.keepwatch.app.fleet;
 
+import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.EventBatch;
 import org.keepwatch.fleet.FleetEvent;
 import org.keepwatch.fleet.InstanceId;
@@ -10,6 +11,7 @@ import org.keepwatch.fleet.RouterView;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -25,6 +27,7 @@ public final class FleetBatcher {
         Map<InstanceId, FleetEvent.InstanceChanged> instances = new LinkedHashMap<>();
         Set<InstanceId> removedInstances = new HashSet<>();
         Map<String, NodeStatus> nodes = new HashMap<>();
+        Map<String, List<DaemonObservation>> daemons = new HashMap<>();
         for (FleetEvent event : batch.events()) {
             if (event instanceof FleetEvent.RouterChanged changed) {
                 routers.put(changed.router().key(), changed.router());
@@ -40,8 +43,11 @@ public final class FleetBatcher {
                 removedInstances.add(removed.instance());
             } else if (event instanceof FleetEvent.NodeChanged changed) {
                 nodes.put(changed.status().node(), changed.status());
+            } else if (event instanceof FleetEvent.DaemonsChanged changed) {
+                daemons.put(changed.node(), changed.daemons());
             }
         }
-        return new FleetBatch(batch.events(), routers, removedRouters, instances, removedInstances, nodes, batch.overflowed());
+        return new FleetBatch(batch.events(), routers, removedRouters, instances, removedInstances, nodes, daemons,
+                batch.overflowed());
     }
 }

@@ -81,7 +81,7 @@ public final class InstancesView {
     static int stateOrder(VrrpState state) {
         return switch (state) {
             case MASTER -> 0;
-            case FAULT -> 1;
+            case FAULT, HUNG, DEAD -> 1;
             case UNKNOWN -> 2;
             case STOP, DELETED -> 3;
             case INIT -> 4;

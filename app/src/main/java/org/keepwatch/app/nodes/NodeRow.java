@@ -19,6 +19,9 @@ public final class NodeRow {
     private final StringProperty keepalived = new SimpleStringProperty(this, "keepalived");
     private final StringProperty agent = new SimpleStringProperty(this, "agent");
     private final StringProperty lastError = new SimpleStringProperty(this, "lastError");
+    private final StringProperty daemons = new SimpleStringProperty(this, "daemons", "");
+    private final javafx.beans.property.BooleanProperty daemonsRunning =
+            new javafx.beans.property.SimpleBooleanProperty(this, "daemonsRunning", true);
     // Fleet UI hook (issue 6): the status that carried the last error, for the node's Details dialog.
     private NodeStatus lastFailure;
 
@@ -43,6 +46,12 @@ public final class NodeRow {
                 lastFailure = status;
             }
         }
+    }
+
+    /** Its keepalived daemons as the agent last reported them: hung, stopped or dead ones are said here. */
+    public void updateDaemons(java.util.List<org.keepwatch.fleet.DaemonObservation> reported) {
+        daemons.set(DaemonSummary.of(reported));
+        daemonsRunning.set(DaemonSummary.allRunning(reported));
     }
 
     /** The last status that had an error while the node is not online (its typed cause included). */
@@ -76,5 +85,13 @@ public final class NodeRow {
 
     public StringProperty lastErrorProperty() {
         return lastError;
+    }
+
+    public javafx.beans.property.ReadOnlyStringProperty daemonsProperty() {
+        return daemons;
+    }
+
+    public javafx.beans.property.ReadOnlyBooleanProperty daemonsRunningProperty() {
+        return daemonsRunning;
     }
 }

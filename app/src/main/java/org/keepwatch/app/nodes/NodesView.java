@@ -27,7 +27,8 @@ import java.util.function.Consumer;
 /** The Nodes view: a table and a Reconnect button. */
 public final class NodesView {
 
-    static final List<String> HEADERS = List.of("Connection", "Node", "Since", "keepalived", "Agent", "Last error");
+    static final List<String> HEADERS = List.of("Connection", "Node", "Since", "keepalived", "Daemon", "Agent",
+            "Last error");
     private final BorderPane root = new BorderPane();
     private final TableView<NodeRow> table = new TableView<>();
     private final ToolBar tools = new ToolBar();
@@ -66,6 +67,24 @@ public final class NodesView {
         TableColumn<NodeRow, String> keepalived = new TableColumn<>("keepalived");
         keepalived.setCellValueFactory(c -> c.getValue().keepalivedProperty());
         keepalived.setPrefWidth(100);
+        TableColumn<NodeRow, String> daemon = new TableColumn<>("Daemon");
+        daemon.setId("daemon-column");
+        daemon.setCellValueFactory(c -> c.getValue().daemonsProperty());
+        daemon.setCellFactory(c -> new TableCell<>() {
+            @Override
+            protected void updateItem(String text, boolean empty) {
+                super.updateItem(text, empty);
+                setText(empty ? null : text);
+                setTooltip(empty || text == null || text.isEmpty() ? null : new Tooltip(text));
+                NodeRow row = empty ? null : getTableRow().getItem();
+                // A hung, stopped or dead keepalived needs attention even while the node is online.
+                getStyleClass().remove("kw-daemon-down");
+                if (row != null && !row.daemonsRunningProperty().get()) {
+                    getStyleClass().add("kw-daemon-down");
+                }
+            }
+        });
+        daemon.setPrefWidth(200);
         TableColumn<NodeRow, String> agent = new TableColumn<>("Agent");
         agent.setCellValueFactory(c -> c.getValue().agentProperty());
         agent.setPrefWidth(260);
@@ -80,12 +99,12 @@ public final class NodesView {
             }
         });
         error.setPrefWidth(520);
-        table.getColumns().setAll(List.of(connection, node, since, keepalived, agent, error));
+        table.getColumns().setAll(List.of(connection, node, since, keepalived, daemon, agent, error));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getSortOrder().add(node);
         TableSupport.install(table, HEADERS, r -> List.of(Presentation.of(r.connectionProperty().get()).text(),
                 r.nodeProperty().get(), Formats.clock(r.sinceProperty().get()), r.keepalivedProperty().get(),
-                r.agentProperty().get(), r.lastErrorProperty().get()), io, problems);
+                r.daemonsProperty().get(), r.agentProperty().get(), r.lastErrorProperty().get()), io, problems);
 
         Button reconnect = new Button("Reconnect", new FontIcon(Material2MZ.REFRESH));
         reconnect.setId("reconnect-button");

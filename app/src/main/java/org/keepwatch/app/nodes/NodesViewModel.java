@@ -30,15 +30,25 @@ public final class NodesViewModel implements FleetListener {
     public void onBatch(FleetBatch batch) {
         if (batch.rebuild()) {
             reload();
-        } else if (!batch.nodes().isEmpty()) {
-            index.apply(batch.nodes(), Set.of());
+        } else {
+            if (!batch.nodes().isEmpty()) {
+                index.apply(batch.nodes(), Set.of());
+            }
+            batch.daemons().forEach((node, daemons) -> {
+                NodeRow row = index.get(node);
+                if (row != null) {
+                    row.updateDaemons(daemons);
+                }
+            });
         }
     }
 
     public void reload() {
         Map<String, NodeStatus> all = new LinkedHashMap<>();
-        state.get().nodes().forEach(n -> all.put(n.node(), n));
+        FleetState fleet = state.get();
+        fleet.nodes().forEach(n -> all.put(n.node(), n));
         index.reset(all);
+        all.keySet().forEach(node -> index.get(node).updateDaemons(fleet.daemons(node)));
     }
 
     public ObservableList<NodeRow> rows() {

@@ -12,9 +12,12 @@ import org.keepwatch.app.instances.InstancesViewModel;
 import org.keepwatch.app.nodes.NodesViewModel;
 import org.keepwatch.app.routers.RoutersViewModel;
 import org.keepwatch.fleet.ConnectionState;
+import org.keepwatch.fleet.DaemonStatus;
 import org.keepwatch.fleet.FleetState;
+import org.keepwatch.fleet.NodeStatus;
 import org.keepwatch.fleet.Verdict;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -52,7 +55,8 @@ public final class MainViewModel implements FleetListener {
 
     @Override
     public void onBatch(FleetBatch batch) {
-        if (!batch.routers().isEmpty() || !batch.removedRouters().isEmpty() || !batch.nodes().isEmpty() || batch.rebuild()) {
+        if (!batch.routers().isEmpty() || !batch.removedRouters().isEmpty() || !batch.nodes().isEmpty()
+                || !batch.daemons().isEmpty() || batch.rebuild()) {
             summaryDirty = true;
             // Counting thousands of routers on every pulse would cost more than the line is worth.
             if (System.nanoTime() - summaryAt > SUMMARY_PERIOD_NANOS) {
@@ -87,7 +91,11 @@ public final class MainViewModel implements FleetListener {
         long total = current.routers().size();
         long healthy = current.routers().stream().filter(r -> r.verdict() == Verdict.HEALTHY).count();
         long online = current.nodes().stream().filter(n -> n.connection() == ConnectionState.ONLINE).count();
-        summary.set(total + " routers, " + healthy + " healthy · " + online + " of " + current.nodes().size() + " nodes online");
+        List<String> daemonsDown = current.nodes().stream().map(NodeStatus::node)
+                .filter(node -> current.daemons(node).stream().anyMatch(d -> d.status() != DaemonStatus.RUNNING))
+                .toList();
+        summary.set(total + " routers, " + healthy + " healthy · " + online + " of " + current.nodes().size() + " nodes online"
+                + (daemonsDown.isEmpty() ? "" : " · keepalived down on " + String.join(", ", daemonsDown)));
     }
 
     public BooleanProperty fleetOpenProperty() {

@@ -213,7 +213,7 @@ public final class UiScaleBenchmark {
                     vips.add(new VipObservation(node(n), "", vip, "eth0", Optional.of("keepalived"), Optional.of("VI_" + i), false));
                 }
             }
-            state.applyReport(new NodeReport(node(n), now, List.of(new DaemonObservation(node(n), "keepalived", "", true, true,
+            state.applyReport(new NodeReport(node(n), now, List.of(new DaemonObservation(node(n), "keepalived", "", org.keepwatch.fleet.DaemonStatus.RUNNING,
                     Optional.empty())), instances, vips));
         }
         state.drainEvents();

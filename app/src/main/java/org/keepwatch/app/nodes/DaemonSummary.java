@@ -1,0 +1,56 @@
+package org.keepwatch.app.nodes;
+
+import org.keepwatch.fleet.DaemonObservation;
+import org.keepwatch.fleet.DaemonStatus;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** A node's keepalived daemons in a few words for its row: "running", "hung: …", "4 running · 1 dead (r-1)". */
+final class DaemonSummary {
+
+    /** Names listed after a count; more are left to the tooltip. */
+    private static final int NAMES_SHOWN = 3;
+
+    private DaemonSummary() {
+    }
+
+    static String of(List<DaemonObservation> daemons) {
+        if (daemons.isEmpty()) {
+            return "";
+        }
+        if (daemons.size() == 1) {
+            DaemonObservation only = daemons.get(0);
+            return only.status() == DaemonStatus.RUNNING ? "running"
+                    : only.status().describe() + only.problem().map(p -> ": " + p).orElse("");
+        }
+        Map<DaemonStatus, List<String>> byStatus = new EnumMap<>(DaemonStatus.class);
+        daemons.forEach(d -> byStatus.computeIfAbsent(d.status(), s -> new ArrayList<>()).add(d.name()));
+        List<String> parts = new ArrayList<>();
+        byStatus.forEach((status, names) -> parts.add(names.size() + " " + word(status)
+                + (status == DaemonStatus.RUNNING ? "" : " (" + names(names) + ")")));
+        return String.join(" · ", parts);
+    }
+
+    /** Whether every daemon runs and answers: the row needs no attention for its keepalived. */
+    static boolean allRunning(List<DaemonObservation> daemons) {
+        return daemons.stream().allMatch(d -> d.status() == DaemonStatus.RUNNING);
+    }
+
+    private static String word(DaemonStatus status) {
+        return switch (status) {
+            case RUNNING -> "running";
+            case HUNG -> "hung";
+            case STOPPED -> "not running";
+            case DEAD -> "dead";
+        };
+    }
+
+    private static String names(List<String> names) {
+        String shown = names.stream().limit(NAMES_SHOWN).collect(Collectors.joining(", "));
+        return names.size() > NAMES_SHOWN ? shown + ", …" : shown;
+    }
+}
