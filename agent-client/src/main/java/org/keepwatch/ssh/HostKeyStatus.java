@@ -3,7 +3,7 @@ package org.keepwatch.ssh;
 /** What known_hosts says about a presented host key. */
 sealed interface HostKeyStatus {
 
-    /** A line vouches for it: the key itself, or the CA that signed its certificate. */
+    /** A line vouches for it: the key itself, or the CA that signed its certificate (which passed every check). */
     record Trusted(KnownHostsFile.Entry entry) implements HostKeyStatus {
     }
 
@@ -17,5 +17,13 @@ sealed interface HostKeyStatus {
 
     /** A {@code @revoked} line names this key (or the CA of its certificate). */
     record Revoked(KnownHostsFile.Entry entry) implements HostKeyStatus {
+    }
+
+    /**
+     * A certificate from a trusted CA failed a check, so the CA does not vouch for it; {@code plainKey} is what
+     * known_hosts says about its plain key, by which the host is judged instead (never another CertificateRejected).
+     */
+    record CertificateRejected(KnownHostsFile.Entry authority, CertificateRejection why, HostKeyStatus plainKey)
+            implements HostKeyStatus {
     }
 }

@@ -5,6 +5,7 @@ import net.schmizz.sshj.common.Buffer;
 
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,20 +21,26 @@ final class KnownHosts {
 
     private final List<Path> files;
     private final KnownHostsCache cache;
+    private final CertificateVerifier certificates;
 
-    KnownHosts(List<Path> files, KnownHostsCache cache) {
+    KnownHosts(List<Path> files, KnownHostsCache cache, CertificateVerifier certificates) {
         this.files = List.copyOf(files);
         this.cache = cache;
+        this.certificates = certificates;
     }
 
     KnownHosts(List<Path> files) {
-        this(files, new KnownHostsCache());
+        this(files, new KnownHostsCache(), new CertificateVerifier(Clock.systemUTC()));
     }
 
     List<Path> files() {
         return files;
     }
 
+    /**
+     * @param host the name connected to (HostName, lower-cased): what lines are looked up for and what a
+     *             certificate's principals must name
+     */
     HostKeyStatus check(String host, int port, PublicKey presented) {
         String name = KnownHostsFile.hostKeyName(host, port);
         List<KnownHostsFile.Entry> entries = entriesFor(name);
@@ -47,13 +54,21 @@ final class KnownHosts {
             }
         }
         if (authority.isPresent()) {
-            // SSHJ has already checked the certificate's signature, principals and validity during key exchange.
             for (KnownHostsFile.Entry e : entries) {
                 if (e.marker() == KnownHostsFile.Marker.CERT_AUTHORITY && e.holds(authority.get())) {
-                    return new HostKeyStatus.Trusted(e);
+                    // The CA vouches only for a certificate that passes every check; SSHJ checks none of them
+                    // reliably (see SshConnector), so all of them are made here, for every key exchange.
+                    Optional<CertificateRejection> why = certificates.check((Certificate<?>) presented, host);
+                    return why.<HostKeyStatus>map(w -> new HostKeyStatus.CertificateRejected(e, w,
+                            plainKeyStatus(entries, plain))).orElseGet(() -> new HostKeyStatus.Trusted(e));
                 }
             }
         }
+        // As OpenSSH: a certificate no trusted CA signed is judged by its plain key.
+        return plainKeyStatus(entries, plain);
+    }
+
+    private static HostKeyStatus plainKeyStatus(List<KnownHostsFile.Entry> entries, PublicKey plain) {
         String type = HostKeys.type(plain);
         KnownHostsFile.Entry differing = null;
         for (KnownHostsFile.Entry e : entries) {
@@ -82,6 +97,11 @@ final class KnownHosts {
             }
             String type = e.keyType();
             if (e.marker() == KnownHostsFile.Marker.CERT_AUTHORITY) {
+                // A CA whose signatures cannot be checked here vouches for nothing: asking for a certificate
+                // would only get one refused, never accepted unverified.
+                if (!CertificateSignature.canVerify(type)) {
+                    continue;
+                }
                 algorithms.addAll(List.of("ssh-ed25519-cert-v01@openssh.com", "ecdsa-sha2-nistp256-cert-v01@openssh.com",
                         "ecdsa-sha2-nistp384-cert-v01@openssh.com", "ecdsa-sha2-nistp521-cert-v01@openssh.com",
                         "rsa-sha2-512-cert-v01@openssh.com", "rsa-sha2-256-cert-v01@openssh.com",

@@ -12,7 +12,9 @@ import java.util.Optional;
 
 /**
  * Decides, during key exchange and so before anything is authenticated, whether a host key is acceptable.
- * Changed and revoked keys are always refused; unknown keys follow StrictHostKeyChecking and the prompt.
+ * Changed and revoked keys are always refused; unknown keys follow StrictHostKeyChecking and the prompt. A host
+ * certificate counts only if it passes every check {@link CertificateVerifier} makes; one that fails is judged by
+ * its plain key, as OpenSSH does.
  * A refusal is kept as a typed {@link SshException} for the connector, since SSHJ only sees {@code false}.
  */
 final class KnownHostsVerifier implements HostKeyVerifier {
@@ -54,6 +56,16 @@ final class KnownHostsVerifier implements HostKeyVerifier {
     public boolean verify(String sshjHost, int sshjPort, PublicKey key) {
         HostKeyInfo info = new HostKeyInfo(host, port, HostKeys.type(key), HostKeys.fingerprint(key));
         HostKeyStatus status = knownHosts.check(host, port, key);
+        Optional<CertificateRejection> certificate = Optional.empty();
+        if (status instanceof HostKeyStatus.CertificateRejected rejected) {
+            // As OpenSSH: the CA does not vouch for it, so the host is judged by the certificate's plain key, and
+            // whatever that leads to (a refusal, a question) says why the certificate was not enough.
+            KnownHostsFile.Entry ca = rejected.authority();
+            certificate = Optional.of(rejected.why());
+            log.warn("{} (CA {} of {} line {}); judging its plain key instead", rejected.why().describe(
+                    info.hostDisplay()), ca.fingerprint(), ca.file(), ca.line());
+            status = rejected.plainKey();
+        }
         if (status instanceof HostKeyStatus.Trusted) {
             KnownHostsFile.Entry e = ((HostKeyStatus.Trusted) status).entry();
             log.debug("Host key {} {} of {} matches {} line {}", info.keyType(), info.fingerprint(),
@@ -66,22 +78,22 @@ final class KnownHostsVerifier implements HostKeyVerifier {
         }
         if (status instanceof HostKeyStatus.Changed) {
             KnownHostsFile.Entry e = ((HostKeyStatus.Changed) status).known();
-            return refuse(new SshException.HostKeyChanged(info, e.fingerprint(), e.file(), e.line()));
+            return refuse(new SshException.HostKeyChanged(info, e.fingerprint(), e.file(), e.line(), certificate));
         }
         switch (policy) {
             case YES:
-                return refuse(new SshException.HostKeyUnknown(info, false));
+                return refuse(new SshException.HostKeyUnknown(info, false, certificate));
             case ASK:
                 HostKeyDecision decision = prompts.unknownHostKey(info);
                 if (decision == HostKeyDecision.REJECT || decision == null) {
-                    return refuse(new SshException.HostKeyUnknown(info, true));
+                    return refuse(new SshException.HostKeyUnknown(info, true, certificate));
                 }
                 if (decision == HostKeyDecision.ACCEPT_AND_SAVE) {
                     save(info, key);
                 }
                 return true;
             default:
-                // accept-new and no: OpenSSH adds the new key without asking.
+                // accept-new and no: OpenSSH adds the new key without asking (a failed certificate's plain key too).
                 save(info, key);
                 return true;
         }

@@ -36,6 +36,7 @@ public final class SshConnector {
     private final DefaultConfig sshj;
     private final KnownHostsWriter knownHostsWriter = new KnownHostsWriter();
     private final KnownHostsCache knownHostsCache = new KnownHostsCache();
+    private final CertificateVerifier certificates = new CertificateVerifier(java.time.Clock.systemUTC());
     private final IdentityKeys identityKeys = new IdentityKeys(java.time.Clock.systemUTC());
 
     /**
@@ -66,6 +67,10 @@ public final class SshConnector {
         this.sshj = new DefaultConfig();
         // KEEP_ALIVE counts unanswered keepalives (ServerAliveCountMax) instead of only sending them.
         this.sshj.setKeepAliveProvider(KeepAliveProvider.KEEP_ALIVE);
+        // SSHJ checks host certificates in some key exchanges only (never in diffie-hellman-group-exchange-*),
+        // and where it does, a failure ends the connection untyped. KnownHostsVerifier checks every certificate
+        // itself (CertificateVerifier), in every key exchange, and judges a failed one as OpenSSH does.
+        this.sshj.setVerifyHostKeyCertificates(false);
     }
 
     /** Resolves {@code alias} in {@code config} and connects through its jump hosts. */
@@ -165,8 +170,8 @@ public final class SshConnector {
         List<Path> files = new ArrayList<>(hop.userKnownHostsFiles());
         files.addAll(hop.globalKnownHostsFiles());
         Optional<Path> saveTo = hop.userKnownHostsFiles().stream().findFirst();
-        return new KnownHostsVerifier(hop.hostName(), hop.port(), new KnownHosts(files, knownHostsCache), hop.strictHostKeyChecking(),
-                hop.hashKnownHosts(), saveTo, prompts, knownHostsWriter);
+        return new KnownHostsVerifier(hop.hostName(), hop.port(), new KnownHosts(files, knownHostsCache, certificates),
+                hop.strictHostKeyChecking(), hop.hashKnownHosts(), saveTo, prompts, knownHostsWriter);
     }
 
     /** Turns what SSHJ and the socket layer threw into the error a person can act on. */

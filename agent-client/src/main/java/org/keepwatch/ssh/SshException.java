@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Why reaching a host failed, as a type a supervisor can act on and a message a UI can show as it is.
@@ -70,17 +71,27 @@ public abstract sealed class SshException extends IOException {
         }
     }
 
-    /** A host key nobody has vouched for: refused by StrictHostKeyChecking, by the user, or for lack of a prompt. */
+    /**
+     * A host key nobody has vouched for: refused by StrictHostKeyChecking, by the user, or for lack of a prompt.
+     * When the host presented a certificate that its CA would have vouched for but that failed a check,
+     * {@link #certificate()} says which; the host was then judged by the certificate's plain key.
+     */
     public static final class HostKeyUnknown extends SshException {
         private final HostKeyInfo key;
         private final boolean rejectedByUser;
+        private final Optional<CertificateRejection> certificate;
 
         public HostKeyUnknown(HostKeyInfo key, boolean rejectedByUser) {
-            super((rejectedByUser ? "Host key of " : "No known host key for ") + key.hostDisplay() + " ("
-                    + key.keyType() + " " + key.fingerprint() + ")"
+            this(key, rejectedByUser, Optional.empty());
+        }
+
+        public HostKeyUnknown(HostKeyInfo key, boolean rejectedByUser, Optional<CertificateRejection> certificate) {
+            super(certificatePrefix(key, certificate) + (rejectedByUser ? "Host key of " : "No known host key for ")
+                    + key.hostDisplay() + " (" + key.keyType() + " " + key.fingerprint() + ")"
                     + (rejectedByUser ? " was rejected" : "; StrictHostKeyChecking refuses unknown keys"), null);
             this.key = key;
             this.rejectedByUser = rejectedByUser;
+            this.certificate = certificate;
         }
 
         public HostKeyInfo key() {
@@ -90,6 +101,11 @@ public abstract sealed class SshException extends IOException {
         public boolean rejectedByUser() {
             return rejectedByUser;
         }
+
+        /** The check the host's certificate failed, if it presented one its CA would have vouched for. */
+        public Optional<CertificateRejection> certificate() {
+            return certificate;
+        }
     }
 
     /** The host presented a key of a type known_hosts holds a different key for: possibly a man in the middle. */
@@ -98,9 +114,17 @@ public abstract sealed class SshException extends IOException {
         private final String knownFingerprint;
         private final Path knownHostsFile;
         private final int knownHostsLine;
+        private final Optional<CertificateRejection> certificate;
 
         public HostKeyChanged(HostKeyInfo key, String knownFingerprint, Path knownHostsFile, int knownHostsLine) {
-            super("The host key of " + key.hostDisplay() + " has changed: it now presents " + key.keyType() + " "
+            this(key, knownFingerprint, knownHostsFile, knownHostsLine, Optional.empty());
+        }
+
+        /** @param certificate the check the host's certificate failed, if it presented one its CA would vouch for */
+        public HostKeyChanged(HostKeyInfo key, String knownFingerprint, Path knownHostsFile, int knownHostsLine,
+                              Optional<CertificateRejection> certificate) {
+            super(certificatePrefix(key, certificate) + "The host key of " + key.hostDisplay()
+                    + " has changed: it now presents " + key.keyType() + " "
                     + key.fingerprint() + " but " + knownHostsFile + " line " + knownHostsLine + " holds "
                     + knownFingerprint + ". Someone could be intercepting the connection; nothing was sent. "
                     + "If the host was reinstalled, remove that line after checking the new key.", null);
@@ -108,10 +132,16 @@ public abstract sealed class SshException extends IOException {
             this.knownFingerprint = knownFingerprint;
             this.knownHostsFile = knownHostsFile;
             this.knownHostsLine = knownHostsLine;
+            this.certificate = certificate;
         }
 
         public HostKeyInfo key() {
             return key;
+        }
+
+        /** The check the host's certificate failed, if it presented one its CA would have vouched for. */
+        public Optional<CertificateRejection> certificate() {
+            return certificate;
         }
 
         public String knownFingerprint() {
@@ -223,6 +253,11 @@ public abstract sealed class SshException extends IOException {
         public Disconnect disconnect() {
             return disconnect;
         }
+    }
+
+    /** {@code The host certificate of HOST fails its CHECK check: DETAIL. }, or nothing. */
+    private static String certificatePrefix(HostKeyInfo key, Optional<CertificateRejection> certificate) {
+        return certificate.map(c -> c.describe(key.hostDisplay()) + ". ").orElse("");
     }
 
     private static String detail(Throwable cause) {

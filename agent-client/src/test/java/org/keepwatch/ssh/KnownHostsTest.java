@@ -148,6 +148,38 @@ class KnownHostsTest {
     }
 
     @Test
+    void aCertificateTheCaWouldVouchForButThatFailsACheckIsJudgedByItsPlainKey() throws IOException {
+        // The certificate names cert.example only; the CA line would vouch for any *.example.
+        KnownHosts caOnly = file("ca_other", "@cert-authority *.example " + caText);
+        HostKeyStatus status = caOnly.check("other.example", 22, certificate);
+        assertThat(status).isInstanceOf(HostKeyStatus.CertificateRejected.class);
+        HostKeyStatus.CertificateRejected rejected = (HostKeyStatus.CertificateRejected) status;
+        assertThat(rejected.why().check()).isEqualTo(CertificateRejection.Check.PRINCIPAL);
+        assertThat(rejected.authority().line()).isEqualTo(1);
+        assertThat(rejected.plainKey()).isInstanceOf(HostKeyStatus.Unknown.class);
+
+        KnownHosts alsoPlain = file("ca_and_plain", "@cert-authority *.example " + caText,
+                "other.example " + ed25519Text);
+        assertThat(((HostKeyStatus.CertificateRejected) alsoPlain.check("other.example", 22, certificate)).plainKey())
+                .isInstanceOf(HostKeyStatus.Trusted.class);
+
+        KnownHosts otherPlain = file("ca_and_other", "@cert-authority *.example " + caText,
+                "other.example " + otherText);
+        assertThat(((HostKeyStatus.CertificateRejected) otherPlain.check("other.example", 22, certificate)).plainKey())
+                .isInstanceOf(HostKeyStatus.Changed.class);
+    }
+
+    @Test
+    void certificatesAreAskedForOnlyFromCasWhoseSignaturesCanBeChecked() throws IOException {
+        OpenSsh.keygen(dir, "ca_dsa", "dsa", "");
+        KnownHosts dsa = file("ca_dsa_only", "@cert-authority *.example " + pubText("ca_dsa"));
+        assertThat(dsa.knownAlgorithms("cert.example", 22)).isEmpty();
+        KnownHosts both = file("ca_dsa_and_ed25519", "@cert-authority *.example " + pubText("ca_dsa"),
+                "@cert-authority *.example " + caText);
+        assertThat(both.knownAlgorithms("cert.example", 22)).contains("ssh-ed25519-cert-v01@openssh.com");
+    }
+
+    @Test
     void severalFilesAreConsultedInOrderAndBrokenLinesSkipped() throws IOException {
         Path first = Files.write(dir.resolve("first"), List.of("garbage line", "@bogus x y z", "alpha.example ssh-ed25519 !!!"));
         Path second = Files.write(dir.resolve("second"), List.of("alpha.example " + ed25519Text));
@@ -183,15 +215,16 @@ class KnownHostsTest {
     @Test
     void oneCacheSeesEveryChangeToAFile() throws IOException {
         KnownHostsCache cache = new KnownHostsCache();
+        CertificateVerifier certificates = new CertificateVerifier(java.time.Clock.systemUTC());
         Path file = Files.write(dir.resolve("cached"), List.of("alpha.example " + ed25519Text));
-        KnownHosts known = new KnownHosts(List.of(file), cache);
+        KnownHosts known = new KnownHosts(List.of(file), cache, certificates);
         assertThat(known.check("alpha.example", 22, ed25519)).isInstanceOf(HostKeyStatus.Trusted.class);
         assertThat(known.check("beta.example", 22, ed25519)).isInstanceOf(HostKeyStatus.Unknown.class);
 
         // Appended by another connection's writer: a new version (size, and the writer renames a new file over).
         KnownHostsWriter writer = new KnownHostsWriter();
         writer.append(file, writer.line("beta.example", 22, ed25519, true));
-        assertThat(new KnownHosts(List.of(file), cache).check("beta.example", 22, ed25519))
+        assertThat(new KnownHosts(List.of(file), cache, certificates).check("beta.example", 22, ed25519))
                 .isInstanceOf(HostKeyStatus.Trusted.class);
 
         // Rewritten in place with a key of the same length: the inode stays, the modification time moves on.

@@ -34,6 +34,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A real SSH server (Apache MINA SSHD) on 127.0.0.1 and a random port, recording every authentication attempt
@@ -77,6 +78,20 @@ final class TestSshServer implements AutoCloseable {
      */
     static TestSshServer start(KeyPair hostKey, Path sftpRoot, boolean forwarding,
                                List<NamedFactory<Signature>> userAuthSignatures) throws IOException {
+        return start(hostKey, sftpRoot, forwarding, userAuthSignatures, server -> {
+        });
+    }
+
+    /**
+     * @param setUp changes the server before it starts, e.g. its key exchanges or a host certificate to present
+     */
+    static TestSshServer start(KeyPair hostKey, Path sftpRoot, Consumer<SshServer> setUp) throws IOException {
+        return start(hostKey, sftpRoot, false, null, setUp);
+    }
+
+    private static TestSshServer start(KeyPair hostKey, Path sftpRoot, boolean forwarding,
+                                       List<NamedFactory<Signature>> userAuthSignatures, Consumer<SshServer> setUp)
+            throws IOException {
         TestSshServer s = new TestSshServer(hostKey);
         s.server.setHost("127.0.0.1");
         s.server.setPort(0);
@@ -126,6 +141,7 @@ final class TestSshServer implements AutoCloseable {
         s.server.setSubsystemFactories(Collections.singletonList(new SftpSubsystemFactory()));
         s.server.setFileSystemFactory(new VirtualFileSystemFactory(sftpRoot));
         s.server.setForwardingFilter(forwarding ? AcceptAllForwardingFilter.INSTANCE : RejectAllForwardingFilter.INSTANCE);
+        setUp.accept(s.server);
         s.server.start();
         return s;
     }
