@@ -22,6 +22,7 @@ import re
 import selectors
 import signal
 import socket
+import stat
 import struct
 import sys
 import threading
@@ -91,6 +92,19 @@ JSON_DUMP_NAME = "keepalived.json"
 TEXT_DUMP_NAME = "keepalived.data"
 NEUTRON_CONF_RE = re.compile(r"/ha_confs/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/keepalived\.conf$")
 NEUTRON_NETNS_PREFIX = "qrouter-"
+NEUTRON_ROUTER_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+NEUTRON_PID_SUFFIX = ".pid.keepalived"          # <ha_confs>/<router_id>.pid.keepalived
+NEUTRON_VRRP_PID_SUFFIX = ".pid.keepalived-vrrp"
+NEUTRON_CONF_NAME = "keepalived.conf"           # <ha_confs>/<router_id>/keepalived.conf
+SYSTEMD_UNIT_NAME = "keepalived.service"
+DEFAULT_SYSTEMD_UNIT_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system",
+                             "/usr/lib/systemd/system"]
+# Files the agent (root) reads to learn what keepalived would run: a configuration and its includes,
+# keepalived.service and its EnvironmentFile. Only regular files owned by root (or the agent's uid)
+# and writable by nobody else, up to these sizes; nothing found this way is ever executed.
+MAX_CLAIMS_FILE_BYTES = 4 * 1024 * 1024
+MAX_UNIT_FILE_BYTES = 64 * 1024
+UNTRUSTED_MODE_BITS = stat.S_IWGRP | stat.S_IWOTH
 
 # keepalived's VRRP states (vrrp.h), as numbers in the JSON dump and names in the text dump.
 VRRP_STATES = {0: "INIT", 1: "BACKUP", 2: "MASTER", 3: "FAULT", 97: "STOP", 98: "DELETED"}
@@ -98,6 +112,9 @@ AUTH_TYPES = {0: "none", 1: "PASS", 2: "AH"}
 TEXT_AUTH_TYPES = {"none": "none", "SIMPLE_PASSWORD": "PASS", "IPSEC_AH": "AH"}
 STATE_MASTER = "MASTER"
 STATE_FAULT = "FAULT"
+STATE_UNKNOWN = "UNKNOWN"          # a claimed instance: its configuration says it exists, nothing says its state
+SOURCE_DUMP = "dump"               # where an instance record came from: keepalived's dump ...
+SOURCE_CONFIG = "config"           # ... or the daemon's configuration (claims)
 
 # Linux constants not exported by every Python version's stdlib.
 CLONE_NEWNS = 0x00020000
@@ -161,6 +178,7 @@ E_IO = "io_error"
 E_UNSUPPORTED = "unsupported"
 E_SHUTTING_DOWN = "shutting_down"
 E_INTERNAL = "internal"
+E_UNTRUSTED = "untrusted"          # in a daemon's config_error: a file the agent will not read as root
 
 FAULT_ENV = "KEEPWATCH_AGENT_TEST_FAULT"   # read only by tests: kill the agent at an apply step
 FAULT_POINTS = ("after_backup", "before_rename", "after_rename")
@@ -916,6 +934,505 @@ class ConfigSet(object):
                       for f in self.files],
             "unmatched_includes": list(self.unmatched),
         }
+
+
+# ---------------------------------------------------------------------------------------------
+# Files read as root to learn what keepalived would run, and the VRRP instances a configuration claims
+# ---------------------------------------------------------------------------------------------
+
+def file_key(st: os.stat_result) -> "Tuple[int, int, int, int]":
+    """A file version: (dev, inode, size, mtime_ns)."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def check_trusted(path: str, st: os.stat_result, limit: int) -> None:
+    """Raises AgentError unless st (an lstat) is a regular file owned by root (or by the agent's own
+    uid when it does not run as root), writable by no group or other, and at most limit bytes."""
+    if not stat.S_ISREG(st.st_mode):
+        raise AgentError(E_UNTRUSTED, "%s is %s" % (path, _file_kind(st.st_mode)), {"file": path})
+    euid = os.geteuid()
+    if st.st_uid != 0 and st.st_uid != euid:
+        raise AgentError(E_UNTRUSTED, "%s is owned by uid %d, not by root" % (path, st.st_uid), {"file": path})
+    if st.st_mode & UNTRUSTED_MODE_BITS:
+        raise AgentError(E_UNTRUSTED, "%s is writable by group or others (mode %04o)"
+                         % (path, st.st_mode & 0o7777), {"file": path})
+    if st.st_size > limit:
+        raise AgentError(E_TOO_LARGE, "%s is larger than %d bytes" % (path, limit), {"file": path})
+
+
+def lstat_signature(path: str) -> "Optional[Tuple[int, ...]]":
+    """What a cached read of path depends on: its file_key, plus mode and owner (a chmod or chown
+    changes whether it may be read, not its mtime); None when it cannot be looked at."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return file_key(st) + (st.st_mode, st.st_uid)
+
+
+def read_trusted(path: str, limit: int) -> "Tuple[bytes, os.stat_result]":
+    """The bytes of a file check_trusted accepts, opened without following a final symlink and without
+    blocking (a FIFO swapped in after the lstat cannot hang the agent). FileNotFoundError if missing."""
+    st = os.lstat(path)
+    check_trusted(path, st, limit)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | os.O_NOCTTY
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise AgentError(E_UNTRUSTED, "%s is a symbolic link" % path, {"file": path})
+        raise
+    try:
+        fst = os.fstat(fd)
+        check_trusted(path, fst, limit)     # what was opened, not what was looked at
+        chunks = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise AgentError(E_TOO_LARGE, "%s is larger than %d bytes" % (path, limit), {"file": path})
+    return data, fst
+
+
+def local_config_id() -> str:
+    """keepalived's config id without -i: the node name up to its first dot."""
+    return socket.gethostname().split(".")[0]
+
+
+CLAIM_TOKEN_RE = re.compile(r'"[^"]*"|[{}]|[^\s{}"]+')
+CLAIM_VAR_DEF_RE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
+CLAIM_VAR_USE_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+CLAIM_STATES = ("MASTER", "BACKUP")
+DEFAULT_VRRP_PRIORITY = 100
+DEFAULT_VRRP_VERSION = 2
+
+
+class ClaimStmt(object):
+    """One keyword line of a configuration, with the block it opens (children), if any."""
+    __slots__ = ("words", "file", "line", "children")
+
+    def __init__(self, words: "List[str]", file: str, line: int) -> None:
+        self.words = words
+        self.file = file
+        self.line = line
+        self.children = None  # type: Optional[List[ClaimStmt]]
+
+
+def claim_error(stmt_or_file: "Any", line: "Optional[int]", message: str) -> AgentError:
+    if isinstance(stmt_or_file, ClaimStmt):
+        file, line = stmt_or_file.file, stmt_or_file.line
+    else:
+        file = stmt_or_file
+    where = "%s line %d" % (file, line) if line else file
+    return AgentError(E_PARSE, "%s: %s" % (where, message), {"file": file, "line": line})
+
+
+class ClaimsReader(object):
+    """The VRRP instances a configuration claims (vrrp_instance blocks), for daemons whose instances
+    no dump told: hung, dead, or not running. Files are read as ConfigSet resolves them (includes in
+    place, relative to the including file, globs sorted) in the daemon's filesystem view, each through
+    read_trusted. A result is kept while every file it read has the same (dev, inode, size, mtime_ns)
+    and every include glob the same matches, so a rescan costs one lstat per file, not a parse."""
+
+    def __init__(self) -> None:
+        # (fs_root, main, config_id) -> (signature, (instances, error)); signature: ("f", path, key|None)
+        # per file read and ("g", pattern, matches) per include glob
+        self.results = {}  # type: Dict[Tuple[str, str, str], Tuple[List[Tuple[Any, ...]], Tuple[List[Dict[str, Any]], Optional[Dict[str, Any]]]]]
+
+    def load(self, main: str, fs_root: str, config_id: str) -> "Tuple[List[Dict[str, Any]], Optional[Dict[str, Any]]]":
+        """(instance records, None), or ([], error) with error {code, message, file, line}."""
+        key = (fs_root, main, config_id)
+        cached = self.results.get(key)
+        if cached is not None and self._still_valid(cached[0], fs_root):
+            return cached[1]
+        signature = []  # type: List[Tuple[Any, ...]]
+        try:
+            lines = []  # type: List[Tuple[str, int, str]]
+            self._expand(main, fs_root, None, 0, set(), {}, config_id, lines, signature)
+            result = (parse_claims(lines), None)  # type: Tuple[List[Dict[str, Any]], Optional[Dict[str, Any]]]
+        except AgentError as exc:
+            details = exc.details or {}
+            result = ([], {"code": exc.code, "message": exc.message, "file": details.get("file"),
+                           "line": details.get("line")})
+        self.results[key] = (signature, result)
+        return result
+
+    def retain(self, keys: "Set[Tuple[str, str, str]]") -> None:
+        for key in [k for k in self.results if k not in keys]:
+            del self.results[key]
+
+    @staticmethod
+    def _still_valid(signature: "List[Tuple[Any, ...]]", fs_root: str) -> bool:
+        import glob
+        for kind, path, value in signature:
+            if kind == "g":
+                if _glob_config(glob, fs_root, path) != value:
+                    return False
+                continue
+            if lstat_signature(fs_root + path) != value:
+                return False
+        return True
+
+    def _expand(self, path: str, fs_root: str, parent: "Optional[str]", depth: int, seen: "Set[str]",
+                variables: "Dict[str, str]", config_id: str, out: "List[Tuple[str, int, str]]",
+                signature: "List[Tuple[Any, ...]]") -> None:
+        """Appends (file, line, text) of path and, in place, of its includes: conditionals applied,
+        variables substituted, comments removed."""
+        if path in seen or len(seen) >= MAX_INCLUDED_FILES or depth > MAX_INCLUDE_DEPTH:
+            return
+        seen.add(path)
+        try:
+            data, st = read_trusted(fs_root + path, MAX_CLAIMS_FILE_BYTES)
+        except FileNotFoundError:
+            signature.append(("f", path, None))
+            if parent is None:
+                raise AgentError(E_NOT_FOUND, "%s does not exist" % path, {"file": path})
+            return      # keepalived goes on without a missing include
+        except AgentError as exc:
+            signature.append(("f", path, lstat_signature(fs_root + path)))     # kept until the file changes
+            exc.message = exc.message.replace(fs_root + path, path, 1) if fs_root else exc.message
+            exc.details = {"file": path}
+            raise
+        except OSError as exc:
+            signature.append(("f", path, lstat_signature(fs_root + path)))
+            raise AgentError(E_PERMISSION if isinstance(exc, PermissionError) else E_IO,
+                             "cannot read %s: %s" % (path, exc.strerror or exc), {"file": path})
+        signature.append(("f", path, file_key(st) + (st.st_mode, st.st_uid)))
+        base = os.path.dirname(path)
+        for number, raw in enumerate(decode_text(data).splitlines(), 1):
+            line = strip_comment(raw).strip()
+            if not line:
+                continue
+            if line[0] == "@":
+                parts = line.split(None, 1)
+                negate = parts[0].startswith("@^")
+                if (parts[0][2 if negate else 1:] == config_id) == negate or len(parts) < 2:
+                    continue
+                line = parts[1]
+            if line[0] == "$":
+                m = CLAIM_VAR_DEF_RE.match(line)
+                if m:
+                    variables[m.group(1)] = m.group(2).strip()
+                    continue
+            if variables and "$" in line:
+                line = CLAIM_VAR_USE_RE.sub(lambda v: variables.get(v.group(1) or v.group(2), v.group(0)), line)
+            m = INCLUDE_RE.match(line)
+            if m is None:
+                out.append((path, number, line))
+                continue
+            pattern = m.group(1).strip("\"'")
+            full = pattern if pattern.startswith("/") else os.path.normpath(os.path.join(base, pattern))
+            import glob
+            if glob.has_magic(full):
+                matches = _glob_config(glob, fs_root, full)
+                signature.append(("g", full, matches))
+                for match in matches:
+                    self._expand(match, fs_root, path, depth + 1, seen, variables, config_id, out, signature)
+            else:
+                self._expand(full, fs_root, path, depth + 1, seen, variables, config_id, out, signature)
+
+
+def _glob_config(glob: "Any", fs_root: str, pattern: str) -> "List[str]":
+    """An include glob's matches in the daemon's view, sorted, directories left out (as ConfigSet)."""
+    return sorted(m[len(fs_root):] for m in glob.glob(fs_root + pattern) if not os.path.isdir(m))
+
+
+def claim_statements(lines: "List[Tuple[str, int, str]]") -> "List[ClaimStmt]":
+    """keepalived's block structure: a line is a keyword and its words; '{' opens a block for the
+    keyword before it (on the same line, or the line before), '}' closes one."""
+    root = []  # type: List[ClaimStmt]
+    stack = [root]
+    opened = []  # type: List[ClaimStmt]
+    for file, number, text in lines:
+        words = []  # type: List[str]
+        for token in CLAIM_TOKEN_RE.findall(text):
+            if token == "{":
+                current = stack[-1]
+                if words:
+                    stmt = ClaimStmt(words, file, number)
+                    current.append(stmt)
+                elif current and current[-1].children is None:
+                    stmt = current[-1]      # the keyword was alone on the line before
+                else:
+                    raise claim_error(file, number, "'{' without a keyword")
+                words = []
+                stmt.children = []
+                stack.append(stmt.children)
+                opened.append(stmt)
+            elif token == "}":
+                if words:
+                    stack[-1].append(ClaimStmt(words, file, number))
+                    words = []
+                if len(stack) == 1:
+                    raise claim_error(file, number, "'}' without a block to close")
+                stack.pop()
+                opened.pop()
+            else:
+                words.append(token[1:-1] if token[0] == '"' else token)
+        if words:
+            stack[-1].append(ClaimStmt(words, file, number))
+    if opened:
+        raise claim_error(opened[-1], None, "block %s is not closed (missing '}')" % " ".join(opened[-1].words))
+    return root
+
+
+def _claim_number(stmt: ClaimStmt, low: float, high: float, integer: bool = True) -> "Any":
+    if len(stmt.words) < 2:
+        raise claim_error(stmt, None, "%s needs a value" % stmt.words[0])
+    text = stmt.words[1]
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise claim_error(stmt, None, "%s %r is not a number from %s to %s" % (stmt.words[0], text, low, high))
+    return value
+
+
+def _whole(value: float) -> "Any":
+    return int(value) if value == int(value) else value
+
+
+def _claim_addresses(block: ClaimStmt, with_prefix: bool) -> "List[Tuple[str, Optional[str]]]":
+    """The addresses of a virtual_ipaddress(_excluded) or unicast_peer block: (address or cidr, dev)."""
+    result = []
+    for stmt in block.children or []:
+        text = stmt.words[0]
+        addr, _, prefix = text.partition("/")
+        family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        try:
+            socket.inet_pton(family, addr)
+        except (OSError, ValueError):
+            raise claim_error(stmt, None, "%r is not an IP address (in %s)" % (text, block.words[0]))
+        if prefix and (not prefix.isdigit() or int(prefix) > (128 if family == socket.AF_INET6 else 32)):
+            raise claim_error(stmt, None, "%r has an invalid prefix (in %s)" % (text, block.words[0]))
+        canonical, length = normalise_address(text)
+        dev = None
+        if "dev" in stmt.words:
+            index = stmt.words.index("dev")
+            dev = stmt.words[index + 1] if index + 1 < len(stmt.words) else None
+        result.append(("%s/%d" % (canonical, length) if with_prefix else canonical, dev))
+    return result
+
+
+def parse_claims(lines: "List[Tuple[str, int, str]]") -> "List[Dict[str, Any]]":
+    """Instance records (as a dump gives them, state UNKNOWN, source config) of every vrrp_instance."""
+    statements = claim_statements(lines)
+    default_version = DEFAULT_VRRP_VERSION
+    for stmt in statements:
+        if stmt.words[0] == "global_defs":
+            for inner in stmt.children or []:
+                if inner.words[0] == "vrrp_version":
+                    default_version = _claim_number(inner, 2, 3)
+    instances = []
+    for stmt in statements:
+        if stmt.words[0] != "vrrp_instance":
+            continue
+        if len(stmt.words) < 2 or stmt.children is None:
+            raise claim_error(stmt, None, "vrrp_instance needs a name and a block")
+        record = _claim_instance(stmt, default_version)
+        if record is not None:
+            instances.append(record)
+    return instances
+
+
+def _claim_instance(block: ClaimStmt, default_version: int) -> "Optional[Dict[str, Any]]":
+    name = block.words[1]
+    if "$" in name or "~" in name:
+        return None     # a name made by a sequence or an undefined variable: not followed
+    fields = {"vrid": None, "wantstate": "BACKUP", "priority": DEFAULT_VRRP_PRIORITY, "interface": None,
+              "advert_int": DEFAULT_ADVERT_INT_S, "version": None, "nopreempt": False, "preempt_delay": 0,
+              "auth_type": "none", "ipv6": False}  # type: Dict[str, Any]
+    vips = []  # type: List[Tuple[str, Optional[str]]]
+    evips = []  # type: List[Tuple[str, Optional[str]]]
+    peers = []  # type: List[Tuple[str, Optional[str]]]
+    for stmt in block.children or []:
+        keyword = stmt.words[0]
+        if keyword == "state" and len(stmt.words) > 1 and stmt.words[1].upper() in CLAIM_STATES:
+            fields["wantstate"] = stmt.words[1].upper()
+        elif keyword == "interface" and len(stmt.words) > 1:
+            fields["interface"] = stmt.words[1]
+        elif keyword == "virtual_router_id":
+            fields["vrid"] = _claim_number(stmt, 1, 255)
+        elif keyword == "priority":
+            fields["priority"] = _claim_number(stmt, 1, 255)
+        elif keyword == "advert_int":
+            fields["advert_int"] = _whole(_claim_number(stmt, 0.001, 255, integer=False))
+        elif keyword in ("version", "vrrp_version"):
+            fields["version"] = _claim_number(stmt, 2, 3)
+        elif keyword == "nopreempt":
+            fields["nopreempt"] = True
+        elif keyword == "preempt_delay":
+            fields["preempt_delay"] = _whole(_claim_number(stmt, 0, 1000, integer=False))
+        elif keyword == "native_ipv6":
+            fields["ipv6"] = True
+        elif keyword == "authentication":
+            for inner in stmt.children or []:
+                if inner.words[0] == "auth_type" and len(inner.words) > 1:
+                    fields["auth_type"] = {"PASS": "PASS", "AH": "AH"}.get(inner.words[1].upper(), "none")
+        elif keyword == "virtual_ipaddress":
+            vips.extend(_claim_addresses(stmt, True))
+        elif keyword == "virtual_ipaddress_excluded":
+            evips.extend(_claim_addresses(stmt, True))
+        elif keyword == "unicast_peer":
+            peers.extend(_claim_addresses(stmt, False))
+    if fields["vrid"] is None:
+        return None     # keepalived refuses such an instance ("the virtual router id must be set")
+    version = fields["version"]
+    if version is None:
+        # an IPv6 instance (first VIP, or native_ipv6) is VRRPv3 whatever the global default
+        ipv6 = fields["ipv6"] or (bool(vips) and ":" in vips[0][0])
+        version = 3 if ipv6 else default_version
+    details = [dict(parse_vip(cidr), dev=dev) for cidr, dev in vips] + \
+        [dict(parse_vip(cidr), dev=dev, excluded=True) for cidr, dev in evips]
+    for vip in details:
+        vip["set"] = None
+    return {
+        "instance": name, "vrid": fields["vrid"], "state": STATE_UNKNOWN, "wantstate": fields["wantstate"],
+        "base_priority": fields["priority"], "effective_priority": fields["priority"], "master_priority": None,
+        "interface": fields["interface"], "vmac_interface": None, "advert_int": fields["advert_int"],
+        "version": version, "nopreempt": fields["nopreempt"], "preempt_delay": fields["preempt_delay"],
+        "auth_type": "none" if version == 3 else fields["auth_type"], "last_transition": None,
+        "vips_set": None, "vips": [cidr for cidr, _ in vips], "excluded_vips": [cidr for cidr, _ in evips],
+        "vip_details": details, "unicast_peers": [addr for addr, _ in peers],
+        "track_scripts": [], "track_interfaces": [], "stats": {}, "source": SOURCE_CONFIG,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# keepalived.service: the command line systemd would run (read, never run)
+# ---------------------------------------------------------------------------------------------
+
+UNIT_VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+UNIT_EXEC_PREFIXES = "-@:+!"
+
+
+def split_unit_words(text: str) -> "List[Tuple[str, bool]]":
+    """systemd's word splitting of a command line or assignment list: (word, was quoted)."""
+    words = []  # type: List[Tuple[str, bool]]
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            break
+        word = []
+        quoted = False
+        while i < n and not text[i].isspace():
+            ch = text[i]
+            if ch in "\"'":
+                quoted = True
+                end = i + 1
+                while end < n and text[end] != ch:
+                    if text[end] == "\\" and ch == '"' and end + 1 < n:
+                        end += 1
+                    word.append(text[end])
+                    end += 1
+                i = end + 1
+                continue
+            if ch == "\\" and i + 1 < n:
+                i += 1
+                ch = text[i]
+            word.append(ch)
+            i += 1
+        words.append(("".join(word), quoted))
+    return words
+
+
+def parse_env_file(text: str) -> "Dict[str, str]":
+    """KEY=VALUE lines of an EnvironmentFile (Debian's DAEMON_ARGS, RHEL's KEEPALIVED_OPTIONS)."""
+    env = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        key, eq, value = line.partition("=")
+        key = key.strip()
+        if not eq or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key):
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        env[key] = value
+    return env
+
+
+def parse_unit(text: str) -> "Dict[str, Any]":
+    """The [Service] lines that matter: the last ExecStart, Environment and EnvironmentFile."""
+    result = {"exec_start": None, "environment": {}, "env_files": []}  # type: Dict[str, Any]
+    section = None
+    pending = ""
+    for raw in text.splitlines():
+        line = pending + raw.strip()
+        pending = ""
+        if line.endswith("\\"):
+            pending = line[:-1] + " "
+            continue
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("["):
+            section = line
+            continue
+        if section != "[Service]":
+            continue
+        key, _, value = line.partition("=")
+        key, value = key.strip(), value.strip()
+        if key == "ExecStart":
+            result["exec_start"] = value or None
+        elif key == "Environment":
+            if not value:
+                result["environment"] = {}
+            for word, _ in split_unit_words(value):
+                name, eq, setting = word.partition("=")
+                if eq:
+                    result["environment"][name] = setting
+        elif key == "EnvironmentFile":
+            if not value:
+                result["env_files"] = []
+            else:
+                result["env_files"].append((value.lstrip("-"), value.startswith("-")))
+    return result
+
+
+def unit_exec_argv(exec_start: str, env: "Dict[str, str]") -> "List[str]":
+    """ExecStart as the argv systemd would start: $VAR split into words, ${VAR} one word."""
+    words = split_unit_words(exec_start)
+    if not words:
+        return []
+    first, quoted = words[0]
+    prefix = ""
+    while first and first[0] in UNIT_EXEC_PREFIXES:
+        prefix += first[0]
+        first = first[1:]
+    words[0] = (first, quoted)
+    if not first:
+        words = words[1:]
+    if "@" in prefix and words:
+        words = words[1:]   # @path argv0 ...: the first word is run, the second is its argv[0]
+    argv = []
+    for word, quoted in words:
+        m = UNIT_VAR_RE.match(word)
+        if not quoted and m and m.group(2) and m.end() == len(word):
+            argv.extend(env.get(m.group(2), "").split())
+            continue
+        argv.append(UNIT_VAR_RE.sub(lambda v: env.get(v.group(1) or v.group(2), ""), word))
+    return argv
 
 
 # ---------------------------------------------------------------------------------------------
