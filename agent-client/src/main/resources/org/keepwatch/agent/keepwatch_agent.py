@@ -206,6 +206,9 @@ DEFAULT_SETTINGS = {
     "match_config": None,           # only manage daemons whose config path matches this glob
     "proc_root": "/proc",
     "netns_dir": "/run/netns",
+    "default_config": DEFAULT_KEEPALIVED_CONF,      # what keepalived reads without -f
+    "systemd_unit_dirs": list(DEFAULT_SYSTEMD_UNIT_DIRS),   # where keepalived.service is looked for, first found
+    "neutron_ha_confs": "/var/lib/neutron/ha_confs",  # <router_id>/keepalived.conf per Neutron HA router
     "keepalived_bin": None,         # keepalived for hello and checks of dead daemons
     "log_level": "info",
 }
@@ -479,8 +482,12 @@ class Settings(object):
                 raise ValueError("setting %s must not be negative" % key)
             if isinstance(default, int) and not isinstance(default, bool) and not isinstance(value, int):
                 raise ValueError("setting %s must be an integer" % key)
-        if not isinstance(self.values["allowed_paths"], list):
-            raise ValueError("setting allowed_paths must be a list of paths")
+        for key in ("allowed_paths", "systemd_unit_dirs"):
+            if not isinstance(self.values[key], list) or not all(isinstance(v, str) for v in self.values[key]):
+                raise ValueError("setting %s must be a list of paths" % key)
+        for key in ("default_config", "neutron_ha_confs"):
+            if not isinstance(self.values[key], str):
+                raise ValueError("setting %s must be a path" % key)
 
     def __getattr__(self, name: str) -> "Any":
         values = self.__dict__.get("values")
@@ -643,6 +650,9 @@ def _instance_record(raw: "Dict[str, Any]") -> "Dict[str, Any]":
         "vip_details": vips + [dict(v, excluded=True) for v in evips],
         "track_scripts": list(raw.get("track_script") or []),
         "track_interfaces": list(raw.get("track_ifp") or []),
+        # the text dump lists unicast peers (none: multicast); the JSON dump does not say (null)
+        "unicast_peers": [normalise_address(p.split()[0])[0] for p in raw["unicast_peer"] if p.split()]
+        if isinstance(raw.get("unicast_peer"), list) else None,
     }
 
 
@@ -691,7 +701,7 @@ def parse_text_dump(text: str) -> "List[Dict[str, Any]]":
             continue
         m = TEXT_INSTANCE_RE.match(line)
         if m:
-            current = {"iname": m.group(1).strip(), "vips": [], "evips": []}
+            current = {"iname": m.group(1).strip(), "vips": [], "evips": [], "unicast_peer": []}
             raws.append(current)
             list_name = None
             continue
@@ -703,7 +713,8 @@ def parse_text_dump(text: str) -> "List[Dict[str, Any]]":
         m = TEXT_LIST_RE.match(line)
         if m:
             list_name = {"Virtual IP": "vips", "Virtual IP Excluded": "evips",
-                         "Tracked scripts": "track_script", "Tracked interfaces": "track_ifp"}.get(
+                         "Tracked scripts": "track_script", "Tracked interfaces": "track_ifp",
+                         "Unicast Peer": "unicast_peer"}.get(
                 m.group(1).strip(), "_" + m.group(1).strip())
             continue
         list_name = None
@@ -1579,7 +1590,7 @@ def systemd_unit(proc_root: str, pid: int) -> "Optional[str]":
 class Daemon(object):
     """One keepalived (its main process) and what the agent knows about it."""
 
-    def __init__(self, pid: int, starttime: int) -> None:
+    def __init__(self, pid: "Optional[int]", starttime: "Optional[int]") -> None:
         self.name = ""
         self.key = ""
         self.pid = pid
@@ -1611,8 +1622,12 @@ class Daemon(object):
         self.neutron_router = None  # type: Optional[str]
         self.systemd_unit = None  # type: Optional[str]
         self.started_at = None  # type: Optional[float]
+        self.configured_only = False    # known from its configuration only: never seen running
         # live state
         self.instances = {}  # type: Dict[str, Dict[str, Any]]
+        self.instances_from = None  # type: Optional[str]     # SOURCE_DUMP, SOURCE_CONFIG or None
+        self.claims = None  # type: Optional[List[Dict[str, Any]]]   # the ClaimsReader result in instances
+        self.config_error = None  # type: Optional[Dict[str, Any]]  # why there are no claims
         self.snapshot_ts = None  # type: Optional[float]
         self.snapshot_source = None  # type: Optional[str]
         self.dump_error = None  # type: Optional[Dict[str, Any]]
@@ -1641,6 +1656,7 @@ class Daemon(object):
             "neutron_router": self.neutron_router, "systemd_unit": self.systemd_unit,
             "managed_by": "systemd" if self.reload_unit() else ("neutron" if self.neutron_router else "signal"),
             "started_at": self.started_at, "cmdline": self.cmdline,
+            "instances_from": self.instances_from, "config_error": self.config_error,
         }
 
     def reload_unit(self) -> "Optional[str]":
@@ -1673,6 +1689,7 @@ class Discovery(object):
         self.version_cache = {}  # type: Dict[Tuple[int, int], Optional[str]]
         self.probes = ProbeCache(Path(settings.state_dir) / PROBE_CACHE_FILE if settings.state_dir else None)
         self.netns_cache = None  # type: Optional[Tuple[int, Dict[int, str]]]
+        self.unit_cache = None  # type: Optional[Tuple[str, List[Tuple[str, Any]], Optional[Dict[str, Any]]]]
 
     def _boot_time(self) -> float:
         try:
@@ -1769,7 +1786,7 @@ class Discovery(object):
         d.cmdline = argv
         d.options = opts
         cwd = self._readlink("%s/%d/cwd" % (self.proc_root, entry.pid)) or "/"
-        d.config = self._absolute(opts.get("f") or DEFAULT_KEEPALIVED_CONF, cwd)
+        d.config = self._absolute(opts.get("f") or self.settings.default_config, cwd)
         if self.settings.match_config and not fnmatch.fnmatch(d.config, self.settings.match_config):
             return None     # not ours to manage: nothing more is read of it, and nothing is run for it
         d.config_id = opts.get("i") if isinstance(opts.get("i"), str) else None
@@ -1843,6 +1860,134 @@ class Discovery(object):
         except OSError:
             return False
         return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+    # -- configurations keepalived would run (whether or not it runs) --------------------------
+
+    def configured(self, skip: "Set[str]") -> "Dict[str, Daemon]":
+        """Daemons this node's configuration would run, keyed by daemon_key, leaving out the keys in
+        `skip` (daemons already known from /proc): keepalived.service's command line, the default
+        configuration, and every Neutron HA router in neutron_ha_confs. A candidate exists while its
+        configuration file does (read or not: an untrusted one is reported, not skipped)."""
+        found = {}  # type: Dict[str, Daemon]
+        unit = self.unit_command()
+        if unit is not None:
+            opts = parse_keepalived_argv(unit["argv"])
+            netns = opts.get("s") if isinstance(opts.get("s"), str) else None
+            self._add_configured(found, skip, self.configured_daemon(
+                self._absolute(opts.get("f") or self.settings.default_config, "/"),
+                pid_file=self._absolute(opts.get("p") or DEFAULT_PID_FILE, "/"),
+                vrrp_pid_file=self._absolute(opts.get("r") or DEFAULT_VRRP_PID_FILE, "/"),
+                checkers_pid_file=self._absolute(opts.get("c") or DEFAULT_CHECKERS_PID_FILE, "/"),
+                config_id=opts.get("i") if isinstance(opts.get("i"), str) else None,
+                netns_name=netns, unit=unit["unit"], argv=unit["argv"]))
+        self._add_configured(found, skip, self.configured_daemon(self.settings.default_config))
+        ha_confs = self.settings.neutron_ha_confs
+        if ha_confs:
+            try:
+                names = os.listdir(ha_confs)
+            except OSError:
+                names = []
+            for router in names:
+                if not NEUTRON_ROUTER_RE.match(router) or "neutron|" + router in skip:
+                    continue    # a running router costs no stat
+                base = os.path.join(ha_confs, router)
+                self._add_configured(found, skip, self.configured_daemon(
+                    os.path.join(base, NEUTRON_CONF_NAME), pid_file=base + NEUTRON_PID_SUFFIX,
+                    vrrp_pid_file=base + NEUTRON_VRRP_PID_SUFFIX, netns_name=NEUTRON_NETNS_PREFIX + router,
+                    neutron_router=router))
+        return found
+
+    def _add_configured(self, found: "Dict[str, Daemon]", skip: "Set[str]", d: "Daemon") -> None:
+        if d.key in skip or d.key in found or not os.path.lexists(d.config):
+            return
+        if self.settings.match_config and not fnmatch.fnmatch(d.config, self.settings.match_config):
+            return
+        d.stopped_reason = self.stopped_reason(d)
+        found[d.key] = d
+
+    def configured_daemon(self, config: str, pid_file: str = DEFAULT_PID_FILE,
+                          vrrp_pid_file: str = DEFAULT_VRRP_PID_FILE, checkers_pid_file: str = DEFAULT_CHECKERS_PID_FILE,
+                          config_id: "Optional[str]" = None, netns_name: "Optional[str]" = None,
+                          neutron_router: "Optional[str]" = None, unit: "Optional[str]" = None,
+                          argv: "Optional[List[str]]" = None) -> "Daemon":
+        """A daemon known only from its configuration: not running (pid null)."""
+        d = Daemon(None, None)
+        d.alive = False
+        d.responsive = False
+        d.configured_only = True
+        d.config = config
+        d.pid_file = pid_file
+        d.vrrp_pid_file = vrrp_pid_file
+        d.checkers_pid_file = checkers_pid_file
+        d.config_id = config_id
+        d.netns_name = netns_name
+        d.neutron_router = neutron_router
+        d.systemd_unit = os.path.basename(unit) if unit else None
+        d.cmdline = list(argv or [])
+        d.exe = d.cmdline[0] if d.cmdline else ""
+        self.locate_netns(d)
+        d.key = daemon_key(d)
+        return d
+
+    def locate_netns(self, d: "Daemon") -> bool:
+        """The network namespace of a daemon known from its configuration: the named one (when it
+        exists; inode 0 until then) or the agent's own. True when it changed."""
+        before = (d.netns_inode, d.own_netns)
+        if d.netns_name is None or d.netns_name == "":
+            d.netns_name = None
+            d.netns_inode, d.own_netns, d.netns_path = self.own_netns, True, ""
+        else:
+            d.netns_path = os.path.join(self.settings.netns_dir, d.netns_name)
+            d.netns_inode = self._inode(d.netns_path)
+            d.own_netns = False
+        return (d.netns_inode, d.own_netns) != before
+
+    @staticmethod
+    def stopped_reason(d: "Daemon") -> str:
+        """keepalived removes its pid file when it stops; a kill (or a crash) leaves it behind."""
+        return "died" if os.path.lexists(d.fs_root + d.pid_file) else "stopped"
+
+    def unit_command(self) -> "Optional[Dict[str, Any]]":
+        """{unit, argv}: the first keepalived.service found in systemd_unit_dirs, its ExecStart with
+        Environment and EnvironmentFile variables expanded; None without one that may be read. Kept
+        while the unit and its environment files are unchanged (one lstat each per rescan)."""
+        unit_path = None
+        for directory in self.settings.systemd_unit_dirs:
+            path = os.path.join(directory, SYSTEMD_UNIT_NAME)
+            if directory and os.path.lexists(path):
+                unit_path = path
+                break
+        if unit_path is None:
+            self.unit_cache = None
+            return None
+        cached = self.unit_cache
+        if cached is not None and cached[0] == unit_path and \
+                all(lstat_signature(path) == sig for path, sig in cached[1]):
+            return cached[2]
+        signature = []  # type: List[Tuple[str, Any]]
+        result = None  # type: Optional[Dict[str, Any]]
+        current = unit_path
+        try:
+            signature.append((unit_path, lstat_signature(unit_path)))
+            data, _ = read_trusted(unit_path, MAX_UNIT_FILE_BYTES)
+            unit = parse_unit(decode_text(data))
+            env = dict(unit["environment"])
+            for current, _optional in unit["env_files"]:
+                signature.append((current, lstat_signature(current)))
+                try:
+                    env_data, _ = read_trusted(current, MAX_UNIT_FILE_BYTES)
+                except FileNotFoundError:
+                    continue    # systemd starts without an optional one (and fails without another)
+                env.update(parse_env_file(decode_text(env_data)))
+            argv = unit_exec_argv(unit["exec_start"], env) if unit["exec_start"] else []
+            if argv:
+                result = {"unit": unit_path, "argv": argv}
+        except AgentError as exc:
+            LOG.warning("not using %s: %s", unit_path, exc.message)
+        except OSError as exc:
+            LOG.warning("not using %s: cannot read %s: %s", unit_path, current, exc.strerror or exc)
+        self.unit_cache = (unit_path, signature, result)
+        return result
 
     def version_for(self, d: Daemon) -> "Optional[str]":
         if d.exe_key is None:
@@ -2854,6 +2999,8 @@ class Agent(object):
         self.stdout_fd = stdout_fd
         self.loop = Loop()
         self.discovery = Discovery(settings)
+        self.claims_reader = ClaimsReader()
+        self.config_id = local_config_id()     # what keepalived's @ lines are tested against without -i
         self.config_ops = ConfigOps(self)
         self.daemons = {}  # type: Dict[str, Daemon]
         self.netns = {}  # type: Dict[int, NetnsWatch]
@@ -3227,6 +3374,9 @@ class Agent(object):
                 if replaced.alive:
                     self._on_daemon_exit(replaced)
                 fresh.instances = replaced.instances
+                fresh.instances_from = replaced.instances_from
+                fresh.claims = replaced.claims
+                fresh.config_error = replaced.config_error
                 fresh.snapshot_ts = replaced.snapshot_ts
                 if replaced.periodic_timer is not None:
                     replaced.periodic_timer.cancel()
@@ -3235,7 +3385,77 @@ class Agent(object):
             self._daemon_started(fresh, restarted=replaced is not None)
         live_idents = {(pid, e[0].starttime) for pid, e in found.items()}
         self.rejected &= live_idents
+        self._reconcile_configured()
         self._forget_vanished()
+        self._refresh_claims()
+
+    def _reconcile_configured(self) -> None:
+        """Configurations keepalived would run that no known daemon runs become daemons of their own
+        (alive false, pid null); such a record goes when its configuration does, and turns into the
+        running daemon (same name) when one is started with it."""
+        skip = {d.key for d in self.daemons.values() if not d.configured_only}
+        found = self.discovery.configured(skip)
+        for name, d in list(self.daemons.items()):
+            if not d.configured_only:
+                continue
+            fresh = found.pop(d.key, None)
+            if fresh is None:
+                del self.daemons[name]
+                LOG.info("forgetting %s: its configuration %s is gone", name, d.config)
+                if self.subscribed:
+                    self.event("daemon", daemon=name, action="unconfigured", pid=None)
+                continue
+            if fresh.stopped_reason != d.stopped_reason:
+                d.stopped_reason = fresh.stopped_reason
+                if self.subscribed:
+                    self.event("daemon", daemon=name, action=d.stopped_reason, pid=None, zombie=False,
+                               pid_file_left=d.stopped_reason == "died",
+                               instances=[{"instance": n, "state": i["state"], "vips": i["vips"]}
+                                          for n, i in d.instances.items()])
+            if self.discovery.locate_netns(d) and self.monitoring:
+                self._ensure_netns(d)
+        for _, d in sorted(found.items()):
+            d.name = self._name_for(d)
+            self.daemons[d.name] = d
+            LOG.info("keepalived %s: not running (%s), config %s, netns %s", d.name, d.stopped_reason, d.config,
+                     d.netns_name or "(own)")
+            if self.subscribed:
+                self.event("daemon", daemon=d.name, action="configured", pid=None, info=d.to_json())
+            if self.monitoring:
+                self._ensure_netns(d)
+
+    @staticmethod
+    def _needs_claims(d: Daemon) -> bool:
+        """No dump in this agent's life told its instances, and none can now: hung, dead or not running."""
+        return d.instances_from != SOURCE_DUMP and (not d.alive or not d.responsive)
+
+    def _refresh_claims(self) -> None:
+        """Claims of every daemon that needs them, read again where a file changed (see ClaimsReader)."""
+        keys = set()
+        for d in list(self.daemons.values()):
+            if self._needs_claims(d):
+                self._load_claims(d)
+                keys.add((d.fs_root, d.config, d.config_id or self.config_id))
+        self.claims_reader.retain(keys)
+
+    def _load_claims(self, d: Daemon) -> None:
+        """The VRRP instances d's configuration claims become its instances (state UNKNOWN, source
+        config), or none and d.config_error when it cannot be read or parsed."""
+        instances, error = self.claims_reader.load(d.config, d.fs_root, d.config_id or self.config_id)
+        if instances is d.claims and error == d.config_error:
+            return
+        if error is not None and error != d.config_error:
+            LOG.warning("keepalived %s: no claims from its configuration: %s", d.name, error["message"])
+        d.claims = instances
+        d.config_error = error
+        d.instances_from = SOURCE_CONFIG if error is None else None
+        fresh = {}
+        for inst in instances:
+            record = dict(inst)
+            record["daemon"] = d.name
+            fresh[record["instance"]] = record
+        self._replace_instances(d, fresh, "config")
+        self._evaluate_orphans(d.netns_inode)
 
     def check_stopped(self) -> None:
         """A SIGSTOPped VRRP process (hung) changes nothing the agent would otherwise see: no exit,
@@ -3260,7 +3480,7 @@ class Agent(object):
             base = d.neutron_router
         elif d.netns_name:
             base = d.netns_name
-        elif d.config == DEFAULT_KEEPALIVED_CONF:
+        elif d.config == self.settings.default_config:
             base = "keepalived"
         else:
             stem = Path(d.config).stem
@@ -3268,7 +3488,10 @@ class Agent(object):
             base = parent if stem == "keepalived" and parent else stem
         name = base
         counter = 2
-        while name in self.daemons and self.daemons[name].alive and self.daemons[name].key != d.key:
+        # a running daemon takes the name of a dead one; a record known from configuration only never
+        # gives its name away, nor takes another's
+        while name in self.daemons and self.daemons[name].key != d.key and (
+                self.daemons[name].alive or self.daemons[name].configured_only or d.configured_only):
             name = "%s-%d" % (base, counter)
             counter += 1
         return name
@@ -3386,6 +3609,8 @@ class Agent(object):
             self.event("daemon", daemon=d.name, action=d.stopped_reason, pid=d.pid, zombie=zombie,
                        pid_file_left=pid_file_left,
                        instances=[{"instance": n, "state": i["state"], "vips": i["vips"]} for n, i in d.instances.items()])
+        if self._needs_claims(d):
+            self._load_claims(d)
         self._evaluate_orphans(d.netns_inode)
 
     def _forget_vanished(self) -> None:
@@ -3393,8 +3618,8 @@ class Agent(object):
         dead = [d for d in self.daemons.values() if not d.alive]
         names = self.discovery.netns_names() if any(d.netns_name for d in dead) else {}
         for name, d in list(self.daemons.items()):
-            if d.alive:
-                continue
+            if d.alive or d.configured_only:
+                continue    # a record from configuration goes with its configuration
             if d.own_netns or (d.netns_name and d.netns_inode in names):
                 continue
             del self.daemons[name]
@@ -3422,8 +3647,8 @@ class Agent(object):
     # -- network namespaces and addresses ------------------------------------------------------
 
     def _ensure_netns(self, d: Daemon) -> None:
-        if d.netns_inode in self.netns:
-            return
+        if not d.netns_inode or d.netns_inode in self.netns:
+            return      # inode 0: a named namespace that does not exist (yet)
         watch = NetnsWatch(d.netns_inode, d.netns_name, None if d.own_netns else d.netns_path)
         self.netns[d.netns_inode] = watch
         try:
@@ -3434,6 +3659,7 @@ class Agent(object):
             watch.close()
             return
         self.loop.add_reader(watch.fileno(), lambda: self._on_netlink(watch))
+        self._evaluate_orphans(d.netns_inode)   # a claimed VIP found up (daemon dead or hung already)
 
     def _on_netlink(self, watch: NetnsWatch) -> None:
         try:
@@ -3451,6 +3677,7 @@ class Agent(object):
             return
         claims = self._claims(watch.inode)
         unexplained = False
+        unanswered = False
         for action, addr in changes:
             owners = claims.get(addr["address"], [])
             if self.subscribed:
@@ -3465,11 +3692,18 @@ class Agent(object):
             # Claimed, but only by a daemon that is gone: most likely its restart has just taken the
             # address, before the periodic rescan found it (a preempting node's VIP would wait for that).
             unexplained |= action == "added" and bool(owners) and not targets
+            # no claimer can answer a dump (dead, not running, hung): no dump will evaluate the orphan
+            unanswered |= action == "added" and bool(owners) and not any(
+                self.daemons[o[0]].responsive for o in owners if o[0] in targets)
             if not targets:
                 targets = {d.name for d in self.daemons.values() if d.alive and d.netns_inode == watch.inode}
             watch.pending_dumps |= targets
-        if unexplained:
-            self.loop.call_later(0, self.rescan)
+        if unexplained or unanswered:
+            def look() -> None:
+                if unexplained:
+                    self.rescan()   # first: a restarted daemon is not an orphan's owner
+                self._evaluate_orphans(watch.inode)
+            self.loop.call_later(0, look)
         if watch.debounce_timer is None:
             watch.debounce_timer = self.loop.call_later(self.settings.vip_debounce, lambda: self._flush_vip_dumps(watch))
 
@@ -3507,7 +3741,7 @@ class Agent(object):
             for dname, iname in owners:
                 d = self.daemons[dname]
                 if not d.alive:
-                    reasons.append("daemon_dead")
+                    reasons.append("daemon_stopped" if d.stopped_reason == "stopped" else "daemon_dead")
                 elif not d.responsive:
                     reasons.append("daemon_unresponsive")
                 elif d.instances.get(iname, {}).get("state") != STATE_MASTER:
@@ -3520,10 +3754,13 @@ class Agent(object):
             dname, iname = owners[reasons.index(reason)]
             owner = self.daemons[dname]
             # A dead main whose VRRP child still runs is shutting down and may yet remove the VIP.
-            # An unresponsive one whose VRRP process is stopped (SIGSTOP) will not move it either.
-            settled = (reason == "daemon_dead" and not (
+            # An unresponsive one whose VRRP process is stopped (SIGSTOP) will not move it either, nor
+            # will one that has not answered since the agent started (its instances are its claims):
+            # the grace is for a failover in progress, and the agent never saw one start.
+            settled = (reason in ("daemon_dead", "daemon_stopped") and not (
                 owner.vrrp_pid is not None and is_alive(self.settings.proc_root, owner.vrrp_pid))) or \
-                (reason == "daemon_unresponsive" and process_stopped(self.settings.proc_root, owner.vrrp_pid or owner.pid))
+                (reason == "daemon_unresponsive" and (owner.instances_from == SOURCE_CONFIG or process_stopped(
+                    self.settings.proc_root, owner.vrrp_pid or owner.pid)))
             result[address] = {"address": address, "prefix": addr["prefix"], "ifname": addr.get("ifname"),
                                "netns": watch.name, "reason": reason, "daemon": dname, "instance": iname,
                                "state": owner.instances.get(iname, {}).get("state"), "_settled": settled}
@@ -3545,7 +3782,7 @@ class Agent(object):
             if not settled and current - first < self.settings.orphan_grace:
                 # a dead main's VRRP child is usually gone within milliseconds: look again soon
                 delay = first + self.settings.orphan_grace - current
-                if info["reason"] == "daemon_dead":
+                if info["reason"] in ("daemon_dead", "daemon_stopped"):
                     delay = min(delay, ORPHAN_DEAD_RECHECK_S)
                 self._schedule_orphan_recheck(watch, delay, info)
                 continue
@@ -3803,22 +4040,33 @@ class Agent(object):
             LOG.warning("%s", result.get("message"))
             if self.subscribed:
                 self.event("daemon", daemon=d.name, action="unresponsive", pid=d.pid, message=result.get("message"))
+        if self._needs_claims(d):
+            self._load_claims(d)
         self._evaluate_orphans(d.netns_inode)   # every failed dump: an orphan check may be waiting on it
 
     def _apply_snapshot(self, d: Daemon, instances: "List[Dict[str, Any]]", source: str, cause: str) -> None:
         fresh = {}
         for inst in instances:
             inst["daemon"] = d.name
+            inst["source"] = SOURCE_DUMP
             fresh[inst["instance"]] = inst
-        old = d.instances
-        d.instances = fresh
         d.snapshot_ts = now()
         d.snapshot_source = source
         d.dump_error = None
+        d.instances_from = SOURCE_DUMP      # claims, if any, are replaced for good
+        d.claims = None
+        d.config_error = None
         if not d.responsive:
             d.responsive = True
             if self.subscribed:
                 self.event("daemon", daemon=d.name, action="responsive", pid=d.pid)
+        self._replace_instances(d, fresh, cause)
+        self._evaluate_orphans(d.netns_inode)
+
+    def _replace_instances(self, d: Daemon, fresh: "Dict[str, Dict[str, Any]]", cause: str) -> None:
+        """d's instances become fresh; while subscribed, a state event for each that changed."""
+        old = d.instances
+        d.instances = fresh
         if self.subscribed:
             for name, inst in fresh.items():
                 prev = old.get(name)
@@ -3830,7 +4078,6 @@ class Agent(object):
                     gone = dict(prev)
                     gone["state"] = "DELETED"
                     self.emit_state(d, gone, prev, ["deleted"], cause)
-        self._evaluate_orphans(d.netns_inode)
 
     def emit_state(self, d: Daemon, inst: "Dict[str, Any]", prev: "Optional[Dict[str, Any]]", changed: "List[str]",
                    cause: str) -> None:
@@ -3859,9 +4106,11 @@ class Agent(object):
     def start_monitoring(self) -> None:
         if not self.monitoring:
             self.monitoring = True
-            for d in self.daemons.values():
+            for d in list(self.daemons.values()):
                 if d.alive:
                     self._watch_daemon(d)
+                else:
+                    self._ensure_netns(d)   # a dead or never started daemon's claimed VIPs may be up
         if self.rescan_timer is None:
             self._schedule_rescan()
 
@@ -3917,6 +4166,7 @@ class Agent(object):
             daemons.append({"name": d.name, "alive": d.alive, "responsive": d.responsive, "pid": d.pid,
                             "netns": d.netns_name, "snapshot_ts": d.snapshot_ts, "source": d.snapshot_source,
                             "error": d.dump_error, "stopped_reason": d.stopped_reason,
+                            "instances_from": d.instances_from, "config_error": d.config_error,
                             "instances": [public_instance(i) for _, i in sorted(d.instances.items())]})
         addresses = []
         orphans = []
@@ -4061,10 +4311,11 @@ class Agent(object):
 
 
 CHANGE_FIELDS = ("state", "effective_priority", "base_priority", "vips", "excluded_vips", "last_transition",
-                 "advert_int", "version", "vrid", "interface", "nopreempt")
+                 "advert_int", "version", "vrid", "interface", "nopreempt", "source")
 PUBLIC_FIELDS = ("instance", "vrid", "state", "wantstate", "base_priority", "effective_priority", "master_priority",
                  "interface", "vmac_interface", "advert_int", "version", "nopreempt", "preempt_delay", "auth_type",
-                 "last_transition", "vips_set", "vips", "excluded_vips", "track_scripts", "track_interfaces", "stats")
+                 "last_transition", "vips_set", "vips", "excluded_vips", "unicast_peers", "track_scripts",
+                 "track_interfaces", "stats", "source")
 
 
 def instance_changes(prev: "Optional[Dict[str, Any]]", new: "Dict[str, Any]") -> "List[str]":
