@@ -4035,6 +4035,9 @@ class Agent(object):
         if not d.alive or result.get("code") != E_DUMP_FAILED:
             LOG.warning("dump of %s failed: %s", d.name, result.get("message"))
             return
+        # what check_stopped compares with: a daemon found stopped by this dump (before any rescan looked,
+        # e.g. hung before the agent started) is dumped again when it resumes
+        d.process_stopped = process_stopped(self.settings.proc_root, d.vrrp_pid or d.pid)
         if d.responsive:
             d.responsive = False
             LOG.warning("%s", result.get("message"))
