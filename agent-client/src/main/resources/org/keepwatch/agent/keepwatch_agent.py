@@ -1863,12 +1863,14 @@ class Discovery(object):
 
     # -- configurations keepalived would run (whether or not it runs) --------------------------
 
-    def configured(self, skip: "Set[str]") -> "Dict[str, Daemon]":
+    def configured(self, skip: "Set[str]", known: "Optional[Dict[str, Daemon]]" = None) -> "Dict[str, Daemon]":
         """Daemons this node's configuration would run, keyed by daemon_key, leaving out the keys in
         `skip` (daemons already known from /proc): keepalived.service's command line, the default
         configuration, and every Neutron HA router in neutron_ha_confs. A candidate exists while its
-        configuration file does (read or not: an untrusted one is reported, not skipped)."""
+        configuration file does (read or not: an untrusted one is reported, not skipped). A Neutron
+        router in `known` (by key) is that daemon again, not a new one: one lstat per rescan."""
         found = {}  # type: Dict[str, Daemon]
+        known = known or {}
         unit = self.unit_command()
         if unit is not None:
             opts = parse_keepalived_argv(unit["argv"])
@@ -1888,8 +1890,13 @@ class Discovery(object):
             except OSError:
                 names = []
             for router in names:
-                if not NEUTRON_ROUTER_RE.match(router) or "neutron|" + router in skip:
+                key = "neutron|" + router
+                if key in skip or not NEUTRON_ROUTER_RE.match(router):
                     continue    # a running router costs no stat
+                if key in known:
+                    if os.path.lexists(known[key].config):
+                        found[key] = known[key]
+                    continue
                 base = os.path.join(ha_confs, router)
                 self._add_configured(found, skip, self.configured_daemon(
                     os.path.join(base, NEUTRON_CONF_NAME), pid_file=base + NEUTRON_PID_SUFFIX,
@@ -3394,19 +3401,19 @@ class Agent(object):
         (alive false, pid null); such a record goes when its configuration does, and turns into the
         running daemon (same name) when one is started with it."""
         skip = {d.key for d in self.daemons.values() if not d.configured_only}
-        found = self.discovery.configured(skip)
+        found = self.discovery.configured(skip, {d.key: d for d in self.daemons.values() if d.configured_only})
         for name, d in list(self.daemons.items()):
             if not d.configured_only:
                 continue
-            fresh = found.pop(d.key, None)
-            if fresh is None:
+            if found.pop(d.key, None) is None:
                 del self.daemons[name]
                 LOG.info("forgetting %s: its configuration %s is gone", name, d.config)
                 if self.subscribed:
                     self.event("daemon", daemon=name, action="unconfigured", pid=None)
                 continue
-            if fresh.stopped_reason != d.stopped_reason:
-                d.stopped_reason = fresh.stopped_reason
+            reason = self.discovery.stopped_reason(d)
+            if reason != d.stopped_reason:
+                d.stopped_reason = reason
                 if self.subscribed:
                     self.event("daemon", daemon=name, action=d.stopped_reason, pid=None, zombie=False,
                                pid_file_left=d.stopped_reason == "died",
