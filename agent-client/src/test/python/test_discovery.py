@@ -65,7 +65,8 @@ class DiscoveryTest(unittest.TestCase):
         self.fake.add(400, "sshd", 1, ["sshd: root@notty"])
         self.fake.add(500, "keepalived", 1, ["keepalived", "-t", "-f", "/etc/keepalived/keepalived.conf"])
         self.settings = ka.Settings({"proc_root": str(self.fake.proc), "netns_dir": str(self.fake.netns),
-                                     "state_dir": self.tmp + "/state"})
+                                     "state_dir": self.tmp + "/state", "systemd_unit_dirs": [self.tmp + "/units"],
+                                     "neutron_ha_confs": self.tmp + "/ha_confs"})
 
     def tearDown(self):
         shutil.rmtree(self.tmp, ignore_errors=True)

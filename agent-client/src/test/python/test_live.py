@@ -385,5 +385,160 @@ class LiveTest(unittest.TestCase):
             agent.close()
 
 
+
+@unittest.skipUnless(is_root(), "needs root (keepalived in network namespaces)")
+class FaultsBeforeTheAgentTest(unittest.TestCase):
+    """Issue 12: faults made before the agent started. Without a dump to tell, a daemon's claims
+    come from its configuration, and the VIP it left up is an orphan in the agent's first answer.
+    Its own pair of namespaces: A (priority 150) is broken in turn, B takes over."""
+
+    @classmethod
+    def setUpClass(cls):
+        require_lab()
+        cls.lab = KeepalivedLab(nodes=2)
+        cls.a, cls.b = cls.lab.nodes
+        cls.a.start(vrrp_config("node-a", 150))
+        cls.b.start(vrrp_config("node-b", 100))
+        for node in (cls.a, cls.b):
+            os.chmod(str(node.conf), 0o644)     # read as root only if nobody else may write it
+        cls.state_dir = cls.lab.root / "agent-state"
+        cls.units = cls.lab.root / "units"
+        cls.units.mkdir()
+        cls.agents = []
+        cls.wait_for(lambda: VIP in cls.a.addresses() and VIP not in cls.b.addresses(), "A is MASTER")
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            for agent in cls.agents:
+                agent.close()
+        finally:
+            cls.lab.close()
+
+    @staticmethod
+    def wait_for(condition, what, timeout=ELECTION_TIMEOUT_S):
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError("not within %.0f s: %s" % (timeout, what))
+            time.sleep(0.1)
+
+    def new_agent(self):
+        """An agent as on a node whose keepalived.service runs A's configuration (in A's namespace). The
+        default configuration is outside --match-config: a keepalived without -f (another lab's) is not ours."""
+        agent = AgentProcess("--match-config", str(self.lab.root) + "/*", "--state-dir", str(self.state_dir),
+                             "--rescan-interval", "0.5", "--systemd-unit-dirs", str(self.units),
+                             "--default-config", "/nonexistent/keepwatch-test/keepalived.conf",
+                             "--neutron-ha-confs", str(self.lab.root / "no-ha-confs"))
+        self.agents.append(agent)
+        return agent
+
+    def write_unit(self, node):
+        env = self.units / "keepalived.env"
+        env.write_text('DAEMON_ARGS="--namespace %s -f %s -p %s -r %s -c %s"\n' % (
+            node.ns, node.conf, node.pid_file, node.vrrp_pid_file, node.checkers_pid_file))
+        unit = self.units / "keepalived.service"
+        unit.write_text("[Service]\nType=notify\nEnvironmentFile=-%s\n"
+                        "ExecStart=/usr/sbin/keepalived --dont-fork $DAEMON_ARGS\n" % env)
+        for path in (env, unit):
+            os.chmod(str(path), 0o644)
+
+    def daemon(self, snapshot, node):
+        [d] = [d for d in snapshot["daemons"] if d["name"] == node.ns]
+        return d
+
+    def assert_claims(self, d):
+        self.assertEqual(d["instances_from"], "config", d)
+        self.assertIsNone(d["config_error"])
+        [inst] = d["instances"]
+        self.assertEqual((inst["instance"], inst["state"], inst["source"], inst["vrid"], inst["base_priority"],
+                          inst["wantstate"], inst["interface"], inst["vips"], inst["last_transition"]),
+                         ("VI_1", "UNKNOWN", "config", 51, 150, "BACKUP", "eth0", [VIP + "/24"], None))
+
+    def assert_orphan(self, snapshot, node, reason):
+        self.assertIn((VIP, node.ns, node.ns, "VI_1", True),
+                      [(v["address"], v["netns"], v["daemon"], v["instance"], v["orphan"])
+                       for v in snapshot["vips_present"]])
+        self.assertEqual([(o["address"], o["netns"], o["reason"], o["daemon"], o["instance"])
+                          for o in snapshot["orphans"]], [(VIP, node.ns, reason, node.ns, "VI_1")])
+
+    def test_1_vrrp_process_stopped_before_the_agent_starts(self):
+        vrrp_pid = self.a.vrrp_pid()
+        os.kill(vrrp_pid, signal.SIGSTOP)
+        try:
+            self.wait_for(lambda: VIP in self.b.addresses(), "B takes over")
+            self.assertIn(VIP, self.a.addresses(), "the stopped node keeps its VIP: split brain")
+            agent = self.new_agent()
+            snap = agent.call("state.subscribe")["result"]
+            a = self.daemon(snap, self.a)
+            self.assertEqual((a["alive"], a["responsive"], a["pid"], a["error"]["code"]),
+                             (True, False, self.a.main_pid(), "dump_failed"))
+            self.assert_claims(a)
+            self.assert_orphan(snap, self.a, "daemon_unresponsive")
+            b = self.daemon(snap, self.b)
+            self.assertEqual((b["instances_from"], b["instances"][0]["state"], b["instances"][0]["source"]),
+                             ("dump", "MASTER", "dump"))
+            mark = agent.mark()
+        finally:
+            os.kill(vrrp_pid, signal.SIGCONT)
+        agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
+                         and e["action"] == "responsive", 20, since=mark)
+        dumped = agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.a.ns, since=mark)
+        self.assertEqual(dumped["source"], "dump", "a dump replaces the claims")
+        self.assertIn("source", dumped["changed"])
+        self.wait_for(lambda: VIP in self.a.addresses() and VIP not in self.b.addresses(), "A preempts again")
+        agent.close()
+
+    def test_2_both_processes_killed_before_the_agent_starts(self):
+        self.write_unit(self.a)
+        self.a.kill_all()
+        self.assertTrue(self.a.pid_file.exists(), "a kill leaves the pid file")
+        self.wait_for(lambda: VIP in self.b.addresses(), "B takes over")
+        self.assertIn(VIP, self.a.addresses(), "SIGKILL leaves the VIP behind")
+        agent = self.new_agent()
+        snap = agent.call("state.snapshot")["result"]
+        a = self.daemon(snap, self.a)
+        self.assertEqual((a["alive"], a["pid"], a["stopped_reason"]), (False, None, "died"))
+        self.assert_claims(a)
+        self.assert_orphan(snap, self.a, "daemon_dead")
+        [info] = [d for d in agent.call("daemons")["result"]["daemons"] if d["name"] == self.a.ns]
+        self.assertEqual((info["alive"], info["pid"], info["config"], info["pid_file"], info["netns"],
+                          info["systemd_unit"], info["instances_from"]),
+                         (False, None, str(self.a.conf), str(self.a.pid_file), self.a.ns, "keepalived.service", "config"))
+        agent.close()
+
+    def test_3_a_configuration_never_started(self):
+        self.write_unit(self.a)
+        if self.a.alive():
+            self.a.kill_all()
+        for path in (self.a.pid_file, self.a.vrrp_pid_file):
+            if path.exists():
+                path.unlink()
+        if VIP in self.a.addresses():
+            run(["ip", "-n", self.a.ns, "addr", "del", VIP + "/24", "dev", "eth0"])
+        agent = self.new_agent()
+        snap = agent.call("state.subscribe")["result"]
+        a = self.daemon(snap, self.a)
+        self.assertEqual((a["alive"], a["pid"], a["stopped_reason"]), (False, None, "stopped"))
+        self.assert_claims(a)
+        self.assertEqual([v for v in snap["vips_present"] if v["netns"] == self.a.ns], [])
+        self.assertEqual(snap["orphans"], [], "nothing claimed is up")
+        mark = agent.mark()
+        run(["ip", "-n", self.a.ns, "addr", "add", VIP + "/24", "dev", "eth0"])
+        try:
+            orphan = agent.wait_event(lambda e: e["event"] == "vip" and e["action"] == "orphaned"
+                                      and e["netns"] == self.a.ns, EVENT_TIMEOUT_S, since=mark)
+            self.assertEqual((orphan["address"], orphan["reason"], orphan["daemon"], orphan["instance"]),
+                             (VIP, "daemon_stopped", self.a.ns, "VI_1"))
+            self.assert_orphan(agent.call("state.snapshot", {"fresh": False})["result"], self.a, "daemon_stopped")
+            first = self.new_agent().call("state.snapshot")["result"]
+            self.assert_orphan(first, self.a, "daemon_stopped")
+        finally:
+            run(["ip", "-n", self.a.ns, "addr", "del", VIP + "/24", "dev", "eth0"], check=False)
+        agent.wait_event(lambda e: e["event"] == "vip" and e["action"] == "removed" and e["netns"] == self.a.ns,
+                         EVENT_TIMEOUT_S, since=mark)
+        self.assertEqual(agent.call("state.snapshot", {"fresh": False})["result"]["orphans"], [])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -22,6 +22,7 @@ import re
 import selectors
 import signal
 import socket
+import stat
 import struct
 import sys
 import threading
@@ -91,6 +92,19 @@ JSON_DUMP_NAME = "keepalived.json"
 TEXT_DUMP_NAME = "keepalived.data"
 NEUTRON_CONF_RE = re.compile(r"/ha_confs/([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})/keepalived\.conf$")
 NEUTRON_NETNS_PREFIX = "qrouter-"
+NEUTRON_ROUTER_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+NEUTRON_PID_SUFFIX = ".pid.keepalived"          # <ha_confs>/<router_id>.pid.keepalived
+NEUTRON_VRRP_PID_SUFFIX = ".pid.keepalived-vrrp"
+NEUTRON_CONF_NAME = "keepalived.conf"           # <ha_confs>/<router_id>/keepalived.conf
+SYSTEMD_UNIT_NAME = "keepalived.service"
+DEFAULT_SYSTEMD_UNIT_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/lib/systemd/system",
+                             "/usr/lib/systemd/system"]
+# Files the agent (root) reads to learn what keepalived would run: a configuration and its includes,
+# keepalived.service and its EnvironmentFile. Only regular files owned by root (or the agent's uid)
+# and writable by nobody else, up to these sizes; nothing found this way is ever executed.
+MAX_CLAIMS_FILE_BYTES = 4 * 1024 * 1024
+MAX_UNIT_FILE_BYTES = 64 * 1024
+UNTRUSTED_MODE_BITS = stat.S_IWGRP | stat.S_IWOTH
 
 # keepalived's VRRP states (vrrp.h), as numbers in the JSON dump and names in the text dump.
 VRRP_STATES = {0: "INIT", 1: "BACKUP", 2: "MASTER", 3: "FAULT", 97: "STOP", 98: "DELETED"}
@@ -98,6 +112,9 @@ AUTH_TYPES = {0: "none", 1: "PASS", 2: "AH"}
 TEXT_AUTH_TYPES = {"none": "none", "SIMPLE_PASSWORD": "PASS", "IPSEC_AH": "AH"}
 STATE_MASTER = "MASTER"
 STATE_FAULT = "FAULT"
+STATE_UNKNOWN = "UNKNOWN"          # a claimed instance: its configuration says it exists, nothing says its state
+SOURCE_DUMP = "dump"               # where an instance record came from: keepalived's dump ...
+SOURCE_CONFIG = "config"           # ... or the daemon's configuration (claims)
 
 # Linux constants not exported by every Python version's stdlib.
 CLONE_NEWNS = 0x00020000
@@ -161,6 +178,7 @@ E_IO = "io_error"
 E_UNSUPPORTED = "unsupported"
 E_SHUTTING_DOWN = "shutting_down"
 E_INTERNAL = "internal"
+E_UNTRUSTED = "untrusted"          # in a daemon's config_error: a file the agent will not read as root
 
 FAULT_ENV = "KEEPWATCH_AGENT_TEST_FAULT"   # read only by tests: kill the agent at an apply step
 FAULT_POINTS = ("after_backup", "before_rename", "after_rename")
@@ -188,6 +206,9 @@ DEFAULT_SETTINGS = {
     "match_config": None,           # only manage daemons whose config path matches this glob
     "proc_root": "/proc",
     "netns_dir": "/run/netns",
+    "default_config": DEFAULT_KEEPALIVED_CONF,      # what keepalived reads without -f
+    "systemd_unit_dirs": list(DEFAULT_SYSTEMD_UNIT_DIRS),   # where keepalived.service is looked for, first found
+    "neutron_ha_confs": "/var/lib/neutron/ha_confs",  # <router_id>/keepalived.conf per Neutron HA router
     "keepalived_bin": None,         # keepalived for hello and checks of dead daemons
     "log_level": "info",
 }
@@ -461,8 +482,12 @@ class Settings(object):
                 raise ValueError("setting %s must not be negative" % key)
             if isinstance(default, int) and not isinstance(default, bool) and not isinstance(value, int):
                 raise ValueError("setting %s must be an integer" % key)
-        if not isinstance(self.values["allowed_paths"], list):
-            raise ValueError("setting allowed_paths must be a list of paths")
+        for key in ("allowed_paths", "systemd_unit_dirs"):
+            if not isinstance(self.values[key], list) or not all(isinstance(v, str) for v in self.values[key]):
+                raise ValueError("setting %s must be a list of paths" % key)
+        for key in ("default_config", "neutron_ha_confs"):
+            if not isinstance(self.values[key], str):
+                raise ValueError("setting %s must be a path" % key)
 
     def __getattr__(self, name: str) -> "Any":
         values = self.__dict__.get("values")
@@ -625,6 +650,9 @@ def _instance_record(raw: "Dict[str, Any]") -> "Dict[str, Any]":
         "vip_details": vips + [dict(v, excluded=True) for v in evips],
         "track_scripts": list(raw.get("track_script") or []),
         "track_interfaces": list(raw.get("track_ifp") or []),
+        # the text dump lists unicast peers (none: multicast); the JSON dump does not say (null)
+        "unicast_peers": [normalise_address(p.split()[0])[0] for p in raw["unicast_peer"] if p.split()]
+        if isinstance(raw.get("unicast_peer"), list) else None,
     }
 
 
@@ -673,7 +701,7 @@ def parse_text_dump(text: str) -> "List[Dict[str, Any]]":
             continue
         m = TEXT_INSTANCE_RE.match(line)
         if m:
-            current = {"iname": m.group(1).strip(), "vips": [], "evips": []}
+            current = {"iname": m.group(1).strip(), "vips": [], "evips": [], "unicast_peer": []}
             raws.append(current)
             list_name = None
             continue
@@ -685,7 +713,8 @@ def parse_text_dump(text: str) -> "List[Dict[str, Any]]":
         m = TEXT_LIST_RE.match(line)
         if m:
             list_name = {"Virtual IP": "vips", "Virtual IP Excluded": "evips",
-                         "Tracked scripts": "track_script", "Tracked interfaces": "track_ifp"}.get(
+                         "Tracked scripts": "track_script", "Tracked interfaces": "track_ifp",
+                         "Unicast Peer": "unicast_peer"}.get(
                 m.group(1).strip(), "_" + m.group(1).strip())
             continue
         list_name = None
@@ -919,6 +948,505 @@ class ConfigSet(object):
 
 
 # ---------------------------------------------------------------------------------------------
+# Files read as root to learn what keepalived would run, and the VRRP instances a configuration claims
+# ---------------------------------------------------------------------------------------------
+
+def file_key(st: os.stat_result) -> "Tuple[int, int, int, int]":
+    """A file version: (dev, inode, size, mtime_ns)."""
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def check_trusted(path: str, st: os.stat_result, limit: int) -> None:
+    """Raises AgentError unless st (an lstat) is a regular file owned by root (or by the agent's own
+    uid when it does not run as root), writable by no group or other, and at most limit bytes."""
+    if not stat.S_ISREG(st.st_mode):
+        raise AgentError(E_UNTRUSTED, "%s is %s" % (path, _file_kind(st.st_mode)), {"file": path})
+    euid = os.geteuid()
+    if st.st_uid != 0 and st.st_uid != euid:
+        raise AgentError(E_UNTRUSTED, "%s is owned by uid %d, not by root" % (path, st.st_uid), {"file": path})
+    if st.st_mode & UNTRUSTED_MODE_BITS:
+        raise AgentError(E_UNTRUSTED, "%s is writable by group or others (mode %04o)"
+                         % (path, st.st_mode & 0o7777), {"file": path})
+    if st.st_size > limit:
+        raise AgentError(E_TOO_LARGE, "%s is larger than %d bytes" % (path, limit), {"file": path})
+
+
+def lstat_signature(path: str) -> "Optional[Tuple[int, ...]]":
+    """What a cached read of path depends on: its file_key, plus mode and owner (a chmod or chown
+    changes whether it may be read, not its mtime); None when it cannot be looked at."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return file_key(st) + (st.st_mode, st.st_uid)
+
+
+def read_trusted(path: str, limit: int) -> "Tuple[bytes, os.stat_result]":
+    """The bytes of a file check_trusted accepts, opened without following a final symlink and without
+    blocking (a FIFO swapped in after the lstat cannot hang the agent). FileNotFoundError if missing."""
+    st = os.lstat(path)
+    check_trusted(path, st, limit)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | os.O_NOCTTY
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise AgentError(E_UNTRUSTED, "%s is a symbolic link" % path, {"file": path})
+        raise
+    try:
+        fst = os.fstat(fd)
+        check_trusted(path, fst, limit)     # what was opened, not what was looked at
+        chunks = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:
+        raise AgentError(E_TOO_LARGE, "%s is larger than %d bytes" % (path, limit), {"file": path})
+    return data, fst
+
+
+def local_config_id() -> str:
+    """keepalived's config id without -i: the node name up to its first dot."""
+    return socket.gethostname().split(".")[0]
+
+
+CLAIM_TOKEN_RE = re.compile(r'"[^"]*"|[{}]|[^\s{}"]+')
+CLAIM_VAR_DEF_RE = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
+CLAIM_VAR_USE_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+CLAIM_STATES = ("MASTER", "BACKUP")
+DEFAULT_VRRP_PRIORITY = 100
+DEFAULT_VRRP_VERSION = 2
+
+
+class ClaimStmt(object):
+    """One keyword line of a configuration, with the block it opens (children), if any."""
+    __slots__ = ("words", "file", "line", "children")
+
+    def __init__(self, words: "List[str]", file: str, line: int) -> None:
+        self.words = words
+        self.file = file
+        self.line = line
+        self.children = None  # type: Optional[List[ClaimStmt]]
+
+
+def claim_error(stmt_or_file: "Any", line: "Optional[int]", message: str) -> AgentError:
+    if isinstance(stmt_or_file, ClaimStmt):
+        file, line = stmt_or_file.file, stmt_or_file.line
+    else:
+        file = stmt_or_file
+    where = "%s line %d" % (file, line) if line else file
+    return AgentError(E_PARSE, "%s: %s" % (where, message), {"file": file, "line": line})
+
+
+class ClaimsReader(object):
+    """The VRRP instances a configuration claims (vrrp_instance blocks), for daemons whose instances
+    no dump told: hung, dead, or not running. Files are read as ConfigSet resolves them (includes in
+    place, relative to the including file, globs sorted) in the daemon's filesystem view, each through
+    read_trusted. A result is kept while every file it read has the same (dev, inode, size, mtime_ns)
+    and every include glob the same matches, so a rescan costs one lstat per file, not a parse."""
+
+    def __init__(self) -> None:
+        # (fs_root, main, config_id) -> (signature, (instances, error)); signature: ("f", path, key|None)
+        # per file read and ("g", pattern, matches) per include glob
+        self.results = {}  # type: Dict[Tuple[str, str, str], Tuple[List[Tuple[Any, ...]], Tuple[List[Dict[str, Any]], Optional[Dict[str, Any]]]]]
+
+    def load(self, main: str, fs_root: str, config_id: str) -> "Tuple[List[Dict[str, Any]], Optional[Dict[str, Any]]]":
+        """(instance records, None), or ([], error) with error {code, message, file, line}."""
+        key = (fs_root, main, config_id)
+        cached = self.results.get(key)
+        if cached is not None and self._still_valid(cached[0], fs_root):
+            return cached[1]
+        signature = []  # type: List[Tuple[Any, ...]]
+        try:
+            lines = []  # type: List[Tuple[str, int, str]]
+            self._expand(main, fs_root, None, 0, set(), {}, config_id, lines, signature)
+            result = (parse_claims(lines), None)  # type: Tuple[List[Dict[str, Any]], Optional[Dict[str, Any]]]
+        except AgentError as exc:
+            details = exc.details or {}
+            result = ([], {"code": exc.code, "message": exc.message, "file": details.get("file"),
+                           "line": details.get("line")})
+        self.results[key] = (signature, result)
+        return result
+
+    def retain(self, keys: "Set[Tuple[str, str, str]]") -> None:
+        for key in [k for k in self.results if k not in keys]:
+            del self.results[key]
+
+    @staticmethod
+    def _still_valid(signature: "List[Tuple[Any, ...]]", fs_root: str) -> bool:
+        import glob
+        for kind, path, value in signature:
+            if kind == "g":
+                if _glob_config(glob, fs_root, path) != value:
+                    return False
+                continue
+            if lstat_signature(fs_root + path) != value:
+                return False
+        return True
+
+    def _expand(self, path: str, fs_root: str, parent: "Optional[str]", depth: int, seen: "Set[str]",
+                variables: "Dict[str, str]", config_id: str, out: "List[Tuple[str, int, str]]",
+                signature: "List[Tuple[Any, ...]]") -> None:
+        """Appends (file, line, text) of path and, in place, of its includes: conditionals applied,
+        variables substituted, comments removed."""
+        if path in seen or len(seen) >= MAX_INCLUDED_FILES or depth > MAX_INCLUDE_DEPTH:
+            return
+        seen.add(path)
+        try:
+            data, st = read_trusted(fs_root + path, MAX_CLAIMS_FILE_BYTES)
+        except FileNotFoundError:
+            signature.append(("f", path, None))
+            if parent is None:
+                raise AgentError(E_NOT_FOUND, "%s does not exist" % path, {"file": path})
+            return      # keepalived goes on without a missing include
+        except AgentError as exc:
+            signature.append(("f", path, lstat_signature(fs_root + path)))     # kept until the file changes
+            exc.message = exc.message.replace(fs_root + path, path, 1) if fs_root else exc.message
+            exc.details = {"file": path}
+            raise
+        except OSError as exc:
+            signature.append(("f", path, lstat_signature(fs_root + path)))
+            raise AgentError(E_PERMISSION if isinstance(exc, PermissionError) else E_IO,
+                             "cannot read %s: %s" % (path, exc.strerror or exc), {"file": path})
+        signature.append(("f", path, file_key(st) + (st.st_mode, st.st_uid)))
+        base = os.path.dirname(path)
+        for number, raw in enumerate(decode_text(data).splitlines(), 1):
+            line = strip_comment(raw).strip()
+            if not line:
+                continue
+            if line[0] == "@":
+                parts = line.split(None, 1)
+                negate = parts[0].startswith("@^")
+                if (parts[0][2 if negate else 1:] == config_id) == negate or len(parts) < 2:
+                    continue
+                line = parts[1]
+            if line[0] == "$":
+                m = CLAIM_VAR_DEF_RE.match(line)
+                if m:
+                    variables[m.group(1)] = m.group(2).strip()
+                    continue
+            if variables and "$" in line:
+                line = CLAIM_VAR_USE_RE.sub(lambda v: variables.get(v.group(1) or v.group(2), v.group(0)), line)
+            m = INCLUDE_RE.match(line)
+            if m is None:
+                out.append((path, number, line))
+                continue
+            pattern = m.group(1).strip("\"'")
+            full = pattern if pattern.startswith("/") else os.path.normpath(os.path.join(base, pattern))
+            import glob
+            if glob.has_magic(full):
+                matches = _glob_config(glob, fs_root, full)
+                signature.append(("g", full, matches))
+                for match in matches:
+                    self._expand(match, fs_root, path, depth + 1, seen, variables, config_id, out, signature)
+            else:
+                self._expand(full, fs_root, path, depth + 1, seen, variables, config_id, out, signature)
+
+
+def _glob_config(glob: "Any", fs_root: str, pattern: str) -> "List[str]":
+    """An include glob's matches in the daemon's view, sorted, directories left out (as ConfigSet)."""
+    return sorted(m[len(fs_root):] for m in glob.glob(fs_root + pattern) if not os.path.isdir(m))
+
+
+def claim_statements(lines: "List[Tuple[str, int, str]]") -> "List[ClaimStmt]":
+    """keepalived's block structure: a line is a keyword and its words; '{' opens a block for the
+    keyword before it (on the same line, or the line before), '}' closes one."""
+    root = []  # type: List[ClaimStmt]
+    stack = [root]
+    opened = []  # type: List[ClaimStmt]
+    for file, number, text in lines:
+        words = []  # type: List[str]
+        for token in CLAIM_TOKEN_RE.findall(text):
+            if token == "{":
+                current = stack[-1]
+                if words:
+                    stmt = ClaimStmt(words, file, number)
+                    current.append(stmt)
+                elif current and current[-1].children is None:
+                    stmt = current[-1]      # the keyword was alone on the line before
+                else:
+                    raise claim_error(file, number, "'{' without a keyword")
+                words = []
+                stmt.children = []
+                stack.append(stmt.children)
+                opened.append(stmt)
+            elif token == "}":
+                if words:
+                    stack[-1].append(ClaimStmt(words, file, number))
+                    words = []
+                if len(stack) == 1:
+                    raise claim_error(file, number, "'}' without a block to close")
+                stack.pop()
+                opened.pop()
+            else:
+                words.append(token[1:-1] if token[0] == '"' else token)
+        if words:
+            stack[-1].append(ClaimStmt(words, file, number))
+    if opened:
+        raise claim_error(opened[-1], None, "block %s is not closed (missing '}')" % " ".join(opened[-1].words))
+    return root
+
+
+def _claim_number(stmt: ClaimStmt, low: float, high: float, integer: bool = True) -> "Any":
+    if len(stmt.words) < 2:
+        raise claim_error(stmt, None, "%s needs a value" % stmt.words[0])
+    text = stmt.words[1]
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise claim_error(stmt, None, "%s %r is not a number from %s to %s" % (stmt.words[0], text, low, high))
+    return value
+
+
+def _whole(value: float) -> "Any":
+    return int(value) if value == int(value) else value
+
+
+def _claim_addresses(block: ClaimStmt, with_prefix: bool) -> "List[Tuple[str, Optional[str]]]":
+    """The addresses of a virtual_ipaddress(_excluded) or unicast_peer block: (address or cidr, dev)."""
+    result = []
+    for stmt in block.children or []:
+        text = stmt.words[0]
+        addr, _, prefix = text.partition("/")
+        family = socket.AF_INET6 if ":" in addr else socket.AF_INET
+        try:
+            socket.inet_pton(family, addr)
+        except (OSError, ValueError):
+            raise claim_error(stmt, None, "%r is not an IP address (in %s)" % (text, block.words[0]))
+        if prefix and (not prefix.isdigit() or int(prefix) > (128 if family == socket.AF_INET6 else 32)):
+            raise claim_error(stmt, None, "%r has an invalid prefix (in %s)" % (text, block.words[0]))
+        canonical, length = normalise_address(text)
+        dev = None
+        if "dev" in stmt.words:
+            index = stmt.words.index("dev")
+            dev = stmt.words[index + 1] if index + 1 < len(stmt.words) else None
+        result.append(("%s/%d" % (canonical, length) if with_prefix else canonical, dev))
+    return result
+
+
+def parse_claims(lines: "List[Tuple[str, int, str]]") -> "List[Dict[str, Any]]":
+    """Instance records (as a dump gives them, state UNKNOWN, source config) of every vrrp_instance."""
+    statements = claim_statements(lines)
+    default_version = DEFAULT_VRRP_VERSION
+    for stmt in statements:
+        if stmt.words[0] == "global_defs":
+            for inner in stmt.children or []:
+                if inner.words[0] == "vrrp_version":
+                    default_version = _claim_number(inner, 2, 3)
+    instances = []
+    for stmt in statements:
+        if stmt.words[0] != "vrrp_instance":
+            continue
+        if len(stmt.words) < 2 or stmt.children is None:
+            raise claim_error(stmt, None, "vrrp_instance needs a name and a block")
+        record = _claim_instance(stmt, default_version)
+        if record is not None:
+            instances.append(record)
+    return instances
+
+
+def _claim_instance(block: ClaimStmt, default_version: int) -> "Optional[Dict[str, Any]]":
+    name = block.words[1]
+    if "$" in name or "~" in name:
+        return None     # a name made by a sequence or an undefined variable: not followed
+    fields = {"vrid": None, "wantstate": "BACKUP", "priority": DEFAULT_VRRP_PRIORITY, "interface": None,
+              "advert_int": DEFAULT_ADVERT_INT_S, "version": None, "nopreempt": False, "preempt_delay": 0,
+              "auth_type": "none", "ipv6": False}  # type: Dict[str, Any]
+    vips = []  # type: List[Tuple[str, Optional[str]]]
+    evips = []  # type: List[Tuple[str, Optional[str]]]
+    peers = []  # type: List[Tuple[str, Optional[str]]]
+    for stmt in block.children or []:
+        keyword = stmt.words[0]
+        if keyword == "state" and len(stmt.words) > 1 and stmt.words[1].upper() in CLAIM_STATES:
+            fields["wantstate"] = stmt.words[1].upper()
+        elif keyword == "interface" and len(stmt.words) > 1:
+            fields["interface"] = stmt.words[1]
+        elif keyword == "virtual_router_id":
+            fields["vrid"] = _claim_number(stmt, 1, 255)
+        elif keyword == "priority":
+            fields["priority"] = _claim_number(stmt, 1, 255)
+        elif keyword == "advert_int":
+            fields["advert_int"] = _whole(_claim_number(stmt, 0.001, 255, integer=False))
+        elif keyword in ("version", "vrrp_version"):
+            fields["version"] = _claim_number(stmt, 2, 3)
+        elif keyword == "nopreempt":
+            fields["nopreempt"] = True
+        elif keyword == "preempt_delay":
+            fields["preempt_delay"] = _whole(_claim_number(stmt, 0, 1000, integer=False))
+        elif keyword == "native_ipv6":
+            fields["ipv6"] = True
+        elif keyword == "authentication":
+            for inner in stmt.children or []:
+                if inner.words[0] == "auth_type" and len(inner.words) > 1:
+                    fields["auth_type"] = {"PASS": "PASS", "AH": "AH"}.get(inner.words[1].upper(), "none")
+        elif keyword == "virtual_ipaddress":
+            vips.extend(_claim_addresses(stmt, True))
+        elif keyword == "virtual_ipaddress_excluded":
+            evips.extend(_claim_addresses(stmt, True))
+        elif keyword == "unicast_peer":
+            peers.extend(_claim_addresses(stmt, False))
+    if fields["vrid"] is None:
+        return None     # keepalived refuses such an instance ("the virtual router id must be set")
+    version = fields["version"]
+    if version is None:
+        # an IPv6 instance (first VIP, or native_ipv6) is VRRPv3 whatever the global default
+        ipv6 = fields["ipv6"] or (bool(vips) and ":" in vips[0][0])
+        version = 3 if ipv6 else default_version
+    details = [dict(parse_vip(cidr), dev=dev) for cidr, dev in vips] + \
+        [dict(parse_vip(cidr), dev=dev, excluded=True) for cidr, dev in evips]
+    for vip in details:
+        vip["set"] = None
+    return {
+        "instance": name, "vrid": fields["vrid"], "state": STATE_UNKNOWN, "wantstate": fields["wantstate"],
+        "base_priority": fields["priority"], "effective_priority": fields["priority"], "master_priority": None,
+        "interface": fields["interface"], "vmac_interface": None, "advert_int": fields["advert_int"],
+        "version": version, "nopreempt": fields["nopreempt"], "preempt_delay": fields["preempt_delay"],
+        "auth_type": "none" if version == 3 else fields["auth_type"], "last_transition": None,
+        "vips_set": None, "vips": [cidr for cidr, _ in vips], "excluded_vips": [cidr for cidr, _ in evips],
+        "vip_details": details, "unicast_peers": [addr for addr, _ in peers],
+        "track_scripts": [], "track_interfaces": [], "stats": {}, "source": SOURCE_CONFIG,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# keepalived.service: the command line systemd would run (read, never run)
+# ---------------------------------------------------------------------------------------------
+
+UNIT_VAR_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+UNIT_EXEC_PREFIXES = "-@:+!"
+
+
+def split_unit_words(text: str) -> "List[Tuple[str, bool]]":
+    """systemd's word splitting of a command line or assignment list: (word, was quoted)."""
+    words = []  # type: List[Tuple[str, bool]]
+    i, n = 0, len(text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            break
+        word = []
+        quoted = False
+        while i < n and not text[i].isspace():
+            ch = text[i]
+            if ch in "\"'":
+                quoted = True
+                end = i + 1
+                while end < n and text[end] != ch:
+                    if text[end] == "\\" and ch == '"' and end + 1 < n:
+                        end += 1
+                    word.append(text[end])
+                    end += 1
+                i = end + 1
+                continue
+            if ch == "\\" and i + 1 < n:
+                i += 1
+                ch = text[i]
+            word.append(ch)
+            i += 1
+        words.append(("".join(word), quoted))
+    return words
+
+
+def parse_env_file(text: str) -> "Dict[str, str]":
+    """KEY=VALUE lines of an EnvironmentFile (Debian's DAEMON_ARGS, RHEL's KEEPALIVED_OPTIONS)."""
+    env = {}
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        key, eq, value = line.partition("=")
+        key = key.strip()
+        if not eq or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key):
+            continue
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        env[key] = value
+    return env
+
+
+def parse_unit(text: str) -> "Dict[str, Any]":
+    """The [Service] lines that matter: the last ExecStart, Environment and EnvironmentFile."""
+    result = {"exec_start": None, "environment": {}, "env_files": []}  # type: Dict[str, Any]
+    section = None
+    pending = ""
+    for raw in text.splitlines():
+        line = pending + raw.strip()
+        pending = ""
+        if line.endswith("\\"):
+            pending = line[:-1] + " "
+            continue
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("["):
+            section = line
+            continue
+        if section != "[Service]":
+            continue
+        key, _, value = line.partition("=")
+        key, value = key.strip(), value.strip()
+        if key == "ExecStart":
+            result["exec_start"] = value or None
+        elif key == "Environment":
+            if not value:
+                result["environment"] = {}
+            for word, _ in split_unit_words(value):
+                name, eq, setting = word.partition("=")
+                if eq:
+                    result["environment"][name] = setting
+        elif key == "EnvironmentFile":
+            if not value:
+                result["env_files"] = []
+            else:
+                result["env_files"].append((value.lstrip("-"), value.startswith("-")))
+    return result
+
+
+def unit_exec_argv(exec_start: str, env: "Dict[str, str]") -> "List[str]":
+    """ExecStart as the argv systemd would start: $VAR split into words, ${VAR} one word."""
+    words = split_unit_words(exec_start)
+    if not words:
+        return []
+    first, quoted = words[0]
+    prefix = ""
+    while first and first[0] in UNIT_EXEC_PREFIXES:
+        prefix += first[0]
+        first = first[1:]
+    words[0] = (first, quoted)
+    if not first:
+        words = words[1:]
+    if "@" in prefix and words:
+        words = words[1:]   # @path argv0 ...: the first word is run, the second is its argv[0]
+    argv = []
+    for word, quoted in words:
+        m = UNIT_VAR_RE.match(word)
+        if not quoted and m and m.group(2) and m.end() == len(word):
+            argv.extend(env.get(m.group(2), "").split())
+            continue
+        argv.append(UNIT_VAR_RE.sub(lambda v: env.get(v.group(1) or v.group(2), ""), word))
+    return argv
+
+
+# ---------------------------------------------------------------------------------------------
 # /proc discovery
 # ---------------------------------------------------------------------------------------------
 
@@ -1062,7 +1590,7 @@ def systemd_unit(proc_root: str, pid: int) -> "Optional[str]":
 class Daemon(object):
     """One keepalived (its main process) and what the agent knows about it."""
 
-    def __init__(self, pid: int, starttime: int) -> None:
+    def __init__(self, pid: "Optional[int]", starttime: "Optional[int]") -> None:
         self.name = ""
         self.key = ""
         self.pid = pid
@@ -1094,8 +1622,12 @@ class Daemon(object):
         self.neutron_router = None  # type: Optional[str]
         self.systemd_unit = None  # type: Optional[str]
         self.started_at = None  # type: Optional[float]
+        self.configured_only = False    # known from its configuration only: never seen running
         # live state
         self.instances = {}  # type: Dict[str, Dict[str, Any]]
+        self.instances_from = None  # type: Optional[str]     # SOURCE_DUMP, SOURCE_CONFIG or None
+        self.claims = None  # type: Optional[List[Dict[str, Any]]]   # the ClaimsReader result in instances
+        self.config_error = None  # type: Optional[Dict[str, Any]]  # why there are no claims
         self.snapshot_ts = None  # type: Optional[float]
         self.snapshot_source = None  # type: Optional[str]
         self.dump_error = None  # type: Optional[Dict[str, Any]]
@@ -1124,6 +1656,7 @@ class Daemon(object):
             "neutron_router": self.neutron_router, "systemd_unit": self.systemd_unit,
             "managed_by": "systemd" if self.reload_unit() else ("neutron" if self.neutron_router else "signal"),
             "started_at": self.started_at, "cmdline": self.cmdline,
+            "instances_from": self.instances_from, "config_error": self.config_error,
         }
 
     def reload_unit(self) -> "Optional[str]":
@@ -1156,6 +1689,7 @@ class Discovery(object):
         self.version_cache = {}  # type: Dict[Tuple[int, int], Optional[str]]
         self.probes = ProbeCache(Path(settings.state_dir) / PROBE_CACHE_FILE if settings.state_dir else None)
         self.netns_cache = None  # type: Optional[Tuple[int, Dict[int, str]]]
+        self.unit_cache = None  # type: Optional[Tuple[str, List[Tuple[str, Any]], Optional[Dict[str, Any]]]]
 
     def _boot_time(self) -> float:
         try:
@@ -1252,7 +1786,7 @@ class Discovery(object):
         d.cmdline = argv
         d.options = opts
         cwd = self._readlink("%s/%d/cwd" % (self.proc_root, entry.pid)) or "/"
-        d.config = self._absolute(opts.get("f") or DEFAULT_KEEPALIVED_CONF, cwd)
+        d.config = self._absolute(opts.get("f") or self.settings.default_config, cwd)
         if self.settings.match_config and not fnmatch.fnmatch(d.config, self.settings.match_config):
             return None     # not ours to manage: nothing more is read of it, and nothing is run for it
         d.config_id = opts.get("i") if isinstance(opts.get("i"), str) else None
@@ -1326,6 +1860,141 @@ class Discovery(object):
         except OSError:
             return False
         return (sa.st_dev, sa.st_ino) == (sb.st_dev, sb.st_ino)
+
+    # -- configurations keepalived would run (whether or not it runs) --------------------------
+
+    def configured(self, skip: "Set[str]", known: "Optional[Dict[str, Daemon]]" = None) -> "Dict[str, Daemon]":
+        """Daemons this node's configuration would run, keyed by daemon_key, leaving out the keys in
+        `skip` (daemons already known from /proc): keepalived.service's command line, the default
+        configuration, and every Neutron HA router in neutron_ha_confs. A candidate exists while its
+        configuration file does (read or not: an untrusted one is reported, not skipped). A Neutron
+        router in `known` (by key) is that daemon again, not a new one: one lstat per rescan."""
+        found = {}  # type: Dict[str, Daemon]
+        known = known or {}
+        unit = self.unit_command()
+        if unit is not None:
+            opts = parse_keepalived_argv(unit["argv"])
+            netns = opts.get("s") if isinstance(opts.get("s"), str) else None
+            self._add_configured(found, skip, self.configured_daemon(
+                self._absolute(opts.get("f") or self.settings.default_config, "/"),
+                pid_file=self._absolute(opts.get("p") or DEFAULT_PID_FILE, "/"),
+                vrrp_pid_file=self._absolute(opts.get("r") or DEFAULT_VRRP_PID_FILE, "/"),
+                checkers_pid_file=self._absolute(opts.get("c") or DEFAULT_CHECKERS_PID_FILE, "/"),
+                config_id=opts.get("i") if isinstance(opts.get("i"), str) else None,
+                netns_name=netns, unit=unit["unit"], argv=unit["argv"]))
+        self._add_configured(found, skip, self.configured_daemon(self.settings.default_config))
+        ha_confs = self.settings.neutron_ha_confs
+        if ha_confs:
+            try:
+                names = os.listdir(ha_confs)
+            except OSError:
+                names = []
+            for router in names:
+                key = "neutron|" + router
+                if key in skip or not NEUTRON_ROUTER_RE.match(router):
+                    continue    # a running router costs no stat
+                if key in known:
+                    if os.path.lexists(known[key].config):
+                        found[key] = known[key]
+                    continue
+                base = os.path.join(ha_confs, router)
+                self._add_configured(found, skip, self.configured_daemon(
+                    os.path.join(base, NEUTRON_CONF_NAME), pid_file=base + NEUTRON_PID_SUFFIX,
+                    vrrp_pid_file=base + NEUTRON_VRRP_PID_SUFFIX, netns_name=NEUTRON_NETNS_PREFIX + router,
+                    neutron_router=router))
+        return found
+
+    def _add_configured(self, found: "Dict[str, Daemon]", skip: "Set[str]", d: "Daemon") -> None:
+        if d.key in skip or d.key in found or not os.path.lexists(d.config):
+            return
+        if self.settings.match_config and not fnmatch.fnmatch(d.config, self.settings.match_config):
+            return
+        d.stopped_reason = self.stopped_reason(d)
+        found[d.key] = d
+
+    def configured_daemon(self, config: str, pid_file: str = DEFAULT_PID_FILE,
+                          vrrp_pid_file: str = DEFAULT_VRRP_PID_FILE, checkers_pid_file: str = DEFAULT_CHECKERS_PID_FILE,
+                          config_id: "Optional[str]" = None, netns_name: "Optional[str]" = None,
+                          neutron_router: "Optional[str]" = None, unit: "Optional[str]" = None,
+                          argv: "Optional[List[str]]" = None) -> "Daemon":
+        """A daemon known only from its configuration: not running (pid null)."""
+        d = Daemon(None, None)
+        d.alive = False
+        d.responsive = False
+        d.configured_only = True
+        d.config = config
+        d.pid_file = pid_file
+        d.vrrp_pid_file = vrrp_pid_file
+        d.checkers_pid_file = checkers_pid_file
+        d.config_id = config_id
+        d.netns_name = netns_name
+        d.neutron_router = neutron_router
+        d.systemd_unit = os.path.basename(unit) if unit else None
+        d.cmdline = list(argv or [])
+        d.exe = d.cmdline[0] if d.cmdline else ""
+        self.locate_netns(d)
+        d.key = daemon_key(d)
+        return d
+
+    def locate_netns(self, d: "Daemon") -> bool:
+        """The network namespace of a daemon known from its configuration: the named one (when it
+        exists; inode 0 until then) or the agent's own. True when it changed."""
+        before = (d.netns_inode, d.own_netns)
+        if d.netns_name is None or d.netns_name == "":
+            d.netns_name = None
+            d.netns_inode, d.own_netns, d.netns_path = self.own_netns, True, ""
+        else:
+            d.netns_path = os.path.join(self.settings.netns_dir, d.netns_name)
+            d.netns_inode = self._inode(d.netns_path)
+            d.own_netns = False
+        return (d.netns_inode, d.own_netns) != before
+
+    @staticmethod
+    def stopped_reason(d: "Daemon") -> str:
+        """keepalived removes its pid file when it stops; a kill (or a crash) leaves it behind."""
+        return "died" if os.path.lexists(d.fs_root + d.pid_file) else "stopped"
+
+    def unit_command(self) -> "Optional[Dict[str, Any]]":
+        """{unit, argv}: the first keepalived.service found in systemd_unit_dirs, its ExecStart with
+        Environment and EnvironmentFile variables expanded; None without one that may be read. Kept
+        while the unit and its environment files are unchanged (one lstat each per rescan)."""
+        unit_path = None
+        for directory in self.settings.systemd_unit_dirs:
+            path = os.path.join(directory, SYSTEMD_UNIT_NAME)
+            if directory and os.path.lexists(path):
+                unit_path = path
+                break
+        if unit_path is None:
+            self.unit_cache = None
+            return None
+        cached = self.unit_cache
+        if cached is not None and cached[0] == unit_path and \
+                all(lstat_signature(path) == sig for path, sig in cached[1]):
+            return cached[2]
+        signature = []  # type: List[Tuple[str, Any]]
+        result = None  # type: Optional[Dict[str, Any]]
+        current = unit_path
+        try:
+            signature.append((unit_path, lstat_signature(unit_path)))
+            data, _ = read_trusted(unit_path, MAX_UNIT_FILE_BYTES)
+            unit = parse_unit(decode_text(data))
+            env = dict(unit["environment"])
+            for current, _optional in unit["env_files"]:
+                signature.append((current, lstat_signature(current)))
+                try:
+                    env_data, _ = read_trusted(current, MAX_UNIT_FILE_BYTES)
+                except FileNotFoundError:
+                    continue    # systemd starts without an optional one (and fails without another)
+                env.update(parse_env_file(decode_text(env_data)))
+            argv = unit_exec_argv(unit["exec_start"], env) if unit["exec_start"] else []
+            if argv:
+                result = {"unit": unit_path, "argv": argv}
+        except AgentError as exc:
+            LOG.warning("not using %s: %s", unit_path, exc.message)
+        except OSError as exc:
+            LOG.warning("not using %s: cannot read %s: %s", unit_path, current, exc.strerror or exc)
+        self.unit_cache = (unit_path, signature, result)
+        return result
 
     def version_for(self, d: Daemon) -> "Optional[str]":
         if d.exe_key is None:
@@ -2337,6 +3006,8 @@ class Agent(object):
         self.stdout_fd = stdout_fd
         self.loop = Loop()
         self.discovery = Discovery(settings)
+        self.claims_reader = ClaimsReader()
+        self.config_id = local_config_id()     # what keepalived's @ lines are tested against without -i
         self.config_ops = ConfigOps(self)
         self.daemons = {}  # type: Dict[str, Daemon]
         self.netns = {}  # type: Dict[int, NetnsWatch]
@@ -2710,6 +3381,9 @@ class Agent(object):
                 if replaced.alive:
                     self._on_daemon_exit(replaced)
                 fresh.instances = replaced.instances
+                fresh.instances_from = replaced.instances_from
+                fresh.claims = replaced.claims
+                fresh.config_error = replaced.config_error
                 fresh.snapshot_ts = replaced.snapshot_ts
                 if replaced.periodic_timer is not None:
                     replaced.periodic_timer.cancel()
@@ -2718,7 +3392,77 @@ class Agent(object):
             self._daemon_started(fresh, restarted=replaced is not None)
         live_idents = {(pid, e[0].starttime) for pid, e in found.items()}
         self.rejected &= live_idents
+        self._reconcile_configured()
         self._forget_vanished()
+        self._refresh_claims()
+
+    def _reconcile_configured(self) -> None:
+        """Configurations keepalived would run that no known daemon runs become daemons of their own
+        (alive false, pid null); such a record goes when its configuration does, and turns into the
+        running daemon (same name) when one is started with it."""
+        skip = {d.key for d in self.daemons.values() if not d.configured_only}
+        found = self.discovery.configured(skip, {d.key: d for d in self.daemons.values() if d.configured_only})
+        for name, d in list(self.daemons.items()):
+            if not d.configured_only:
+                continue
+            if found.pop(d.key, None) is None:
+                del self.daemons[name]
+                LOG.info("forgetting %s: its configuration %s is gone", name, d.config)
+                if self.subscribed:
+                    self.event("daemon", daemon=name, action="unconfigured", pid=None)
+                continue
+            reason = self.discovery.stopped_reason(d)
+            if reason != d.stopped_reason:
+                d.stopped_reason = reason
+                if self.subscribed:
+                    self.event("daemon", daemon=name, action=d.stopped_reason, pid=None, zombie=False,
+                               pid_file_left=d.stopped_reason == "died",
+                               instances=[{"instance": n, "state": i["state"], "vips": i["vips"]}
+                                          for n, i in d.instances.items()])
+            if self.discovery.locate_netns(d) and self.monitoring:
+                self._ensure_netns(d)
+        for _, d in sorted(found.items()):
+            d.name = self._name_for(d)
+            self.daemons[d.name] = d
+            LOG.info("keepalived %s: not running (%s), config %s, netns %s", d.name, d.stopped_reason, d.config,
+                     d.netns_name or "(own)")
+            if self.subscribed:
+                self.event("daemon", daemon=d.name, action="configured", pid=None, info=d.to_json())
+            if self.monitoring:
+                self._ensure_netns(d)
+
+    @staticmethod
+    def _needs_claims(d: Daemon) -> bool:
+        """No dump in this agent's life told its instances, and none can now: hung, dead or not running."""
+        return d.instances_from != SOURCE_DUMP and (not d.alive or not d.responsive)
+
+    def _refresh_claims(self) -> None:
+        """Claims of every daemon that needs them, read again where a file changed (see ClaimsReader)."""
+        keys = set()
+        for d in list(self.daemons.values()):
+            if self._needs_claims(d):
+                self._load_claims(d)
+                keys.add((d.fs_root, d.config, d.config_id or self.config_id))
+        self.claims_reader.retain(keys)
+
+    def _load_claims(self, d: Daemon) -> None:
+        """The VRRP instances d's configuration claims become its instances (state UNKNOWN, source
+        config), or none and d.config_error when it cannot be read or parsed."""
+        instances, error = self.claims_reader.load(d.config, d.fs_root, d.config_id or self.config_id)
+        if instances is d.claims and error == d.config_error:
+            return
+        if error is not None and error != d.config_error:
+            LOG.warning("keepalived %s: no claims from its configuration: %s", d.name, error["message"])
+        d.claims = instances
+        d.config_error = error
+        d.instances_from = SOURCE_CONFIG if error is None else None
+        fresh = {}
+        for inst in instances:
+            record = dict(inst)
+            record["daemon"] = d.name
+            fresh[record["instance"]] = record
+        self._replace_instances(d, fresh, "config")
+        self._evaluate_orphans(d.netns_inode)
 
     def check_stopped(self) -> None:
         """A SIGSTOPped VRRP process (hung) changes nothing the agent would otherwise see: no exit,
@@ -2743,7 +3487,7 @@ class Agent(object):
             base = d.neutron_router
         elif d.netns_name:
             base = d.netns_name
-        elif d.config == DEFAULT_KEEPALIVED_CONF:
+        elif d.config == self.settings.default_config:
             base = "keepalived"
         else:
             stem = Path(d.config).stem
@@ -2751,7 +3495,10 @@ class Agent(object):
             base = parent if stem == "keepalived" and parent else stem
         name = base
         counter = 2
-        while name in self.daemons and self.daemons[name].alive and self.daemons[name].key != d.key:
+        # a running daemon takes the name of a dead one; a record known from configuration only never
+        # gives its name away, nor takes another's
+        while name in self.daemons and self.daemons[name].key != d.key and (
+                self.daemons[name].alive or self.daemons[name].configured_only or d.configured_only):
             name = "%s-%d" % (base, counter)
             counter += 1
         return name
@@ -2869,6 +3616,8 @@ class Agent(object):
             self.event("daemon", daemon=d.name, action=d.stopped_reason, pid=d.pid, zombie=zombie,
                        pid_file_left=pid_file_left,
                        instances=[{"instance": n, "state": i["state"], "vips": i["vips"]} for n, i in d.instances.items()])
+        if self._needs_claims(d):
+            self._load_claims(d)
         self._evaluate_orphans(d.netns_inode)
 
     def _forget_vanished(self) -> None:
@@ -2876,8 +3625,8 @@ class Agent(object):
         dead = [d for d in self.daemons.values() if not d.alive]
         names = self.discovery.netns_names() if any(d.netns_name for d in dead) else {}
         for name, d in list(self.daemons.items()):
-            if d.alive:
-                continue
+            if d.alive or d.configured_only:
+                continue    # a record from configuration goes with its configuration
             if d.own_netns or (d.netns_name and d.netns_inode in names):
                 continue
             del self.daemons[name]
@@ -2905,8 +3654,8 @@ class Agent(object):
     # -- network namespaces and addresses ------------------------------------------------------
 
     def _ensure_netns(self, d: Daemon) -> None:
-        if d.netns_inode in self.netns:
-            return
+        if not d.netns_inode or d.netns_inode in self.netns:
+            return      # inode 0: a named namespace that does not exist (yet)
         watch = NetnsWatch(d.netns_inode, d.netns_name, None if d.own_netns else d.netns_path)
         self.netns[d.netns_inode] = watch
         try:
@@ -2917,6 +3666,7 @@ class Agent(object):
             watch.close()
             return
         self.loop.add_reader(watch.fileno(), lambda: self._on_netlink(watch))
+        self._evaluate_orphans(d.netns_inode)   # a claimed VIP found up (daemon dead or hung already)
 
     def _on_netlink(self, watch: NetnsWatch) -> None:
         try:
@@ -2934,6 +3684,7 @@ class Agent(object):
             return
         claims = self._claims(watch.inode)
         unexplained = False
+        unanswered = False
         for action, addr in changes:
             owners = claims.get(addr["address"], [])
             if self.subscribed:
@@ -2948,11 +3699,18 @@ class Agent(object):
             # Claimed, but only by a daemon that is gone: most likely its restart has just taken the
             # address, before the periodic rescan found it (a preempting node's VIP would wait for that).
             unexplained |= action == "added" and bool(owners) and not targets
+            # no claimer can answer a dump (dead, not running, hung): no dump will evaluate the orphan
+            unanswered |= action == "added" and bool(owners) and not any(
+                self.daemons[o[0]].responsive for o in owners if o[0] in targets)
             if not targets:
                 targets = {d.name for d in self.daemons.values() if d.alive and d.netns_inode == watch.inode}
             watch.pending_dumps |= targets
-        if unexplained:
-            self.loop.call_later(0, self.rescan)
+        if unexplained or unanswered:
+            def look() -> None:
+                if unexplained:
+                    self.rescan()   # first: a restarted daemon is not an orphan's owner
+                self._evaluate_orphans(watch.inode)
+            self.loop.call_later(0, look)
         if watch.debounce_timer is None:
             watch.debounce_timer = self.loop.call_later(self.settings.vip_debounce, lambda: self._flush_vip_dumps(watch))
 
@@ -2990,7 +3748,7 @@ class Agent(object):
             for dname, iname in owners:
                 d = self.daemons[dname]
                 if not d.alive:
-                    reasons.append("daemon_dead")
+                    reasons.append("daemon_stopped" if d.stopped_reason == "stopped" else "daemon_dead")
                 elif not d.responsive:
                     reasons.append("daemon_unresponsive")
                 elif d.instances.get(iname, {}).get("state") != STATE_MASTER:
@@ -3003,10 +3761,13 @@ class Agent(object):
             dname, iname = owners[reasons.index(reason)]
             owner = self.daemons[dname]
             # A dead main whose VRRP child still runs is shutting down and may yet remove the VIP.
-            # An unresponsive one whose VRRP process is stopped (SIGSTOP) will not move it either.
-            settled = (reason == "daemon_dead" and not (
+            # An unresponsive one whose VRRP process is stopped (SIGSTOP) will not move it either, nor
+            # will one that has not answered since the agent started (its instances are its claims):
+            # the grace is for a failover in progress, and the agent never saw one start.
+            settled = (reason in ("daemon_dead", "daemon_stopped") and not (
                 owner.vrrp_pid is not None and is_alive(self.settings.proc_root, owner.vrrp_pid))) or \
-                (reason == "daemon_unresponsive" and process_stopped(self.settings.proc_root, owner.vrrp_pid or owner.pid))
+                (reason == "daemon_unresponsive" and (owner.instances_from == SOURCE_CONFIG or process_stopped(
+                    self.settings.proc_root, owner.vrrp_pid or owner.pid)))
             result[address] = {"address": address, "prefix": addr["prefix"], "ifname": addr.get("ifname"),
                                "netns": watch.name, "reason": reason, "daemon": dname, "instance": iname,
                                "state": owner.instances.get(iname, {}).get("state"), "_settled": settled}
@@ -3028,7 +3789,7 @@ class Agent(object):
             if not settled and current - first < self.settings.orphan_grace:
                 # a dead main's VRRP child is usually gone within milliseconds: look again soon
                 delay = first + self.settings.orphan_grace - current
-                if info["reason"] == "daemon_dead":
+                if info["reason"] in ("daemon_dead", "daemon_stopped"):
                     delay = min(delay, ORPHAN_DEAD_RECHECK_S)
                 self._schedule_orphan_recheck(watch, delay, info)
                 continue
@@ -3281,27 +4042,41 @@ class Agent(object):
         if not d.alive or result.get("code") != E_DUMP_FAILED:
             LOG.warning("dump of %s failed: %s", d.name, result.get("message"))
             return
+        # what check_stopped compares with: a daemon found stopped by this dump (before any rescan looked,
+        # e.g. hung before the agent started) is dumped again when it resumes
+        d.process_stopped = process_stopped(self.settings.proc_root, d.vrrp_pid or d.pid)
         if d.responsive:
             d.responsive = False
             LOG.warning("%s", result.get("message"))
             if self.subscribed:
                 self.event("daemon", daemon=d.name, action="unresponsive", pid=d.pid, message=result.get("message"))
+        if self._needs_claims(d):
+            self._load_claims(d)
         self._evaluate_orphans(d.netns_inode)   # every failed dump: an orphan check may be waiting on it
 
     def _apply_snapshot(self, d: Daemon, instances: "List[Dict[str, Any]]", source: str, cause: str) -> None:
         fresh = {}
         for inst in instances:
             inst["daemon"] = d.name
+            inst["source"] = SOURCE_DUMP
             fresh[inst["instance"]] = inst
-        old = d.instances
-        d.instances = fresh
         d.snapshot_ts = now()
         d.snapshot_source = source
         d.dump_error = None
+        d.instances_from = SOURCE_DUMP      # claims, if any, are replaced for good
+        d.claims = None
+        d.config_error = None
         if not d.responsive:
             d.responsive = True
             if self.subscribed:
                 self.event("daemon", daemon=d.name, action="responsive", pid=d.pid)
+        self._replace_instances(d, fresh, cause)
+        self._evaluate_orphans(d.netns_inode)
+
+    def _replace_instances(self, d: Daemon, fresh: "Dict[str, Dict[str, Any]]", cause: str) -> None:
+        """d's instances become fresh; while subscribed, a state event for each that changed."""
+        old = d.instances
+        d.instances = fresh
         if self.subscribed:
             for name, inst in fresh.items():
                 prev = old.get(name)
@@ -3313,7 +4088,6 @@ class Agent(object):
                     gone = dict(prev)
                     gone["state"] = "DELETED"
                     self.emit_state(d, gone, prev, ["deleted"], cause)
-        self._evaluate_orphans(d.netns_inode)
 
     def emit_state(self, d: Daemon, inst: "Dict[str, Any]", prev: "Optional[Dict[str, Any]]", changed: "List[str]",
                    cause: str) -> None:
@@ -3342,9 +4116,11 @@ class Agent(object):
     def start_monitoring(self) -> None:
         if not self.monitoring:
             self.monitoring = True
-            for d in self.daemons.values():
+            for d in list(self.daemons.values()):
                 if d.alive:
                     self._watch_daemon(d)
+                else:
+                    self._ensure_netns(d)   # a dead or never started daemon's claimed VIPs may be up
         if self.rescan_timer is None:
             self._schedule_rescan()
 
@@ -3400,6 +4176,7 @@ class Agent(object):
             daemons.append({"name": d.name, "alive": d.alive, "responsive": d.responsive, "pid": d.pid,
                             "netns": d.netns_name, "snapshot_ts": d.snapshot_ts, "source": d.snapshot_source,
                             "error": d.dump_error, "stopped_reason": d.stopped_reason,
+                            "instances_from": d.instances_from, "config_error": d.config_error,
                             "instances": [public_instance(i) for _, i in sorted(d.instances.items())]})
         addresses = []
         orphans = []
@@ -3544,10 +4321,11 @@ class Agent(object):
 
 
 CHANGE_FIELDS = ("state", "effective_priority", "base_priority", "vips", "excluded_vips", "last_transition",
-                 "advert_int", "version", "vrid", "interface", "nopreempt")
+                 "advert_int", "version", "vrid", "interface", "nopreempt", "source")
 PUBLIC_FIELDS = ("instance", "vrid", "state", "wantstate", "base_priority", "effective_priority", "master_priority",
                  "interface", "vmac_interface", "advert_int", "version", "nopreempt", "preempt_delay", "auth_type",
-                 "last_transition", "vips_set", "vips", "excluded_vips", "track_scripts", "track_interfaces", "stats")
+                 "last_transition", "vips_set", "vips", "excluded_vips", "unicast_peers", "track_scripts",
+                 "track_interfaces", "stats", "source")
 
 
 def instance_changes(prev: "Optional[Dict[str, Any]]", new: "Dict[str, Any]") -> "List[str]":
