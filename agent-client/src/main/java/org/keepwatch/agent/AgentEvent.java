@@ -21,8 +21,9 @@ public sealed interface AgentEvent {
     }
 
     /** A daemon started, stopped, died, stopped or resumed answering. */
-    record Daemon(double ts, String daemon, String action, Optional<Integer> pid, Optional<String> message)
-            implements AgentEvent {
+    /** {@code stoppedReason} comes with {@code configured} (a daemon known from its configuration only): died or stopped. */
+    record Daemon(double ts, String daemon, String action, Optional<Integer> pid, Optional<String> message,
+                  Optional<String> stoppedReason) implements AgentEvent {
     }
 
     record Heartbeat(double ts, long seq, int daemons) implements AgentEvent {
@@ -48,7 +49,7 @@ public sealed interface AgentEvent {
                 case "vip" -> new Vip(ts, line.path("action").asText(), json.treeToValue(line, VipPresence.class));
                 case "daemon" -> new Daemon(ts, line.path("daemon").asText(), line.path("action").asText(),
                         line.hasNonNull("pid") ? Optional.of(line.get("pid").asInt()) : Optional.empty(),
-                        text(line, "message"));
+                        text(line, "message"), text(line.path("info"), "stopped_reason"));
                 case "heartbeat" -> new Heartbeat(ts, line.path("seq").asLong(), line.path("daemons").asInt());
                 case "apply.step" -> new ApplyStep(ts, line);
                 default -> new Other(ts, name, line);

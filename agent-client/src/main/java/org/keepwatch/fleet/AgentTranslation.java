@@ -72,14 +72,26 @@ final class AgentTranslation {
         return instance(node, event.daemon(), event.netns().orElse(""), event.instance());
     }
 
-    /** Actions: started, restarted, vrrp_started, vrrp_restarted, vrrp_exited, stopped, died, unresponsive, responsive. */
+    /**
+     * Actions: started, restarted, vrrp_started, vrrp_restarted, responsive (running); unresponsive, vrrp_exited
+     * (hung); stopped; died; configured (a configuration no daemon runs: stopped, or dead when its pid file was
+     * left). unconfigured is not a status: the daemon is gone (see {@link #isGone}).
+     */
     static DaemonObservation daemon(String node, AgentEvent.Daemon event) {
-        boolean alive = !(event.action().equals("stopped") || event.action().equals("died"));
-        boolean responsive = alive && !event.action().equals("unresponsive") && !event.action().equals("vrrp_exited");
-        DaemonStatus status = DaemonStatus.of(alive, responsive,
-                event.action().equals("died") ? Optional.of("died") : Optional.of("stopped"));
-        return new DaemonObservation(node, event.daemon(), "", status,
-                event.message().or(() -> problem(status)));
+        DaemonStatus status = switch (event.action()) {
+            case "stopped" -> DaemonStatus.STOPPED;
+            case "died" -> DaemonStatus.DEAD;
+            case "configured" -> event.stoppedReason().filter("died"::equals).isPresent()
+                    ? DaemonStatus.DEAD : DaemonStatus.STOPPED;
+            case "unresponsive", "vrrp_exited" -> DaemonStatus.HUNG;
+            default -> DaemonStatus.RUNNING;
+        };
+        return new DaemonObservation(node, event.daemon(), "", status, event.message().or(() -> problem(status)));
+    }
+
+    /** The daemon and its configuration are gone from the node: nothing of it is to be shown any more. */
+    static boolean isGone(AgentEvent.Daemon event) {
+        return event.action().equals("unconfigured");
     }
 
     /** "10.0.0.1/24 dev eth0" and "10.0.0.1/24" both give "10.0.0.1". */

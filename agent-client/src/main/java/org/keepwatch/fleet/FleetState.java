@@ -87,7 +87,11 @@ public final class FleetState {
         entry.status = status;
         emit(new FleetEvent.NodeChanged(clock.instant(), status));
         if (currentChanged) {
-            refresh(routersOf(entry));
+            Set<RouterKey> affected = routersOf(entry);
+            if (!entry.reported) {
+                affected.addAll(routersOfGroup(entry.group));
+            }
+            refresh(affected);
         }
     }
 
@@ -98,6 +102,10 @@ public final class FleetState {
             return;
         }
         Set<RouterKey> affected = routersOf(entry);
+        if (!entry.reported) {
+            entry.reported = true;
+            affected.addAll(routersOfGroup(entry.group));
+        }
         Map<String, DaemonObservation> before = new HashMap<>(entry.daemons);
         entry.daemons.clear();
         report.daemons().forEach(d -> entry.daemons.put(d.name(), d));
@@ -183,6 +191,22 @@ public final class FleetState {
             }
         }
         affected.addAll(routersOf(entry));
+        refresh(affected);
+    }
+
+    /** A daemon and its configuration are gone from a node: its instances leave their routers. */
+    public synchronized void removeDaemon(String node, String daemonName) {
+        NodeEntry entry = nodes.get(node);
+        if (entry == null || entry.daemons.remove(daemonName) == null) {
+            return;
+        }
+        emit(new FleetEvent.DaemonsChanged(clock.instant(), entry.name, daemonsOf(entry)));
+        Set<RouterKey> affected = new HashSet<>();
+        for (InstanceEntry instance : new ArrayList<>(entry.instances.values())) {
+            if (instance.latest.daemon().equals(daemonName)) {
+                affected.add(forget(entry, instance));
+            }
+        }
         refresh(affected);
     }
 
@@ -381,7 +405,7 @@ public final class FleetState {
         for (String vip : vips) {
             holders.put(vip, holdersOf(router.key, vip));
         }
-        VerdictRules.Assessment assessment = VerdictRules.assess(members, holders);
+        VerdictRules.Assessment assessment = VerdictRules.assess(members, holders, neverRead(router.key, members));
         router.assessment = assessment;
         router.memberViews = members;
         indexVips(router, vips);
@@ -450,6 +474,25 @@ public final class FleetState {
         }
         holders.sort(FleetState::naturalOrder);
         return holders;
+    }
+
+    /**
+     * Nodes of the router's group that have never been read (no snapshot yet: connecting, unreachable since
+     * Keepwatch started, refused): any of them may run a member, even its master, so the router's verdict
+     * cannot rest on the members seen (a master behind a dead sshd is not "no master").
+     */
+    private List<String> neverRead(RouterKey key, List<RouterMember> members) {
+        return nodesByGroup.getOrDefault(key.scope(), Set.of()).stream()
+                .filter(name -> nodes.containsKey(name) && !nodes.get(name).reported)
+                .filter(name -> members.stream().noneMatch(m -> m.node().equals(name)))
+                .sorted(FleetState::naturalOrder).toList();
+    }
+
+    /** Every router of a group: what a node's first snapshot, or its loss before one, may change. */
+    private Set<RouterKey> routersOfGroup(String group) {
+        Set<RouterKey> keys = new HashSet<>();
+        routers.keySet().stream().filter(k -> k.scope().equals(group)).forEach(keys::add);
+        return keys;
     }
 
     private RouterMember member(NodeEntry node, InstanceEntry instance) {
@@ -538,6 +581,8 @@ public final class FleetState {
         final Map<InstanceId, InstanceEntry> instances = new LinkedHashMap<>();
         final Map<String, VipObservation> vips = new HashMap<>();
         final Map<String, DaemonObservation> daemons = new HashMap<>();
+        /** Whether a snapshot of it has ever arrived: until then it may run members of any router of its group. */
+        boolean reported;
 
         NodeEntry(String name, String group, NodeStatus status) {
             this.name = name;

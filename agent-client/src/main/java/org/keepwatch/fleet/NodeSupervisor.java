@@ -308,6 +308,8 @@ public final class NodeSupervisor implements AutoCloseable {
             fleet.applyInstance(AgentTranslation.instance(node, change), change.cause());
         } else if (event instanceof AgentEvent.Vip vip) {
             fleet.applyVip(AgentTranslation.vip(node, vip.vip()), !vip.action().equals("removed"));
+        } else if (event instanceof AgentEvent.Daemon daemon && AgentTranslation.isGone(daemon)) {
+            fleet.removeDaemon(node, daemon.daemon());
         } else if (event instanceof AgentEvent.Daemon daemon) {
             fleet.applyDaemon(AgentTranslation.daemon(node, daemon));
         } else {

@@ -25,6 +25,15 @@ public final class VerdictRules {
     }
 
     public static Assessment assess(List<RouterMember> members, Map<String, List<String>> vipHolders) {
+        return assess(members, vipHolders, List.of());
+    }
+
+    /**
+     * @param neverRead nodes of the router's group that have never been read: they may run members (even the
+     *                  master) that nobody has seen, so the router is STALE rather than without a master
+     */
+    public static Assessment assess(List<RouterMember> members, Map<String, List<String>> vipHolders,
+                                    List<String> neverRead) {
         Set<Verdict> found = EnumSet.noneOf(Verdict.class);
         List<String> reasons = new ArrayList<>();
         List<RouterMember> current = members.stream().filter(RouterMember::current).toList();
@@ -53,7 +62,7 @@ public final class VerdictRules {
         }));
         // A master we cannot see right now is not "no master": that is STALE, not an alarm.
         boolean staleMaster = members.stream().anyMatch(m -> !m.current() && m.lastKnown().state() == VrrpState.MASTER);
-        if (!current.isEmpty() && masters.isEmpty() && !staleMaster) {
+        if (!current.isEmpty() && masters.isEmpty() && !staleMaster && neverRead.isEmpty()) {
             found.add(Verdict.NO_MASTER);
             reasons.add("no member is MASTER (" + current.stream().map(m -> m.node() + " " + m.state())
                     .collect(Collectors.joining(", ")) + ")");
@@ -62,6 +71,11 @@ public final class VerdictRules {
             found.add(Verdict.STALE);
             reasons.add(m.node() + ": no current state (last seen " + m.lastSeen() + ")");
         });
+        if (!neverRead.isEmpty()) {
+            found.add(Verdict.STALE);
+            reasons.add(join(neverRead) + (neverRead.size() == 1 ? " has" : " have") + " not been read yet"
+                    + " (a node not read may run a member of this router, even its master)");
+        }
         List<String> drift = drift(current);
         if (!drift.isEmpty()) {
             found.add(Verdict.DRIFT);

@@ -207,6 +207,31 @@ class FleetStateTest {
     }
 
     @Test
+    void aNodeNeverReadMayBeTheMasterSoItsRouterIsStaleNotWithoutMaster() {
+        // keepwatch status started while n1's sshd is dead: n1 (the master) has never been read.
+        FleetState fresh = new FleetState(clock, FleetSettings.DEFAULTS);
+        for (String node : List.of("n1", "n2", "n3")) {
+            fresh.addNode(node, "lab");
+        }
+        fresh.nodeStatus(new NodeStatus("n1", ConnectionState.OFFLINE, clock.instant(),
+                java.util.Optional.of("Connection refused"), java.util.Optional.empty(), java.util.Optional.empty()));
+        fresh.nodeStatus(online("n2"));
+        fresh.nodeStatus(online("n3"));
+        fresh.applyReport(report("n2", List.of(instance("n2", "VI_1", 51, BACKUP, 100, VIP)), List.of()));
+        fresh.applyReport(report("n3", List.of(instance("n3", "VI_1", 51, BACKUP, 50, VIP)), List.of()));
+        clock.advance(Duration.ofSeconds(2));
+        fresh.tick();
+        RouterView router = fresh.router(VI_1).orElseThrow();
+        assertThat(router.verdict()).isEqualTo(Verdict.STALE);
+        assertThat(router.reasons()).anyMatch(r -> r.startsWith("n1 has not been read yet"));
+        assertThat(alarms(fresh.drainEvents())).isEmpty();
+
+        fresh.nodeStatus(online("n1"));
+        fresh.applyReport(report("n1", List.of(instance("n1", "VI_1", 51, MASTER, 150, VIP)), List.of(vip("n1", VIP))));
+        assertThat(fresh.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.HEALTHY);
+    }
+
+    @Test
     void aStaleBackupMakesTheRouterStale() {
         fleet.nodeStatus(stale("n3"));
         assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.STALE);
