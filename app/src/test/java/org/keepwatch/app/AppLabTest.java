@@ -99,6 +99,48 @@ class AppLabTest {
         await(Duration.ofSeconds(20), () -> !robot.lookup("#alarm-banner").queryAs(HBox.class).isVisible());
     }
 
+    @Test
+    void faultsMadeBeforeTheAppConnectsShowOnTheRoutersNodesAndStatusLine(Lab theLab, FxRobot robot) throws Exception {
+        // The page comes first, the tool second: n1's VRRP process was stopped while it held VRID 51's VIP,
+        // and n2 took over; then the operator opens Keepwatch.
+        lab = theLab;
+        lab.awaitHealthy(Duration.ofSeconds(40));
+        lab.ok("fail", "hang", "n1");
+        Lab.await(Duration.ofSeconds(20), Duration.ofMillis(500), () -> lab.status().router("vrid 51")
+                .map(r -> "SPLIT_BRAIN".equals(r.verdict())).orElse(false))
+                .orElseThrow(() -> new AssertionError("the lab never split after hang n1"));
+        service.open(lab.fleetFile()).get(20, TimeUnit.SECONDS);
+        robot.interact(() -> window.model().fleetOpened("keepwatch-lab"));
+
+        await(Duration.ofSeconds(30), () -> verdictOf(VI_1) == Verdict.SPLIT_BRAIN);
+        await(Duration.ofSeconds(10), () -> onFx(() -> window.model().nodes().row("n1").daemonsProperty().get())
+                .startsWith("hung"));
+        await(Duration.ofSeconds(10), () -> onFx(() -> {
+            window.model().refreshSummaryIfDirty();
+            return robot.lookup("#status-line").queryAs(Label.class).getText();
+        }).endsWith("keepalived down on n1"));
+        assertThat(onFx(() -> window.model().routers().row(new RouterKey(RouterKey.Kind.VRRP, "lab", "52"))
+                .verdictProperty().get())).as("n1 is a hung member of VRID 52").isNotEqualTo(Verdict.HEALTHY);
+        assertThat(onFx(() -> window.model().instances().rows().stream()
+                .filter(r -> r.nodeProperty().get().equals("n1")).map(r -> r.stateProperty().get()).distinct().toList()))
+                .containsExactly(org.keepwatch.fleet.VrrpState.HUNG);
+    }
+
+    private Verdict verdictOf(RouterKey key) {
+        return onFx(() -> {
+            RouterRow row = window.model().routers().row(key);
+            return row == null ? null : row.verdictProperty().get();
+        });
+    }
+
+    private static <T> T onFx(java.util.concurrent.Callable<T> read) {
+        try {
+            return WaitForAsyncUtils.asyncFx(read).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private String masterOf(RouterKey key) {
         try {
             return WaitForAsyncUtils.asyncFx(() -> {
