@@ -176,7 +176,7 @@ final class StatusCommand implements Command {
                     node.lastError().orElseGet(() -> node.keepalivedVersion().map(v -> "keepalived " + v).orElse("")));
             for (DaemonObservation daemon : state.daemons(node.node())) {
                 if (daemon.status() != DaemonStatus.RUNNING) {
-                    out.printf("  %-10s ! keepalived %s %s%s%n", "", daemon.name(), daemon.status().describe(),
+                    out.printf("  %-10s ! %s %s%s%n", "", daemon.label(), daemon.status().describe(),
                             daemon.problem().map(p -> ": " + p).orElse(""));
                 }
             }
@@ -276,8 +276,8 @@ final class StatusCommand implements Command {
         }
         if (event instanceof FleetEvent.DaemonsChanged changed) {
             List<String> down = changed.daemons().stream().filter(d -> d.status() != DaemonStatus.RUNNING)
-                    .map(d -> d.name() + " " + d.status().describe()).toList();
-            return changed.node() + " keepalived " + (down.isEmpty() ? "running" : String.join(", ", down));
+                    .map(d -> d.label() + " " + d.status().describe()).toList();
+            return changed.node() + " " + (down.isEmpty() ? "keepalived running" : String.join(", ", down));
         }
         if (event instanceof FleetEvent.NodeChanged node) {
             return node.status().node() + " " + node.status().connection() + node.status().lastError().map(e -> ": " + e).orElse("");

@@ -23,4 +23,9 @@ public record DaemonObservation(String node, String name, String netns, DaemonSt
     public boolean responsive() {
         return status == DaemonStatus.RUNNING;
     }
+
+    /** How words name it: "keepalived" for the daemon called so, "keepalived NAME" for others (Neutron routers). */
+    public String label() {
+        return name.equals("keepalived") ? "keepalived" : "keepalived " + name;
+    }
 }

@@ -557,6 +557,11 @@ def parse_cli(argv: "List[str]") -> "Tuple[str, Optional[str], Dict[str, Any]]":
     return command, config, values
 
 
+def daemon_label(name: str) -> str:
+    """How messages name a daemon: "keepalived" for the one called so, "keepalived NAME" for others."""
+    return "keepalived" if name == "keepalived" else "keepalived " + name
+
+
 def load_settings(argv: "List[str]") -> "Tuple[str, Settings]":
     """Defaults, then the --config JSON file, then command line flags."""
     command, config, flags = parse_cli(argv)
@@ -3838,7 +3843,7 @@ class Agent(object):
         """Asks keepalived for a dump; coalesces with one in flight; serialises per TMPDIR."""
         if not d.alive:
             if waiter is not None:
-                waiter({"ok": False, "code": E_NOT_RUNNING, "message": "keepalived %s is not running" % d.name})
+                waiter({"ok": False, "code": E_NOT_RUNNING, "message": "%s is not running" % daemon_label(d.name)})
             return
         if waiter is not None:
             d.waiters.append(waiter)
@@ -3886,8 +3891,8 @@ class Agent(object):
                 self.loop.call_later(SIGNAL_READY_RETRY_S, lambda: self._signal_dump(d, job))
             else:
                 self._finish_dump(d, {"ok": False, "code": E_DUMP_FAILED,
-                                      "message": "keepalived %s does not handle signal %d (yet); not sent"
-                                      % (d.name, job.signum)})
+                                      "message": "%s does not handle signal %d (yet); not sent"
+                                      % (daemon_label(d.name), job.signum)})
             return
         if not self._lock_dump_dir(os.path.dirname(job.path)):
             if time.monotonic() < job.deadline:
@@ -3984,7 +3989,7 @@ class Agent(object):
             entry = read_proc_stat(self.settings.proc_root, d.pid)
             why = "process is stopped (SIGSTOP?)" if entry is not None and entry.state in ("T", "t") else \
                 "no dump in %s within %.1f s" % (os.path.dirname(job.path), self.settings.dump_timeout)
-            self._finish_dump(d, {"ok": False, "code": E_DUMP_FAILED, "message": "keepalived %s did not answer: %s" % (d.name, why)})
+            self._finish_dump(d, {"ok": False, "code": E_DUMP_FAILED, "message": "%s did not answer: %s" % (daemon_label(d.name), why)})
             return
         # keepalived usually writes within a few ms: look often at first, then back off
         job.polls += 1

@@ -128,7 +128,7 @@ class FleetLabTest {
         FleetEvent.Alarm orphan = (FleetEvent.Alarm) awaitEvent(Duration.ofSeconds(10), "an orphan-VIP alarm for VRID 51",
                 e -> e instanceof FleetEvent.Alarm a && a.raised() && a.verdict() == Verdict.ORPHAN_VIP
                         && a.router().equals(key("lab", "51")));
-        assertThat(orphan.reasons()).contains("10.77.0.101 is on n1, whose keepalived is not running");
+        assertThat(orphan.reasons()).contains("10.77.0.101 is on n1, whose keepalived is dead (killed or crashed)");
         // When the backup takes over, the address is on two nodes: split brain on the wire.
         awaitEvent(Duration.ofSeconds(10), "then split brain", e -> e instanceof FleetEvent.Alarm a && a.raised()
                 && a.verdict() == Verdict.SPLIT_BRAIN && a.router().equals(key("lab", "51")));

@@ -195,7 +195,9 @@ class MainWindowTest {
             window.pulse().pump();
             window.model().refreshSummaryIfDirty();
         });
-        assertThat(window.model().nodes().row("n1").daemonsProperty().get()).startsWith("hung (does not answer)");
+        assertThat(window.model().nodes().row("n1").daemonsProperty().get()).isEqualTo("hung");
+        assertThat(window.model().nodes().row("n1").daemonsDetailProperty().get())
+                .isEqualTo("keepalived hung (does not answer): keepalived hung (does not answer)");
         assertThat(window.model().nodes().row("n2").daemonsProperty().get()).isEqualTo("running");
         InstanceRow n1 = window.model().instances().rows().stream().filter(r -> r.nodeProperty().get().equals("n1"))
                 .findFirst().orElseThrow();

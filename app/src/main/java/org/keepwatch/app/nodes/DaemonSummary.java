@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** A node's keepalived daemons in a few words for its row: "running", "hung: …", "4 running · 1 dead (r-1)". */
+/** A node's keepalived daemons in a few words for its row ("running", "hung", "4 running · 1 dead (r-1)"), and in full. */
 final class DaemonSummary {
 
     /** Names listed after a count; more are left to the tooltip. */
@@ -23,9 +23,7 @@ final class DaemonSummary {
             return "";
         }
         if (daemons.size() == 1) {
-            DaemonObservation only = daemons.get(0);
-            return only.status() == DaemonStatus.RUNNING ? "running"
-                    : only.status().describe() + only.problem().map(p -> ": " + p).orElse("");
+            return word(daemons.get(0).status());
         }
         Map<DaemonStatus, List<String>> byStatus = new EnumMap<>(DaemonStatus.class);
         daemons.forEach(d -> byStatus.computeIfAbsent(d.status(), s -> new ArrayList<>()).add(d.name()));
@@ -33,6 +31,13 @@ final class DaemonSummary {
         byStatus.forEach((status, names) -> parts.add(names.size() + " " + word(status)
                 + (status == DaemonStatus.RUNNING ? "" : " (" + names(names) + ")")));
         return String.join(" · ", parts);
+    }
+
+    /** Every daemon that is not running and answering, with why: the cell's tooltip. */
+    static String details(List<DaemonObservation> daemons) {
+        return daemons.stream().filter(d -> d.status() != DaemonStatus.RUNNING)
+                .map(d -> d.label() + " " + d.status().describe() + d.problem().map(p -> ": " + p).orElse(""))
+                .collect(Collectors.joining("\n"));
     }
 
     /** Whether every daemon runs and answers: the row needs no attention for its keepalived. */

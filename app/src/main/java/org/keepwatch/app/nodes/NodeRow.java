@@ -20,6 +20,7 @@ public final class NodeRow {
     private final StringProperty agent = new SimpleStringProperty(this, "agent");
     private final StringProperty lastError = new SimpleStringProperty(this, "lastError");
     private final StringProperty daemons = new SimpleStringProperty(this, "daemons", "");
+    private final StringProperty daemonsDetail = new SimpleStringProperty(this, "daemonsDetail", "");
     private final javafx.beans.property.BooleanProperty daemonsRunning =
             new javafx.beans.property.SimpleBooleanProperty(this, "daemonsRunning", true);
     // Fleet UI hook (issue 6): the status that carried the last error, for the node's Details dialog.
@@ -51,6 +52,7 @@ public final class NodeRow {
     /** Its keepalived daemons as the agent last reported them: hung, stopped or dead ones are said here. */
     public void updateDaemons(java.util.List<org.keepwatch.fleet.DaemonObservation> reported) {
         daemons.set(DaemonSummary.of(reported));
+        daemonsDetail.set(DaemonSummary.details(reported));
         daemonsRunning.set(DaemonSummary.allRunning(reported));
     }
 
@@ -89,6 +91,11 @@ public final class NodeRow {
 
     public javafx.beans.property.ReadOnlyStringProperty daemonsProperty() {
         return daemons;
+    }
+
+    /** Which daemons are down and why, in full (empty when all run). */
+    public javafx.beans.property.ReadOnlyStringProperty daemonsDetailProperty() {
+        return daemonsDetail;
     }
 
     public javafx.beans.property.ReadOnlyBooleanProperty daemonsRunningProperty() {

@@ -75,8 +75,9 @@ public final class NodesView {
             protected void updateItem(String text, boolean empty) {
                 super.updateItem(text, empty);
                 setText(empty ? null : text);
-                setTooltip(empty || text == null || text.isEmpty() ? null : new Tooltip(text));
                 NodeRow row = empty ? null : getTableRow().getItem();
+                String detail = row == null ? "" : row.daemonsDetailProperty().get();
+                setTooltip(detail.isEmpty() ? null : new Tooltip(detail));
                 // A hung, stopped or dead keepalived needs attention even while the node is online.
                 getStyleClass().remove("kw-daemon-down");
                 if (row != null && !row.daemonsRunningProperty().get()) {
@@ -84,7 +85,7 @@ public final class NodesView {
                 }
             }
         });
-        daemon.setPrefWidth(200);
+        daemon.setPrefWidth(150);
         TableColumn<NodeRow, String> agent = new TableColumn<>("Agent");
         agent.setCellValueFactory(c -> c.getValue().agentProperty());
         agent.setPrefWidth(260);
