@@ -22,6 +22,9 @@ import org.keepwatch.fleet.Verdict;
 import org.keepwatch.lab.Lab;
 import org.keepwatch.lab.LabExtension;
 import org.keepwatch.lab.LabStatus;
+import org.keepwatch.lab.VerdictAgreement;
+import org.keepwatch.lab.VerdictAgreement.LabFault;
+import org.keepwatch.lab.VerdictAgreement.Said;
 import org.keepwatch.ssh.SshConfig;
 import org.keepwatch.ssh.SshConnector;
 import org.keepwatch.ssh.SshEnvironment;
@@ -33,11 +36,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -54,36 +54,10 @@ class FaultVerdictLabTest {
 
     /** After the lab's truth settles, how long Keepwatch may take to agree (the bar). */
     private static final Duration AGREE_WITHIN = Duration.ofSeconds(5);
-    private static final Duration SETTLE_LIMIT = Duration.ofSeconds(40);
     private static final NodeSupervisor.Settings QUICK_RETRY = new NodeSupervisor.Settings(Duration.ofSeconds(7),
             Duration.ofSeconds(20), Duration.ofMillis(500), Duration.ofSeconds(2), 0.2, Duration.ofSeconds(30));
     private static final ObjectMapper JSON = new ObjectMapper();
     private static Lab lab;
-
-    /** A fault on node n1 (a member of every basic router, of no Neutron router), or on every node. */
-    enum Fault {
-        /** A clean shutdown: to the node exactly a keepalived never started (no process, no pid file, its config in place). */
-        STOP("stop", "n1"),
-        CRASH("crash", "n1"),
-        HANG("hang", "n1"),
-        CUT("cut", "n1"),
-        PARTITION("partition"),
-        SSHD_KILLED("sshd", "n1");
-
-        final List<String> args;
-
-        Fault(String... args) {
-            this.args = List.of(args);
-        }
-
-        boolean touches(String node) {
-            return args.size() == 1 || args.contains(node);
-        }
-    }
-
-    /** Keepwatch's word on one router: its verdict and members. */
-    private record Said(String router, Verdict verdict, List<String> members) {
-    }
 
     @BeforeAll
     static void lab(Lab theLab) {
@@ -93,14 +67,14 @@ class FaultVerdictLabTest {
     @AfterEach
     void heal() {
         lab.ok("heal");
-        lab.awaitHealthy(SETTLE_LIMIT);
+        lab.awaitHealthy(Duration.ofSeconds(40));
     }
 
     @ParameterizedTest
-    @EnumSource(Fault.class)
-    void madeBeforeKeepwatchConnects(Fault fault) throws Exception {
-        lab.ok("fail", fault.args.toArray(String[]::new));
-        LabStatus truth = settled();
+    @EnumSource(LabFault.class)
+    void madeBeforeKeepwatchConnects(LabFault fault) throws Exception {
+        lab.ok("fail", fault.args());
+        LabStatus truth = VerdictAgreement.settled(lab);
         // The status command as cron would run it: a fresh connect, then the answer and the exit code.
         long deadline = System.nanoTime() + AGREE_WITHIN.plusSeconds(20).toNanos();   // connect + snapshot + hold-down
         List<String> disagreements = List.of();
@@ -121,8 +95,8 @@ class FaultVerdictLabTest {
     }
 
     @ParameterizedTest
-    @EnumSource(Fault.class)
-    void madeWhileKeepwatchWatches(Fault fault) throws Exception {
+    @EnumSource(LabFault.class)
+    void madeWhileKeepwatchWatches(LabFault fault) throws Exception {
         FleetState state = new FleetState(Clock.systemUTC(), FleetSettings.DEFAULTS);
         SshEnvironment environment = SshEnvironment.ofCurrentUser().withAgentSocket(Optional.empty());
         try (FleetMonitor monitor = new FleetMonitor(state, new FleetMonitor.Parts(SshConfig.none(environment),
@@ -134,8 +108,8 @@ class FaultVerdictLabTest {
                     && state.routers().stream().allMatch(r -> r.verdict() == Verdict.HEALTHY))
                     .orElseThrow(() -> new AssertionError("the lab never looked healthy: " + fromState(state)));
 
-            lab.ok("fail", fault.args.toArray(String[]::new));
-            LabStatus truth = settled();
+            lab.ok("fail", fault.args());
+            LabStatus truth = VerdictAgreement.settled(lab);
             long deadline = System.nanoTime() + AGREE_WITHIN.toNanos();
             List<String> disagreements;
             do {
@@ -148,82 +122,15 @@ class FaultVerdictLabTest {
         }
     }
 
-    /** What the lab says once two readings a second apart agree (a failover takes ~3 s, Neutron's ~7 s). */
-    private static LabStatus settled() throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE_LIMIT.toNanos();
-        LabStatus previous = lab.status();
-        int same = 0;
-        while (System.nanoTime() < deadline) {
-            Thread.sleep(1000);
-            LabStatus now = lab.status();
-            same = summary(now).equals(summary(previous)) ? same + 1 : 0;
-            previous = now;
-            if (same >= 3) {
-                return now;
-            }
-        }
-        return previous;
-    }
-
-    private static Map<String, String> summary(LabStatus status) {
-        Map<String, String> summary = new LinkedHashMap<>();
-        status.routers().forEach(r -> summary.put(r.router(), r.verdict() + " " + r.masters() + " " + r.vipHolders()));
-        return summary;
-    }
-
-    /**
-     * Where Keepwatch and the lab disagree: the lab's SPLIT_BRAIN must be Keepwatch's; its NO_MASTER one of
-     * NO_MASTER, ORPHAN_VIP; a router with one master and every VIP on one node must be neither of those, and
-     * not HEALTHY when a faulted node is among its members or VIP holders (or unreachable); the exit code
-     * critical (2) when a verdict alarms, else a warning (1) since a fault is there.
-     */
-    private static List<String> disagreements(Fault fault, LabStatus truth, List<Said> said, int code) {
-        List<String> found = new ArrayList<>();
-        for (LabStatus.Router router : truth.routers()) {
-            Optional<Said> ours = said.stream().filter(s -> s.router().equals(labelOf(router))).findFirst();
-            if (ours.isEmpty()) {
-                found.add(router.router() + ": not shown");
-                continue;
-            }
-            Verdict verdict = ours.get().verdict();
-            // A member as either side knows it: the lab leaves out a member it cannot dump (hung, dead), Keepwatch
-            // one on a node it could not read (cut, sshd killed).
-            boolean faulted = ours.get().members().stream().anyMatch(fault::touches)
-                    || router.members().stream().map(LabStatus.Member::node).anyMatch(fault::touches)
-                    || router.vipHolders().values().stream().flatMap(List::stream).anyMatch(fault::touches);
-            switch (router.verdict()) {
-                case "SPLIT_BRAIN" -> expect(found, router, verdict, Set.of(Verdict.SPLIT_BRAIN));
-                case "NO_MASTER" -> expect(found, router, verdict, Set.of(Verdict.NO_MASTER, Verdict.ORPHAN_VIP));
-                default -> {
-                    if (verdict == Verdict.SPLIT_BRAIN || verdict == Verdict.NO_MASTER) {
-                        found.add(router.router() + ": lab " + router.verdict() + " " + router.vipHolders()
-                                + ", Keepwatch " + verdict);
-                    } else if (faulted && verdict == Verdict.HEALTHY) {
-                        found.add(router.router() + ": HEALTHY although " + fault + " hit one of its nodes");
-                    } else if (!faulted && verdict != Verdict.HEALTHY) {
-                        found.add(router.router() + ": " + verdict + " although " + fault + " hit none of its nodes");
-                    }
-                }
-            }
-        }
+    /** The lab's routers against Keepwatch's, and the exit code: critical (2) when a verdict alarms, else a warning (1). */
+    private static List<String> disagreements(LabFault fault, LabStatus truth, List<Said> said, int code) {
+        List<String> found = new ArrayList<>(VerdictAgreement.disagreements(fault, truth, said));
         boolean alarming = said.stream().anyMatch(s -> s.verdict().alarming());
         int expected = alarming ? StatusCommand.CRITICAL : StatusCommand.WARNING;
         if (code != expected) {
             found.add("exit code " + code + ", expected " + expected);
         }
         return found;
-    }
-
-    private static void expect(List<String> found, LabStatus.Router router, Verdict verdict, Set<Verdict> allowed) {
-        if (!allowed.contains(verdict)) {
-            found.add(router.router() + ": lab " + router.verdict() + " (masters " + router.masters() + ", VIPs "
-                    + router.vipHolders() + "), Keepwatch " + verdict);
-        }
-    }
-
-    /** lab/status names a router "vrid 51" or by its Neutron router id; Keepwatch "VRID 51" or the id. */
-    private static String labelOf(LabStatus.Router router) {
-        return router.router().startsWith("vrid ") ? "VRID " + router.router().substring(5) : router.router();
     }
 
     private static List<Said> fromJson(JsonNode root) {

@@ -19,6 +19,7 @@ import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.Verdict;
 import org.keepwatch.lab.Lab;
 import org.keepwatch.lab.LabExtension;
+import org.keepwatch.lab.VerdictAgreement;
 import org.keepwatch.ssh.SshConfig;
 import org.keepwatch.ssh.SshConnector;
 import org.keepwatch.ssh.SshEnvironment;
@@ -124,6 +125,28 @@ class AppLabTest {
         assertThat(onFx(() -> window.model().instances().rows().stream()
                 .filter(r -> r.nodeProperty().get().equals("n1")).map(r -> r.stateProperty().get()).distinct().toList()))
                 .containsExactly(org.keepwatch.fleet.VrrpState.HUNG);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(VerdictAgreement.LabFault.class)
+    void everyFaultMadeBeforeTheAppConnectsShowsAsTheLabSaysIt(VerdictAgreement.LabFault fault, Lab theLab)
+            throws Exception {
+        lab = theLab;
+        lab.awaitHealthy(Duration.ofSeconds(40));
+        lab.ok("fail", fault.args());
+        org.keepwatch.lab.LabStatus truth = VerdictAgreement.settled(lab);
+        service.open(lab.fleetFile()).get(20, TimeUnit.SECONDS);
+        WaitForAsyncUtils.asyncFx(() -> window.model().fleetOpened("keepwatch-lab")).get(5, TimeUnit.SECONDS);
+        // Connect, first snapshots and an alarm's hold-down, then the 5 s the issue allows.
+        long deadline = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+        List<String> disagreements;
+        do {
+            Thread.sleep(250);
+            disagreements = VerdictAgreement.disagreements(fault, truth, onFx(() -> window.model().routers().rows()
+                    .stream().map(r -> new VerdictAgreement.Said(r.key().label(), r.verdictProperty().get(),
+                            r.membersProperty().get().stream().map(m -> m.node()).toList())).toList()));
+        } while (!disagreements.isEmpty() && System.nanoTime() < deadline);
+        assertThat(disagreements).as("the app's Routers table after " + fault + " made before it connected").isEmpty();
     }
 
     private Verdict verdictOf(RouterKey key) {
