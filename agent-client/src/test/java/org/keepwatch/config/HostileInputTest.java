@@ -1,6 +1,7 @@
 package org.keepwatch.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -109,6 +110,33 @@ class HostileInputTest {
         LintReport loop = lintBytes("$A=$B $B\n$B=$A $A\nx $A\n".getBytes(StandardCharsets.UTF_8));
         assertThat(loop.diagnostics()).isNotEmpty();
         lintBytes("~SEQ(i, 1, 100000000) x $i\n~LST(a\n~SEQ(\n".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void nestedLoopsWhoseBodiesOnlyDefineVariablesAreCutWithADiagnostic() {
+        // Three lines that kept keepwatch lint busy past 120 s: 100,000^3 definitions and not one output line, so
+        // the bound on output lines never fired.
+        String threeLines = """
+            $INNER=~SEQ(c, 1, 100000) $X=1
+            $MIDDLE=~SEQ(b, 1, 100000) $INNER
+            ~SEQ(a, 1, 100000) $MIDDLE
+            """;
+        LintReport report = assertTimeoutPreemptively(Duration.ofSeconds(90),
+            () -> lintBytes(threeLines.getBytes(StandardCharsets.UTF_8)), "the expansion was not bounded");
+        assertThat(report.diagnostics()).anySatisfy(d -> {
+            assertThat(d.code()).isEqualTo("include-limit");
+            assertThat(d.location().file()).isEqualTo("/fuzz/keepalived.conf");
+            assertThat(d.location().line()).isEqualTo(3);
+            assertThat(d.message()).contains("~SEQ").contains("not checked");
+        });
+        // The same nesting written on one line.
+        LintReport oneLine = assertTimeoutPreemptively(Duration.ofSeconds(90), () -> lintBytes(
+            "vrrp_instance V {\n}\n~SEQ(a, 1, 100000) ~SEQ(b, 1, 100000) ~SEQ(c, 1, 100000) $X=1\n"
+                .getBytes(StandardCharsets.UTF_8)), "the expansion was not bounded");
+        assertThat(oneLine.diagnostics()).anySatisfy(d -> {
+            assertThat(d.code()).isEqualTo("include-limit");
+            assertThat(d.location().line()).isEqualTo(3);
+        });
     }
 
     @Test
