@@ -151,7 +151,7 @@ final class Preprocessor {
             if (!includeChain.add(path)) continue;
             SourceFile file = loaded.get(path);
             if (file == null) {
-                var bytes = source.read(path);
+                var bytes = source.read(path).contents(); // the raw parse has said why when there are none
                 if (bytes.isEmpty()) {
                     includeChain.remove(path);
                     continue;

@@ -13,6 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.keepwatch.testing.RequiredCommands;
 
 /** Any bytes give diagnostics, never an exception or a hang, and still round-trip; the peer check copes too. */
 class HostileInputTest {
@@ -147,6 +148,43 @@ class HostileInputTest {
         ConfigDocument doc = new ConfigParser().load(dir.resolve("a.conf").toString());
         assertThat(doc.diagnostics()).extracting(Diagnostic::code).contains("include-loop", "include-no-match");
         assertThat(linter.lint(doc, LintOptions.forConfigId("x")).diagnostics()).isNotEmpty();
+    }
+
+    @Test
+    void anIncludeNamingAFifoADeviceOrAHugeFileIsRefusedWithWhy(@TempDir Path dir) throws Exception {
+        // keepalived would block opening the FIFO for ever; /dev/zero has no end; the sparse file is 3 GiB, which
+        // reading whole threw OutOfMemoryError past the parser's catch.
+        Path fifo = dir.resolve("pipe.conf");
+        Process mkfifo = new ProcessBuilder(RequiredCommands.require("mkfifo", "coreutils").toString(), fifo.toString())
+            .inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        try (var huge = new java.io.RandomAccessFile(dir.resolve("huge.conf").toFile(), "rw")) {
+            huge.setLength(3L << 30);
+        }
+        Files.writeString(dir.resolve("keepalived.conf"),
+            "include pipe.conf\ninclude /dev/zero\ninclude huge.conf\nvrrp_instance A {\n}\n");
+        ConfigDocument doc = assertTimeoutPreemptively(Duration.ofSeconds(60),
+            () -> new ConfigParser().load(dir.resolve("keepalived.conf").toString()), "an include blocked the parser");
+        String main = dir.resolve("keepalived.conf").toString();
+        assertThat(doc.diagnostics()).filteredOn(d -> d.code().equals("file-refused")).satisfiesExactly(
+            d -> {
+                assertThat(d.location().file()).isEqualTo(main);
+                assertThat(d.location().line()).isEqualTo(1);
+                assertThat(d.severity()).isEqualTo(Severity.ERROR);
+                assertThat(d.message()).contains(fifo.toString()).contains("is a FIFO, not a regular file");
+            },
+            d -> {
+                assertThat(d.location().line()).isEqualTo(2);
+                assertThat(d.message()).contains("/dev/zero").contains("is a character device");
+            },
+            d -> {
+                assertThat(d.location().line()).isEqualTo(3);
+                assertThat(d.message()).contains(dir.resolve("huge.conf").toString()).contains("3221225472 bytes")
+                    .contains("16777216");
+            });
+        assertThat(doc.files()).extracting(SourceFile::path).containsExactly(main);
+        assertThat(linter.lint(doc, LintOptions.forConfigId("x")).diagnostics())
+            .extracting(Diagnostic::code).contains("file-refused");
     }
 
     @Test
