@@ -206,8 +206,8 @@ public final class AgentSession implements AutoCloseable {
         return json;
     }
 
-    /** Completes when the agent ends, with why (in words). */
-    public CompletableFuture<String> ended() {
+    /** Completes when the agent ends, with why (in words) and whether it broke the protocol. */
+    public CompletableFuture<SessionEnd> ended() {
         return channel.ended();
     }
 

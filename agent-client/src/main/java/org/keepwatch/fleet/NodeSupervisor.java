@@ -216,7 +216,7 @@ public final class NodeSupervisor implements AutoCloseable {
             }
             report(ConnectionState.ONLINE, Optional.empty());
             opened.disconnected().thenAccept(d -> lost(forGeneration, "the SSH connection ended: " + d));
-            started.ended().thenAccept(why -> lost(forGeneration, "the agent ended: " + why));
+            started.ended().thenAccept(end -> lost(forGeneration, "the agent ended: " + end.reason()));
             startWatchdog(forGeneration);
         } catch (SshException e) {
             closeQuietly(newSession, newConnection);
