@@ -151,6 +151,21 @@ class AgentSessionTest {
     }
 
     @Test
+    void anEndlessLineInsteadOfHelloIsAProtocolViolationNotAnAgentThatDidNotStart() throws Exception {
+        process = HostileAgent.start(dir, "hello", """
+                chunk = b"x" * 65536
+                while True:
+                    out.write(chunk)
+                """);
+        assertThatThrownBy(() -> AgentSession.attach(AgentStreams.of(process), "n3", READ_ONLY, events::add))
+                .isInstanceOfSatisfying(AgentStartException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(AgentStartException.Reason.PROTOCOL_VIOLATION);
+                    assertThat(e.getMessage()).isEqualTo("n3: the agent sent a line over 4 MiB, more than the protocol allows");
+                });
+        assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("the agent ended with its session").isTrue();
+    }
+
+    @Test
     void anEndlessLogLineIsCutAndTheSessionGoesOn() throws Exception {
         // 100 MiB of stderr in one line, then a line of its own: the log keeps a few KiB of the first.
         process = HostileAgent.start(dir, "flood", """
