@@ -41,7 +41,8 @@ public final class AgentChannel implements AutoCloseable {
 
     /**
      * The longest line read from the agent: its own bound on a request line (docs/protocol.md, Framing), held for
-     * answers and events too. A snapshot takes about 1.3 KB a router, so this holds some 3,000 routers on one node.
+     * answers and events too. A snapshot takes some 1.6 KB a Neutron router (records as in docs/protocol.md, three
+     * VIPs each), so this holds about 2,500 routers of one node.
      */
     public static final int MAX_LINE_BYTES = 4 * 1024 * 1024;
     /**

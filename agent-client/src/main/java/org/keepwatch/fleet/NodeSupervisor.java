@@ -340,7 +340,7 @@ public final class NodeSupervisor implements AutoCloseable {
     }
 
     /** "5 min", "90 s": a wait as a person reads it. */
-    static String words(Duration wait) {
+    private static String words(Duration wait) {
         long seconds = wait.toSeconds();
         return seconds >= 120 && seconds % 60 == 0 ? seconds / 60 + " min" : Math.max(seconds, 1) + " s";
     }
