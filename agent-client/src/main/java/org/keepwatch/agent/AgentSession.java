@@ -120,9 +120,15 @@ public final class AgentSession implements AutoCloseable {
                     .get(options.helloTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
             hello = json.treeToValue(answer, Hello.class);
         } catch (ExecutionException | TimeoutException | IOException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            SessionEnd end = channel.ended().getNow(null);
+            if (end != null && end.protocolViolation()) {
+                channel.close();
+                throw new AgentStartException(AgentStartException.Reason.PROTOCOL_VIOLATION, end.reason(), cause);
+            }
             List<String> log = waitForLog(channel);
             channel.close();
-            throw startFailure(name, e instanceof ExecutionException ? e.getCause() : e, log);
+            throw startFailure(name, cause, log);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             channel.close();
@@ -206,8 +212,8 @@ public final class AgentSession implements AutoCloseable {
         return json;
     }
 
-    /** Completes when the agent ends, with why (in words). */
-    public CompletableFuture<String> ended() {
+    /** Completes when the agent ends, with why (in words) and whether it broke the protocol. */
+    public CompletableFuture<SessionEnd> ended() {
         return channel.ended();
     }
 

@@ -17,7 +17,9 @@ public sealed class AgentStartException extends IOException permits AgentSession
         /** The uploaded file does not read back with the expected hash. */
         DEPLOY_FAILED,
         /** The agent ended, or did not answer hello in time. */
-        NO_ANSWER
+        NO_ANSWER,
+        /** What the agent sent breaks the protocol (a line over its limit): the node is suspect, not just down. */
+        PROTOCOL_VIOLATION
     }
 
     private final Reason reason;

@@ -116,9 +116,14 @@ public final class ConfigDocument {
     /** Edited files in memory first, the original source for anything else (new includes). */
     private record OverlaySource(Map<String, byte[]> files, FileSource base) implements FileSource {
         @Override
-        public Optional<byte[]> read(String path) {
+        public FileRead read(String path) {
             byte[] bytes = files.get(path);
-            return bytes != null ? Optional.of(bytes) : base.read(path);
+            return bytes != null ? new FileRead.Contents(bytes) : base.read(path);
+        }
+
+        @Override
+        public boolean exists(String path) {
+            return files.containsKey(path) || base.exists(path);
         }
 
         @Override

@@ -14,6 +14,8 @@ public enum DiagnosticCode {
     INCLUDE_NO_MATCH("include-no-match", Severity.WARNING, false, "an include pattern that matches no file"),
     INCLUDE_LOOP("include-loop", Severity.ERROR, true, "a file that includes itself, directly or not"),
     INCLUDE_LIMIT("include-limit", Severity.ERROR, false, "more included files, bytes or nesting than the engine loads"),
+    FILE_REFUSED("file-refused", Severity.ERROR, false,
+        "an included file that is not read: not a regular file (a FIFO or device blocks keepalived) or too large"),
     // Structure
     UNCLOSED_BLOCK("unclosed-block", Severity.ERROR, true, "a '{' without its '}'"),
     UNEXPECTED_CLOSE("unexpected-close", Severity.ERROR, true, "a '}' that closes nothing"),

@@ -1,7 +1,6 @@
 package org.keepwatch.config;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Where configuration files come from: the local disk, or the texts an agent sent from a node.
@@ -9,11 +8,19 @@ import java.util.Optional;
  */
 public interface FileSource {
 
-    /** The file's bytes, or empty if it does not exist or cannot be read. */
-    Optional<byte[]> read(String path);
+    /** The file's bytes, or that there is none, or why what is there was not read. */
+    FileRead read(String path);
 
     /** Names of the entries of a directory, sorted; empty if it is not a readable directory. */
     List<String> list(String directory);
 
     boolean isDirectory(String path);
+
+    /**
+     * Whether anything is at the path, a file of any kind or a directory: what glob(3) matches for a name without
+     * wildcards, so that an include naming a FIFO is reported as refused rather than as matching nothing.
+     */
+    default boolean exists(String path) {
+        return !(read(path) instanceof FileRead.Missing) || isDirectory(path);
+    }
 }

@@ -14,8 +14,8 @@ public final class InMemorySource implements FileSource {
     }
 
     @Override
-    public Optional<byte[]> read(String path) {
-        return Optional.ofNullable(files.get(PosixPaths.normalize(path)));
+    public FileRead read(String path) {
+        return FileRead.of(Optional.ofNullable(files.get(PosixPaths.normalize(path))));
     }
 
     @Override

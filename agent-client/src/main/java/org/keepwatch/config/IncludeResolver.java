@@ -18,7 +18,7 @@ final class IncludeResolver {
         this.source = source;
     }
 
-    /** Paths of the regular files the pattern names, at most {@code limit + 1} so callers can see an overflow. */
+    /** Paths of the files (of any kind, not directories) the pattern names, at most {@code limit + 1} so callers can see an overflow. */
     List<String> resolve(String includingDirectory, String pattern, int limit) {
         List<String> matches = new ArrayList<>();
         for (String expanded : expandBraces(pattern)) {
@@ -46,7 +46,7 @@ final class IncludeResolver {
         if (!hasWildcard(segment)) {
             String next = base + segment;
             if (index == segments.length - 1) {
-                if (source.read(next).isPresent() || source.isDirectory(next)) found.add(next);
+                if (source.exists(next)) found.add(next);
             } else {
                 walk(next, segments, index + 1, found, budget);
             }

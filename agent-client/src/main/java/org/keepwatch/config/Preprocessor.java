@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -24,6 +27,11 @@ final class Preprocessor {
     /** keepalived can generate 65,024 instances from one line; beyond this the output is cut and reported. */
     static final int MAX_OUTPUT_LINES = 2_000_000;
     private static final int MAX_SUBSTITUTION_PASSES = 32;
+    /**
+     * What one pass of a loop costs beyond its characters, in the units of {@link #expansionWork}: nested loops whose
+     * bodies only define variables write no line, so the bound on output lines never sees them.
+     */
+    private static final int WORK_PER_ITERATION = 64;
 
     private final FileSource source;
     private final String configId;
@@ -37,6 +45,8 @@ final class Preprocessor {
     private final Random random = new Random(0); // ${_RANDOM} only needs to be a number for checking
     private String currentDirectory = ".";
     private boolean truncated;
+    /** Characters produced by loops and substitutions so far; bounded by the bytes the engine reads at most. */
+    private long expansionWork;
 
     Preprocessor(FileSource source, String configId, ParseLimits limits, List<SourceFile> loaded) {
         this.source = source;
@@ -141,7 +151,7 @@ final class Preprocessor {
             if (!includeChain.add(path)) continue;
             SourceFile file = loaded.get(path);
             if (file == null) {
-                var bytes = source.read(path);
+                var bytes = source.read(path).contents(); // the raw parse has said why when there are none
                 if (bytes.isEmpty()) {
                     includeChain.remove(path);
                     continue;
@@ -175,6 +185,7 @@ final class Preprocessor {
             m.appendTail(result);
             if (!changed) return current;
             current = result.toString();
+            if (!chargeExpansion(current.length(), origin)) return "";
             if (current.length() > limits.maxLineBytes() * 16) {
                 diagnostics.add(DiagnosticCode.LINE_TOO_LONG.at(origin, "definitions expand this line beyond "
                     + (limits.maxLineBytes() * 16) + " characters"));
@@ -226,16 +237,33 @@ final class Preprocessor {
         }
         String spec = line.substring(m.end(), close);
         String body = line.substring(close + 1).strip();
-        List<Map<String, String>> bindings = m.group(1).equals("LST") ? listBindings(spec) : seqBindings(spec, m.group(1).equals("SEQx"));
+        Iterable<Map<String, String>> bindings = m.group(1).equals("LST") ? listBindings(spec)
+            : Sequence.parse(spec, m.group(1).equals("SEQx")).orElse(null);
         if (bindings == null) {
             diagnostics.add(DiagnosticCode.INVALID_VALUE.at(origin, "cannot read " + m.group() + spec + ")"));
             return;
         }
         for (Map<String, String> binding : bindings) {
-            if (truncated) return;
+            if (truncated || !chargeExpansion(WORK_PER_ITERATION + body.length(), origin)) return;
             definitions.putAll(binding);
             processLine(body, origin, depth, expansionDepth + 1);
         }
+    }
+
+    /**
+     * Counts expansion work against the most bytes the engine reads ({@link ParseLimits#maxTotalBytes()}); past it,
+     * says so at the line being expanded and stops, as for too many output lines.
+     */
+    private boolean chargeExpansion(long units, Location origin) {
+        expansionWork += units;
+        if (expansionWork <= limits.maxTotalBytes()) return true;
+        if (!truncated) {
+            diagnostics.add(DiagnosticCode.INCLUDE_LIMIT.at(origin, "expanding the ~SEQ/~LST loops and $definitions of "
+                + "this line takes more than " + limits.maxTotalBytes() + " characters of work (loops nested in loops?); "
+                + "the rest is not checked"));
+        }
+        truncated = true;
+        return false;
     }
 
     private static int matchingParen(String text, int open) {
@@ -247,32 +275,56 @@ final class Preprocessor {
         return -1;
     }
 
-    private static List<Map<String, String>> seqBindings(String spec, boolean hex) {
-        String[] parts = spec.split(",");
-        if (parts.length < 2 || parts.length > 4) return null;
-        String var = parts[0].strip();
-        try {
-            long start;
-            long step;
-            long end;
-            if (parts.length == 2) {
-                end = Long.decode(parts[1].strip());
-                start = end >= 0 ? 1 : -1;
-                step = end >= start ? 1 : -1;
-            } else {
-                start = Long.decode(parts[1].strip());
-                end = Long.decode(parts[parts.length - 1].strip());
-                step = parts.length == 4 ? Long.decode(parts[2].strip()) : end >= start ? 1 : -1;
+    /** {@code ~SEQ(var, [start,] end [, step])}: its values one at a time, never all held at once. */
+    private record Sequence(String var, long start, long end, long step, boolean hex) implements Iterable<Map<String, String>> {
+
+        static Optional<Sequence> parse(String spec, boolean hex) {
+            String[] parts = spec.split(",");
+            if (parts.length < 2 || parts.length > 4) return Optional.empty();
+            try {
+                long start;
+                long step;
+                long end;
+                if (parts.length == 2) {
+                    end = Long.decode(parts[1].strip());
+                    start = end >= 0 ? 1 : -1;
+                    step = end >= start ? 1 : -1;
+                } else {
+                    start = Long.decode(parts[1].strip());
+                    end = Long.decode(parts[parts.length - 1].strip());
+                    step = parts.length == 4 ? Long.decode(parts[2].strip()) : end >= start ? 1 : -1;
+                }
+                return step == 0 ? Optional.empty()
+                    : Optional.of(new Sequence(parts[0].strip(), start, end, step, hex));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
             }
-            if (step == 0) return null;
-            List<Map<String, String>> out = new ArrayList<>();
-            for (long v = start; step > 0 ? v <= end : v >= end; v += step) {
-                if (out.size() >= MAX_OUTPUT_LINES) break;
-                out.add(Map.of(var, hex ? Long.toHexString(v) : Long.toString(v)));
-            }
-            return out;
-        } catch (NumberFormatException e) {
-            return null;
+        }
+
+        @Override
+        public Iterator<Map<String, String>> iterator() {
+            return new Iterator<>() {
+                private long next = start;
+                private boolean done = step > 0 ? start > end : start < end;
+
+                @Override
+                public boolean hasNext() {
+                    return !done;
+                }
+
+                @Override
+                public Map<String, String> next() {
+                    if (done) throw new NoSuchElementException();
+                    long value = next;
+                    try {
+                        next = Math.addExact(next, step);
+                        done = step > 0 ? next > end : next < end;
+                    } catch (ArithmeticException overflow) {
+                        done = true;
+                    }
+                    return Map.of(var, hex ? Long.toHexString(value) : Long.toString(value));
+                }
+            };
         }
     }
 

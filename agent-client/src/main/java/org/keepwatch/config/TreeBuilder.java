@@ -56,12 +56,13 @@ final class TreeBuilder implements LineScanner.Sink {
     }
 
     Result build(String mainPath) {
-        Optional<byte[]> bytes = source.read(mainPath);
-        if (bytes.isEmpty()) {
-            diagnostics.add(DiagnosticCode.FILE_MISSING.at(new Location(mainPath, 1, 1), "cannot read " + mainPath));
+        FileRead read = source.read(mainPath);
+        if (!(read instanceof FileRead.Contents contents)) {
+            diagnostics.add(DiagnosticCode.FILE_MISSING.at(new Location(mainPath, 1, 1), "cannot read " + mainPath
+                + (read instanceof FileRead.Refused refused ? ": it " + refused.why() : "")));
             return new Result(List.of(), roots, diagnostics);
         }
-        return build(new SourceFile(mainPath, bytes.get()));
+        return build(new SourceFile(mainPath, contents.bytes()));
     }
 
     Result build(SourceFile main) {
@@ -268,7 +269,13 @@ final class TreeBuilder implements LineScanner.Sink {
             }
             SourceFile included = files.get(path);
             if (included == null) {
-                Optional<byte[]> bytes = source.read(path);
+                FileRead read = source.read(path);
+                if (read instanceof FileRead.Refused refused) {
+                    diagnostics.add(DiagnosticCode.FILE_REFUSED.at(statement.wordLocation(1),
+                        "include '" + pattern + "': " + path + " " + refused.why()));
+                    continue;
+                }
+                Optional<byte[]> bytes = read.contents();
                 if (bytes.isEmpty()) {
                     diagnostics.add(DiagnosticCode.INCLUDE_NO_MATCH.at(statement.wordLocation(1), "cannot read included file " + path));
                     continue;

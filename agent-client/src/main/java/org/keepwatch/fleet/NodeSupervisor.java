@@ -5,6 +5,7 @@ import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.AgentStartException;
 import org.keepwatch.agent.Hello;
+import org.keepwatch.agent.SessionEnd;
 import org.keepwatch.ssh.SshConnection;
 import org.keepwatch.ssh.SshConnector;
 import org.keepwatch.ssh.SshException;
@@ -29,8 +30,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Keeps one node's agent session alive and its state flowing into the {@link FleetState}:
  * CONNECTING, then ONLINE (subscribed, a full snapshot applied), STALE when heartbeats stop,
- * OFFLINE with exponential backoff and jitter when the link is lost, AUTH_FAILED and
- * HOST_KEY_REJECTED when retrying would not help (until {@link #retry()}).
+ * OFFLINE with exponential backoff and jitter when the link is lost (for {@code violationBackoff} when the agent
+ * broke the protocol), AUTH_FAILED and HOST_KEY_REJECTED when retrying would not help (until {@link #retry()}).
  *
  * <p>Connecting blocks, so it runs on the {@code io} executor; timers run on the scheduler; agent
  * events arrive on the session's reader thread and go straight into the fleet state in order.
@@ -47,9 +48,21 @@ public final class NodeSupervisor implements AutoCloseable {
      * @param dropAfter      no heartbeat for this long: the session is dropped and reconnected
      * @param initialBackoff first wait after a failure; doubled per failure up to {@code maxBackoff}
      * @param jitter         +/- fraction applied to every wait, so 500 nodes do not retry in step
+     * @param violationBackoff the wait after the agent broke the protocol (a line over the limit): such a node
+     *                       connects, sends, and is dropped again, so it is not retried at the pace of a lost link,
+     *                       whose count starts again with every session that came online
      */
     public record Settings(Duration staleAfter, Duration dropAfter, Duration initialBackoff, Duration maxBackoff,
-                           double jitter, Duration snapshotTimeout) {
+                           double jitter, Duration snapshotTimeout, Duration violationBackoff) {
+
+        public static final Duration DEFAULT_VIOLATION_BACKOFF = Duration.ofMinutes(5);
+
+        /** Settings with the default wait after a protocol violation. */
+        public Settings(Duration staleAfter, Duration dropAfter, Duration initialBackoff, Duration maxBackoff,
+                        double jitter, Duration snapshotTimeout) {
+            this(staleAfter, dropAfter, initialBackoff, maxBackoff, jitter, snapshotTimeout, DEFAULT_VIOLATION_BACKOFF);
+        }
+
         public static Settings defaults() {
             return new Settings(Duration.ofSeconds(7), Duration.ofSeconds(20), Duration.ofSeconds(1),
                     Duration.ofSeconds(60), 0.2, Duration.ofSeconds(30));
@@ -216,20 +229,40 @@ public final class NodeSupervisor implements AutoCloseable {
             }
             report(ConnectionState.ONLINE, Optional.empty());
             opened.disconnected().thenAccept(d -> lost(forGeneration, "the SSH connection ended: " + d));
-            started.ended().thenAccept(why -> lost(forGeneration, "the agent ended: " + why));
+            started.ended().thenAccept(end -> {
+                if (end.protocolViolation()) {
+                    lostToViolation(forGeneration, end.reason());
+                } else {
+                    lost(forGeneration, "the agent ended: " + end.reason());
+                }
+            });
             startWatchdog(forGeneration);
         } catch (SshException e) {
             closeQuietly(newSession, newConnection);
             failed(forGeneration, classify(e), e.getMessage(), e);
         } catch (AgentStartException e) {
             closeQuietly(newSession, newConnection);
-            failed(forGeneration, ConnectionState.OFFLINE, e.getMessage(), e);
+            if (e.reason() == AgentStartException.Reason.PROTOCOL_VIOLATION) {
+                violated(forGeneration, e.getMessage(), e);
+            } else {
+                failed(forGeneration, ConnectionState.OFFLINE, e.getMessage(), e);
+            }
         } catch (ExecutionException e) {
             closeQuietly(newSession, newConnection);
-            failed(forGeneration, ConnectionState.OFFLINE, "the first snapshot failed: " + e.getCause().getMessage());
+            Optional<SessionEnd> violation = violation(newSession);
+            if (violation.isPresent()) {
+                violated(forGeneration, violation.get().reason(), null);
+            } else {
+                failed(forGeneration, ConnectionState.OFFLINE, "the first snapshot failed: " + e.getCause().getMessage());
+            }
         } catch (TimeoutException e) {
             closeQuietly(newSession, newConnection);
-            failed(forGeneration, ConnectionState.OFFLINE, "the first snapshot took longer than " + settings.snapshotTimeout());
+            Optional<SessionEnd> violation = violation(newSession);
+            if (violation.isPresent()) {
+                violated(forGeneration, violation.get().reason(), null);
+            } else {
+                failed(forGeneration, ConnectionState.OFFLINE, "the first snapshot took longer than " + settings.snapshotTimeout());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeQuietly(newSession, newConnection);
@@ -271,26 +304,69 @@ public final class NodeSupervisor implements AutoCloseable {
         }
     }
 
+    /**
+     * The agent broke the protocol: OFFLINE, and the next attempt only after {@code violationBackoff}, since such a
+     * node comes online, sends it again and is dropped again; the error says so. {@link #retry()} connects at once.
+     */
+    private void violated(long forGeneration, String reason, Exception cause) {
+        if (!current(forGeneration)) {
+            return;
+        }
+        String error = reason + "; that breaks the agent protocol, so Keepwatch connects to this node again only after "
+                + words(settings.violationBackoff());
+        log.warn("{}: {}", node, error);
+        report(ConnectionState.OFFLINE, Optional.of(error), Optional.ofNullable(cause));
+        connectSoon(jittered(settings.violationBackoff().toMillis()), forGeneration);
+    }
+
+    /** The session's end, when it ended because the agent broke the protocol. */
+    private static Optional<SessionEnd> violation(AgentSession session) {
+        return session == null ? Optional.empty()
+                : Optional.ofNullable(session.ended().getNow(null)).filter(SessionEnd::protocolViolation);
+    }
+
     private Duration nextBackoff() {
         int attempt;
         synchronized (lock) {
             attempt = failures++;
         }
         double base = settings.initialBackoff().toMillis() * Math.pow(2, Math.min(attempt, 20));
-        double capped = Math.min(base, settings.maxBackoff().toMillis());
-        double jittered = capped * (1 + settings.jitter() * (2 * random.nextDouble() - 1));
+        return jittered(Math.min(base, settings.maxBackoff().toMillis()));
+    }
+
+    private Duration jittered(double millis) {
+        double jittered = millis * (1 + settings.jitter() * (2 * random.nextDouble() - 1));
         return Duration.ofMillis(Math.max(0, Math.round(jittered)));
     }
 
+    /** "5 min", "90 s": a wait as a person reads it. */
+    private static String words(Duration wait) {
+        long seconds = wait.toSeconds();
+        return seconds >= 120 && seconds % 60 == 0 ? seconds / 60 + " min" : Math.max(seconds, 1) + " s";
+    }
+
     private void lost(long forGeneration, String why) {
+        if (drop(forGeneration)) {
+            failed(generation(), ConnectionState.OFFLINE, why);
+        }
+    }
+
+    private void lostToViolation(long forGeneration, String reason) {
+        if (drop(forGeneration)) {
+            violated(generation(), reason, null);
+        }
+    }
+
+    /** Drops the session of that generation; false when it is not the current one (already dropped, or closed). */
+    private boolean drop(long forGeneration) {
         synchronized (lock) {
             if (closed || forGeneration != generation || session == null) {
-                return;
+                return false;
             }
             generation++;
             dropSession();
+            return true;
         }
-        failed(generation(), ConnectionState.OFFLINE, why);
     }
 
     // ---- while connected ------------------------------------------------------------------------

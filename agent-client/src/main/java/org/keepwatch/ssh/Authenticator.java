@@ -39,11 +39,14 @@ final class Authenticator {
     private static final int PROMPTS = 3;
 
     private final SshTarget target;
+    private final LoginTarget login;
     private final SshPrompts prompts;
     private final IdentityKeys identityKeys;
 
-    Authenticator(SshTarget target, SshPrompts prompts, IdentityKeys identityKeys) {
+    /** @param through the hops before {@code target} on its route, first hop first (a password is asked for all) */
+    Authenticator(SshTarget target, List<SshTarget> through, SshPrompts prompts, IdentityKeys identityKeys) {
         this.target = target;
+        this.login = LoginTarget.of(target, through);
         this.prompts = prompts;
         this.identityKeys = identityKeys;
     }
@@ -74,7 +77,7 @@ final class Authenticator {
             }
             if (allowed(client, "password")) {
                 // Asked before the method starts, so a cancel sends nothing rather than an empty password.
-                char[] first = secrets.issue(prompts.password(target.user(), target.hostName(), 1));
+                char[] first = secrets.issue(prompts.password(login, 1));
                 if (first != null) {
                     tried.add("password");
                     if (attempt(client, new AuthPassword(new PasswordPrompt(first, secrets)))) {
@@ -330,7 +333,7 @@ final class Authenticator {
             if (attempts >= PROMPTS) {
                 return false;
             }
-            next = secrets.issue(prompts.password(target.user(), target.hostName(), attempts + 1));
+            next = secrets.issue(prompts.password(login, attempts + 1));
             return next != null;
         }
     }

@@ -100,7 +100,7 @@ public final class SshConnector {
                 try {
                     SSHClient previous = clients.isEmpty() ? null : clients.get(clients.size() - 1);
                     String via = i == 0 ? null : route.get(i - 1).alias();
-                    clients.add(open(hop, previous, via, prompts, destination ? null : route));
+                    clients.add(open(hop, route.subList(0, i), previous, via, prompts, destination ? null : route));
                 } catch (SshException e) {
                     if (destination) {
                         throw e;
@@ -117,7 +117,8 @@ public final class SshConnector {
         }
     }
 
-    private SSHClient open(SshTarget hop, SSHClient previous, String via, SshPrompts prompts, List<SshTarget> chain)
+    private SSHClient open(SshTarget hop, List<SshTarget> through, SSHClient previous, String via, SshPrompts prompts,
+                           List<SshTarget> chain)
             throws SshException {
         KnownHostsVerifier verifier = verifier(hop, prompts);
         SSHClient client = new SSHClient(sshj);
@@ -142,7 +143,7 @@ public final class SshConnector {
             if (client.getSocket() != null) {
                 client.getSocket().setSoTimeout(0);
             }
-            new Authenticator(hop, prompts, identityKeys).authenticate(client);
+            new Authenticator(hop, through, prompts, identityKeys).authenticate(client);
             client.getTransport().setTimeoutMs(millis(settings.responseTimeout()));
             log.info("Connected to {}{}", hop.displayName(), via == null ? "" : " via " + via);
             return client;

@@ -26,8 +26,11 @@ public interface SshPrompts {
         return Optional.empty();
     }
 
-    /** The password of {@code user} on {@code host}; {@code attempt} counts from 1. */
-    default Optional<char[]> password(String user, String host, int attempt) {
+    /**
+     * The password of a login: user, host, port and the jump hosts it is reached through, all of which a remembered
+     * password must match; {@code attempt} counts from 1.
+     */
+    default Optional<char[]> password(LoginTarget login, int attempt) {
         return Optional.empty();
     }
 

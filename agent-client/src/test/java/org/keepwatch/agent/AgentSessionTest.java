@@ -1,7 +1,9 @@
 package org.keepwatch.agent;
 
+import org.keepwatch.testing.HeapPeak;
 import org.keepwatch.testing.RequiredCommands;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** The JSON-lines session with the real agent, run as a local process. */
 class AgentSessionTest {
 
+    private static final long MIB = 1024 * 1024;
     private static final AgentSession.Options READ_ONLY = new AgentSession.Options(false, false,
             Duration.ofSeconds(20), Duration.ofSeconds(10));
 
@@ -118,10 +122,97 @@ class AgentSessionTest {
         process = LocalAgent.start(dir);
         session = AgentSession.attach(AgentStreams.of(process), "local", READ_ONLY, events::add);
         process.destroyForcibly();
-        String why = session.ended().get(10, TimeUnit.SECONDS);
-        assertThat(why).contains("closed its output");
+        SessionEnd end = session.ended().get(10, TimeUnit.SECONDS);
+        assertThat(end.reason()).contains("closed its output");
+        assertThat(end.protocolViolation()).isFalse();
         assertThatThrownBy(() -> session.snapshot().get(10, TimeUnit.SECONDS))
                 .cause().isInstanceOf(AgentGoneException.class);
+    }
+
+    @Test
+    void anEndlessLineOnStdoutEndsTheSessionAtOnceAndNeverFillsTheHeap() throws Exception {
+        // A hostile node: after hello, output that never ends its line. Read with readLine, it filled the heap every
+        // session and the UI share until the reader died of OutOfMemoryError, and the session went on without it.
+        process = HostileAgent.start(dir, "flood", """
+                chunk = b"x" * 65536
+                while True:
+                    out.write(chunk)
+                """);
+        session = AgentSession.attach(AgentStreams.of(process), "n3", READ_ONLY, events::add);
+        HeapPeak heap = HeapPeak.start();
+        CompletableFuture<JsonNode> flood = session.call("flood", session.json().createObjectNode());
+        SessionEnd end = session.ended().get(60, TimeUnit.SECONDS);
+        assertThat(end.reason()).isEqualTo("n3: the agent sent a line over 4 MiB, more than the protocol allows");
+        assertThat(end.protocolViolation()).isTrue();
+        assertThat(heap.growth()).as("heap grown while the agent sent its endless line").isLessThan(32 * MIB);
+        assertThatThrownBy(() -> flood.get(10, TimeUnit.SECONDS)).cause().isInstanceOf(AgentGoneException.class)
+                .hasMessageContaining("over 4 MiB");
+        assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("the agent ended with its session").isTrue();
+    }
+
+    @Test
+    void anEndlessLineInsteadOfHelloIsAProtocolViolationNotAnAgentThatDidNotStart() throws Exception {
+        process = HostileAgent.start(dir, "hello", """
+                chunk = b"x" * 65536
+                while True:
+                    out.write(chunk)
+                """);
+        assertThatThrownBy(() -> AgentSession.attach(AgentStreams.of(process), "n3", READ_ONLY, events::add))
+                .isInstanceOfSatisfying(AgentStartException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(AgentStartException.Reason.PROTOCOL_VIOLATION);
+                    assertThat(e.getMessage()).isEqualTo("n3: the agent sent a line over 4 MiB, more than the protocol allows");
+                });
+        assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("the agent ended with its session").isTrue();
+    }
+
+    @Test
+    void anEndlessLogLineIsCutAndTheSessionGoesOn() throws Exception {
+        // 100 MiB of stderr in one line, then a line of its own: the log keeps a few KiB of the first.
+        process = HostileAgent.start(dir, "flood", """
+                chunk = b"e" * 65536
+                for _ in range(1600):
+                    err.write(chunk)
+                err.write(b"\\nafter the flood\\n")
+                err.flush()
+                answer(request, {"flooded": True})
+                """);
+        session = AgentSession.attach(AgentStreams.of(process), "n3", READ_ONLY, events::add);
+        HeapPeak heap = HeapPeak.start();
+        JsonNode flooded = session.call("flood", session.json().createObjectNode()).get(60, TimeUnit.SECONDS);
+        assertThat(flooded.path("flooded").asBoolean()).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!session.recentLog().contains("after the flood") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(session.recentLog()).contains("after the flood");
+        String cut = session.recentLog().get(session.recentLog().indexOf("after the flood") - 1);
+        assertThat(cut).startsWith("eeee").endsWith(" [cut: the line went on]").hasSizeLessThan(8 * 1024);
+        assertThat(heap.growth()).as("heap grown while the agent logged 100 MiB in one line").isLessThan(32 * MIB);
+        assertThat(session.ended()).isNotDone();
+        assertThat(session.call("hello", session.json().createObjectNode()).get(10, TimeUnit.SECONDS)
+                .path("protocol").asInt()).isEqualTo(1);
+    }
+
+    @Test
+    void anAnswerOverTheLimitFailsItsRequestInWordsAndTheSessionGoesOn() throws Exception {
+        // config.read of many large includes: 10 MiB in one answer. The request fails, saying why; heartbeats and
+        // other requests go on, since the agent answered what it was asked.
+        process = HostileAgent.start(dir, "config.read", """
+                answer(request, {"files": [{"path": "/etc/keepalived/big.conf", "text": "x" * (10 << 20)}]})
+                """);
+        session = AgentSession.attach(AgentStreams.of(process), "n3", READ_ONLY, events::add);
+        HeapPeak heap = HeapPeak.start();
+        ObjectNode args = session.json().createObjectNode().put("daemon", "keepalived");
+        assertThatThrownBy(() -> session.call("config.read", args).get(60, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOfSatisfying(AgentException.class, e -> {
+                    assertThat(e.code()).isEqualTo("too_large");
+                    assertThat(e.getMessage()).isEqualTo("n3: the answer to config.read is over 4 MiB, more than "
+                            + "Keepwatch reads in one line; nothing of it was kept");
+                });
+        assertThat(heap.growth()).as("heap grown while the agent answered with 10 MiB").isLessThan(32 * MIB);
+        assertThat(session.call("daemons", session.json().createObjectNode()).get(10, TimeUnit.SECONDS).isObject())
+                .isTrue();
+        assertThat(session.ended()).isNotDone();
     }
 
     @Test

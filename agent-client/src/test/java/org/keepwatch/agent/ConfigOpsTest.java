@@ -84,4 +84,23 @@ class ConfigOpsTest {
                     assertThat(e.details().orElseThrow().path("current_text").asText()).isEqualTo(main.text());
                 });
     }
+
+    @Test
+    void aConfigurationOfLargeIncludesIsRefusedInWordsAndTheSessionGoesOn() throws Exception {
+        // Three includes of 2 MiB each: the real agent answers config.read with one line of some 6 MiB, more than
+        // Keepwatch reads in one line. The read fails; the session, its heartbeats and other requests go on.
+        String comments = "# a long comment line, as generated configurations carry them\n".repeat(2 * 1024 * 1024 / 64);
+        for (int i = 1; i <= 3; i++) {
+            java.nio.file.Files.writeString(dir.resolve("big" + i + ".inc"), comments);
+        }
+        java.nio.file.Files.writeString(node.config(), node.configText() + "include big*.inc\n");
+        assertThatThrownBy(() -> ops.read(node.daemon()).get(60, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOfSatisfying(AgentException.class, e -> {
+                    assertThat(e.code()).isEqualTo("too_large");
+                    assertThat(e.getMessage()).isEqualTo(node.daemon() + ": the answer to config.read is over 4 MiB, "
+                            + "more than Keepwatch reads in one line; nothing of it was kept");
+                });
+        assertThat(ops.configId(node.daemon()).get(10, TimeUnit.SECONDS)).isNotBlank();
+        assertThat(node.agent(events::add).ended()).isNotDone();
+    }
 }

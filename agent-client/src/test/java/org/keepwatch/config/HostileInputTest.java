@@ -1,6 +1,7 @@
 package org.keepwatch.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.keepwatch.testing.RequiredCommands;
 
 /** Any bytes give diagnostics, never an exception or a hang, and still round-trip; the peer check copes too. */
 class HostileInputTest {
@@ -112,6 +114,33 @@ class HostileInputTest {
     }
 
     @Test
+    void nestedLoopsWhoseBodiesOnlyDefineVariablesAreCutWithADiagnostic() {
+        // Three lines that kept keepwatch lint busy past 120 s: 100,000^3 definitions and not one output line, so
+        // the bound on output lines never fired.
+        String threeLines = """
+            $INNER=~SEQ(c, 1, 100000) $X=1
+            $MIDDLE=~SEQ(b, 1, 100000) $INNER
+            ~SEQ(a, 1, 100000) $MIDDLE
+            """;
+        LintReport report = assertTimeoutPreemptively(Duration.ofSeconds(90),
+            () -> lintBytes(threeLines.getBytes(StandardCharsets.UTF_8)), "the expansion was not bounded");
+        assertThat(report.diagnostics()).anySatisfy(d -> {
+            assertThat(d.code()).isEqualTo("include-limit");
+            assertThat(d.location().file()).isEqualTo("/fuzz/keepalived.conf");
+            assertThat(d.location().line()).isEqualTo(3);
+            assertThat(d.message()).contains("~SEQ").contains("not checked");
+        });
+        // The same nesting written on one line.
+        LintReport oneLine = assertTimeoutPreemptively(Duration.ofSeconds(90), () -> lintBytes(
+            "vrrp_instance V {\n}\n~SEQ(a, 1, 100000) ~SEQ(b, 1, 100000) ~SEQ(c, 1, 100000) $X=1\n"
+                .getBytes(StandardCharsets.UTF_8)), "the expansion was not bounded");
+        assertThat(oneLine.diagnostics()).anySatisfy(d -> {
+            assertThat(d.code()).isEqualTo("include-limit");
+            assertThat(d.location().line()).isEqualTo(3);
+        });
+    }
+
+    @Test
     @Timeout(60)
     void includeLoopsAndMissingIncludes(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("a.conf"), "include b.conf\nvrrp_instance A {\n}\n");
@@ -119,6 +148,43 @@ class HostileInputTest {
         ConfigDocument doc = new ConfigParser().load(dir.resolve("a.conf").toString());
         assertThat(doc.diagnostics()).extracting(Diagnostic::code).contains("include-loop", "include-no-match");
         assertThat(linter.lint(doc, LintOptions.forConfigId("x")).diagnostics()).isNotEmpty();
+    }
+
+    @Test
+    void anIncludeNamingAFifoADeviceOrAHugeFileIsRefusedWithWhy(@TempDir Path dir) throws Exception {
+        // keepalived would block opening the FIFO for ever; /dev/zero has no end; the sparse file is 3 GiB, which
+        // reading whole threw OutOfMemoryError past the parser's catch.
+        Path fifo = dir.resolve("pipe.conf");
+        Process mkfifo = new ProcessBuilder(RequiredCommands.require("mkfifo", "coreutils").toString(), fifo.toString())
+            .inheritIO().start();
+        assertThat(mkfifo.waitFor()).isZero();
+        try (var huge = new java.io.RandomAccessFile(dir.resolve("huge.conf").toFile(), "rw")) {
+            huge.setLength(3L << 30);
+        }
+        Files.writeString(dir.resolve("keepalived.conf"),
+            "include pipe.conf\ninclude /dev/zero\ninclude huge.conf\nvrrp_instance A {\n}\n");
+        ConfigDocument doc = assertTimeoutPreemptively(Duration.ofSeconds(60),
+            () -> new ConfigParser().load(dir.resolve("keepalived.conf").toString()), "an include blocked the parser");
+        String main = dir.resolve("keepalived.conf").toString();
+        assertThat(doc.diagnostics()).filteredOn(d -> d.code().equals("file-refused")).satisfiesExactly(
+            d -> {
+                assertThat(d.location().file()).isEqualTo(main);
+                assertThat(d.location().line()).isEqualTo(1);
+                assertThat(d.severity()).isEqualTo(Severity.ERROR);
+                assertThat(d.message()).contains(fifo.toString()).contains("is a FIFO, not a regular file");
+            },
+            d -> {
+                assertThat(d.location().line()).isEqualTo(2);
+                assertThat(d.message()).contains("/dev/zero").contains("is a character device");
+            },
+            d -> {
+                assertThat(d.location().line()).isEqualTo(3);
+                assertThat(d.message()).contains(dir.resolve("huge.conf").toString()).contains("3221225472 bytes")
+                    .contains("16777216");
+            });
+        assertThat(doc.files()).extracting(SourceFile::path).containsExactly(main);
+        assertThat(linter.lint(doc, LintOptions.forConfigId("x")).diagnostics())
+            .extracting(Diagnostic::code).contains("file-refused");
     }
 
     @Test

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.keepwatch.agent.AgentScript;
+import org.keepwatch.agent.HostileAgent;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.ssh.SshConfig;
 import org.keepwatch.ssh.SshConnector;
@@ -34,7 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NodeSupervisorTest {
 
     private static final NodeSupervisor.Settings FAST = new NodeSupervisor.Settings(Duration.ofMillis(1200),
-            Duration.ofMillis(3000), Duration.ofMillis(200), Duration.ofSeconds(2), 0.2, Duration.ofSeconds(20));
+            Duration.ofMillis(3000), Duration.ofMillis(200), Duration.ofSeconds(2), 0.2, Duration.ofSeconds(20),
+            Duration.ofSeconds(60));
     // The agent's own heartbeat comes every 2 s by default; this test wants it faster.
     private static final AgentSession.Options OPTIONS = new AgentSession.Options(false, false,
             Duration.ofSeconds(20), Duration.ofSeconds(10));
@@ -180,6 +182,33 @@ class NodeSupervisorTest {
         assertThat(fleet.nodes().get(0).lastError()).hasValueSatisfying(e -> assertThat(e).contains("no heartbeat"));
         int loginsBefore = server.logins();
         await(() -> server.logins() > loginsBefore);
+    }
+
+    @Test
+    void anAgentSendingAnEndlessLineIsDroppedAtOnceAndLeftAloneLongerThanALostLink() throws Exception {
+        // A hostile node: it comes online, then writes one line that never ends. Read with readLine, that line
+        // filled the console's heap; the session ended only at the heartbeat watchdog and was reopened at once.
+        AgentScript hostile = HostileAgent.script("state.subscribe", """
+                answer(request, SNAPSHOT)
+                chunk = b"x" * 65536
+                while True:
+                    out.write(chunk)
+                """);
+        supervisor = supervisor(hostile);
+        supervisor.start();
+        await(() -> fleet.nodes().get(0).connection() == ConnectionState.OFFLINE
+                && fleet.nodes().get(0).lastError().isPresent());
+        assertThat(fleet.nodes().get(0).lastError()).hasValue("node: the agent sent a line over 4 MiB, more than the "
+                + "protocol allows; that breaks the agent protocol, so Keepwatch connects to this node again only "
+                + "after 60 s");
+        int logins = server.logins();
+        // A lost link would have been retried within 2.4 s (maxBackoff 2 s and its jitter); this node is not.
+        Thread.sleep(4000);
+        assertThat(server.logins()).isEqualTo(logins);
+        assertThat(supervisor.state()).isEqualTo(ConnectionState.OFFLINE);
+        // The operator may try again at once.
+        supervisor.retry();
+        await(() -> server.logins() > logins);
     }
 
     @Test

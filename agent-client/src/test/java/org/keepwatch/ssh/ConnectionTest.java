@@ -154,6 +154,28 @@ class ConnectionTest {
     }
 
     @Test
+    void aPasswordIsAskedForTheLoginWithItsPortAndTheJumpHostsInFrontOfIt() throws Exception {
+        // What a remembered password is kept under: the same host name on another port or through another jump
+        // host may be another machine.
+        try (TestSshServer jump = TestSshServer.start(TestSshServer.newHostKey(),
+                Files.createDirectories(dir.resolve("jump-sftp")), true, null).acceptPassword("secret")) {
+            bed.trust(jump);
+            SshConfig config = bed.config(List.of(
+                    TestBed.hostBlock("jump", jump),
+                    TestBed.hostBlock("target", server, "ProxyJump jump")));
+            RecordingPrompts prompts = new RecordingPrompts().passwords("secret", "secret");
+            bed.connector.connect(config, "target", prompts).close();
+            String user = config.route("target").get(1).user();
+            String jumpUser = config.route("target").get(0).user();
+            assertThat(prompts.logins).containsExactly(
+                    new LoginTarget(jumpUser, "127.0.0.1", jump.port(), List.of()),
+                    new LoginTarget(user, "127.0.0.1", server.port(), List.of(jumpUser + "@127.0.0.1:" + jump.port())));
+            assertThat(prompts.logins.get(1).description())
+                    .isEqualTo(user + "@127.0.0.1:" + server.port() + " via " + jumpUser + "@127.0.0.1:" + jump.port());
+        }
+    }
+
+    @Test
     void aJumpHostWithAChangedKeyStopsTheChainBeforeAnythingIsSent() throws Exception {
         try (TestSshServer jump = TestSshServer.start(TestSshServer.newHostKey(),
                 Files.createDirectories(dir.resolve("jump-sftp")), true, null).acceptPassword("secret")) {

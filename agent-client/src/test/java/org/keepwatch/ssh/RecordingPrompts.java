@@ -12,6 +12,8 @@ final class RecordingPrompts implements SshPrompts {
 
     final List<String> questions = new ArrayList<>();
     final List<HostKeyInfo> hostKeys = new ArrayList<>();
+    /** Every login a password was asked for, in order. */
+    final List<LoginTarget> logins = new ArrayList<>();
     final List<char[]> handedOut = new ArrayList<>();
     private final Deque<HostKeyDecision> decisions = new ArrayDeque<>();
     private final Deque<String> passphrases = new ArrayDeque<>();
@@ -52,8 +54,9 @@ final class RecordingPrompts implements SshPrompts {
     }
 
     @Override
-    public synchronized Optional<char[]> password(String user, String host, int attempt) {
-        questions.add("password " + user + "@" + host + " #" + attempt);
+    public synchronized Optional<char[]> password(LoginTarget login, int attempt) {
+        questions.add("password " + login.user() + "@" + login.host() + " #" + attempt);
+        logins.add(login);
         return give(passwords);
     }
 

@@ -30,6 +30,7 @@ final class AgentSshServer implements AutoCloseable {
     private final AtomicInteger logins = new AtomicInteger();
     private final AtomicInteger sftpChannels = new AtomicInteger();
     private final AtomicInteger execs = new AtomicInteger();
+    private final List<String> passwordsOffered = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile List<PublicKey> authorized;
 
     private AgentSshServer(KeyPair hostKey, Path homes, List<PublicKey> authorized) {
@@ -39,7 +40,28 @@ final class AgentSshServer implements AutoCloseable {
     }
 
     static AgentSshServer start(KeyPair hostKey, Path homes, int port, List<PublicKey> authorized) throws IOException {
+        return start(hostKey, homes, port, authorized, java.util.Optional.empty());
+    }
+
+    /**
+     * As {@link #start(KeyPair, Path, int, List)}, also taking password logins when {@code password} is given: that
+     * password lets any user in, and every password offered is kept ({@link #passwordsOffered()}).
+     */
+    static AgentSshServer start(KeyPair hostKey, Path homes, int port, List<PublicKey> authorized,
+                                java.util.Optional<String> password) throws IOException {
         AgentSshServer s = new AgentSshServer(hostKey, homes, authorized);
+        password.ifPresent(accepted -> {
+            // The password method only: MINA would also ask for it through keyboard-interactive, never remembered.
+            s.server.setKeyboardInteractiveAuthenticator(null);
+            s.server.setPasswordAuthenticator((user, offered, session) -> {
+                s.passwordsOffered.add(offered);
+                boolean ok = offered.equals(accepted);
+                if (ok) {
+                    s.logins.incrementAndGet();
+                }
+                return ok;
+            });
+        });
         s.server.setHost("127.0.0.1");
         s.server.setPort(port);
         s.server.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
@@ -108,6 +130,11 @@ final class AgentSshServer implements AutoCloseable {
 
     int port() {
         return server.getPort();
+    }
+
+    /** Every password a client offered, in order (only when started with a password). */
+    List<String> passwordsOffered() {
+        return List.copyOf(passwordsOffered);
     }
 
     int logins() {

@@ -112,7 +112,7 @@ public final class FleetUiShots extends Application {
                         Path.of("src/test/resources/org/keepwatch/app/fleetedit/inventory.yml"))), null),
                 new Shot("host-key-unknown" + suffix, () -> show(HostKeyDialog.create(stage, new HostKeyInfo(
                         "10.77.0.12", 22, "ssh-ed25519", "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8"))), null),
-                new Shot("password" + suffix, () -> show(SecretDialog.password(stage, "stack", "10.77.1.11", 2,
+                new Shot("password" + suffix, () -> show(SecretDialog.password(stage, new org.keepwatch.ssh.LoginTarget("stack", "10.77.1.11", 22, List.of()), 2,
                         new SecretDialog.Remember(false, false, "secret-tool is not installed (apt-get install "
                                 + "libsecret-tools), so passwords cannot be kept in the desktop keyring"))), null),
                 new Shot("passphrase" + suffix, () -> show(SecretDialog.passphrase(stage, home.resolve(".ssh/id_ed25519"), 1,

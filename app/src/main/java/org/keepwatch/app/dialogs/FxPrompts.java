@@ -5,6 +5,7 @@ import javafx.scene.control.Dialog;
 import javafx.stage.Window;
 import org.keepwatch.ssh.HostKeyDecision;
 import org.keepwatch.ssh.HostKeyInfo;
+import org.keepwatch.ssh.LoginTarget;
 import org.keepwatch.ssh.SshPrompts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +36,8 @@ public final class FxPrompts implements SshPrompts {
     private final Keyring keyring;
     private final Duration timeout;
     private final Semaphore turn = new Semaphore(1, true);
-    /** Secrets handed out from the keyring, so that a refusal asks the person instead of looping. */
-    private final Map<Keyring.Key, Boolean> fromKeyring = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Secrets handed out from the keyring, by the entry asked for, with the entry that held it (itself or a legacy one). */
+    private final Map<Keyring.Key, Keyring.Key> fromKeyring = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param owner   the window the dialogs belong to (the main window)
@@ -57,14 +58,14 @@ public final class FxPrompts implements SshPrompts {
     public Optional<char[]> passphrase(Path keyFile, int attempt) {
         Keyring.Key key = new Keyring.Key("Keepwatch: passphrase of " + keyFile,
                 Map.of("kind", "passphrase", "key", keyFile.toAbsolutePath().toString()));
-        return secret(key, attempt, remember -> SecretDialog.passphrase(owner.get(), keyFile, attempt, remember));
+        return secret(key, Optional.empty(), attempt,
+                remember -> SecretDialog.passphrase(owner.get(), keyFile, attempt, remember));
     }
 
     @Override
-    public Optional<char[]> password(String user, String host, int attempt) {
-        Keyring.Key key = new Keyring.Key("Keepwatch: password of " + user + "@" + host,
-                Map.of("kind", "password", "user", user, "host", host));
-        return secret(key, attempt, remember -> SecretDialog.password(owner.get(), user, host, attempt, remember));
+    public Optional<char[]> password(LoginTarget login, int attempt) {
+        return secret(PasswordKeys.of(login), PasswordKeys.legacy(login), attempt,
+                remember -> SecretDialog.password(owner.get(), login, attempt, remember));
     }
 
     @Override
@@ -75,19 +76,24 @@ public final class FxPrompts implements SshPrompts {
                 .map(SecretDialog.Answer::secret);
     }
 
-    /** The keyring's secret on a first attempt; the person otherwise, keeping or dropping what the keyring holds. */
-    private Optional<char[]> secret(Keyring.Key key, int attempt,
+    /**
+     * The keyring's secret on a first attempt (from {@code key}, else from the {@code legacy} entry an earlier version
+     * saved); the person otherwise, keeping or dropping what the keyring holds. New secrets are kept under {@code key}.
+     */
+    private Optional<char[]> secret(Keyring.Key key, Optional<Keyring.Key> legacy, int attempt,
                                     java.util.function.Function<SecretDialog.Remember, Dialog<SecretDialog.Answer>> dialog) {
         boolean usable = keyring.available();
-        boolean refused = attempt > 1 && Boolean.TRUE.equals(fromKeyring.remove(key));
+        Optional<Keyring.Key> refused = attempt > 1 ? Optional.ofNullable(fromKeyring.remove(key)) : Optional.empty();
         if (usable && attempt == 1) {
-            Optional<char[]> stored = keyring.lookup(key);
-            if (stored.isPresent()) {
-                fromKeyring.put(key, true);
-                return stored;
+            for (Keyring.Key entry : legacy.map(old -> java.util.List.of(key, old)).orElse(java.util.List.of(key))) {
+                Optional<char[]> stored = keyring.lookup(entry);
+                if (stored.isPresent()) {
+                    fromKeyring.put(key, entry);
+                    return stored;
+                }
             }
         }
-        SecretDialog.Remember remember = usable ? new SecretDialog.Remember(true, refused, "")
+        SecretDialog.Remember remember = usable ? new SecretDialog.Remember(true, refused.isPresent(), "")
                 : new SecretDialog.Remember(false, false, keyring.unavailableReason());
         Optional<SecretDialog.Answer> answer = ask(() -> dialog.apply(remember));
         if (answer.isEmpty()) {
@@ -96,10 +102,9 @@ public final class FxPrompts implements SshPrompts {
         char[] secret = answer.get().secret();
         if (answer.get().remember()) {
             keyring.store(key, secret);
-        } else if (refused) {
-            // The remembered one was refused and the person chose not to keep the new one.
-            keyring.clear(key);
         }
+        // The remembered one was refused: drop it, unless the new one just took its place.
+        refused.filter(entry -> !(answer.get().remember() && entry.equals(key))).ifPresent(keyring::clear);
         return Optional.of(secret);
     }
 

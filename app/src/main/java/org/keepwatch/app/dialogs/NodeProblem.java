@@ -139,6 +139,11 @@ public record NodeProblem(String title, String summary, List<String> steps, List
                     "warning", error);
             case NO_ANSWER -> of(node + ": the agent did not start", error, List.of("The agent's last log lines are "
                     + "in the message above. Press Reconnect to try again."), List.of(), "warning", error);
+            case PROTOCOL_VIOLATION -> of(node + ": the agent broke the protocol", error, List.of("It sent more than "
+                    + "the protocol allows in one line: a node reporting more than about 2,500 routers, or a node that "
+                    + "was tampered with (python3, the agent's files). Keepwatch waits longer than usual before it "
+                    + "connects again.", "Check the node, then press Reconnect to try now."),
+                    List.of("ls -l ~/.cache/keepwatch"), "danger", error);
         };
     }
 

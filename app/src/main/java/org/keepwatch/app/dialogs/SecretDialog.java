@@ -11,6 +11,7 @@ import javafx.scene.control.PasswordField;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
+import org.keepwatch.ssh.LoginTarget;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
@@ -41,10 +42,12 @@ public final class SecretDialog {
                 false, remember);
     }
 
-    public static Dialog<Answer> password(Window owner, String user, String host, int attempt, Remember remember) {
-        return build(owner, "password-dialog", "Password", "Password for " + user + "@" + host, Material2AL.LOCK,
-                "The server asks for " + user + "'s password. It is sent only to " + host + " and never written to a "
-                        + "file.", "Password", attempt, "The server refused that password.", false, remember);
+    public static Dialog<Answer> password(Window owner, LoginTarget login, int attempt, Remember remember) {
+        String where = login.host() + (login.port() == 22 ? "" : " port " + login.port())
+                + (login.jumpHosts().isEmpty() ? "" : " (through " + String.join(", ", login.jumpHosts()) + ")");
+        return build(owner, "password-dialog", "Password", "Password for " + login.displayName(), Material2AL.LOCK,
+                "The server asks for " + login.user() + "'s password. It is sent only to " + where + " and never "
+                        + "written to a file.", "Password", attempt, "The server refused that password.", false, remember);
     }
 
     public static Dialog<Answer> keyboardInteractive(Window owner, String user, String host, String instruction,

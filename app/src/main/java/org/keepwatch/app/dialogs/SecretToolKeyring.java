@@ -18,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The freedesktop Secret Service (GNOME Keyring, KWallet) through {@code secret-tool} from libsecret-tools:
@@ -29,15 +32,24 @@ public final class SecretToolKeyring implements Keyring {
 
     private static final Logger log = LoggerFactory.getLogger(SecretToolKeyring.class);
     /** A locked keyring asks the user to unlock it: give them time. */
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+    /** A secret, or secret-tool's complaint, is far smaller; more is not read. */
+    private static final int MAX_OUTPUT_BYTES = 64 * 1024;
     private final Path executable;
     private final Map<String, String> environment;
+    private final Duration timeout;
     private volatile Boolean available;
 
     /** @param environment the process environment (DBUS_SESSION_BUS_ADDRESS, PATH) */
     public SecretToolKeyring(Path executable, Map<String, String> environment) {
+        this(executable, environment, DEFAULT_TIMEOUT);
+    }
+
+    /** @param timeout how long one secret-tool call may take before it is killed and counts as no answer */
+    public SecretToolKeyring(Path executable, Map<String, String> environment, Duration timeout) {
         this.executable = executable;
         this.environment = Map.copyOf(environment);
+        this.timeout = timeout;
     }
 
     /** secret-tool from PATH, or {@link Keyring#NONE} when there is none. */
@@ -130,6 +142,11 @@ public final class SecretToolKeyring implements Keyring {
     private record Result(boolean started, int exit, byte[] stdout, String stderr) {
     }
 
+    /**
+     * Runs secret-tool for at most the timeout, output included: its output is read on threads of their own, since a
+     * secret-tool that never exits (a keyring nobody unlocks, a hung D-Bus) never ends its output either. On the
+     * timeout it is killed, with anything it started that might hold its output open.
+     */
     private Result run(List<String> args, byte[] input) {
         List<String> command = new ArrayList<>();
         command.add(executable.toString());
@@ -137,30 +154,64 @@ public final class SecretToolKeyring implements Keyring {
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
         builder.environment().putAll(environment);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Process process;
         try {
-            Process process = builder.start();
+            process = builder.start();
+        } catch (IOException e) {
+            return new Result(false, -1, new byte[0], String.valueOf(e.getMessage()));
+        }
+        CompletableFuture<byte[]> stdout = drain(process.getInputStream(), "secret-tool-out");
+        CompletableFuture<byte[]> stderr = drain(process.getErrorStream(), "secret-tool-err");
+        try {
             try (OutputStream stdin = process.getOutputStream()) {
                 if (input != null) {
                     stdin.write(input);
                 }
             }
-            byte[] stdout;
-            String stderr;
-            try (InputStream out = process.getInputStream(); InputStream err = process.getErrorStream()) {
-                stdout = out.readAllBytes();
-                stderr = new String(err.readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
+                throw new TimeoutException();
             }
-            if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                return new Result(true, -1, new byte[0], "secret-tool did not answer within " + TIMEOUT.toSeconds() + " s");
-            }
-            return new Result(true, process.exitValue(), stdout, stderr);
-        } catch (IOException e) {
+            byte[] out = stdout.get(remaining(deadline), TimeUnit.NANOSECONDS);
+            String err = new String(stderr.get(remaining(deadline), TimeUnit.NANOSECONDS), StandardCharsets.UTF_8);
+            return new Result(true, process.exitValue(), out, err);
+        } catch (TimeoutException e) {
+            kill(process, stdout);
+            return new Result(true, -1, new byte[0], "secret-tool did not answer within " + timeout.toSeconds() + " s");
+        } catch (IOException | ExecutionException e) {
+            kill(process, stdout);
             return new Result(false, -1, new byte[0], String.valueOf(e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            kill(process, stdout);
             return new Result(false, -1, new byte[0], "interrupted");
         }
+    }
+
+    private static long remaining(long deadline) {
+        return Math.max(0, deadline - System.nanoTime());
+    }
+
+    /** Reads a stream to its end (at most {@link #MAX_OUTPUT_BYTES}) on a daemon thread of its own. */
+    private static CompletableFuture<byte[]> drain(InputStream in, String name) {
+        CompletableFuture<byte[]> bytes = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            try (in) {
+                bytes.complete(in.readNBytes(MAX_OUTPUT_BYTES));
+            } catch (IOException e) {
+                bytes.completeExceptionally(e);
+            }
+        }, name);
+        reader.setDaemon(true);
+        reader.start();
+        return bytes;
+    }
+
+    /** Kills secret-tool and what it started (which could keep its output open), and clears any secret it gave. */
+    private static void kill(Process process, CompletableFuture<byte[]> stdout) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        stdout.thenAccept(secret -> Arrays.fill(secret, (byte) 0));
     }
 
     private static byte[] encode(char[] secret) {

@@ -9,12 +9,12 @@ import java.nio.file.attribute.PosixFilePermissions;
  * A stand-in for secret-tool: the same command line (store --label=L attrs..., lookup attrs..., clear attrs...),
  * secrets kept in files under a directory, every command line logged so a test can see no secret was on it.
  */
-final class FakeSecretTool {
+public final class FakeSecretTool {
 
     private FakeSecretTool() {
     }
 
-    static Path install(Path dir) throws IOException {
+    public static Path install(Path dir) throws IOException {
         Path script = dir.resolve("secret-tool");
         Files.writeString(script, """
                 #!/bin/bash

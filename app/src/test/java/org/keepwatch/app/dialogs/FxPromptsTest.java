@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.keepwatch.ssh.HostKeyDecision;
 import org.keepwatch.ssh.HostKeyInfo;
+import org.keepwatch.ssh.LoginTarget;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -18,6 +19,7 @@ import org.testfx.util.WaitForAsyncUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -33,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(ApplicationExtension.class)
 class FxPromptsTest {
 
+    private static final LoginTarget GW_A = new LoginTarget("ops", "gw-a", 22, List.of());
     private static final HostKeyInfo KEY = new HostKeyInfo("10.77.0.11", 2222, "ssh-ed25519",
             "SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8");
     @TempDir
@@ -125,7 +128,7 @@ class FxPromptsTest {
     @Test
     void aPasswordIsAskedForUserAtHostAndCancelGivesNothing(FxRobot robot) throws Exception {
         FxPrompts prompts = prompts(Keyring.NONE, Duration.ofMinutes(1));
-        CompletableFuture<Optional<char[]>> answer = onIoThread(() -> prompts.password("ops", "gw-a", 1));
+        CompletableFuture<Optional<char[]>> answer = onIoThread(() -> prompts.password(GW_A, 1));
         awaitDialog(robot, "password-dialog");
         assertThat(robot.lookup("#password-dialog .header-panel .label").queryAs(Label.class).getText())
                 .isEqualTo("Password for ops@gw-a");
@@ -135,7 +138,7 @@ class FxPromptsTest {
         robot.clickOn("#secret-ok");
         assertThat(answer.get(5, TimeUnit.SECONDS)).hasValueSatisfying(p -> assertThat(new String(p)).isEqualTo("s3cret!"));
 
-        CompletableFuture<Optional<char[]>> cancelled = onIoThread(() -> prompts.password("ops", "gw-a", 2));
+        CompletableFuture<Optional<char[]>> cancelled = onIoThread(() -> prompts.password(GW_A, 2));
         awaitDialog(robot, "password-dialog");
         assertThat(robot.lookup("#secret-retry").queryAs(Label.class).getText())
                 .isEqualTo("The server refused that password. Try again (attempt 2).");
@@ -170,7 +173,7 @@ class FxPromptsTest {
         Keyring keyring = new SecretToolKeyring(tool, Map.of("PATH", "/usr/bin:/bin"));
         FxPrompts prompts = prompts(keyring, Duration.ofMinutes(1));
 
-        CompletableFuture<Optional<char[]>> first = onIoThread(() -> prompts.password("ops", "gw-a", 1));
+        CompletableFuture<Optional<char[]>> first = onIoThread(() -> prompts.password(GW_A, 1));
         awaitDialog(robot, "password-dialog");
         robot.clickOn("#secret-field").write("kept-in-keyring");
         robot.clickOn("#secret-remember");
@@ -178,30 +181,57 @@ class FxPromptsTest {
         assertThat(first.get(5, TimeUnit.SECONDS)).hasValueSatisfying(p -> assertThat(new String(p)).isEqualTo("kept-in-keyring"));
 
         // The next connection gets it without a dialog.
-        Optional<char[]> again = onIoThread(() -> prompts.password("ops", "gw-a", 1)).get(5, TimeUnit.SECONDS);
+        Optional<char[]> again = onIoThread(() -> prompts.password(GW_A, 1)).get(5, TimeUnit.SECONDS);
         assertThat(again).hasValueSatisfying(p -> assertThat(new String(p)).isEqualTo("kept-in-keyring"));
         assertThat(robot.lookup("#password-dialog").tryQuery()).isEmpty();
 
         // The server refused it: the person is asked, with "remember" ticked; unticking drops the stored one.
-        CompletableFuture<Optional<char[]>> retry = onIoThread(() -> prompts.password("ops", "gw-a", 2));
+        CompletableFuture<Optional<char[]>> retry = onIoThread(() -> prompts.password(GW_A, 2));
         awaitDialog(robot, "password-dialog");
         assertThat(robot.lookup("#secret-remember").queryAs(javafx.scene.control.CheckBox.class).isSelected()).isTrue();
         robot.clickOn("#secret-field").write("typed-once");
         robot.clickOn("#secret-remember");
         robot.clickOn("#secret-ok");
         assertThat(retry.get(5, TimeUnit.SECONDS)).hasValueSatisfying(p -> assertThat(new String(p)).isEqualTo("typed-once"));
-        assertThat(keyring.lookup(new Keyring.Key("", Map.of("kind", "password", "user", "ops", "host", "gw-a")))).isEmpty();
+        assertThat(keyring.lookup(new Keyring.Key("", Map.of("kind", "ssh-password", "user", "ops", "host", "gw-a",
+                "port", "22", "via", "direct")))).isEmpty();
 
         String commandLines = Files.readString(dir.resolve("args.log"));
-        assertThat(commandLines).contains("store --label=Keepwatch: password of ops@gw-a application keepwatch host gw-a kind password user ops")
+        assertThat(commandLines).contains("store --label=Keepwatch: password of ops@gw-a application keepwatch host gw-a "
+                        + "kind ssh-password port 22 user ops via direct")
                 .doesNotContain("kept-in-keyring").doesNotContain("typed-once");
+    }
+
+    @Test
+    void aPasswordSavedByUserAndHostAloneIsReadOnlyForADirectLoginOnPort22(FxRobot robot) throws Exception {
+        Keyring keyring = new SecretToolKeyring(FakeSecretTool.install(dir), Map.of("PATH", "/usr/bin:/bin"));
+        // As Keepwatch saved passwords before the port and jump hosts were part of the entry.
+        keyring.store(new Keyring.Key("Keepwatch: password of ops@gw-a", Map.of("kind", "password", "user", "ops",
+                "host", "gw-a")), "saved-before".toCharArray());
+        FxPrompts prompts = prompts(keyring, Duration.ofMinutes(1));
+        assertThat(onIoThread(() -> prompts.password(GW_A, 1)).get(5, TimeUnit.SECONDS))
+                .hasValueSatisfying(p -> assertThat(new String(p)).isEqualTo("saved-before"));
+        assertThat(robot.lookup("#password-dialog").tryQuery()).isEmpty();
+
+        // Typed for one of these, or for another machine of that name: not handed out, the person is asked.
+        Map<LoginTarget, String> elsewhere = Map.of(
+                new LoginTarget("ops", "gw-a", 2222, List.of()), "Password for ops@gw-a:2222",
+                new LoginTarget("ops", "gw-a", 22, List.of("ops@bastion:22")), "Password for ops@gw-a");
+        for (Map.Entry<LoginTarget, String> login : elsewhere.entrySet()) {
+            CompletableFuture<Optional<char[]>> asked = onIoThread(() -> prompts.password(login.getKey(), 1));
+            awaitDialog(robot, "password-dialog");
+            assertThat(robot.lookup("#password-dialog .header-panel .label").queryAs(Label.class).getText())
+                    .isEqualTo(login.getValue());
+            robot.clickOn("Cancel");
+            assertThat(asked.get(5, TimeUnit.SECONDS)).as(login.getKey().description()).isEmpty();
+        }
     }
 
     @Test
     void withoutSecretToolThePromptSaysPasswordsAreAskedEveryTime(FxRobot robot) throws Exception {
         Keyring none = SecretToolKeyring.find(Map.of("PATH", dir.toString()));
         assertThat(none.available()).isFalse();
-        CompletableFuture<Optional<char[]>> answer = onIoThread(() -> prompts(none, Duration.ofMinutes(1)).password("ops", "gw-a", 1));
+        CompletableFuture<Optional<char[]>> answer = onIoThread(() -> prompts(none, Duration.ofMinutes(1)).password(GW_A, 1));
         awaitDialog(robot, "password-dialog");
         assertThat(robot.lookup(".label").queryAllAs(Label.class)).extracting(Label::getText).contains(
                 "Asked every time: secret-tool is not installed (apt-get install libsecret-tools), so passwords cannot "

@@ -12,11 +12,14 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The keyring against a real Secret Service: a private D-Bus session with gnome-keyring in a temporary home,
@@ -75,6 +78,31 @@ class SecretToolKeyringTest {
         assertThat(keyring.lookup(key)).hasValueSatisfying(s -> assertThat(new String(s)).isEqualTo("pässwörd with spaces"));
         keyring.clear(key);
         assertThat(keyring.lookup(key)).isEmpty();
+    }
+
+    @Test
+    void aSecretToolThatNeverAnswersIsKilledAtTheTimeoutAndGivesNothing() throws Exception {
+        // A keyring that never unlocks, or a hung D-Bus: secret-tool neither answers nor exits. Its output was read to
+        // the end before the timeout was looked at, so the timeout never fired and the connecting thread hung.
+        Path pidFile = home.resolve("secret-tool.pid");
+        Path standIn = Files.writeString(home.resolve("secret-tool"), "#!/bin/sh\necho $$ > '" + pidFile
+                + "'\nexec sleep 3600\n");
+        Files.setPosixFilePermissions(standIn, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        SecretToolKeyring keyring = new SecretToolKeyring(standIn, Map.of("PATH", "/usr/bin:/bin"), Duration.ofSeconds(1));
+        Keyring.Key key = new Keyring.Key("Keepwatch: password of ops@gw-a",
+                Map.of("kind", "password", "user", "ops", "host", "gw-a"));
+
+        Optional<char[]> found = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> keyring.lookup(key),
+                "the keyring's timeout did not fire");
+        assertThat(found).isEmpty();
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the stand-in was killed").isNotEqualTo(
+                Optional.of(true));
+        assertThat(assertTimeoutPreemptively(Duration.ofSeconds(30), keyring::available)).isFalse();
     }
 
     @Test
