@@ -1,12 +1,15 @@
 """Discovery from /proc, on a fake /proc tree (the real one is exercised by test_live)."""
 
 import os
+import pwd
 import shutil
+import subprocess
 import tempfile
+import time
 import unittest
 from pathlib import Path
 
-from kwtlab import agent_module
+from kwtlab import AgentProcess, agent_module
 
 ka = agent_module()
 ROUTER = "6f1b9a52-3c1e-4e0b-9d7a-2f5c8e1a0b44"
@@ -29,9 +32,11 @@ class FakeProc(object):
         path.write_text(name)
         return path
 
-    def add(self, pid, comm, ppid, argv, state="S", starttime=1000, env=None, netns=None):
+    def add(self, pid, comm, ppid, argv, state="S", starttime=1000, env=None, netns=None, uid=None, exe="/bin/true"):
         d = self.proc / str(pid)
         (d / "ns").mkdir(parents=True)
+        uid = os.geteuid() if uid is None else uid
+        (d / "status").write_text("Name:\t%s\nUid:\t%d\t%d\t%d\t%d\n" % (comm, uid, uid, uid, uid))
         fields = [state, str(ppid)] + ["0"] * 17 + [str(starttime)] + ["0"] * 10
         (d / "stat").write_text("%d (%s) %s\n" % (pid, comm, " ".join(fields)))
         (d / "cmdline").write_bytes(b"".join(a.encode() + b"\0" for a in argv))
@@ -39,7 +44,7 @@ class FakeProc(object):
         os.link(str(netns or self.proc / "self" / "ns" / "net"), str(d / "ns" / "net"))
         os.link(str(self.proc / "self" / "ns" / "mnt"), str(d / "ns" / "mnt"))
         os.symlink("/", str(d / "cwd"))
-        os.symlink("/bin/true", str(d / "exe"))
+        os.symlink(exe, str(d / "exe"))
         unit = "keepalived.service" if netns is None else "neutron-l3-agent.service"
         (d / "cgroup").write_text("0::/system.slice/%s\n" % unit if comm == "keepalived" else "0::/user.slice\n")
 
@@ -222,3 +227,115 @@ class DiscoveryTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OnlyRootsKeepalivedTest(unittest.TestCase):
+    """Anyone can start a program called keepalived. Only root's, running a binary nobody else could have
+    written, is a daemon; nothing of any other is read, and none is ever run (issue 13: a local user's
+    fake keepalived made the agent run it as root)."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="kwt-agent-trust-")
+        self.fake = FakeProc(self.tmp)
+        self.fake.add(1, "init", 0, ["/sbin/init"], uid=0)
+        self.settings = ka.Settings({"proc_root": str(self.fake.proc), "netns_dir": str(self.fake.netns),
+                                     "state_dir": self.tmp + "/state", "systemd_unit_dirs": [self.tmp + "/units"],
+                                     "neutron_ha_confs": self.tmp + "/ha_confs"})
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def built(self, pid):
+        disc = ka.Discovery(self.settings)
+        found = disc.scan()
+        entry, kids = found[pid]
+        return disc.build(entry, kids)
+
+    def test_a_keepalived_of_another_user_is_not_a_daemon(self):
+        self.fake.add(700, "keepalived", 1, ["keepalived", "-f", "/etc/shadow"], uid=os.geteuid() + 4242)
+        self.assertIsNone(self.built(700))
+
+    def test_a_keepalived_whose_binary_others_can_write_is_not_a_daemon(self):
+        binary = Path(self.tmp) / "keepalived"
+        shutil.copy("/bin/true", str(binary))
+        binary.chmod(0o777)
+        self.fake.add(701, "keepalived", 1, ["keepalived"], exe=str(binary))
+        self.assertIsNone(self.built(701))
+        binary.chmod(0o755)
+        self.assertIsNotNone(self.built(701), "the same process with a binary only its owner writes is one")
+
+
+FAKE_KEEPALIVED_C = r"""
+#include <fcntl.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    /* Whatever the agent asks of it (--version, --signum=JSON, -t): leave a mark, as an attacker's code would. */
+    if (argc > 1 && argv[1][0] == '-' && argv[1][1] != 'f') { close(open(MARK, O_CREAT | O_WRONLY, 0644)); return 0; }
+    for (;;) pause();
+}
+"""
+
+
+@unittest.skipUnless(os.geteuid() == 0, "needs root (runs the fake as another user)")
+class FakeKeepalivedAttackTest(unittest.TestCase):
+    """The attack itself, on the real /proc: a fake keepalived run by `nobody`, and one run by root from a
+    binary `nobody` owns. The real agent lists neither and runs neither."""
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="kwt-agent-attack-"))
+        self.tmp.chmod(0o755)
+        self.mark = self.tmp / "ran-as-root"
+        source = self.tmp / "fake.c"
+        source.write_text(FAKE_KEEPALIVED_C.replace("MARK", '"%s"' % self.mark))
+        gcc = shutil.which("gcc") or shutil.which("cc")
+        if gcc is None:
+            raise AssertionError("this test needs `gcc`, which is not installed here: apt-get install gcc")
+        self.binary = self.tmp / "keepalived"
+        subprocess.run([gcc, "-o", str(self.binary), str(source)], check=True)
+        nobody = pwd.getpwnam("nobody")
+        os.chown(str(self.binary), nobody.pw_uid, nobody.pw_gid)
+        (self.tmp / "keepalived.conf").write_text("vrrp_instance VI_1 {\n}\n")
+        self.processes = []
+
+    def tearDown(self):
+        for p in self.processes:
+            p.kill()
+            p.wait()
+        shutil.rmtree(str(self.tmp), ignore_errors=True)
+
+    def start(self, as_nobody):
+        nobody = pwd.getpwnam("nobody")
+        command = [str(self.binary), "-f", str(self.tmp / "keepalived.conf")]
+        if as_nobody:
+            command = ["setpriv", "--reuid", str(nobody.pw_uid), "--regid", str(nobody.pw_gid), "--clear-groups"] + command
+        p = subprocess.Popen(command, start_new_session=True)
+        self.processes.append(p)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                if Path("/proc/%d/comm" % p.pid).read_text().strip() == "keepalived":
+                    return p
+            except OSError:
+                pass
+            time.sleep(0.02)
+        raise AssertionError("the fake keepalived did not start")
+
+    def agent_daemons(self):
+        agent = AgentProcess("--match-config", str(self.tmp) + "/*", "--state-dir", str(self.tmp / "state"),
+                             "--default-config", str(self.tmp / "none.conf"))
+        try:
+            daemons = agent.call("daemons")["result"]["daemons"]
+            agent.call("state.snapshot")
+            return daemons
+        finally:
+            agent.close()
+
+    def test_a_fake_run_by_another_user_is_neither_listed_nor_run(self):
+        self.start(as_nobody=True)
+        self.assertEqual([d for d in self.agent_daemons() if d.get("pid")], [])
+        self.assertFalse(self.mark.exists(), "the agent ran the user's program as root")
+
+    def test_a_root_process_running_a_binary_another_user_owns_is_neither_listed_nor_run(self):
+        self.start(as_nobody=False)
+        self.assertEqual([d for d in self.agent_daemons() if d.get("pid")], [])
+        self.assertFalse(self.mark.exists(), "the agent ran a binary another user could have written")

@@ -306,6 +306,38 @@ def which(program: str, extra_dirs: str = "/usr/sbin:/sbin:/usr/local/sbin") -> 
     return None
 
 
+def trusted_owner(st: "os.stat_result") -> bool:
+    """Owned by root (or by the agent's own user when it does not run as root) and not writable by group or
+    others: nobody else can have put or changed it."""
+    return st.st_uid in (0, os.geteuid()) and not st.st_mode & 0o022
+
+
+def trusted_keepalived(configured: "Optional[str]") -> "Optional[str]":
+    """The keepalived binary the agent may run: the configured keepalived_bin, else the first on root's PATH,
+    and only if trusted_owner says so. Never a binary found through a process (/proc/PID/exe): anyone may
+    start a program called keepalived."""
+    path = configured or which("keepalived")
+    if not path:
+        return None
+    try:
+        return path if trusted_owner(os.stat(path)) else None
+    except OSError:
+        return None
+
+
+def process_uids(proc_root: str, pid: int) -> "Optional[List[int]]":
+    """Real, effective, saved and filesystem uid from /proc/PID/status (its directory's owner is root for any
+    process that made itself non-dumpable, so it proves nothing)."""
+    try:
+        with open("%s/%d/status" % (proc_root, pid), "r") as f:
+            for line in f:
+                if line.startswith("Uid:"):
+                    return [int(v) for v in line.split()[1:5]]
+    except (OSError, ValueError):
+        pass
+    return None
+
+
 def session_user() -> str:
     """Who runs this session: the sudo caller if any, else the login, else the uid's name."""
     for key in ("SUDO_USER", "USER", "LOGNAME"):
@@ -1692,6 +1724,7 @@ class Discovery(object):
         self.own_netns = self._inode("%s/self/ns/net" % self.proc_root)
         self.own_mntns = self._inode("%s/self/ns/mnt" % self.proc_root)
         self.version_cache = {}  # type: Dict[Tuple[int, int], Optional[str]]
+        self.refused = set()  # type: Set[int]
         self.probes = ProbeCache(Path(settings.state_dir) / PROBE_CACHE_FILE if settings.state_dir else None)
         self.netns_cache = None  # type: Optional[Tuple[int, Dict[int, str]]]
         self.unit_cache = None  # type: Optional[Tuple[str, List[Tuple[str, Any]], Optional[Dict[str, Any]]]]
@@ -1746,6 +1779,7 @@ class Discovery(object):
         for pid in list(self.cache):
             if pid not in present:
                 del self.cache[pid]
+        self.refused &= present
         for pid in pids:
             entry = self.cache.get(pid)
             if entry is not None and not full and (not entry.keepalived or not recheck or pid not in recheck):
@@ -1769,6 +1803,24 @@ class Discovery(object):
                 mains[e.ppid][1].append(e)
         return mains
 
+    def _trusted_process(self, pid: int) -> bool:
+        """Root's keepalived (or the agent's own user's, when it does not run as root) whose executable nobody
+        else can have written. Refusals are logged once per pid."""
+        uids = process_uids(self.proc_root, pid)
+        why = None  # type: Optional[str]
+        if uids is None or any(uid not in (0, os.geteuid()) for uid in uids):
+            why = "it runs as uid %s" % (uids[0] if uids else "unknown")
+        else:
+            try:
+                if not trusted_owner(os.stat("%s/%d/exe" % (self.proc_root, pid))):
+                    why = "its executable is owned by another user or writable by others"
+            except OSError as exc:
+                why = "its executable cannot be looked at (%s)" % (exc.strerror or exc)
+        if why is not None and pid not in self.refused:
+            self.refused.add(pid)
+            LOG.warning("pid %d is called keepalived but is not managed: %s", pid, why)
+        return why is None
+
     def _looks_like_keepalived(self, entry: ProcEntry) -> bool:
         if entry.comm.startswith("keepalived"):
             return True
@@ -1786,6 +1838,8 @@ class Discovery(object):
         opts = parse_keepalived_argv(argv)
         if any(k in opts for k in ("t", "v", "h", "T", "signum", "d")):
             return None     # a config test or a probe, not a daemon
+        if not self._trusted_process(entry.pid):
+            return None     # anyone can start a program called keepalived: nothing of it is read or run
         netns_names = self.netns_names()
         d = Daemon(entry.pid, entry.starttime)
         d.cmdline = argv
@@ -2002,12 +2056,25 @@ class Discovery(object):
         return result
 
     def version_for(self, d: Daemon) -> "Optional[str]":
-        if d.exe_key is None:
+        """The version of the trusted keepalived, if the daemon runs that very file; else unknown (its binary was
+        replaced since it started, or it lives in a container's root): a daemon's own binary is never run."""
+        trusted = self.trusted_binary_for(d)
+        if trusted is None:
             return None
         if d.exe_key not in self.version_cache:
-            info = self.probes.version_info("%s/%d/exe" % (self.proc_root, d.pid))
-            self.version_cache[d.exe_key] = info.get("version")
+            self.version_cache[d.exe_key] = self.probes.version_info(trusted).get("version")
         return self.version_cache[d.exe_key]
+
+    def trusted_binary_for(self, d: Daemon) -> "Optional[str]":
+        """The trusted keepalived when it is the file the daemon runs (same device and inode), else None."""
+        trusted = trusted_keepalived(self.settings.keepalived_bin)
+        if trusted is None or d.exe_key is None:
+            return None
+        try:
+            st = os.stat(trusted)
+        except OSError:
+            return None
+        return trusted if (st.st_dev, st.st_ino) == d.exe_key else None
 
 
 VERSION_RE = re.compile(r"Keepalived v(\S+)(?: \(([^)]*)\))?")
@@ -2579,10 +2646,7 @@ class ConfigOps(object):
     # -- check ------------------------------------------------------------------------------
 
     def keepalived_exe(self, d: Daemon) -> str:
-        if d.alive and d.exe and os.path.exists(d.exe) and not d.fs_root:
-            return d.exe
-        if d.alive:
-            return "%s/%d/exe" % (self.settings.proc_root, d.pid)
+        """The trusted keepalived (never the daemon's own binary through /proc: see trusted_keepalived)."""
         return self.agent.keepalived_bin()
 
     def check(self, d: Daemon, target: str, text: str) -> "Dict[str, Any]":
@@ -3345,10 +3409,9 @@ class Agent(object):
     # -- discovery and liveness --------------------------------------------------------------
 
     def keepalived_bin(self) -> str:
-        configured = self.settings.keepalived_bin
-        if configured:
-            return configured
-        return which("keepalived") or "keepalived"
+        """The trusted keepalived; a missing or untrusted one is named so that running it fails in words."""
+        return trusted_keepalived(self.settings.keepalived_bin) or (self.settings.keepalived_bin
+                                                                    or "keepalived (none trusted on PATH)")
 
     def rescan(self) -> None:
         """Reconciles the daemon table with /proc; emits daemon events while subscribed."""
@@ -3834,9 +3897,14 @@ class Agent(object):
     def _signums(self, d: Daemon) -> "Tuple[Optional[int], Optional[int]]":
         key = d.exe_key or d.exe
         if key not in self.signums:
-            exe = "%s/%d/exe" % (self.settings.proc_root, d.pid)
+            exe = self.discovery.trusted_binary_for(d)
             probes = self.discovery.probes
-            self.signums[key] = (probes.signum(exe, "JSON"), probes.signum(exe, "DATA") or signal.SIGUSR1)
+            if exe is None:
+                # Not the trusted binary: its signal numbers are not asked of it; SIGUSR1 (the text dump) is
+                # keepalived's in every version, and it is sent only once the process handles it.
+                self.signums[key] = (None, signal.SIGUSR1)
+            else:
+                self.signums[key] = (probes.signum(exe, "JSON"), probes.signum(exe, "DATA") or signal.SIGUSR1)
         return self.signums[key]
 
     def request_dump(self, d: Daemon, cause: str, waiter: "Optional[Callable[[Dict[str, Any]], None]]" = None) -> None:
