@@ -40,17 +40,7 @@ final class AgentTranslation {
     static DaemonObservation daemon(String node, DaemonState daemon) {
         DaemonStatus status = DaemonStatus.of(daemon.alive(), daemon.responsive(), daemon.stoppedReason());
         return new DaemonObservation(node, daemon.name(), daemon.netns().orElse(""), status,
-                daemon.error().map(DaemonState.DumpError::describe).or(() -> problem(status)));
-    }
-
-    /** What to say when the agent gave no message of its own. */
-    private static Optional<String> problem(DaemonStatus status) {
-        return switch (status) {
-            case RUNNING -> Optional.empty();
-            case HUNG -> Optional.of("keepalived does not answer");
-            case DEAD -> Optional.of("keepalived died (killed or crashed)");
-            case STOPPED -> Optional.of("keepalived is not running");
-        };
+                daemon.error().map(DaemonState.DumpError::describe));
     }
 
     static InstanceObservation instance(String node, String daemon, String netns, InstanceState state) {
@@ -86,7 +76,7 @@ final class AgentTranslation {
             case "unresponsive", "vrrp_exited" -> DaemonStatus.HUNG;
             default -> DaemonStatus.RUNNING;
         };
-        return new DaemonObservation(node, event.daemon(), "", status, event.message().or(() -> problem(status)));
+        return new DaemonObservation(node, event.daemon(), "", status, event.message());
     }
 
     /** The daemon and its configuration are gone from the node: nothing of it is to be shown any more. */

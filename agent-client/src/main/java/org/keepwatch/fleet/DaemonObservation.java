@@ -6,7 +6,8 @@ import java.util.Optional;
 /**
  * A keepalived daemon on a node: whether it runs and answers, in which namespace, and what is wrong with it.
  *
- * @param problem why it is not running or not answering, in words (the agent's dump error, "keepalived died")
+ * @param problem the agent's own words on what is wrong with it (a failed dump), if it said any; the status
+ *                itself is said by {@link DaemonStatus#describe()}
  */
 public record DaemonObservation(String node, String name, String netns, DaemonStatus status, Optional<String> problem) {
 

@@ -128,7 +128,7 @@ public final class FleetState {
                 continue;
             }
             DaemonObservation daemon = entry.daemons.get(instance.latest.daemon());
-            VrrpState down = daemon == null ? VrrpState.STOP : daemon.status().instanceState().orElse(VrrpState.STOP);
+            VrrpState down = downState(entry, instance.latest.daemon()).orElse(VrrpState.STOP);
             if (daemon != null && daemon.alive()) {
                 affected.add(forget(entry, instance)); // its daemon runs without it: removed from the config
             } else if (instance.latest.state() != down) {

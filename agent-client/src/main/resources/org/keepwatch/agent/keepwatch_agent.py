@@ -309,7 +309,7 @@ def which(program: str, extra_dirs: str = "/usr/sbin:/sbin:/usr/local/sbin") -> 
 def trusted_owner(st: "os.stat_result") -> bool:
     """Owned by root (or by the agent's own user when it does not run as root) and not writable by group or
     others: nobody else can have put or changed it."""
-    return st.st_uid in (0, os.geteuid()) and not st.st_mode & 0o022
+    return st.st_uid in (0, os.geteuid()) and not st.st_mode & UNTRUSTED_MODE_BITS
 
 
 def trusted_keepalived(configured: "Optional[str]") -> "Optional[str]":
@@ -1007,10 +1007,9 @@ def check_trusted(path: str, st: os.stat_result, limit: int) -> None:
     uid when it does not run as root), writable by no group or other, and at most limit bytes."""
     if not stat.S_ISREG(st.st_mode):
         raise AgentError(E_UNTRUSTED, "%s is %s" % (path, _file_kind(st.st_mode)), {"file": path})
-    euid = os.geteuid()
-    if st.st_uid != 0 and st.st_uid != euid:
-        raise AgentError(E_UNTRUSTED, "%s is owned by uid %d, not by root" % (path, st.st_uid), {"file": path})
-    if st.st_mode & UNTRUSTED_MODE_BITS:
+    if not trusted_owner(st):
+        if st.st_uid not in (0, os.geteuid()):
+            raise AgentError(E_UNTRUSTED, "%s is owned by uid %d, not by root" % (path, st.st_uid), {"file": path})
         raise AgentError(E_UNTRUSTED, "%s is writable by group or others (mode %04o)"
                          % (path, st.st_mode & 0o7777), {"file": path})
     if st.st_size > limit:

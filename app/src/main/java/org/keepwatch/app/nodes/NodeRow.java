@@ -1,13 +1,19 @@
 package org.keepwatch.app.nodes;
 
+import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.keepwatch.fleet.ConnectionState;
+import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.NodeStatus;
 
 import java.time.Instant;
+import java.util.List;
 
 /** One node's connection as a row: state, since when, keepalived and agent versions, the last error in words. */
 public final class NodeRow {
@@ -21,8 +27,7 @@ public final class NodeRow {
     private final StringProperty lastError = new SimpleStringProperty(this, "lastError");
     private final StringProperty daemons = new SimpleStringProperty(this, "daemons", "");
     private final StringProperty daemonsDetail = new SimpleStringProperty(this, "daemonsDetail", "");
-    private final javafx.beans.property.BooleanProperty daemonsRunning =
-            new javafx.beans.property.SimpleBooleanProperty(this, "daemonsRunning", true);
+    private final BooleanProperty daemonsRunning = new SimpleBooleanProperty(this, "daemonsRunning", true);
     // Fleet UI hook (issue 6): the status that carried the last error, for the node's Details dialog.
     private NodeStatus lastFailure;
 
@@ -50,7 +55,7 @@ public final class NodeRow {
     }
 
     /** Its keepalived daemons as the agent last reported them: hung, stopped or dead ones are said here. */
-    public void updateDaemons(java.util.List<org.keepwatch.fleet.DaemonObservation> reported) {
+    public void updateDaemons(List<DaemonObservation> reported) {
         daemons.set(DaemonSummary.of(reported));
         daemonsDetail.set(DaemonSummary.details(reported));
         daemonsRunning.set(DaemonSummary.allRunning(reported));
@@ -89,16 +94,16 @@ public final class NodeRow {
         return lastError;
     }
 
-    public javafx.beans.property.ReadOnlyStringProperty daemonsProperty() {
+    public ReadOnlyStringProperty daemonsProperty() {
         return daemons;
     }
 
     /** Which daemons are down and why, in full (empty when all run). */
-    public javafx.beans.property.ReadOnlyStringProperty daemonsDetailProperty() {
+    public ReadOnlyStringProperty daemonsDetailProperty() {
         return daemonsDetail;
     }
 
-    public javafx.beans.property.ReadOnlyBooleanProperty daemonsRunningProperty() {
+    public ReadOnlyBooleanProperty daemonsRunningProperty() {
         return daemonsRunning;
     }
 }
