@@ -110,7 +110,7 @@ public final class KeepwatchApp extends Application {
         pulse.start();
         if (settings.theme() == Settings.Theme.SYSTEM) {
             io.execute(() -> {
-                boolean prefersDark = SystemTheme.prefersDark();
+                boolean prefersDark = SystemTheme.ofDesktop().prefersDark();
                 Platform.runLater(() -> applyTheme(prefersDark));
             });
         }

@@ -1,5 +1,6 @@
 package org.keepwatch.app.dialogs;
 
+import org.keepwatch.app.services.BoundedProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,7 @@ public final class SecretToolKeyring implements Keyring {
     /** A secret, or secret-tool's complaint, is far smaller; more is not read. */
     private static final int MAX_OUTPUT_BYTES = 64 * 1024;
     private final Path executable;
-    private final Map<String, String> environment;
-    private final Duration timeout;
+    private final BoundedProcess process;
     private volatile Boolean available;
 
     /** @param environment the process environment (DBUS_SESSION_BUS_ADDRESS, PATH) */
@@ -48,8 +48,7 @@ public final class SecretToolKeyring implements Keyring {
     /** @param timeout how long one secret-tool call may take before it is killed and counts as no answer */
     public SecretToolKeyring(Path executable, Map<String, String> environment, Duration timeout) {
         this.executable = executable;
-        this.environment = Map.copyOf(environment);
-        this.timeout = timeout;
+        this.process = new BoundedProcess(environment, timeout, MAX_OUTPUT_BYTES);
     }
 
     /** secret-tool from PATH, or {@link Keyring#NONE} when there is none. */
@@ -80,11 +79,11 @@ public final class SecretToolKeyring implements Keyring {
         Boolean known = available;
         if (known == null) {
             // A lookup that finds nothing exits 1; no Secret Service (no D-Bus session) fails with a message.
-            Result probe = run(List.of("lookup", "application", "keepwatch", "probe", "availability"), null);
-            known = probe.started && probe.stderr.isBlank() && (probe.exit == 0 || probe.exit == 1);
+            BoundedProcess.Outcome probe = run(List.of("lookup", "application", "keepwatch", "probe", "availability"), null);
+            known = probe.started() && !probe.timedOut() && probe.stderr().isBlank() && (probe.exit() == 0 || probe.exit() == 1);
             available = known;
             if (!known) {
-                log.info("no usable Secret Service: {}", probe.stderr.isBlank() ? "secret-tool failed" : probe.stderr.strip());
+                log.info("no usable Secret Service: {}", probe.stderr().isBlank() ? "secret-tool failed" : probe.stderr().strip());
             }
         }
         return known;
@@ -99,12 +98,12 @@ public final class SecretToolKeyring implements Keyring {
     public Optional<char[]> lookup(Key key) {
         List<String> args = new ArrayList<>(List.of("lookup"));
         args.addAll(attributes(key));
-        Result result = run(args, null);
-        if (result.exit != 0 || result.stdout.length == 0) {
-            Arrays.fill(result.stdout, (byte) 0);
+        BoundedProcess.Outcome result = run(args, null);
+        if (result.exit() != 0 || result.stdout().length == 0) {
+            Arrays.fill(result.stdout(), (byte) 0);
             return Optional.empty();
         }
-        return Optional.of(decode(result.stdout));
+        return Optional.of(decode(result.stdout()));
     }
 
     @Override
@@ -113,9 +112,9 @@ public final class SecretToolKeyring implements Keyring {
         args.addAll(attributes(key));
         byte[] bytes = encode(secret);
         try {
-            Result result = run(args, bytes);
-            if (result.exit != 0) {
-                log.warn("the keyring did not store {}: {}", key.label(), result.stderr.strip());
+            BoundedProcess.Outcome result = run(args, bytes);
+            if (result.exit() != 0) {
+                log.warn("the keyring did not store {}: {}", key.label(), result.stderr().strip());
             }
         } finally {
             Arrays.fill(bytes, (byte) 0);
@@ -139,79 +138,12 @@ public final class SecretToolKeyring implements Keyring {
         return out;
     }
 
-    private record Result(boolean started, int exit, byte[] stdout, String stderr) {
-    }
-
-    /**
-     * Runs secret-tool for at most the timeout, output included: its output is read on threads of their own, since a
-     * secret-tool that never exits (a keyring nobody unlocks, a hung D-Bus) never ends its output either. On the
-     * timeout it is killed, with anything it started that might hold its output open.
-     */
-    private Result run(List<String> args, byte[] input) {
+    /** secret-tool with the given arguments, for at most the timeout (see {@link BoundedProcess}). */
+    private BoundedProcess.Outcome run(List<String> args, byte[] input) {
         List<String> command = new ArrayList<>();
         command.add(executable.toString());
         command.addAll(args);
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().clear();
-        builder.environment().putAll(environment);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            return new Result(false, -1, new byte[0], String.valueOf(e.getMessage()));
-        }
-        CompletableFuture<byte[]> stdout = drain(process.getInputStream(), "secret-tool-out");
-        CompletableFuture<byte[]> stderr = drain(process.getErrorStream(), "secret-tool-err");
-        try {
-            try (OutputStream stdin = process.getOutputStream()) {
-                if (input != null) {
-                    stdin.write(input);
-                }
-            }
-            if (!process.waitFor(remaining(deadline), TimeUnit.NANOSECONDS)) {
-                throw new TimeoutException();
-            }
-            byte[] out = stdout.get(remaining(deadline), TimeUnit.NANOSECONDS);
-            String err = new String(stderr.get(remaining(deadline), TimeUnit.NANOSECONDS), StandardCharsets.UTF_8);
-            return new Result(true, process.exitValue(), out, err);
-        } catch (TimeoutException e) {
-            kill(process, stdout);
-            return new Result(true, -1, new byte[0], "secret-tool did not answer within " + timeout.toSeconds() + " s");
-        } catch (IOException | ExecutionException e) {
-            kill(process, stdout);
-            return new Result(false, -1, new byte[0], String.valueOf(e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            kill(process, stdout);
-            return new Result(false, -1, new byte[0], "interrupted");
-        }
-    }
-
-    private static long remaining(long deadline) {
-        return Math.max(0, deadline - System.nanoTime());
-    }
-
-    /** Reads a stream to its end (at most {@link #MAX_OUTPUT_BYTES}) on a daemon thread of its own. */
-    private static CompletableFuture<byte[]> drain(InputStream in, String name) {
-        CompletableFuture<byte[]> bytes = new CompletableFuture<>();
-        Thread reader = new Thread(() -> {
-            try (in) {
-                bytes.complete(in.readNBytes(MAX_OUTPUT_BYTES));
-            } catch (IOException e) {
-                bytes.completeExceptionally(e);
-            }
-        }, name);
-        reader.setDaemon(true);
-        reader.start();
-        return bytes;
-    }
-
-    /** Kills secret-tool and what it started (which could keep its output open), and clears any secret it gave. */
-    private static void kill(Process process, CompletableFuture<byte[]> stdout) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        stdout.thenAccept(secret -> Arrays.fill(secret, (byte) 0));
+        return process.run(command, input);
     }
 
     private static byte[] encode(char[] secret) {
