@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Whether what Keepwatch says of the lab's routers agrees with the lab's own truth ({@code lab/status}: keepalived's
@@ -73,6 +74,14 @@ public final class VerdictAgreement {
 
     /** Every router on which Keepwatch and the lab disagree, in words; empty when they agree. */
     public static List<String> disagreements(LabFault fault, LabStatus truth, List<Said> said) {
+        return disagreements(fault::touches, fault.toString(), truth, said);
+    }
+
+    /**
+     * The same for any faults: {@code touched} says which nodes a fault hit (a router with such a member may be
+     * anything but HEALTHY), {@code what} names the faults in the messages.
+     */
+    public static List<String> disagreements(Predicate<String> touched, String what, LabStatus truth, List<Said> said) {
         List<String> found = new ArrayList<>();
         for (LabStatus.Router router : truth.routers()) {
             Optional<Said> ours = said.stream().filter(s -> s.router().equals(labelOf(router))).findFirst();
@@ -83,9 +92,9 @@ public final class VerdictAgreement {
             Verdict verdict = ours.get().verdict();
             // A member as either side knows it: the lab leaves out a member it cannot dump (hung, dead), Keepwatch
             // one on a node it could not read (cut, sshd killed).
-            boolean faulted = ours.get().members().stream().anyMatch(fault::touches)
-                    || router.members().stream().map(LabStatus.Member::node).anyMatch(fault::touches)
-                    || router.vipHolders().values().stream().flatMap(List::stream).anyMatch(fault::touches);
+            boolean faulted = ours.get().members().stream().anyMatch(touched)
+                    || router.members().stream().map(LabStatus.Member::node).anyMatch(touched)
+                    || router.vipHolders().values().stream().flatMap(List::stream).anyMatch(touched);
             switch (router.verdict()) {
                 case "SPLIT_BRAIN" -> expect(found, router, verdict, Set.of(Verdict.SPLIT_BRAIN));
                 case "NO_MASTER" -> expect(found, router, verdict, Set.of(Verdict.NO_MASTER, Verdict.ORPHAN_VIP));
@@ -94,9 +103,9 @@ public final class VerdictAgreement {
                         found.add(router.router() + ": lab " + router.verdict() + " " + router.vipHolders()
                                 + ", Keepwatch " + verdict);
                     } else if (faulted && verdict == Verdict.HEALTHY) {
-                        found.add(router.router() + ": HEALTHY although " + fault + " hit one of its nodes");
+                        found.add(router.router() + ": HEALTHY although " + what + " hit one of its nodes");
                     } else if (!faulted && verdict != Verdict.HEALTHY) {
-                        found.add(router.router() + ": " + verdict + " although " + fault + " hit none of its nodes");
+                        found.add(router.router() + ": " + verdict + " although " + what + " hit none of its nodes");
                     }
                 }
             }
@@ -112,7 +121,7 @@ public final class VerdictAgreement {
     }
 
     /** lab/status names a router "vrid 51" or by its Neutron router id; Keepwatch "VRID 51" or the id. */
-    private static String labelOf(LabStatus.Router router) {
+    public static String labelOf(LabStatus.Router router) {
         return router.router().startsWith("vrid ") ? "VRID " + router.router().substring(5) : router.router();
     }
 
