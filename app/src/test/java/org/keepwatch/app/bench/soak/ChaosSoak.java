@@ -55,9 +55,8 @@ import java.util.function.Supplier;
  *
  * <pre>
  * lab/up basic neutron
- * mvn -q -pl agent-client,app test-compile
- * mvn -q -pl app dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
- * CP=app/target/classes:app/target/test-classes:agent-client/target/classes:agent-client/target/test-classes:$(tr ':' '\n' &lt;app/target/test-classpath.txt | grep -v /keepwatch-agent-client/ | paste -sd:)
+ * mvn -q -pl agent-client,app test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
+ * CP=app/target/classes:app/target/test-classes:agent-client/target/test-classes:$(cat app/target/test-classpath.txt)
  * sudo flock /run/kw-lab.lock java -cp $CP org.keepwatch.app.bench.soak.ChaosSoak --minutes 30 [--seed N] [--report FILE]
  * </pre>
  * Exit 0 when every check held; the report (JSON) has every round and sample.
