@@ -211,6 +211,9 @@ public final class ChaosSoak {
             long appAgreed = agree("app", found, () -> {
                 List<String> both = new ArrayList<>(VerdictAgreement.disagreements(touched, what, truth, appSaid()));
                 both.addAll(alarmDisagreements(truth, appAlarms()).stream().map(d -> "alarm banner: " + d).toList());
+                if (!both.isEmpty()) {
+                    both.add("(the app's engine: " + engineSays() + ")");
+                }
                 return both;
             });
             long statusAgreed = agree("status --watch", found, () -> alarmDisagreements(truth, status.raised()));
@@ -272,6 +275,12 @@ public final class ChaosSoak {
         private List<Said> appSaid() {
             return fx(() -> window.model().routers().rows().stream().map(r -> new Said(r.key().label(),
                     r.verdictProperty().get(), r.membersProperty().get().stream().map(m -> m.node()).toList())).toList());
+        }
+
+        /** What the app's fleet engine itself says of every router that is not HEALTHY, or of all when none is. */
+        private String engineSays() {
+            return service.state().routers().stream().map(r -> r.key().label() + "=" + r.verdict() + " "
+                    + r.members().stream().map(m -> m.node() + ":" + m.state()).toList()).toList().toString();
         }
 
         /** The alarms the app shows as active (its banner and Alarms list), by router label. */
