@@ -105,6 +105,7 @@ DEFAULT_SYSTEMD_UNIT_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/lib
 MAX_CLAIMS_FILE_BYTES = 4 * 1024 * 1024
 MAX_UNIT_FILE_BYTES = 64 * 1024
 UNTRUSTED_MODE_BITS = stat.S_IWGRP | stat.S_IWOTH
+MAX_SYMLINKS_FOLLOWED = 40         # as the kernel (ELOOP)
 
 # keepalived's VRRP states (vrrp.h), as numbers in the JSON dump and names in the text dump.
 VRRP_STATES = {0: "INIT", 1: "BACKUP", 2: "MASTER", 3: "FAULT", 97: "STOP", 98: "DELETED"}
@@ -310,6 +311,12 @@ def trusted_owner(st: "os.stat_result") -> bool:
     """Owned by root (or by the agent's own user when it does not run as root) and not writable by group or
     others: nobody else can have put or changed it."""
     return st.st_uid in (0, os.geteuid()) and not st.st_mode & UNTRUSTED_MODE_BITS
+
+
+def trusted_directory(st: "os.stat_result") -> bool:
+    """A directory whose entries only root (or the agent's own user) can replace: owned by them and writable by no
+    group or other, unless sticky (as /tmp: others may add names there, but not rename or remove root's)."""
+    return st.st_uid in (0, os.geteuid()) and (not st.st_mode & UNTRUSTED_MODE_BITS or bool(st.st_mode & stat.S_ISVTX))
 
 
 def trusted_keepalived(configured: "Optional[str]") -> "Optional[str]":
@@ -917,17 +924,17 @@ class ConfigSet(object):
         self.unmatched = []  # type: List[str]
         self.overrides = {}  # type: Dict[str, bytes]
 
-    def fs(self, path: str) -> Path:
-        return Path(self.fs_root + path) if self.fs_root else Path(path)
-
     def load(self, overrides: "Optional[Dict[str, bytes]]" = None) -> "ConfigSet":
         self.overrides = overrides or {}
         self.files = []
         self.unmatched = []
-        self._visit(self.main, None, 0, set())
+        self._visit(self.main, None, None, 0, set())
         return self
 
-    def _visit(self, path: str, parent: "Optional[str]", depth: int, seen: "Set[str]") -> None:
+    def _visit(self, path: str, parent: "Optional[str]", pattern: "Optional[str]", depth: int, seen: "Set[str]") -> None:
+        """Reads path (the main file, or what the include `pattern` of parent named) and, in place, its includes.
+        Only what no other user controls is read (read_trusted): the agent reads as root what it returns, and
+        keepalived -t reads the same files; a FIFO or device is refused by its type, a large file by its size."""
         if path in seen or len(self.files) >= MAX_INCLUDED_FILES or depth > MAX_INCLUDE_DEPTH:
             return
         seen.add(path)
@@ -935,15 +942,18 @@ class ConfigSet(object):
             data = self.overrides[path]
             st = None
         else:
-            fs_path = self.fs(path)
             try:
-                data = read_small(fs_path)
-                st = fs_path.stat()
+                data, st = read_trusted(path, MAX_CONFIG_FILE_BYTES, self.fs_root, "a configuration file")
             except FileNotFoundError:
                 if parent is None:
                     raise AgentError(E_NOT_FOUND, "configuration file %s does not exist" % path)
                 self.unmatched.append(path)
                 return
+            except AgentError as exc:
+                if pattern is not None:
+                    exc.message = "include '%s': %s" % (pattern, exc.message)
+                    exc.details = {"file": path, "include": pattern, "included_from": parent}
+                raise
             except PermissionError:
                 raise AgentError(E_PERMISSION, "cannot read %s: permission denied" % path)
             except OSError as exc:
@@ -963,9 +973,9 @@ class ConfigSet(object):
                 if not matches:
                     self.unmatched.append(full)
                 for match in matches:
-                    self._visit(match, path, depth + 1, seen)
+                    self._visit(match, path, pattern, depth + 1, seen)
             else:
-                self._visit(full, path, depth + 1, seen)
+                self._visit(full, path, pattern, depth + 1, seen)
 
     def paths(self) -> "List[str]":
         return [f["path"] for f in self.files]
@@ -1002,45 +1012,111 @@ def _file_kind(mode: int) -> str:
     return "not a regular file"
 
 
-def check_trusted(path: str, st: os.stat_result, limit: int) -> None:
+def _not_trusted_because(st: os.stat_result) -> str:
+    """Why trusted_owner or trusted_directory refused st, in words."""
+    if st.st_uid not in (0, os.geteuid()):
+        return "owned by uid %d, not by root" % st.st_uid
+    return "writable by group or others (mode %04o)" % (st.st_mode & 0o7777)
+
+
+def check_trusted(path: str, st: os.stat_result, limit: int, what: str = "a file") -> None:
     """Raises AgentError unless st (an lstat) is a regular file owned by root (or by the agent's own
-    uid when it does not run as root), writable by no group or other, and at most limit bytes."""
+    uid when it does not run as root), writable by no group or other, and at most limit bytes (what:
+    the kind of file, for the message)."""
     if not stat.S_ISREG(st.st_mode):
-        raise AgentError(E_UNTRUSTED, "%s is %s" % (path, _file_kind(st.st_mode)), {"file": path})
+        kind = _file_kind(st.st_mode)
+        blocks = kind not in ("a symbolic link", "a directory", "not a regular file")
+        raise AgentError(E_UNTRUSTED, "%s is %s, not a regular file; it is not read%s"
+                         % (path, kind, " (opening it could block for ever)" if blocks else ""), {"file": path})
     if not trusted_owner(st):
-        if st.st_uid not in (0, os.geteuid()):
-            raise AgentError(E_UNTRUSTED, "%s is owned by uid %d, not by root" % (path, st.st_uid), {"file": path})
-        raise AgentError(E_UNTRUSTED, "%s is writable by group or others (mode %04o)"
-                         % (path, st.st_mode & 0o7777), {"file": path})
+        raise AgentError(E_UNTRUSTED, "%s is %s" % (path, _not_trusted_because(st)), {"file": path})
     if st.st_size > limit:
-        raise AgentError(E_TOO_LARGE, "%s is larger than %d bytes" % (path, limit), {"file": path})
+        raise AgentError(E_TOO_LARGE, "%s is %d bytes, more than the %d bytes %s may have here; it is not read"
+                         % (path, st.st_size, limit, what), {"file": path})
+
+
+def resolve_trusted(path: str, fs_root: str = "") -> str:
+    """path (absolute, in a filesystem view whose root is fs_root, "" for the agent's own) resolved as the kernel
+    resolves it, each step checked: every directory passed owned by root (or the agent's uid) and writable by no
+    group or other unless sticky, every symbolic link followed owned by them too (it is resolved here, in fs_root,
+    not by the kernel, which would resolve an absolute link in the agent's own root). A user who can replace
+    anything on the way controls the file. Returns the resolved path, whose last part check_trusted is still to
+    judge; AgentError (untrusted) naming path and what on the way is not trusted; FileNotFoundError if a part is
+    missing."""
+    if not path.startswith("/"):
+        raise AgentError(E_UNTRUSTED, "%s is not an absolute path" % path, {"file": path})
+    root = os.lstat(fs_root + "/")
+    if not trusted_directory(root):
+        raise AgentError(E_UNTRUSTED, "%s is under /, a directory %s" % (path, _not_trusted_because(root)), {"file": path})
+    done = []  # type: List[str]
+    todo = [part for part in reversed(path.split("/")) if part]
+    links = 0
+    while todo:
+        part = todo.pop()
+        if part == ".":
+            continue
+        if part == "..":
+            if done:
+                done.pop()
+            continue
+        current = "/" + "/".join(done + [part])
+        st = os.lstat(fs_root + current)
+        if stat.S_ISLNK(st.st_mode):
+            if st.st_uid not in (0, os.geteuid()):
+                raise AgentError(E_UNTRUSTED, "%s leads through %s, a symbolic link owned by uid %d, not by root"
+                                 % (path, current, st.st_uid), {"file": path})
+            links += 1
+            if links > MAX_SYMLINKS_FOLLOWED:
+                raise AgentError(E_UNTRUSTED, "%s: more than %d symbolic links on the way" % (path, MAX_SYMLINKS_FOLLOWED),
+                                 {"file": path})
+            target = os.readlink(fs_root + current)
+            if target.startswith("/"):
+                done = []
+            todo.extend(part for part in reversed(target.split("/")) if part)
+            continue
+        done.append(part)
+        if todo and not stat.S_ISDIR(st.st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), current)
+        if todo and not trusted_directory(st):
+            raise AgentError(E_UNTRUSTED, "%s is under %s, a directory %s" % (path, current, _not_trusted_because(st)),
+                             {"file": path})
+    return "/" + "/".join(done)
 
 
 def lstat_signature(path: str) -> "Optional[Tuple[int, ...]]":
     """What a cached read of path depends on: its file_key, plus mode and owner (a chmod or chown
-    changes whether it may be read, not its mtime); None when it cannot be looked at."""
+    changes whether it may be read, not its mtime), and for a symbolic link the same of what it leads
+    to; None when it cannot be looked at."""
     try:
         st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            target = os.stat(path)
+            return file_key(st) + (st.st_mode, st.st_uid) + file_key(target) + (target.st_mode, target.st_uid)
     except OSError:
         return None
     return file_key(st) + (st.st_mode, st.st_uid)
 
 
-def read_trusted(path: str, limit: int) -> "Tuple[bytes, os.stat_result]":
-    """The bytes of a file check_trusted accepts, opened without following a final symlink and without
-    blocking (a FIFO swapped in after the lstat cannot hang the agent). FileNotFoundError if missing."""
-    st = os.lstat(path)
-    check_trusted(path, st, limit)
+def read_trusted(path: str, limit: int, fs_root: str = "", what: str = "a file") -> "Tuple[bytes, os.stat_result]":
+    """The bytes of path (in fs_root's view) when no other user controls it: resolve_trusted accepts the way to
+    it and check_trusted the file, looked at before it is opened (a FIFO or device is never opened) and again
+    once open, without following a final symbolic link and without blocking (a FIFO swapped in meanwhile cannot
+    hang the agent). Messages name path, and what it leads to when that is another file. FileNotFoundError if
+    missing."""
+    real = resolve_trusted(path, fs_root)
+    shown = path if real == path else "%s (a link to %s)" % (path, real)
+    full = fs_root + real
+    check_trusted(shown, os.lstat(full), limit, what)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | os.O_NOCTTY
     try:
-        fd = os.open(path, flags)
+        fd = os.open(full, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise AgentError(E_UNTRUSTED, "%s is a symbolic link" % path, {"file": path})
+            raise AgentError(E_UNTRUSTED, "%s became a symbolic link while it was read" % shown, {"file": path})
         raise
     try:
         fst = os.fstat(fd)
-        check_trusted(path, fst, limit)     # what was opened, not what was looked at
+        check_trusted(shown, fst, limit, what)     # what was opened, not what was looked at
         chunks = []
         size = 0
         while size <= limit:
@@ -1053,7 +1129,8 @@ def read_trusted(path: str, limit: int) -> "Tuple[bytes, os.stat_result]":
         os.close(fd)
     data = b"".join(chunks)
     if len(data) > limit:
-        raise AgentError(E_TOO_LARGE, "%s is larger than %d bytes" % (path, limit), {"file": path})
+        raise AgentError(E_TOO_LARGE, "%s is more than the %d bytes %s may have here; it is not read" % (shown, limit, what),
+                         {"file": path})
     return data, fst
 
 
@@ -1144,23 +1221,26 @@ class ClaimsReader(object):
         if path in seen or len(seen) >= MAX_INCLUDED_FILES or depth > MAX_INCLUDE_DEPTH:
             return
         seen.add(path)
+        before = lstat_signature(fs_root + path)
         try:
-            data, st = read_trusted(fs_root + path, MAX_CLAIMS_FILE_BYTES)
+            data, st = read_trusted(path, MAX_CLAIMS_FILE_BYTES, fs_root, "a configuration file")
         except FileNotFoundError:
             signature.append(("f", path, None))
             if parent is None:
                 raise AgentError(E_NOT_FOUND, "%s does not exist" % path, {"file": path})
             return      # keepalived goes on without a missing include
         except AgentError as exc:
-            signature.append(("f", path, lstat_signature(fs_root + path)))     # kept until the file changes
-            exc.message = exc.message.replace(fs_root + path, path, 1) if fs_root else exc.message
+            signature.append(("f", path, before))     # kept until the file changes
             exc.details = {"file": path}
             raise
         except OSError as exc:
-            signature.append(("f", path, lstat_signature(fs_root + path)))
+            signature.append(("f", path, before))
             raise AgentError(E_PERMISSION if isinstance(exc, PermissionError) else E_IO,
                              "cannot read %s: %s" % (path, exc.strerror or exc), {"file": path})
-        signature.append(("f", path, file_key(st) + (st.st_mode, st.st_uid)))
+        # a link: what lstat_signature sees of it and its target, looked at before the read (a change after that
+        # is seen at the next rescan); a file: exactly the version read
+        exact = before is not None and not stat.S_ISLNK(before[4])
+        signature.append(("f", path, file_key(st) + (st.st_mode, st.st_uid) if exact else before))
         base = os.path.dirname(path)
         for number, raw in enumerate(decode_text(data).splitlines(), 1):
             line = strip_comment(raw).strip()
@@ -2034,13 +2114,13 @@ class Discovery(object):
         current = unit_path
         try:
             signature.append((unit_path, lstat_signature(unit_path)))
-            data, _ = read_trusted(unit_path, MAX_UNIT_FILE_BYTES)
+            data, _ = read_trusted(unit_path, MAX_UNIT_FILE_BYTES, what="a unit file")
             unit = parse_unit(decode_text(data))
             env = dict(unit["environment"])
             for current, _optional in unit["env_files"]:
                 signature.append((current, lstat_signature(current)))
                 try:
-                    env_data, _ = read_trusted(current, MAX_UNIT_FILE_BYTES)
+                    env_data, _ = read_trusted(current, MAX_UNIT_FILE_BYTES, what="an environment file")
                 except FileNotFoundError:
                     continue    # systemd starts without an optional one (and fails without another)
                 env.update(parse_env_file(decode_text(env_data)))
