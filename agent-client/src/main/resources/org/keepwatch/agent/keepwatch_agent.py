@@ -2671,12 +2671,16 @@ class Loop(object):
 # ---------------------------------------------------------------------------------------------
 
 class DumpJob(object):
-    __slots__ = ("kind", "path", "signum", "started", "deadline", "delay", "cause", "waiters",
+    """One dump asked of a daemon: path is the file keepalived writes, fs_root the daemon's view it lies in
+    (a prefix of path, "" for the agent's own)."""
+    __slots__ = ("kind", "path", "fs_root", "signum", "started", "deadline", "delay", "cause", "waiters",
                  "last_size", "fallback", "polls")
 
-    def __init__(self, kind: str, path: str, signum: int, cause: str, timeout: float, delay: float) -> None:
+    def __init__(self, kind: str, path: str, fs_root: str, signum: int, cause: str, timeout: float,
+                 delay: float) -> None:
         self.kind = kind
         self.path = path
+        self.fs_root = fs_root
         self.signum = signum
         self.started = time.monotonic()
         self.deadline = self.started + timeout
@@ -4016,7 +4020,7 @@ class Agent(object):
 
     def _start_dump(self, d: Daemon, kind: str, signum: "Optional[int]", cause: str) -> None:
         path = d.dump_file(kind)
-        job = DumpJob(kind, path, signum or signal.SIGUSR1, cause, self.settings.dump_timeout,
+        job = DumpJob(kind, path, d.tmp_fs_root, signum or signal.SIGUSR1, cause, self.settings.dump_timeout,
                       self.settings.dump_poll_initial)
         job.waiters = d.waiters
         d.waiters = []
@@ -4026,8 +4030,10 @@ class Agent(object):
         self._signal_dump(d, job)
 
     def _signal_dump(self, d: Daemon, job: DumpJob) -> None:
-        """Removes the old dump file and signals keepalived, once this agent holds the TMPDIR's
-        dump lock (other agents on the node, e.g. a second operator's session, take it too)."""
+        """Puts a fresh file of the agent's in the dump's place (_claim_dump_file) and signals keepalived, once
+        this agent holds the TMPDIR's dump lock (other agents on the node, e.g. a second operator's session, take
+        it too). Whatever was there goes, whoever's it is: root may remove another user's file or link even in a
+        sticky /tmp. Anything else found there when reading is refused (_read_dump_when_written)."""
         if d.dump_job is not job:
             return
         if job.signum in d.signals_ready:
@@ -4051,12 +4057,11 @@ class Agent(object):
                                       "message": "another agent kept the dump lock of %s" % os.path.dirname(job.path)})
             return
         job.started = time.monotonic()
-        try:
-            os.unlink(job.path)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            LOG.debug("cannot remove old dump %s: %s", job.path, exc)
+        if not self._claim_dump_file(job.path):
+            self._finish_dump(d, {"ok": False, "code": E_UNTRUSTED, "message": "%s: its state dump is refused, no "
+                                  "state is taken from it: something else was put at %s each time the agent removed "
+                                  "what was there; not signalled" % (daemon_label(d.name), job.path)})
+            return
         try:
             os.kill(d.pid, job.signum)
         except ProcessLookupError:
@@ -4068,6 +4073,31 @@ class Agent(object):
                                   "message": "not allowed to signal keepalived pid %d; run the agent with sudo" % d.pid})
             return
         self.loop.call_later(job.delay, lambda: self._poll_dump(d, job))
+
+    @staticmethod
+    def _claim_dump_file(path: str) -> bool:
+        """Removes the old dump and puts an empty file of the agent's own in its place, for keepalived to write
+        into (its fopen_safe opens with O_CREAT|O_TRUNC|O_NOFOLLOW, then makes the file root's, 0600): another user
+        who made a file there between the removal and keepalived's write, and kept it open, would have kept writing
+        into a file that by then looked root's. Once this file is there, nobody else can replace it in a sticky
+        TMPDIR. False when something else took the name right after the removal, twice."""
+        for _ in range(2):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                LOG.debug("cannot remove old dump %s: %s", path, exc)
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+                                 0o600))
+                return True
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                LOG.debug("cannot make the dump file %s: %s", path, exc)
+                return True     # nothing gained by refusing: what keepalived writes is still checked when read
+        return False
 
     def _lock_dump_dir(self, key: str) -> bool:
         """flock (non-blocking) on <state_dir>/locks/dump-<hash>.lock for this TMPDIR. The file stays
@@ -4100,21 +4130,21 @@ class Agent(object):
             return
         result = None  # type: Optional[Dict[str, Any]]
         try:
-            st = os.stat(job.path)
-            if job.kind == "json":
-                with open(job.path, "r", encoding="utf-8", errors="replace") as f:
-                    text = f.read(MAX_DUMP_FILE_BYTES)
+            text = self._read_dump_when_written(job)
+            if text is None:
+                pass
+            elif job.kind == "json":
                 try:
                     result = {"ok": True, "instances": parse_json_dump(text), "source": "json"}
                 except ValueError:
                     result = None      # still being written
-            elif st.st_size > 0 and st.st_size == job.last_size:
-                with open(job.path, "r", encoding="utf-8", errors="replace") as f:
-                    result = {"ok": True, "instances": parse_text_dump(f.read(MAX_DUMP_FILE_BYTES)), "source": "data"}
             else:
-                job.last_size = st.st_size
+                result = {"ok": True, "instances": parse_text_dump(text), "source": "data"}
         except FileNotFoundError:
             pass
+        except AgentError as exc:
+            result = {"ok": False, "code": exc.code, "message": "%s: its state dump is refused, no state is taken "
+                      "from it: %s" % (daemon_label(d.name), exc.message)}
         except PermissionError:
             result = {"ok": False, "code": E_PERMISSION, "message": "cannot read %s: permission denied" % job.path}
         except OSError as exc:
@@ -4127,7 +4157,7 @@ class Agent(object):
                 # JSON is not written when there are no VRRP instances; the text dump always is.
                 _, data_sig = self._signums(d)
                 self._release_tmpdir(job.path)
-                job2 = DumpJob("data", d.dump_file("data"), data_sig or signal.SIGUSR1, job.cause,
+                job2 = DumpJob("data", d.dump_file("data"), d.tmp_fs_root, data_sig or signal.SIGUSR1, job.cause,
                                self.settings.dump_timeout, self.settings.dump_poll_initial)
                 job2.fallback = True
                 job2.waiters = job.waiters
@@ -4145,6 +4175,20 @@ class Agent(object):
         if job.polls >= DUMP_FAST_POLLS:
             job.delay = min(job.delay * 2, self.settings.dump_poll_max)
         self.loop.call_later(job.delay, lambda: self._poll_dump(d, job))
+
+    @staticmethod
+    def _read_dump_when_written(job: DumpJob) -> "Optional[str]":
+        """The dump's text once keepalived has written it (JSON: whenever it is there, a partial one does not
+        parse; text: once its size held still between two looks), else None. The TMPDIR is shared (/tmp by
+        default): only what read_trusted accepts is read, a regular file root owns that no other user can have
+        put or changed there, and anything else in its place is refused at once, by what it is."""
+        st = os.lstat(job.path)
+        written = job.kind == "json" or (st.st_size > 0 and st.st_size == job.last_size)
+        job.last_size = st.st_size
+        if not written and stat.S_ISREG(st.st_mode) and trusted_owner(st):
+            return None
+        data, _ = read_trusted(job.path[len(job.fs_root):], MAX_DUMP_FILE_BYTES, job.fs_root, "a state dump")
+        return data.decode("utf-8", "replace")
 
     def _release_tmpdir(self, path: str) -> None:
         key = os.path.dirname(path)
