@@ -110,16 +110,18 @@ def start_local_agent(*args: str) -> Agent:
 
 def start_local_agent_as_client(directory: Path, *args: str, python: str = sys.executable) -> Agent:
     """The agent started as the Java client starts it: deployed as agent-<sha>.py in directory and
-    run by BOOTSTRAP with its hash (python3 -S -c BOOTSTRAP FILE --sha256=HASH serve), after one
-    start that wrote the compiled-code cache, so this one loads its code from that cache."""
+    run by BOOTSTRAP with its hash (python3 -I -S -c BOOTSTRAP FILE --sha256=HASH serve), after one
+    start that wrote the compiled-code cache (beside the file, or in root's own directory as root),
+    so this one loads its code from that cache."""
     data = AGENT_PATH.read_bytes()
     sha = ka.sha256_hex(data)
     path = directory / ("agent-%s.py" % sha[:16])
     path.write_bytes(data)
-    command = [python, "-S", "-c", ka.BOOTSTRAP, str(path), "--sha256=" + sha]
+    command = [python] + ka.BOOTSTRAP_PYTHON_FLAGS + ["-c", ka.BOOTSTRAP, str(path), "--sha256=" + sha]
     subprocess.run(command + ["version"], check=True, stdout=subprocess.DEVNULL)
-    if not list(directory.glob("agent-%s.*.kwc" % sha[:16])):
-        raise RuntimeError("the first start wrote no compiled-code cache in %s" % directory)
+    cache_dir = Path(ka.BOOTSTRAP_ROOT_CACHE_DIR) if os.geteuid() == 0 else directory
+    if not list(cache_dir.glob("agent-%s.*.kwc" % sha[:16])):
+        raise RuntimeError("the first start wrote no compiled-code cache in %s" % cache_dir)
     return Agent(command + ["serve"] + list(args), "local")
 
 

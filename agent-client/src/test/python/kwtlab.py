@@ -75,13 +75,15 @@ def require_lab() -> None:
 class AgentProcess(object):
     """The agent as the client runs it: a subprocess speaking JSON lines on stdin/stdout."""
 
-    def __init__(self, *args: str, env: Optional[Dict[str, str]] = None) -> None:
+    def __init__(self, *args: str, env: Optional[Dict[str, str]] = None, command: Optional[List[str]] = None,
+                 cwd: Optional[str] = None) -> None:
+        """command: how the agent is started (default python3 AGENT serve, by hand); args follow it."""
         full_env = dict(os.environ)
         if env:
             full_env.update(env)
-        self.proc = subprocess.Popen([sys.executable, str(AGENT_PATH), "serve"] + list(args),
+        self.proc = subprocess.Popen((command or [sys.executable, str(AGENT_PATH), "serve"]) + list(args),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     env=full_env)
+                                     env=full_env, cwd=cwd)
         self.buffer = b""
         self.events = []  # type: List[Dict[str, Any]]
         self.responses = {}  # type: Dict[Any, Dict[str, Any]]

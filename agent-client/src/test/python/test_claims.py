@@ -195,13 +195,29 @@ include conf.d/*.conf
         os.chown(path, 65534, 65534)
         self.assert_untrusted(path, "owned by uid 65534, not by root")
 
-    def test_a_symlink_is_not_followed(self):
+    def test_a_symlink_is_followed_only_to_a_trusted_file(self):
+        # keepalived reads through a link; so does the agent, when nobody else could have made or changed either.
         target = self.write("real.conf", "vrrp_instance X {\n virtual_router_id 1\n}\n")
         link = str(self.dir / "link.conf")
         os.symlink(target, link)
-        self.assert_untrusted(link, "is a symbolic link")
-        with self.assertRaises(ka.AgentError):
-            ka.read_trusted(link, 100)
+        instances, error = self.load(link)
+        self.assertEqual((error, [i["instance"] for i in instances]), (None, ["X"]))
+        os.chmod(target, 0o666)
+        self.assert_untrusted(link, "%s (a link to %s) is writable by group or others" % (link, target))
+        os.chmod(target, 0o644)
+        self.assertEqual(self.load(link)[1], None, "a change of the target is seen through the link")
+        os.symlink(str(self.dir), str(self.dir / "dir-link.conf"))
+        self.assert_untrusted(str(self.dir / "dir-link.conf"), "is a directory, not a regular file")
+        os.symlink("loop.conf", str(self.dir / "loop.conf"))
+        self.assert_untrusted(str(self.dir / "loop.conf"), "more than 40 symbolic links on the way")
+
+    @unittest.skipUnless(is_root(), "needs root to give a link to another user")
+    def test_a_symlink_another_user_owns_is_not_followed(self):
+        target = self.write("real.conf", "vrrp_instance X {\n virtual_router_id 1\n}\n")
+        link = str(self.dir / "link.conf")
+        os.symlink(target, link)
+        os.lchown(link, 65534, 65534)
+        self.assert_untrusted(link, "leads through %s, a symbolic link owned by uid 65534, not by root" % link)
 
     def test_a_fifo_is_not_opened(self):
         fifo = str(self.dir / "fifo.conf")
@@ -219,7 +235,8 @@ include conf.d/*.conf
     def test_a_file_too_large_is_not_read(self):
         path = self.write("big.conf", "")
         os.truncate(path, ka.MAX_CLAIMS_FILE_BYTES + 1)
-        self.assert_untrusted(path, "larger than", "too_large")
+        self.assert_untrusted(path, "is %d bytes, more than the %d bytes a configuration file may have here"
+                              % (ka.MAX_CLAIMS_FILE_BYTES + 1, ka.MAX_CLAIMS_FILE_BYTES), "too_large")
         data, st = ka.read_trusted(self.write("ok.conf", "x" * 10), 10)
         self.assertEqual((data, stat.S_ISREG(st.st_mode)), (b"x" * 10, True))
         with self.assertRaises(ka.AgentError):

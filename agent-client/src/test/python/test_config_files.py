@@ -1,12 +1,14 @@
 """The files of one keepalived configuration: includes resolved the way keepalived does."""
 
 import os
+import pwd
 import shutil
 import tempfile
+import threading
 import unittest
 from pathlib import Path
 
-from kwtlab import agent_module
+from kwtlab import AgentProcess, agent_module, is_root
 
 ka = agent_module()
 
@@ -79,6 +81,149 @@ class ConfigSetTest(unittest.TestCase):
         self.assertEqual(ka.strip_comment('script "/bin/echo #1" # x'), 'script "/bin/echo #1" ')
         self.assertEqual(ka.strip_comment("auth_pass 'a!b'"), "auth_pass 'a!b'")
         self.assertEqual(ka.strip_comment("! all"), "")
+
+
+class ConfigTrustTest(unittest.TestCase):
+    """The files a daemon's configuration names are read as root only if no other user controls them: the file,
+    every directory on the way and every symbolic link followed (config.read, check and apply read through
+    ConfigSet). Includes that are not regular files or are too large are refused by what they are."""
+
+    def setUp(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="kwt-agent-trust-"))
+        self.addCleanup(shutil.rmtree, str(self.dir), True)
+        self.dir.chmod(0o755)
+        self.nobody = pwd.getpwnam("nobody")
+
+    def write(self, rel, text, mode=0o644):
+        path = self.dir / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        path.chmod(mode)
+        return str(path)
+
+    def give_to_nobody(self, path):
+        os.lchown(str(path), self.nobody.pw_uid, self.nobody.pw_gid)
+
+    def refused(self, main, *why, code="untrusted"):
+        """ConfigSet(main).load() fails with code, its message naming each of why; returns the message."""
+        done = []
+
+        def load():
+            try:
+                done.append(ka.ConfigSet(main).load())
+            except ka.AgentError as exc:
+                done.append(exc)
+        worker = threading.Thread(target=load)
+        worker.daemon = True
+        worker.start()
+        worker.join(10)
+        self.assertTrue(done, "reading %s blocked the worker" % main)
+        [exc] = done
+        self.assertIsInstance(exc, ka.AgentError, "read, and nothing refused")
+        self.assertEqual(exc.code, code, exc.message)
+        for words in why:
+            self.assertIn(words, exc.message)
+        return exc.message
+
+    @unittest.skipUnless(is_root(), "needs root to give a directory to another user")
+    def test_a_configuration_in_a_directory_another_user_owns_is_not_read(self):
+        home = self.dir / "home"
+        main = self.write("home/keepalived.conf", "vrrp_instance VI_1 {\n}\n")
+        self.give_to_nobody(home)       # a user's home: they may replace the file whenever they like
+        self.refused(main, main, "is under %s, a directory owned by uid %d" % (home, self.nobody.pw_uid))
+
+    def test_a_configuration_in_a_directory_others_may_write_is_not_read(self):
+        main = self.write("shared/keepalived.conf", "vrrp_instance VI_1 {\n}\n")
+        (self.dir / "shared").chmod(0o777)
+        self.refused(main, main, "is under %s, a directory writable by group or others (mode 0777)" % (self.dir / "shared"))
+        inc = self.write("etc/conf.d/vi.conf", "vrrp_instance VI_2 {\n}\n")
+        main = self.write("etc/keepalived.conf", "include conf.d/*.conf\n")
+        (self.dir / "etc/conf.d").chmod(0o775)
+        self.refused(main, "include 'conf.d/*.conf': %s is under" % inc, "writable by group or others (mode 0775)")
+
+    @unittest.skipUnless(is_root(), "needs root to give a file to another user")
+    def test_a_configuration_or_include_another_user_owns_is_not_read(self):
+        main = self.write("keepalived.conf", "vrrp_instance VI_1 {\n}\n")
+        self.give_to_nobody(main)
+        self.refused(main, "%s is owned by uid %d, not by root" % (main, self.nobody.pw_uid))
+        inc = self.write("etc/peers.conf", "! peers\n")
+        self.give_to_nobody(inc)
+        main = self.write("etc/keepalived.conf", "include peers.conf\n")
+        self.refused(main, "include 'peers.conf': %s is owned by uid %d" % (inc, self.nobody.pw_uid))
+
+    @unittest.skipUnless(is_root(), "needs root to plant a link as another user")
+    def test_a_link_to_etc_shadow_a_user_planted_is_not_followed(self):
+        # In the user's own directory, and in a sticky world-writable one such as /tmp where they may add names.
+        home = self.dir / "home"
+        home.mkdir()
+        tmp = self.dir / "tmp"
+        tmp.mkdir()
+        tmp.chmod(0o1777)
+        for directory in (home, tmp):
+            link = directory / "keepalived.conf"
+            os.symlink("/etc/shadow", str(link))
+            self.give_to_nobody(link)
+        self.give_to_nobody(home)
+        self.refused(str(home / "keepalived.conf"), "is under %s, a directory owned by uid" % home)
+        message = self.refused(str(tmp / "keepalived.conf"),
+                               "leads through %s, a symbolic link owned by uid %d" % (tmp / "keepalived.conf", self.nobody.pw_uid))
+        self.assertNotIn("root:", message)
+        main = self.write("etc/keepalived.conf", "include %s\n" % (tmp / "keepalived.conf"))
+        self.refused(main, "include '%s'" % (tmp / "keepalived.conf"), "a symbolic link owned by uid")
+
+    def test_a_link_root_made_to_a_file_root_owns_is_followed(self):
+        # As configuration management leaves them: keepalived reads through the link, and so does the agent.
+        real = self.write("srv/keepalived-lb1.conf", "vrrp_instance VI_1 {\n}\ninclude %s/srv/conf.d/*.conf\n" % self.dir)
+        self.write("srv/conf.d/a.conf", "vrrp_instance VI_A {\n}\n")
+        (self.dir / "etc").mkdir()
+        main = str(self.dir / "etc/keepalived.conf")
+        os.symlink("../srv/keepalived-lb1.conf", main)
+        cset = ka.ConfigSet(main).load()
+        self.assertEqual(cset.paths(), [main, str(self.dir / "srv/conf.d/a.conf")])
+        self.assertEqual(cset.files[0]["data"], Path(real).read_bytes())
+
+    def test_a_fifo_device_or_socket_include_is_refused_by_its_type_before_it_is_opened(self):
+        main = self.write("keepalived.conf", "include conf.d/*.conf\n")
+        self.write("conf.d/a.conf", "vrrp_instance VI_A {\n}\n")
+        fifo = self.dir / "conf.d" / "b.conf"
+        os.mkfifo(str(fifo), 0o600)
+        self.refused(main, "include 'conf.d/*.conf': %s is a FIFO, not a regular file" % fifo)
+        fifo.unlink()
+        main = self.write("keepalived.conf", "include /dev/zero\n")
+        self.refused(main, "include '/dev/zero': /dev/zero is a character device, not a regular file")
+        import socket
+        sock = socket.socket(socket.AF_UNIX)
+        self.addCleanup(sock.close)
+        sock.bind(str(self.dir / "conf.d" / "c.conf"))
+        main = self.write("keepalived.conf", "include conf.d/*.conf\n")
+        self.refused(main, "include 'conf.d/*.conf': %s is a socket, not a regular file" % (self.dir / "conf.d/c.conf"))
+
+    def test_an_include_larger_than_the_limit_is_refused_by_its_size(self):
+        big = self.write("conf.d/big.conf", "")
+        os.truncate(big, ka.MAX_CONFIG_FILE_BYTES + 1)
+        main = self.write("keepalived.conf", "include conf.d/*.conf\n")
+        self.refused(main, "include 'conf.d/*.conf': %s is %d bytes, more than the %d bytes"
+                     % (big, ka.MAX_CONFIG_FILE_BYTES + 1, ka.MAX_CONFIG_FILE_BYTES), code="too_large")
+
+    @unittest.skipUnless(is_root(), "needs root to give a directory to another user")
+    def test_config_read_of_a_daemon_whose_configuration_a_user_controls_returns_nothing_of_it(self):
+        # The agent as the client runs it, its daemon the default configuration: a link to /etc/shadow in a
+        # directory the user nobody owns.
+        home = self.dir / "home"
+        home.mkdir()
+        os.symlink("/etc/shadow", str(home / "keepalived.conf"))
+        self.give_to_nobody(home / "keepalived.conf")
+        self.give_to_nobody(home)
+        (self.dir / "proc").mkdir()
+        agent = AgentProcess("--default-config", str(home / "keepalived.conf"), "--proc-root", str(self.dir / "proc"),
+                             "--state-dir", str(self.dir / "state"))
+        self.addCleanup(agent.close)
+        response = agent.call("config.read", {"daemon": "keepalived"})
+        self.assertFalse(response["ok"], "config.read returned %s" % str(response)[:200])
+        self.assertEqual(response["error"]["code"], "untrusted")
+        self.assertIn("%s is under %s, a directory owned by uid %d" % (home / "keepalived.conf", home, self.nobody.pw_uid),
+                      response["error"]["message"])
+        self.assertNotIn("root:", str(response))
 
 
 class AtomicWriteTest(unittest.TestCase):

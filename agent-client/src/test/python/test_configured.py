@@ -143,7 +143,8 @@ class ConfiguredTest(unittest.TestCase):
         os.unlink(path)
         os.symlink(str(self.tmp), path)
         agent.rescan()
-        self.assertIn("is a symbolic link", agent.daemons["keepalived"].config_error["message"])
+        self.assertIn("(a link to %s) is a directory, not a regular file" % self.tmp,
+                      agent.daemons["keepalived"].config_error["message"])
 
     @unittest.skipUnless(is_root(), "needs root to give a file to another user")
     def test_a_configuration_owned_by_another_user_is_reported_without_claims(self):

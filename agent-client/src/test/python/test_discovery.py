@@ -321,8 +321,10 @@ class FakeKeepalivedAttackTest(unittest.TestCase):
         raise AssertionError("the fake keepalived did not start")
 
     def agent_daemons(self):
+        # The default configuration outside the glob: another keepalived on this machine started without -f (the
+        # project lab's) would take it as its configuration and match.
         agent = AgentProcess("--match-config", str(self.tmp) + "/*", "--state-dir", str(self.tmp / "state"),
-                             "--default-config", str(self.tmp / "none.conf"))
+                             "--default-config", "/nonexistent/keepwatch-test/none.conf")
         try:
             daemons = agent.call("daemons")["result"]["daemons"]
             agent.call("state.snapshot")

@@ -1,9 +1,18 @@
 """keepalived's dumps, captured from a real keepalived 2.2.7 (fixtures/dump_*.json and .data)."""
 
 import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
 import unittest
+from pathlib import Path
 
-from kwtlab import agent_module, fixture_text
+from kwtlab import AgentProcess, FIXTURES, agent_module, fixture_text, is_root
+from test_discovery import FakeProc
 
 ka = agent_module()
 COMPARED_FIELDS = ("instance", "vrid", "state", "wantstate", "base_priority", "effective_priority", "interface",
@@ -136,6 +145,152 @@ class ChangeTest(unittest.TestCase):
         public = ka.public_instance(inst)
         self.assertNotIn("vip_details", public)
         self.assertEqual(public["vips"], ["10.99.0.100/24"])
+
+
+# A stand-in for keepalived that handles SIGUSR1 (the text dump) as told: as keepalived does (writes the dump,
+# fopen("w")), or by leaving in its place something of another user's, whatever was there before, so that the
+# agent finds it when it reads.
+FAKE_DAEMON = """
+import os, signal, sys, time
+how, path, dump, uid = sys.argv[1], sys.argv[2], open(sys.argv[3]).read(), int(sys.argv[4])
+def on_signal(signum, frame):
+    if how.startswith("nobodys-") and os.path.lexists(path):
+        os.unlink(path)     # whatever is there when the agent reads: the attacker's
+    if how == "keepalived":
+        with open(path, "w") as f:
+            f.write(dump)
+    elif how == "nobodys-file":
+        with open(path, "w") as f:
+            f.write(dump)
+        os.chown(path, uid, uid)
+    elif how == "nobodys-link":
+        with open(path + ".real", "w") as f:
+            f.write(dump)
+        os.chown(path + ".real", uid, uid)
+        os.symlink(path + ".real", path)
+        os.lchown(path, uid, uid)
+    elif how == "nobodys-fifo":
+        os.mkfifo(path)
+        os.chown(path, uid, uid)
+    elif how == "race":
+        # Another user made the file between the agent's removal of the old dump and keepalived's write, and
+        # keeps it open; keepalived (fopen_safe: O_CREAT|O_TRUNC|O_NOFOLLOW, then fchown to root, fchmod 0600)
+        # writes into it and makes it root's; the user writes their state through the descriptor they kept.
+        try:
+            theirs = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            os.fchown(theirs, uid, uid)
+        except FileExistsError:
+            theirs = None
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
+        os.fchown(fd, 0, 0)
+        os.fchmod(fd, 0o600)
+        os.write(fd, dump.encode())
+        os.close(fd)
+        if theirs is not None:
+            os.ftruncate(theirs, 0)
+            os.pwrite(theirs, open(sys.argv[5]).read().encode(), 0)
+signal.signal(signal.SIGUSR1, on_signal)
+print("ready", flush=True)
+while True:
+    time.sleep(1)
+"""
+
+
+@unittest.skipUnless(is_root(), "needs root (files of another user in the dump's place)")
+class DumpTrustTest(unittest.TestCase):
+    """keepalived writes its state dump in its TMPDIR, /tmp by default, where any user may put a file, a link or a
+    FIFO by that name. The agent reads only a regular file root owns, and never follows another user's link: a
+    local user must not feed it false state (the post-apply health check reads the same dumps)."""
+
+    def setUp(self):
+        self.tmp = Path(tempfile.mkdtemp(prefix="kwt-agent-dumps-"))
+        self.addCleanup(shutil.rmtree, str(self.tmp), True)
+        self.tmp.chmod(0o755)
+        self.tmpdir = self.tmp / "tmp"          # a shared TMPDIR, as /tmp
+        self.tmpdir.mkdir()
+        self.tmpdir.chmod(0o1777)
+        self.dump = self.tmpdir / ka.TEXT_DUMP_NAME
+        self.fake = FakeProc(str(self.tmp))
+        self.fake.add(1, "init", 0, ["/sbin/init"])
+        self.nobody = pwd.getpwnam("nobody").pw_uid
+
+    def keepalived(self, how, dump="dump_master.data", false_dump="dump_backup.data"):
+        """The stand-in started, and listed in the fake /proc as root's keepalived handling SIGUSR1."""
+        process = subprocess.Popen([sys.executable, "-c", FAKE_DAEMON, how, str(self.dump), str(FIXTURES / dump),
+                                    str(self.nobody), str(FIXTURES / false_dump)],
+                                   stdout=subprocess.PIPE, universal_newlines=True)
+        self.addCleanup(process.wait)
+        self.addCleanup(process.kill)
+        self.assertEqual(process.stdout.readline().strip(), "ready")
+        conf = self.tmp / "keepalived.conf"
+        conf.write_text("vrrp_instance VI_1 {\n}\n")
+        self.fake.add(process.pid, "keepalived", 1, ["keepalived", "--dont-fork", "-f", str(conf)],
+                      env={"TMPDIR": str(self.tmpdir)})
+        with (self.fake.proc / str(process.pid) / "status").open("a") as f:
+            f.write("SigCgt:\t%016x\n" % (1 << (int(ka.signal.SIGUSR1) - 1)))
+
+    def snapshot(self):
+        agent = AgentProcess("--proc-root", str(self.fake.proc), "--netns-dir", str(self.fake.netns),
+                             "--state-dir", str(self.tmp / "state"), "--match-config", str(self.tmp) + "/*")
+        self.addCleanup(agent.close)
+        [daemon] = agent.call("state.snapshot", {"fresh": True})["result"]["daemons"]
+        return daemon
+
+    def assert_refused(self, daemon, *why):
+        self.assertEqual([i["instance"] for i in daemon["instances"]], [], "state taken from another user's file")
+        self.assertEqual(daemon["instances_from"], None)
+        self.assertEqual(daemon["error"]["code"], "untrusted", daemon["error"])
+        for words in ("keepalived %s: its state dump is refused, no state is taken from it: " % daemon["name"],) + why:
+            self.assertIn(words, daemon["error"]["message"])
+
+    def test_the_dump_keepalived_writes_is_read(self):
+        self.keepalived("keepalived")
+        daemon = self.snapshot()
+        self.assertEqual(daemon["error"], None)
+        self.assertEqual(sorted(i["instance"] for i in daemon["instances"]), ["VI_1", "VI_2"])
+
+    def test_another_users_file_in_the_dumps_place_is_refused(self):
+        self.keepalived("nobodys-file")
+        self.assert_refused(self.snapshot(), "%s is owned by uid %d, not by root" % (self.dump, self.nobody))
+
+    def test_another_users_link_in_the_dumps_place_is_refused(self):
+        self.keepalived("nobodys-link")
+        self.assert_refused(self.snapshot(), "%s leads through %s, a symbolic link owned by uid %d"
+                            % (self.dump, self.dump, self.nobody))
+
+    def test_a_fifo_in_the_dumps_place_is_refused_at_once(self):
+        self.keepalived("nobodys-fifo")
+        started = time.monotonic()
+        self.assert_refused(self.snapshot(), "%s is a FIFO, not a regular file" % self.dump)
+        self.assertLess(time.monotonic() - started, 1.5, "refused by its type, not after the dump timeout")
+
+    def test_a_file_another_user_makes_and_keeps_open_before_keepalived_writes_is_never_theirs(self):
+        # keepalived makes a file that is there root's, and the owner check then passes, but the user who made it
+        # still writes through the descriptor they kept. The agent puts a file of its own there before it signals.
+        self.keepalived("race")
+        daemon = self.snapshot()
+        self.assertEqual(daemon["error"], None)
+        self.assertEqual({i["instance"]: i["state"] for i in daemon["instances"]}["VI_1"], "MASTER",
+                         "the state another user wrote through the descriptor they kept")
+
+    def test_a_name_the_agent_cannot_take_for_the_dump_is_not_signalled(self):
+        self.dump.mkdir()
+        (self.dump / "x").write_text("")
+        os.chown(str(self.dump), self.nobody, self.nobody)
+        self.keepalived("keepalived")
+        self.assert_refused(self.snapshot(), "something else was put at %s each time the agent removed what was there"
+                            % self.dump)
+
+    def test_a_stale_file_another_user_left_is_removed_before_keepalived_writes_its_own(self):
+        # keepalived writes with fopen("w"): into another user's file, which would stay theirs. The agent (root)
+        # removes whatever has the dump's name before each signal, even in a sticky /tmp.
+        self.dump.write_text(fixture_text("dump_backup.data"))
+        os.chown(str(self.dump), self.nobody, self.nobody)
+        self.keepalived("keepalived")
+        daemon = self.snapshot()
+        self.assertEqual(daemon["error"], None)
+        self.assertEqual({i["instance"]: i["state"] for i in daemon["instances"]}["VI_1"], "MASTER")
+        self.assertEqual(os.stat(str(self.dump)).st_uid, 0)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ public record AgentScript(byte[] content, String sha256) {
     /** The agent's own start program (BOOTSTRAP in the Python file) sits between these two lines. */
     static final String BOOTSTRAP_START = "# --- bootstrap start ---\nBOOTSTRAP = r\"\"\"";
     static final String BOOTSTRAP_END = "\"\"\"\n# --- bootstrap end ---";
+    /** Python's options for the agent, as the agent's BOOTSTRAP_PYTHON_FLAGS (it starts itself again with them). */
+    static final String PYTHON_FLAGS = "-I -S";
 
     public AgentScript {
         content = content.clone();
@@ -69,13 +71,16 @@ public record AgentScript(byte[] content, String sha256) {
 
     /**
      * The exec command that starts this agent from {@code path} (relative to the login directory,
-     * or absolute): {@code python3 -S -c '<bootstrap>' PATH --sha256=<hash> serve}, one Python
-     * process that checks the file's hash before it runs a line of it. No site module: the agent
-     * uses the standard library only, and site costs a third of a bare Python start.
+     * or absolute): {@code python3 -I -S -c '<bootstrap>' PATH --sha256=<hash> serve}, one Python
+     * process that checks the file's hash before it runs a line of it. Isolated ({@code -I}): under
+     * sudo it runs as root in the login user's home, and without it Python would import a module
+     * the login user left there (the working directory comes first on the import path of {@code -c})
+     * and read their PYTHON* variables. No site module ({@code -S}): the agent uses the standard
+     * library only, and site costs a third of a bare Python start.
      */
     public String startCommand(String path, boolean sudo) {
-        return (sudo ? "sudo -n " : "") + "python3 -S -c " + shellQuote(bootstrap()) + " " + shellQuote(path)
-                + " --sha256=" + sha256 + " serve";
+        return (sudo ? "sudo -n " : "") + "python3 " + PYTHON_FLAGS + " -c " + shellQuote(bootstrap()) + " "
+                + shellQuote(path) + " --sha256=" + sha256 + " serve";
     }
 
     static String shellQuote(String value) {

@@ -105,6 +105,7 @@ DEFAULT_SYSTEMD_UNIT_DIRS = ["/etc/systemd/system", "/run/systemd/system", "/lib
 MAX_CLAIMS_FILE_BYTES = 4 * 1024 * 1024
 MAX_UNIT_FILE_BYTES = 64 * 1024
 UNTRUSTED_MODE_BITS = stat.S_IWGRP | stat.S_IWOTH
+MAX_SYMLINKS_FOLLOWED = 40         # as the kernel (ELOOP)
 
 # keepalived's VRRP states (vrrp.h), as numbers in the JSON dump and names in the text dump.
 VRRP_STATES = {0: "INIT", 1: "BACKUP", 2: "MASTER", 3: "FAULT", 97: "STOP", 98: "DELETED"}
@@ -310,6 +311,12 @@ def trusted_owner(st: "os.stat_result") -> bool:
     """Owned by root (or by the agent's own user when it does not run as root) and not writable by group or
     others: nobody else can have put or changed it."""
     return st.st_uid in (0, os.geteuid()) and not st.st_mode & UNTRUSTED_MODE_BITS
+
+
+def trusted_directory(st: "os.stat_result") -> bool:
+    """A directory whose entries only root (or the agent's own user) can replace: owned by them and writable by no
+    group or other, unless sticky (as /tmp: others may add names there, but not rename or remove root's)."""
+    return st.st_uid in (0, os.geteuid()) and (not st.st_mode & UNTRUSTED_MODE_BITS or bool(st.st_mode & stat.S_ISVTX))
 
 
 def trusted_keepalived(configured: "Optional[str]") -> "Optional[str]":
@@ -917,17 +924,17 @@ class ConfigSet(object):
         self.unmatched = []  # type: List[str]
         self.overrides = {}  # type: Dict[str, bytes]
 
-    def fs(self, path: str) -> Path:
-        return Path(self.fs_root + path) if self.fs_root else Path(path)
-
     def load(self, overrides: "Optional[Dict[str, bytes]]" = None) -> "ConfigSet":
         self.overrides = overrides or {}
         self.files = []
         self.unmatched = []
-        self._visit(self.main, None, 0, set())
+        self._visit(self.main, None, None, 0, set())
         return self
 
-    def _visit(self, path: str, parent: "Optional[str]", depth: int, seen: "Set[str]") -> None:
+    def _visit(self, path: str, parent: "Optional[str]", pattern: "Optional[str]", depth: int, seen: "Set[str]") -> None:
+        """Reads path (the main file, or what the include `pattern` of parent named) and, in place, its includes.
+        Only what no other user controls is read (read_trusted): the agent reads as root what it returns, and
+        keepalived -t reads the same files; a FIFO or device is refused by its type, a large file by its size."""
         if path in seen or len(self.files) >= MAX_INCLUDED_FILES or depth > MAX_INCLUDE_DEPTH:
             return
         seen.add(path)
@@ -935,15 +942,18 @@ class ConfigSet(object):
             data = self.overrides[path]
             st = None
         else:
-            fs_path = self.fs(path)
             try:
-                data = read_small(fs_path)
-                st = fs_path.stat()
+                data, st = read_trusted(path, MAX_CONFIG_FILE_BYTES, self.fs_root, "a configuration file")
             except FileNotFoundError:
                 if parent is None:
                     raise AgentError(E_NOT_FOUND, "configuration file %s does not exist" % path)
                 self.unmatched.append(path)
                 return
+            except AgentError as exc:
+                if pattern is not None:
+                    exc.message = "include '%s': %s" % (pattern, exc.message)
+                    exc.details = {"file": path, "include": pattern, "included_from": parent}
+                raise
             except PermissionError:
                 raise AgentError(E_PERMISSION, "cannot read %s: permission denied" % path)
             except OSError as exc:
@@ -963,9 +973,9 @@ class ConfigSet(object):
                 if not matches:
                     self.unmatched.append(full)
                 for match in matches:
-                    self._visit(match, path, depth + 1, seen)
+                    self._visit(match, path, pattern, depth + 1, seen)
             else:
-                self._visit(full, path, depth + 1, seen)
+                self._visit(full, path, pattern, depth + 1, seen)
 
     def paths(self) -> "List[str]":
         return [f["path"] for f in self.files]
@@ -1002,45 +1012,111 @@ def _file_kind(mode: int) -> str:
     return "not a regular file"
 
 
-def check_trusted(path: str, st: os.stat_result, limit: int) -> None:
+def _not_trusted_because(st: os.stat_result) -> str:
+    """Why trusted_owner or trusted_directory refused st, in words."""
+    if st.st_uid not in (0, os.geteuid()):
+        return "owned by uid %d, not by root" % st.st_uid
+    return "writable by group or others (mode %04o)" % (st.st_mode & 0o7777)
+
+
+def check_trusted(path: str, st: os.stat_result, limit: int, what: str = "a file") -> None:
     """Raises AgentError unless st (an lstat) is a regular file owned by root (or by the agent's own
-    uid when it does not run as root), writable by no group or other, and at most limit bytes."""
+    uid when it does not run as root), writable by no group or other, and at most limit bytes (what:
+    the kind of file, for the message)."""
     if not stat.S_ISREG(st.st_mode):
-        raise AgentError(E_UNTRUSTED, "%s is %s" % (path, _file_kind(st.st_mode)), {"file": path})
+        kind = _file_kind(st.st_mode)
+        blocks = kind not in ("a symbolic link", "a directory", "not a regular file")
+        raise AgentError(E_UNTRUSTED, "%s is %s, not a regular file; it is not read%s"
+                         % (path, kind, " (opening it could block for ever)" if blocks else ""), {"file": path})
     if not trusted_owner(st):
-        if st.st_uid not in (0, os.geteuid()):
-            raise AgentError(E_UNTRUSTED, "%s is owned by uid %d, not by root" % (path, st.st_uid), {"file": path})
-        raise AgentError(E_UNTRUSTED, "%s is writable by group or others (mode %04o)"
-                         % (path, st.st_mode & 0o7777), {"file": path})
+        raise AgentError(E_UNTRUSTED, "%s is %s" % (path, _not_trusted_because(st)), {"file": path})
     if st.st_size > limit:
-        raise AgentError(E_TOO_LARGE, "%s is larger than %d bytes" % (path, limit), {"file": path})
+        raise AgentError(E_TOO_LARGE, "%s is %d bytes, more than the %d bytes %s may have here; it is not read"
+                         % (path, st.st_size, limit, what), {"file": path})
+
+
+def resolve_trusted(path: str, fs_root: str = "") -> str:
+    """path (absolute, in a filesystem view whose root is fs_root, "" for the agent's own) resolved as the kernel
+    resolves it, each step checked: every directory passed owned by root (or the agent's uid) and writable by no
+    group or other unless sticky, every symbolic link followed owned by them too (it is resolved here, in fs_root,
+    not by the kernel, which would resolve an absolute link in the agent's own root). A user who can replace
+    anything on the way controls the file. Returns the resolved path, whose last part check_trusted is still to
+    judge; AgentError (untrusted) naming path and what on the way is not trusted; FileNotFoundError if a part is
+    missing."""
+    if not path.startswith("/"):
+        raise AgentError(E_UNTRUSTED, "%s is not an absolute path" % path, {"file": path})
+    root = os.lstat(fs_root + "/")
+    if not trusted_directory(root):
+        raise AgentError(E_UNTRUSTED, "%s is under /, a directory %s" % (path, _not_trusted_because(root)), {"file": path})
+    done = []  # type: List[str]
+    todo = [part for part in reversed(path.split("/")) if part]
+    links = 0
+    while todo:
+        part = todo.pop()
+        if part == ".":
+            continue
+        if part == "..":
+            if done:
+                done.pop()
+            continue
+        current = "/" + "/".join(done + [part])
+        st = os.lstat(fs_root + current)
+        if stat.S_ISLNK(st.st_mode):
+            if st.st_uid not in (0, os.geteuid()):
+                raise AgentError(E_UNTRUSTED, "%s leads through %s, a symbolic link owned by uid %d, not by root"
+                                 % (path, current, st.st_uid), {"file": path})
+            links += 1
+            if links > MAX_SYMLINKS_FOLLOWED:
+                raise AgentError(E_UNTRUSTED, "%s: more than %d symbolic links on the way" % (path, MAX_SYMLINKS_FOLLOWED),
+                                 {"file": path})
+            target = os.readlink(fs_root + current)
+            if target.startswith("/"):
+                done = []
+            todo.extend(part for part in reversed(target.split("/")) if part)
+            continue
+        done.append(part)
+        if todo and not stat.S_ISDIR(st.st_mode):
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), current)
+        if todo and not trusted_directory(st):
+            raise AgentError(E_UNTRUSTED, "%s is under %s, a directory %s" % (path, current, _not_trusted_because(st)),
+                             {"file": path})
+    return "/" + "/".join(done)
 
 
 def lstat_signature(path: str) -> "Optional[Tuple[int, ...]]":
     """What a cached read of path depends on: its file_key, plus mode and owner (a chmod or chown
-    changes whether it may be read, not its mtime); None when it cannot be looked at."""
+    changes whether it may be read, not its mtime), and for a symbolic link the same of what it leads
+    to; None when it cannot be looked at."""
     try:
         st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            target = os.stat(path)
+            return file_key(st) + (st.st_mode, st.st_uid) + file_key(target) + (target.st_mode, target.st_uid)
     except OSError:
         return None
     return file_key(st) + (st.st_mode, st.st_uid)
 
 
-def read_trusted(path: str, limit: int) -> "Tuple[bytes, os.stat_result]":
-    """The bytes of a file check_trusted accepts, opened without following a final symlink and without
-    blocking (a FIFO swapped in after the lstat cannot hang the agent). FileNotFoundError if missing."""
-    st = os.lstat(path)
-    check_trusted(path, st, limit)
+def read_trusted(path: str, limit: int, fs_root: str = "", what: str = "a file") -> "Tuple[bytes, os.stat_result]":
+    """The bytes of path (in fs_root's view) when no other user controls it: resolve_trusted accepts the way to
+    it and check_trusted the file, looked at before it is opened (a FIFO or device is never opened) and again
+    once open, without following a final symbolic link and without blocking (a FIFO swapped in meanwhile cannot
+    hang the agent). Messages name path, and what it leads to when that is another file. FileNotFoundError if
+    missing."""
+    real = resolve_trusted(path, fs_root)
+    shown = path if real == path else "%s (a link to %s)" % (path, real)
+    full = fs_root + real
+    check_trusted(shown, os.lstat(full), limit, what)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | os.O_NOCTTY
     try:
-        fd = os.open(path, flags)
+        fd = os.open(full, flags)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise AgentError(E_UNTRUSTED, "%s is a symbolic link" % path, {"file": path})
+            raise AgentError(E_UNTRUSTED, "%s became a symbolic link while it was read" % shown, {"file": path})
         raise
     try:
         fst = os.fstat(fd)
-        check_trusted(path, fst, limit)     # what was opened, not what was looked at
+        check_trusted(shown, fst, limit, what)     # what was opened, not what was looked at
         chunks = []
         size = 0
         while size <= limit:
@@ -1053,7 +1129,8 @@ def read_trusted(path: str, limit: int) -> "Tuple[bytes, os.stat_result]":
         os.close(fd)
     data = b"".join(chunks)
     if len(data) > limit:
-        raise AgentError(E_TOO_LARGE, "%s is larger than %d bytes" % (path, limit), {"file": path})
+        raise AgentError(E_TOO_LARGE, "%s is more than the %d bytes %s may have here; it is not read" % (shown, limit, what),
+                         {"file": path})
     return data, fst
 
 
@@ -1144,23 +1221,26 @@ class ClaimsReader(object):
         if path in seen or len(seen) >= MAX_INCLUDED_FILES or depth > MAX_INCLUDE_DEPTH:
             return
         seen.add(path)
+        before = lstat_signature(fs_root + path)
         try:
-            data, st = read_trusted(fs_root + path, MAX_CLAIMS_FILE_BYTES)
+            data, st = read_trusted(path, MAX_CLAIMS_FILE_BYTES, fs_root, "a configuration file")
         except FileNotFoundError:
             signature.append(("f", path, None))
             if parent is None:
                 raise AgentError(E_NOT_FOUND, "%s does not exist" % path, {"file": path})
             return      # keepalived goes on without a missing include
         except AgentError as exc:
-            signature.append(("f", path, lstat_signature(fs_root + path)))     # kept until the file changes
-            exc.message = exc.message.replace(fs_root + path, path, 1) if fs_root else exc.message
+            signature.append(("f", path, before))     # kept until the file changes
             exc.details = {"file": path}
             raise
         except OSError as exc:
-            signature.append(("f", path, lstat_signature(fs_root + path)))
+            signature.append(("f", path, before))
             raise AgentError(E_PERMISSION if isinstance(exc, PermissionError) else E_IO,
                              "cannot read %s: %s" % (path, exc.strerror or exc), {"file": path})
-        signature.append(("f", path, file_key(st) + (st.st_mode, st.st_uid)))
+        # a link: what lstat_signature sees of it and its target, looked at before the read (a change after that
+        # is seen at the next rescan); a file: exactly the version read
+        exact = before is not None and not stat.S_ISLNK(before[4])
+        signature.append(("f", path, file_key(st) + (st.st_mode, st.st_uid) if exact else before))
         base = os.path.dirname(path)
         for number, raw in enumerate(decode_text(data).splitlines(), 1):
             line = strip_comment(raw).strip()
@@ -2034,13 +2114,13 @@ class Discovery(object):
         current = unit_path
         try:
             signature.append((unit_path, lstat_signature(unit_path)))
-            data, _ = read_trusted(unit_path, MAX_UNIT_FILE_BYTES)
+            data, _ = read_trusted(unit_path, MAX_UNIT_FILE_BYTES, what="a unit file")
             unit = parse_unit(decode_text(data))
             env = dict(unit["environment"])
             for current, _optional in unit["env_files"]:
                 signature.append((current, lstat_signature(current)))
                 try:
-                    env_data, _ = read_trusted(current, MAX_UNIT_FILE_BYTES)
+                    env_data, _ = read_trusted(current, MAX_UNIT_FILE_BYTES, what="an environment file")
                 except FileNotFoundError:
                     continue    # systemd starts without an optional one (and fails without another)
                 env.update(parse_env_file(decode_text(env_data)))
@@ -2591,12 +2671,16 @@ class Loop(object):
 # ---------------------------------------------------------------------------------------------
 
 class DumpJob(object):
-    __slots__ = ("kind", "path", "signum", "started", "deadline", "delay", "cause", "waiters",
+    """One dump asked of a daemon: path is the file keepalived writes, fs_root the daemon's view it lies in
+    (a prefix of path, "" for the agent's own)."""
+    __slots__ = ("kind", "path", "fs_root", "signum", "started", "deadline", "delay", "cause", "waiters",
                  "last_size", "fallback", "polls")
 
-    def __init__(self, kind: str, path: str, signum: int, cause: str, timeout: float, delay: float) -> None:
+    def __init__(self, kind: str, path: str, fs_root: str, signum: int, cause: str, timeout: float,
+                 delay: float) -> None:
         self.kind = kind
         self.path = path
+        self.fs_root = fs_root
         self.signum = signum
         self.started = time.monotonic()
         self.deadline = self.started + timeout
@@ -2667,8 +2751,7 @@ class ConfigOps(object):
             candidate = scratch / ("candidate-%d-%d.conf" % (os.getpid(), threading.get_ident()))
             candidate.write_bytes(data)
             netns = None if d.own_netns else self._netns_for_check(d)
-            argv = [sys.executable, str(Path(__file__).resolve()), "_check-exec",
-                    "--bind", str(candidate), d.fs_root + target]
+            argv = agent_command(["_check-exec", "--bind", str(candidate), d.fs_root + target])
             if netns:
                 argv += ["--netns", netns]
             argv += ["--", exe, "-t", "-f", d.config] + extra
@@ -2696,6 +2779,9 @@ class ConfigOps(object):
                 _unlink_quietly(path)
         if code == CHECK_EXEC_FAILED:
             raise AgentError(E_UNSUPPORTED, "cannot run keepalived -t in the daemon's namespace: %s" % output.strip())
+        if code == BOOTSTRAP_DEPLOY_EXIT and BOOTSTRAP_DEPLOY_MARK in output:
+            raise AgentError(E_IO, "cannot run keepalived -t: the agent's file is no longer the one this session "
+                             "runs: %s" % output.strip())
         result = classify_check_output(output, code, path_map)
         result["output"] = output
         result["duration_ms"] = int((time.monotonic() - started) * 1000)
@@ -3934,7 +4020,7 @@ class Agent(object):
 
     def _start_dump(self, d: Daemon, kind: str, signum: "Optional[int]", cause: str) -> None:
         path = d.dump_file(kind)
-        job = DumpJob(kind, path, signum or signal.SIGUSR1, cause, self.settings.dump_timeout,
+        job = DumpJob(kind, path, d.tmp_fs_root, signum or signal.SIGUSR1, cause, self.settings.dump_timeout,
                       self.settings.dump_poll_initial)
         job.waiters = d.waiters
         d.waiters = []
@@ -3944,8 +4030,10 @@ class Agent(object):
         self._signal_dump(d, job)
 
     def _signal_dump(self, d: Daemon, job: DumpJob) -> None:
-        """Removes the old dump file and signals keepalived, once this agent holds the TMPDIR's
-        dump lock (other agents on the node, e.g. a second operator's session, take it too)."""
+        """Puts a fresh file of the agent's in the dump's place (_claim_dump_file) and signals keepalived, once
+        this agent holds the TMPDIR's dump lock (other agents on the node, e.g. a second operator's session, take
+        it too). Whatever was there goes, whoever's it is: root may remove another user's file or link even in a
+        sticky /tmp. Anything else found there when reading is refused (_read_dump_when_written)."""
         if d.dump_job is not job:
             return
         if job.signum in d.signals_ready:
@@ -3969,12 +4057,11 @@ class Agent(object):
                                       "message": "another agent kept the dump lock of %s" % os.path.dirname(job.path)})
             return
         job.started = time.monotonic()
-        try:
-            os.unlink(job.path)
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            LOG.debug("cannot remove old dump %s: %s", job.path, exc)
+        if not self._claim_dump_file(job.path):
+            self._finish_dump(d, {"ok": False, "code": E_UNTRUSTED, "message": "%s: its state dump is refused, no "
+                                  "state is taken from it: something else was put at %s each time the agent removed "
+                                  "what was there; not signalled" % (daemon_label(d.name), job.path)})
+            return
         try:
             os.kill(d.pid, job.signum)
         except ProcessLookupError:
@@ -3986,6 +4073,31 @@ class Agent(object):
                                   "message": "not allowed to signal keepalived pid %d; run the agent with sudo" % d.pid})
             return
         self.loop.call_later(job.delay, lambda: self._poll_dump(d, job))
+
+    @staticmethod
+    def _claim_dump_file(path: str) -> bool:
+        """Removes the old dump and puts an empty file of the agent's own in its place, for keepalived to write
+        into (its fopen_safe opens with O_CREAT|O_TRUNC|O_NOFOLLOW, then makes the file root's, 0600): another user
+        who made a file there between the removal and keepalived's write, and kept it open, would have kept writing
+        into a file that by then looked root's. Once this file is there, nobody else can replace it in a sticky
+        TMPDIR. False when something else took the name right after the removal, twice."""
+        for _ in range(2):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                LOG.debug("cannot remove old dump %s: %s", path, exc)
+            try:
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+                                 0o600))
+                return True
+            except FileExistsError:
+                continue
+            except OSError as exc:
+                LOG.debug("cannot make the dump file %s: %s", path, exc)
+                return True     # nothing gained by refusing: what keepalived writes is still checked when read
+        return False
 
     def _lock_dump_dir(self, key: str) -> bool:
         """flock (non-blocking) on <state_dir>/locks/dump-<hash>.lock for this TMPDIR. The file stays
@@ -4018,21 +4130,21 @@ class Agent(object):
             return
         result = None  # type: Optional[Dict[str, Any]]
         try:
-            st = os.stat(job.path)
-            if job.kind == "json":
-                with open(job.path, "r", encoding="utf-8", errors="replace") as f:
-                    text = f.read(MAX_DUMP_FILE_BYTES)
+            text = self._read_dump_when_written(job)
+            if text is None:
+                pass
+            elif job.kind == "json":
                 try:
                     result = {"ok": True, "instances": parse_json_dump(text), "source": "json"}
                 except ValueError:
                     result = None      # still being written
-            elif st.st_size > 0 and st.st_size == job.last_size:
-                with open(job.path, "r", encoding="utf-8", errors="replace") as f:
-                    result = {"ok": True, "instances": parse_text_dump(f.read(MAX_DUMP_FILE_BYTES)), "source": "data"}
             else:
-                job.last_size = st.st_size
+                result = {"ok": True, "instances": parse_text_dump(text), "source": "data"}
         except FileNotFoundError:
             pass
+        except AgentError as exc:
+            result = {"ok": False, "code": exc.code, "message": "%s: its state dump is refused, no state is taken "
+                      "from it: %s" % (daemon_label(d.name), exc.message)}
         except PermissionError:
             result = {"ok": False, "code": E_PERMISSION, "message": "cannot read %s: permission denied" % job.path}
         except OSError as exc:
@@ -4045,7 +4157,7 @@ class Agent(object):
                 # JSON is not written when there are no VRRP instances; the text dump always is.
                 _, data_sig = self._signums(d)
                 self._release_tmpdir(job.path)
-                job2 = DumpJob("data", d.dump_file("data"), data_sig or signal.SIGUSR1, job.cause,
+                job2 = DumpJob("data", d.dump_file("data"), d.tmp_fs_root, data_sig or signal.SIGUSR1, job.cause,
                                self.settings.dump_timeout, self.settings.dump_poll_initial)
                 job2.fallback = True
                 job2.waiters = job.waiters
@@ -4063,6 +4175,20 @@ class Agent(object):
         if job.polls >= DUMP_FAST_POLLS:
             job.delay = min(job.delay * 2, self.settings.dump_poll_max)
         self.loop.call_later(job.delay, lambda: self._poll_dump(d, job))
+
+    @staticmethod
+    def _read_dump_when_written(job: DumpJob) -> "Optional[str]":
+        """The dump's text once keepalived has written it (JSON: whenever it is there, a partial one does not
+        parse; text: once its size held still between two looks), else None. The TMPDIR is shared (/tmp by
+        default): only what read_trusted accepts is read, a regular file root owns that no other user can have
+        put or changed there, and anything else in its place is refused at once, by what it is."""
+        st = os.lstat(job.path)
+        written = job.kind == "json" or (st.st_size > 0 and st.st_size == job.last_size)
+        job.last_size = st.st_size
+        if not written and stat.S_ISREG(st.st_mode) and trusted_owner(st):
+            return None
+        data, _ = read_trusted(job.path[len(job.fs_root):], MAX_DUMP_FILE_BYTES, job.fs_root, "a state dump")
+        return data.decode("utf-8", "replace")
 
     def _release_tmpdir(self, path: str) -> None:
         key = os.path.dirname(path)
@@ -4465,18 +4591,31 @@ def main(argv: "Optional[List[str]]" = None) -> int:
 
 # How the agent starts. BOOTSTRAP is the program the client runs on the node, in one process:
 #
-#     python3 -S -c BOOTSTRAP .cache/keepwatch/agent-<hash>.py --sha256=<full hash> serve
+#     [sudo -n] python3 -I -S -c BOOTSTRAP .cache/keepwatch/agent-<hash>.py --sha256=<full hash> serve
 #
-# It reads the file once, checks its SHA-256 against the one the client ships (a missing or
-# different file exits with BOOTSTRAP_DEPLOY_EXIT and a line with BOOTSTRAP_DEPLOY_MARK on stderr,
-# and the client deploys over SFTP and starts it again), and runs it as the module keepwatch_agent.
-# Entering through exec() of a code object, not as a script, matters for memory: run as a script,
-# CPython keeps the whole file's syntax tree (~6 MB) alive until the script's top level returns,
-# which for a server is never. `python3 FILE serve` by hand re-executes itself into BOOTSTRAP.
+# in the login user's home. It reads the file once (a regular file, not through a final symbolic link, at most
+# BOOTSTRAP_MAX_SOURCE_BYTES), checks its SHA-256 against the one the client ships (a missing or different file
+# exits with BOOTSTRAP_DEPLOY_EXIT and a line with BOOTSTRAP_DEPLOY_MARK on stderr, and the client deploys over
+# SFTP and starts it again), and runs it as the module keepwatch_agent. Entering through exec() of a code object,
+# not as a script, matters for memory: run as a script, CPython keeps the whole file's syntax tree (~6 MB) alive
+# until the script's top level returns, which for a server is never. `python3 FILE serve` by hand re-executes
+# itself into BOOTSTRAP.
 #
-# The compiled code of a deployed agent (started with --sha256) is cached beside it
-# (agent-<hash>.<cache tag>.kwc), because compiling this file is most of an agent's start (~30 ms
-# of CPU; the lab starts 100 agents at once on two cores). A copy run by hand caches nothing.
+# Isolated (-I, BOOTSTRAP_PYTHON_FLAGS): with -c Python puts the working directory, the login user's home, first
+# on the import path (and a script's own directory for a script), so a _sha256.py or json.py the login user left
+# there was imported as root under sudo. -I leaves both out and ignores the PYTHON* variables; -S skips site (a
+# third of a bare start; the agent needs only the standard library). The agent starts itself again the same way
+# (agent_command), through BOOTSTRAP and with the hash of the code it runs.
+#
+# The compiled code of a deployed agent (started with --sha256) is cached, because compiling this file is most
+# of an agent's start (~30 ms of CPU; the lab starts 100 agents at once on two cores). A copy run by hand caches
+# nothing. Not root: beside the file (agent-<hash>.<cache tag>.kwc), in the login user's own directory (they
+# attack only themselves). Root: in BOOTSTRAP_ROOT_CACHE_DIR, made 0700 if missing and used only if root owns it
+# and no group or other may write it, each file in it opened without following a symbolic link and used only if
+# it is a regular file root owns. Never beside the file as root: the login user owns that directory and could put
+# there a cache whose checksum is right and whose code is theirs. Root sessions are the usual ones, so root keeps
+# a cache rather than compiling at every start. Versions of it not written for BOOTSTRAP_STALE_CACHE_S go when a
+# new one is written (nothing else tidies that directory).
 # The cache is used only if its header holds this Python's bytecode magic number and version and
 # the SHA-256 of the exact source bytes just read and verified, and the SHA-256 of the marshalled
 # code after it matches: a stale or corrupt cache is ignored and rewritten. It is written to a
@@ -4495,6 +4634,10 @@ def main(argv: "Optional[List[str]]" = None) -> int:
 BOOTSTRAP_DEPLOY_EXIT = 87
 BOOTSTRAP_DEPLOY_MARK = "keepwatch-agent: not deployed:"
 BOOTSTRAP_CACHE_MAGIC = b"KWC1"
+BOOTSTRAP_PYTHON_FLAGS = ["-I", "-S"]              # AgentScript.PYTHON_FLAGS says the same
+BOOTSTRAP_ROOT_CACHE_DIR = "/var/cache/keepwatch"
+BOOTSTRAP_MAX_SOURCE_BYTES = 16 * 1024 * 1024
+BOOTSTRAP_STALE_CACHE_S = 30 * 24 * 3600
 # --- bootstrap start ---
 BOOTSTRAP = r"""
 import sys, os, marshal
@@ -4504,9 +4647,46 @@ def kw_sha256() -> "Any":
     except ImportError:
         from hashlib import sha256
     return sha256
-def kw_cached(cache: str, key: bytes, sha256: "Any") -> "Any":
+def kw_read(path: str) -> "Tuple[Optional[bytes], Optional[str]]":
     try:
-        with open(cache, "rb") as f:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        return None, "cannot read %s: %s" % (path, "a symbolic link" if os.path.islink(path) else exc.strerror)
+    with os.fdopen(fd, "rb") as f:
+        if os.fstat(fd).st_mode & 0o170000 != 0o100000:
+            return None, "cannot read %s: not a regular file" % path
+        source = f.read(16777216 + 1)
+    if len(source) > 16777216:
+        return None, "cannot read %s: more than 16777216 bytes" % path
+    return source, None
+def kw_place(path: str, want: str, tag: str) -> "Optional[Tuple[int, str]]":
+    root = os.geteuid() == 0
+    if root:
+        directory, name = "/var/cache/keepwatch", "agent-%s.%s.kwc" % (want[:16], tag)
+        try:
+            os.mkdir(directory, 0o700)
+        except OSError:
+            pass
+    elif path.endswith(".py"):
+        directory, name = os.path.dirname(path), os.path.basename(path)[:-3] + "." + tag + ".kwc"
+    else:
+        return None
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | (os.O_NOFOLLOW if root else 0))
+    except OSError:
+        return None
+    st = os.fstat(fd)
+    if root and (st.st_uid != 0 or st.st_mode & 0o022):
+        os.close(fd)
+        return None
+    return fd, name
+def kw_cached(place: "Tuple[int, str]", key: bytes, sha256: "Any") -> "Any":
+    try:
+        fd = os.open(place[1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=place[0])
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(fd)
+            if st.st_mode & 0o170000 != 0o100000 or st.st_uid != os.geteuid() or st.st_mode & 0o022:
+                return None
             data = f.read()
     except OSError:
         return None
@@ -4518,54 +4698,64 @@ def kw_cached(cache: str, key: bytes, sha256: "Any") -> "Any":
     except (ValueError, EOFError, TypeError):
         return None
     return code if type(code) is type(kw_cached.__code__) else None
-def kw_store(cache: str, key: bytes, code: "Any", sha256: "Any") -> None:
-    tmp = "%s.%d.tmp" % (cache, os.getpid())
+def kw_store(place: "Tuple[int, str]", key: bytes, code: "Any", sha256: "Any") -> None:
+    directory, name = place
+    tmp = "%s.%d.tmp" % (name, os.getpid())
     try:
         payload = marshal.dumps(code)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=directory)
         with os.fdopen(fd, "wb") as f:
             f.write(key + sha256(payload).digest() + payload)
-        os.replace(tmp, cache)
+        os.replace(tmp, name, src_dir_fd=directory, dst_dir_fd=directory)
     except (OSError, ValueError):
         try:
-            os.unlink(tmp)
+            os.unlink(tmp, dir_fd=directory)
         except OSError:
             pass
-def kw_load(path: str, want: "Optional[str]") -> "Any":
+        return
+    if os.geteuid() == 0:
+        kw_prune(directory, name)
+def kw_prune(directory: int, keep: str) -> None:
+    import time
+    for name in os.listdir(directory):
+        try:
+            st = os.stat(name, dir_fd=directory, follow_symlinks=False)
+            if name.startswith("agent-") and name != keep and st.st_mtime < time.time() - 2592000:
+                os.unlink(name, dir_fd=directory)
+        except OSError:
+            pass
+def kw_load(path: str, want: "Optional[str]") -> "Tuple[Any, str]":
     sha256 = kw_sha256()
-    try:
-        with open(path, "rb") as f:
-            source = f.read()
-    except OSError as exc:
-        source, why = None, "cannot read %s: %s" % (path, exc.strerror)
+    source, why = kw_read(path)
     digest = sha256(source).digest() if source is not None else b""
     if source is not None and want is not None and digest.hex() != want:
         why = "%s has SHA-256 %s, not %s" % (path, digest.hex(), want)
-    elif source is not None:
-        why = None
     if why is not None:
         sys.stderr.write("keepwatch-agent: not deployed: %s\n" % why)
         sys.exit(87)
     import _frozen_importlib_external as ext
     tag = sys.implementation.cache_tag
-    cache = path[:-3] + "." + tag + ".kwc" if tag and want and path.endswith(".py") else None
+    place = kw_place(path, want, tag) if tag and want else None
     key = b"KWC1" + ext.MAGIC_NUMBER + sys.hexversion.to_bytes(4, "big") + digest
-    code = kw_cached(cache, key, sha256) if cache else None
+    code = kw_cached(place, key, sha256) if place else None
     if code is None:
         code = compile(source, path, "exec", dont_inherit=True)
-        if cache:
-            kw_store(cache, key, code, sha256)
-    return code
+        if place:
+            kw_store(place, key, code, sha256)
+    if place:
+        os.close(place[0])
+    return code, digest.hex()
 def kw_main() -> "Callable[[], int]":
     sys.dont_write_bytecode = True
     path = os.path.abspath(sys.argv.pop(1))
     want = sys.argv.pop(1)[9:] if len(sys.argv) > 1 and sys.argv[1].startswith("--sha256=") else None
-    code = kw_load(path, want)
+    code, digest = kw_load(path, want)
     module = type(sys)("keepwatch_agent")
     module.__file__ = path
     sys.modules["keepwatch_agent"] = module
     exec(code, module.__dict__)
     del code
+    module.STARTED_SHA256 = digest
     return module.main
 rc = kw_main()()
 try:
@@ -4576,13 +4766,26 @@ finally:
 """
 # --- bootstrap end ---
 
+# The SHA-256 of the source this process runs, set by BOOTSTRAP once the module's code has run (None when the
+# file was imported some other way, as the tests do).
+STARTED_SHA256 = None  # type: Optional[str]
+
+
+def agent_command(args: "List[str]") -> "List[str]":
+    """The command that runs this agent again with args (e.g. _check-exec as root): isolated and through BOOTSTRAP,
+    which runs the file only if it still has the SHA-256 of the code this process runs. Never `python3 FILE`: the
+    login user owns the file's directory, could swap the file since, and a module beside a script is imported."""
+    command = [sys.executable] + BOOTSTRAP_PYTHON_FLAGS + ["-c", BOOTSTRAP, os.path.abspath(__file__)]
+    return command + (["--sha256=" + STARTED_SHA256] if STARTED_SHA256 else []) + args
+
 
 def reexec_through_import() -> None:
-    """`python3 FILE serve` by hand: start again through BOOTSTRAP (one file, cached code)."""
-    if not sys.executable or (len(sys.argv) > 1 and sys.argv[1] == "_check-exec"):
+    """`python3 FILE serve` by hand: start again through BOOTSTRAP (one file, isolated)."""
+    if not sys.executable:
         return
     try:
-        os.execv(sys.executable, [sys.executable, "-S", "-c", BOOTSTRAP, os.path.abspath(__file__)] + sys.argv[1:])
+        os.execv(sys.executable, [sys.executable] + BOOTSTRAP_PYTHON_FLAGS + ["-c", BOOTSTRAP, os.path.abspath(__file__)]
+                 + sys.argv[1:])
     except OSError:
         pass    # serve from here: correct, only ~6 MB heavier
 

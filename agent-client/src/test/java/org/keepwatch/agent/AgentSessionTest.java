@@ -10,7 +10,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class AgentSessionTest {
 
     private static final long MIB = 1024 * 1024;
+    /** Where a root agent keeps its compiled code (BOOTSTRAP_ROOT_CACHE_DIR). */
+    private static final Path ROOT_CACHE = Path.of("/var/cache/keepwatch");
     private static final AgentSession.Options READ_ONLY = new AgentSession.Options(false, false,
             Duration.ofSeconds(20), Duration.ofSeconds(10));
 
@@ -257,12 +263,12 @@ class AgentSessionTest {
     void theStartCommandIsOnePythonRunningTheBootstrapOnTheFileWithItsHash() {
         AgentScript script = AgentScript.bundled();
         String command = script.startCommand(script.remotePath(), false);
-        assertThat(command).startsWith("python3 -S -c '\nimport sys, os, marshal\n")
+        assertThat(command).startsWith("python3 -I -S -c '\nimport sys, os, marshal\n")
                 .endsWith("' '" + script.remotePath() + "' --sha256=" + script.sha256() + " serve")
                 .contains(script.bootstrap());
         assertThat(script.bootstrap()).doesNotContain("'").contains("sys.exit(87)");
         assertThat(script.startCommand("/home/o'brien/a.py", true))
-                .startsWith("sudo -n python3 -S -c '")
+                .startsWith("sudo -n python3 -I -S -c '")
                 .endsWith("' '/home/o'\"'\"'brien/a.py' --sha256=" + script.sha256() + " serve");
     }
 
@@ -281,12 +287,79 @@ class AgentSessionTest {
             assertThat(session.hello().protocol()).isEqualTo(1);
             session.close();
             process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            String cache = deployed.getFileName().toString().replace(".py", "." + cacheTag() + ".kwc");
             try (var files = Files.list(deployed.getParent())) {
-                assertThat(files.map(p -> p.getFileName().toString()))
-                        .containsExactlyInAnyOrder(deployed.getFileName().toString(),
-                                deployed.getFileName().toString().replace(".py", "." + cacheTag() + ".kwc"));
+                // root keeps it in its own directory, never in the login user's
+                assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrderElementsOf(
+                        RequiredCommands.isRoot() ? List.of(deployed.getFileName().toString())
+                                : List.of(deployed.getFileName().toString(), cache));
+            }
+            if (RequiredCommands.isRoot()) {
+                assertThat(ROOT_CACHE.resolve(cache)).isRegularFile();
             }
         }
+    }
+
+    @Test
+    void asRootTheStartCommandRunsNothingTheLoginUserLeftInTheirHome() throws Exception {
+        // sudo -n runs the start command as root in the login user's home, where that user may have left modules
+        // named like those the bootstrap and the agent import, and a compiled-code cache of this very agent (right
+        // key, right checksum) whose code is theirs. Python put the home first on the import path, and the cache
+        // beside the file was run.
+        RequiredCommands.assumeRoot("runs the start command as root in a home the user nobody owns");
+        AgentScript script = AgentScript.bundled();
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path marks = Files.createDirectory(dir.resolve("marks"));
+        Files.setPosixFilePermissions(marks, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path deployed = home.resolve(script.remotePath());
+        Files.createDirectories(deployed.getParent());
+        Files.write(deployed, script.content());
+        String planted = "import os\nopen(os.path.join('%s', '%s'), 'w').close()\n";
+        for (String module : List.of("_sha256", "hashlib", "json", "re", "selectors", "socket", "struct", "fnmatch")) {
+            Files.writeString(home.resolve(module + ".py"), planted.formatted(marks, module));
+            Files.writeString(deployed.resolveSibling(module + ".py"), planted.formatted(marks, module + "-beside"));
+        }
+        Path forged = deployed.resolveSibling(deployed.getFileName().toString().replace(".py", "." + cacheTag() + ".kwc"));
+        Process forge = new ProcessBuilder("python3", "-c", """
+                import importlib.util, marshal, sys, hashlib
+                code = compile("def main():\\n    open(%r, 'w').close()\\n    return 0\\n" % sys.argv[3], "forged", "exec")
+                payload = marshal.dumps(code)
+                key = b"KWC1" + importlib.util.MAGIC_NUMBER + sys.hexversion.to_bytes(4, "big") + bytes.fromhex(sys.argv[2])
+                open(sys.argv[1], "wb").write(key + hashlib.sha256(payload).digest() + payload)
+                """, forged.toString(), script.sha256(), marks.resolve("forged-cache").toString()).inheritIO().start();
+        assertThat(forge.waitFor()).isZero();
+        UserPrincipal nobody = home.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+        try (var files = Files.walk(home)) {
+            for (Path file : files.toList()) {
+                Files.setOwner(file, nobody);       // the login user's home, and all that was deployed in it
+            }
+        }
+        byte[] forgedBytes = Files.readAllBytes(forged);
+        for (int start = 1; start <= 2; start++) {      // compiling, then from root's own cache
+            process = new ProcessBuilder("/bin/sh", "-c", script.startCommand(script.remotePath(), false)
+                    + " --state-dir " + dir.resolve("state")).directory(home.toFile()).start();
+            session = AgentSession.attach(AgentStreams.of(process), "local", READ_ONLY, events::add);
+            assertThat(session.hello().protocol()).isEqualTo(1);
+            session.close();
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            try (var left = Files.list(marks)) {
+                assertThat(left.map(p -> p.getFileName().toString())).as("what root ran of the login user's").isEmpty();
+            }
+        }
+        assertThat(Files.readAllBytes(forged)).isEqualTo(forgedBytes);
+        Path rootCache = ROOT_CACHE.resolve(forged.getFileName());
+        assertThat(Files.getOwner(rootCache, LinkOption.NOFOLLOW_LINKS).getName()).isEqualTo("root");
+        assertThat(Files.getPosixFilePermissions(ROOT_CACHE, LinkOption.NOFOLLOW_LINKS))
+                .doesNotContain(PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+    }
+
+    @Test
+    void thePythonOptionsAreTheAgentsOwn() {
+        // The agent starts itself again (keepalived -t in a mount namespace) with BOOTSTRAP_PYTHON_FLAGS.
+        String flags = '"' + String.join("\", \"", AgentScript.PYTHON_FLAGS.split(" ")) + '"';
+        assertThat(new String(AgentScript.bundled().content(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("BOOTSTRAP_PYTHON_FLAGS = [" + flags + "]");
     }
 
     @Test

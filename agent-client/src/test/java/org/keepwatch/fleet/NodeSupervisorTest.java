@@ -96,9 +96,10 @@ class NodeSupervisorTest {
         // The first start found no agent ("not deployed"), one SFTP channel deployed it, the second start ran it.
         assertThat(server.sftpChannels()).isEqualTo(1);
         assertThat(server.execs()).isEqualTo(2);
-        // ... and cached its compiled code beside it for the next sessions.
-        Path compiled = deployed.resolveSibling(deployed.getFileName().toString().replace(".py", "")
-                + "." + cacheTag() + ".kwc");
+        // ... and cached its compiled code for the next sessions: beside it, or in root's own directory as root.
+        String compiledName = deployed.getFileName().toString().replace(".py", "") + "." + cacheTag() + ".kwc";
+        Path compiled = RequiredCommands.isRoot() ? Path.of("/var/cache/keepwatch", compiledName)
+                : deployed.resolveSibling(compiledName);
         assertThat(compiled).exists();
         for (String name : old) {
             assertThat(cacheDir.resolve(name)).as("stale " + name).doesNotExist();
