@@ -66,7 +66,7 @@ class ApplyTestBase(unittest.TestCase):
         self.checks = []
         self.reloads = []
         self.check_result = {"ok": True, "errors": 0, "warnings": 0, "diagnostics": [], "exit_code": 0, "output": ""}
-        self.ops.check = self.fake_check
+        self.ops.check_files = self.fake_check
         self.ops._reload = self.fake_reload
         self.on_reload = None
 
@@ -75,8 +75,8 @@ class ApplyTestBase(unittest.TestCase):
         self.sleeper.wait()
         shutil.rmtree(str(self.tmp), ignore_errors=True)
 
-    def fake_check(self, d, target, text):
-        self.checks.append(text)
+    def fake_check(self, d, candidates):
+        self.checks.append({path: data.decode() for path, data in candidates.items()})
         return dict(self.check_result)
 
     def fake_reload(self, d, step):
@@ -248,7 +248,7 @@ class ApplyTest(ApplyTestBase):
         self.assertEqual(ctx.exception.code, "not_found")
 
     def test_lock_held_elsewhere_means_busy(self):
-        lock = self.ops.lock_path(str(self.conf))
+        lock = self.ops.lock_path(self.daemon)
         lock.parent.mkdir(parents=True, exist_ok=True)
         with lock.open("a") as held:
             fcntl.flock(held.fileno(), fcntl.LOCK_EX)
@@ -301,7 +301,7 @@ conf, state, pid, starttime = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sy
 d = ka.Daemon(pid, starttime)
 d.name, d.config = "test", conf
 ops = ka.ConfigOps(FakeAgent(ka.Settings({"state_dir": state, "health_min": 0.05})))
-ops.check = lambda d, t, x: {"ok": True, "errors": 0, "warnings": 0, "diagnostics": []}
+ops.check_files = lambda d, candidates: {"ok": True, "errors": 0, "warnings": 0, "diagnostics": []}
 ops._reload = lambda d, step: None
 base = ka.sha256_hex(open(conf, "rb").read())
 ops.apply(d, conf, sys.argv[6], base, None, 1, "apply")

@@ -166,7 +166,7 @@ class ConfigTrustTest(unittest.TestCase):
         self.give_to_nobody(home)
         self.refused(str(home / "keepalived.conf"), "is under %s, a directory owned by uid" % home)
         message = self.refused(str(tmp / "keepalived.conf"),
-                               "leads through %s, a symbolic link owned by uid %d" % (tmp / "keepalived.conf", self.nobody.pw_uid))
+                               "%s is a symbolic link owned by uid %d" % (tmp / "keepalived.conf", self.nobody.pw_uid))
         self.assertNotIn("root:", message)
         main = self.write("etc/keepalived.conf", "include %s\n" % (tmp / "keepalived.conf"))
         self.refused(main, "include '%s'" % (tmp / "keepalived.conf"), "a symbolic link owned by uid")
@@ -247,13 +247,50 @@ class AtomicWriteTest(unittest.TestCase):
     def test_stale_temporaries_of_dead_agents_are_removed(self):
         target = self.dir / "keepalived.conf"
         target.write_text("x")
-        dead = self.dir / ".keepalived.conf.keepwatch-999999999.tmp"
-        dead.write_text("half")
-        mine = self.dir / (".keepalived.conf.keepwatch-%d.tmp" % os.getpid())
+        dead = [self.dir / ".keepalived.conf.keepwatch-999999999.tmp",
+                self.dir / ".keepalived.conf.keepwatch-999999998-0123456789ab.tmp"]
+        for path in dead:
+            path.write_text("half")
+        mine = self.dir / (".keepalived.conf.keepwatch-%d-0123456789ab.tmp" % os.getpid())
         mine.write_text("in progress")
-        self.assertEqual(ka.remove_stale_temps(target), [dead.name])
-        self.assertFalse(dead.exists())
+        self.assertEqual(sorted(ka.remove_stale_temps(target)), sorted(p.name for p in dead))
+        self.assertFalse(any(p.exists() for p in dead))
         self.assertTrue(mine.exists())
+
+    def test_a_file_planted_at_the_temporary_name_is_not_what_replaces_the_target(self):
+        # Whoever keeps a file open at the temporary's name would hold the new configuration once renamed.
+        target = self.dir / "keepalived.conf"
+        target.write_text("old\n")
+        planted = [self.dir / (".keepalived.conf.keepwatch-%d.tmp" % os.getpid()),
+                   self.dir / (".keepalived.conf.keepwatch-%d-planted.tmp" % os.getpid())]
+        for path in planted:
+            path.write_text("planted\n")
+        tokens = iter(["planted", "fresh"])
+        original, ka.random_token = getattr(ka, "random_token", None), lambda: next(tokens)
+        try:
+            ka.atomic_write(target, b"new\n", target.stat())
+        finally:
+            ka.random_token = original
+        self.assertEqual(target.read_text(), "new\n")
+        self.assertNotIn(target.stat().st_ino, [p.stat().st_ino for p in planted])
+        self.assertEqual([p.read_text() for p in planted], ["planted\n", "planted\n"])
+
+    def test_a_temporary_is_0600_from_its_creation(self):
+        seen = []
+        original = ka.os.fsync
+
+        def look(fd):
+            seen.append(os.fstat(fd).st_mode & 0o777)
+            original(fd)
+        old_umask = os.umask(0o022)
+        ka.os.fsync = look
+        try:
+            ka.atomic_write(self.dir / "backup.conf", b"auth_pass secret\n")
+        finally:
+            ka.os.fsync = original
+            os.umask(old_umask)
+        self.assertEqual(seen[0], 0o600)
+        self.assertEqual((self.dir / "backup.conf").stat().st_mode & 0o777, 0o600)
 
 
 if __name__ == "__main__":

@@ -216,7 +216,6 @@ class LiveTest(unittest.TestCase):
     def test_10_agent_killed_between_backup_and_rename(self):
         doomed = self.new_agent(env={"KEEPWATCH_AGENT_TEST_FAULT": "kill:before_rename"})
         before, pid = self.b.conf.read_text(), self.b.main_pid()
-        # a killed agent writes no audit line: this apply is not counted
         doomed.send("config.apply", {"daemon": self.b.ns, "text": before.replace("priority", "priority 1"),
                                      "base_sha256": sha(self.b.conf)})
         self.assertEqual(doomed.proc.wait(APPLY_TIMEOUT_S), -signal.SIGKILL)
@@ -224,6 +223,16 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(self.b.conf.read_text(), before, "the old file is whole")
         self.assertEqual(self.b.main_pid(), pid)
         self.assertEqual(self.b.dump_state(), {"VI_1": 1})
+        # The killed agent wrote no audit line; the next session reports the apply it left (once: nothing on
+        # disk changed) and writes its line.
+        fresh = self.new_agent()
+        try:
+            [unfinished] = fresh.call("hello")["result"]["unfinished_applies"]
+            self.assertEqual((unfinished["daemon"], unfinished["on_disk"], unfinished["cleared"]), (self.b.ns, "old", True))
+            self.assertEqual(fresh.call("hello")["result"]["unfinished_applies"], [])
+        finally:
+            fresh.close()
+        type(self).applies += 1
 
     def test_11_backups_and_restore(self):
         backups = self.agent.call("config.backups", {"daemon": self.b.ns})["result"]["backups"]

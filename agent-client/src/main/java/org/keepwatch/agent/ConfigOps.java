@@ -1,9 +1,12 @@
 package org.keepwatch.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -37,6 +40,17 @@ public final class ConfigOps {
         return session.call("config.check", args, CHECK_TIMEOUT).thenApply(CheckResult::of);
     }
 
+    /**
+     * keepalived -t on the node with every file of {@code candidates} (path to text) in place at once: the check
+     * of an edit that spans the main file and its includes. Writes nothing.
+     */
+    public CompletableFuture<CheckResult> check(String daemon, Map<String, String> candidates) {
+        ObjectNode args = args(daemon);
+        ArrayNode files = args.putArray("files");
+        candidates.forEach((path, text) -> files.addObject().put("path", path).put("text", text));
+        return session.call("config.check", args, CHECK_TIMEOUT).thenApply(CheckResult::of);
+    }
+
     /** The agent's safe apply; its steps arrive meanwhile as apply.step events on the session. */
     public CompletableFuture<ApplyResult> apply(String daemon, Optional<String> path, String text, String baseSha256, String reason) {
         ObjectNode args = args(daemon);
@@ -45,6 +59,22 @@ public final class ConfigOps {
         args.put("base_sha256", baseSha256);
         args.put("reason", reason);
         return session.call("config.apply", args, APPLY_TIMEOUT).thenApply(ApplyResult::of);
+    }
+
+    /**
+     * One apply of several files of the daemon's configuration (its main file and includes): checked together,
+     * written together, one reload and one health watch, and all put back if it fails (docs/protocol.md).
+     */
+    public CompletableFuture<ApplyResult> apply(String daemon, List<FileEdit> edits, String reason) {
+        ObjectNode args = args(daemon);
+        ArrayNode files = args.putArray("files");
+        edits.forEach(e -> files.addObject().put("path", e.path()).put("text", e.text()).put("base_sha256", e.baseSha256()));
+        args.put("reason", reason);
+        return session.call("config.apply", args, APPLY_TIMEOUT).thenApply(ApplyResult::of);
+    }
+
+    /** One file of a multi-file apply: its path on the node, its new text, and the sha256 it had when read. */
+    public record FileEdit(String path, String text, String baseSha256) {
     }
 
     /**
@@ -66,7 +96,7 @@ public final class ConfigOps {
 
     /** The diagnostics of an apply refused with {@code check_failed}. */
     public static CheckResult refusal(AgentException e) {
-        return e.details().map(CheckResult::of).orElse(new CheckResult(false, 0, 0, java.util.List.of(), ""));
+        return e.details().map(CheckResult::of).orElse(new CheckResult(false, 0, 0, List.of(), ""));
     }
 
     private ObjectNode args(String daemon) {

@@ -93,6 +93,7 @@ public final class NodeSupervisor implements AutoCloseable {
     private SshConnection connection;
     private AgentSession session;
     private Hello hello;
+    private Optional<String> unfinishedApplies = Optional.empty();   // in words, from the agent's hello
     private volatile Instant lastHeartbeat;
     private final java.util.List<java.util.function.Consumer<AgentEvent>> sessionListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -216,6 +217,7 @@ public final class NodeSupervisor implements AutoCloseable {
                 connection = opened;
                 session = started;
                 hello = started.hello();
+                unfinishedApplies = hello.unfinishedApplyWarning();
                 lastHeartbeat = clock.instant();
             }
             // Applied on the session's reader thread, before any event that follows the answer.
@@ -391,7 +393,33 @@ public final class NodeSupervisor implements AutoCloseable {
         } else {
             // apply.step and unknown events belong to whoever asked (the editor), not to the fleet view
             sessionListeners.forEach(listener -> listener.accept(event));
+            if (event instanceof AgentEvent.ApplyStep step && "audit".equals(step.step().path("step").asText())) {
+                refreshUnfinishedApplies(forGeneration);
+            }
         }
+    }
+
+    /** After an apply ended on the node (it may have finished an unfinished one), the agent is asked again. */
+    private void refreshUnfinishedApplies(long forGeneration) {
+        Optional<AgentSession> current = session();
+        current.ifPresent(s -> s.call("hello", s.json().createObjectNode()).thenAccept(answer -> {
+            Optional<String> words;
+            try {
+                words = s.json().treeToValue(answer, Hello.class).unfinishedApplyWarning();
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+                log.debug("{}: cannot read the agent's hello again: {}", node, e.toString());
+                return;
+            }
+            synchronized (lock) {
+                if (!current(forGeneration) || words.equals(unfinishedApplies)) {
+                    return;
+                }
+                unfinishedApplies = words;
+            }
+            if (state() == ConnectionState.ONLINE) {
+                report(ConnectionState.ONLINE, Optional.empty());
+            }
+        }));
     }
 
     private void startWatchdog(long forGeneration) {
@@ -447,11 +475,16 @@ public final class NodeSupervisor implements AutoCloseable {
 
     private void report(ConnectionState newState, Optional<String> error, Optional<Exception> cause) {
         Optional<Hello> greeting;
+        Optional<String> shown = error;
         synchronized (lock) {
             state = newState;
             greeting = Optional.ofNullable(hello);
+            if (newState == ConnectionState.ONLINE && error.isEmpty()) {
+                // an apply an agent left unfinished stays in the node's status while it is online: it needs the operator
+                shown = unfinishedApplies;
+            }
         }
-        fleet.nodeStatus(new NodeStatus(node, newState, clock.instant(), error,
+        fleet.nodeStatus(new NodeStatus(node, newState, clock.instant(), shown,
                 greeting.flatMap(Hello::keepalivedVersion), greeting.map(Hello::agentVersion), cause));
     }
 

@@ -182,7 +182,16 @@ E_INTERNAL = "internal"
 E_UNTRUSTED = "untrusted"          # in a daemon's config_error: a file the agent will not read as root
 
 FAULT_ENV = "KEEPWATCH_AGENT_TEST_FAULT"   # read only by tests: kill the agent at an apply step
-FAULT_POINTS = ("after_backup", "before_rename", "after_rename")
+FAULT_POINTS = ("after_backup", "before_rename", "after_rename", "before_reload")
+
+# Files the agent writes (candidates for keepalived -t, temporaries renamed over a configuration, backups,
+# locks, apply records) are created 0600 with O_EXCL|O_NOFOLLOW under names with a random part, in
+# directories only root can write: a configuration holds auth_pass, and a file or link someone planted at a
+# name is never opened.
+PRIVATE_NAME_TRIES = 16            # names tried for a new private file before giving up
+PRIVATE_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+INTENT_FORMAT = 1                  # <state_dir>/intents/<daemon>.json: an apply between its first rename and its end
+MAX_INTENT_BYTES = 256 * 1024
 
 DEFAULT_SETTINGS = {
     "heartbeat_interval": 2.0,      # s between heartbeat events while subscribed
@@ -418,17 +427,51 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def random_token() -> str:
+    """A name part nobody can guess in advance."""
+    return os.urandom(6).hex()
+
+
+def write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def create_private(directory: Path, name: "Callable[[str], str]") -> "Tuple[int, Path]":
+    """A new file of mode 0600 (given at creation) in directory, named name(random token), opened for writing
+    with O_EXCL|O_NOFOLLOW: a file or link someone planted at that name is never opened, another name is tried."""
+    for _ in range(PRIVATE_NAME_TRIES):
+        path = directory / name(random_token())
+        try:
+            return os.open(str(path), PRIVATE_CREATE_FLAGS, 0o600), path
+        except FileExistsError:
+            LOG.warning("%s exists and is not the agent's; trying another name", path)
+    raise AgentError(E_IO, "cannot create a file in %s: %d names in a row were taken" % (directory, PRIVATE_NAME_TRIES))
+
+
+def write_private(directory: Path, name: "Callable[[str], str]", data: bytes) -> Path:
+    """data in a new file that only its owner can read (see create_private)."""
+    fd, path = create_private(directory, name)
+    try:
+        write_all(fd, data)
+    except BaseException:
+        os.close(fd)
+        _unlink_quietly(path)
+        raise
+    os.close(fd)
+    return path
+
+
 def atomic_write(target: Path, data: bytes, like: "Optional[os.stat_result]" = None,
                  fault: "Optional[str]" = None) -> None:
-    """Writes a temporary file in the target's directory, fsyncs, renames over, fsyncs the directory."""
+    """Writes a temporary file in the target's directory (created 0600, see create_private; given the owner and
+    mode of `like`, the file it replaces, once written), fsyncs, renames over, fsyncs the directory."""
     directory = target.parent
-    tmp = directory / (".%s.keepwatch-%d.tmp" % (target.name, os.getpid()))
-    fd = os.open(str(tmp), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    fd, tmp = create_private(directory, lambda token: ".%s.keepwatch-%d-%s.tmp" % (target.name, os.getpid(), token))
     try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        write_all(fd, data)
         if like is not None:
             try:
                 os.fchown(fd, like.st_uid, like.st_gid)
@@ -456,7 +499,7 @@ def remove_stale_temps(target: Path) -> "List[str]":
     import glob
     removed = []
     for tmp in target.parent.glob(".%s.keepwatch-*.tmp" % glob.escape(target.name)):
-        m = re.search(r"\.keepwatch-(\d+)\.tmp$", tmp.name)
+        m = re.search(r"\.keepwatch-(\d+)(?:-[0-9a-f]+)?\.tmp$", tmp.name)
         if m and int(m.group(1)) != os.getpid() and not is_alive("/proc", int(m.group(1))):
             _unlink_quietly(tmp)
             removed.append(tmp.name)
@@ -1063,8 +1106,9 @@ def resolve_trusted(path: str, fs_root: str = "") -> str:
         st = os.lstat(fs_root + current)
         if stat.S_ISLNK(st.st_mode):
             if st.st_uid not in (0, os.geteuid()):
-                raise AgentError(E_UNTRUSTED, "%s leads through %s, a symbolic link owned by uid %d, not by root"
-                                 % (path, current, st.st_uid), {"file": path})
+                way = "is" if current == path else "leads through %s," % current
+                raise AgentError(E_UNTRUSTED, "%s %s a symbolic link owned by uid %d, not by root"
+                                 % (path, way, st.st_uid), {"file": path})
             links += 1
             if links > MAX_SYMLINKS_FOLLOWED:
                 raise AgentError(E_UNTRUSTED, "%s: more than %d symbolic links on the way" % (path, MAX_SYMLINKS_FOLLOWED),
@@ -2696,6 +2740,105 @@ class DumpJob(object):
 # Check, apply, backups (run in worker threads)
 # ---------------------------------------------------------------------------------------------
 
+def private_dir(path: Path, create: bool = True) -> "Optional[Path]":
+    """A directory of the agent's own: a real directory (not a link), owned by root (or the agent's user) and
+    writable by nobody else; made 0700 when missing (or None when missing and not to be made). Candidates,
+    backups, locks and apply records live only in such directories."""
+    if create:
+        try:
+            path.mkdir(mode=0o700, parents=True)
+        except FileExistsError:
+            pass
+    try:
+        st = os.lstat(str(path))
+    except FileNotFoundError:
+        if create:
+            raise
+        return None
+    if not stat.S_ISDIR(st.st_mode):
+        raise AgentError(E_UNTRUSTED, "%s is %s, not a directory of the agent's" % (path, _file_kind(st.st_mode)),
+                         {"file": str(path)})
+    if not trusted_owner(st):
+        raise AgentError(E_UNTRUSTED, "%s (uid %d, mode %04o) may be written by others; the agent keeps candidates, "
+                         "backups, locks and apply records only in a directory root owns and nobody else can write"
+                         % (path, st.st_uid, st.st_mode & 0o7777), {"file": str(path)})
+    return path
+
+
+def check_write_directory(fs_root: str, directory: str) -> None:
+    """Raises AgentError unless `directory` (inside fs_root, reached through resolve_trusted, which judged the way
+    to it) is a directory no group or other may write, not even a sticky one: the agent renames its temporary file
+    over a configuration there, and nobody else may add names beside it."""
+    st = os.lstat(fs_root + directory)
+    if st.st_mode & UNTRUSTED_MODE_BITS:
+        raise AgentError(E_UNTRUSTED, "%s may be written by others (mode %04o); the agent writes no configuration "
+                         "there" % (directory, st.st_mode & 0o7777), {"file": directory})
+
+
+def open_lock_file(path: Path) -> int:
+    """An apply lock file, open for flock: created 0600, never through a link, a regular file of the agent's user."""
+    try:
+        fd = os.open(str(path), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise AgentError(E_UNTRUSTED, "the lock file %s is a symbolic link" % path, {"file": str(path)})
+        raise
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or not trusted_owner(st):
+        os.close(fd)
+        raise AgentError(E_UNTRUSTED, "the lock file %s is not a regular file only root can write" % path,
+                         {"file": str(path)})
+    return fd
+
+
+def on_disk_version(entry: "Dict[str, Any]") -> str:
+    """Which version of a file an apply record names is on disk now: new, old, other, missing or unreadable."""
+    try:
+        data, _ = read_trusted(str(entry.get("target")), MAX_CONFIG_FILE_BYTES)
+    except FileNotFoundError:
+        return "missing"
+    except (OSError, AgentError):
+        return "unreadable"
+    sha = sha256_hex(data)
+    return "new" if sha == entry.get("new_sha256") else "old" if sha == entry.get("old_sha256") else "other"
+
+
+def on_disk_summary(files: "List[Dict[str, Any]]") -> str:
+    """new, old or other when every file says so, else mixed."""
+    versions = {f["on_disk"] for f in files}
+    if not versions:
+        return "old"
+    return versions.pop() if len(versions) == 1 else "mixed"
+
+
+class FileEdit(object):
+    """One file of an apply: the path as the daemon's configuration names it, the file really written (a
+    symlink's target), its bytes before and after, and its backup."""
+
+    def __init__(self, path: str, text: str, base_sha256: str) -> None:
+        self.path = path
+        self.new_data = encode_text(text)
+        self.new_sha = sha256_hex(self.new_data)
+        self.base_sha = base_sha256.lower()
+        self.target = None  # type: Optional[Path]
+        self.old_data = b""
+        self.old_stat = None  # type: Optional[os.stat_result]
+        self.old_sha = ""
+        self.backup = None  # type: Optional[Path]
+        self.written = False
+
+    @property
+    def changed(self) -> bool:
+        return self.new_sha != self.old_sha
+
+    def backup_name(self) -> "Optional[str]":
+        return self.backup.name if self.backup else None
+
+    def to_json(self) -> "Dict[str, Any]":
+        return {"path": self.path, "target": str(self.target) if self.target else None,
+                "old_sha256": self.old_sha or None, "new_sha256": self.new_sha, "backup": self.backup_name()}
+
+
 class ConfigOps(object):
     """config.check / config.apply / config.backups / config.restore for one agent."""
 
@@ -2703,10 +2846,17 @@ class ConfigOps(object):
         self.agent = agent
         self.settings = agent.settings
 
-    # -- paths ------------------------------------------------------------------------------
+    # -- the agent's own files and the daemon's ---------------------------------------------------
 
     def state_dir(self) -> Path:
         return Path(self.settings.state_dir)
+
+    def private(self, *parts: str) -> Path:
+        """<state_dir>/<parts...>, each level checked (and made 0700 when missing) by private_dir."""
+        path = private_dir(self.state_dir())
+        for part in parts:
+            path = private_dir(path / part)
+        return path
 
     @staticmethod
     def _slug(path: str) -> str:
@@ -2715,16 +2865,60 @@ class ConfigOps(object):
     def backup_dir(self, path: str) -> Path:
         return self.state_dir() / "backups" / self._slug(path)
 
-    def lock_path(self, path: str) -> Path:
-        return self.state_dir() / "locks" / (self._slug(path) + ".lock")
+    def lock_name(self, d: Daemon) -> str:
+        """One name per configuration (its main file, links followed), for its apply lock and apply record:
+        the main file and its includes are applied one apply at a time."""
+        try:
+            identity = resolve_trusted(d.config, d.fs_root)
+        except (AgentError, OSError):
+            identity = d.config
+        return "daemon-" + self._slug(d.fs_root + identity)
+
+    def lock_path(self, d: Daemon) -> Path:
+        return self.state_dir() / "locks" / (self.lock_name(d) + ".lock")
+
+    def intent_path(self, d: Daemon) -> Path:
+        return self.state_dir() / "intents" / (self.lock_name(d) + ".json")
 
     def resolve_target(self, d: Daemon, path: "Optional[str]") -> "Tuple[ConfigSet, str]":
         cset = ConfigSet(d.config, d.fs_root).load()
+        return cset, self._known_target(d, cset, path)
+
+    def resolve_targets(self, d: Daemon, paths: "List[Optional[str]]") -> "List[str]":
+        """The files of one request, each a file of the daemon's configuration (or allowed_paths), none twice."""
+        cset = ConfigSet(d.config, d.fs_root).load()
+        targets = []  # type: List[str]
+        for path in paths:
+            target = self._known_target(d, cset, path)
+            if target in targets:
+                raise AgentError(E_BAD_ARGS, "%s is named twice in one request" % target)
+            targets.append(target)
+        return targets
+
+    def _known_target(self, d: Daemon, cset: ConfigSet, path: "Optional[str]") -> str:
         target = path or d.config
         if target not in cset.paths() and target not in self.settings.allowed_paths:
             raise AgentError(E_FORBIDDEN_PATH, "%s is not a configuration file of daemon %s "
                              "(files: %s)" % (target, d.name, ", ".join(cset.paths())))
-        return cset, target
+        return target
+
+    def write_target(self, d: Daemon, path: str) -> Path:
+        """The file an apply of `path` writes: a symlink's target, so that the link stays a link. It must be a
+        regular file root owns and only root can write, in a directory only root can write (so that the
+        temporary file renamed over it, and the rename, cannot be tampered with)."""
+        try:
+            try:
+                real = resolve_trusted(path, d.fs_root)
+                st = os.lstat(d.fs_root + real)
+            except FileNotFoundError:
+                raise AgentError(E_NOT_FOUND, "%s does not exist" % path)
+            fs_real = d.fs_root + real
+            where = path if real == path else "%s (the file the link %s points to)" % (real, path)
+            check_trusted(where, st, MAX_CONFIG_FILE_BYTES)
+            check_write_directory(d.fs_root, os.path.dirname(real))
+        except OSError as exc:
+            raise AgentError(E_IO, "cannot look at %s: %s" % (path, exc.strerror or exc))
+        return Path(fs_real)
 
     # -- check ------------------------------------------------------------------------------
 
@@ -2733,10 +2927,15 @@ class ConfigOps(object):
         return self.agent.keepalived_bin()
 
     def check(self, d: Daemon, target: str, text: str) -> "Dict[str, Any]":
-        """keepalived -t on the configuration with `target` replaced by `text`, in d's netns."""
-        data = encode_text(text)
-        if len(data) > MAX_CONFIG_FILE_BYTES:
-            raise AgentError(E_TOO_LARGE, "candidate is larger than %d bytes" % MAX_CONFIG_FILE_BYTES)
+        """keepalived -t on the configuration with `target` replaced by `text`."""
+        return self.check_files(d, {target: encode_text(text)})
+
+    def check_files(self, d: Daemon, candidates: "Dict[str, bytes]") -> "Dict[str, Any]":
+        """keepalived -t on d's configuration with each file named in candidates replaced by its bytes, all at
+        once, in d's netns. The candidates are files of mode 0600 (they hold auth_pass) that only this call made."""
+        for path, data in candidates.items():
+            if len(data) > MAX_CONFIG_FILE_BYTES:
+                raise AgentError(E_TOO_LARGE, "the candidate for %s is larger than %d bytes" % (path, MAX_CONFIG_FILE_BYTES))
         started = time.monotonic()
         exe = self.keepalived_exe(d)
         extra = []  # type: List[str]
@@ -2744,35 +2943,42 @@ class ConfigOps(object):
             extra += ["-i", d.config_id]
         if isinstance(d.options.get("s"), str):
             extra += ["-s", d.options["s"]]
-        scratch = self.state_dir() / "tmp"
         path_map = {}  # type: Dict[str, str]
-        if os.geteuid() == 0 and not d.fs_root:
-            scratch.mkdir(parents=True, exist_ok=True)
-            candidate = scratch / ("candidate-%d-%d.conf" % (os.getpid(), threading.get_ident()))
-            candidate.write_bytes(data)
-            netns = None if d.own_netns else self._netns_for_check(d)
-            argv = agent_command(["_check-exec", "--bind", str(candidate), d.fs_root + target])
-            if netns:
-                argv += ["--netns", netns]
-            argv += ["--", exe, "-t", "-f", d.config] + extra
-            cleanup = [candidate]
-        else:
-            if target != d.config:
-                raise AgentError(E_UNSUPPORTED, "checking an include file needs the agent to run as root")
-            directory = Path(d.fs_root + d.config).parent
-            candidate = directory / (".%s.keepwatch-check-%d" % (Path(d.config).name, os.getpid()))
-            try:
-                candidate.write_bytes(data)
-            except OSError as exc:
-                raise AgentError(E_PERMISSION if exc.errno in (errno.EACCES, errno.EPERM) else E_IO,
-                                 "cannot write the candidate next to %s: %s" % (d.config, exc.strerror))
-            path_map[d.fs_root + str(candidate)] = d.config
-            path_map[str(candidate)] = d.config
-            argv = [exe, "-t", "-f", str(candidate)] + extra
-            cleanup = [candidate]
-        env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "LANG": "C", "LC_ALL": "C",
-               "TMPDIR": str(scratch) if scratch.is_dir() else DEFAULT_TMPDIR}
+        cleanup = []  # type: List[Path]
+        scratch = None  # type: Optional[Path]
         try:
+            if os.geteuid() == 0 and not d.fs_root:
+                scratch = self.private("tmp")
+                netns = None if d.own_netns else self._netns_for_check(d)
+                argv = agent_command(["_check-exec"])
+                for path, data in candidates.items():
+                    candidate = write_private(scratch, lambda token: "candidate-%d-%s.conf" % (os.getpid(), token), data)
+                    cleanup.append(candidate)
+                    argv += ["--bind", str(candidate), d.fs_root + path]
+                if netns:
+                    argv += ["--netns", netns]
+                argv += ["--", exe, "-t", "-f", d.config] + extra
+            else:
+                others = sorted(p for p in candidates if p != d.config)
+                if others:
+                    raise AgentError(E_UNSUPPORTED, "checking an include file (%s) needs the agent to run as root"
+                                     % ", ".join(others))
+                main = d.fs_root + d.config
+                if d.config in candidates:
+                    name = Path(d.config).name
+                    try:
+                        candidate = write_private(Path(main).parent, lambda token: ".%s.keepwatch-check-%d-%s"
+                                                  % (name, os.getpid(), token), candidates[d.config])
+                    except OSError as exc:
+                        raise AgentError(E_PERMISSION if exc.errno in (errno.EACCES, errno.EPERM) else E_IO,
+                                         "cannot write the candidate next to %s: %s" % (d.config, exc.strerror))
+                    cleanup.append(candidate)
+                    path_map[d.fs_root + str(candidate)] = d.config
+                    path_map[str(candidate)] = d.config
+                    main = str(candidate)
+                argv = [exe, "-t", "-f", main] + extra
+            env = {"PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"), "LANG": "C", "LC_ALL": "C",
+                   "TMPDIR": str(scratch) if scratch is not None else DEFAULT_TMPDIR}
             code, output, _ = run_command(argv, self.settings.check_timeout, env=env, merge_stderr=True)
         finally:
             for path in cleanup:
@@ -2785,7 +2991,8 @@ class ConfigOps(object):
         result = classify_check_output(output, code, path_map)
         result["output"] = output
         result["duration_ms"] = int((time.monotonic() - started) * 1000)
-        result["path"] = target
+        result["path"] = next(iter(candidates), d.config)
+        result["paths"] = list(candidates)
         result["netns"] = d.netns_name
         return result
 
@@ -2801,139 +3008,71 @@ class ConfigOps(object):
 
     def apply(self, d: Daemon, target: str, text: str, base_sha: str, reason: "Optional[str]",
               request_id: "Any", op: str, backup_name: "Optional[str]" = None) -> "Dict[str, Any]":
-        audit = {"op": op, "daemon": d.name, "path": target, "old_sha256": None, "new_sha256": None,
-                 "result": "failed", "message": None, "backup": None, "reason": reason,
-                 "request_id": request_id, "restored_from": backup_name}  # type: Dict[str, Any]
-        step = self._stepper(d, target, request_id, op)
-        lock_file = None
-        try:
-            lock_file = self._lock(target, step)
-            result = self._apply_locked(d, target, text, base_sha, step, audit)
-            return result
-        except AgentError as exc:
-            audit["message"] = exc.message
-            if audit["result"] == "failed":
-                audit["result"] = {E_CONFLICT: "conflict", E_CHECK_FAILED: "refused",
-                                   E_ROLLED_BACK: "rolled_back", E_BUSY: "busy"}.get(exc.code, "failed")
-            raise
-        except Exception as exc:
-            audit["message"] = "internal error: %s" % exc
-            raise
-        finally:
-            self._audit(audit, step)
-            if lock_file is not None:
-                lock_file.close()
+        """An apply of one file (see apply_files)."""
+        return self.apply_files(d, [FileEdit(target, text, base_sha)], reason, request_id, op, backup_name)
 
-    def _stepper(self, d: Daemon, target: str, request_id: "Any", op: str) -> "Callable[..., None]":
+    def apply_files(self, d: Daemon, edits: "List[FileEdit]", reason: "Optional[str]", request_id: "Any", op: str,
+                    restored_from: "Optional[str]" = None) -> "Dict[str, Any]":
+        """One apply of one or more files of d's configuration: checked together, written together, one reload
+        and one health watch, all rolled back together (ApplyRun)."""
+        return ApplyRun(self, d, edits, reason, request_id, op, restored_from).run()
+
+    def stepper(self, d: Daemon, paths: "List[str]", request_id: "Any", op: str) -> "Callable[..., None]":
         def step(name: str, status: str, **detail: "Any") -> None:
-            event = {"event": "apply.step", "id": request_id, "op": op, "daemon": d.name, "path": target,
-                     "step": name, "status": status}
+            event = {"event": "apply.step", "id": request_id, "op": op, "daemon": d.name, "path": paths[0],
+                     "paths": paths, "step": name, "status": status}
             event.update(detail)
             self.agent.emit_threadsafe(event)
         return step
 
-    def _lock(self, target: str, step: "Callable[..., None]") -> "Any":
+    def lock(self, d: Daemon, step: "Callable[..., None]") -> int:
+        """The daemon's apply lock (one per configuration, shared by every agent on the node), waited for up to
+        lock_timeout; its file descriptor, to be closed when the apply ends."""
         step("lock", "started")
-        path = self.lock_path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("a+")
+        path = self.private("locks") / (self.lock_name(d) + ".lock")
+        fd = open_lock_file(path)
         deadline = time.monotonic() + self.settings.lock_timeout
         while True:
             try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except OSError as exc:
                 if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    handle.close()
+                    os.close(fd)
                     raise
             if time.monotonic() >= deadline:
-                handle.close()
-                step("lock", "failed", message="another apply holds the lock")
-                raise AgentError(E_BUSY, "another apply of %s is running (lock %s held for %.0f s)"
-                                 % (target, path, self.settings.lock_timeout))
+                os.close(fd)
+                step("lock", "failed", message="another apply to this daemon's configuration holds the lock")
+                raise AgentError(E_BUSY, "busy: another apply to daemon %s (%s and its includes) has held its lock %s "
+                                 "for %.0f s; nothing was changed, apply again once it has finished"
+                                 % (d.name, d.config, path, self.settings.lock_timeout))
             time.sleep(LOCK_POLL_S)
         step("lock", "ok", lock=str(path))
-        return handle
+        return fd
 
-    def _apply_locked(self, d: Daemon, target: str, text: str, base_sha: str,
-                      step: "Callable[..., None]", audit: "Dict[str, Any]") -> "Dict[str, Any]":
-        started = time.monotonic()
-        fault = os.environ.get(FAULT_ENV)
-        fs_target = Path(d.fs_root + target)
-        # 1. compare
-        step("compare", "started")
+    def try_lock(self, name: str) -> "Optional[int]":
+        """The apply lock `name` if nobody holds it now (its file descriptor), else None."""
+        fd = open_lock_file(self.private("locks") / (name + ".lock"))
         try:
-            current = read_small(fs_target)
-            current_stat = fs_target.stat()
-        except FileNotFoundError:
-            raise AgentError(E_NOT_FOUND, "%s does not exist" % target)
-        old_sha = sha256_hex(current)
-        new_data = encode_text(text)
-        new_sha = sha256_hex(new_data)
-        audit["old_sha256"] = old_sha
-        audit["new_sha256"] = new_sha
-        if old_sha != base_sha.lower():
-            step("compare", "failed", current_sha256=old_sha)
-            raise AgentError(E_CONFLICT, "%s changed since the editor read it (sha256 %s, expected %s); "
-                             "review the current text and apply again" % (target, old_sha[:12], base_sha[:12]),
-                             {"current_sha256": old_sha, "current_text": decode_text(current), "path": target})
-        step("compare", "ok", sha256=old_sha)
-        if new_sha == old_sha:
-            audit["result"] = "unchanged"
-            for name in ("check", "backup", "write", "reload", "health"):
-                step(name, "skipped", message="the file already has this content")
-            return {"result": "unchanged", "path": target, "old_sha256": old_sha, "new_sha256": new_sha,
-                    "backup": None, "duration_ms": int((time.monotonic() - started) * 1000)}
-        if not d.alive or not is_alive(self.settings.proc_root, d.pid, d.starttime):
-            raise AgentError(E_NOT_RUNNING, "daemon %s is not running; start it before applying" % d.name)
-        # 2. check
-        step("check", "started")
-        check = self.check(d, target, text)
-        if not check["ok"]:
-            step("check", "failed", errors=check["errors"], warnings=check["warnings"])
-            raise AgentError(E_CHECK_FAILED, "keepalived -t rejected the configuration (%d error(s)); "
-                             "keepalived was not touched" % check["errors"],
-                             {"diagnostics": check["diagnostics"], "exit_code": check["exit_code"],
-                              "output": check["output"]})
-        step("check", "ok", errors=0, warnings=check["warnings"])
-        # 3. backup
-        step("backup", "started")
-        backup = self._backup(target, current)
-        audit["backup"] = backup.name
-        step("backup", "ok", backup=backup.name)
-        inject_fault(fault, "after_backup")
-        # 4. write
-        step("write", "started")
-        stale = remove_stale_temps(fs_target)
-        if stale:
-            LOG.warning("removed temporary files of an interrupted apply: %s", ", ".join(stale))
-        atomic_write(fs_target, new_data, current_stat, fault)
-        step("write", "ok", sha256=new_sha)
-        # 5. reload and 6. health, against the state just before the reload
-        pre = self.agent.blocking_dump(d.name, "apply", self.settings.dump_timeout * 3)
-        before = {i["instance"]: i for i in pre.get("instances", [])} if pre.get("ok") else \
-            {name: dict(inst) for name, inst in d.instances.items()}
-        try:
-            self._reload(d, step)
-            health = self._health(d, before, step)
-        except AgentError as exc:
-            return self._rollback(d, target, fs_target, current, current_stat, backup, exc, step, audit, fault)
-        audit["result"] = "applied"
-        return {"result": "applied", "path": target, "old_sha256": old_sha, "new_sha256": new_sha,
-                "backup": backup.name, "check": {"warnings": check["warnings"], "diagnostics": check["diagnostics"]},
-                "health": health, "duration_ms": int((time.monotonic() - started) * 1000)}
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                return None
+            raise
+        return fd
 
-    def _backup(self, target: str, data: bytes) -> Path:
-        directory = self.backup_dir(target)
-        directory.mkdir(parents=True, exist_ok=True)
+    def backup(self, path: str, data: bytes) -> Path:
+        """The bytes of `path` before an apply, kept 0600 (they hold auth_pass); the newest backup_keep stay."""
+        directory = private_dir(self.private("backups") / self._slug(path))
         stamp = compact_time(time.time())
-        path = directory / ("%s-%s.conf" % (stamp, sha256_hex(data)[:12]))
-        atomic_write(path, data)
-        (directory / "ORIGIN").write_text(target + "\n")
+        backup = directory / ("%s-%s.conf" % (stamp, sha256_hex(data)[:12]))
+        atomic_write(backup, data)
+        atomic_write(directory / "ORIGIN", encode_text(path + "\n"))
         backups = sorted(p for p in directory.glob("*.conf"))
         for old in backups[:-max(1, self.settings.backup_keep)]:
             _unlink_quietly(old)
-        return path
+        return backup
 
     def _reload(self, d: Daemon, step: "Callable[..., None]") -> None:
         unit = d.reload_unit()
@@ -2996,24 +3135,341 @@ class ConfigOps(object):
         step("health", "ok", instances=summary)
         return {"window_s": window, "instances": summary}
 
-    def _rollback(self, d: Daemon, target: str, fs_target: Path, previous: bytes, previous_stat: os.stat_result,
-                  backup: Path, cause: AgentError, step: "Callable[..., None]", audit: "Dict[str, Any]",
-                  fault: "Optional[str]") -> "Dict[str, Any]":
-        step("rollback", "started", reason=cause.message)
-        details = dict(cause.details or {})
-        details.update({"reason": cause.message, "backup": backup.name, "restored_sha256": sha256_hex(previous)})
+    def write_audit(self, record: "Dict[str, Any]", step: "Optional[Callable[..., None]]" = None) -> None:
+        """One JSON line appended to the audit log (created 0600, never through a link)."""
+        ts = now()
+        line = {"ts": ts, "time": iso_time(ts), "user": session_user(), "ssh_client": os.environ.get("SSH_CLIENT") or None,
+                "host": socket.gethostname(), "agent_pid": os.getpid()}
+        line.update(record)
+        path = Path(self.settings.audit_log)
         try:
-            atomic_write(fs_target, previous, previous_stat, None)
-        except OSError as exc:
-            step("rollback", "failed", message="cannot restore the file: %s" % exc)
-            audit["result"] = "rollback_failed"
-            raise AgentError(E_IO, "health check failed (%s) and restoring %s failed: %s; the backup is %s"
-                             % (cause.message, target, exc, backup), details)
+            if path.parent == self.state_dir():
+                self.private()
+            else:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(str(path), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+                         0o600)
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise OSError(errno.EINVAL, "not a regular file")
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                write_all(fd, encode_text(json.dumps(line, sort_keys=True) + "\n"))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if step is not None:
+                step("audit", "ok", audit_log=str(path), result=record["result"])
+        except (OSError, AgentError) as exc:
+            LOG.error("cannot append to the audit log %s: %s", path, exc)
+            if step is not None:
+                step("audit", "failed", message=str(exc))
+
+    # -- applies that did not finish ----------------------------------------------------------------
+
+    def unfinished_applies(self) -> "List[Dict[str, Any]]":
+        """Every apply whose agent ended between its first rename and its end (its record is there and nobody
+        holds its lock), each settled (settle_unfinished); for hello."""
+        try:
+            root = private_dir(self.state_dir(), create=False)
+            directory = private_dir(root / "intents", create=False) if root is not None else None
+        except AgentError as exc:
+            LOG.warning("apply records not looked at: %s", exc.message)
+            return []
+        if directory is None:
+            return []
+        reports = []
+        for path in sorted(directory.glob("*.json")):
+            fd = None
+            try:
+                fd = self.try_lock(path.stem)
+                if fd is not None:          # else an apply holds it: under way, not unfinished
+                    reports.append(self.settle_unfinished(path)[1])
+            except (AgentError, OSError, ValueError) as exc:
+                LOG.warning("cannot read the apply record %s: %s", path, getattr(exc, "message", exc))
+            finally:
+                if fd is not None:
+                    os.close(fd)
+        return reports
+
+    def take_unfinished(self, d: Daemon) -> "Optional[Dict[str, Any]]":
+        """The record of an apply of d that did not finish and left a file changed (the caller holds d's lock), or
+        None. It stays until an apply of d reloads keepalived on what is on disk."""
+        path = self.intent_path(d)
+        if not os.path.lexists(str(path)):
+            return None
+        try:
+            record, report = self.settle_unfinished(path)
+        except (AgentError, OSError, ValueError) as exc:
+            LOG.warning("cannot read the apply record %s: %s", path, getattr(exc, "message", exc))
+            return None
+        return None if report["cleared"] else record
+
+    def settle_unfinished(self, path: Path) -> "Tuple[Dict[str, Any], Dict[str, Any]]":
+        """The record at `path` of an apply that did not finish (the caller holds its lock) and its report: which
+        version of each file is on disk now. The audit log gets one line for it, once; a record whose files are
+        all the old ones (nothing was changed) is dropped once reported."""
+        data, _ = read_trusted(str(path), MAX_INTENT_BYTES)
+        record = json.loads(decode_text(data))
+        if not isinstance(record, dict) or record.get("format") != INTENT_FORMAT or not isinstance(record.get("files"), list):
+            raise ValueError("not an apply record of this agent's")
+        files = [dict(f, on_disk=on_disk_version(f)) for f in record["files"] if isinstance(f, dict)]
+        report = {key: record.get(key) for key in ("daemon", "config", "op", "request_id", "reason", "restored_from",
+                                                   "ts", "time", "user", "ssh_client", "agent_pid", "outcome")}
+        report["files"] = files
+        report["on_disk"] = on_disk_summary(files)
+        report["cleared"] = report["on_disk"] == "old"
+        if not record.get("audited"):
+            self.write_audit(self._interrupted_line(report))
+            record["audited"] = now()
+            if not report["cleared"]:
+                atomic_write(path, encode_text(json.dumps(record, sort_keys=True)))
+        if report["cleared"]:
+            _unlink_quietly(path)
+        return record, report
+
+    @staticmethod
+    def _interrupted_line(report: "Dict[str, Any]") -> "Dict[str, Any]":
+        line = {"op": report["op"], "daemon": report["daemon"], "result": "interrupted", "reason": report["reason"],
+                "request_id": report["request_id"], "restored_from": report["restored_from"], "started": report["ts"],
+                "user": report["user"], "ssh_client": report["ssh_client"], "agent_pid": report["agent_pid"],
+                "noticed_by_pid": os.getpid(), "noticed_by_user": session_user(), "on_disk": report["on_disk"],
+                "files": report["files"],
+                "message": "the agent (pid %s) ended during this apply, after it started writing and before keepalived "
+                           "was reloaded and checked; on disk now: %s" % (report["agent_pid"], report["on_disk"])}
+        if len(report["files"]) == 1:
+            only = report["files"][0]
+            line.update({"path": only.get("path"), "old_sha256": only.get("old_sha256"),
+                         "new_sha256": only.get("new_sha256"), "backup": only.get("backup")})
+        return line
+
+    # -- backups ----------------------------------------------------------------------------
+
+    def list_backups(self, target: str) -> "List[Dict[str, Any]]":
+        directory = self.backup_dir(target)
+        result = []
+        if directory.is_dir():
+            for path in sorted(directory.glob("*.conf"), reverse=True):
+                try:
+                    data, st = read_trusted(str(path), MAX_CONFIG_FILE_BYTES)
+                except (OSError, AgentError):
+                    continue
+                result.append({"name": path.name, "created": st.st_mtime, "size": len(data),
+                               "sha256": sha256_hex(data)})
+        return result
+
+    def read_backup(self, target: str, name: str) -> bytes:
+        if "/" in name or name.startswith(".") or not name.endswith(".conf"):
+            raise AgentError(E_BAD_ARGS, "backup must be a name returned by config.backups")
+        path = self.backup_dir(target) / name
+        try:
+            return read_trusted(str(path), MAX_CONFIG_FILE_BYTES)[0]
+        except FileNotFoundError:
+            raise AgentError(E_NOT_FOUND, "no backup %s for %s" % (name, target))
+
+
+class ApplyRun(object):
+    """One config.apply or config.restore of one or more files of one daemon: lock, compare, check, backup, write,
+    reload, health (and rollback), audit, each reported as an apply.step event (docs/protocol.md). Before its first
+    rename it leaves a record in <state_dir>/intents, removed when it ends: an agent killed in between is found out
+    by the next session (ConfigOps.unfinished_applies)."""
+
+    def __init__(self, ops: ConfigOps, d: Daemon, edits: "List[FileEdit]", reason: "Optional[str]", request_id: "Any",
+                 op: str, restored_from: "Optional[str]") -> None:
+        self.ops = ops
+        self.settings = ops.settings
+        self.d = d
+        self.edits = edits
+        self.op = op
+        self.reason = reason
+        self.request_id = request_id
+        self.restored_from = restored_from
+        self.fault = os.environ.get(FAULT_ENV)
+        self.started = time.monotonic()
+        self.step = ops.stepper(d, [e.path for e in edits], request_id, op)
+        self.result = "failed"
+        self.message = None  # type: Optional[str]
+        self.unfinished = None  # type: Optional[Dict[str, Any]]   # the record of an earlier apply of d that did not finish
+        self.intent = None  # type: Optional[Dict[str, Any]]       # this run's record, once written
+
+    def changed(self) -> "List[FileEdit]":
+        return [e for e in self.edits if e.changed]
+
+    def run(self) -> "Dict[str, Any]":
+        lock = None
+        try:
+            lock = self.ops.lock(self.d, self.step)
+            return self._locked()
+        except AgentError as exc:
+            self.message = exc.message
+            if self.result == "failed":
+                self.result = {E_CONFLICT: "conflict", E_CHECK_FAILED: "refused", E_ROLLED_BACK: "rolled_back",
+                               E_BUSY: "busy"}.get(exc.code, "failed")
+            raise
+        except Exception as exc:
+            self.message = "internal error: %s" % exc
+            raise
+        finally:
+            self.ops.write_audit(self._audit_line(), self.step)
+            if lock is not None:
+                try:
+                    self._settle_intent()
+                except (OSError, AgentError) as exc:
+                    LOG.error("cannot settle the apply record of %s: %s", self.d.name, exc)
+                finally:
+                    os.close(lock)
+
+    def _locked(self) -> "Dict[str, Any]":
+        self.unfinished = self.ops.take_unfinished(self.d)
+        self._compare()
+        if not self.changed() and self.unfinished is None:
+            self.result = "unchanged"
+            for name in ("check", "backup", "write", "reload", "health"):
+                self.step(name, "skipped", message="the file already has this content" if len(self.edits) == 1
+                          else "the files already have this content")
+            return self._answer()
+        if not self.d.alive or not is_alive(self.settings.proc_root, self.d.pid, self.d.starttime):
+            raise AgentError(E_NOT_RUNNING, "daemon %s is not running; start it before applying" % self.d.name)
+        check = self._check()
+        self._backup()
+        inject_fault(self.fault, "after_backup")
+        self._write()
+        # reload and health, against the state just before the reload
+        pre = self.ops.agent.blocking_dump(self.d.name, "apply", self.settings.dump_timeout * 3)
+        before = {i["instance"]: i for i in pre.get("instances", [])} if pre.get("ok") else \
+            {name: dict(inst) for name, inst in self.d.instances.items()}
+        try:
+            self.ops._reload(self.d, self.step)
+            health = self.ops._health(self.d, before, self.step)
+        except AgentError as exc:
+            self._rollback(exc)             # raises: rolled_back, or io_error when a file cannot be put back
+        self.result = "applied"
+        return self._answer(check, health)
+
+    def _per_file(self, key: str, value: "Callable[[FileEdit], Any]",
+                  edits: "Optional[List[FileEdit]]" = None) -> "Dict[str, Any]":
+        """A step's detail for each file ({"files": [...]}) when the apply has several."""
+        edits = self.edits if edits is None else edits
+        return {"files": [{"path": e.path, key: value(e)} for e in edits]} if len(self.edits) > 1 else {}
+
+    def _compare(self) -> None:
+        self.step("compare", "started")
+        for e in self.edits:
+            try:
+                e.target = self.ops.write_target(self.d, e.path)
+                e.old_data, e.old_stat = read_trusted(str(e.target), MAX_CONFIG_FILE_BYTES)
+            except FileNotFoundError:
+                self.step("compare", "failed", file=e.path, message="the file does not exist")
+                raise AgentError(E_NOT_FOUND, "%s does not exist" % e.path)
+            except AgentError as exc:
+                self.step("compare", "failed", file=e.path, message=exc.message)
+                raise
+            e.old_sha = sha256_hex(e.old_data)
+            if e.old_sha != e.base_sha:
+                self.step("compare", "failed", file=e.path, current_sha256=e.old_sha)
+                raise AgentError(E_CONFLICT, "%s changed since the editor read it (sha256 %s, expected %s); "
+                                 "review the current text and apply again" % (e.path, e.old_sha[:12], e.base_sha[:12]),
+                                 {"current_sha256": e.old_sha, "current_text": decode_text(e.old_data), "path": e.path})
+        self.step("compare", "ok", sha256=self.edits[0].old_sha, **self._per_file("sha256", lambda e: e.old_sha))
+
+    def _check(self) -> "Dict[str, Any]":
+        self.step("check", "started")
+        check = self.ops.check_files(self.d, {e.path: e.new_data for e in self.edits})
+        if not check["ok"]:
+            self.step("check", "failed", errors=check["errors"], warnings=check["warnings"])
+            raise AgentError(E_CHECK_FAILED, "keepalived -t rejected the configuration (%d error(s)); "
+                             "keepalived was not touched" % check["errors"],
+                             {"diagnostics": check["diagnostics"], "exit_code": check["exit_code"],
+                              "output": check["output"]})
+        self.step("check", "ok", errors=0, warnings=check["warnings"])
+        return check
+
+    def _backup(self) -> None:
+        changed = self.changed()
+        if not changed:
+            self.step("backup", "skipped", message="no file changes")
+            return
+        self.step("backup", "started")
+        for e in changed:
+            e.backup = self.ops.backup(e.path, e.old_data)
+        self.step("backup", "ok", backup=changed[0].backup_name(), **self._per_file("backup", FileEdit.backup_name, changed))
+
+    def _write(self) -> None:
+        changed = self.changed()
+        if not changed:
+            self.step("write", "skipped", message="the files already have this content; keepalived is reloaded to "
+                      "finish an earlier apply that did not")
+            return
+        self.step("write", "started")
+        self._record_intent(changed)
+        for e in changed:
+            stale = remove_stale_temps(e.target)
+            if stale:
+                LOG.warning("removed temporary files of an interrupted apply: %s", ", ".join(stale))
+            try:
+                atomic_write(e.target, e.new_data, e.old_stat, self.fault)
+            except (OSError, AgentError) as exc:
+                self.step("write", "failed", file=e.path, message=str(exc))
+                failures = self._restore()
+                if failures:
+                    self.result = "rollback_failed"
+                    raise AgentError(E_IO, "cannot write %s (%s), and putting back the files written before it failed: "
+                                     "%s; the backups are %s" % (e.path, exc, "; ".join(failures), self._backups()))
+                raise AgentError(E_IO, "cannot write %s: %s; %skeepalived was not reloaded"
+                                 % (e.path, exc, "the files written before it were put back, " if e is not changed[0] else ""))
+            e.written = True
+        self.step("write", "ok", sha256=changed[0].new_sha, **self._per_file("sha256", lambda e: e.new_sha, changed))
+        inject_fault(self.fault, "before_reload")
+
+    def _record_intent(self, changed: "List[FileEdit]") -> None:
+        """The record that this apply is under way, written (0600, root-only directory) before its first rename."""
+        ts = now()
+        record = {"format": INTENT_FORMAT, "op": self.op, "daemon": self.d.name, "config": self.d.config,
+                  "request_id": self.request_id, "reason": self.reason, "restored_from": self.restored_from,
+                  "ts": ts, "time": iso_time(ts), "user": session_user(),
+                  "ssh_client": os.environ.get("SSH_CLIENT") or None, "agent_pid": os.getpid(),
+                  "files": [{"path": e.path, "target": str(e.target), "old_sha256": e.old_sha, "new_sha256": e.new_sha,
+                             "backup": e.backup_name()} for e in changed]}
+        path = self.ops.private("intents") / (self.ops.lock_name(self.d) + ".json")
+        remove_stale_temps(path)
+        atomic_write(path, encode_text(json.dumps(record, sort_keys=True)))
+        self.intent = record
+
+    def _restore(self) -> "List[str]":
+        """Puts back the bytes of every file this run wrote, newest first; what failed, in words."""
+        failures = []
+        for e in reversed([e for e in self.edits if e.written]):
+            try:
+                atomic_write(e.target, e.old_data, e.old_stat)
+                e.written = False
+            except (OSError, AgentError) as exc:
+                failures.append("%s: %s" % (e.path, exc))
+        return failures
+
+    def _backups(self) -> str:
+        return ", ".join("%s for %s" % (e.backup, e.path) for e in self.edits if e.backup) or "none"
+
+    def _rollback(self, cause: AgentError) -> None:
+        """After a failed reload or health watch: every file back as it was, keepalived reloaded (or started again by
+        systemd); raises rolled_back (or io_error when a file cannot be put back)."""
+        self.step("rollback", "started", reason=cause.message)
+        changed = self.changed()
+        details = dict(cause.details or {})
+        details.update({"reason": cause.message, "backup": changed[0].backup_name() if changed else None,
+                        "restored_sha256": changed[0].old_sha if changed else None})
+        if len(self.edits) > 1:
+            details["restored"] = [{"path": e.path, "sha256": e.old_sha, "backup": e.backup_name()} for e in changed]
+        failures = self._restore()
+        if failures:
+            self.step("rollback", "failed", message="cannot restore: %s" % "; ".join(failures))
+            self.result = "rollback_failed"
+            raise AgentError(E_IO, "health check failed (%s) and restoring failed: %s; the backups are %s"
+                             % (cause.message, "; ".join(failures), self._backups()), details)
+        d = self.d
         alive = is_alive(self.settings.proc_root, d.pid, d.starttime)
         unit = d.reload_unit()
         if alive:
             try:
-                self._reload(d, step)
+                self.ops._reload(d, self.step)
                 time.sleep(self.settings.health_min)
                 alive = is_alive(self.settings.proc_root, d.pid, d.starttime)
             except AgentError as exc:
@@ -3026,71 +3482,76 @@ class ConfigOps(object):
         details["daemon_alive"] = alive
         restored = []  # type: List[Dict[str, Any]]
         if alive:
-            # A fresh dump on the restored file: the client sees the instances leave the state the
+            # A fresh dump on the restored files: the client sees the instances leave the state the
             # failed config put them in (nothing else would tell it before the periodic snapshot).
-            snap = self.agent.blocking_dump(d.name, "apply", self.settings.dump_timeout * 3)
+            snap = self.ops.agent.blocking_dump(d.name, "apply", self.settings.dump_timeout * 3)
             if snap.get("ok"):
                 restored = [{"instance": i["instance"], "state": i["state"], "effective_priority": i["effective_priority"]}
                             for i in sorted(snap["instances"], key=lambda i: i["instance"])]
                 details["instances"] = restored
-        step("rollback", "ok" if alive else "failed", daemon_alive=alive, instances=restored)
-        audit["result"] = "rolled_back"
+        self.step("rollback", "ok" if alive else "failed", daemon_alive=alive, instances=restored)
+        self.result = "rolled_back"
         message = "%s; the previous configuration was restored" % cause.message
         if not alive:
             message += " but keepalived is not running: start it again"
         raise AgentError(E_ROLLED_BACK, message, details)
 
-    def _audit(self, record: "Dict[str, Any]", step: "Callable[..., None]") -> None:
-        ts = now()
-        line = {"ts": ts, "time": iso_time(ts), "user": session_user(), "ssh_client": os.environ.get("SSH_CLIENT") or None,
-                "host": socket.gethostname(), "agent_pid": os.getpid()}
-        line.update(record)
-        path = Path(self.settings.audit_log)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a") as f:
-                fcntl.flock(f.fileno(), fcntl.LOCK_EX)
-                f.write(json.dumps(line, sort_keys=True) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-            step("audit", "ok", audit_log=str(path), result=record["result"])
-        except OSError as exc:
-            LOG.error("cannot append to the audit log %s: %s", path, exc)
-            step("audit", "failed", message=str(exc))
+    def _settle_intent(self) -> None:
+        """Once the run ended: the record goes when keepalived runs what is on disk (applied, rolled back); it stays
+        while a file this run wrote is still on disk unchecked (a rollback that failed, an unexpected error), for the
+        next sessions to report, its audit line written. A run that put everything back leaves the record of an
+        earlier unfinished apply as it found it."""
+        path = self.ops.intent_path(self.d)
+        if self.result in ("applied", "rolled_back"):
+            _unlink_quietly(path)
+        elif self.intent is not None and any(e.written for e in self.edits):
+            atomic_write(path, encode_text(json.dumps(dict(self.intent, audited=now(), outcome=self.result),
+                                                      sort_keys=True)))
+        elif self.intent is not None and self.unfinished is not None:
+            atomic_write(path, encode_text(json.dumps(self.unfinished, sort_keys=True)))
+        elif self.intent is not None:
+            _unlink_quietly(path)
 
-    # -- backups ----------------------------------------------------------------------------
-
-    def list_backups(self, target: str) -> "List[Dict[str, Any]]":
-        directory = self.backup_dir(target)
-        result = []
-        if directory.is_dir():
-            for path in sorted(directory.glob("*.conf"), reverse=True):
-                try:
-                    data = read_small(path)
-                    st = path.stat()
-                except (OSError, AgentError):
-                    continue
-                result.append({"name": path.name, "created": st.st_mtime, "size": len(data),
-                               "sha256": sha256_hex(data)})
+    def _answer(self, check: "Optional[Dict[str, Any]]" = None,
+                health: "Optional[Dict[str, Any]]" = None) -> "Dict[str, Any]":
+        result = {"result": self.result, "files": [e.to_json() for e in self.edits],
+                  "duration_ms": int((time.monotonic() - self.started) * 1000)}  # type: Dict[str, Any]
+        if len(self.edits) == 1:
+            only = self.edits[0]
+            result.update({"path": only.path, "old_sha256": only.old_sha, "new_sha256": only.new_sha,
+                           "backup": only.backup_name()})
+        if check is not None:
+            result["check"] = {"warnings": check["warnings"], "diagnostics": check["diagnostics"]}
+        if health is not None:
+            result["health"] = health
+        if self.unfinished is not None:
+            result["finished_unfinished"] = self._earlier()
         return result
 
-    def read_backup(self, target: str, name: str) -> bytes:
-        if "/" in name or name.startswith(".") or not name.endswith(".conf"):
-            raise AgentError(E_BAD_ARGS, "backup must be a name returned by config.backups")
-        path = self.backup_dir(target) / name
-        try:
-            return read_small(path)
-        except FileNotFoundError:
-            raise AgentError(E_NOT_FOUND, "no backup %s for %s" % (name, target))
+    def _earlier(self) -> "Dict[str, Any]":
+        earlier = self.unfinished or {}
+        return {key: earlier.get(key) for key in ("time", "user", "agent_pid", "request_id", "op")}
+
+    def _audit_line(self) -> "Dict[str, Any]":
+        line = {"op": self.op, "daemon": self.d.name, "result": self.result, "message": self.message,
+                "reason": self.reason, "request_id": self.request_id, "restored_from": self.restored_from,
+                "files": [e.to_json() for e in self.edits]}  # type: Dict[str, Any]
+        if len(self.edits) == 1:
+            only = self.edits[0]
+            line.update({"path": only.path, "old_sha256": only.old_sha or None,
+                         "new_sha256": only.new_sha if only.old_sha else None, "backup": only.backup_name()})
+        if self.unfinished is not None:
+            line["finishes"] = self._earlier()
+        return line
 
 
 CHECK_EXEC_FAILED = 97
 
 
 def check_exec_main(argv: "List[str]") -> int:
-    """Internal helper: private mount namespace, bind the candidate over the target, enter the
+    """Internal helper: private mount namespace, bind each candidate over its target, enter the
     daemon's network namespace, exec keepalived -t. Spawned by the agent, never by the client."""
-    bind = None  # type: Optional[List[str]]
+    binds = []  # type: List[List[str]]
     netns = None  # type: Optional[str]
     try:
         split = argv.index("--")
@@ -3098,27 +3559,28 @@ def check_exec_main(argv: "List[str]") -> int:
         i = 0
         while i < len(options):
             if options[i] == "--bind":
-                bind = options[i + 1:i + 3]
+                binds.append(options[i + 1:i + 3])
                 i += 3
             elif options[i] == "--netns":
                 netns = options[i + 1]
                 i += 2
             else:
                 raise ValueError("unknown option %s" % options[i])
-        if not command or (bind is not None and len(bind) != 2):
-            raise ValueError("usage: _check-exec [--bind CANDIDATE TARGET] [--netns PATH] -- COMMAND...")
+        if not command or any(len(bind) != 2 for bind in binds):
+            raise ValueError("usage: _check-exec [--bind CANDIDATE TARGET]... [--netns PATH] -- COMMAND...")
     except (ValueError, IndexError) as exc:
         sys.stdout.write("%s\n" % exc)
         return CHECK_EXEC_FAILED
     try:
-        if bind:
+        if binds:
             import ctypes
             if hasattr(os, "unshare"):
                 os.unshare(CLONE_NEWNS)
             else:
                 _libc_call("unshare", ctypes.c_int(CLONE_NEWNS))
             _libc_call("mount", b"none", b"/", None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None)
-            _libc_call("mount", bind[0].encode(), bind[1].encode(), None, ctypes.c_ulong(MS_BIND), None)
+            for candidate, target in binds:
+                _libc_call("mount", candidate.encode(), target.encode(), None, ctypes.c_ulong(MS_BIND), None)
         if netns:
             fd = os.open(netns, os.O_RDONLY)
             setns(fd, CLONE_NEWNET)
@@ -3142,15 +3604,52 @@ ARG_SCHEMAS = {
     "state.subscribe": {"fresh": (bool, False)},
     "state.unsubscribe": {},
     "config.read": {"daemon": (str, True)},
-    "config.check": {"daemon": (str, True), "text": (str, True), "path": (str, False)},
-    "config.apply": {"daemon": (str, True), "text": (str, True), "base_sha256": (str, True),
-                     "path": (str, False), "reason": (str, False)},
+    "config.check": {"daemon": (str, True), "text": (str, False), "path": (str, False), "files": (list, False)},
+    "config.apply": {"daemon": (str, True), "text": (str, False), "base_sha256": (str, False),
+                     "path": (str, False), "reason": (str, False), "files": (list, False)},
     "config.backups": {"daemon": (str, True), "path": (str, False)},
     "config.restore": {"daemon": (str, True), "backup": (str, True), "base_sha256": (str, True),
                        "path": (str, False), "reason": (str, False)},
 }  # type: Dict[str, Dict[str, Tuple[type, bool]]]
 WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.restore")
 ID_HINT_RE = re.compile(rb'"id"\s*:\s*(-?\d{1,18}|"[^"\\]{0,100}")')
+FILE_ENTRY_KEYS = ("path", "text", "base_sha256")
+
+
+def file_entries(op: str, args: "Dict[str, Any]", with_base: bool) -> "List[Tuple[Optional[str], str, Optional[str]]]":
+    """The files of a config.check or config.apply as (path, text, base_sha256): one file (text, path, base_sha256)
+    or several (files: [{path, text, base_sha256}], applied as one). Raises bad_args naming what is wrong."""
+    files = args.get("files")
+    if files is None:
+        if args.get("text") is None:
+            raise AgentError(E_BAD_ARGS, "%s needs argument 'text' (one file) or 'files' (several)" % op)
+        if with_base and args.get("base_sha256") is None:
+            raise AgentError(E_BAD_ARGS, "%s needs argument 'base_sha256'" % op)
+        return [(args.get("path"), args["text"], args.get("base_sha256"))]
+    given = [key for key in FILE_ENTRY_KEYS if args.get(key) is not None]
+    if given:
+        raise AgentError(E_BAD_ARGS, "%s takes 'files' or %s, not both" % (op, ", ".join(repr(k) for k in given)))
+    if not files:
+        raise AgentError(E_BAD_ARGS, "%s: 'files' is empty" % op)
+    if len(files) > MAX_INCLUDED_FILES:
+        raise AgentError(E_BAD_ARGS, "%s: 'files' names %d files, more than %d" % (op, len(files), MAX_INCLUDED_FILES))
+    entries = []
+    for index, entry in enumerate(files):
+        where = "files[%d]" % index
+        if not isinstance(entry, dict):
+            raise AgentError(E_BAD_ARGS, "%s must be an object {path, text%s}" % (where, ", base_sha256" if with_base else ""))
+        unknown = sorted(set(entry) - set(FILE_ENTRY_KEYS if with_base else FILE_ENTRY_KEYS[:2]))
+        if unknown:
+            raise AgentError(E_BAD_ARGS, "%s has unknown fields: %s" % (where, ", ".join(unknown)))
+        path, text, base = entry.get("path"), entry.get("text"), entry.get("base_sha256")
+        if not isinstance(path, str) or not path.startswith("/") or "\0" in path:
+            raise AgentError(E_BAD_ARGS, "%s.path must be an absolute path" % where)
+        if not isinstance(text, str):
+            raise AgentError(E_BAD_ARGS, "%s.text must be a string (%s)" % (where, path))
+        if with_base and (not isinstance(base, str) or not re.match(r"^[0-9a-fA-F]{%d}$" % SHA256_HEX_LEN, base)):
+            raise AgentError(E_BAD_ARGS, "%s.base_sha256 must be 64 hex digits from config.read (%s)" % (where, path))
+        entries.append((path, text, base))
+    return entries
 
 
 class Agent(object):
@@ -4414,6 +4913,7 @@ class Agent(object):
             "settings": {k: self.settings.values[k] for k in (
                 "heartbeat_interval", "snapshot_interval", "rescan_interval", "dump_timeout", "orphan_grace",
                 "health_adverts", "health_min", "lock_timeout", "state_dir", "audit_log")},
+            "unfinished_applies": self.config_ops.unfinished_applies(),
         })
 
     def op_daemons(self, req_id: "Any", args: "Dict[str, Any]") -> None:
@@ -4487,17 +4987,20 @@ class Agent(object):
         return result
 
     def op_config_check(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        entries = file_entries("config.check", args, with_base=False)
         d = self.find_daemon(args["daemon"])
-        _, target = self.config_ops.resolve_target(d, args.get("path"))
-        result = self.config_ops.check(d, target, args["text"])
+        targets = self.config_ops.resolve_targets(d, [path for path, _, _ in entries])
+        result = self.config_ops.check_files(d, {target: encode_text(text)
+                                                 for target, (_, text, _) in zip(targets, entries)})
         result["daemon"] = d.name
         return result
 
     def op_config_apply(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        entries = file_entries("config.apply", args, with_base=True)
         d = self.find_daemon(args["daemon"])
-        _, target = self.config_ops.resolve_target(d, args.get("path"))
-        result = self.config_ops.apply(d, target, args["text"], args["base_sha256"], args.get("reason"),
-                                       req_id, "apply")
+        targets = self.config_ops.resolve_targets(d, [path for path, _, _ in entries])
+        edits = [FileEdit(target, text, base) for target, (_, text, base) in zip(targets, entries)]
+        result = self.config_ops.apply_files(d, edits, args.get("reason"), req_id, "apply")
         result["daemon"] = d.name
         return result
 

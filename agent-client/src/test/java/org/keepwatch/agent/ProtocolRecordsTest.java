@@ -72,4 +72,68 @@ class ProtocolRecordsTest {
         AgentEvent future = AgentEvent.parse(json.readTree("{\"event\": \"something.new\", \"ts\": 1.0}"), json);
         assertThat(future).isInstanceOf(AgentEvent.Other.class);
     }
+    @Test
+    void readsAnApplyTheLastAgentLeftUnfinishedAndSaysItInWords() throws Exception {
+        Hello hello = json.readValue("""
+                {"protocol": 1, "agent": "keepwatch-agent", "agent_version": "0.1.0", "hostname": "n1", "pid": 7,
+                 "root": true, "user": "alice", "python": "3.11.2", "keepalived": null,
+                 "capabilities": {"ops": [], "events": [], "pidfd": true, "max_request_bytes": 4194304}, "settings": {},
+                 "unfinished_applies": [{"daemon": "keepalived", "config": "/etc/keepalived/keepalived.conf", "op": "apply",
+                   "request_id": 5, "reason": "raise B", "restored_from": null, "ts": 1795690894.0,
+                   "time": "2026-11-26T11:01:34.000000Z", "user": "alice", "ssh_client": null, "agent_pid": 4242,
+                   "outcome": null, "on_disk": "mixed", "cleared": false,
+                   "files": [{"path": "/etc/keepalived/keepalived.conf", "target": "/etc/keepalived/keepalived.conf",
+                     "old_sha256": "c0ffee", "new_sha256": "beef", "backup": "20261126T110134.000000Z-c0ffee.conf", "on_disk": "new"},
+                    {"path": "/etc/keepalived/conf.d/vi_1.conf", "target": "/etc/keepalived/conf.d/vi_1.conf",
+                     "old_sha256": "aaaa", "new_sha256": "bbbb", "backup": "20261126T110134.000001Z-aaaa.conf", "on_disk": "old"}]},
+                  {"daemon": "other", "op": "apply", "files": [], "on_disk": "old", "cleared": true}]}
+                """, Hello.class);
+        assertThat(hello.unfinishedApplies()).hasSize(2);
+        UnfinishedApply first = hello.unfinishedApplies().get(0);
+        assertThat(first.files().get(1).onDisk()).isEqualTo("old");
+        assertThat(first.files().get(0).backup()).contains("20261126T110134.000000Z-c0ffee.conf");
+        // only what needs the operator: the second one changed nothing
+        assertThat(hello.unfinishedApplyWarning()).contains("unfinished apply of /etc/keepalived/keepalived.conf, "
+                + "/etc/keepalived/conf.d/vi_1.conf (daemon keepalived) by alice at 2026-11-26T11:01:34.000000Z: it was cut "
+                + "short before keepalived was reloaded and checked; some files are new on disk, some old "
+                + "(/etc/keepalived/keepalived.conf: new, /etc/keepalived/conf.d/vi_1.conf: old), and keepalived may not run it. "
+                + "Apply again (the same text will do) to reload and check it, or restore the backup "
+                + "20261126T110134.000000Z-c0ffee.conf, 20261126T110134.000001Z-aaaa.conf");
+        Hello older = json.readValue("""
+                {"protocol": 1, "agent": "keepwatch-agent", "agent_version": "0.1.0", "hostname": "n1", "root": true,
+                 "python": "3.11.2", "capabilities": {"ops": [], "events": [], "pidfd": true, "max_request_bytes": 1}, "settings": {}}
+                """, Hello.class);
+        assertThat(older.unfinishedApplies()).isEmpty();
+        assertThat(older.unfinishedApplyWarning()).isEmpty();
+    }
+
+    @Test
+    void readsAnApplyOfSeveralFilesAndItsSteps() throws Exception {
+        ApplyResult result = ApplyResult.of(json.readTree("""
+                {"result": "applied", "duration_ms": 3081, "daemon": "keepalived",
+                 "files": [{"path": "/etc/keepalived/keepalived.conf", "target": "/etc/keepalived/real.conf", "old_sha256": "c0ffee",
+                   "new_sha256": "beef", "backup": "20261126T110214.040120Z-c0ffee123456.conf"},
+                  {"path": "/etc/keepalived/conf.d/vi_1.conf", "target": "/etc/keepalived/conf.d/vi_1.conf", "old_sha256": "aaaa",
+                   "new_sha256": "aaaa", "backup": null}],
+                 "check": {"warnings": 0, "diagnostics": []}}"""));
+        assertThat(result.applied()).isTrue();
+        assertThat(result.files()).extracting(ApplyResult.FileResult::path)
+                .containsExactly("/etc/keepalived/keepalived.conf", "/etc/keepalived/conf.d/vi_1.conf");
+        assertThat(result.newSha256()).isEqualTo("beef");
+        assertThat(result.backups()).containsExactly("20261126T110214.040120Z-c0ffee123456.conf");
+        ApplyResult single = ApplyResult.of(json.readTree("""
+                {"result": "applied", "path": "/etc/keepalived/keepalived.conf", "old_sha256": "c0ffee", "new_sha256": "beef",
+                 "backup": "b.conf"}"""));
+        assertThat(single.files()).containsExactly(new ApplyResult.FileResult("/etc/keepalived/keepalived.conf", "c0ffee",
+                "beef", java.util.Optional.of("b.conf")));
+
+        ApplyStep step = ApplyStep.of(AgentEvent.parse(json.readTree("""
+                {"event": "apply.step", "ts": 1.0, "id": 8, "op": "apply", "daemon": "keepalived",
+                 "path": "/etc/keepalived/keepalived.conf", "paths": ["/etc/keepalived/keepalived.conf", "/etc/keepalived/conf.d/vi_1.conf"],
+                 "step": "backup", "status": "ok", "backup": "a.conf",
+                 "files": [{"path": "/etc/keepalived/keepalived.conf", "backup": "a.conf"},
+                           {"path": "/etc/keepalived/conf.d/vi_1.conf", "backup": "b.conf"}]}"""), json)).orElseThrow();
+        assertThat(step.paths()).hasSize(2);
+        assertThat(step.detail()).isEqualTo("keepalived.conf a.conf, vi_1.conf b.conf");
+    }
 }

@@ -213,6 +213,43 @@ class NodeSupervisorTest {
     }
 
     @Test
+    void anApplyTheLastAgentLeftUnfinishedStaysInTheNodesStatusUntilAnApplyFinishesIt() throws Exception {
+        // The agent's first hello reports an apply cut short; 3 s later an apply ends on the node (its audit step) and
+        // the agent, asked again, has nothing left to report.
+        AgentScript agent = HostileAgent.script("hello", """
+                import threading
+                try:
+                    hellos += 1
+                except NameError:
+                    hellos = 1
+                    def beat():
+                        for seq in range(1, 100000):
+                            out.write((json.dumps({"event": "heartbeat", "ts": time.time(), "seq": seq, "daemons": 0}) + "\\n").encode())
+                            if seq == 15:
+                                out.write((json.dumps({"event": "apply.step", "ts": time.time(), "id": 9, "op": "apply",
+                                    "daemon": "keepalived", "path": "/etc/keepalived/keepalived.conf",
+                                    "paths": ["/etc/keepalived/keepalived.conf"], "step": "audit", "status": "ok",
+                                    "result": "applied"}) + "\\n").encode())
+                            out.flush()
+                            time.sleep(0.2)
+                    threading.Thread(target=beat, daemon=True).start()
+                unfinished = {"daemon": "keepalived", "op": "apply", "user": "alice", "time": "2026-11-26T11:01:34Z",
+                              "on_disk": "new", "cleared": False,
+                              "files": [{"path": "/etc/keepalived/keepalived.conf", "old_sha256": "c0ffee",
+                                         "new_sha256": "beef", "backup": "b.conf", "on_disk": "new"}]}
+                answer(request, dict(HELLO, unfinished_applies=[unfinished] if hellos == 1 else []))
+                """);
+        supervisor = supervisor(agent);
+        supervisor.start();
+        await(() -> fleet.nodes().get(0).connection() == ConnectionState.ONLINE);
+        assertThat(fleet.nodes().get(0).lastError()).hasValueSatisfying(e -> assertThat(e).startsWith(
+                "unfinished apply of /etc/keepalived/keepalived.conf (daemon keepalived) by alice at 2026-11-26T11:01:34Z: "
+                        + "it was cut short before keepalived was reloaded and checked; the new version is on disk"));
+        await(() -> fleet.nodes().get(0).lastError().isEmpty());
+        assertThat(fleet.nodes().get(0).connection()).isEqualTo(ConnectionState.ONLINE);
+    }
+
+    @Test
     void aRefusedLoginIsAuthFailedAndNotRetried() throws Exception {
         server.authorize(List.of(AgentSshServer.newKey().getPublic()));
         supervisor = supervisor(AgentScript.bundled());

@@ -42,9 +42,10 @@ public final class NodeRow {
         since.set(status.since());
         keepalived.set(status.keepalivedVersion().orElse(""));
         agent.set(status.agentVersion().map(v -> "agent " + v).orElse(""));
-        // The last error stays visible while the node is not online: it is what the operator needs.
+        // The last error stays visible while the node is not online: it is what the operator needs. Online, the
+        // status says only what still needs the operator (an apply an agent left unfinished).
         if (status.connection() == ConnectionState.ONLINE) {
-            lastError.set("");
+            lastError.set(status.lastError().orElse(""));
             lastFailure = null;
         } else {
             status.lastError().ifPresent(lastError::set);

@@ -7,7 +7,6 @@ import org.keepwatch.agent.ApplyStep;
 import org.keepwatch.agent.CheckResult;
 import org.keepwatch.agent.ConfigOps;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +51,11 @@ public final class NodeConfigService {
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(explained(target, "reading the configuration", e)));
     }
 
-    /** keepalived -t on the node for every changed file (the main file when nothing changed); writes nothing. */
+    /**
+     * keepalived -t on the node with the draft's changed files in place, all at once when several changed (the
+     * main file when nothing changed); writes nothing. The results are keyed by file (the main file for a
+     * check of several: each diagnostic names its own file).
+     */
     public CompletableFuture<Map<String, CheckResult>> check(EditTarget target, ConfigDraft draft) {
         Optional<AgentSession> session = agents.session(target.node());
         if (session.isEmpty()) {
@@ -60,27 +63,24 @@ public final class NodeConfigService {
         }
         ConfigOps ops = new ConfigOps(session.get());
         List<FileChange> changes = draft.changes();
-        List<String> paths = changes.isEmpty() ? List.of(draft.mainPath()) : changes.stream().map(FileChange::path).toList();
-        return CompletableFuture.supplyAsync(() -> {
-            Map<String, CheckResult> results = new LinkedHashMap<>();
-            for (String path : paths) {
-                try {
-                    results.put(path, ops.check(target.daemon(), pathArgument(draft, path), draft.text(path)).get());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CompletionException(e);
-                } catch (ExecutionException e) {
-                    throw new CompletionException(explained(target, "checking " + path, e.getCause()));
-                }
-            }
-            return results;
-        }, io);
+        CompletableFuture<Map.Entry<String, CheckResult>> checked;
+        if (changes.size() > 1) {
+            Map<String, String> candidates = new LinkedHashMap<>();
+            changes.forEach(c -> candidates.put(c.path(), draft.text(c.path())));
+            checked = ops.check(target.daemon(), candidates).thenApply(r -> Map.entry(draft.mainPath(), r));
+        } else {
+            String path = changes.isEmpty() ? draft.mainPath() : changes.get(0).path();
+            checked = ops.check(target.daemon(), pathArgument(draft, path), draft.text(path)).thenApply(r -> Map.entry(path, r));
+        }
+        String what = "checking " + String.join(", ", changes.isEmpty() ? List.of(draft.mainPath()) : paths(changes));
+        return checked.thenApplyAsync(entry -> Map.of(entry.getKey(), entry.getValue()), io)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(explained(target, what, e)));
     }
 
     /**
-     * Pushes every changed file, one at a time, through config.apply with {@code reason} for the audit
-     * log; {@code steps} hears each apply.step as the agent reports it. Stops at the first file that is
-     * not applied.
+     * Pushes every changed file through config.apply with {@code reason} for the audit log, as one apply when
+     * several changed (checked together, one reload and health watch, all put back on failure); {@code steps}
+     * hears each apply.step as the agent reports it.
      */
     public CompletableFuture<PushOutcome> push(EditTarget target, ConfigDraft draft, String reason, Consumer<ApplyStep> steps) {
         return CompletableFuture.supplyAsync(() -> pushNow(target, draft, reason, steps), io);
@@ -88,59 +88,72 @@ public final class NodeConfigService {
 
     private PushOutcome pushNow(EditTarget target, ConfigDraft draft, String reason, Consumer<ApplyStep> steps) {
         List<FileChange> changes = draft.changes();
-        List<String> written = new ArrayList<>();
-        List<String> backups = new ArrayList<>();
         Optional<String> unwritable = draft.unwritable();
         if (unwritable.isPresent()) {
-            return new PushOutcome.Failed(written, unwritable.get(), target.label() + ": " + unwritable.get()
+            return new PushOutcome.Failed(List.of(), unwritable.get(), target.label() + ": " + unwritable.get()
                     + " holds bytes that are not UTF-8; Keepwatch cannot write it back unchanged. Edit that file on the node.");
         }
         Optional<AgentSession> session = agents.session(target.node());
         if (session.isEmpty()) {
-            return new PushOutcome.Failed(written, draft.mainPath(), notConnected(target).getMessage());
+            return new PushOutcome.Failed(List.of(), draft.mainPath(), notConnected(target).getMessage());
+        }
+        if (changes.isEmpty()) {
+            return new PushOutcome.Applied(List.of(), draft, List.of());
         }
         ConfigOps ops = new ConfigOps(session.get());
-        ConfigDraft current = draft;
-        for (FileChange change : changes) {
-            Runnable stop = agents.listen(target.node(), event -> ApplyStep.of(event)
-                    .filter(s -> s.daemon().equals(target.daemon()) && s.path().equals(change.path()))
-                    .ifPresent(steps));
-            try {
-                ApplyResult result = ops.apply(target.daemon(), pathArgument(draft, change.path()), change.after(),
-                        change.baseSha256(), reason).get();
-                written.add(change.path());
-                result.backup().ifPresent(backups::add);
-                current = current.rebase(change.path(), change.after(), result.newSha256());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new PushOutcome.Failed(written, change.path(), target.label() + ": interrupted while applying " + change.path());
-            } catch (ExecutionException e) {
-                return failure(target, change, written, e.getCause());
-            } finally {
-                stop.run();
+        List<String> paths = paths(changes);
+        Runnable stop = agents.listen(target.node(), event -> ApplyStep.of(event)
+                .filter(s -> s.daemon().equals(target.daemon()) && s.paths().equals(paths))
+                .ifPresent(steps));
+        try {
+            FileChange first = changes.get(0);
+            ApplyResult result = (changes.size() == 1
+                    ? ops.apply(target.daemon(), pathArgument(draft, first.path()), first.after(), first.baseSha256(), reason)
+                    : ops.apply(target.daemon(), changes.stream().map(c -> new ConfigOps.FileEdit(c.path(), c.after(), c.baseSha256())).toList(),
+                    reason)).get();
+            ConfigDraft current = draft;
+            for (FileChange change : changes) {
+                String newSha = result.files().stream().filter(f -> f.path().equals(change.path())).findFirst()
+                        .map(ApplyResult.FileResult::newSha256).orElse(result.newSha256());
+                current = current.rebase(change.path(), change.after(), newSha);
             }
+            return new PushOutcome.Applied(paths, current, result.backups());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new PushOutcome.Failed(List.of(), paths.get(0), target.label() + ": interrupted while applying " + String.join(", ", paths));
+        } catch (ExecutionException e) {
+            return failure(target, changes, e.getCause());
+        } finally {
+            stop.run();
         }
-        return new PushOutcome.Applied(written, current, backups);
     }
 
-    private static PushOutcome failure(EditTarget target, FileChange change, List<String> written, Throwable cause) {
+    /** How an apply that was not applied ended; nothing of it stays written (the agent puts every file back). */
+    private static PushOutcome failure(EditTarget target, List<FileChange> changes, Throwable cause) {
+        List<String> paths = paths(changes);
         if (cause instanceof AgentException agent) {
             switch (agent.code()) {
                 case "check_failed":
-                    return new PushOutcome.Refused(written, change.path(), ConfigOps.refusal(agent));
+                    return new PushOutcome.Refused(List.of(), paths.get(0), ConfigOps.refusal(agent));
                 case "conflict":
+                    String path = agent.details().map(d -> d.path("path").asText(paths.get(0))).orElse(paths.get(0));
+                    FileChange change = changes.stream().filter(c -> c.path().equals(path)).findFirst().orElse(changes.get(0));
                     String theirs = agent.details().map(d -> d.path("current_text").asText()).orElse("");
                     String sha = agent.details().map(d -> d.path("current_sha256").asText()).orElse("");
-                    return new PushOutcome.Conflict(written, change.path(), change.before(), change.after(), theirs, sha);
+                    return new PushOutcome.Conflict(List.of(), change.path(), change.before(), change.after(), theirs, sha);
                 case "rolled_back":
                     String reason = agent.details().map(d -> d.path("reason").asText(agent.getMessage())).orElse(agent.getMessage());
                     boolean alive = agent.details().map(d -> d.path("daemon_alive").asBoolean(true)).orElse(true);
-                    return new PushOutcome.RolledBack(written, change.path(), reason, alive);
+                    return new PushOutcome.RolledBack(List.of(), String.join(", ", paths), reason, alive);
                 default:
                     break;
             }
         }
-        return new PushOutcome.Failed(written, change.path(), explained(target, "applying " + change.path(), cause).getMessage());
+        return new PushOutcome.Failed(List.of(), paths.get(0), explained(target, "applying " + String.join(", ", paths), cause).getMessage());
+    }
+
+    private static List<String> paths(List<FileChange> changes) {
+        return changes.stream().map(FileChange::path).toList();
     }
 
     /** The main file is the agent's default; an include is named. */

@@ -5,9 +5,9 @@ import org.keepwatch.agent.CheckResult;
 import java.util.List;
 
 /**
- * How a push of one node's edited files ended. {@code written} names the files applied before the end
- * (a push of several files goes one file at a time; each one was checked, written, reloaded and found
- * healthy on its own).
+ * How a push of one node's edited files ended. A push is one apply on the node, however many files it changes:
+ * checked together, written together, one reload and one health watch, and every file put back if it fails, so
+ * {@code written} names the files applied when it was applied and is empty otherwise.
  */
 public sealed interface PushOutcome {
 
@@ -17,7 +17,7 @@ public sealed interface PushOutcome {
     record Applied(List<String> written, ConfigDraft draft, List<String> backups) implements PushOutcome {
     }
 
-    /** keepalived -t refused a file: nothing of it was written or signalled. */
+    /** keepalived -t refused the edit: nothing was written or signalled. */
     record Refused(List<String> written, String path, CheckResult check) implements PushOutcome {
     }
 
@@ -26,7 +26,7 @@ public sealed interface PushOutcome {
             implements PushOutcome {
     }
 
-    /** Written and reloaded, but unhealthy: the agent put the previous file back and reloaded again. */
+    /** Written and reloaded, but unhealthy: the agent put every previous file back and reloaded again ({@code path} names them). */
     record RolledBack(List<String> written, String path, String reason, boolean daemonAlive) implements PushOutcome {
     }
 
