@@ -91,6 +91,20 @@ class HostKeyVerificationTest {
         assertThat(server.attempts()).isEmpty();
     }
 
+    /** A Match block's StrictHostKeyChecking yes counts, as in ssh -G; dropping it had let accept-new take the key. */
+    @Test
+    void aStrictPolicyGivenInAMatchBlockRefusesAnUnknownKey() throws Exception {
+        SshConfig config = bed.config(List.of(
+                List.of("Match originalhost srv", "  StrictHostKeyChecking yes"),
+                TestBed.hostBlock("srv", server),
+                List.of("Host *", "  StrictHostKeyChecking accept-new")));
+        assertThat(config.resolve("srv").strictHostKeyChecking()).isEqualTo(StrictHostKeyChecking.YES);
+        assertThatThrownBy(() -> bed.connector.connect(config, "srv", new RecordingPrompts().passwords("secret")))
+                .isInstanceOf(SshException.HostKeyUnknown.class);
+        assertThat(server.attempts()).isEmpty();
+        assertThat(bed.knownHosts).doesNotExist();
+    }
+
     @Test
     void aRejectedKeyIsNotSavedAndNothingIsSent() throws Exception {
         RecordingPrompts prompts = new RecordingPrompts().decide(HostKeyDecision.REJECT).passwords("secret");
