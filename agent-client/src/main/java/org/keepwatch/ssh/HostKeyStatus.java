@@ -1,5 +1,7 @@
 package org.keepwatch.ssh;
 
+import java.util.List;
+
 /** What known_hosts says about a presented host key. */
 sealed interface HostKeyStatus {
 
@@ -7,8 +9,14 @@ sealed interface HostKeyStatus {
     record Trusted(KnownHostsFile.Entry entry) implements HostKeyStatus {
     }
 
-    /** Nothing is known about a key of this type for this host. */
-    record Unknown() implements HostKeyStatus {
+    /**
+     * Nothing is known about a key of this type for this host; {@code otherTypes} are the plain keys of other types
+     * it is known by (empty for a host known_hosts has never seen).
+     */
+    record Unknown(List<KnownHostsFile.Entry> otherTypes) implements HostKeyStatus {
+        public Unknown {
+            otherTypes = List.copyOf(otherTypes);
+        }
     }
 
     /** known_hosts holds another key of the same type for this host. */

@@ -67,4 +67,19 @@ final class HostPatterns {
         }
         return positive ? ListMatch.MATCHED : ListMatch.NONE;
     }
+
+    /** match_pattern_list() without lower-casing, as Match user and localuser use it. */
+    static ListMatch matchListExactCase(String name, String commaSeparatedPatterns) {
+        boolean positive = false;
+        for (String raw : commaSeparatedPatterns.split(",", -1)) {
+            boolean negated = raw.startsWith("!");
+            if (matches(name, negated ? raw.substring(1) : raw)) {
+                if (negated) {
+                    return ListMatch.NEGATED;
+                }
+                positive = true;
+            }
+        }
+        return positive ? ListMatch.MATCHED : ListMatch.NONE;
+    }
 }

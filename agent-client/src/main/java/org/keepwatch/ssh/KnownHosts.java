@@ -71,8 +71,13 @@ final class KnownHosts {
     private static HostKeyStatus plainKeyStatus(List<KnownHostsFile.Entry> entries, PublicKey plain) {
         String type = HostKeys.type(plain);
         KnownHostsFile.Entry differing = null;
+        List<KnownHostsFile.Entry> otherTypes = new ArrayList<>();
         for (KnownHostsFile.Entry e : entries) {
-            if (e.marker() != KnownHostsFile.Marker.NONE || !e.keyType().equals(type)) {
+            if (e.marker() != KnownHostsFile.Marker.NONE) {
+                continue;
+            }
+            if (!e.keyType().equals(type)) {
+                otherTypes.add(e);
                 continue;
             }
             if (e.holds(plain)) {
@@ -82,7 +87,7 @@ final class KnownHosts {
                 differing = e;
             }
         }
-        return differing == null ? new HostKeyStatus.Unknown() : new HostKeyStatus.Changed(differing);
+        return differing == null ? new HostKeyStatus.Unknown(otherTypes) : new HostKeyStatus.Changed(differing);
     }
 
     /**

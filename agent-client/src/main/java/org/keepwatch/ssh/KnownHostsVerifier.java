@@ -54,7 +54,7 @@ final class KnownHostsVerifier implements HostKeyVerifier {
 
     @Override
     public boolean verify(String sshjHost, int sshjPort, PublicKey key) {
-        HostKeyInfo info = new HostKeyInfo(host, port, HostKeys.type(key), HostKeys.fingerprint(key));
+        HostKeyInfo presented = new HostKeyInfo(host, port, HostKeys.type(key), HostKeys.fingerprint(key));
         HostKeyStatus status = knownHosts.check(host, port, key);
         Optional<CertificateRejection> certificate = Optional.empty();
         if (status instanceof HostKeyStatus.CertificateRejected rejected) {
@@ -63,9 +63,14 @@ final class KnownHostsVerifier implements HostKeyVerifier {
             KnownHostsFile.Entry ca = rejected.authority();
             certificate = Optional.of(rejected.why());
             log.warn("{} (CA {} of {} line {}); judging its plain key instead", rejected.why().describe(
-                    info.hostDisplay()), ca.fingerprint(), ca.file(), ca.line());
+                    presented.hostDisplay()), ca.fingerprint(), ca.file(), ca.line());
             status = rejected.plainKey();
         }
+        HostKeyInfo info = status instanceof HostKeyStatus.Unknown unknown
+                ? new HostKeyInfo(host, port, presented.keyType(), presented.fingerprint(),
+                unknown.otherTypes().stream().map(e -> new KnownHostKey(e.keyType(), e.fingerprint(), e.file(),
+                        e.line())).toList())
+                : presented;
         if (status instanceof HostKeyStatus.Trusted) {
             KnownHostsFile.Entry e = ((HostKeyStatus.Trusted) status).entry();
             log.debug("Host key {} {} of {} matches {} line {}", info.keyType(), info.fingerprint(),
@@ -93,6 +98,12 @@ final class KnownHostsVerifier implements HostKeyVerifier {
                 }
                 return true;
             default:
+                if (!info.otherTypesKnown().isEmpty()) {
+                    // OpenSSH's accept-new and no add a key of a new type for a host known by another type without
+                    // asking (sshconnect.c check_host_key, HOST_NEW); a man in the middle offering only a type
+                    // nobody pinned would be added. Keepwatch lets only a person accept a new type (ask).
+                    return refuse(new SshException.HostKeyUnknown(info, false, certificate));
+                }
                 // accept-new and no: OpenSSH adds the new key without asking (a failed certificate's plain key too).
                 save(info, key);
                 return true;

@@ -23,7 +23,10 @@ import java.util.stream.Collectors;
  * lines switching sections on and off by pattern (with negation), Include in place, the first value obtained
  * for each option winning (IdentityFile accumulating), then OpenSSH's defaults and expansions.
  *
- * <p>{@code Match} blocks are not evaluated: their options are skipped and the target's notes say so.
+ * <p>{@code Match} lines are evaluated as readconf.c does (host, originalhost, user, localuser, all, canonical and
+ * final with its second pass); {@code Match exec} commands are never run (see {@link MatchExecBranches}). Unknown
+ * keywords refuse the host as they stop ssh, unless IgnoreUnknown names them. CanonicalizeHostname is followed as
+ * far as it needs no DNS; where ssh would ask DNS, the host is refused.
  */
 public final class SshConfig {
 
@@ -32,6 +35,26 @@ public final class SshConfig {
             "id_ed25519", "id_ed25519_sk", "id_xmss", "id_dsa");
     private static final int MAX_IDENTITY_FILES = 100;
     private static final int MAX_JUMP_DEPTH = 16;
+    /** CanonicalizeHostname's values. */
+    private enum Canonicalize {
+        NO("no"), YES("yes"), ALWAYS("always");
+
+        final String word;
+
+        Canonicalize(String word) {
+            this.word = word;
+        }
+
+        static Optional<Canonicalize> parse(String text) {
+            switch (text.toLowerCase(Locale.ROOT)) {
+                case "yes": case "true": return Optional.of(YES);
+                case "no": case "false": return Optional.of(NO);
+                case "always": return Optional.of(ALWAYS);
+                default: return Optional.empty();
+            }
+        }
+    }
+
     private static final Pattern TIME_PART = Pattern.compile("(\\d+)([sSmMhHdDwW]?)");
 
     private final List<ParsedFile> files;
@@ -53,7 +76,13 @@ public final class SshConfig {
                     validate(included.entries());
                 }
             } else {
-                new Settings().apply((Directive) entry);
+                Directive d = (Directive) entry;
+                if (d.keyword().equals("match")) {
+                    // A malformed Match line stops ssh for every host ("Bad Match condition").
+                    MatchCondition.parse(d);
+                } else {
+                    new Settings().apply(d);
+                }
             }
         }
     }
@@ -172,30 +201,66 @@ public final class SshConfig {
 
     /**
      * Resolution with command-line style overrides ({@code -l user -p port -J jumps}), which OpenSSH applies before
-     * reading any file, so they win over the config.
+     * reading any file, so they win over the config. A {@code Match exec} is never run: the resolution is made for
+     * each outcome of each such command that ssh would run, and if the outcomes lead to different targets the host
+     * is refused, naming the Match line, rather than resolved either way.
      */
     SshTarget resolve(String host, Optional<String> user, OptionalInt port, Optional<String> jumps)
             throws SshException.BadConfig {
+        return MatchExecBranches.resolve(host, exec -> resolveOnce(host, user, port, jumps, exec));
+    }
+
+    /** One resolution as ssh.c makes it, with the outcomes of Match exec commands given by {@code exec}. */
+    private SshTarget resolveOnce(String host, Optional<String> user, OptionalInt port, Optional<String> jumps,
+                                  MatchCondition.ExecOutcomes exec) throws SshException.BadConfig {
         Settings settings = new Settings();
         settings.user = user.orElse(null);
         settings.port = port.isPresent() ? port.getAsInt() : null;
         if (jumps.isPresent()) {
             settings.setProxyJump(jumps.get(), null, 0);
         }
+        Pass first = new Pass(host, host, false, exec);
         for (ParsedFile file : files) {
             boolean[] active = {true};
-            apply(file.entries(), host, settings, active, false);
+            apply(file.entries(), first, settings, active, false);
         }
-        return settings.toTarget(host);
+        // ssh.c: HostName replaces the host now; addresses take their numeric form, names are lower-cased.
+        String finalHost = settings.hostName == null ? host : expandHostName(settings.hostName, host,
+                settings.hostNameAt);
+        finalHost = HostLiteral.canonical(finalHost).orElse(finalHost.toLowerCase(Locale.ROOT));
+        boolean finalPass = first.wantsFinal[0];
+        if (settings.canonicalize != null && settings.canonicalize != Canonicalize.NO) {
+            finalHost = settings.canonicalizeWithoutDns(finalHost);
+            finalPass = true;
+        }
+        if (finalPass) {
+            // The final pass reads every file again for the resolved host name: Host lines and Match host see it,
+            // Match canonical and final hold, and options set in the first pass keep their value.
+            settings.hostName = finalHost;
+            Pass second = new Pass(finalHost, host, true, exec);
+            for (ParsedFile file : files) {
+                boolean[] active = {true};
+                apply(file.entries(), second, settings, active, false);
+            }
+        }
+        return settings.toTarget(host, finalHost);
     }
 
-    private void apply(List<Entry> entries, String host, Settings settings, boolean[] active, boolean neverMatch)
+    /** A reading of the files: the host Host lines match, the name ssh was given, and which pass it is. */
+    private record Pass(String host, String originalHost, boolean finalPass, MatchCondition.ExecOutcomes exec,
+                        boolean[] wantsFinal) {
+        Pass(String host, String originalHost, boolean finalPass, MatchCondition.ExecOutcomes exec) {
+            this(host, originalHost, finalPass, exec, new boolean[1]);
+        }
+    }
+
+    private void apply(List<Entry> entries, Pass pass, Settings settings, boolean[] active, boolean neverMatch)
             throws SshException.BadConfig {
         for (Entry entry : entries) {
             if (entry instanceof Include) {
                 boolean wasActive = active[0];
                 for (ParsedFile included : ((Include) entry).files()) {
-                    apply(included.entries(), host, settings, active, neverMatch || !wasActive);
+                    apply(included.entries(), pass, settings, active, neverMatch || !wasActive);
                     active[0] = wasActive;
                 }
                 continue;
@@ -203,19 +268,50 @@ public final class SshConfig {
             Directive d = (Directive) entry;
             switch (d.keyword()) {
                 case "host":
-                    active[0] = !neverMatch && hostLineMatches(host, d.args());
+                    active[0] = !neverMatch && hostLineMatches(pass.host(), d.args());
                     break;
                 case "match":
-                    active[0] = false;
-                    settings.notes.add("Match block at " + d.file() + " line " + d.line()
-                            + " was skipped (Match is not supported)");
+                    // ssh evaluates every Match line, active or not (so "final" anywhere asks for the final pass).
+                    boolean matched = MatchCondition.parse(d).matches(matchContext(pass, settings), pass.exec(),
+                            pass.wantsFinal());
+                    active[0] = !neverMatch && matched;
                     break;
                 default:
+                    if (!SshKeywords.known(d.keyword()) && !settings.ignoresUnknown(d.keyword())) {
+                        throw new SshException.BadConfig(d.file(), d.line(), "Bad configuration option: "
+                                + d.keyword() + " (ssh refuses to start on it, so this host is refused too;"
+                                + " fix the spelling, or name it in IgnoreUnknown before this line)");
+                    }
                     if (active[0]) {
                         settings.apply(d);
                     }
             }
         }
+    }
+
+    /** match_cfg_line()'s view: HostName as resolved so far (expanded in the first pass), the user so far. */
+    private MatchCondition.Context matchContext(Pass pass, Settings settings) throws SshException.BadConfig {
+        String host;
+        if (pass.finalPass()) {
+            host = settings.hostName;
+        } else if (settings.hostName != null) {
+            host = expandHostName(settings.hostName, pass.host(), settings.hostNameAt);
+        } else {
+            host = pass.host();
+        }
+        String remoteUser = settings.user == null ? environment.localUser() : settings.user;
+        return new MatchCondition.Context(host, pass.originalHost(), remoteUser, environment.localUser(),
+                pass.finalPass());
+    }
+
+    /** HostName knows only %h (the host asked for) and %%; anything else stops ssh. */
+    private static String expandHostName(String hostName, String host, Directive at) throws SshException.BadConfig {
+        PercentExpander.Result expanded = new PercentExpander(Map.of('h', host), Map.of(), "").expandTokens(hostName);
+        if (expanded.error().isPresent()) {
+            throw new SshException.BadConfig(at == null ? Path.of("HostName") : at.file(), at == null ? 0 : at.line(),
+                    "HostName " + hostName + ": " + expanded.error().get());
+        }
+        return expanded.value();
     }
 
     /** readconf.c's Host: active if any pattern matches, unless a negated pattern matches (checked in order). */
@@ -270,6 +366,7 @@ public final class SshConfig {
     /** The options collected so far; null means "not obtained yet", so the first value wins. */
     private final class Settings {
         String hostName;
+        Directive hostNameAt;
         String user;
         Integer port;
         final List<String> identityFiles = new ArrayList<>();
@@ -286,13 +383,109 @@ public final class SshConfig {
         boolean connectTimeoutSet;
         Duration serverAliveInterval;
         Integer serverAliveCountMax;
+        String ignoredUnknown;
+        Directive revokedHostKeys;
+        Canonicalize canonicalize;
+        Directive canonicalizeAt;
+        List<String> canonicalDomains;
+        Integer canonicalizeMaxDots;
+        Boolean canonicalizeFallbackLocal;
+        List<String> permittedCnames;
         final List<String> notes = new ArrayList<>();
+
+        /** IgnoreUnknown in effect so far: its patterns, lower-cased, as parse_token() matches them. */
+        boolean ignoresUnknown(String keyword) {
+            return ignoredUnknown != null
+                    && HostPatterns.matchList(keyword, ignoredUnknown) == HostPatterns.ListMatch.MATCHED;
+        }
+
+        /**
+         * ssh.c's resolve_canonicalize() and CNAME following, as far as they need no DNS: a name that ssh would look
+         * up under CanonicalDomains (or whose CNAME it would follow) is refused, since the answer decides which Host
+         * and Match blocks apply and Keepwatch does not ask DNS for it.
+         */
+        String canonicalizeWithoutDns(String host) throws SshException.BadConfig {
+            if (HostLiteral.address(host).isPresent() || host.indexOf(':') >= 0 || host.indexOf('%') >= 0) {
+                return host;
+            }
+            boolean direct = (proxyCommand == null || proxyCommand.equalsIgnoreCase("none"))
+                    && (jumpHosts == null || jumpHosts.isEmpty());
+            if (!direct && canonicalize != Canonicalize.ALWAYS) {
+                return host;
+            }
+            String why = null;
+            if (host.endsWith(".")) {
+                why = "would look the fully qualified name " + host + " up in DNS";
+            } else if (host.chars().filter(c -> c == '.').count() <= (canonicalizeMaxDots == null ? 1
+                    : canonicalizeMaxDots)) {
+                List<String> domains = canonicalDomains == null ? List.of() : canonicalDomains;
+                List<String> tried = new ArrayList<>();
+                for (String domain : domains) {
+                    if (domain.equalsIgnoreCase("none")) {
+                        break;
+                    }
+                    tried.add(host + "." + domain);
+                }
+                if (!tried.isEmpty()) {
+                    why = "would look " + String.join(", ", tried) + " up in DNS";
+                } else if (canonicalizeFallbackLocal != null && !canonicalizeFallbackLocal) {
+                    throw bad(canonicalizeAt, "Could not resolve host \"" + host + "\" (CanonicalizeHostname"
+                            + " with no CanonicalDomains and CanonicalizeFallbackLocal no: ssh stops here too)");
+                }
+            }
+            if (why == null && permittedCnames != null && !permittedCnames.get(0).equalsIgnoreCase("none")) {
+                why = "would follow the CNAME of " + host + " in DNS (CanonicalizePermittedCNAMEs)";
+            }
+            if (why != null) {
+                throw bad(canonicalizeAt, "CanonicalizeHostname " + canonicalize.word + ": ssh " + why
+                        + " and re-read the config for the answer; Keepwatch does not canonicalise through DNS, so"
+                        + " the host is refused rather than resolved differently. Write the full name in HostName"
+                        + " (or the alias) and set CanonicalizeHostname no for it");
+            }
+            return host;
+        }
 
         void apply(Directive d) throws SshException.BadConfig {
             String arg = d.firstArg();
             switch (d.keyword()) {
                 case "hostname":
-                    if (hostName == null) hostName = arg;
+                    if (hostName == null) {
+                        hostName = arg;
+                        hostNameAt = d;
+                    }
+                    break;
+                case "ignoreunknown":
+                    if (ignoredUnknown == null) ignoredUnknown = arg;
+                    break;
+                case "canonicalizehostname":
+                    Canonicalize mode = Canonicalize.parse(arg)
+                            .orElseThrow(() -> bad(d, "unsupported option \"" + arg + "\""));
+                    if (canonicalize == null) {
+                        canonicalize = mode;
+                        canonicalizeAt = d;
+                    }
+                    break;
+                case "canonicaldomains":
+                    if (canonicalDomains == null) canonicalDomains = List.copyOf(d.args());
+                    break;
+                case "canonicalizepermittedcnames":
+                    if (permittedCnames == null) permittedCnames = List.copyOf(d.args());
+                    break;
+                case "canonicalizemaxdots":
+                    int dots;
+                    try {
+                        dots = Integer.parseInt(arg);
+                    } catch (NumberFormatException e) {
+                        throw bad(d, "Bad number '" + arg + "'");
+                    }
+                    if (canonicalizeMaxDots == null) canonicalizeMaxDots = dots;
+                    break;
+                case "canonicalizefallbacklocal":
+                    boolean fallback = parseFlag(arg).orElseThrow(() -> bad(d, "unsupported option \"" + arg + "\""));
+                    if (canonicalizeFallbackLocal == null) canonicalizeFallbackLocal = fallback;
+                    break;
+                case "revokedhostkeys":
+                    if (revokedHostKeys == null) revokedHostKeys = d;
                     break;
                 case "user":
                     if (user == null) user = arg;
@@ -358,7 +551,12 @@ public final class SshConfig {
                     if (serverAliveCountMax == null) serverAliveCountMax = count;
                     break;
                 default:
-                    // Options this client does not act on are skipped, like IgnoreUnknown would.
+                    // Options this client does not act on are skipped; those that bear on trust are noted.
+                    if (SshKeywords.notedWhenIgnored(d.keyword())) {
+                        String note = d.keyword() + " at " + d.file() + " line " + d.line()
+                                + " is not applied by Keepwatch";
+                        if (!notes.contains(note)) notes.add(note);
+                    }
                     break;
             }
         }
@@ -397,15 +595,14 @@ public final class SshConfig {
             return new SshException.BadConfig(d.file(), d.line(), problem);
         }
 
-        SshTarget toTarget(String alias) throws SshException.BadConfig {
-            String finalHost = alias;
-            if (hostName != null) {
-                // HostName knows only %h (the alias) and %%.
-                PercentExpander.Result expanded = new PercentExpander(Map.of('h', alias), Map.of(), "")
-                        .expandTokens(hostName);
-                finalHost = expanded.error().isPresent() ? hostName : expanded.value();
+        /** The target, {@code finalHost} being the host name ssh.c settled on (HostName, canonicalised). */
+        SshTarget toTarget(String alias, String finalHost) throws SshException.BadConfig {
+            if (revokedHostKeys != null && !revokedHostKeys.firstArg().equalsIgnoreCase("none")) {
+                // Ignoring it would accept a key the operator revoked: refuse rather than be weaker than ssh.
+                throw bad(revokedHostKeys, "RevokedHostKeys " + revokedHostKeys.firstArg() + " is not read by"
+                        + " Keepwatch, so a key revoked there would not be refused; put the revoked keys in"
+                        + " known_hosts as @revoked lines instead");
             }
-            finalHost = finalHost.toLowerCase(Locale.ROOT);
             String finalUser = user == null ? environment.localUser() : user;
             int finalPort = port == null ? 22 : port;
             boolean jumping = jumpHosts != null && !jumpHosts.isEmpty();

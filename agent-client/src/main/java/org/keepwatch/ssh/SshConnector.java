@@ -136,7 +136,13 @@ public final class SshConnector {
         }
         try {
             if (previous == null) {
-                client.connect(hop.hostName(), hop.port());
+                // Never let Java read a numeric host its own way: ssh reads 010.0.0.1 as 8.0.0.1, Java as 10.0.0.1.
+                // (Through a jump host the name goes to that host's sshd as written, as ssh -W sends it.)
+                Optional<String> ambiguity = HostLiteral.ambiguity(hop.hostName());
+                if (ambiguity.isPresent()) {
+                    throw new SshException.Unsupported(hop.alias() + ": " + ambiguity.get());
+                }
+                client.connect(HostLiteral.socketAddress(hop.hostName()), hop.port());
             } else {
                 client.connectVia(forward(previous, via, hop));
             }

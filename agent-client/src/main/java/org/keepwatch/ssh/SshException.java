@@ -86,12 +86,24 @@ public abstract sealed class SshException extends IOException {
         }
 
         public HostKeyUnknown(HostKeyInfo key, boolean rejectedByUser, Optional<CertificateRejection> certificate) {
-            super(certificatePrefix(key, certificate) + (rejectedByUser ? "Host key of " : "No known host key for ")
+            super(certificatePrefix(key, certificate) + (key.otherTypesKnown().isEmpty()
+                    ? (rejectedByUser ? "Host key of " : "No known host key for ")
                     + key.hostDisplay() + " (" + key.keyType() + " " + key.fingerprint() + ")"
-                    + (rejectedByUser ? " was rejected" : "; StrictHostKeyChecking refuses unknown keys"), null);
+                    + (rejectedByUser ? " was rejected" : "; StrictHostKeyChecking refuses unknown keys")
+                    : newKeyType(key, rejectedByUser)), null);
             this.key = key;
             this.rejectedByUser = rejectedByUser;
             this.certificate = certificate;
+        }
+
+        /** OpenSSH's warning that keys of different type are already known, and what Keepwatch did. */
+        private static String newKeyType(HostKeyInfo key, boolean rejectedByUser) {
+            return "WARNING: " + key.hostDisplay() + " presented a " + key.keyType() + " key (" + key.fingerprint()
+                    + ") but known_hosts knows it by keys of another type: " + key.describeOtherTypesKnown()
+                    + ". Someone could be intercepting the connection with a key of a type you never checked;"
+                    + " nothing was sent. " + (rejectedByUser ? "The key was rejected."
+                    : "A new key type for a known host is taken only when a person accepts it"
+                    + " (StrictHostKeyChecking ask), never by yes, accept-new or no.");
         }
 
         public HostKeyInfo key() {

@@ -10,14 +10,15 @@ import java.util.Optional;
  * Everything needed to reach one host, resolved from ssh_config as {@code ssh -G} would.
  *
  * @param alias                 the name asked for (what Host patterns matched, %n)
- * @param hostName              where to connect: HostName with %h expanded, lower-cased as OpenSSH does
+ * @param hostName              where to connect: HostName with %h expanded, lower-cased as OpenSSH does, an
+ *                              address in the numeric form ssh reads it in (010.0.0.1 is 8.0.0.1)
  * @param proxyJump             hops to go through, first hop first; empty for a direct connection
  * @param proxyJumpSpec         ProxyJump as written (what {@code ssh -G} prints), if any
  * @param agentSocket           the ssh-agent to ask (IdentityAgent, else SSH_AUTH_SOCK); empty for none
  * @param connectTimeout        ConnectTimeout; empty when the config sets none
  * @param serverAliveInterval   ServerAliveInterval; zero disables keepalives
  * @param proxyCommand          a ProxyCommand in effect (unsupported: connecting refuses it)
- * @param notes                 what the resolution could not honour, in words (e.g. a skipped Match block)
+ * @param notes                 what the resolution could not honour, in words (e.g. a keyword it does not apply)
  */
 public record SshTarget(String alias, String hostName, int port, String user,
                         List<IdentityFile> identityFiles, boolean identitiesOnly,
@@ -37,6 +38,13 @@ public record SshTarget(String alias, String hostName, int port, String user,
         userKnownHostsFiles = List.copyOf(userKnownHostsFiles);
         globalKnownHostsFiles = List.copyOf(globalKnownHostsFiles);
         notes = List.copyOf(notes);
+    }
+
+    /** The same target with other notes. */
+    public SshTarget withNotes(List<String> otherNotes) {
+        return new SshTarget(alias, hostName, port, user, identityFiles, identitiesOnly, proxyJump, proxyJumpSpec,
+                userKnownHostsFiles, globalKnownHostsFiles, strictHostKeyChecking, hashKnownHosts, agentSocket,
+                connectTimeout, serverAliveInterval, serverAliveCountMax, proxyCommand, otherNotes);
     }
 
     /** {@code user@host:port}, for messages. */

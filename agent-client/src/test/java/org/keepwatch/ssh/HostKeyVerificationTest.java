@@ -91,6 +91,66 @@ class HostKeyVerificationTest {
         assertThat(server.attempts()).isEmpty();
     }
 
+    /**
+     * A man in the middle of a host known by its ECDSA key offers only an RSA key, a type nobody pinned: OpenSSH
+     * warns that keys of different type are known. Keepwatch names the known type and fingerprint, refuses under
+     * yes, accept-new and no (OpenSSH's accept-new would add it), and lets only a person accept it.
+     */
+    @Test
+    void aKnownHostPresentingOnlyAKeyOfANewTypeIsNeverTakenSilently() throws Exception {
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        try (TestSshServer intruder = TestSshServer.start(rsa.generateKeyPair(),
+                Files.createDirectories(dir.resolve("intruder")), s -> { }).acceptPassword("secret")) {
+            Files.createDirectories(bed.knownHosts.getParent());
+            String known = KnownHostsFile.hostKeyName("127.0.0.1", intruder.port()) + " "
+                    + HostKeys.openSshText(server.hostPublicKey()) + "\n";
+            Files.writeString(bed.knownHosts, known);
+            String knownFingerprint = HostKeys.fingerprint(server.hostPublicKey());
+
+            for (String policy : List.of("accept-new", "no", "yes")) {
+                RecordingPrompts prompts = new RecordingPrompts().decide(HostKeyDecision.ACCEPT_AND_SAVE)
+                        .passwords("secret");
+                SshException.HostKeyUnknown e = catchThrowableOfType(() -> bed.connector.connect(
+                        bed.config(intruder, "StrictHostKeyChecking " + policy), "srv", prompts),
+                        SshException.HostKeyUnknown.class);
+                assertThat(e).as(policy).isNotNull();
+                assertThat(e.getMessage()).as(policy).contains("WARNING").contains("ssh-rsa")
+                        .contains("ecdsa-sha2-nistp256 " + knownFingerprint).contains(bed.knownHosts + " line 1")
+                        .contains("intercepting");
+                assertThat(e.key().otherTypesKnown()).extracting(KnownHostKey::fingerprint)
+                        .containsExactly(knownFingerprint);
+                assertThat(prompts.questions).as(policy).isEmpty();
+            }
+
+            RecordingPrompts asked = new RecordingPrompts().decide(HostKeyDecision.REJECT).passwords("secret");
+            SshException.HostKeyUnknown rejected = catchThrowableOfType(() -> bed.connector.connect(
+                    bed.config(intruder, "StrictHostKeyChecking ask"), "srv", asked), SshException.HostKeyUnknown.class);
+            assertThat(rejected.rejectedByUser()).isTrue();
+            HostKeyInfo question = asked.hostKeys.get(0);
+            assertThat(question.keyType()).isEqualTo("ssh-rsa");
+            assertThat(question.otherTypesKnown()).containsExactly(new KnownHostKey("ecdsa-sha2-nistp256",
+                    knownFingerprint, bed.knownHosts, 1));
+
+            assertThat(intruder.attempts()).isEmpty();
+            assertThat(Files.readString(bed.knownHosts)).isEqualTo(known);
+        }
+    }
+
+    /** A Match block's StrictHostKeyChecking yes counts, as in ssh -G; dropping it had let accept-new take the key. */
+    @Test
+    void aStrictPolicyGivenInAMatchBlockRefusesAnUnknownKey() throws Exception {
+        SshConfig config = bed.config(List.of(
+                List.of("Match originalhost srv", "  StrictHostKeyChecking yes"),
+                TestBed.hostBlock("srv", server),
+                List.of("Host *", "  StrictHostKeyChecking accept-new")));
+        assertThat(config.resolve("srv").strictHostKeyChecking()).isEqualTo(StrictHostKeyChecking.YES);
+        assertThatThrownBy(() -> bed.connector.connect(config, "srv", new RecordingPrompts().passwords("secret")))
+                .isInstanceOf(SshException.HostKeyUnknown.class);
+        assertThat(server.attempts()).isEmpty();
+        assertThat(bed.knownHosts).doesNotExist();
+    }
+
     @Test
     void aRejectedKeyIsNotSavedAndNothingIsSent() throws Exception {
         RecordingPrompts prompts = new RecordingPrompts().decide(HostKeyDecision.REJECT).passwords("secret");

@@ -186,7 +186,8 @@ class SshConfigMatchesOpenSshTest {
     }
 
     @Test
-    void matchBlocksAreSkippedAndNoted() throws Exception {
+    void matchBlocksResolveAsOpenSshDoes() throws Exception {
+        String me = ENV.localUser();
         Path c = config("match", String.join("\n",
                 "Match host never-matches-anything",
                 "  User matched",
@@ -194,12 +195,238 @@ class SshConfigMatchesOpenSshTest {
                 "  Port 2001",
                 "Match user nobody-at-all",
                 "  Port 9999",
+                "Match originalhost m2,M3 !user bob",
+                "  StrictHostKeyChecking yes",
+                "  UserKnownHostsFile /tmp/kh_match_%h",
+                "Host alias10",
+                "  HostName 10.0.0.5",
+                "Match host 10.*",
+                "  User tenner",
+                "Match host *.prod !host db.prod",
+                "  ProxyJump bastion.prod",
+                "Host db.prod",
+                "  User dba",
+                "Match user dba",
+                "  StrictHostKeyChecking accept-new",
+                "Match localuser " + me + " host web*",
+                "  IdentityFile ~/.ssh/web_local",
+                "Match !localuser " + me,
+                "  Port 1",
+                "Match user Everyone",
+                "  Port 3",
+                "Match all",
+                "  ConnectTimeout 9",
                 "Host *",
                 "  User everyone",
+                "Match user everyone",
+                "  HashKnownHosts yes",
                 ""));
-        assertSameAsOpenSsh(c, "m1", "m2");
-        assertThat(SshConfig.fromFile(c, ENV).resolve("m1").notes()).hasSize(2)
-                .allSatisfy(note -> assertThat(note).contains("Match").contains("skipped"));
+        assertSameAsOpenSsh(c, "m1", "m2", "m3", "M3", "app.prod", "db.prod", "web1", "WEB2", "alias10");
+        assertThat(SshConfig.fromFile(c, ENV).resolve("m2").strictHostKeyChecking())
+                .isEqualTo(StrictHostKeyChecking.YES);
+    }
+
+    /** readconf.c's two passes: Match final asks for a second reading against the resolved host name. */
+    @Test
+    void matchFinalReadsTheConfigAgainForTheResolvedHostName() throws Exception {
+        Path c = config("final", String.join("\n",
+                "Host short",
+                "  HostName Target.Example",
+                "Match final host target.example",
+                "  User finaluser",
+                "Host target.example",
+                "  Port 2222",
+                "Match canonical host short",
+                "  IdentityFile ~/.ssh/never",
+                "Match !final originalhost short",
+                "  ConnectTimeout 4",
+                "Match originalhost short final",
+                "  UserKnownHostsFile ~/.ssh/final_kh",
+                "  StrictHostKeyChecking yes",
+                "Match final",
+                "  ServerAliveInterval 33",
+                ""));
+        assertSameAsOpenSsh(c, "short", "target.example", "other.example");
+        SshTarget resolved = SshConfig.fromFile(c, ENV).resolve("short");
+        assertThat(resolved.user()).isEqualTo("finaluser");
+        assertThat(resolved.port()).isEqualTo(2222);
+        assertThat(resolved.strictHostKeyChecking()).isEqualTo(StrictHostKeyChecking.YES);
+        // Without a final Match anywhere, Host lines never see the resolved name.
+        Path noFinal = config("nofinal", "Host short\n  HostName target.example\nHost target.example\n  Port 2222\n");
+        assertSameAsOpenSsh(noFinal, "short");
+    }
+
+    @Test
+    void aMatchExecWhoseOutcomeMattersRefusesTheHostAndNeverRunsTheCommand() throws Exception {
+        Path marker = dir.resolve("exec-ran");
+        Path c = config("exec", String.join("\n",
+                "Host gw",
+                "  HostName gw.example",
+                "Match host gw.example exec \"touch " + marker + "\"",
+                "  StrictHostKeyChecking no",
+                "Match host other.example exec \"touch " + marker + "\"",
+                "  Port 2200",
+                "Host other.example",
+                "  Port 2200",
+                "Match host never.example exec \"touch " + marker + "\"",
+                "  User never",
+                "Host *",
+                "  StrictHostKeyChecking yes",
+                ""));
+        SshConfig config = SshConfig.fromFile(c, ENV);
+        assertThatThrownBy(() -> config.resolve("gw"))
+                .isInstanceOf(SshException.BadConfig.class)
+                .hasMessageContaining(c.toString()).hasMessageContaining("line 3")
+                .hasMessageContaining("Match exec is not evaluated by Keepwatch")
+                .hasMessageContaining("strictHostKeyChecking");
+        // Whatever the command says, other.example gets port 2200: it stands, with a note.
+        SshTarget other = config.resolve("other.example");
+        assertThat(other.port()).isEqualTo(2200);
+        assertThat(other.notes()).anySatisfy(n -> assertThat(n).contains("line 5").contains("was not run"));
+        // An exec after a criterion that failed is not run by ssh either: nothing to decide, no note.
+        assertThat(config.resolve("plain.example").notes()).isEmpty();
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
+    void malformedMatchLinesStopSshAndKeepwatchAlike() throws Exception {
+        for (String line : List.of("Match host", "Match colour blue", "Match all host x",
+                "Match host a b c all")) {
+            Path c = config("badmatch", line + "\n  User x\n");
+            assertThat(OpenSsh.run("ssh", "-F", c.toString(), "-G", "h").exitCode()).as(line).isNotZero();
+            assertThatThrownBy(() -> SshConfig.fromFile(c, ENV).resolve("h")).as(line)
+                    .isInstanceOf(SshException.BadConfig.class).hasMessageContaining("line 1")
+                    .hasMessageContaining("Bad Match condition");
+        }
+    }
+
+    @Test
+    void numericHostNamesAreReadAsSshReadsThem() throws Exception {
+        Path c = config("numeric", String.join("\n",
+                "Host oct",
+                "  HostName 010.0.0.1",
+                "Host 8.0.0.1",
+                "  User eight",
+                "Host 010.0.0.1",
+                "  User ten",
+                "Match host 8.0.0.1",
+                "  Port 88",
+                "Match host 010.0.0.1",
+                "  Port 10",
+                ""));
+        assertSameAsOpenSsh(c, "oct", "010.0.0.1", "0x7f.1", "0X7F.0.0.1", "1234", "127.1", "10.0.0.010",
+                "08.1.1.1", "1.2.3.256", "::FFFF:1.2.3.4", "FE80:0:0::1", "2001:DB8::1", "::ffff:0.0.0.1");
+        assertThat(SshConfig.fromFile(c, ENV).resolve("oct").hostName()).isEqualTo("8.0.0.1");
+    }
+
+    @Test
+    void unknownKeywordsRefuseTheHostAsSshRefusesToStart() throws Exception {
+        Path c = config("misspelt", String.join("\n",
+                "Host web",
+                "  StrictHostKeyCheking yes",
+                ""));
+        assertThat(OpenSsh.run("ssh", "-F", c.toString(), "-G", "web").stderr())
+                .contains("Bad configuration option: stricthostkeycheking");
+        assertThatThrownBy(() -> SshConfig.fromFile(c, ENV).resolve("web"))
+                .isInstanceOf(SshException.BadConfig.class)
+                .hasMessageContaining(c.toString()).hasMessageContaining("line 2")
+                .hasMessageContaining("Bad configuration option: stricthostkeycheking");
+        // In an inactive block too: ssh reads every line's keyword.
+        assertThatThrownBy(() -> SshConfig.fromFile(c, ENV).resolve("other"))
+                .isInstanceOf(SshException.BadConfig.class);
+    }
+
+    @Test
+    void ignoreUnknownAppliesOnlyWhereSshAppliesIt() throws Exception {
+        Path c = config("ignoreunknown", String.join("\n",
+                "Host lenient",
+                "  IgnoreUnknown UseKeychain,Foo*",
+                "Host *",
+                "  UseKeychain yes",
+                "  FooBar 1",
+                "  # known to OpenSSH although deprecated or unsupported: no error",
+                "  Cipher blowfish",
+                "  RSAAuthentication yes",
+                "  Protocol 2",
+                ""));
+        assertSameAsOpenSsh(c, "lenient");
+        // IgnoreUnknown is an option like any other: set only where its block is active.
+        assertThat(OpenSsh.run("ssh", "-F", c.toString(), "-G", "strict").exitCode()).isNotZero();
+        assertThatThrownBy(() -> SshConfig.fromFile(c, ENV).resolve("strict"))
+                .isInstanceOf(SshException.BadConfig.class).hasMessageContaining("line 4")
+                .hasMessageContaining("usekeychain");
+    }
+
+    /** Every keyword this resolver takes for OpenSSH 9.2's is one the installed ssh knows. */
+    @Test
+    void theKeywordTableIsOpenSshs() throws Exception {
+        Path ours = Path.of("src/main/java/org/keepwatch/ssh/SshKeywords.java");
+        String source = Files.readString(ours);
+        String table = source.substring(source.indexOf("OPENSSH_9_2 = Set.of("), source.indexOf("NEWER_THAN_9_2 ="));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([a-z0-9]+)\"").matcher(table);
+        List<String> keywords = new ArrayList<>();
+        while (m.find()) {
+            keywords.add(m.group(1));
+        }
+        assertThat(keywords).hasSizeGreaterThan(130);
+        StringBuilder text = new StringBuilder("Host never-this-host\n");
+        keywords.stream().filter(k -> !k.equals("include") && !k.equals("host") && !k.equals("match"))
+                .forEach(k -> text.append("  ").append(k).append(" x\n"));
+        OpenSsh.Result result = OpenSsh.run("ssh", "-F", config("all-keywords", text.toString()).toString(), "-G",
+                "h");
+        assertThat(result.stderr()).doesNotContain("Bad configuration option");
+        for (String newer : SshKeywords.NEWER_THAN_9_2) {
+            assertThat(keywords).doesNotContain(newer);
+        }
+    }
+
+    @Test
+    void canonicalizeHostnameReadsTheConfigAgainAndRefusesWhatNeedsDns() throws Exception {
+        Path c = config("canon", String.join("\n",
+                "CanonicalizeHostname yes",
+                "Host a",
+                "  HostName B.Example.Net",
+                "Host b.example.net",
+                "  User canon",
+                "Host viajump",
+                "  ProxyJump j.example",
+                "  CanonicalDomains example.com",
+                "Host viajump.example.com",
+                "  User never",
+                "Match canonical host b.example.net",
+                "  Port 2022",
+                ""));
+        assertSameAsOpenSsh(c, "a", "viajump", "010.0.0.1");
+        assertThat(SshConfig.fromFile(c, ENV).resolve("a").user()).isEqualTo("canon");
+
+        Path dns = config("canon-dns", "CanonicalizeHostname yes\nCanonicalDomains example.com\n");
+        assertThatThrownBy(() -> SshConfig.fromFile(dns, ENV).resolve("web"))
+                .isInstanceOf(SshException.BadConfig.class).hasMessageContaining("line 1")
+                .hasMessageContaining("web.example.com").hasMessageContaining("DNS");
+        // More dots than CanonicalizeMaxDots: ssh leaves the name alone, so does Keepwatch.
+        assertSameAsOpenSsh(dns, "web.example.net");
+
+        Path noFallback = config("canon-nofallback", "CanonicalizeHostname yes\nCanonicalizeFallbackLocal no\n");
+        assertThat(OpenSsh.run("ssh", "-F", noFallback.toString(), "-G", "web").exitCode()).isNotZero();
+        assertThatThrownBy(() -> SshConfig.fromFile(noFallback, ENV).resolve("web"))
+                .isInstanceOf(SshException.BadConfig.class).hasMessageContaining("Could not resolve host");
+    }
+
+    @Test
+    void revokedHostKeysIsRefusedRatherThanIgnored() throws Exception {
+        Path c = config("revoked", "Host r\n  RevokedHostKeys ~/.ssh/revoked\n");
+        assertThatThrownBy(() -> SshConfig.fromFile(c, ENV).resolve("r"))
+                .isInstanceOf(SshException.BadConfig.class).hasMessageContaining("line 2")
+                .hasMessageContaining("@revoked");
+        assertThat(SshConfig.fromFile(c, ENV).resolve("other").notes()).isEmpty();
+    }
+
+    @Test
+    void keywordsThatBearOnTrustButAreNotAppliedAreNoted() throws Exception {
+        Path c = config("noted", "Host n\n  HostKeyAlias other\n  CheckHostIP yes\n");
+        assertThat(SshConfig.fromFile(c, ENV).resolve("n").notes()).containsExactly(
+                "hostkeyalias at " + c + " line 2 is not applied by Keepwatch",
+                "checkhostip at " + c + " line 3 is not applied by Keepwatch");
     }
 
     @Test

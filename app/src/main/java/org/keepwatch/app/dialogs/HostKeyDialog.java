@@ -34,10 +34,12 @@ public final class HostKeyDialog {
         dialog.setHeaderText("Is this really " + key.hostDisplay() + "?");
         dialog.setGraphic(DialogSupport.icon(Material2MZ.VPN_KEY, "warning"));
 
-        Label intro = DialogSupport.paragraph("The authenticity of host " + key.hostDisplay() + " can't be established: "
+        Label intro = key.otherTypesKnown().isEmpty()
+                ? DialogSupport.paragraph("The authenticity of host " + key.hostDisplay() + " can't be established: "
                 + "your known_hosts files have no key for it. If you have never connected to it before, this is "
                 + "expected. Check the fingerprint before you accept it, or someone between you and the node could "
-                + "be answering in its place.");
+                + "be answering in its place.")
+                : otherTypesWarning(dialog, key);
         GridPane facts = facts(key);
         Label check = DialogSupport.paragraph("Compare it with the fingerprint the node itself reports, read over a "
                 + "channel you trust (its console, your provisioning records). On the node:");
@@ -57,6 +59,21 @@ public final class HostKeyDialog {
         dialog.setResultConverter(button -> button == ACCEPT_AND_SAVE ? HostKeyDecision.ACCEPT_AND_SAVE
                 : button == ACCEPT_ONCE ? HostKeyDecision.ACCEPT_ONCE : HostKeyDecision.REJECT);
         return dialog;
+    }
+
+    /**
+     * OpenSSH's "keys of different type are already known for this host", in words: which types and fingerprints
+     * are known, and why a new type is suspicious.
+     */
+    private static Label otherTypesWarning(Dialog<HostKeyDecision> dialog, HostKeyInfo key) {
+        dialog.setTitle("Host key of a new type");
+        Label warning = DialogSupport.paragraph("WARNING: " + key.hostDisplay() + " is already known by a key of "
+                + "another type: " + key.describeOtherTypesKnown() + ". It now presents a " + key.keyType()
+                + " key instead. A man in the middle would do exactly this: offer a key of a type you never checked."
+                + " Accept it only if the node itself reports this fingerprint for its " + key.keyType() + " key.");
+        warning.setId("host-key-other-types");
+        warning.getStyleClass().add("danger");
+        return warning;
     }
 
     private static GridPane facts(HostKeyInfo key) {

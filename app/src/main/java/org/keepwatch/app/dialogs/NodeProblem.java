@@ -54,6 +54,17 @@ public record NodeProblem(String title, String summary, List<String> steps, List
                                 "Press Reconnect: Keepwatch asks again and you can accept it."),
                         List.of(HostKeyDialog.checkCommand(unknown.key().keyType())), "warning", error);
             }
+            if (!unknown.key().otherTypesKnown().isEmpty()) {
+                String type = unknown.key().keyType();
+                return of(node + ": host key of a new type refused", host + " presented a " + type + " key, but "
+                                + "known_hosts knows it by another type: " + unknown.key().describeOtherTypesKnown()
+                                + ". A man in the middle would offer a key of a type nobody checked, so Keepwatch "
+                                + "refused and sent nothing.",
+                        List.of("Check the node's " + type + " fingerprint on its console (command below).",
+                                "Only if it matches: set StrictHostKeyChecking ask for this host and press Reconnect "
+                                        + "to accept it, or add the key to known_hosts by hand."),
+                        List.of(HostKeyDialog.checkCommand(type)), "danger", error);
+            }
             return of(node + ": unknown host key refused", "No known_hosts file has a key for " + host + ", and "
                             + "StrictHostKeyChecking (in ~/.ssh/config) refuses unknown keys instead of asking.",
                     List.of("Check the node's fingerprint on its console (first command).",

@@ -36,7 +36,7 @@ public final class ImportModel {
         Row(ImportCandidate candidate, boolean inFleet) {
             this.candidate = candidate;
             this.inFleet = inFleet;
-            selected.set(!inFleet);
+            selected.set(!inFleet && !candidate.refused());
         }
 
         public ImportCandidate candidate() {
@@ -65,9 +65,11 @@ public final class ImportModel {
         rows.setAll(candidates.stream().map(c -> new Row(c, fleet.node(c.name()).isPresent())).toList());
         sourceHasGroups.set(candidates.stream().anyMatch(c -> !c.groups().isEmpty()));
         long already = rows.stream().filter(Row::inFleet).count();
+        long refused = candidates.stream().filter(ImportCandidate::refused).count();
         message.set(candidates.isEmpty() ? "Nothing to import: no concrete hosts found."
                 : candidates.size() + " found" + (already == 0 ? "." : "; " + already + " already in the fleet "
-                + "(unticked: ticking one replaces its connection settings)."));
+                + "(unticked: ticking one replaces its connection settings).")
+                + (refused == 0 ? "" : " " + refused + " refused as the config stands (unticked; Notes say why)."));
     }
 
     public void selectAll(boolean value) {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.keepwatch.ssh.HostKeyDecision;
 import org.keepwatch.ssh.HostKeyInfo;
+import org.keepwatch.ssh.KnownHostKey;
 import org.keepwatch.ssh.LoginTarget;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -61,6 +62,25 @@ class FxPromptsTest {
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> robot.lookup("#" + id).tryQuery()
                 .filter(n -> n.getScene() != null && n.getScene().getWindow().isShowing() && n.isVisible()).isPresent());
         WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** OpenSSH's "keys of different type are already known": the dialog names them and warns of a man in the middle. */
+    @Test
+    void aKeyOfANewTypeForAKnownHostIsAskedWithTheKnownTypesAndAWarning(FxRobot robot) throws Exception {
+        HostKeyInfo newType = new HostKeyInfo("10.77.0.11", 22, "ssh-rsa", "SHA256:rsarsarsa",
+                List.of(new KnownHostKey("ecdsa-sha2-nistp256", "SHA256:knownknownknown",
+                        Path.of("/home/ops/.ssh/known_hosts"), 7)));
+        CompletableFuture<HostKeyDecision> answer = onIoThread(() -> prompts(Keyring.NONE, Duration.ofMinutes(1))
+                .unknownHostKey(newType));
+        awaitDialog(robot, "host-key-dialog");
+        String warning = robot.lookup("#host-key-other-types").queryAs(Label.class).getText();
+        assertThat(warning).contains("already known by a key of another type")
+                .contains("ecdsa-sha2-nistp256 SHA256:knownknownknown (/home/ops/.ssh/known_hosts line 7)")
+                .contains("ssh-rsa").contains("man in the middle");
+        assertThat(robot.lookup("#host-key-type").queryAs(Label.class).getText()).isEqualTo("ssh-rsa");
+        // Enter rejects: Reject stays the default button.
+        robot.type(javafx.scene.input.KeyCode.ENTER);
+        assertThat(answer.get(5, TimeUnit.SECONDS)).isEqualTo(HostKeyDecision.REJECT);
     }
 
     @Test

@@ -103,6 +103,57 @@ class ImportDialogTest {
         assertThat(saved.node("n1").orElseThrow().settings().host()).contains("10.77.0.11");
     }
 
+    /** What the resolver noted or refused for an alias is in its Notes (with a tooltip), and refused ones are unticked. */
+    @Test
+    void theResolversNotesAndRefusalsShowInTheImportTable(FxRobot robot) throws Exception {
+        Files.writeString(home.resolve(".ssh/config"), String.join("\n",
+                "Host aliased",
+                "  HostName 10.77.0.21",
+                "  HostKeyAlias router-a",
+                "Host probed",
+                "  HostName 10.77.0.22",
+                "Match host 10.77.0.22 exec \"ping -c1 -W1 10.77.0.22\"",
+                "  StrictHostKeyChecking no",
+                "Host misspelt",
+                "  HostName 10.77.0.23",
+                "  StrictHostKeyCheking yes",
+                ""));
+        robot.clickOn("#header-fleet");
+        robot.clickOn("Import from ~/.ssh/config…");
+        TableView<ImportModel.Row> table = robot.lookup("#import-table").queryTableView();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> table.getItems().size() == 3);
+        // The misspelt keyword is read on every line, whichever host: every alias is refused, as ssh refuses them.
+        assertThat(table.getItems()).allSatisfy(row -> {
+            assertThat(row.candidate().refused()).isTrue();
+            assertThat(row.selectedProperty().get()).isFalse();
+            assertThat(String.join("; ", row.candidate().notes())).contains("line 10")
+                    .contains("Bad configuration option: stricthostkeycheking");
+        });
+        assertThat(robot.lookup("#import-message").queryAs(Label.class).getText()).contains("3 refused");
+        robot.clickOn("Cancel");
+
+        Files.writeString(home.resolve(".ssh/config"), Files.readString(home.resolve(".ssh/config"))
+                .replace("StrictHostKeyCheking", "StrictHostKeyChecking"));
+        robot.clickOn("#header-fleet");
+        robot.clickOn("Import from ~/.ssh/config…");
+        TableView<ImportModel.Row> again = robot.lookup("#import-table").queryTableView();
+        WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> again.getItems().size() == 3);
+        ImportModel.Row aliased = again.getItems().get(0);
+        ImportModel.Row probed = again.getItems().get(1);
+        assertThat(aliased.candidate().notes()).anySatisfy(n -> assertThat(n).contains("hostkeyalias")
+                .contains("not applied by Keepwatch"));
+        assertThat(aliased.selectedProperty().get()).isTrue();
+        assertThat(probed.candidate().refused()).isTrue();
+        assertThat(probed.selectedProperty().get()).isFalse();
+        assertThat(String.join("; ", probed.candidate().notes())).contains("line 6")
+                .contains("Match exec is not evaluated by Keepwatch").contains("strictHostKeyChecking");
+        // The Notes cell shows the same words, and its tooltip the whole of them.
+        javafx.scene.control.TableCell<?, ?> cell = robot.lookup(".table-cell").queryAllAs(javafx.scene.control.TableCell.class)
+                .stream().filter(c -> c.getText() != null && c.getText().contains("hostkeyalias")).findFirst().orElseThrow();
+        assertThat(cell.getTooltip().getText()).contains("not applied by Keepwatch");
+        robot.clickOn("Cancel");
+    }
+
     @Test
     void importsAnAnsibleYamlInventoryIntoItsOwnGroups(FxRobot robot) throws Exception {
         robot.interact(() -> Platform.runLater(() -> ui.importAnsible(AnsibleInventoryTest.fixture("inventory.yml"))));
