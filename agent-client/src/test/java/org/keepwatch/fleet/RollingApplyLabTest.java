@@ -7,6 +7,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.config.ConfigDocument;
@@ -28,6 +30,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -35,7 +40,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A priority edited once and pushed to every member of a lab router as a rolling apply shows up in
- * lab/status; a change that fails keepalived -t on one member is written nowhere.
+ * lab/status; a change that fails keepalived -t on one member is written nowhere; a new auth_pass pushed
+ * member by member makes the first backup a second MASTER, and the push stops and rolls it back.
  */
 @Tag("lab")
 @ExtendWith(LabExtension.class)
@@ -116,6 +122,93 @@ class RollingApplyLabTest {
             assertThat(sha(now.get(node))).as("%s untouched", node).isEqualTo(sha(original.get(node)));
         }
         assertThat(lab.awaitHealthy(Duration.ofSeconds(20)).router("vrid 51").orElseThrow().masters()).containsExactly("n1");
+    }
+
+    /**
+     * Issue 13's attack: a setting every member must share (a new auth_pass; a longer advert_int, which keepalived
+     * also drops adverts over with VRRPv2; another VRID, a router of its own with the same VIP) pushed member by
+     * member. n3, the first backup written, stops hearing n1 and becomes MASTER too. The push must stop there, put n3 back as it was, leave n2 and n1 unwritten and end
+     * with one MASTER; its result says what happened and how to make such a change. Before the split watch the
+     * push went on to n2 and n1 and reported success after the router had been split.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "vrrp_instance VI_1 authentication auth_pass kwsplit1 | authentication of VI_1",
+        "vrrp_instance VI_1 advert_int 3                      | advert_int of VI_1 (1 s → 3 s)",
+        "vrrp_instance VI_1 virtual_router_id 61              | virtual_router_id of VI_1 (51 → 61)"})
+    void aSharedSettingPushedMemberByMemberSplitsTheRouterAndIsRolledBack(String edit, String described) throws Exception {
+        Map<String, JsonNode> original = readAll();
+        assertThat(lab.awaitHealthy(Duration.ofSeconds(30)).router("vrid 51").orElseThrow().masters()).containsExactly("n1");
+        List<RollingApply.Change> changes = new ArrayList<>();
+        for (String node : NODES) {
+            changes.add(change(node, original.get(node), edit));
+        }
+        List<RollingApply.Progress> progress = new CopyOnWriteArrayList<>();
+        Set<List<String>> mastersSeen = ConcurrentHashMap.newKeySet();
+        Thread recorder = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                // VI_1 wherever it runs: a member with another VRID is a router of its own
+                mastersSeen.add(state.instances().stream().filter(m -> m.lastKnown().name().equals("VI_1"))
+                        .filter(m -> m.state() == VrrpState.MASTER).map(RouterMember::node).sorted().toList());
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "masters-of-VI_1");
+        recorder.start();
+        try {
+            RollingApply.Result result = new RollingApply(this::session, state, Duration.ofSeconds(30)).run(VI_1, changes, progress::add);
+            recorder.interrupt();
+            // the attack happened: n3 was MASTER next to n1
+            assertThat(mastersSeen).as("masters of VI_1 seen during the push").contains(List.of("n1", "n3"));
+
+            assertThat(result.success()).as(String.valueOf(result)).isFalse();
+            RollingApply.MemberResult failure = result.failure().orElseThrow();
+            assertThat(failure.node()).isEqualTo("n3");
+            assertThat(failure.outcome()).as(failure.message()).isEqualTo(RollingApply.Outcome.SPLIT_ROLLED_BACK);
+            assertThat(failure.message()).contains("n3 became a second MASTER of VI_1 (VRID 51) next to n1",
+                    "stopped hearing each other", described, "rolled back to its previous configuration",
+                    "has one MASTER again (n1)", "n2, n1 were left untouched", "every member at the same time",
+                    "maintenance window").doesNotContain("kwsplit1").doesNotContain("kwlab1");
+            assertThat(result.members()).filteredOn(m -> !m.node().equals("n3")).extracting(RollingApply.MemberResult::outcome)
+                    .containsOnly(RollingApply.Outcome.NOT_ATTEMPTED);
+            // named before anything was written
+            assertThat(result.splitWarning()).hasValueSatisfying(w -> assertThat(w).contains(described));
+            List<RollingApply.Phase> phases = progress.stream().map(RollingApply.Progress::phase).toList();
+            assertThat(phases.indexOf(RollingApply.Phase.PLAN)).isBetween(0, phases.indexOf(RollingApply.Phase.APPLY));
+            assertThat(progress).anyMatch(p -> p.phase() == RollingApply.Phase.ROLLBACK && p.done() && p.ok());
+
+            Map<String, JsonNode> now = readAll();
+            for (String node : NODES) {
+                assertThat(sha(now.get(node))).as("%s as before the push", node).isEqualTo(sha(original.get(node)));
+            }
+            LabStatus after = lab.awaitHealthy(Duration.ofSeconds(30));
+            assertThat(after.router("vrid 51").orElseThrow().masters()).containsExactly("n1");
+        } finally {
+            recorder.interrupt();
+            restoreAtOnce(original);
+        }
+    }
+
+    /** Puts every member back as it was, all at the same time: a shared setting cannot be restored member by member. */
+    private void restoreAtOnce(Map<String, JsonNode> original) throws Exception {
+        Map<String, JsonNode> current = readAll();
+        List<CompletableFuture<JsonNode>> applies = new ArrayList<>();
+        for (String node : NODES) {
+            if (!sha(current.get(node)).equals(sha(original.get(node)))) {
+                AgentSession session = session(node).orElseThrow();
+                ObjectNode args = session.json().createObjectNode().put("daemon", "keepalived").put("path", CONFIG)
+                        .put("text", text(original.get(node))).put("base_sha256", sha(current.get(node)))
+                        .put("reason", "RollingApplyLabTest: restoring the lab");
+                applies.add(session.call("config.apply", args));
+            }
+        }
+        for (CompletableFuture<JsonNode> apply : applies) {
+            apply.get(60, TimeUnit.SECONDS);
+        }
+        lab.awaitHealthy(Duration.ofSeconds(30));
     }
 
     private void restore(Map<String, JsonNode> original) throws Exception {

@@ -249,6 +249,13 @@ public final class RouterEditorView {
         Label intro = new Label("Every member is checked with keepalived -t first; nothing is written if one fails. Then the "
                 + "backups are written one at a time, each back in the election before the next, and the master last.");
         intro.setWrapText(true);
+        Label warning = new Label();
+        warning.setId("router-split-warning");
+        warning.setWrapText(true);
+        warning.getStyleClass().add("kw-form-problem");
+        warning.textProperty().bind(model.splitWarningProperty());
+        warning.visibleProperty().bind(model.splitWarningProperty().isNotEmpty());
+        warning.managedProperty().bind(warning.visibleProperty());
         Button back = new Button("Back to editing");
         back.setId("router-back");
         back.setOnAction(e -> model.backToEdit());
@@ -257,7 +264,7 @@ public final class RouterEditorView {
         push.getStyleClass().add(Styles.ACCENT);
         push.setDefaultButton(true);
         push.setOnAction(e -> model.push());
-        VBox box = new VBox(8, intro, tabs, EditorLayout.buttons(back, push));
+        VBox box = new VBox(8, intro, warning, tabs, EditorLayout.buttons(back, push));
         box.setPadding(new Insets(12));
         return box;
     }

@@ -20,6 +20,8 @@ import org.keepwatch.app.services.config.RouterPushService;
 import org.keepwatch.config.Diagnostic;
 import org.keepwatch.config.PeerReport;
 import org.keepwatch.config.Severity;
+import org.keepwatch.config.SharedSettingChange;
+import org.keepwatch.config.SharedSettings;
 import org.keepwatch.config.VrrpInstance;
 import org.keepwatch.fleet.RollingApply;
 import org.keepwatch.fleet.RouterKey;
@@ -79,6 +81,7 @@ public final class RouterEditorViewModel {
     private final ObservableList<MemberRow> members = FXCollections.observableArrayList();
     private final ObservableList<Finding> findings = FXCollections.observableArrayList();
     private final StringProperty peerVerdict = new SimpleStringProperty(this, "peerVerdict", "");
+    private final StringProperty splitWarning = new SimpleStringProperty(this, "splitWarning", "");
     private final ObservableList<FileDiff> diffs = FXCollections.observableArrayList();
     private final ObjectProperty<PushViewModel.Verdict> verdict = new SimpleObjectProperty<>(this, "verdict");
     private final Map<String, StringProperty> shared = new java.util.LinkedHashMap<>();
@@ -147,12 +150,17 @@ public final class RouterEditorViewModel {
             return false;
         }
         List<FileDiff> all = new ArrayList<>();
+        List<SharedSettingChange> shared = new ArrayList<>();
         for (RouterDraft.Member m : current.members()) {
             for (FileChange c : m.draft().changes()) {
                 all.add(FileDiff.of(c.path(), m.node() + " now", c.before(), m.node() + " after", c.after()));
+                SharedSettings.changed(c.path(), c.before(), c.after(), m.draft().configId()).stream()
+                        .filter(s -> shared.stream().noneMatch(x -> x.instance().equals(s.instance()) && x.setting() == s.setting()))
+                        .forEach(shared::add);
             }
         }
         diffs.setAll(all);
+        splitWarning.set(RollingApply.splitWarning(shared).orElse(""));
         verdict.set(null);
         stage.set(Stage.REVIEW);
         return true;
@@ -176,7 +184,7 @@ public final class RouterEditorViewModel {
             m.progress().reset();
             m.rollingProperty().set(current.member(m.node()).map(x -> x.draft().changed()).orElse(false) ? "waiting" : "no change");
         });
-        service.push(current, p -> Platform.runLater(() -> row(p.node()).ifPresent(r -> r.rollingProperty().set(describe(p)))),
+        service.push(current, p -> Platform.runLater(() -> progressed(p)),
                 (node, step) -> Platform.runLater(() -> row(node).ifPresent(r -> r.progress().apply(step))))
                 .whenComplete((outcome, error) -> Platform.runLater(() -> {
                     pushing.set(false);
@@ -211,11 +219,23 @@ public final class RouterEditorViewModel {
                     .map(RollingApply.MemberResult::node).collect(Collectors.joining(", "));
             String applied = result.members().stream().filter(m -> m.outcome() == RollingApply.Outcome.APPLIED)
                     .map(RollingApply.MemberResult::node).collect(Collectors.joining(", "));
+            boolean split = failure.outcome() == RollingApply.Outcome.SPLIT_ROLLED_BACK || failure.outcome() == RollingApply.Outcome.SPLIT;
+            // a split's message already says what was rolled back, what was left untouched and the safe way
             verdict.set(new PushViewModel.Verdict(false, "Stopped at " + failure.node() + ": " + headline(failure.outcome()),
-                    failure.message() + (applied.isEmpty() ? ". Nothing was written on any member." : ". Applied on " + applied + ".")
+                    split ? failure.message() + (applied.isEmpty() ? "" : " Applied on " + applied + ".")
+                            : failure.message() + (applied.isEmpty() ? ". Nothing was written on any member." : ". Applied on " + applied + ".")
                             + (untouched.isEmpty() ? "" : " Untouched: " + untouched + ".")));
         }
         refreshStates();
+    }
+
+    /** The plan's warning goes to the status line, a member's step to its card. */
+    private void progressed(RollingApply.Progress p) {
+        if (p.phase() == RollingApply.Phase.PLAN) {
+            status.set(p.message());
+        } else {
+            row(p.node()).ifPresent(r -> r.rollingProperty().set(describe(p)));
+        }
     }
 
     private static String headline(RollingApply.Outcome outcome) {
@@ -223,6 +243,8 @@ public final class RouterEditorViewModel {
             case CHECK_FAILED -> "keepalived -t refused the change";
             case CONFLICT -> "the file changed on the node";
             case ROLLED_BACK -> "rolled back";
+            case SPLIT_ROLLED_BACK -> "it became a second MASTER and was rolled back";
+            case SPLIT -> "it became a second MASTER and the router is still split";
             default -> "failed";
         };
     }
@@ -232,6 +254,8 @@ public final class RouterEditorViewModel {
             case CHECK -> p.done() ? (p.ok() ? "checked: passes" : "check failed: " + p.message()) : "checking (keepalived -t)…";
             case APPLY -> p.done() ? (p.ok() ? "applied" : "apply failed: " + p.message()) : "applying…";
             case HEALTH -> p.done() ? p.message() : "waiting to rejoin the election…";
+            case PLAN -> p.message();
+            case ROLLBACK -> p.done() ? p.message() : "a second MASTER: rolling back…";
         };
     }
 
@@ -360,6 +384,11 @@ public final class RouterEditorViewModel {
 
     public ObservableList<Finding> findings() {
         return findings;
+    }
+
+    /** Before the push: what the change alters that every member must share, and what a rolling push does then. */
+    public StringProperty splitWarningProperty() {
+        return splitWarning;
     }
 
     public StringProperty peerVerdictProperty() {

@@ -47,8 +47,8 @@ import static org.keepwatch.fleet.VrrpState.MASTER;
 /**
  * The router editor over two real nodes (a real keepalived and agent each, in kwt-ed-<n> namespaces):
  * a priority and the VIPs edited once, the peer report following the edit, every member's change
- * reviewed and pushed as a rolling apply (master last) with each member's steps; a priority keepalived
- * refuses on one member is written on none.
+ * reviewed and pushed as a rolling apply (master last) with each member's steps, a change of a setting every
+ * member must share named at review; a priority keepalived refuses on one member is written on none.
  */
 @ExtendWith(ApplicationExtension.class)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -143,6 +143,9 @@ class EditorRouterTest {
         assertThat(model.diffs()).extracting(FileDiff::leftTitle).containsExactly("a now", "b now");
         assertThat(model.diffs().get(0).stats().toString()).isEqualTo("1 line(s) changed, 1 added, 0 removed");
         assertThat(model.diffs().get(1).stats().toString()).isEqualTo("0 line(s) changed, 1 added, 0 removed");
+        // A VIP added to every member is a setting they must share: said before anything is written.
+        assertThat(label(robot, "#router-split-warning")).startsWith("This change alters virtual_ipaddress of VI_1 ("
+                + VIP + " → " + VIP + " 10.98.250.101) on every member").contains("second MASTER", "at the same time");
         robot.clickOn("#router-push");
         waitFor(() -> model.stageProperty().get() == RouterEditorViewModel.Stage.DONE);
         PushViewModel.Verdict verdict = model.verdictProperty().get();
@@ -175,6 +178,7 @@ class EditorRouterTest {
         waitFor(() -> model.findings().stream().anyMatch(f -> f.text().startsWith("b: ") && f.text().contains("priority")));
 
         robot.clickOn("#router-review");
+        assertThat(label(robot, "#router-split-warning")).startsWith("This change alters advert_int of VI_1 (1 s → 2 s) on every member");
         robot.clickOn("#router-push");
         waitFor(() -> model.stageProperty().get() == RouterEditorViewModel.Stage.DONE);
         PushViewModel.Verdict verdict = model.verdictProperty().get();
