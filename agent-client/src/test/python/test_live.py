@@ -47,10 +47,10 @@ class LiveTest(unittest.TestCase):
         cls.agent = cls.new_agent()
 
     @classmethod
-    def new_agent(cls, env=None):
+    def new_agent(cls, env=None, snapshot_interval="5"):
         return AgentProcess("--match-config", str(cls.lab.root) + "/*", "--state-dir", str(cls.state_dir),
-                            "--heartbeat-interval", "0.5", "--snapshot-interval", "5", "--rescan-interval", "0.5",
-                            env=env)
+                            "--heartbeat-interval", "0.5", "--snapshot-interval", snapshot_interval,
+                            "--rescan-interval", "0.5", env=env)
 
     @classmethod
     def tearDownClass(cls):
@@ -365,6 +365,35 @@ class LiveTest(unittest.TestCase):
                 os.kill(pid, signal.SIGCONT)
         self.agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
                               and e["action"] == "responsive", 20, since=mark)
+
+    def test_22b_a_hung_daemon_is_found_by_every_agent_on_the_node(self):
+        """Two sessions on one node (two operators, or the app beside keepwatch status --watch), the VRRP process
+        stopped as `lab/fail hang` stops it. Each agent asks one dump when it sees the stop; the first holds the
+        TMPDIR's dump lock while its dump, and then the text fallback, time out. The second used to give up on the
+        lock within its own dump timeout and never ask again (no periodic dump here, to see only that): one of
+        the two operators saw a healthy BACKUP for as long as the daemon stayed hung."""
+        if not self.a.alive():
+            self.a.start()
+        agents = [self.new_agent(snapshot_interval="600"), self.new_agent(snapshot_interval="600")]
+        vrrp = self.a.vrrp_pid()
+        try:
+            marks = []
+            for agent in agents:
+                agent.call("state.subscribe")
+                marks.append(agent.mark())
+            os.kill(vrrp, signal.SIGSTOP)
+            try:
+                for agent, mark in zip(agents, marks):
+                    agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
+                                     and e["action"] == "unresponsive", 20, since=mark)
+            finally:
+                os.kill(vrrp, signal.SIGCONT)
+            for agent, mark in zip(agents, marks):
+                agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
+                                 and e["action"] == "responsive", 20, since=mark)
+        finally:
+            for agent in agents:
+                agent.close()
 
     def test_23_a_restarted_daemon_that_takes_its_vip_is_reported_without_waiting_for_a_rescan(self):
         # An agent whose periodic rescan would come only after a minute: the restart must be found

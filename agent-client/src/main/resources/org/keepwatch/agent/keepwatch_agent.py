@@ -71,6 +71,8 @@ DEFAULT_ADVERT_INT_S = 1.0
 DUMP_FAST_POLLS = 20               # looks at dump_poll_initial spacing before backing off
 ORPHAN_DEAD_RECHECK_S = 0.1        # recheck of a VIP whose daemon died while its VRRP child exits
 DUMP_LOCK_RETRY_S = 0.005          # another agent is dumping into the same TMPDIR: look again this soon
+DUMP_LOCK_WAIT_DUMPS = 2           # dump timeouts to wait for another agent's dump (JSON, then its text fallback)
+DUMP_LOCK_WAIT_MARGIN_S = 1.0      # and this much more
 SIGNAL_READY_RETRY_S = 0.05        # keepalived still starting (no handler yet): look again this soon
 SHA256_HEX_LEN = 64
 PROBE_CACHE_FILE = "cache/keepalived-probes.json"   # under the state dir
@@ -2717,8 +2719,8 @@ class Loop(object):
 class DumpJob(object):
     """One dump asked of a daemon: path is the file keepalived writes, fs_root the daemon's view it lies in
     (a prefix of path, "" for the agent's own)."""
-    __slots__ = ("kind", "path", "fs_root", "signum", "started", "deadline", "delay", "cause", "waiters",
-                 "last_size", "fallback", "polls")
+    __slots__ = ("kind", "path", "fs_root", "signum", "started", "deadline", "lock_deadline", "timeout", "delay",
+                 "cause", "waiters", "last_size", "fallback", "polls")
 
     def __init__(self, kind: str, path: str, fs_root: str, signum: int, cause: str, timeout: float,
                  delay: float) -> None:
@@ -2727,7 +2729,11 @@ class DumpJob(object):
         self.fs_root = fs_root
         self.signum = signum
         self.started = time.monotonic()
+        self.timeout = timeout
         self.deadline = self.started + timeout
+        # Another agent on the node (a second operator's session) may hold the TMPDIR's dump lock for one whole dump
+        # of its own, text fallback included, when the daemon does not answer: wait that long for it.
+        self.lock_deadline = self.started + DUMP_LOCK_WAIT_DUMPS * timeout + DUMP_LOCK_WAIT_MARGIN_S
         self.delay = delay
         self.cause = cause
         self.waiters = []  # type: List[Callable[[Dict[str, Any]], None]]
@@ -4549,13 +4555,14 @@ class Agent(object):
                                       % (daemon_label(d.name), job.signum)})
             return
         if not self._lock_dump_dir(os.path.dirname(job.path)):
-            if time.monotonic() < job.deadline:
+            if time.monotonic() < job.lock_deadline:
                 self.loop.call_later(DUMP_LOCK_RETRY_S, lambda: self._signal_dump(d, job))
             else:
                 self._finish_dump(d, {"ok": False, "code": E_BUSY,
                                       "message": "another agent kept the dump lock of %s" % os.path.dirname(job.path)})
             return
         job.started = time.monotonic()
+        job.deadline = job.started + job.timeout    # keepalived's time to write runs from the signal, not the lock
         if not self._claim_dump_file(job.path):
             self._finish_dump(d, {"ok": False, "code": E_UNTRUSTED, "message": "%s: its state dump is refused, no "
                                   "state is taken from it: something else was put at %s each time the agent removed "
@@ -4722,7 +4729,7 @@ class Agent(object):
             self._apply_snapshot(d, result["instances"], result["source"], cause)
         else:
             self.dumps_failed += 1
-            self._dump_failed(d, result)
+            self._dump_failed(d, result, cause)
         for waiter in (job.waiters if job is not None else []):
             try:
                 waiter(result)
@@ -4734,8 +4741,13 @@ class Agent(object):
         if self.subscribed and d.alive:
             self._schedule_periodic(d)
 
-    def _dump_failed(self, d: Daemon, result: "Dict[str, Any]") -> None:
+    def _dump_failed(self, d: Daemon, result: "Dict[str, Any]", cause: str) -> None:
         d.dump_error = {"code": result.get("code"), "message": result.get("message"), "ts": now()}
+        if d.alive and result.get("code") == E_BUSY:
+            # Another agent kept the lock past our wait: this dump was never asked of keepalived. Ask again rather
+            # than lose it (it may be the one that finds a hung daemon: check_stopped asks only once per stop).
+            d.dump_again = True
+            d.dump_again_cause = cause
         if not d.alive or result.get("code") != E_DUMP_FAILED:
             LOG.warning("dump of %s failed: %s", d.name, result.get("message"))
             return
