@@ -1,11 +1,11 @@
 package org.keepwatch.app.alarms;
 
+import org.keepwatch.app.common.Tooltips;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import org.keepwatch.fleet.FleetEvent;
@@ -40,7 +40,7 @@ public final class AlarmBanner {
             }
         });
         model.alarms().addListener((javafx.collections.ListChangeListener<FleetEvent.Alarm>) c -> text.setTooltip(
-                model.alarms().isEmpty() ? null : new Tooltip(model.alarms().stream()
+                model.alarms().isEmpty() ? null : Tooltips.wrapping(model.alarms().stream()
                         .map(a -> a.verdict() + " " + a.router().label() + ": " + String.join("; ", a.reasons())
                                 + "\n" + AlarmsViewModel.advice(a))
                         .collect(Collectors.joining("\n\n")))));

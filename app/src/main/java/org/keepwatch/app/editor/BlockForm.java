@@ -1,5 +1,6 @@
 package org.keepwatch.app.editor;
 
+import org.keepwatch.app.common.Tooltips;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
@@ -120,7 +121,7 @@ public final class BlockForm {
                     && p.line() <= lastLine(s)).toList()).orElse(List.of());
             if (!here.isEmpty()) {
                 control.getStyleClass().add(here.stream().anyMatch(Problem::error) ? "kw-field-error" : "kw-field-warning");
-                tooltip(control, new Tooltip(here.stream().map(Problem::message).collect(Collectors.joining("\n"))));
+                tooltip(control, Tooltips.wrapping(here.stream().map(Problem::message).collect(Collectors.joining("\n"))));
             } else {
                 tooltip(control, null);
             }

@@ -1,5 +1,6 @@
 package org.keepwatch.app.editor;
 
+import org.keepwatch.app.common.Tooltips;
 import javafx.animation.PauseTransition;
 import javafx.application.Platform;
 import javafx.geometry.Insets;
@@ -164,7 +165,7 @@ public final class ConfigTextView {
             Label holder = new Label(null, icon);
             holder.setId("gutter-marker-" + (paragraph + 1));
             holder.setMinWidth(14);
-            Tooltip.install(holder, new Tooltip(here.stream().map(p -> (p.source() == Problem.Source.NODE ? "keepalived -t: " : "")
+            Tooltip.install(holder, Tooltips.wrapping(here.stream().map(p -> (p.source() == Problem.Source.NODE ? "keepalived -t: " : "")
                     + p.message()).collect(Collectors.joining("\n"))));
             marker = holder;
         }

@@ -1,5 +1,6 @@
 package org.keepwatch.app.fleetedit;
 
+import org.keepwatch.app.common.Tooltips;
 import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.event.ActionEvent;
@@ -15,7 +16,6 @@ import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.ToggleGroup;
-import javafx.scene.control.Tooltip;
 import javafx.scene.control.cell.CheckBoxTableCell;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -78,7 +78,7 @@ public final class ImportDialog {
             protected void updateItem(String text, boolean empty) {
                 super.updateItem(text, empty);
                 setText(empty ? null : text);
-                setTooltip(empty || text == null || text.isEmpty() ? null : new Tooltip(text));
+                setTooltip(empty || text == null || text.isEmpty() ? null : Tooltips.wrapping(text));
             }
         });
         table.getColumns().setAll(List.of(tick, name, connects, groups, notes));

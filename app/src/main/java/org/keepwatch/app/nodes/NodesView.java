@@ -1,5 +1,6 @@
 package org.keepwatch.app.nodes;
 
+import org.keepwatch.app.common.Tooltips;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -8,7 +9,6 @@ import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.ToolBar;
-import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Formats;
@@ -77,7 +77,7 @@ public final class NodesView {
                 setText(empty ? null : text);
                 NodeRow row = empty ? null : getTableRow().getItem();
                 String detail = row == null ? "" : row.daemonsDetailProperty().get();
-                setTooltip(detail.isEmpty() ? null : new Tooltip(detail));
+                setTooltip(detail.isEmpty() ? null : Tooltips.wrapping(detail));
                 // A hung, stopped or dead keepalived needs attention even while the node is online.
                 getStyleClass().remove("kw-daemon-down");
                 if (row != null && !row.daemonsRunningProperty().get()) {
@@ -96,7 +96,7 @@ public final class NodesView {
             protected void updateItem(String text, boolean empty) {
                 super.updateItem(text, empty);
                 setText(empty ? null : text);
-                setTooltip(empty || text == null || text.isEmpty() ? null : new Tooltip(text));
+                setTooltip(empty || text == null || text.isEmpty() ? null : Tooltips.wrapping(text));
             }
         });
         error.setPrefWidth(520);

@@ -1,8 +1,8 @@
 package org.keepwatch.app.routers;
 
+import org.keepwatch.app.common.Tooltips;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
-import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Presentation;
@@ -36,7 +36,7 @@ final class MembersCell extends TableCell<RouterRow, List<RouterMember>> {
         Label label = Badges.badge(look);
         label.setText(member.node() + " " + look.text().toLowerCase() + " " + member.lastKnown().effectivePriority()
                 + (member.vipsHeld().isEmpty() ? "" : " ●"));
-        label.setTooltip(new Tooltip(member.node() + ": " + look.text() + (member.current() ? "" : " (not current)")
+        label.setTooltip(Tooltips.wrapping(member.node() + ": " + look.text() + (member.current() ? "" : " (not current)")
                 + "\npriority " + member.lastKnown().basePriority() + ", effective " + member.lastKnown().effectivePriority()
                 + (member.vipsHeld().isEmpty() ? "" : "\nholds " + String.join(", ", member.vipsHeld()))));
         return label;

@@ -1,12 +1,12 @@
 package org.keepwatch.app.routers;
 
+import org.keepwatch.app.common.Tooltips;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.control.Tooltip;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Formats;
 import org.keepwatch.app.common.Presentation;
@@ -115,7 +115,7 @@ public final class RoutersView {
             setGraphic(badge);
             RouterRow row = getTableRow() == null ? null : getTableRow().getItem();
             String reasons = row == null ? "" : row.reasonsProperty().get();
-            setTooltip(reasons.isEmpty() ? null : new Tooltip(reasons));
+            setTooltip(reasons.isEmpty() ? null : Tooltips.wrapping(reasons));
         }
     }
 }
