@@ -395,6 +395,37 @@ class LiveTest(unittest.TestCase):
             for agent in agents:
                 agent.close()
 
+    def test_22c_a_backup_that_loses_and_regains_its_link_is_reported_faulted_and_back(self):
+        """`lab/fail cut` on a BACKUP: keepalived enters FAULT when the carrier goes and BACKUP when it comes back,
+        and no address changes on that node. The agent asked for a dump only when an address changed (or every
+        snapshot interval, 30 s by default): a session showed the BACKUP in FAULT for up to 30 s after the link was
+        back, and never saw it enter FAULT at all. No periodic dump here: only the link can tell."""
+        for node in (self.a, self.b):
+            if not node.alive():
+                node.start()
+        agent = self.new_agent(snapshot_interval="600")
+        try:
+            agent.call("state.subscribe")
+            deadline = time.monotonic() + ELECTION_TIMEOUT_S
+            while VIP not in self.a.addresses() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            mark = agent.mark()
+            # A's end of the veth goes down: B's eth0 loses its carrier, as a cut switch port does
+            run(["ip", "-n", self.a.ns, "link", "set", "eth0", "down"])
+            try:
+                agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.b.ns
+                                 and e["state"] == "FAULT", EVENT_TIMEOUT_S, since=mark)
+            finally:
+                back = agent.mark()
+                run(["ip", "-n", self.a.ns, "link", "set", "eth0", "up"])
+            agent.wait_event(lambda e: e["event"] == "state" and e["daemon"] == self.b.ns
+                             and e["state"] in ("BACKUP", "MASTER"), EVENT_TIMEOUT_S, since=back)
+        finally:
+            agent.close()
+            deadline = time.monotonic() + ELECTION_TIMEOUT_S
+            while VIP not in self.a.addresses() and time.monotonic() < deadline:
+                time.sleep(0.1)
+
     def test_23_a_restarted_daemon_that_takes_its_vip_is_reported_without_waiting_for_a_rescan(self):
         # An agent whose periodic rescan would come only after a minute: the restart must be found
         # because its address appeared, not because a rescan happened to come by.

@@ -51,7 +51,9 @@ class NetlinkTest(unittest.TestCase):
 
     def test_link_message(self):
         body = struct.pack("=BxHiII", socket.AF_UNSPEC, 1, 4, 0, 0) + rtattr(ka.IFLA_IFNAME, b"eth0\0")
-        self.assertEqual(ka.parse_ifinfo(body), (4, "eth0"))
+        self.assertEqual(ka.parse_ifinfo(body), (4, "eth0", False))
+        with_carrier = struct.pack("=BxHiII", socket.AF_UNSPEC, 1, 4, ka.IFF_LOWER_UP | 0x1, 0) + rtattr(ka.IFLA_IFNAME, b"eth0\0")
+        self.assertEqual(ka.parse_ifinfo(with_carrier), (4, "eth0", True))
 
     def test_truncated_input_is_ignored(self):
         data = nlmsg(ka.RTM_NEWADDR, newaddr_v4("10.0.0.1", 32, 1, "lo"))

@@ -138,6 +138,7 @@ NLM_F_REQUEST, NLM_F_MULTI, NLM_F_DUMP = 0x1, 0x2, 0x300
 RTMGRP_LINK, RTMGRP_IPV4_IFADDR, RTMGRP_IPV6_IFADDR = 0x1, 0x10, 0x100
 IFA_ADDRESS, IFA_LOCAL, IFA_LABEL = 1, 2, 3
 IFLA_IFNAME = 3
+IFF_LOWER_UP = 0x10000             # the link has carrier: what keepalived's FAULT state follows
 NETLINK_RCVBUF_BYTES = 4 * 1024 * 1024
 NETLINK_RECV_BYTES = 256 * 1024
 NETLINK_DUMP_TIMEOUT_S = 2.0
@@ -2480,13 +2481,14 @@ def parse_ifaddr(payload: bytes) -> "Optional[Dict[str, Any]]":
             "family": 6 if family == socket.AF_INET6 else 4}
 
 
-def parse_ifinfo(payload: bytes) -> "Optional[Tuple[int, Optional[str]]]":
+def parse_ifinfo(payload: bytes) -> "Optional[Tuple[int, Optional[str], bool]]":
+    """(index, name, carrier) of an RTM_NEWLINK/RTM_DELLINK message."""
     if len(payload) < IFINFOMSG.size:
         return None
-    _, _, index, _, _ = IFINFOMSG.unpack_from(payload, 0)
+    _, _, index, flags, _ = IFINFOMSG.unpack_from(payload, 0)
     attrs = parse_rtattrs(payload, IFINFOMSG.size)
     name = attrs.get(IFLA_IFNAME)
-    return index, name.rstrip(b"\0").decode("utf-8", "replace") if name else None
+    return index, name.rstrip(b"\0").decode("utf-8", "replace") if name else None, bool(flags & IFF_LOWER_UP)
 
 
 def netlink_dump_request(mtype: int, seq: int) -> bytes:
@@ -2508,6 +2510,7 @@ class NetnsWatch(object):
         self.sock = None  # type: Optional[socket.socket]
         self.addrs = {}  # type: Dict[Tuple[str, int], Dict[str, Any]]
         self.links = {}  # type: Dict[int, str]
+        self.carrier = {}  # type: Dict[int, bool]          # ifindex -> has carrier (IFF_LOWER_UP)
         self.seq = 0
         self.orphans = {}  # type: Dict[str, Dict[str, Any]]
         self.candidates = {}  # type: Dict[str, float]
@@ -2560,6 +2563,7 @@ class NetnsWatch(object):
             info = parse_ifinfo(payload)
             if info is not None and info[1]:
                 self.links[info[0]] = info[1]
+                self.carrier[info[0]] = info[2]
         fresh = {}
         for mt, payload in self._dump(RTM_GETADDR):
             addr = parse_ifaddr(payload) if mt == RTM_NEWADDR else None
@@ -2572,7 +2576,9 @@ class NetnsWatch(object):
         return added, removed
 
     def read_changes(self) -> "Tuple[List[Tuple[str, Dict[str, Any]]], bool]":
-        """Drains the socket: ([("added"|"removed", addr)], overflowed)."""
+        """Drains the socket: ([("added"|"removed", addr) or ("link", link)], overflowed). A link is reported when
+        its carrier comes or goes, or it comes or goes itself: keepalived enters or leaves FAULT then, which a
+        BACKUP does without any address changing."""
         changes = []  # type: List[Tuple[str, Dict[str, Any]]]
         assert self.sock is not None
         while True:
@@ -2590,10 +2596,16 @@ class NetnsWatch(object):
                 if mtype in (RTM_NEWLINK, RTM_DELLINK):
                     info = parse_ifinfo(payload)
                     if info is not None:
-                        if mtype == RTM_NEWLINK and info[1]:
-                            self.links[info[0]] = info[1]
-                        elif mtype == RTM_DELLINK:
-                            self.links.pop(info[0], None)
+                        index, name, carrier = info
+                        if mtype == RTM_NEWLINK and name:
+                            self.links[index] = name
+                        if mtype == RTM_DELLINK:
+                            self.links.pop(index, None)
+                            self.carrier.pop(index, None)
+                            changes.append(("link", {"ifindex": index, "ifname": name, "carrier": False}))
+                        elif self.carrier.get(index) != carrier:
+                            self.carrier[index] = carrier
+                            changes.append(("link", {"ifindex": index, "ifname": name, "carrier": carrier}))
                     continue
                 if mtype not in (RTM_NEWADDR, RTM_DELADDR):
                     continue
@@ -4338,7 +4350,15 @@ class Agent(object):
             self.loop.remove_reader(watch.fileno())
             watch.close()
             return
+        links = [c for c in changes if c[0] == "link"]
+        changes = [c for c in changes if c[0] != "link"]
+        if links:
+            # keepalived enters or leaves FAULT as a link's carrier goes or comes: every daemon here is asked
+            watch.pending_dumps |= {d.name for d in self.daemons.values() if d.alive and d.netns_inode == watch.inode}
         if not changes:
+            if links and watch.debounce_timer is None:
+                watch.debounce_timer = self.loop.call_later(self.settings.vip_debounce,
+                                                            lambda: self._flush_vip_dumps(watch))
             return
         claims = self._claims(watch.inode)
         unexplained = False
