@@ -395,6 +395,38 @@ class LiveTest(unittest.TestCase):
             for agent in agents:
                 agent.close()
 
+    def test_22d_a_stopped_process_is_hung_without_waiting_for_a_dump(self):
+        """Another agent holds the TMPDIR's dump lock all along (its own dumps of the hung daemon time out one after
+        another): a stopped VRRP process is still reported `unresponsive` by the next rescan, since it cannot
+        answer. It used to be known only once a dump of our own had timed out, behind the other agent's: up to
+        13 s with two sessions on a node, and never while the lock stayed taken."""
+        import fcntl
+        if not self.a.alive():
+            self.a.start()
+        agent = self.new_agent(snapshot_interval="600")
+        lock_path = self.state_dir / "locks" / ("dump-%s.lock" % agent_module().sha256_hex(str(self.a.tmpdir).encode())[:16])
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        vrrp = self.a.vrrp_pid()
+        with open(str(lock_path), "a") as other_agent:
+            fcntl.flock(other_agent.fileno(), fcntl.LOCK_EX)
+            try:
+                agent.call("state.subscribe")
+                mark = agent.mark()
+                os.kill(vrrp, signal.SIGSTOP)
+                try:
+                    hung = agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
+                                            and e["action"] == "unresponsive", 5, since=mark)
+                    self.assertIn("stopped", hung["message"])
+                finally:
+                    os.kill(vrrp, signal.SIGCONT)
+            finally:
+                fcntl.flock(other_agent.fileno(), fcntl.LOCK_UN)
+        try:
+            agent.wait_event(lambda e: e["event"] == "daemon" and e["daemon"] == self.a.ns
+                             and e["action"] == "responsive", 20, since=mark)
+        finally:
+            agent.close()
+
     def test_22c_a_backup_that_loses_and_regains_its_link_is_reported_faulted_and_back(self):
         """`lab/fail cut` on a BACKUP: keepalived enters FAULT when the carrier goes and BACKUP when it comes back,
         and no address changes on that node. The agent asked for a dump only when an address changed (or every

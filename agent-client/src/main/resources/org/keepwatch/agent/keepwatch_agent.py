@@ -4138,17 +4138,23 @@ class Agent(object):
         """A SIGSTOPped VRRP process (hung) changes nothing the agent would otherwise see: no exit,
         no address change, yet its VIP stays while a peer takes over. So each rescan looks at the
         state of every daemon's VRRP process (main process where none is known; one /proc read
-        each, ~13 us) and asks for a dump when it stops (that times out: `unresponsive`, and its
-        VIPs are orphans) or resumes (it answers: `responsive`), not waiting for the periodic one."""
+        each, ~13 us). A stopped one cannot answer: it is `unresponsive` at once, and its VIPs are
+        orphans (no dump is asked: waiting for one to time out, behind other agents' dumps of the same
+        hung daemon, took up to 13 s with two sessions on a node). One that resumes is asked for a
+        dump (it answers: `responsive`), not waiting for the periodic one."""
         for d in self.daemons.values():
             if not d.alive:
                 continue
-            stopped = process_stopped(self.settings.proc_root, d.vrrp_pid or d.pid)
+            pid = d.vrrp_pid or d.pid
+            stopped = process_stopped(self.settings.proc_root, pid)
             if stopped == d.process_stopped:
                 continue
             d.process_stopped = stopped
             LOG.info("keepalived %s: %s", d.name, "process stopped (SIGSTOP?)" if stopped else "process resumed")
-            if stopped == d.responsive:
+            if stopped and d.responsive:
+                self._mark_unresponsive(d, "%s does not answer: its VRRP process (pid %d) is stopped (SIGSTOP?)"
+                                        % (daemon_label(d.name), pid))
+            elif not stopped and not d.responsive:
                 self.request_dump(d, "daemon")
 
     def _name_for(self, d: Daemon) -> str:
@@ -4774,11 +4780,17 @@ class Agent(object):
         # what check_stopped compares with: a daemon found stopped by this dump (before any rescan looked,
         # e.g. hung before the agent started) is dumped again when it resumes
         d.process_stopped = process_stopped(self.settings.proc_root, d.vrrp_pid or d.pid)
+        self._mark_unresponsive(d, result.get("message") or "no dump")
+
+    def _mark_unresponsive(self, d: Daemon, message: str) -> None:
+        """d answers no dump (hung): said once, with its claims where no dump told its instances, and an orphan
+        check of its namespace (a VIP it holds while a peer takes over)."""
+        d.dump_error = {"code": E_DUMP_FAILED, "message": message, "ts": now()}
         if d.responsive:
             d.responsive = False
-            LOG.warning("%s", result.get("message"))
+            LOG.warning("%s", message)
             if self.subscribed:
-                self.event("daemon", daemon=d.name, action="unresponsive", pid=d.pid, message=result.get("message"))
+                self.event("daemon", daemon=d.name, action="unresponsive", pid=d.pid, message=message)
         if self._needs_claims(d):
             self._load_claims(d)
         self._evaluate_orphans(d.netns_inode)   # every failed dump: an orphan check may be waiting on it
@@ -4836,7 +4848,9 @@ class Agent(object):
 
         def tick() -> None:
             d.periodic_timer = None
-            if self.subscribed and d.alive:
+            if self.subscribed and d.alive and d.process_stopped:
+                self._schedule_periodic(d)      # a stopped process answers no dump: ask when it resumes
+            elif self.subscribed and d.alive:
                 self.request_dump(d, "periodic")
         d.periodic_timer = self.loop.call_later(delay, tick)
 
