@@ -11,8 +11,8 @@ from keys import LabKeys
 from state import LabState, process_start_time, same_process
 from system import LabError, find_command, ip_batch, link_exists, netns_list, run
 from topology import (AGENT_STATE_PATH, BASIC, BRIDGE_NS, HA_BRIDGE, LAN_BRIDGE, LAN_CIDR, NEUTRON,
-                      NEUTRON_STATE_PATH, PREFIX_LEN, WORKSTATION_ADDRESS, WORKSTATION_LINK, WORKSTATION_PORT,
-                      BasicTopology, NeutronRouter, NeutronTopology, Node)
+                      NEUTRON_GID, NEUTRON_STATE_PATH, NEUTRON_UID, PREFIX_LEN, WORKSTATION_ADDRESS,
+                      WORKSTATION_LINK, WORKSTATION_PORT, BasicTopology, NeutronRouter, NeutronTopology, Node)
 
 KWLAB_DIR = Path(__file__).resolve().parent
 # Scripts that run on the nodes. They are copied into the lab directory because a checkout under
@@ -218,11 +218,22 @@ def build_neutron(state: LabState, keys: LabKeys, topology: NeutronTopology) -> 
         directory = write_node_files(state, keys, node, neutron_env(state, node, routers),
                                      neutron_setup(routers, node_index))
         ha_confs = directory / "neutron" / "ha_confs"
+        ha_confs.mkdir(parents=True)
+        give_to_neutron(ha_confs.parent, ha_confs)
         for router in routers:
             conf_dir = ha_confs / router.router_id
-            conf_dir.mkdir(parents=True)
+            (conf_dir / "tmp").mkdir(parents=True)
             (conf_dir / "keepalived.conf").write_text(topology.keepalived_conf(router, node_index))
+            give_to_neutron(conf_dir, conf_dir / "tmp", conf_dir / "keepalived.conf")
         start_node(state, node, directory, daemons=len(routers))
+
+
+def give_to_neutron(*paths: Path) -> None:
+    """As on a real network node, where neutron-l3-agent (the neutron user) writes ha_confs and keepalived runs as
+    root: a file mode of 0644 and a directory mode of 0755, the neutron user's."""
+    for path in paths:
+        os.chown(str(path), NEUTRON_UID, NEUTRON_GID)
+        os.chmod(str(path), 0o755 if path.is_dir() else 0o644)
 
 
 def neutron_env(state: LabState, node: Node, routers: List[NeutronRouter]) -> str:
@@ -235,7 +246,8 @@ def neutron_env(state: LabState, node: Node, routers: List[NeutronRouter]) -> st
 daemon_vrrp_pidfile() { echo "$HA_CONFS/$1.pid.keepalived-vrrp"; }
 daemon_start() {
   # As neutron-l3-agent runs it, plus console logging into the lab's log directory and a
-  # TMPDIR of its own so that the dump files of the routers do not collide.
+  # TMPDIR of its own so that the dump files of the routers do not collide (lab/up made it
+  # the neutron user's, as the rest of ha_confs/<router>).
   mkdir -p "$HA_CONFS/$1/tmp"
   TMPDIR="$HA_CONFS/$1/tmp" setsid ip netns exec "qrouter-$1" \\
     keepalived -P -f "$HA_CONFS/$1/keepalived.conf" \\

@@ -28,6 +28,11 @@ ADVERT_INT = 1
 NEUTRON_ADVERT_INT = 2
 NEUTRON_PRIORITY = 50
 NEUTRON_STATE_PATH = "/var/lib/neutron"
+# Whose Neutron's state is on a network node: the neutron user owns /var/lib/neutron, ha_confs, each router's
+# directory, its keepalived.conf and the TMPDIR keepalived (root) writes its dumps into. A uid with no passwd entry
+# on the host (Debian's neutron user has a system uid of its own): nothing is added to /etc/passwd.
+NEUTRON_UID = 64055
+NEUTRON_GID = 64055
 # The Keepwatch agent's state (config backups, audit log, apply and dump locks): per host, so per node.
 AGENT_STATE_PATH = "/var/lib/keepwatch"
 

@@ -17,12 +17,15 @@ import time
 import unittest
 from pathlib import Path
 
-from kwtlab import agent_module, is_root
+from kwtlab import AgentProcess, agent_module, is_root
 from test_apply import NEW, OLD, ApplyTestBase, instance
 
 ka = agent_module()
 ORIGINAL_TOKEN = getattr(ka, "random_token", None)
 NOBODY = 65534
+NEUTRON = 64055     # a network node's neutron user: not root, and no passwd entry here
+WRITES_ONLY_ROOTS = ("Keepwatch writes only configurations root alone controls (Neutron, for one, rewrites its own); "
+                     "nothing was written")
 SECRET = "vrrp_instance VI_1 {\n  priority 120\n  authentication {\n    auth_pass s3cr3t\n  }\n}\n"
 # A keepalived -t that says which file it was given (its mode, its owner) and what lies in its TMPDIR.
 FAKE_KEEPALIVED = """#!/bin/sh
@@ -112,6 +115,23 @@ class CandidateTest(ApplyTestBase):
         self.assertIn("candidate mode=600 uid=0", result["output"])
         self.assertEqual(sorted(p.name for p in (root / "etc").iterdir()), ["keepalived.conf"])
 
+    @unittest.skipUnless(is_root(), "a daemon in another mount namespace is root's")
+    def test_no_candidate_is_written_beside_a_configuration_another_user_owns(self):
+        # A containerised Neutron's: the agent reads the neutron user's files for their daemon, and writes none there.
+        root = self.tmp / "container"
+        conf = root / "var" / "lib" / "neutron" / "keepalived.conf"
+        conf.parent.mkdir(parents=True)
+        conf.write_text(OLD)
+        for path in (conf.parent, conf):
+            os.chown(str(path), NEUTRON, NEUTRON)
+        self.daemon.fs_root = str(root)
+        self.daemon.config = "/var/lib/neutron/keepalived.conf"
+        with self.assertRaises(ka.AgentError) as ctx:
+            self.ops.check(self.daemon, self.daemon.config, SECRET)
+        self.assertEqual(ctx.exception.code, "untrusted")
+        self.assertIn("this configuration belongs to uid %d, and %s" % (NEUTRON, WRITES_ONLY_ROOTS), ctx.exception.message)
+        self.assertEqual(sorted(p.name for p in conf.parent.iterdir()), ["keepalived.conf"])
+
 
 
 class SymlinkTest(ApplyTestBase):
@@ -181,6 +201,52 @@ class SymlinkTest(ApplyTestBase):
     def test_a_link_another_user_made_is_refused(self):
         os.lchown(str(self.conf), NOBODY, NOBODY)
         self.assert_refused("%s is a symbolic link owned by uid %d, not by root" % (self.conf, NOBODY))
+
+
+@unittest.skipUnless(is_root(), "the configuration is another user's")
+class ConfigOwnerTest(ApplyTestBase):
+    """ADR 0003: a root keepalived's configuration that another user owns (Neutron's, the neutron user's) is read for
+    its daemon, as root's is, but never written: an apply or restore is refused, saying whose it is."""
+
+    def setUp(self):
+        ApplyTestBase.setUp(self)
+        self.give(NEUTRON)
+
+    def give(self, uid):
+        for path in (self.etc, self.conf):
+            os.chown(str(path), uid, uid)
+
+    def assert_refused(self, op, uid_words):
+        with self.assertRaises(ka.AgentError) as ctx:
+            self.apply(NEW, op=op)
+        self.assertEqual(ctx.exception.code, "untrusted")
+        self.assertIn("%s is under %s, a directory owned by uid" % (self.conf, self.etc), ctx.exception.message)
+        self.assertIn("this configuration belongs to %s, and %s" % (uid_words, WRITES_ONLY_ROOTS), ctx.exception.message)
+        self.assertEqual((self.conf.read_text(), self.reloads, self.checks), (OLD, [], []))
+        self.assertEqual(sorted(p.name for p in self.etc.iterdir()), ["keepalived.conf"], "no temporary left")
+
+    def test_an_apply_or_restore_is_refused_saying_whose_the_configuration_is(self):
+        self.assert_refused("apply", "uid %d" % NEUTRON)
+        self.assert_refused("restore", "uid %d" % NEUTRON)
+        self.give(NOBODY)
+        self.assert_refused("apply", "uid %d (nobody)" % NOBODY)
+        self.assertEqual([line["result"] for line in self.audit()], ["failed"] * 3)
+
+    def test_the_agent_reads_such_a_configuration_and_refuses_to_apply_it(self):
+        (self.tmp / "proc").mkdir()
+        agent = AgentProcess("--default-config", str(self.conf), "--proc-root", str(self.tmp / "proc"),
+                             "--state-dir", str(self.tmp / "state"), "--neutron-ha-confs", str(self.tmp / "none"))
+        self.addCleanup(agent.close)
+        read = agent.call("config.read", {"daemon": "keepalived"})
+        self.assertTrue(read["ok"], read)
+        self.assertEqual(read["result"]["files"][0]["text"], OLD)
+        response = agent.call("config.apply", {"daemon": "keepalived", "text": NEW,
+                                               "base_sha256": read["result"]["files"][0]["sha256"]})
+        self.assertFalse(response["ok"], response)
+        self.assertEqual(response["error"]["code"], "untrusted")
+        self.assertIn("this configuration belongs to uid %d, and %s" % (NEUTRON, WRITES_ONLY_ROOTS),
+                      response["error"]["message"])
+        self.assertEqual(self.conf.read_text(), OLD)
 
 
 class IncludeTestBase(ApplyTestBase):

@@ -11,6 +11,8 @@ from pathlib import Path
 from kwtlab import agent_module, is_root
 
 ka = agent_module()
+NEUTRON = 64055     # a network node's neutron user: not root
+NOBODY = 65534
 
 
 class ClaimsTest(unittest.TestCase):
@@ -191,9 +193,31 @@ include conf.d/*.conf
 
     @unittest.skipUnless(is_root(), "needs root to give a file to another user")
     def test_a_file_owned_by_another_user_is_not_read(self):
-        path = self.write("other.conf", "vrrp_instance X {\n virtual_router_id 1\n}\n")
+        main = self.write("main.conf", "vrrp_instance X {\n virtual_router_id 1\n}\ninclude other.conf\n")
+        path = self.write("other.conf", "vrrp_instance Y {\n virtual_router_id 2\n}\n")
         os.chown(path, 65534, 65534)
-        self.assert_untrusted(path, "owned by uid 65534, not by root")
+        self.assert_untrusted(path, "owned by uid 65534, not by root", main=main)
+
+    @unittest.skipUnless(is_root(), "needs root to give files to other users")
+    def test_the_configurations_owner_is_no_other_user_but_a_third_one_is(self):
+        # Neutron's routers: ha_confs/<router>/ and its files the neutron user's (ADR 0003).
+        router = self.dir / "ha_confs" / "r1"
+        main = self.write("ha_confs/r1/keepalived.conf", "vrrp_instance X {\n virtual_router_id 1\n}\ninclude inc.conf\n")
+        inc = self.write("ha_confs/r1/inc.conf", "vrrp_instance Y {\n virtual_router_id 2\n}\n")
+        for path in (self.dir / "ha_confs", router, main, inc):
+            os.chown(str(path), NEUTRON, NEUTRON)
+        instances, error = self.load(main)
+        self.assertEqual((error, [i["instance"] for i in instances]), (None, ["X", "Y"]))
+        os.chown(inc, NOBODY, NOBODY)
+        self.assert_untrusted(inc, "owned by uid %d, neither by root nor by uid %d, the owner of the daemon's "
+                              "configuration" % (NOBODY, NEUTRON), main=main)
+        os.chown(inc, NEUTRON, NEUTRON)
+        self.assertEqual(self.load(main)[1], None)
+        # the router's directory given to a third user: no file changed, yet the claims go
+        os.chown(str(router), NOBODY, NOBODY)
+        self.assert_untrusted(main, "belongs to two users besides root")
+        os.chown(str(router), NEUTRON, NEUTRON)
+        self.assertEqual(self.load(main)[1], None)
 
     def test_a_symlink_is_followed_only_to_a_trusted_file(self):
         # keepalived reads through a link; so does the agent, when nobody else could have made or changed either.
@@ -217,7 +241,14 @@ include conf.d/*.conf
         link = str(self.dir / "link.conf")
         os.symlink(target, link)
         os.lchown(link, 65534, 65534)
-        self.assert_untrusted(link, "%s is a symbolic link owned by uid 65534, not by root" % link)
+        # the link makes 65534 the configuration's owner, whose link leads only to a file of theirs
+        self.assert_untrusted(link, "%s (a link to %s) is reached through %s, a symbolic link of uid 65534"
+                              % (link, target, link))
+        main = self.write("main.conf", "include link.conf\n")
+        self.assert_untrusted(link, "%s is a symbolic link owned by uid 65534, not by root" % link, main=main)
+        os.chown(target, 65534, 65534)
+        instances, error = self.load(link)
+        self.assertEqual((error, [i["instance"] for i in instances]), (None, ["X"]))
 
     def test_a_fifo_is_not_opened(self):
         fifo = str(self.dir / "fifo.conf")

@@ -11,6 +11,9 @@ from pathlib import Path
 from kwtlab import AgentProcess, agent_module, is_root
 
 ka = agent_module()
+NEUTRON = 64055     # the neutron user of a network node: a uid that is not root's (no passwd entry needed)
+NOBODY = 65534
+ROUTER = "6f1b9a52-3c1e-4e0b-9d7a-2f5c8e1a0b44"
 
 
 class ConfigSetTest(unittest.TestCase):
@@ -86,7 +89,9 @@ class ConfigSetTest(unittest.TestCase):
 class ConfigTrustTest(unittest.TestCase):
     """The files a daemon's configuration names are read as root only if no other user controls them: the file,
     every directory on the way and every symbolic link followed (config.read, check and apply read through
-    ConfigSet). Includes that are not regular files or are too large are refused by what they are."""
+    ConfigSet). The configuration's own owner is no other user (ADR 0003): whoever owns a root keepalived's
+    configuration, as the neutron user owns Neutron's, runs code as root through it already. Includes that are not
+    regular files or are too large are refused by what they are."""
 
     def setUp(self):
         self.dir = Path(tempfile.mkdtemp(prefix="kwt-agent-trust-"))
@@ -103,6 +108,16 @@ class ConfigTrustTest(unittest.TestCase):
 
     def give_to_nobody(self, path):
         os.lchown(str(path), self.nobody.pw_uid, self.nobody.pw_gid)
+
+    def neutron_tree(self):
+        """ha_confs/<router>/keepalived.conf and an include, as a network node has them: the neutron user's from
+        neutron/ down (the test's directory above it is root's, as /var/lib is)."""
+        conf = self.write("neutron/ha_confs/%s/keepalived.conf" % ROUTER, "vrrp_instance VR_1 {\n}\ninclude peers.conf\n")
+        peers = self.write("neutron/ha_confs/%s/peers.conf" % ROUTER, "! peers\n")
+        base = self.dir / "neutron"
+        for path in (base, base / "ha_confs", base / "ha_confs" / ROUTER, conf, peers):
+            os.lchown(str(path), NEUTRON, NEUTRON)
+        return conf, peers
 
     def refused(self, main, *why, code="untrusted"):
         """ConfigSet(main).load() fails with code, its message naming each of why; returns the message."""
@@ -125,12 +140,60 @@ class ConfigTrustTest(unittest.TestCase):
             self.assertIn(words, exc.message)
         return exc.message
 
+    @unittest.skipUnless(is_root(), "needs root to give files to another user")
+    def test_a_configuration_that_belongs_to_one_user_besides_root_is_read(self):
+        # Neutron's: read as keepalived reads it (root's notify scripts are the neutron user's to name anyway).
+        conf, peers = self.neutron_tree()
+        cset = ka.ConfigSet(conf).load()
+        self.assertEqual(cset.paths(), [conf, peers])
+        self.assertEqual(cset.owner, NEUTRON)
+        self.assertEqual(cset.files[0]["data"], Path(conf).read_bytes())
+
+    @unittest.skipUnless(is_root(), "needs root to give files to other users")
+    def test_a_file_of_a_third_user_in_such_a_configuration_is_not_read(self):
+        conf, peers = self.neutron_tree()
+        os.chown(peers, NOBODY, NOBODY)
+        self.refused(conf, "include 'peers.conf': %s is owned by uid %d, neither by root nor by uid %d, the owner of "
+                     "the daemon's configuration" % (peers, NOBODY, NEUTRON))
+        os.chown(peers, NEUTRON, NEUTRON)
+        os.chown(conf, NOBODY, NOBODY)      # the main file another user's, in the neutron user's directory
+        self.refused(conf, "%s belongs to two users besides root" % conf, "a directory owned by uid %d" % NEUTRON,
+                     "%s is owned by uid %d, neither by root nor by uid %d" % (conf, NOBODY, NEUTRON))
+
+    @unittest.skipUnless(is_root(), "needs root to give files to another user")
+    def test_a_configuration_owners_file_or_directory_others_may_write_is_not_read(self):
+        conf, peers = self.neutron_tree()
+        os.chmod(peers, 0o664)
+        self.refused(conf, "include 'peers.conf': %s is writable by group or others (mode 0664)" % peers)
+        os.chmod(peers, 0o644)
+        os.chmod(os.path.dirname(conf), 0o775)
+        self.refused(conf, "is under %s, a directory writable by group or others (mode 0775)" % os.path.dirname(conf))
+
+    @unittest.skipUnless(is_root(), "needs root to plant a link as another user")
+    def test_a_link_of_the_configurations_owner_leads_only_to_a_file_of_theirs(self):
+        # They could make root's keepalived read /etc/shadow anyway, but the agent does not show a file of root's
+        # under a name they chose; to a file of theirs the link is followed, as keepalived follows it.
+        conf, peers = self.neutron_tree()
+        os.unlink(conf)
+        os.symlink("/etc/shadow", conf)
+        os.lchown(conf, NEUTRON, NEUTRON)
+        message = self.refused(conf, "%s (a link to /etc/shadow) is reached through %s, a symbolic link of uid %d, the "
+                               "owner of the daemon's configuration, and is owned by uid 0" % (conf, conf, NEUTRON))
+        self.assertNotIn("root:", message)
+        os.unlink(conf)
+        os.symlink("peers.conf", conf)
+        os.lchown(conf, NEUTRON, NEUTRON)
+        self.assertEqual(ka.ConfigSet(conf).load().files[0]["data"], b"! peers\n")
+
     @unittest.skipUnless(is_root(), "needs root to give a directory to another user")
-    def test_a_configuration_in_a_directory_another_user_owns_is_not_read(self):
+    def test_an_include_in_a_directory_another_user_owns_is_not_read(self):
+        # The main file and its way root's alone: a user's directory an include names is theirs to fill.
         home = self.dir / "home"
-        main = self.write("home/keepalived.conf", "vrrp_instance VI_1 {\n}\n")
-        self.give_to_nobody(home)       # a user's home: they may replace the file whenever they like
-        self.refused(main, main, "is under %s, a directory owned by uid %d" % (home, self.nobody.pw_uid))
+        inc = self.write("home/peers.conf", "! peers\n")
+        self.give_to_nobody(home)
+        main = self.write("etc/keepalived.conf", "include %s\n" % inc)
+        self.refused(main, "include '%s': %s is under %s, a directory owned by uid %d, not by root"
+                     % (inc, inc, home, self.nobody.pw_uid))
 
     def test_a_configuration_in_a_directory_others_may_write_is_not_read(self):
         main = self.write("shared/keepalived.conf", "vrrp_instance VI_1 {\n}\n")
@@ -142,10 +205,7 @@ class ConfigTrustTest(unittest.TestCase):
         self.refused(main, "include 'conf.d/*.conf': %s is under" % inc, "writable by group or others (mode 0775)")
 
     @unittest.skipUnless(is_root(), "needs root to give a file to another user")
-    def test_a_configuration_or_include_another_user_owns_is_not_read(self):
-        main = self.write("keepalived.conf", "vrrp_instance VI_1 {\n}\n")
-        self.give_to_nobody(main)
-        self.refused(main, "%s is owned by uid %d, not by root" % (main, self.nobody.pw_uid))
+    def test_an_include_another_user_owns_is_not_read(self):
         inc = self.write("etc/peers.conf", "! peers\n")
         self.give_to_nobody(inc)
         main = self.write("etc/keepalived.conf", "include peers.conf\n")
@@ -164,10 +224,12 @@ class ConfigTrustTest(unittest.TestCase):
             os.symlink("/etc/shadow", str(link))
             self.give_to_nobody(link)
         self.give_to_nobody(home)
-        self.refused(str(home / "keepalived.conf"), "is under %s, a directory owned by uid" % home)
-        message = self.refused(str(tmp / "keepalived.conf"),
-                               "%s is a symbolic link owned by uid %d" % (tmp / "keepalived.conf", self.nobody.pw_uid))
-        self.assertNotIn("root:", message)
+        for directory in (home, tmp):
+            # the link makes nobody the configuration's owner, whose links lead only to their own files
+            link = directory / "keepalived.conf"
+            message = self.refused(str(link), "%s (a link to /etc/shadow) is reached through %s, a symbolic link of "
+                                   "uid %d" % (link, link, self.nobody.pw_uid), "is owned by uid 0")
+            self.assertNotIn("root:", message)
         main = self.write("etc/keepalived.conf", "include %s\n" % (tmp / "keepalived.conf"))
         self.refused(main, "include '%s'" % (tmp / "keepalived.conf"), "a symbolic link owned by uid")
 
@@ -221,9 +283,26 @@ class ConfigTrustTest(unittest.TestCase):
         response = agent.call("config.read", {"daemon": "keepalived"})
         self.assertFalse(response["ok"], "config.read returned %s" % str(response)[:200])
         self.assertEqual(response["error"]["code"], "untrusted")
-        self.assertIn("%s is under %s, a directory owned by uid %d" % (home / "keepalived.conf", home, self.nobody.pw_uid),
+        self.assertIn("%s (a link to /etc/shadow) is reached through %s, a symbolic link of uid %d"
+                      % (home / "keepalived.conf", home / "keepalived.conf", self.nobody.pw_uid),
                       response["error"]["message"])
         self.assertNotIn("root:", str(response))
+
+    @unittest.skipUnless(is_root(), "needs root to give files to another user")
+    def test_config_read_of_a_neutron_router_returns_its_configuration_and_its_claims(self):
+        # The real agent on a network node's layout: the neutron user owns ha_confs and what is in it.
+        conf, peers = self.neutron_tree()
+        Path(conf).write_text("vrrp_instance VR_1 {\n  interface ha-1\n  virtual_router_id 1\n}\n")
+        (self.dir / "proc").mkdir()
+        agent = AgentProcess("--neutron-ha-confs", str(self.dir / "neutron" / "ha_confs"), "--default-config",
+                             str(self.dir / "none.conf"), "--proc-root", str(self.dir / "proc"),
+                             "--state-dir", str(self.dir / "state"))
+        self.addCleanup(agent.close)
+        response = agent.call("config.read", {"daemon": ROUTER})
+        self.assertTrue(response["ok"], response)
+        self.assertEqual([f["path"] for f in response["result"]["files"]], [conf])
+        [daemon] = agent.call("daemons")["result"]["daemons"]
+        self.assertEqual((daemon["config_error"], daemon["instances_from"]), (None, "config"))
 
 
 class AtomicWriteTest(unittest.TestCase):

@@ -148,11 +148,22 @@ class ConfiguredTest(unittest.TestCase):
 
     @unittest.skipUnless(is_root(), "needs root to give a file to another user")
     def test_a_configuration_owned_by_another_user_is_reported_without_claims(self):
-        path = self.write(self.values["default_config"], conf())
+        self.write(self.values["default_config"], conf() + "include peers.conf\n")
+        path = self.write(self.etc / "peers.conf", "! peers\n")
         os.chown(path, 65534, 65534)
         info = self.daemons(self.agent())["keepalived"]
-        self.assertEqual(info["config_error"]["code"], "untrusted")
+        self.assertEqual((info["config_error"]["code"], info["config_error"]["file"]), ("untrusted", path))
         self.assertIn("owned by uid 65534", info["config_error"]["message"])
+
+    @unittest.skipUnless(is_root(), "needs root to give files to another user")
+    def test_neutron_routers_whose_files_the_neutron_user_owns_are_claimed(self):
+        # As on a network node: /var/lib/neutron and everything below it the neutron user's.
+        path = self.write(self.ha_confs / STOPPED / "keepalived.conf", conf(52, "10.78.0.1/24"))
+        for owned in (self.ha_confs.parent, self.ha_confs, self.ha_confs / STOPPED, Path(path)):
+            os.chown(str(owned), 64055, 64055)
+        d = self.agent().daemons[STOPPED]
+        self.assertEqual((d.config_error, d.instances_from), (None, "config"))
+        self.assertEqual(d.instances["VI_1"]["vips"], ["10.78.0.1/24"])
 
     def test_neutron_routers_that_do_not_run(self):
         qrouter = self.fake.add_netns("qrouter-" + RUNNING)

@@ -15,6 +15,8 @@ from kwtlab import AgentProcess, FIXTURES, agent_module, fixture_text, is_root
 from test_discovery import FakeProc
 
 ka = agent_module()
+NEUTRON = 64055     # a network node's neutron user: not root
+ROUTER = "6f1b9a52-3c1e-4e0b-9d7a-2f5c8e1a0b44"
 COMPARED_FIELDS = ("instance", "vrid", "state", "wantstate", "base_priority", "effective_priority", "interface",
                    "advert_int", "version", "nopreempt", "auth_type", "last_transition", "vips", "excluded_vips")
 
@@ -214,16 +216,18 @@ class DumpTrustTest(unittest.TestCase):
         self.fake.add(1, "init", 0, ["/sbin/init"])
         self.nobody = pwd.getpwnam("nobody").pw_uid
 
-    def keepalived(self, how, dump="dump_master.data", false_dump="dump_backup.data"):
-        """The stand-in started, and listed in the fake /proc as root's keepalived handling SIGUSR1."""
+    def keepalived(self, how, dump="dump_master.data", false_dump="dump_backup.data", conf=None, uid=None):
+        """The stand-in started, and listed in the fake /proc as root's keepalived handling SIGUSR1 (its
+        configuration conf, by default a file of root's; `uid` whose its hostile files are, by default nobody's)."""
         process = subprocess.Popen([sys.executable, "-c", FAKE_DAEMON, how, str(self.dump), str(FIXTURES / dump),
-                                    str(self.nobody), str(FIXTURES / false_dump)],
+                                    str(self.nobody if uid is None else uid), str(FIXTURES / false_dump)],
                                    stdout=subprocess.PIPE, universal_newlines=True)
         self.addCleanup(process.wait)
         self.addCleanup(process.kill)
         self.assertEqual(process.stdout.readline().strip(), "ready")
-        conf = self.tmp / "keepalived.conf"
-        conf.write_text("vrrp_instance VI_1 {\n}\n")
+        if conf is None:
+            conf = self.tmp / "keepalived.conf"
+            conf.write_text("vrrp_instance VI_1 {\n}\n")
         self.fake.add(process.pid, "keepalived", 1, ["keepalived", "--dont-fork", "-f", str(conf)],
                       env={"TMPDIR": str(self.tmpdir)})
         with (self.fake.proc / str(process.pid) / "status").open("a") as f:
@@ -279,6 +283,35 @@ class DumpTrustTest(unittest.TestCase):
         self.keepalived("keepalived")
         self.assert_refused(self.snapshot(), "something else was put at %s each time the agent removed what was there"
                             % self.dump)
+
+    def neutron_router(self):
+        """A Neutron router's files as a network node has them: ha_confs/<router>/keepalived.conf and its TMPDIR
+        ha_confs/<router>/tmp, the neutron user's from neutron/ down; the dump goes there."""
+        router = self.tmp / "neutron" / "ha_confs" / ROUTER
+        self.tmpdir = router / "tmp"
+        self.tmpdir.mkdir(parents=True)
+        self.dump = self.tmpdir / ka.TEXT_DUMP_NAME
+        conf = router / "keepalived.conf"
+        conf.write_text("vrrp_instance VI_1 {\n}\n")
+        for path in (self.tmp / "neutron", router.parent, router, self.tmpdir, conf):
+            os.chown(str(path), NEUTRON, NEUTRON)
+        return conf
+
+    def test_a_neutron_routers_dump_in_its_tmpdir_the_neutron_user_owns_is_read(self):
+        self.keepalived("keepalived", conf=self.neutron_router())
+        daemon = self.snapshot()
+        self.assertEqual(daemon["error"], None)
+        self.assertEqual(sorted(i["instance"] for i in daemon["instances"]), ["VI_1", "VI_2"])
+
+    def test_a_dump_file_of_the_configurations_owner_is_theirs_to_write(self):
+        # ADR 0003: the neutron user runs code as root through the router's configuration already.
+        self.keepalived("nobodys-file", conf=self.neutron_router(), uid=NEUTRON)
+        self.assertEqual(self.snapshot()["error"], None)
+
+    def test_a_third_users_file_in_a_neutron_routers_dump_place_is_refused(self):
+        self.keepalived("nobodys-file", conf=self.neutron_router())
+        self.assert_refused(self.snapshot(), "%s is owned by uid %d, neither by root nor by uid %d, the owner of the "
+                            "daemon's configuration" % (self.dump, self.nobody, NEUTRON))
 
     def test_a_stale_file_another_user_left_is_removed_before_keepalived_writes_its_own(self):
         # keepalived writes with fopen("w"): into another user's file, which would stay theirs. The agent (root)

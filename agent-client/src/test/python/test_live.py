@@ -488,6 +488,75 @@ class LiveTest(unittest.TestCase):
 
 
 @unittest.skipUnless(is_root(), "needs root (keepalived in network namespaces)")
+class ConfigOwnerLiveTest(unittest.TestCase):
+    """A network node's layout (ADR 0003): the neutron user owns the router's directory, its keepalived.conf and the
+    TMPDIR keepalived (root) writes its dumps into. The agent takes the dumps, reads the configuration and claims
+    from it, and refuses to write it, saying whose it is."""
+    NEUTRON = 64055
+
+    @classmethod
+    def setUpClass(cls):
+        require_lab()
+        cls.lab = KeepalivedLab(nodes=1)
+        [cls.node] = cls.lab.nodes
+        cls.node.conf.write_text(vrrp_config("net1", 150))
+        for path in (cls.node.dir, cls.node.tmpdir, cls.node.conf):
+            os.chown(str(path), cls.NEUTRON, cls.NEUTRON)
+            os.chmod(str(path), 0o755 if path.is_dir() else 0o644)
+        cls.node.start()
+        cls.agents = []
+        deadline = time.monotonic() + ELECTION_TIMEOUT_S
+        while VIP not in cls.node.addresses():
+            if time.monotonic() > deadline:
+                cls.lab.close()
+                raise AssertionError("the node never became MASTER")
+            time.sleep(0.1)
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            for agent in cls.agents:
+                agent.close()
+        finally:
+            cls.lab.close()
+
+    def new_agent(self):
+        agent = AgentProcess("--match-config", str(self.lab.root) + "/*", "--state-dir", str(self.lab.root / "state"),
+                             "--default-config", "/nonexistent/keepwatch-test/keepalived.conf",
+                             "--neutron-ha-confs", str(self.lab.root / "no-ha-confs"))
+        self.agents.append(agent)
+        return agent
+
+    def daemon(self, agent):
+        [d] = agent.call("state.snapshot", {"fresh": True})["result"]["daemons"]
+        return d
+
+    def test_1_its_dumps_are_read_and_its_configuration_too_but_not_written(self):
+        agent = self.new_agent()
+        d = self.daemon(agent)
+        self.assertEqual((d["error"], d["instances_from"]), (None, "dump"), d)
+        self.assertEqual([(i["instance"], i["state"]) for i in d["instances"]], [("VI_1", "MASTER")])
+        read = agent.call("config.read", {"daemon": self.node.ns})
+        self.assertTrue(read["ok"], read)
+        response = agent.call("config.apply", {"daemon": self.node.ns, "text": vrrp_config("net1", 120),
+                                               "base_sha256": sha(self.node.conf)}, timeout=APPLY_TIMEOUT_S)
+        self.assertEqual(response["error"]["code"], "untrusted", response)
+        self.assertIn("this configuration belongs to uid %d, and Keepwatch writes only configurations root alone "
+                      "controls" % self.NEUTRON, response["error"]["message"])
+        self.assertEqual(self.node.conf.read_text(), vrrp_config("net1", 150))
+
+    def test_2_a_hung_daemon_is_claimed_from_its_configuration(self):
+        vrrp_pid = self.node.vrrp_pid()
+        os.kill(vrrp_pid, signal.SIGSTOP)
+        try:
+            d = self.daemon(self.new_agent())
+            self.assertEqual((d["responsive"], d["instances_from"], d["config_error"]), (False, "config", None), d)
+            self.assertEqual([(i["instance"], i["source"]) for i in d["instances"]], [("VI_1", "config")])
+        finally:
+            os.kill(vrrp_pid, signal.SIGCONT)
+
+
+@unittest.skipUnless(is_root(), "needs root (keepalived in network namespaces)")
 class FaultsBeforeTheAgentTest(unittest.TestCase):
     """Issue 12: faults made before the agent started. Without a dump to tell, a daemon's claims
     come from its configuration, and the VIP it left up is an orphan in the agent's first answer.

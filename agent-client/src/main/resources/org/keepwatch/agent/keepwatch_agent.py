@@ -108,6 +108,8 @@ MAX_CLAIMS_FILE_BYTES = 4 * 1024 * 1024
 MAX_UNIT_FILE_BYTES = 64 * 1024
 UNTRUSTED_MODE_BITS = stat.S_IWGRP | stat.S_IWOTH
 MAX_SYMLINKS_FOLLOWED = 40         # as the kernel (ELOOP)
+PASSWD_FILE = "/etc/passwd"        # names a uid in a message (never through NSS)
+MAX_PASSWD_BYTES = 4 * 1024 * 1024
 
 # keepalived's VRRP states (vrrp.h), as numbers in the JSON dump and names in the text dump.
 VRRP_STATES = {0: "INIT", 1: "BACKUP", 2: "MASTER", 3: "FAULT", 97: "STOP", 98: "DELETED"}
@@ -319,16 +321,25 @@ def which(program: str, extra_dirs: str = "/usr/sbin:/sbin:/usr/local/sbin") -> 
     return None
 
 
-def trusted_owner(st: "os.stat_result") -> bool:
-    """Owned by root (or by the agent's own user when it does not run as root) and not writable by group or
-    others: nobody else can have put or changed it."""
-    return st.st_uid in (0, os.geteuid()) and not st.st_mode & UNTRUSTED_MODE_BITS
+def trusted_uid(uid: int, also: "Optional[int]" = None) -> bool:
+    """Root, the agent's own user (when it does not run as root), or `also`: the one other user a root keepalived's
+    configuration belongs to (config_owner), for files read as that daemon's only. Whoever can write the
+    configuration of a root keepalived runs code as root through it (notify and track scripts), so reading what
+    they own for that daemon gives them nothing; nothing is ever written on their say (ADR 0003)."""
+    return uid in (0, os.geteuid()) or (also is not None and uid == also)
 
 
-def trusted_directory(st: "os.stat_result") -> bool:
-    """A directory whose entries only root (or the agent's own user) can replace: owned by them and writable by no
-    group or other, unless sticky (as /tmp: others may add names there, but not rename or remove root's)."""
-    return st.st_uid in (0, os.geteuid()) and (not st.st_mode & UNTRUSTED_MODE_BITS or bool(st.st_mode & stat.S_ISVTX))
+def trusted_owner(st: "os.stat_result", also: "Optional[int]" = None) -> bool:
+    """Owned by root (or the agent's own user, or `also`: see trusted_uid) and not writable by group or others:
+    nobody else can have put or changed it."""
+    return trusted_uid(st.st_uid, also) and not st.st_mode & UNTRUSTED_MODE_BITS
+
+
+def trusted_directory(st: "os.stat_result", also: "Optional[int]" = None) -> bool:
+    """A directory whose entries only root (or the agent's own user, or `also`: see trusted_uid) can replace: owned
+    by them and writable by no group or other, unless sticky (as /tmp: others may add names there, but not rename
+    or remove root's)."""
+    return trusted_uid(st.st_uid, also) and (not st.st_mode & UNTRUSTED_MODE_BITS or bool(st.st_mode & stat.S_ISVTX))
 
 
 def trusted_keepalived(configured: "Optional[str]") -> "Optional[str]":
@@ -397,6 +408,15 @@ class AgentError(Exception):
         if self.details:
             err["details"] = self.details
         return err
+
+
+class UntrustedOwner(AgentError):
+    """untrusted because of whose a file, directory or link is (uid), not of its mode or type: config_owner learns
+    a daemon's configuration owner from it, and an apply says whom the configuration belongs to."""
+
+    def __init__(self, message: str, uid: int, details: "Optional[Dict[str, Any]]" = None) -> None:
+        AgentError.__init__(self, E_UNTRUSTED, message, details)
+        self.uid = uid
 
 
 def read_small(path: Path, limit: int = MAX_CONFIG_FILE_BYTES) -> bytes:
@@ -969,18 +989,21 @@ class ConfigSet(object):
         self.files = []  # type: List[Dict[str, Any]]
         self.unmatched = []  # type: List[str]
         self.overrides = {}  # type: Dict[str, bytes]
+        self.owner = None  # type: Optional[int]     # config_owner: whose besides root its files may be
 
     def load(self, overrides: "Optional[Dict[str, bytes]]" = None) -> "ConfigSet":
         self.overrides = overrides or {}
         self.files = []
         self.unmatched = []
+        self.owner = config_owner(self.main, self.fs_root)
         self._visit(self.main, None, None, 0, set())
         return self
 
     def _visit(self, path: str, parent: "Optional[str]", pattern: "Optional[str]", depth: int, seen: "Set[str]") -> None:
         """Reads path (the main file, or what the include `pattern` of parent named) and, in place, its includes.
-        Only what no other user controls is read (read_trusted): the agent reads as root what it returns, and
-        keepalived -t reads the same files; a FIFO or device is refused by its type, a large file by its size."""
+        Only what no other user controls is read (read_trusted; the configuration's owner is no other user, see
+        config_owner): the agent reads as root what it returns, and keepalived -t reads the same files; a FIFO or
+        device is refused by its type, a large file by its size."""
         if path in seen or len(self.files) >= MAX_INCLUDED_FILES or depth > MAX_INCLUDE_DEPTH:
             return
         seen.add(path)
@@ -989,7 +1012,7 @@ class ConfigSet(object):
             st = None
         else:
             try:
-                data, st = read_trusted(path, MAX_CONFIG_FILE_BYTES, self.fs_root, "a configuration file")
+                data, st = read_trusted(path, MAX_CONFIG_FILE_BYTES, self.fs_root, "a configuration file", self.owner)
             except FileNotFoundError:
                 if parent is None:
                     raise AgentError(E_NOT_FOUND, "configuration file %s does not exist" % path)
@@ -1058,45 +1081,77 @@ def _file_kind(mode: int) -> str:
     return "not a regular file"
 
 
-def _not_trusted_because(st: os.stat_result) -> str:
+def _trusted_owners(also: "Optional[int]") -> str:
+    """Whom a file may belong to (see trusted_uid), after "owned by uid N, "."""
+    if also is None:
+        return "not by root"
+    return "neither by root nor by uid %d, the owner of the daemon's configuration" % also
+
+
+def _not_trusted_because(st: os.stat_result, also: "Optional[int]" = None) -> str:
     """Why trusted_owner or trusted_directory refused st, in words."""
-    if st.st_uid not in (0, os.geteuid()):
-        return "owned by uid %d, not by root" % st.st_uid
+    if not trusted_uid(st.st_uid, also):
+        return "owned by uid %d, %s" % (st.st_uid, _trusted_owners(also))
     return "writable by group or others (mode %04o)" % (st.st_mode & 0o7777)
 
 
-def check_trusted(path: str, st: os.stat_result, limit: int, what: str = "a file") -> None:
-    """Raises AgentError unless st (an lstat) is a regular file owned by root (or by the agent's own
-    uid when it does not run as root), writable by no group or other, and at most limit bytes (what:
-    the kind of file, for the message)."""
+def _refusal(message: str, st: os.stat_result, also: "Optional[int]", path: str) -> AgentError:
+    """untrusted: UntrustedOwner when st's owner is what is wrong, else by its mode."""
+    if not trusted_uid(st.st_uid, also):
+        return UntrustedOwner(message, st.st_uid, {"file": path})
+    return AgentError(E_UNTRUSTED, message, {"file": path})
+
+
+def check_trusted(path: str, st: os.stat_result, limit: int, what: str = "a file", also: "Optional[int]" = None) -> None:
+    """Raises AgentError unless st (an lstat) is a regular file owned by root (or by the agent's own uid when it
+    does not run as root, or by `also`: see trusted_uid), writable by no group or other, and at most limit bytes
+    (what: the kind of file, for the message)."""
     if not stat.S_ISREG(st.st_mode):
         kind = _file_kind(st.st_mode)
         blocks = kind not in ("a symbolic link", "a directory", "not a regular file")
         raise AgentError(E_UNTRUSTED, "%s is %s, not a regular file; it is not read%s"
                          % (path, kind, " (opening it could block for ever)" if blocks else ""), {"file": path})
-    if not trusted_owner(st):
-        raise AgentError(E_UNTRUSTED, "%s is %s" % (path, _not_trusted_because(st)), {"file": path})
+    if not trusted_owner(st, also):
+        raise _refusal("%s is %s" % (path, _not_trusted_because(st, also)), st, also, path)
     if st.st_size > limit:
         raise AgentError(E_TOO_LARGE, "%s is %d bytes, more than the %d bytes %s may have here; it is not read"
                          % (path, st.st_size, limit, what), {"file": path})
 
 
-def resolve_trusted(path: str, fs_root: str = "") -> str:
+def check_reached(path: str, st: os.stat_result, limit: int, what: str, also: "Optional[int]",
+                  theirs: "Optional[str]") -> None:
+    """check_trusted, and when the way followed `theirs`, a symbolic link of the configuration owner's, the file
+    must be theirs too: a link of theirs never shows a file of root's (/etc/shadow) under a name they chose. (They
+    can name root's files in an include, in plain sight; keepalived reads them either way.)"""
+    check_trusted(path, st, limit, what, also)
+    if theirs is not None and st.st_uid != also:
+        raise AgentError(E_UNTRUSTED, "%s is reached through %s, a symbolic link of uid %d, the owner of the daemon's "
+                         "configuration, and is owned by uid %d: a link of theirs is followed only to a file of theirs"
+                         % (path, theirs, also, st.st_uid), {"file": path})
+
+
+def resolve_trusted(path: str, fs_root: str = "", also: "Optional[int]" = None) -> str:
     """path (absolute, in a filesystem view whose root is fs_root, "" for the agent's own) resolved as the kernel
-    resolves it, each step checked: every directory passed owned by root (or the agent's uid) and writable by no
-    group or other unless sticky, every symbolic link followed owned by them too (it is resolved here, in fs_root,
-    not by the kernel, which would resolve an absolute link in the agent's own root). A user who can replace
-    anything on the way controls the file. Returns the resolved path, whose last part check_trusted is still to
-    judge; AgentError (untrusted) naming path and what on the way is not trusted; FileNotFoundError if a part is
-    missing."""
+    resolves it, each step checked: every directory passed owned by root (or the agent's uid, or `also`: see
+    trusted_uid) and writable by no group or other unless sticky, every symbolic link followed owned by them too
+    (it is resolved here, in fs_root, not by the kernel, which would resolve an absolute link in the agent's own
+    root). A user who can replace anything on the way controls the file. Returns the resolved path, whose last part
+    check_trusted is still to judge; AgentError (untrusted; UntrustedOwner when an owner is what is wrong) naming
+    path and what on the way is not trusted; FileNotFoundError if a part is missing."""
+    return _resolve_trusted(path, fs_root, also)[0]
+
+
+def _resolve_trusted(path: str, fs_root: str, also: "Optional[int]") -> "Tuple[str, Optional[str]]":
+    """resolve_trusted, and the first symbolic link of `also`'s followed on the way (None when none was)."""
     if not path.startswith("/"):
         raise AgentError(E_UNTRUSTED, "%s is not an absolute path" % path, {"file": path})
     root = os.lstat(fs_root + "/")
-    if not trusted_directory(root):
-        raise AgentError(E_UNTRUSTED, "%s is under /, a directory %s" % (path, _not_trusted_because(root)), {"file": path})
+    if not trusted_directory(root, also):
+        raise _refusal("%s is under /, a directory %s" % (path, _not_trusted_because(root, also)), root, also, path)
     done = []  # type: List[str]
     todo = [part for part in reversed(path.split("/")) if part]
     links = 0
+    theirs = None  # type: Optional[str]
     while todo:
         part = todo.pop()
         if part == ".":
@@ -1108,10 +1163,12 @@ def resolve_trusted(path: str, fs_root: str = "") -> str:
         current = "/" + "/".join(done + [part])
         st = os.lstat(fs_root + current)
         if stat.S_ISLNK(st.st_mode):
-            if st.st_uid not in (0, os.geteuid()):
+            if not trusted_uid(st.st_uid, also):
                 way = "is" if current == path else "leads through %s," % current
-                raise AgentError(E_UNTRUSTED, "%s %s a symbolic link owned by uid %d, not by root"
-                                 % (path, way, st.st_uid), {"file": path})
+                raise UntrustedOwner("%s %s a symbolic link owned by uid %d, %s"
+                                     % (path, way, st.st_uid, _trusted_owners(also)), st.st_uid, {"file": path})
+            if theirs is None and not trusted_uid(st.st_uid):
+                theirs = current
             links += 1
             if links > MAX_SYMLINKS_FOLLOWED:
                 raise AgentError(E_UNTRUSTED, "%s: more than %d symbolic links on the way" % (path, MAX_SYMLINKS_FOLLOWED),
@@ -1124,10 +1181,51 @@ def resolve_trusted(path: str, fs_root: str = "") -> str:
         done.append(part)
         if todo and not stat.S_ISDIR(st.st_mode):
             raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), current)
-        if todo and not trusted_directory(st):
-            raise AgentError(E_UNTRUSTED, "%s is under %s, a directory %s" % (path, current, _not_trusted_because(st)),
-                             {"file": path})
-    return "/" + "/".join(done)
+        if todo and not trusted_directory(st, also):
+            raise _refusal("%s is under %s, a directory %s" % (path, current, _not_trusted_because(st, also)),
+                           st, also, path)
+    return "/" + "/".join(done), theirs
+
+
+def config_owner(main: str, fs_root: str = "") -> "Optional[int]":
+    """The one user besides root (and the agent's own) whom a root keepalived's configuration belongs to: the owner
+    of its main file as its command line names it, of a directory on the way or of a link followed there (Neutron's
+    /var/lib/neutron/ha_confs/<router>/keepalived.conf are the neutron user's), looked at as read_trusted looks. The
+    files read for that daemon may be theirs too (trusted_uid). None when root alone owns them all, or when the
+    look fails for another reason (the read that follows says why). AgentError (untrusted) when two users besides
+    root own parts of it: it belongs to neither."""
+    also = None  # type: Optional[int]
+    first = None  # type: Optional[UntrustedOwner]
+    while True:
+        try:
+            real = resolve_trusted(main, fs_root, also)
+            check_trusted(main if real == main else "%s (a link to %s)" % (main, real), os.lstat(fs_root + real),
+                          sys.maxsize, also=also)
+            return also
+        except UntrustedOwner as exc:
+            if first is not None:
+                raise AgentError(E_UNTRUSTED, "%s belongs to two users besides root, and a daemon's configuration is "
+                                 "read only when it belongs to one at most: %s; and %s"
+                                 % (main, first.message, exc.message), {"file": main})
+            first = exc
+            also = exc.uid
+        except (AgentError, OSError):
+            return also
+
+
+def user_label(uid: int, fs_root: str = "") -> str:
+    """"uid 64055 (neutron)" when the passwd file of the daemon's view (else the agent's) names uid, else
+    "uid 64055". Read as a file, not through NSS, which may ask a directory server."""
+    for root in ([fs_root] if fs_root else []) + [""]:
+        try:
+            data, _ = read_trusted(PASSWD_FILE, MAX_PASSWD_BYTES, root, "a passwd file")
+        except (AgentError, OSError):
+            continue
+        for line in decode_text(data).splitlines():
+            fields = line.split(":")
+            if len(fields) > 2 and fields[2] == str(uid) and fields[0]:
+                return "uid %d (%s)" % (uid, fields[0])
+    return "uid %d" % uid
 
 
 def lstat_signature(path: str) -> "Optional[Tuple[int, ...]]":
@@ -1144,16 +1242,18 @@ def lstat_signature(path: str) -> "Optional[Tuple[int, ...]]":
     return file_key(st) + (st.st_mode, st.st_uid)
 
 
-def read_trusted(path: str, limit: int, fs_root: str = "", what: str = "a file") -> "Tuple[bytes, os.stat_result]":
+def read_trusted(path: str, limit: int, fs_root: str = "", what: str = "a file",
+                 also: "Optional[int]" = None) -> "Tuple[bytes, os.stat_result]":
     """The bytes of path (in fs_root's view) when no other user controls it: resolve_trusted accepts the way to
     it and check_trusted the file, looked at before it is opened (a FIFO or device is never opened) and again
     once open, without following a final symbolic link and without blocking (a FIFO swapped in meanwhile cannot
-    hang the agent). Messages name path, and what it leads to when that is another file. FileNotFoundError if
-    missing."""
-    real = resolve_trusted(path, fs_root)
+    hang the agent). `also`: the daemon's configuration owner (config_owner) when the file is that daemon's; a
+    link of theirs leads only to a file of theirs (check_reached). Messages name path, and what it leads to when
+    that is another file. FileNotFoundError if missing."""
+    real, theirs = _resolve_trusted(path, fs_root, also)
     shown = path if real == path else "%s (a link to %s)" % (path, real)
     full = fs_root + real
-    check_trusted(shown, os.lstat(full), limit, what)
+    check_reached(shown, os.lstat(full), limit, what, also, theirs)
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | os.O_NOCTTY
     try:
         fd = os.open(full, flags)
@@ -1163,7 +1263,7 @@ def read_trusted(path: str, limit: int, fs_root: str = "", what: str = "a file")
         raise
     try:
         fst = os.fstat(fd)
-        check_trusted(shown, fst, limit, what)     # what was opened, not what was looked at
+        check_reached(shown, fst, limit, what, also, theirs)     # what was opened, not what was looked at
         chunks = []
         size = 0
         while size <= limit:
@@ -1218,24 +1318,35 @@ class ClaimsReader(object):
     """The VRRP instances a configuration claims (vrrp_instance blocks), for daemons whose instances
     no dump told: hung, dead, or not running. Files are read as ConfigSet resolves them (includes in
     place, relative to the including file, globs sorted) in the daemon's filesystem view, each through
-    read_trusted. A result is kept while every file it read has the same (dev, inode, size, mtime_ns)
-    and every include glob the same matches, so a rescan costs one lstat per file, not a parse."""
+    read_trusted, the configuration's owner allowed (config_owner). A result is kept while every file it read
+    has the same (dev, inode, size, mtime_ns), mode and owner, every include glob the same matches and the
+    configuration the same owner, so a rescan costs one lstat per file and per part of the main file's way, not a
+    parse."""
 
     def __init__(self) -> None:
-        # (fs_root, main, config_id) -> (signature, (instances, error)); signature: ("f", path, key|None)
-        # per file read and ("g", pattern, matches) per include glob
+        # (fs_root, main, config_id) -> (signature, (instances, error)); signature: ("o", main, owner) first, then
+        # ("f", path, key|None) per file read and ("g", pattern, matches) per include glob
         self.results = {}  # type: Dict[Tuple[str, str, str], Tuple[List[Tuple[Any, ...]], Tuple[List[Dict[str, Any]], Optional[Dict[str, Any]]]]]
 
     def load(self, main: str, fs_root: str, config_id: str) -> "Tuple[List[Dict[str, Any]], Optional[Dict[str, Any]]]":
         """(instance records, None), or ([], error) with error {code, message, file, line}."""
         key = (fs_root, main, config_id)
         cached = self.results.get(key)
-        if cached is not None and self._still_valid(cached[0], fs_root):
-            return cached[1]
-        signature = []  # type: List[Tuple[Any, ...]]
+        owner = None  # type: Optional[int]
+        refused = None  # type: Optional[AgentError]
         try:
+            owner = config_owner(main, fs_root)     # looked at each time: a directory's chown changes no file's key
+        except AgentError as exc:
+            refused = exc
+        mark = ("o", main, refused.message if refused is not None else owner)
+        if cached is not None and cached[0][0] == mark and self._still_valid(cached[0][1:], fs_root):
+            return cached[1]
+        signature = [mark]  # type: List[Tuple[Any, ...]]
+        try:
+            if refused is not None:
+                raise refused
             lines = []  # type: List[Tuple[str, int, str]]
-            self._expand(main, fs_root, None, 0, set(), {}, config_id, lines, signature)
+            self._expand(main, fs_root, None, 0, set(), {}, config_id, lines, signature, owner)
             result = (parse_claims(lines), None)  # type: Tuple[List[Dict[str, Any]], Optional[Dict[str, Any]]]
         except AgentError as exc:
             details = exc.details or {}
@@ -1262,7 +1373,7 @@ class ClaimsReader(object):
 
     def _expand(self, path: str, fs_root: str, parent: "Optional[str]", depth: int, seen: "Set[str]",
                 variables: "Dict[str, str]", config_id: str, out: "List[Tuple[str, int, str]]",
-                signature: "List[Tuple[Any, ...]]") -> None:
+                signature: "List[Tuple[Any, ...]]", owner: "Optional[int]") -> None:
         """Appends (file, line, text) of path and, in place, of its includes: conditionals applied,
         variables substituted, comments removed."""
         if path in seen or len(seen) >= MAX_INCLUDED_FILES or depth > MAX_INCLUDE_DEPTH:
@@ -1270,7 +1381,7 @@ class ClaimsReader(object):
         seen.add(path)
         before = lstat_signature(fs_root + path)
         try:
-            data, st = read_trusted(path, MAX_CLAIMS_FILE_BYTES, fs_root, "a configuration file")
+            data, st = read_trusted(path, MAX_CLAIMS_FILE_BYTES, fs_root, "a configuration file", owner)
         except FileNotFoundError:
             signature.append(("f", path, None))
             if parent is None:
@@ -1317,9 +1428,9 @@ class ClaimsReader(object):
                 matches = _glob_config(glob, fs_root, full)
                 signature.append(("g", full, matches))
                 for match in matches:
-                    self._expand(match, fs_root, path, depth + 1, seen, variables, config_id, out, signature)
+                    self._expand(match, fs_root, path, depth + 1, seen, variables, config_id, out, signature, owner)
             else:
-                self._expand(full, fs_root, path, depth + 1, seen, variables, config_id, out, signature)
+                self._expand(full, fs_root, path, depth + 1, seen, variables, config_id, out, signature, owner)
 
 
 def _glob_config(glob: "Any", fs_root: str, pattern: str) -> "List[str]":
@@ -2730,15 +2841,17 @@ class Loop(object):
 
 class DumpJob(object):
     """One dump asked of a daemon: path is the file keepalived writes, fs_root the daemon's view it lies in
-    (a prefix of path, "" for the agent's own)."""
-    __slots__ = ("kind", "path", "fs_root", "signum", "started", "deadline", "lock_deadline", "timeout", "delay",
-                 "cause", "waiters", "last_size", "fallback", "polls")
+    (a prefix of path, "" for the agent's own), owner its configuration's owner (config_owner), whose the dump
+    and its TMPDIR may be too."""
+    __slots__ = ("kind", "path", "fs_root", "owner", "signum", "started", "deadline", "lock_deadline", "timeout",
+                 "delay", "cause", "waiters", "last_size", "fallback", "polls")
 
-    def __init__(self, kind: str, path: str, fs_root: str, signum: int, cause: str, timeout: float,
-                 delay: float) -> None:
+    def __init__(self, kind: str, path: str, fs_root: str, owner: "Optional[int]", signum: int, cause: str,
+                 timeout: float, delay: float) -> None:
         self.kind = kind
         self.path = path
         self.fs_root = fs_root
+        self.owner = owner
         self.signum = signum
         self.started = time.monotonic()
         self.timeout = timeout
@@ -2923,7 +3036,8 @@ class ConfigOps(object):
     def write_target(self, d: Daemon, path: str) -> Path:
         """The file an apply of `path` writes: a symlink's target, so that the link stays a link. It must be a
         regular file root owns and only root can write, in a directory only root can write (so that the
-        temporary file renamed over it, and the rename, cannot be tampered with)."""
+        temporary file renamed over it, and the rename, cannot be tampered with). The configuration's owner
+        (config_owner) is no exception here: the agent reads their files for their daemon, and writes none."""
         try:
             try:
                 real = resolve_trusted(path, d.fs_root)
@@ -2934,6 +3048,10 @@ class ConfigOps(object):
             where = path if real == path else "%s (the file the link %s points to)" % (real, path)
             check_trusted(where, st, MAX_CONFIG_FILE_BYTES)
             check_write_directory(d.fs_root, os.path.dirname(real))
+        except UntrustedOwner as exc:
+            raise AgentError(E_UNTRUSTED, "%s: this configuration belongs to %s, and Keepwatch writes only "
+                             "configurations root alone controls (Neutron, for one, rewrites its own); nothing was "
+                             "written" % (exc.message, user_label(exc.uid, d.fs_root)), exc.details)
         except OSError as exc:
             raise AgentError(E_IO, "cannot look at %s: %s" % (path, exc.strerror or exc))
         return Path(fs_real)
@@ -2983,6 +3101,7 @@ class ConfigOps(object):
                                      % ", ".join(others))
                 main = d.fs_root + d.config
                 if d.config in candidates:
+                    self.write_target(d, d.config)      # beside it only where an apply could write it
                     name = Path(d.config).name
                     try:
                         candidate = write_private(Path(main).parent, lambda token: ".%s.keepwatch-check-%d-%s"
@@ -4549,10 +4668,19 @@ class Agent(object):
             return
         self._start_dump(d, kind, json_sig if kind == "json" else data_sig, cause)
 
+    @staticmethod
+    def _config_owner(d: Daemon) -> "Optional[int]":
+        """Whose besides root d's dumps may be (config_owner); nobody else's when its configuration belongs to two
+        users (the configuration's reads say so)."""
+        try:
+            return config_owner(d.config, d.fs_root)
+        except AgentError:
+            return None
+
     def _start_dump(self, d: Daemon, kind: str, signum: "Optional[int]", cause: str) -> None:
         path = d.dump_file(kind)
-        job = DumpJob(kind, path, d.tmp_fs_root, signum or signal.SIGUSR1, cause, self.settings.dump_timeout,
-                      self.settings.dump_poll_initial)
+        job = DumpJob(kind, path, d.tmp_fs_root, self._config_owner(d), signum or signal.SIGUSR1, cause,
+                      self.settings.dump_timeout, self.settings.dump_poll_initial)
         job.waiters = d.waiters
         d.waiters = []
         d.dump_job = job
@@ -4689,8 +4817,8 @@ class Agent(object):
                 # JSON is not written when there are no VRRP instances; the text dump always is.
                 _, data_sig = self._signums(d)
                 self._release_tmpdir(job.path)
-                job2 = DumpJob("data", d.dump_file("data"), d.tmp_fs_root, data_sig or signal.SIGUSR1, job.cause,
-                               self.settings.dump_timeout, self.settings.dump_poll_initial)
+                job2 = DumpJob("data", d.dump_file("data"), d.tmp_fs_root, job.owner, data_sig or signal.SIGUSR1,
+                               job.cause, self.settings.dump_timeout, self.settings.dump_poll_initial)
                 job2.fallback = True
                 job2.waiters = job.waiters
                 d.dump_job = job2
@@ -4712,14 +4840,16 @@ class Agent(object):
     def _read_dump_when_written(job: DumpJob) -> "Optional[str]":
         """The dump's text once keepalived has written it (JSON: whenever it is there, a partial one does not
         parse; text: once its size held still between two looks), else None. The TMPDIR is shared (/tmp by
-        default): only what read_trusted accepts is read, a regular file root owns that no other user can have
-        put or changed there, and anything else in its place is refused at once, by what it is."""
+        default): only what read_trusted accepts is read, a regular file root (or the daemon's configuration
+        owner) owns that no other user can have put or changed there, and anything else in its place is refused at
+        once, by what it is."""
         st = os.lstat(job.path)
         written = job.kind == "json" or (st.st_size > 0 and st.st_size == job.last_size)
         job.last_size = st.st_size
-        if not written and stat.S_ISREG(st.st_mode) and trusted_owner(st):
+        if not written and stat.S_ISREG(st.st_mode) and trusted_owner(st, job.owner):
             return None
-        data, _ = read_trusted(job.path[len(job.fs_root):], MAX_DUMP_FILE_BYTES, job.fs_root, "a state dump")
+        data, _ = read_trusted(job.path[len(job.fs_root):], MAX_DUMP_FILE_BYTES, job.fs_root, "a state dump",
+                               job.owner)
         return data.decode("utf-8", "replace")
 
     def _release_tmpdir(self, path: str) -> None:
