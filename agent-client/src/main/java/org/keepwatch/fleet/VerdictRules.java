@@ -66,6 +66,14 @@ public final class VerdictRules {
             found.add(Verdict.NO_MASTER);
             reasons.add("no member is MASTER (" + current.stream().map(m -> m.node() + " " + m.state())
                     .collect(Collectors.joining(", ")) + ")");
+        } else if (!current.isEmpty() && masters.isEmpty()) {
+            // STALE, not an alarm; but say what it hides: the router has a master only if an unread node is it.
+            List<String> unread = new ArrayList<>(members.stream().filter(m -> !m.current())
+                    .map(RouterMember::node).toList());
+            unread.addAll(neverRead);
+            reasons.add("no member Keepwatch can read is MASTER (" + current.stream().map(m -> m.node() + " "
+                    + m.state()).collect(Collectors.joining(", ")) + "): the router has a master only if "
+                    + join(unread) + (unread.size() == 1 ? " is it" : " has it"));
         }
         members.stream().filter(m -> !m.current()).forEach(m -> {
             found.add(Verdict.STALE);

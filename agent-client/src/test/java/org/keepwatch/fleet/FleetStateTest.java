@@ -232,6 +232,27 @@ class FleetStateTest {
     }
 
     @Test
+    void noMasterInSightBehindAnUnreadMasterIsStaleAndSaysWhatItRestsOn() {
+        // The chaos soak's round: the master cut off from Keepwatch (and from its peers), keepalived stopped on the others.
+        fleet.nodeStatus(stale("n1"));
+        for (String node : List.of("n2", "n3")) {
+            fleet.applyReport(new NodeReport(node, clock.instant(), List.of(daemon(node, DaemonStatus.STOPPED)),
+                    List.of(instance(node, "VI_1", 51, VrrpState.UNKNOWN, 100, VIP)), List.of()));
+        }
+        RouterView router = fleet.router(VI_1).orElseThrow();
+        assertThat(router.verdict()).as("Keepwatch cannot know whether n1 still serves the VIP").isEqualTo(Verdict.STALE);
+        assertThat(router.reasons()).contains("no member Keepwatch can read is MASTER (n2 STOP, n3 STOP): the router"
+                + " has a master only if n1 is it");
+
+        fleet.nodeStatus(online("n1"));
+        fleet.applyReport(new NodeReport("n1", clock.instant(), List.of(daemon("n1", true)),
+                List.of(instance("n1", "VI_1", 51, VrrpState.FAULT, 150, VIP)), List.of()));
+        clock.advance(Duration.ofSeconds(2));
+        fleet.tick();
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.NO_MASTER);
+    }
+
+    @Test
     void aStaleBackupMakesTheRouterStale() {
         fleet.nodeStatus(stale("n3"));
         assertThat(fleet.router(VI_1).orElseThrow().verdict()).isEqualTo(Verdict.STALE);

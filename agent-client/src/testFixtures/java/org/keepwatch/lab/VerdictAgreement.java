@@ -16,6 +16,10 @@ import java.util.function.Predicate;
  * dumps and the addresses on the interfaces) after a fault: the lab's SPLIT_BRAIN must be Keepwatch's; its NO_MASTER
  * one of NO_MASTER, ORPHAN_VIP; a router with one master and every VIP on one node must be neither of those, and not
  * HEALTHY when a faulted node is among its members or VIP holders, nor anything but HEALTHY when none is.
+ * <p>
+ * Keepwatch says only what it can see (docs/decisions/0004): where the lab's verdict rests on a node Keepwatch cannot
+ * read (cut off, its sshd down), Keepwatch may instead say STALE, or what the nodes it reads prove (a VIP left on a
+ * crashed node is ORPHAN_VIP even while the unread node has taken it over: SPLIT_BRAIN to the lab), never less.
  */
 public final class VerdictAgreement {
 
@@ -31,13 +35,19 @@ public final class VerdictAgreement {
         STOP("stop", "n1"),
         CRASH("crash", "n1"),
         HANG("hang", "n1"),
-        CUT("cut", "n1"),
+        CUT(true, "cut", "n1"),
         PARTITION("partition"),
-        SSHD_KILLED("sshd", "n1");
+        SSHD_KILLED(true, "sshd", "n1");
 
         private final List<String> args;
+        private final boolean hides;
 
         LabFault(String... args) {
+            this(false, args);
+        }
+
+        LabFault(boolean hides, String... args) {
+            this.hides = hides;
             this.args = List.of(args);
         }
 
@@ -48,6 +58,11 @@ public final class VerdictAgreement {
 
         public boolean touches(String node) {
             return args.size() == 1 || args.contains(node);
+        }
+
+        /** Whether it leaves {@code node} unreadable to Keepwatch (no SSH to it). */
+        public boolean hides(String node) {
+            return hides && touches(node);
         }
     }
 
@@ -74,14 +89,16 @@ public final class VerdictAgreement {
 
     /** Every router on which Keepwatch and the lab disagree, in words; empty when they agree. */
     public static List<String> disagreements(LabFault fault, LabStatus truth, List<Said> said) {
-        return disagreements(fault::touches, fault.toString(), truth, said);
+        return disagreements(fault::touches, fault::hides, fault.toString(), truth, said);
     }
 
     /**
      * The same for any faults: {@code touched} says which nodes a fault hit (a router with such a member may be
-     * anything but HEALTHY), {@code what} names the faults in the messages.
+     * anything but HEALTHY), {@code unread} which of them Keepwatch cannot read, {@code what} names the faults in the
+     * messages.
      */
-    public static List<String> disagreements(Predicate<String> touched, String what, LabStatus truth, List<Said> said) {
+    public static List<String> disagreements(Predicate<String> touched, Predicate<String> unread, String what,
+                                             LabStatus truth, List<Said> said) {
         List<String> found = new ArrayList<>();
         for (LabStatus.Router router : truth.routers()) {
             Optional<Said> ours = said.stream().filter(s -> s.router().equals(labelOf(router))).findFirst();
@@ -96,8 +113,12 @@ public final class VerdictAgreement {
                     || router.members().stream().map(LabStatus.Member::node).anyMatch(touched)
                     || router.vipHolders().values().stream().flatMap(List::stream).anyMatch(touched);
             switch (router.verdict()) {
-                case "SPLIT_BRAIN" -> expect(found, router, verdict, Set.of(Verdict.SPLIT_BRAIN));
-                case "NO_MASTER" -> expect(found, router, verdict, Set.of(Verdict.NO_MASTER, Verdict.ORPHAN_VIP));
+                case "SPLIT_BRAIN" -> expect(found, router, verdict, splitBrainRestsOnUnread(router, unread)
+                        ? Set.of(Verdict.SPLIT_BRAIN, Verdict.ORPHAN_VIP, Verdict.NO_MASTER, Verdict.STALE)
+                        : Set.of(Verdict.SPLIT_BRAIN));
+                case "NO_MASTER" -> expect(found, router, verdict, noMasterRestsOnUnread(router, ours.get(), unread)
+                        ? Set.of(Verdict.NO_MASTER, Verdict.ORPHAN_VIP, Verdict.STALE)
+                        : Set.of(Verdict.NO_MASTER, Verdict.ORPHAN_VIP));
                 default -> {
                     if (verdict == Verdict.SPLIT_BRAIN || verdict == Verdict.NO_MASTER) {
                         found.add(router.router() + ": lab " + router.verdict() + " " + router.vipHolders()
@@ -111,6 +132,43 @@ public final class VerdictAgreement {
             }
         }
         return found;
+    }
+
+    /**
+     * Raised alarms (router label to the verdict alarmed, none when absent) against the lab: a split brain must be
+     * raised as one, no master as NO_MASTER or ORPHAN_VIP, nothing of either kind where the lab has one master; where
+     * the truth rests on a node Keepwatch cannot read, what the nodes it reads prove, or no alarm.
+     */
+    public static List<String> alarmDisagreements(Predicate<String> unread, LabStatus truth, Map<String, Verdict> raised) {
+        List<String> found = new ArrayList<>();
+        for (LabStatus.Router router : truth.routers()) {
+            String label = labelOf(router);
+            Verdict alarm = raised.get(label);
+            Said said = new Said(label, alarm, router.members().stream().map(LabStatus.Member::node).toList());
+            boolean agrees = switch (router.verdict()) {
+                case "SPLIT_BRAIN" -> alarm == Verdict.SPLIT_BRAIN || splitBrainRestsOnUnread(router, unread)
+                        && (alarm == null || alarm.alarming());
+                case "NO_MASTER" -> alarm == Verdict.NO_MASTER || alarm == Verdict.ORPHAN_VIP
+                        || alarm == null && noMasterRestsOnUnread(router, said, unread);
+                default -> alarm != Verdict.SPLIT_BRAIN && alarm != Verdict.NO_MASTER;
+            };
+            if (!agrees) {
+                found.add(label + ": lab " + router.verdict() + " " + router.masters() + ", alarm " + alarm);
+            }
+        }
+        return found;
+    }
+
+    /** A split brain Keepwatch cannot see whole: one of its masters or VIP holders is a node it cannot read. */
+    public static boolean splitBrainRestsOnUnread(LabStatus.Router router, Predicate<String> unread) {
+        return router.masters().stream().anyMatch(unread)
+                || router.vipHolders().values().stream().flatMap(List::stream).anyMatch(unread);
+    }
+
+    /** No master, where a member Keepwatch cannot read might be, to all it knows, the master. */
+    public static boolean noMasterRestsOnUnread(LabStatus.Router router, Said said, Predicate<String> unread) {
+        return said.members().stream().anyMatch(unread)
+                || router.members().stream().map(LabStatus.Member::node).anyMatch(unread);
     }
 
     private static void expect(List<String> found, LabStatus.Router router, Verdict verdict, Set<Verdict> allowed) {

@@ -207,26 +207,32 @@ public final class ChaosSoak {
             LabStatus truth = VerdictAgreement.settled(lab);
             double settle = (System.nanoTime() - settling) / 1e9;
             Predicate<String> touched = node -> faults.stream().anyMatch(f -> f.touches(node));
+            Predicate<String> hidden = node -> faults.stream().anyMatch(f -> f.hides(node));
             String what = faults.toString();
             long appAgreed = agree("app", found, () -> {
-                List<String> both = new ArrayList<>(VerdictAgreement.disagreements(touched, what, truth, appSaid()));
-                both.addAll(alarmDisagreements(truth, appAlarms()).stream().map(d -> "alarm banner: " + d).toList());
+                List<String> both = new ArrayList<>(VerdictAgreement.disagreements(touched, hidden, what, truth, appSaid()));
+                both.addAll(VerdictAgreement.alarmDisagreements(hidden, truth, appAlarms()).stream()
+                        .map(d -> "alarm banner: " + d).toList());
                 if (!both.isEmpty()) {
                     both.add("(the app's engine: " + engineSays() + ")");
                 }
                 return both;
             });
-            long statusAgreed = agree("status --watch", found, () -> alarmDisagreements(truth, status.raised()));
+            long statusAgreed = agree("status --watch", found,
+                    () -> VerdictAgreement.alarmDisagreements(hidden, truth, status.raised()));
 
             lab.ok("heal");
             LabStatus healed = lab.awaitHealthy(Duration.ofSeconds(90));
             // A node Keepwatch has not read again yet (its reconnect waits out a backoff) may show STALE: honest.
             long healAgreed = agree("app after heal", found, () -> {
                 Set<String> unread = Set.copyOf(unreadNodes());
-                return VerdictAgreement.disagreements(unread::contains, "not read yet " + unread, healed, appSaid());
+                return VerdictAgreement.disagreements(unread::contains, unread::contains, "not read yet " + unread, healed,
+                        appSaid());
             });
-            agree("status --watch after heal", found, () -> alarmDisagreements(healed, status.raised()));
-            agree("app's alarms after heal", found, () -> alarmDisagreements(healed, appAlarms()));
+            agree("status --watch after heal", found,
+                    () -> VerdictAgreement.alarmDisagreements(node -> false, healed, status.raised()));
+            agree("app's alarms after heal", found,
+                    () -> VerdictAgreement.alarmDisagreements(node -> false, healed, appAlarms()));
             long recovered = Lab.await(RECOVERY_LIMIT, Duration.ofMillis(250), this::appHealthy)
                     .map(Duration::toMillis).orElse(-1L);
             if (recovered < 0) {
@@ -252,24 +258,6 @@ public final class ChaosSoak {
                 return -1;
             }
             return (System.nanoTime() - start) / 1_000_000;
-        }
-
-        /** The status watcher's raised alarms against the lab: a split or no master must be raised, nothing worse than the truth. */
-        static List<String> alarmDisagreements(LabStatus truth, Map<String, Verdict> raised) {
-            List<String> found = new ArrayList<>();
-            for (LabStatus.Router router : truth.routers()) {
-                String label = VerdictAgreement.labelOf(router);
-                Verdict alarm = raised.get(label);
-                boolean agrees = switch (router.verdict()) {
-                    case "SPLIT_BRAIN" -> alarm == Verdict.SPLIT_BRAIN;
-                    case "NO_MASTER" -> alarm == Verdict.NO_MASTER || alarm == Verdict.ORPHAN_VIP;
-                    default -> alarm != Verdict.SPLIT_BRAIN && alarm != Verdict.NO_MASTER;
-                };
-                if (!agrees) {
-                    found.add(label + ": lab " + router.verdict() + " " + router.masters() + ", alarm " + alarm);
-                }
-            }
-            return found;
         }
 
         private List<Said> appSaid() {

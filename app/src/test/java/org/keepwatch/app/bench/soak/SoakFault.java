@@ -62,6 +62,11 @@ record SoakFault(Kind kind, List<String> nodes) {
         return kind.lasting && kind != Kind.PARTITION && nodes.contains(node);
     }
 
+    /** A node a lasting fault leaves unreadable to Keepwatch (no SSH to it): what it says of it is STALE at best. */
+    boolean hides(String node) {
+        return (kind == Kind.CUT || kind == Kind.SSHD_DOWN) && nodes.contains(node);
+    }
+
     void inject(Lab lab) {
         switch (kind) {
             case STOP -> fail(lab, "stop");
