@@ -1,17 +1,21 @@
 package org.keepwatch.app;
 
+import javafx.geometry.Orientation;
 import javafx.scene.Scene;
+import javafx.scene.control.SplitPane;
 import org.keepwatch.app.alarms.AlarmBanner;
 import org.keepwatch.app.alarms.AlarmNotifier;
 import org.keepwatch.app.alarms.AlarmsViewModel;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.detail.RouterDetailView;
-import org.keepwatch.app.editor.EditorEntryPoints;
 import org.keepwatch.app.editor.EditorWindows;
 import org.keepwatch.app.events.EventsView;
 import org.keepwatch.app.events.EventsViewModel;
 import org.keepwatch.app.fleet.FleetPulse;
 import org.keepwatch.app.instances.InstancesView;
 import org.keepwatch.app.instances.InstancesViewModel;
+import org.keepwatch.app.navigation.Destination;
+import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.nodes.NodesView;
 import org.keepwatch.app.nodes.NodesViewModel;
 import org.keepwatch.app.routers.RoutersView;
@@ -20,33 +24,46 @@ import org.keepwatch.app.services.FleetService;
 import org.keepwatch.app.services.config.NodeAgents;
 import org.keepwatch.app.services.config.NodeConfigService;
 import org.keepwatch.app.services.config.RouterPushService;
+import org.keepwatch.app.shell.MainTabs;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.app.shell.MainViewModel;
 import org.keepwatch.app.welcome.WelcomeView;
+import org.kordamp.ikonli.material2.Material2AL;
+import org.kordamp.ikonli.material2.Material2MZ;
 
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
  * The main window's views and view models, wired to one fleet service through the pulse. The app
  * builds one with real connections; tests build one over a fleet state they feed themselves.
+ *
+ * <p>The views meet only through the {@link Navigator} (a view asks to go somewhere, another answers) and the
+ * {@link MainTabs} registry (a new main view is one registration below).
  */
 public final class AppWindow {
+
+    /** The tab the alarm banner's "Show router" brings forward. */
+    public static final String ROUTERS_TAB = "tab-routers";
 
     private final FleetPulse pulse;
     private final MainViewModel model;
     private final MainView view;
-    private final RoutersView routersView;
-    private final NodesView nodesView;
+    private final Navigator navigator = new Navigator();
     private final EditorWindows editors;
     private final Scene scene;
 
-    /** @param reconnect connect a node again now (the Nodes view's button) */
+    /**
+     * @param io        where background work runs (its outcomes come back on the FX thread)
+     * @param reconnect connect a node again now (the Nodes view's button)
+     */
     public AppWindow(FleetService fleet, Clock clock, Executor io, AlarmNotifier notifier, Consumer<String> reconnect,
                      MainView.Actions actions, List<WelcomeView.Action> welcomeActions) {
+        Tasks tasks = Tasks.onFxThread(io);
         pulse = new FleetPulse(fleet::state);
         RoutersViewModel routers = new RoutersViewModel(fleet::state);
         InstancesViewModel instances = new InstancesViewModel(fleet::state);
@@ -56,24 +73,34 @@ public final class AppWindow {
         model = new MainViewModel(fleet::state, routers, instances, nodes, events, alarms);
         List.of(routers, instances, nodes, events, alarms, model).forEach(pulse::addListener);
 
-        Consumer<String> problems = text -> model.problemProperty().set(text);
-        routersView = new RoutersView(routers, io, problems);
-        RouterDetailView detail = new RouterDetailView(fleet::state, clock);
+        Consumer<String> problems = model::showProblem;
+        RoutersView routersView = new RoutersView(routers, tasks, problems, navigator);
+        RouterDetailView detail = new RouterDetailView(fleet::state, clock, navigator);
+        routers.selectedProperty().addListener((obs, old, row) -> detail.show(row));
+        SplitPane routersAndDetail = new SplitPane(routersView.root(), detail.root());
+        routersAndDetail.setOrientation(Orientation.VERTICAL);
+        routersAndDetail.setDividerPositions(0.55);
+
+        MainTabs tabs = new MainTabs()
+                .register(ROUTERS_TAB, "Routers", Material2MZ.ROUTER, routersAndDetail)
+                .register("tab-instances", "Instances", Material2AL.LIST,
+                        new InstancesView(instances, tasks, problems, navigator).root())
+                .register("tab-nodes", "Nodes", Material2AL.DNS, new NodesView(nodes, tasks, problems, navigator).root())
+                .register("tab-events", "Events", Material2AL.EVENT_NOTE, new EventsView(events, tasks, problems).root());
         WelcomeView welcome = new WelcomeView();
         welcome.setActions(welcomeActions);
-        MainView[] main = new MainView[1];
-        AlarmBanner banner = new AlarmBanner(alarms, alarm -> main[0].showRouter(routersView, alarm, routers.row(alarm.router())));
-        InstancesView instancesView = new InstancesView(instances, io, problems);
-        nodesView = new NodesView(nodes, io, problems);
-        main[0] = new MainView(model, routersView, detail, instancesView,
-                nodesView, new EventsView(events, io, problems), banner, welcome, actions);
-        view = main[0];
+        view = new MainView(model, tabs, new AlarmBanner(alarms, navigator).root(), welcome.root(), actions);
+        navigator.register(Destination.ShowRouter.class, go -> {
+            view.showTab(ROUTERS_TAB);
+            Optional.ofNullable(routers.row(go.router())).ifPresent(routersView::reveal);
+        });
+
         scene = new Scene(view.root(), 1280, 800);
         // The config editor (issue 6): its windows, opened from the tables' menus and the detail pane.
         NodeConfigService configs = new NodeConfigService(NodeAgents.of(fleet::session, fleet::listenToAgent), io);
-        editors = new EditorWindows(configs, new RouterPushService(configs, fleet::state, io), io, scene::getWindow,
+        editors = new EditorWindows(configs, new RouterPushService(configs, fleet::state, io), tasks, scene::getWindow,
                 EditorWindows.Questions.dialogs());
-        EditorEntryPoints.install(editors, fleet::state, routersView.table(), instancesView.table(), detail);
+        editors.answer(navigator, fleet::state);
         scene.getStylesheets().add(Objects.requireNonNull(
                 AppWindow.class.getResource("keepwatch.css"), "keepwatch.css").toExternalForm());
     }
@@ -94,13 +121,9 @@ public final class AppWindow {
         return view;
     }
 
-    /** The Nodes view (issue 6: the fleet UI adds its Details and Edit node buttons there). */
-    public NodesView nodesView() {
-        return nodesView;
-    }
-
-    public RoutersView routersView() {
-        return routersView;
+    /** Where other parts answer the views' requests (the fleet editor: a node's Details and Edit node). */
+    public Navigator navigator() {
+        return navigator;
     }
 
     public EditorWindows editors() {

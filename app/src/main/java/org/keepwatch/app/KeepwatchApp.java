@@ -3,7 +3,6 @@ package org.keepwatch.app;
 import atlantafx.base.theme.PrimerDark;
 import atlantafx.base.theme.PrimerLight;
 import javafx.application.Application;
-import javafx.application.Platform;
 import javafx.scene.Scene;
 import javafx.scene.image.Image;
 import javafx.stage.FileChooser;
@@ -11,6 +10,7 @@ import javafx.stage.Stage;
 import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.app.alarms.DesktopNotifier;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.dialogs.FxPrompts;
 import org.keepwatch.app.dialogs.Keyring;
 import org.keepwatch.app.dialogs.SecretToolKeyring;
@@ -62,6 +62,7 @@ public final class KeepwatchApp extends Application {
 
     private final Clock clock = Clock.systemUTC();
     private ExecutorService io;
+    private Tasks tasks;
     private FleetService fleet;
     private FleetPulse pulse;
     private SettingsStore settingsStore;
@@ -84,6 +85,7 @@ public final class KeepwatchApp extends Application {
             thread.setDaemon(true);
             return thread;
         });
+        tasks = Tasks.onFxThread(io);
         settingsStore = new SettingsStore(Path.of(System.getProperty(CONFIG_DIR_PROPERTY,
                 SettingsStore.defaultDirectory().toString())));
         settings = settingsStore.load();
@@ -91,12 +93,11 @@ public final class KeepwatchApp extends Application {
         fleet = new FleetService(clock, io, this::monitorParts);
         Keyring keyring = SecretToolKeyring.find(System.getenv());
         prompts = new FxPrompts(() -> stage, keyring, PROMPT_TIMEOUT);
-        fleetUi = new FleetUi(() -> stage, new FleetEdits(fleet, io, settingsStore.fleetFile(), this::open), io,
+        fleetUi = new FleetUi(() -> stage, new FleetEdits(fleet, io, settingsStore.fleetFile(), this::open), tasks,
                 SshEnvironment::ofCurrentUser, fleet::reconnect, Path.of(System.getProperty("user.home")));
         window = new AppWindow(fleet, clock, io, new DesktopNotifier(() -> stage), fleet::reconnect,
-                new MainView.Actions(this::chooseFleetFile, this::toggleTheme, new ArrayList<>(fleetUi.headerButtons())),
-                welcomeActions());
-        fleetUi.install(window.nodesView());
+                new MainView.Actions(this::chooseFleetFile, this::toggleTheme, fleetUi.headerActions()), welcomeActions());
+        fleetUi.install(window.navigator(), window.model().nodes());
         model = window.model();
         pulse = window.pulse();
 
@@ -109,10 +110,7 @@ public final class KeepwatchApp extends Application {
         stage.show();
         pulse.start();
         if (settings.theme() == Settings.Theme.SYSTEM) {
-            io.execute(() -> {
-                boolean prefersDark = SystemTheme.ofDesktop().prefersDark();
-                Platform.runLater(() -> applyTheme(prefersDark));
-            });
+            tasks.run(() -> SystemTheme.ofDesktop().prefersDark()).onSuccess(this::applyTheme).start();
         }
         openInitialFleet();
     }
@@ -136,7 +134,7 @@ public final class KeepwatchApp extends Application {
         try {
             config = SshConfig.load(environment);
         } catch (SshException.BadConfig e) {
-            Platform.runLater(() -> model.problemProperty().set(e.getMessage() + " (connecting without ~/.ssh/config)"));
+            tasks.onUi(() -> model.showProblem(e.getMessage() + " (connecting without ~/.ssh/config)"));
             try {
                 config = SshConfig.none(environment);
             } catch (SshException.BadConfig impossible) {
@@ -180,17 +178,14 @@ public final class KeepwatchApp extends Application {
     }
 
     private CompletableFuture<Fleet> open(Path path) {
-        return fleet.open(path).whenComplete((opened, error) -> Platform.runLater(() -> {
-            if (error != null) {
-                Throwable cause = error.getCause() == null ? error : error.getCause();
-                model.problemProperty().set("Cannot open " + path + ": " + cause.getMessage());
-                return;
-            }
+        CompletableFuture<Fleet> opening = fleet.open(path);
+        tasks.await(opening).onSuccess(opened -> {
             model.fleetOpened(opened.name().isEmpty() ? path.getFileName().toString() : opened.name());
             stage.setTitle(TITLE + " — " + (opened.name().isEmpty() ? path : opened.name()));
             settings = settings.withLastFleet(path.toString());
             saveSettings();
-        }));
+        }).onError(error -> model.showProblem("Cannot open " + path + ": " + error.getMessage())).start();
+        return opening;
     }
 
     private void toggleTheme() {
@@ -207,13 +202,10 @@ public final class KeepwatchApp extends Application {
 
     private void saveSettings() {
         Settings snapshot = settings;
-        io.execute(() -> {
-            try {
-                settingsStore.save(snapshot);
-            } catch (IOException e) {
-                log.warn("cannot save settings: {}", e.getMessage());
-            }
-        });
+        tasks.run(() -> {
+            settingsStore.save(snapshot);
+            return null;
+        }).onError(error -> log.warn("cannot save settings: {}", error.getMessage())).start();
     }
 
     private static Image loadIcon(String size) {

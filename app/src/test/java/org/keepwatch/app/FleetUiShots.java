@@ -4,6 +4,7 @@ import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.control.Dialog;
 import javafx.stage.Stage;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.AgentStartException;
 import org.keepwatch.app.dialogs.HostKeyDialog;
 import org.keepwatch.app.dialogs.NodeProblem;
@@ -25,7 +26,6 @@ import org.keepwatch.ssh.SshException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,10 +69,10 @@ public final class FleetUiShots extends Application {
         service.watch(FleetFile.read(file), file);
         FleetEdits edits = new FleetEdits(service, Runnable::run, work.resolve("default.json"), service::open);
         SshEnvironment environment = new SshEnvironment(home, "operator", "workstation", Optional.empty(), Map.of());
-        FleetUi ui = new FleetUi(() -> stage, edits, Runnable::run, () -> environment, n -> { }, home);
+        FleetUi ui = new FleetUi(() -> stage, edits, Tasks.onFxThread(Runnable::run), () -> environment, n -> { }, home);
         AppWindow window = new AppWindow(service, Clock.systemUTC(), Runnable::run, a -> { }, n -> { },
-                new MainView.Actions(() -> { }, () -> { }, new ArrayList<>(ui.headerButtons())), ui.welcomeActions());
-        ui.install(window.nodesView());
+                new MainView.Actions(() -> { }, () -> { }, ui.headerActions()), ui.welcomeActions());
+        ui.install(window.navigator(), window.model().nodes());
         stage.setScene(window.scene());
         stage.setTitle("Keepwatch");
         stage.setX(0);
@@ -96,7 +96,7 @@ public final class FleetUiShots extends Application {
                 new Shot("main-nodes" + suffix, () -> ((javafx.scene.control.TabPane) stage.getScene().lookup(".tab-pane"))
                         .getSelectionModel().select(2), null),
                 new Shot("node-add" + suffix, () -> {
-                    NodeDialog d = new NodeDialog(stage, edits, new FleetValidator(home), home, Optional.empty(), "lab");
+                    NodeDialog d = new NodeDialog(stage, edits, Tasks.onFxThread(Runnable::run), new FleetValidator(home), home, Optional.empty(), "lab");
                     d.form().nameProperty().set("n1");
                     d.form().settings().hostProperty().set("10.77.0.14:2222");
                     d.form().settings().identityFileProperty().set("~/.ssh/id_missing");

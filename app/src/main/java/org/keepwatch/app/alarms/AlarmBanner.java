@@ -8,11 +8,12 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import org.keepwatch.app.navigation.Destination;
+import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.fleet.FleetEvent;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2MZ;
 
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /** A red strip over the tables while an alarm is on: what, where, and a button to the router. */
@@ -20,7 +21,7 @@ public final class AlarmBanner {
 
     private final HBox root = new HBox(10);
 
-    public AlarmBanner(AlarmsViewModel model, Consumer<FleetEvent.Alarm> showRouter) {
+    public AlarmBanner(AlarmsViewModel model, Navigator navigator) {
         root.setId("alarm-banner");
         root.getStyleClass().add("kw-alarm-banner");
         root.setPadding(new Insets(8, 12, 8, 12));
@@ -36,7 +37,7 @@ public final class AlarmBanner {
         show.setId("alarm-show");
         show.setOnAction(e -> {
             if (!model.alarms().isEmpty()) {
-                showRouter.accept(model.alarms().get(0));
+                navigator.go(new Destination.ShowRouter(model.alarms().get(0).router()));
             }
         });
         model.alarms().addListener((javafx.collections.ListChangeListener<FleetEvent.Alarm>) c -> text.setTooltip(

@@ -23,6 +23,7 @@ public final class AlarmsViewModel implements FleetListener {
 
     private final Map<RouterKey, FleetEvent.Alarm> active = new LinkedHashMap<>();
     private final ObservableList<FleetEvent.Alarm> alarms = FXCollections.observableArrayList();
+    private final ObservableList<FleetEvent.Alarm> alarmsView = FXCollections.unmodifiableObservableList(alarms);
     private final AlarmNotifier notifier;
     private final StringBinding headline;
     private final BooleanBinding any;
@@ -61,7 +62,7 @@ public final class AlarmsViewModel implements FleetListener {
     }
 
     public ObservableList<FleetEvent.Alarm> alarms() {
-        return alarms;
+        return alarmsView;
     }
 
     public BooleanBinding anyProperty() {

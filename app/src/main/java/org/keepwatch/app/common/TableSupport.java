@@ -1,6 +1,5 @@
 package org.keepwatch.app.common;
 
-import javafx.concurrent.Task;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.SelectionMode;
@@ -15,13 +14,11 @@ import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -38,7 +35,7 @@ public final class TableSupport {
     }
 
     public static <R> void install(TableView<R> table, List<String> headers, Function<R, List<String>> cells,
-                                   Executor io, Consumer<String> problems) {
+                                   Tasks tasks, Consumer<String> problems) {
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.setOnKeyPressed(event -> {
             if (COPY.match(event)) {
@@ -50,7 +47,7 @@ public final class TableSupport {
         copy.setAccelerator(COPY);
         copy.setOnAction(e -> copy(table, headers, cells));
         MenuItem export = new MenuItem("Export CSV…", new FontIcon(Material2MZ.SAVE_ALT));
-        export.setOnAction(e -> export(table, headers, cells, io, problems));
+        export.setOnAction(e -> export(table, headers, cells, tasks, problems));
         table.setContextMenu(new ContextMenu(copy, export));
     }
 
@@ -86,7 +83,7 @@ public final class TableSupport {
     }
 
     private static <R> void export(TableView<R> table, List<String> headers, Function<R, List<String>> cells,
-                                   Executor io, Consumer<String> problems) {
+                                   Tasks tasks, Consumer<String> problems) {
         FileChooser chooser = new FileChooser();
         chooser.setTitle("Export CSV");
         chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV", "*.csv"));
@@ -96,14 +93,8 @@ public final class TableSupport {
             return;
         }
         String text = csv(List.copyOf(table.getItems()), headers, cells);
-        Task<Void> write = new Task<>() {
-            @Override
-            protected Void call() throws IOException {
-                Files.writeString(Path.of(file.getPath()), text, StandardCharsets.UTF_8);
-                return null;
-            }
-        };
-        write.setOnFailed(e -> problems.accept("Cannot write " + file + ": " + write.getException().getMessage()));
-        io.execute(write);
+        tasks.run(() -> Files.writeString(Path.of(file.getPath()), text, StandardCharsets.UTF_8))
+                .onError(error -> problems.accept("Cannot write " + file + ": " + error.getMessage()))
+                .start();
     }
 }

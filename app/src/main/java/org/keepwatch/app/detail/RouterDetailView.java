@@ -1,5 +1,6 @@
 package org.keepwatch.app.detail;
 
+import javafx.beans.binding.BooleanBinding;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
@@ -12,7 +13,10 @@ import javafx.scene.layout.VBox;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Formats;
 import org.keepwatch.app.common.Presentation;
+import org.keepwatch.app.navigation.Destination;
+import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.routers.RouterRow;
+import org.keepwatch.app.services.config.EditTarget;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterView;
@@ -21,7 +25,7 @@ import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 
 import java.time.Clock;
-import java.util.function.Consumer;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -34,25 +38,24 @@ public final class RouterDetailView {
     private final VBox root = new VBox(10);
     private final Supplier<FleetState> state;
     private final Clock clock;
+    private final Navigator navigator;
+    // "Edit config…" for the router and on each member card, shown when the editor is there to open.
+    private final BooleanBinding canEditRouter;
+    private final BooleanBinding canEditNode;
     private RouterRow shown;
-    // Config editor hook (issue 6): what "Edit config…" opens for the router and for one member.
-    private Consumer<RouterView> editRouter;
-    private Consumer<RouterMember> editMember;
 
-    public RouterDetailView(Supplier<FleetState> state, Clock clock) {
+    public RouterDetailView(Supplier<FleetState> state, Clock clock, Navigator navigator) {
         this.state = state;
         this.clock = clock;
+        this.navigator = navigator;
+        canEditRouter = navigator.canGo(Destination.EditRouter.class);
+        canEditNode = navigator.canGo(Destination.EditNode.class);
+        canEditRouter.addListener((obs, was, can) -> render());
+        canEditNode.addListener((obs, was, can) -> render());
         root.setId("router-detail");
         root.setPadding(new Insets(10));
         root.getStyleClass().add("kw-detail");
         show(null);
-    }
-
-    /** Config editor hook: shows "Edit config…" for the router and on each member card. */
-    public void setEditActions(Consumer<RouterView> router, Consumer<RouterMember> member) {
-        editRouter = router;
-        editMember = member;
-        render();
     }
 
     public Node root() {
@@ -105,10 +108,10 @@ public final class RouterDetailView {
                 + "    last change " + Formats.clock(router.lastChange()));
         vips.getStyleClass().add("text-muted");
         HBox heading = new HBox(10, title, verdict);
-        if (editRouter != null) {
+        if (canEditRouter.get()) {
             Button edit = new Button("Edit config of all members…", new FontIcon(Material2AL.EDIT));
             edit.setId("detail-edit-router");
-            edit.setOnAction(e -> editRouter.accept(router));
+            edit.setOnAction(e -> navigator.go(new Destination.EditRouter(router)));
             heading.getChildren().add(edit);
         }
         root.getChildren().setAll(heading, vips, reasons, members);
@@ -137,10 +140,10 @@ public final class RouterDetailView {
         Label window = new Label("last " + StateTimeline.WINDOW.toMinutes() + " min");
         window.getStyleClass().add("text-muted");
         Node heading = node;
-        if (editMember != null) {
+        if (canEditNode.get()) {
             Hyperlink edit = new Hyperlink("Edit config…");
             edit.setId("detail-edit-" + member.node());
-            edit.setOnAction(e -> editMember.accept(member));
+            edit.setOnAction(e -> navigator.go(new Destination.EditNode(target(member))));
             Region gap = new Region();
             HBox.setHgrow(gap, javafx.scene.layout.Priority.ALWAYS);
             HBox top = new HBox(node, gap, edit);
@@ -149,5 +152,10 @@ public final class RouterDetailView {
         }
         card.getChildren().setAll(heading, badge, priority, held, since, counters, timeline, window);
         return card;
+    }
+
+    /** What a member's "Edit config…" edits: its keepalived, opened at its instance. */
+    static EditTarget target(RouterMember member) {
+        return new EditTarget(member.node(), member.lastKnown().daemon(), Optional.of(member.lastKnown().name()));
     }
 }

@@ -1,6 +1,5 @@
 package org.keepwatch.app.dialogs;
 
-import javafx.application.Platform;
 import javafx.scene.Node;
 import javafx.scene.Scene;
 import javafx.scene.control.Button;
@@ -98,14 +97,5 @@ public final class DialogSupport {
         label.setMaxWidth(Double.MAX_VALUE);
         label.setMinHeight(Label.USE_PREF_SIZE);
         return label;
-    }
-
-    /** Runs on the FX thread now if already there, later otherwise. */
-    public static void onFx(Runnable action) {
-        if (Platform.isFxApplicationThread()) {
-            action.run();
-        } else {
-            Platform.runLater(action);
-        }
     }
 }

@@ -18,13 +18,13 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import org.keepwatch.app.common.Tasks;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 import org.kordamp.ikonli.material2.Material2OutlinedAL;
 
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -48,7 +48,7 @@ public final class ConfigEditorView {
      * @param review    opens the push dialog for a review
      * @param questions asks the operator for a block name, and before edits would be dropped
      */
-    public ConfigEditorView(ConfigEditorViewModel model, Executor io, Consumer<PushViewModel> review,
+    public ConfigEditorView(ConfigEditorViewModel model, Tasks tasks, Consumer<PushViewModel> review,
                             EditorWindows.Questions questions) {
         this.model = model;
         this.review = review;
@@ -56,7 +56,7 @@ public final class ConfigEditorView {
         root.setId("config-editor");
         root.getProperties().put(ConfigEditorView.class, this);
         form = new FormView(model, questions.name());
-        text = new ConfigTextView(model, io);
+        text = new ConfigTextView(model, tasks);
         formTab = new Tab("Form", form.root());
         formTab.setGraphic(new FontIcon(Material2OutlinedAL.ASSIGNMENT));
         formTab.setId("tab-form");
@@ -121,9 +121,7 @@ public final class ConfigEditorView {
 
     /** A problem's line in the text tab. */
     public void jump(Problem problem) {
-        if (model.paths().contains(problem.file())) {
-            model.shownPathProperty().set(problem.file());
-        }
+        model.showFile(problem.file());
         showText();
         if (problem.line() > 0) {
             text.goTo(problem.line(), problem.column());

@@ -1,10 +1,11 @@
 package org.keepwatch.app.editor;
 
 import javafx.animation.PauseTransition;
-import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
@@ -13,6 +14,7 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.util.Duration;
 import org.keepwatch.agent.CheckResult;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.services.config.BlockKind;
 import org.keepwatch.app.services.config.BlockRef;
 import org.keepwatch.app.services.config.ConfigDraft;
@@ -22,14 +24,11 @@ import org.keepwatch.app.services.config.FormValues;
 import org.keepwatch.app.services.config.NodeConfigService;
 import org.keepwatch.config.ConfigDocument;
 import org.keepwatch.config.ConfigEditException;
-import org.keepwatch.config.LintReport;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.function.UnaryOperator;
 
 /**
@@ -45,7 +44,7 @@ public final class ConfigEditorViewModel {
 
     private final EditTarget target;
     private final NodeConfigService service;
-    private final Executor io;
+    private final Tasks tasks;
     private final ObjectProperty<ConfigDraft> draft = new SimpleObjectProperty<>(this, "draft");
     private final ObjectProperty<Phase> phase = new SimpleObjectProperty<>(this, "phase", Phase.LOADING);
     private final StringProperty status = new SimpleStringProperty(this, "status", "");
@@ -62,12 +61,15 @@ public final class ConfigEditorViewModel {
     private List<Problem> nodeProblems = List.of();
     private String pendingPath;
     private String pendingText;
-    private long lintSeq;
+    private final ObservableList<BlockRef> blocksView = FXCollections.unmodifiableObservableList(blocks);
+    private final ObservableList<Problem> problemsView = FXCollections.unmodifiableObservableList(problems);
+    private final ObservableList<String> pathsView = FXCollections.unmodifiableObservableList(paths);
+    private Tasks.Running linting;
 
-    public ConfigEditorViewModel(EditTarget target, NodeConfigService service, Executor io) {
+    public ConfigEditorViewModel(EditTarget target, NodeConfigService service, Tasks tasks) {
         this.target = target;
         this.service = service;
-        this.io = io;
+        this.tasks = tasks;
         typing.setOnFinished(e -> parseTyped());
         draft.addListener((obs, old, now) -> drafted(old, now));
     }
@@ -80,25 +82,27 @@ public final class ConfigEditorViewModel {
         return service;
     }
 
+    /** How this editor's work runs off the FX thread (its push window's too). */
+    Tasks tasks() {
+        return tasks;
+    }
+
     /** Reads the configuration from the node (again), dropping any edits. */
     public void load() {
         phase.set(draft.get() == null ? Phase.LOADING : phase.get());
         busy.set(true);
         status.set("Reading " + target.label() + "'s configuration…");
-        service.open(target).whenComplete((opened, error) -> Platform.runLater(() -> {
-            busy.set(false);
-            if (error != null) {
-                problem.set(message(error));
-                status.set("");
-                if (draft.get() == null) {
-                    phase.set(Phase.FAILED);
-                }
-                return;
-            }
+        tasks.await(service.open(target)).onSuccess(opened -> {
             open(opened);
             status.set("Read " + opened.mainPath() + (opened.paths().size() > 1 ? " and " + (opened.paths().size() - 1) + " included file(s)" : "")
                     + " from " + target.label());
-        }));
+        }).onError(error -> {
+            problem.set(Tasks.message(error));
+            status.set("");
+            if (draft.get() == null) {
+                phase.set(Phase.FAILED);
+            }
+        }).andFinally(() -> busy.set(false)).start();
     }
 
     /** Starts from a draft already read (a router's member, or a test). */
@@ -164,13 +168,7 @@ public final class ConfigEditorViewModel {
         }
         busy.set(true);
         status.set("Checking on " + target.label() + " (keepalived -t)…");
-        service.check(target, checked).whenComplete((results, error) -> Platform.runLater(() -> {
-            busy.set(false);
-            if (error != null) {
-                problem.set(message(error));
-                status.set("");
-                return;
-            }
+        tasks.await(service.check(target, checked)).onSuccess(results -> {
             if (draft.get() == checked) {
                 showNodeCheck(results);
             }
@@ -178,7 +176,10 @@ public final class ConfigEditorViewModel {
             long warnings = results.values().stream().mapToLong(CheckResult::warnings).sum();
             status.set(errors == 0 ? "keepalived -t on " + target.label() + " accepts it" + (warnings > 0 ? " (" + warnings + " warning(s))" : "")
                     : "keepalived -t on " + target.label() + " refuses it: " + errors + " error(s)");
-        }));
+        }).onError(error -> {
+            problem.set(Tasks.message(error));
+            status.set("");
+        }).andFinally(() -> busy.set(false)).start();
     }
 
     /** The node's verdict on a candidate: shown until the next edit. */
@@ -214,6 +215,18 @@ public final class ConfigEditorViewModel {
         selected.set(block);
     }
 
+    /** Shows a file in the text tab (a problem's file, clicked in the list). */
+    public void showFile(String path) {
+        if (paths.contains(path)) {
+            shownPath.set(path);
+        }
+    }
+
+    /** A push of this editor's draft runs (the push window's): the editor's buttons wait. */
+    void setBusy(boolean value) {
+        busy.set(value);
+    }
+
     public ReadOnlyObjectProperty<ConfigDraft> draftProperty() {
         return draft;
     }
@@ -226,40 +239,41 @@ public final class ConfigEditorViewModel {
         return phase;
     }
 
-    public StringProperty statusProperty() {
+    public ReadOnlyStringProperty statusProperty() {
         return status;
     }
 
-    public StringProperty problemProperty() {
+    public ReadOnlyStringProperty problemProperty() {
         return problem;
     }
 
-    public BooleanProperty busyProperty() {
+    public ReadOnlyBooleanProperty busyProperty() {
         return busy;
     }
 
-    public BooleanProperty changedProperty() {
+    public ReadOnlyBooleanProperty changedProperty() {
         return changed;
     }
 
+    /** The file the text tab shows: an input too (the file chooser above the text writes it). */
     public StringProperty shownPathProperty() {
         return shownPath;
     }
 
     public ObservableList<String> paths() {
-        return paths;
+        return pathsView;
     }
 
     public ObservableList<BlockRef> blocks() {
-        return blocks;
+        return blocksView;
     }
 
-    public ObjectProperty<BlockRef> selectedProperty() {
+    public ReadOnlyObjectProperty<BlockRef> selectedProperty() {
         return selected;
     }
 
     public ObservableList<Problem> problems() {
-        return problems;
+        return problemsView;
     }
 
     /** The findings inside a block, for the form. */
@@ -312,23 +326,13 @@ public final class ConfigEditorViewModel {
 
     /** Lint off the FX thread; only the newest draft's findings are shown. */
     private void lint(ConfigDraft linted) {
-        long seq = ++lintSeq;
-        io.execute(() -> {
-            LintReport report;
-            try {
-                report = linted.lint();
-            } catch (RuntimeException e) {
-                Platform.runLater(() -> problem.set(target.label() + ": lint failed: " + e.getMessage()));
-                return;
-            }
-            List<Problem> found = report.diagnostics().stream().map(Problem::of).toList();
-            Platform.runLater(() -> {
-                if (seq == lintSeq) {
-                    lintProblems = found;
-                    refreshProblems();
-                }
-            });
-        });
+        if (linting != null) {
+            linting.cancel();
+        }
+        linting = tasks.run(() -> linted.lint().diagnostics().stream().map(Problem::of).toList()).onSuccess(found -> {
+            lintProblems = found;
+            refreshProblems();
+        }).onError(error -> problem.set(target.label() + ": lint failed: " + error.getMessage())).start();
         refreshProblems();
     }
 
@@ -348,10 +352,6 @@ public final class ConfigEditorViewModel {
     }
 
     static String message(Throwable error) {
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        return Tasks.message(error);
     }
 }

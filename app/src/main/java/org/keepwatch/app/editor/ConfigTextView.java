@@ -1,8 +1,8 @@
 package org.keepwatch.app.editor;
 
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.Tooltips;
 import javafx.animation.PauseTransition;
-import javafx.application.Platform;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 
 /**
@@ -44,17 +43,17 @@ import java.util.stream.Collectors;
 public final class ConfigTextView {
 
     private final ConfigEditorViewModel model;
-    private final Executor io;
+    private final Tasks tasks;
     private final CodeArea area = new CodeArea();
     private final BorderPane root = new BorderPane();
     private final PauseTransition highlightPause = new PauseTransition(Duration.millis(40));
     private boolean applying;
-    private long highlightSeq;
+    private Tasks.Running highlighting;
     private Map<Integer, List<Problem>> byLine = Map.of();
 
-    public ConfigTextView(ConfigEditorViewModel model, Executor io) {
+    public ConfigTextView(ConfigEditorViewModel model, Tasks tasks) {
         this.model = model;
-        this.io = io;
+        this.tasks = tasks;
         area.setId("config-text");
         area.getStyleClass().add("kw-code");
         area.setParagraphGraphicFactory(this::gutter);
@@ -183,15 +182,14 @@ public final class ConfigTextView {
     private void highlight() {
         String text = area.getText();
         Map<Integer, List<Problem>> lines = byLine;
-        long seq = ++highlightSeq;
-        io.execute(() -> {
-            StyleSpans<Collection<String>> spans = spans(text, lines);
-            Platform.runLater(() -> {
-                if (seq == highlightSeq && area.getText().equals(text) && area.getLength() == text.length()) {
-                    area.setStyleSpans(0, spans);
-                }
-            });
-        });
+        if (highlighting != null) {
+            highlighting.cancel();
+        }
+        highlighting = tasks.run(() -> spans(text, lines)).onSuccess(spans -> {
+            if (area.getText().equals(text) && area.getLength() == text.length()) {
+                area.setStyleSpans(0, spans);
+            }
+        }).start();
     }
 
     static StyleSpans<Collection<String>> spans(String text, Map<Integer, List<Problem>> lines) {

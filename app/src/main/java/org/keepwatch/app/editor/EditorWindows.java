@@ -7,16 +7,19 @@ import javafx.scene.control.ButtonType;
 import javafx.stage.Modality;
 import javafx.stage.Stage;
 import javafx.stage.Window;
+import org.keepwatch.app.common.Tasks;
+import org.keepwatch.app.navigation.Destination;
+import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.services.config.EditTarget;
 import org.keepwatch.app.services.config.NodeConfigService;
 import org.keepwatch.app.services.config.RouterPushService;
+import org.keepwatch.fleet.FleetState;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -36,17 +39,27 @@ public final class EditorWindows {
 
     private final NodeConfigService nodes;
     private final RouterPushService routers;
-    private final Executor io;
+    private final Tasks tasks;
     private final Supplier<Window> owner;
     private final Questions questions;
     private final Map<String, Stage> open = new HashMap<>();
 
-    public EditorWindows(NodeConfigService nodes, RouterPushService routers, Executor io, Supplier<Window> owner, Questions questions) {
+    public EditorWindows(NodeConfigService nodes, RouterPushService routers, Tasks tasks, Supplier<Window> owner, Questions questions) {
         this.nodes = nodes;
         this.routers = routers;
-        this.io = io;
+        this.tasks = tasks;
         this.owner = owner;
         this.questions = questions;
+    }
+
+    /**
+     * Answers the main window's "Edit config…" (the Routers and Instances menus, the router detail): a router's editor
+     * follows the router's live state in {@code fleet}.
+     */
+    public void answer(Navigator navigator, Supplier<FleetState> fleet) {
+        navigator.register(Destination.EditRouter.class, go -> openRouter(RouterEditorViewModel.Spec.of(go.router(),
+                () -> fleet.get().router(go.router().key()))));
+        navigator.register(Destination.EditNode.class, go -> openNode(go.target()));
     }
 
     /** The editor of one node's keepalived, reading its configuration from the node. */
@@ -58,9 +71,9 @@ public final class EditorWindows {
             existing.requestFocus();
             return vm;
         }
-        ConfigEditorViewModel model = new ConfigEditorViewModel(target, nodes, io);
+        ConfigEditorViewModel model = new ConfigEditorViewModel(target, nodes, tasks);
         Stage stage = new Stage();
-        ConfigEditorView view = new ConfigEditorView(model, io, push -> openPush(stage, push), questions);
+        ConfigEditorView view = new ConfigEditorView(model, tasks, push -> openPush(stage, push), questions);
         stage.setUserData(model);
         show(stage, key, "Edit keepalived on " + target.label(), view.root(), () -> !model.changedProperty().get()
                 || questions.confirm().test("Close without pushing? Your edits to " + target.label() + "'s configuration ("
@@ -77,7 +90,7 @@ public final class EditorWindows {
             existing.toFront();
             return vm;
         }
-        RouterEditorViewModel model = new RouterEditorViewModel(spec, routers, io);
+        RouterEditorViewModel model = new RouterEditorViewModel(spec, routers, tasks);
         Stage stage = new Stage();
         RouterEditorView view = new RouterEditorView(model, member -> openNode(member), questions.confirm());
         stage.setUserData(model);

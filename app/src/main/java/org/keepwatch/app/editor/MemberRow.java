@@ -1,5 +1,7 @@
 package org.keepwatch.app.editor;
 
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
@@ -32,28 +34,48 @@ public final class MemberRow {
     }
 
     /** The member's VRRP state as the fleet sees it now (UNKNOWN when not current). */
-    public ObjectProperty<VrrpState> stateProperty() {
+    public ReadOnlyObjectProperty<VrrpState> stateProperty() {
         return state;
     }
 
     /** Its effective priority as the fleet sees it, in words. */
-    public StringProperty liveProperty() {
+    public ReadOnlyStringProperty liveProperty() {
         return live;
     }
 
     /** The priority in the edited configuration. */
-    public StringProperty priorityProperty() {
+    public ReadOnlyStringProperty priorityProperty() {
         return priority;
     }
 
     /** The file holding the instance, and whether it changed. */
-    public StringProperty fileProperty() {
+    public ReadOnlyStringProperty fileProperty() {
         return file;
     }
 
     /** The rolling apply's last word about this member (checked, applied, back as BACKUP, left untouched). */
-    public StringProperty rollingProperty() {
+    public ReadOnlyStringProperty rollingProperty() {
         return rolling;
+    }
+
+    void setState(VrrpState value) {
+        state.set(value);
+    }
+
+    void setLive(String value) {
+        live.set(value);
+    }
+
+    void setPriority(String value) {
+        priority.set(value);
+    }
+
+    void setFile(String value) {
+        file.set(value);
+    }
+
+    void setRolling(String value) {
+        rolling.set(value);
     }
 
     public ApplyProgress progress() {

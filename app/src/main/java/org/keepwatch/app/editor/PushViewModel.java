@@ -1,12 +1,12 @@
 package org.keepwatch.app.editor;
 
-import javafx.application.Platform;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.services.config.ConfigDraft;
 import org.keepwatch.app.services.config.FileChange;
 import org.keepwatch.app.services.config.PushOutcome;
@@ -59,22 +59,23 @@ public final class PushViewModel {
         String why = reason.get().isBlank() ? "Keepwatch: " + editor.changeSummary() : reason.get().trim();
         List<FileChange> changes = draft.changes();
         pushingFile.set(changes.isEmpty() ? "" : changes.get(0).path());
-        editor.busyProperty().set(true);
-        editor.service().push(editor.target(), draft, why, step -> Platform.runLater(() -> {
+        editor.setBusy(true);
+        Tasks tasks = editor.tasks();
+        tasks.await(editor.service().push(editor.target(), draft, why, step -> tasks.onUi(() -> {
             if (!step.path().equals(pushingFile.get())) {
                 pushingFile.set(step.path());
                 progress.reset();
             }
             progress.apply(step);
-        })).whenComplete((outcome, error) -> Platform.runLater(() -> {
-            editor.busyProperty().set(false);
+        }))).onSuccess(outcome -> {
+            editor.setBusy(false);
             progress.finish();
-            if (error != null) {
-                finished(new Verdict(false, "Push failed", ConfigEditorViewModel.message(error)));
-                return;
-            }
             ended(outcome);
-        }));
+        }).onError(error -> {
+            editor.setBusy(false);
+            progress.finish();
+            finished(new Verdict(false, "Push failed", ConfigEditorViewModel.message(error)));
+        }).start();
     }
 
     /** Carries the operator's edits onto the node's current file; back to review when they combine cleanly. */

@@ -1,15 +1,17 @@
 package org.keepwatch.app.editor;
 
-import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.services.config.BlockKind;
 import org.keepwatch.app.services.config.EditTarget;
 import org.keepwatch.app.services.config.FileChange;
@@ -31,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -70,7 +71,7 @@ public final class RouterEditorViewModel {
 
     private final Spec spec;
     private final RouterPushService service;
-    private final Executor io;
+    private final Tasks tasks;
     private final ObjectProperty<RouterDraft> draft = new SimpleObjectProperty<>(this, "draft");
     private final ObjectProperty<Phase> phase = new SimpleObjectProperty<>(this, "phase", Phase.LOADING);
     private final ObjectProperty<Stage> stage = new SimpleObjectProperty<>(this, "stage", Stage.EDIT);
@@ -86,12 +87,16 @@ public final class RouterEditorViewModel {
     private final ObjectProperty<PushViewModel.Verdict> verdict = new SimpleObjectProperty<>(this, "verdict");
     private final Map<String, StringProperty> shared = new java.util.LinkedHashMap<>();
     private final ObservableList<String> vips = FXCollections.observableArrayList();
-    private long peerSeq;
+    private final ObservableList<MemberRow> membersView = FXCollections.unmodifiableObservableList(members);
+    private final ObservableList<Finding> findingsView = FXCollections.unmodifiableObservableList(findings);
+    private final ObservableList<FileDiff> diffsView = FXCollections.unmodifiableObservableList(diffs);
+    private final ObservableList<String> vipsView = FXCollections.unmodifiableObservableList(vips);
+    private Tasks.Running peerChecking;
 
-    public RouterEditorViewModel(Spec spec, RouterPushService service, Executor io) {
+    public RouterEditorViewModel(Spec spec, RouterPushService service, Tasks tasks) {
         this.spec = spec;
         this.service = service;
-        this.io = io;
+        this.tasks = tasks;
         SHARED.stream().filter(k -> !k.equals("virtual_ipaddress")).forEach(k -> shared.put(k, new SimpleStringProperty(this, k, "")));
         spec.members().forEach(m -> members.add(new MemberRow(m.node(), m.instance().orElse(""))));
         draft.addListener((obs, old, now) -> drafted(now));
@@ -104,21 +109,19 @@ public final class RouterEditorViewModel {
     /** Reads every member's configuration (again), dropping edits. */
     public void load() {
         status.set("Reading the configuration of " + members.size() + " member(s)…");
-        service.open(spec.key(), spec.label(), spec.members()).whenComplete((opened, error) -> Platform.runLater(() -> {
-            if (error != null) {
-                problem.set(ConfigEditorViewModel.message(error));
-                status.set("");
-                if (draft.get() == null) {
-                    phase.set(Phase.FAILED);
-                }
-                return;
-            }
+        tasks.await(service.open(spec.key(), spec.label(), spec.members())).onSuccess(opened -> {
             problem.set("");
             stage.set(Stage.EDIT);
             draft.set(opened);
             phase.set(Phase.READY);
             status.set("Read from " + String.join(", ", opened.members().stream().map(RouterDraft.Member::node).toList()));
-        }));
+        }).onError(error -> {
+            problem.set(Tasks.message(error));
+            status.set("");
+            if (draft.get() == null) {
+                phase.set(Phase.FAILED);
+            }
+        }).start();
     }
 
     /** One shared field on every member; blank removes it everywhere. */
@@ -182,26 +185,31 @@ public final class RouterEditorViewModel {
         pushing.set(true);
         members.forEach(m -> {
             m.progress().reset();
-            m.rollingProperty().set(current.member(m.node()).map(x -> x.draft().changed()).orElse(false) ? "waiting" : "no change");
+            m.setRolling(current.member(m.node()).map(x -> x.draft().changed()).orElse(false) ? "waiting" : "no change");
         });
-        service.push(current, p -> Platform.runLater(() -> progressed(p)),
-                (node, step) -> Platform.runLater(() -> row(node).ifPresent(r -> r.progress().apply(step))))
-                .whenComplete((outcome, error) -> Platform.runLater(() -> {
-                    pushing.set(false);
-                    members.forEach(m -> m.progress().finish());
-                    stage.set(Stage.DONE);
-                    if (error != null) {
-                        verdict.set(new PushViewModel.Verdict(false, "Rolling push not started", ConfigEditorViewModel.message(error)));
-                        return;
-                    }
+        tasks.await(service.push(current, p -> tasks.onUi(() -> progressed(p)),
+                        (node, step) -> tasks.onUi(() -> row(node).ifPresent(r -> r.progress().apply(step)))))
+                .onSuccess(outcome -> {
+                    pushEnded();
                     finished(outcome);
-                }));
+                })
+                .onError(error -> {
+                    pushEnded();
+                    verdict.set(new PushViewModel.Verdict(false, "Rolling push not started", Tasks.message(error)));
+                })
+                .start();
+    }
+
+    private void pushEnded() {
+        pushing.set(false);
+        members.forEach(m -> m.progress().finish());
+        stage.set(Stage.DONE);
     }
 
     private void finished(RouterPushService.Outcome outcome) {
         RollingApply.Result result = outcome.result();
         for (RollingApply.MemberResult m : result.members()) {
-            row(m.node()).ifPresent(r -> r.rollingProperty().set(switch (m.outcome()) {
+            row(m.node()).ifPresent(r -> r.setRolling(switch (m.outcome()) {
                 case APPLIED -> "applied";
                 case UNCHANGED -> "already so";
                 case NOT_ATTEMPTED -> "left untouched";
@@ -234,7 +242,7 @@ public final class RouterEditorViewModel {
         if (p.phase() == RollingApply.Phase.PLAN) {
             status.set(p.message());
         } else {
-            row(p.node()).ifPresent(r -> r.rollingProperty().set(describe(p)));
+            row(p.node()).ifPresent(r -> r.setRolling(describe(p)));
         }
     }
 
@@ -283,8 +291,8 @@ public final class RouterEditorViewModel {
         for (MemberRow row : members) {
             Optional<RouterDraft.Member> m = now.member(row.node());
             Optional<VrrpInstance> instance = m.flatMap(RouterDraft.Member::model);
-            row.priorityProperty().set(instance.map(i -> i.priority().isPresent() ? String.valueOf(i.priority().getAsInt()) : "").orElse("?"));
-            row.fileProperty().set(m.map(x -> x.draft().changed() ? "edited" : "as read").orElse(""));
+            row.setPriority(instance.map(i -> i.priority().isPresent() ? String.valueOf(i.priority().getAsInt()) : "").orElse("?"));
+            row.setFile(m.map(x -> x.draft().changed() ? "edited" : "as read").orElse(""));
         }
         Optional<VrrpInstance> first = now.members().stream().map(RouterDraft.Member::model).flatMap(Optional::stream).findFirst();
         first.ifPresent(i -> {
@@ -300,37 +308,42 @@ public final class RouterEditorViewModel {
 
     /** Peer consistency and each member's lint, off the FX thread; only the newest draft's are shown. */
     private void peers(RouterDraft checked) {
-        long seq = ++peerSeq;
-        io.execute(() -> {
-            List<Finding> found = new ArrayList<>();
-            String verdictText;
-            try {
-                PeerReport report = checked.peers();
-                report.findings().forEach(f -> found.add(new Finding(f.diagnostic().severity() == Severity.ERROR,
-                        f.member() + ": " + where(f.diagnostic()) + f.diagnostic().message() + " [" + f.router() + "]")));
-                long lintErrors = 0;
-                for (RouterDraft.Member m : checked.members()) {
-                    for (Diagnostic d : m.draft().lint().diagnostics()) {
-                        if (d.severity() == Severity.ERROR) {
-                            lintErrors++;
-                            found.add(new Finding(true, m.node() + ": " + where(d) + d.message()));
-                        }
+        if (peerChecking != null) {
+            peerChecking.cancel();
+        }
+        peerChecking = tasks.run(() -> peerCheck(checked)).onSuccess(result -> {
+            findings.setAll(result.findings());
+            peerVerdict.set(result.verdict());
+        }).start();
+    }
+
+    /** What the peer check found, and its verdict in words. */
+    private record PeerCheck(List<Finding> findings, String verdict) {
+    }
+
+    private PeerCheck peerCheck(RouterDraft checked) {
+        List<Finding> found = new ArrayList<>();
+        String verdictText;
+        try {
+            PeerReport report = checked.peers();
+            report.findings().forEach(f -> found.add(new Finding(f.diagnostic().severity() == Severity.ERROR,
+                    f.member() + ": " + where(f.diagnostic()) + f.diagnostic().message() + " [" + f.router() + "]")));
+            long lintErrors = 0;
+            for (RouterDraft.Member m : checked.members()) {
+                for (Diagnostic d : m.draft().lint().diagnostics()) {
+                    if (d.severity() == Severity.ERROR) {
+                        lintErrors++;
+                        found.add(new Finding(true, m.node() + ": " + where(d) + d.message()));
                     }
                 }
-                verdictText = report.findings().isEmpty() && lintErrors == 0 ? "The members agree on " + spec.label()
-                        : report.errors() + " disagreement(s), " + report.warnings() + " warning(s) between members"
-                        + (lintErrors > 0 ? "; " + lintErrors + " error(s) in members' files" : "");
-            } catch (RuntimeException e) {
-                verdictText = "The peer check failed: " + e.getMessage();
             }
-            String text = verdictText;
-            Platform.runLater(() -> {
-                if (seq == peerSeq) {
-                    findings.setAll(found);
-                    peerVerdict.set(text);
-                }
-            });
-        });
+            verdictText = report.findings().isEmpty() && lintErrors == 0 ? "The members agree on " + spec.label()
+                    : report.errors() + " disagreement(s), " + report.warnings() + " warning(s) between members"
+                    + (lintErrors > 0 ? "; " + lintErrors + " error(s) in members' files" : "");
+        } catch (RuntimeException e) {
+            verdictText = "The peer check failed: " + e.getMessage();
+        }
+        return new PeerCheck(found, verdictText);
     }
 
     private static String where(Diagnostic d) {
@@ -341,8 +354,8 @@ public final class RouterEditorViewModel {
         Optional<RouterView> live = spec.live().get();
         for (MemberRow row : members) {
             Optional<org.keepwatch.fleet.RouterMember> member = live.flatMap(r -> r.member(row.node()));
-            row.stateProperty().set(member.map(org.keepwatch.fleet.RouterMember::state).orElse(org.keepwatch.fleet.VrrpState.UNKNOWN));
-            row.liveProperty().set(member.map(m -> "effective " + m.lastKnown().effectivePriority()).orElse("not seen"));
+            row.setState(member.map(org.keepwatch.fleet.RouterMember::state).orElse(org.keepwatch.fleet.VrrpState.UNKNOWN));
+            row.setLive(member.map(m -> "effective " + m.lastKnown().effectivePriority()).orElse("not seen"));
         }
     }
 
@@ -362,52 +375,53 @@ public final class RouterEditorViewModel {
         return stage;
     }
 
-    public StringProperty statusProperty() {
+    public ReadOnlyStringProperty statusProperty() {
         return status;
     }
 
-    public StringProperty problemProperty() {
+    public ReadOnlyStringProperty problemProperty() {
         return problem;
     }
 
-    public BooleanProperty changedProperty() {
+    public ReadOnlyBooleanProperty changedProperty() {
         return changed;
     }
 
-    public BooleanProperty pushingProperty() {
+    public ReadOnlyBooleanProperty pushingProperty() {
         return pushing;
     }
 
     public ObservableList<MemberRow> members() {
-        return members;
+        return membersView;
     }
 
     public ObservableList<Finding> findings() {
-        return findings;
+        return findingsView;
     }
 
     /** Before the push: what the change alters that every member must share, and what a rolling push does then. */
-    public StringProperty splitWarningProperty() {
+    public ReadOnlyStringProperty splitWarningProperty() {
         return splitWarning;
     }
 
-    public StringProperty peerVerdictProperty() {
+    public ReadOnlyStringProperty peerVerdictProperty() {
         return peerVerdict;
     }
 
     public ObservableList<FileDiff> diffs() {
-        return diffs;
+        return diffsView;
     }
 
-    public ObjectProperty<PushViewModel.Verdict> verdictProperty() {
+    public ReadOnlyObjectProperty<PushViewModel.Verdict> verdictProperty() {
         return verdict;
     }
 
-    public StringProperty shared(String key) {
+    /** A shared field's value on the members (its edits go through {@link #setShared}). */
+    public ReadOnlyStringProperty shared(String key) {
         return shared.get(key);
     }
 
     public ObservableList<String> vips() {
-        return vips;
+        return vipsView;
     }
 }

@@ -13,12 +13,12 @@ import javafx.scene.control.ToolBar;
 import javafx.scene.layout.BorderPane;
 import org.keepwatch.app.common.Formats;
 import org.keepwatch.app.common.TableSupport;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.TimeCell;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /** The Events timeline with its filters. */
@@ -28,7 +28,7 @@ public final class EventsView {
     private final BorderPane root = new BorderPane();
     private final TableView<EventRow> table = new TableView<>();
 
-    public EventsView(EventsViewModel model, Executor io, Consumer<String> problems) {
+    public EventsView(EventsViewModel model, Tasks tasks, Consumer<String> problems) {
         table.setId("events-table");
         table.setPlaceholder(new Label("Nothing has happened yet."));
         table.setItems(model.rows());
@@ -68,7 +68,7 @@ public final class EventsView {
         table.getColumns().setAll(List.of(at, kind, router, node, text));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         TableSupport.install(table, HEADERS, r -> List.of(Formats.clock(r.at()), r.kind().toString(), r.router(), r.node(),
-                r.text()), io, problems);
+                r.text()), tasks, problems);
 
         ComboBox<String> routers = new ComboBox<>(model.routers());
         routers.setId("events-router-filter");
@@ -108,9 +108,5 @@ public final class EventsView {
 
     public Node root() {
         return root;
-    }
-
-    public TableView<EventRow> table() {
-        return table;
     }
 }

@@ -32,6 +32,8 @@ public final class EventsViewModel implements FleetListener {
     private final FilteredList<EventRow> visible = new FilteredList<>(all);
     private final ObservableList<String> routers = FXCollections.observableArrayList(ANY);
     private final ObservableList<String> nodes = FXCollections.observableArrayList(ANY);
+    private final ObservableList<String> routersView = FXCollections.unmodifiableObservableList(routers);
+    private final ObservableList<String> nodesView = FXCollections.unmodifiableObservableList(nodes);
     private final StringProperty router = new SimpleStringProperty(this, "router", ANY);
     private final StringProperty node = new SimpleStringProperty(this, "node", ANY);
     private final ObjectProperty<EventKind> kind = new SimpleObjectProperty<>(this, "kind");
@@ -137,13 +139,17 @@ public final class EventsViewModel implements FleetListener {
         return visible;
     }
 
+    /** The routers seen in the timeline, to filter by (and {@link #ANY}). */
     public ObservableList<String> routers() {
-        return routers;
+        return routersView;
     }
 
+    /** The nodes seen in the timeline, to filter by (and {@link #ANY}). */
     public ObservableList<String> nodes() {
-        return nodes;
+        return nodesView;
     }
+
+    // The four filters are inputs: the view's boxes write them, the timeline follows.
 
     public StringProperty routerProperty() {
         return router;

@@ -22,6 +22,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.dialogs.DialogSupport;
 import org.keepwatch.app.fleetedit.FleetTree.Entry;
 import org.keepwatch.app.fleetedit.FleetTree.GroupEntry;
@@ -48,6 +49,7 @@ public final class FleetManagerView {
     }
 
     private final FleetEdits edits;
+    private final Tasks tasks;
     private final BorderPane root = new BorderPane();
     private final TreeView<Entry> tree = new TreeView<>();
     private final BorderPane editorArea = new BorderPane();
@@ -65,8 +67,9 @@ public final class FleetManagerView {
 
     private enum Mode { NONE, NODE, GROUP }
 
-    public FleetManagerView(FleetEdits edits, FleetValidator validator, Path home, Imports imports) {
+    public FleetManagerView(FleetEdits edits, Tasks tasks, FleetValidator validator, Path home, Imports imports) {
         this.edits = edits;
+        this.tasks = tasks;
         nodeForm = new NodeForm(edits::current, validator);
         groupForm = new GroupForm(edits::current, validator);
         nodeEditor = new NodeEditor(nodeForm, home);
@@ -266,7 +269,7 @@ public final class FleetManagerView {
         }
         save.disableProperty().unbind();
         save.setDisable(true);
-        SaveFeedback.track(edits.apply(edit), status, saved -> {
+        SaveFeedback.track(tasks, edits.apply(edit), status, saved -> {
             dirty.set(false);
             refresh(Optional.of(name));
             status.setText("Saved " + name + ".");
@@ -296,7 +299,7 @@ public final class FleetManagerView {
         DialogSupport.prepare(confirm, root.getScene() == null ? null : root.getScene().getWindow(), "confirm-remove");
         confirm.setHeaderText(null);
         confirm.showAndWait().filter(b -> b.getButtonData() == ButtonBar.ButtonData.OK_DONE).ifPresent(b ->
-                SaveFeedback.track(edits.apply(edit), status, saved -> {
+                SaveFeedback.track(tasks, edits.apply(edit), status, saved -> {
                     dirty.set(false);
                     refresh(Optional.empty());
                     status.setText("Removed.");

@@ -1,38 +1,33 @@
 package org.keepwatch.app.fleetedit;
 
-import javafx.geometry.Side;
 import javafx.scene.Scene;
-import javafx.scene.control.Button;
-import javafx.scene.control.ContextMenu;
-import javafx.scene.control.MenuItem;
-import javafx.scene.control.Tooltip;
-import javafx.scene.input.MouseButton;
 import javafx.stage.FileChooser;
 import javafx.stage.Modality;
 import javafx.stage.Stage;
 import javafx.stage.Window;
+import org.keepwatch.app.common.Action;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.dialogs.DialogSupport;
 import org.keepwatch.app.dialogs.NodeProblem;
 import org.keepwatch.app.dialogs.NodeProblemDialog;
+import org.keepwatch.app.navigation.Destination;
+import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.nodes.NodeRow;
-import org.keepwatch.app.nodes.NodesView;
+import org.keepwatch.app.nodes.NodesViewModel;
 import org.keepwatch.app.welcome.WelcomeView;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetNode;
 import org.keepwatch.fleet.NodeStatus;
 import org.keepwatch.ssh.SshConfig;
 import org.keepwatch.ssh.SshEnvironment;
-import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
-import org.kordamp.ikonli.material2.Material2OutlinedAL;
 
 import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -45,7 +40,7 @@ public final class FleetUi {
     private final Supplier<Window> owner;
     private final FleetEdits edits;
     private final FleetValidator validator;
-    private final Executor io;
+    private final Tasks tasks;
     private final Supplier<SshEnvironment> environment;
     private final Consumer<String> reconnect;
     private final Path home;
@@ -57,11 +52,11 @@ public final class FleetUi {
      * @param reconnect   connect a node again now
      * @param home        what ~ means in key and known_hosts file names
      */
-    public FleetUi(Supplier<Window> owner, FleetEdits edits, Executor io, Supplier<SshEnvironment> environment,
+    public FleetUi(Supplier<Window> owner, FleetEdits edits, Tasks tasks, Supplier<SshEnvironment> environment,
                    Consumer<String> reconnect, Path home) {
         this.owner = owner;
         this.edits = edits;
-        this.io = io;
+        this.tasks = tasks;
         this.environment = environment;
         this.reconnect = reconnect;
         this.home = home;
@@ -72,28 +67,16 @@ public final class FleetUi {
      * "Add node…", and "Fleet" with what is done less often: Manage fleet…, the two imports. Two buttons, so the
      * header keeps room for the title and the filter.
      */
-    public List<Button> headerButtons() {
-        Button add = new Button("Add node…", new FontIcon(Material2AL.ADD));
-        add.setId("header-add-node");
-        add.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        add.setOnAction(e -> addNode());
-        MenuItem manage = new MenuItem("Manage fleet…", new FontIcon(Material2MZ.SETTINGS));
-        manage.setId("header-manage-fleet");
-        manage.setOnAction(e -> manageFleet());
-        MenuItem ssh = new MenuItem("Import from ~/.ssh/config…", new FontIcon(Material2AL.INPUT));
-        ssh.setId("header-import-ssh");
-        ssh.setOnAction(e -> importSshConfig());
-        MenuItem ansible = new MenuItem("Import from an Ansible inventory…", new FontIcon(Material2AL.INPUT));
-        ansible.setId("header-import-ansible");
-        ansible.setOnAction(e -> importAnsible());
-        ContextMenu menu = new ContextMenu(manage, new javafx.scene.control.SeparatorMenuItem(), ssh, ansible);
-        Button fleet = new Button("Fleet", new FontIcon(Material2AL.ARROW_DROP_DOWN));
-        fleet.setContentDisplay(javafx.scene.control.ContentDisplay.RIGHT);
-        fleet.setId("header-fleet");
-        fleet.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        fleet.setTooltip(new Tooltip("Manage nodes and groups, import them"));
-        fleet.setOnAction(e -> menu.show(fleet, Side.BOTTOM, 0, 0));
-        return List.of(add, fleet);
+    public List<Action> headerActions() {
+        return List.of(
+                Action.of("header-add-node", "Add node…", Material2AL.ADD, this::addNode),
+                Action.menu("header-fleet", "Fleet", Material2AL.ARROW_DROP_DOWN, "Manage nodes and groups, import them",
+                        List.of(Action.of("header-manage-fleet", "Manage fleet…", Material2MZ.SETTINGS, this::manageFleet),
+                                Action.SEPARATOR,
+                                Action.of("header-import-ssh", "Import from ~/.ssh/config…", Material2AL.INPUT,
+                                        this::importSshConfig),
+                                Action.of("header-import-ansible", "Import from an Ansible inventory…", Material2AL.INPUT,
+                                        this::importAnsible))));
     }
 
     /** The welcome view's ways to start a fleet from nothing. */
@@ -107,28 +90,15 @@ public final class FleetUi {
                         "INI or YAML: hosts, groups, ansible_host, ansible_port, ansible_user", this::importAnsible));
     }
 
-    /** Adds "Details…" and "Edit node…" to the Nodes view (double-click opens Details too). */
-    public void install(NodesView nodes) {
-        Button details = new Button("Details…", new FontIcon(Material2OutlinedAL.INFO));
-        details.setId("node-details-button");
-        details.disableProperty().bind(nodes.table().getSelectionModel().selectedItemProperty().isNull());
-        details.setOnAction(e -> Optional.ofNullable(nodes.table().getSelectionModel().getSelectedItem())
-                .ifPresent(this::showDetails));
-        Button edit = new Button("Edit node…", new FontIcon(Material2AL.EDIT));
-        edit.setId("node-edit-button");
-        edit.disableProperty().bind(nodes.table().getSelectionModel().selectedItemProperty().isNull());
-        edit.setOnAction(e -> Optional.ofNullable(nodes.table().getSelectionModel().getSelectedItem())
-                .ifPresent(r -> editNode(r.name())));
-        nodes.tools().getItems().addAll(details, edit);
-        nodes.table().addEventHandler(javafx.scene.input.MouseEvent.MOUSE_CLICKED, e -> {
-            if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
-                Optional.ofNullable(nodes.table().getSelectionModel().getSelectedItem()).ifPresent(this::showDetails);
-            }
-        });
+    /** Answers the Nodes view's "Details…" and "Edit node…" (a double-click opens Details too). */
+    public void install(Navigator navigator, NodesViewModel nodes) {
+        navigator.register(Destination.NodeDetails.class,
+                go -> Optional.ofNullable(nodes.row(go.node())).ifPresent(this::showDetails));
+        navigator.register(Destination.EditFleetNode.class, go -> editNode(go.node()));
     }
 
     public void addNode() {
-        new NodeDialog(owner.get(), edits, validator, home(), Optional.empty(), "").dialog().showAndWait()
+        new NodeDialog(owner.get(), edits, tasks, validator, home(), Optional.empty(), "").dialog().showAndWait()
                 .ifPresent(this::saved);
     }
 
@@ -137,20 +107,14 @@ public final class FleetUi {
         if (node.isEmpty()) {
             return;
         }
-        new NodeDialog(owner.get(), edits, validator, home(), node, node.get().group()).dialog().showAndWait()
+        new NodeDialog(owner.get(), edits, tasks, validator, home(), node, node.get().group()).dialog().showAndWait()
                 .ifPresent(this::saved);
     }
 
     public void importSshConfig() {
-        CompletableFuture<ImportDialog.ImportSource> read = CompletableFuture.supplyAsync(() -> {
-            try {
-                SshConfig config = SshConfig.load(environment.get());
-                return new ImportDialog.ImportSource(SshConfigImport.candidates(config), List.of());
-            } catch (java.io.IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, io);
-        new ImportDialog(owner.get(), edits, "~/.ssh/config", read).dialog().showAndWait().ifPresent(this::saved);
+        Callable<ImportDialog.ImportSource> read = () -> new ImportDialog.ImportSource(
+                SshConfigImport.candidates(SshConfig.load(environment.get())), List.of());
+        new ImportDialog(owner.get(), edits, tasks, "~/.ssh/config", read).dialog().showAndWait().ifPresent(this::saved);
     }
 
     public void importAnsible() {
@@ -167,15 +131,11 @@ public final class FleetUi {
 
     /** Imports from a given inventory file (the chooser's answer; tests call it directly). */
     public void importAnsible(Path inventory) {
-        CompletableFuture<ImportDialog.ImportSource> read = CompletableFuture.supplyAsync(() -> {
-            try {
-                AnsibleInventory parsed = AnsibleInventory.read(inventory);
-                return new ImportDialog.ImportSource(InventoryImport.candidates(parsed), parsed.warnings());
-            } catch (java.io.IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
-            }
-        }, io);
-        new ImportDialog(owner.get(), edits, inventory.toString(), read).dialog().showAndWait().ifPresent(this::saved);
+        Callable<ImportDialog.ImportSource> read = () -> {
+            AnsibleInventory parsed = AnsibleInventory.read(inventory);
+            return new ImportDialog.ImportSource(InventoryImport.candidates(parsed), parsed.warnings());
+        };
+        new ImportDialog(owner.get(), edits, tasks, inventory.toString(), read).dialog().showAndWait().ifPresent(this::saved);
     }
 
     /** The "Manage fleet" window: one at a time, brought to the front when already open. */
@@ -184,7 +144,7 @@ public final class FleetUi {
             managerStage.toFront();
             return;
         }
-        manager = new FleetManagerView(edits, validator, home(), new FleetManagerView.Imports(this::importSshConfig,
+        manager = new FleetManagerView(edits, tasks, validator, home(), new FleetManagerView.Imports(this::importSshConfig,
                 this::importAnsible));
         managerStage = new Stage();
         managerStage.initOwner(owner.get());

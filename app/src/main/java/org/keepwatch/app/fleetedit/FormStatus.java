@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 final class FormStatus {
 
     private final ObservableList<Problem> problems = FXCollections.observableArrayList();
+    private final ObservableList<Problem> problemsView = FXCollections.unmodifiableObservableList(problems);
     private final LongProperty edits = new SimpleLongProperty(this, "edits");
     private final BooleanBinding valid = Bindings.createBooleanBinding(
             () -> problems.stream().noneMatch(Problem::blocking), problems);
@@ -41,8 +42,9 @@ final class FormStatus {
         problems.setAll(check.get());
     }
 
+    /** The problems found by the last check (read-only: only a check changes them). */
     ObservableList<Problem> problems() {
-        return problems;
+        return problemsView;
     }
 
     BooleanBinding valid() {

@@ -1,7 +1,7 @@
 package org.keepwatch.app.fleetedit;
 
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.Tooltips;
-import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.event.ActionEvent;
 import javafx.geometry.Pos;
@@ -29,7 +29,7 @@ import org.keepwatch.fleet.FleetGroup;
 import org.kordamp.ikonli.material2.Material2AL;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Callable;
 
 /**
  * Choose which hosts of a source (~/.ssh/config, an Ansible inventory) become fleet nodes, and into which group.
@@ -42,10 +42,10 @@ public final class ImportDialog {
     private final TableView<Row> table = new TableView<>();
 
     /**
-     * @param source     e.g. "~/.ssh/config"
-     * @param candidates the source, being read on the I/O thread
+     * @param source e.g. "~/.ssh/config"
+     * @param read   reads the source (on the I/O thread, while the dialog shows "Reading…")
      */
-    public ImportDialog(Window owner, FleetEdits edits, String source, CompletableFuture<ImportSource> candidates) {
+    public ImportDialog(Window owner, FleetEdits edits, Tasks tasks, String source, Callable<ImportSource> read) {
         DialogSupport.prepare(dialog, owner, "import-dialog");
         dialog.setTitle("Import nodes");
         dialog.setHeaderText("Import nodes from " + source);
@@ -143,24 +143,22 @@ public final class ImportDialog {
             event.consume();
             importButton.disableProperty().unbind();
             importButton.setDisable(true);
-            SaveFeedback.track(edits.apply(model.edit()), status, saved -> {
+            SaveFeedback.track(tasks, edits.apply(model.edit()), status, saved -> {
                 dialog.setResult(saved);
                 dialog.close();
             }, () -> importButton.disableProperty().bind(model.selectedCountProperty().isEqualTo(0)));
         });
 
-        candidates.whenComplete((read, error) -> Platform.runLater(() -> {
-            if (error != null) {
-                table.setPlaceholder(new Label("Nothing read"));
-                model.messageProperty().set("Cannot read " + source + ": " + SaveFeedback.reason(error));
-                return;
-            }
+        tasks.run(read).onSuccess(found -> {
             table.setPlaceholder(new Label("No concrete hosts in " + source));
-            model.setCandidates(read.candidates(), edits.current());
-            if (!read.warnings().isEmpty()) {
-                status.setText("Skipped: " + String.join("; ", read.warnings()));
+            model.setCandidates(found.candidates(), edits.current());
+            if (!found.warnings().isEmpty()) {
+                status.setText("Skipped: " + String.join("; ", found.warnings()));
             }
-        }));
+        }).onError(error -> {
+            table.setPlaceholder(new Label("Nothing read"));
+            model.cannotRead("Cannot read " + source + ": " + SaveFeedback.reason(error));
+        }).start();
     }
 
     /** What a source yields: the candidates, and what was skipped while reading it. */

@@ -3,6 +3,8 @@ package org.keepwatch.app.fleetedit;
 import javafx.beans.Observable;
 import javafx.beans.binding.Bindings;
 import javafx.beans.binding.IntegerBinding;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -107,11 +109,16 @@ public final class ImportModel {
         return group;
     }
 
-    public StringProperty messageProperty() {
+    /** The source could not be read: says why instead of the rows. */
+    public void cannotRead(String why) {
+        message.set(why);
+    }
+
+    public ReadOnlyStringProperty messageProperty() {
         return message;
     }
 
-    public BooleanProperty sourceHasGroupsProperty() {
+    public ReadOnlyBooleanProperty sourceHasGroupsProperty() {
         return sourceHasGroups;
     }
 

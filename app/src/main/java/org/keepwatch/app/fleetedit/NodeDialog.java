@@ -9,6 +9,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.dialogs.DialogSupport;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetNode;
@@ -27,8 +28,8 @@ public final class NodeDialog {
     private final NodeForm form;
 
     /** @param node the node to edit, or empty to add one to {@code group} */
-    public NodeDialog(Window owner, FleetEdits edits, FleetValidator validator, Path home, Optional<FleetNode> node,
-                      String group) {
+    public NodeDialog(Window owner, FleetEdits edits, Tasks tasks, FleetValidator validator, Path home,
+                      Optional<FleetNode> node, String group) {
         form = new NodeForm(edits::current, validator);
         node.ifPresentOrElse(form::load, () -> form.clear(group));
         NodeEditor editor = new NodeEditor(form, home);
@@ -58,7 +59,7 @@ public final class NodeDialog {
             event.consume();
             saveButton.disableProperty().unbind();
             saveButton.setDisable(true);
-            SaveFeedback.track(edits.apply(form.edit()), status, saved -> {
+            SaveFeedback.track(tasks, edits.apply(form.edit()), status, saved -> {
                 dialog.setResult(saved);
                 dialog.close();
             }, () -> saveButton.disableProperty().bind(form.validProperty().not()));

@@ -1,5 +1,10 @@
 package org.keepwatch.app.instances;
 
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
@@ -71,51 +76,51 @@ public final class InstanceRow {
         return routerKey;
     }
 
-    public StringProperty nodeProperty() {
+    public ReadOnlyStringProperty nodeProperty() {
         return node;
     }
 
-    public StringProperty instanceProperty() {
+    public ReadOnlyStringProperty instanceProperty() {
         return instance;
     }
 
-    public StringProperty routerProperty() {
+    public ReadOnlyStringProperty routerProperty() {
         return router;
     }
 
-    public ObjectProperty<VrrpState> stateProperty() {
+    public ReadOnlyObjectProperty<VrrpState> stateProperty() {
         return state;
     }
 
-    public BooleanProperty currentProperty() {
+    public ReadOnlyBooleanProperty currentProperty() {
         return current;
     }
 
-    public IntegerProperty priorityProperty() {
+    public ReadOnlyIntegerProperty priorityProperty() {
         return priority;
     }
 
-    public IntegerProperty effectivePriorityProperty() {
+    public ReadOnlyIntegerProperty effectivePriorityProperty() {
         return effectivePriority;
     }
 
-    public StringProperty vipsProperty() {
+    public ReadOnlyStringProperty vipsProperty() {
         return vips;
     }
 
-    public StringProperty vipsHeldProperty() {
+    public ReadOnlyStringProperty vipsHeldProperty() {
         return vipsHeld;
     }
 
-    public ObjectProperty<Instant> lastTransitionProperty() {
+    public ReadOnlyObjectProperty<Instant> lastTransitionProperty() {
         return lastTransition;
     }
 
-    public LongProperty advertsSentProperty() {
+    public ReadOnlyLongProperty advertsSentProperty() {
         return advertsSent;
     }
 
-    public LongProperty advertsReceivedProperty() {
+    public ReadOnlyLongProperty advertsReceivedProperty() {
         return advertsReceived;
     }
 }

@@ -3,30 +3,38 @@ package org.keepwatch.app.instances;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
+import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
+import org.keepwatch.app.common.Action;
+import org.keepwatch.app.common.ActionControls;
 import org.keepwatch.app.common.Formats;
 import org.keepwatch.app.common.Presentation;
 import org.keepwatch.app.common.Resorter;
 import org.keepwatch.app.common.StateCell;
 import org.keepwatch.app.common.TableSupport;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.TimeCell;
+import org.keepwatch.app.navigation.Destination;
+import org.keepwatch.app.navigation.Navigator;
+import org.keepwatch.app.services.config.EditTarget;
 import org.keepwatch.fleet.VrrpState;
+import org.kordamp.ikonli.material2.Material2AL;
 
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Executor;
+import java.util.Optional;
 import java.util.function.Consumer;
 
-/** The Instances table. */
+/** The Instances table; its menu offers the editor of the selected instance's node. */
 public final class InstancesView {
 
     static final List<String> HEADERS = List.of("State", "Node", "Instance", "Router", "Priority", "Effective",
             "VIPs held", "Last transition", "Adverts sent", "Adverts received");
     private final TableView<InstanceRow> table = new TableView<>();
 
-    public InstancesView(InstancesViewModel model, Executor io, Consumer<String> problems) {
+    public InstancesView(InstancesViewModel model, Tasks tasks, Consumer<String> problems, Navigator navigator) {
         table.setId("instances-table");
         table.setPlaceholder(new Label("No instances yet."));
         SortedList<InstanceRow> sorted = new SortedList<>(model.rows());
@@ -65,7 +73,14 @@ public final class InstancesView {
         model.setAfterBatch(resorter::markDirty);
         table.getSortOrder().setAll(List.of(node, instance));
         resorter.sortNow();
-        TableSupport.install(table, HEADERS, InstancesView::cells, io, problems);
+        table.getSelectionModel().selectedItemProperty().addListener((obs, old, row) -> model.select(row));
+        TableSupport.install(table, HEADERS, InstancesView::cells, tasks, problems);
+        Action editConfig = Action.of("menu-edit-node", "Edit config on this node…", Material2AL.EDIT,
+                        () -> Optional.ofNullable(model.selectedProperty().get()).ifPresent(row -> navigator.go(
+                                new Destination.EditNode(new EditTarget(row.id().node(), row.id().daemon(), Optional.of(row.id().name()))))))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.EditNode.class));
+        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(editConfig));
     }
 
     private static TableColumn<InstanceRow, String> text(String title,
@@ -90,10 +105,6 @@ public final class InstancesView {
     }
 
     public Node root() {
-        return table;
-    }
-
-    public TableView<InstanceRow> table() {
         return table;
     }
 

@@ -1,7 +1,7 @@
 package org.keepwatch.app.instances;
 
-import javafx.beans.property.SimpleStringProperty;
-import javafx.beans.property.StringProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 import org.keepwatch.app.common.RowIndex;
@@ -29,12 +29,12 @@ public final class InstancesViewModel implements FleetListener {
     private final Supplier<FleetState> state;
     private final RowIndex<InstanceId, InstanceRow.Source, InstanceRow> index = new RowIndex<>(InstanceRow::new, InstanceRow::update);
     private final FilteredList<InstanceRow> visible = new FilteredList<>(index.rows());
-    private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
+    private final ReadOnlyObjectWrapper<InstanceRow> selected = new ReadOnlyObjectWrapper<>(this, "selected");
+    private String filter = "";
     private Runnable afterBatch = () -> { };
 
     public InstancesViewModel(Supplier<FleetState> state) {
         this.state = state;
-        filter.addListener((obs, old, text) -> refilter());
     }
 
     @Override
@@ -49,7 +49,7 @@ public final class InstancesViewModel implements FleetListener {
         removed.removeAll(changed.keySet());
         if (!changed.isEmpty() || !removed.isEmpty()) {
             index.apply(changed, removed);
-            if (!filter.get().isBlank()) {
+            if (!filter.isBlank()) {
                 refilter();
             }
             afterBatch.run();
@@ -77,8 +77,20 @@ public final class InstancesViewModel implements FleetListener {
         return index.get(id);
     }
 
-    public StringProperty filterProperty() {
-        return filter;
+    /** Shows only the rows that contain the text (the filter box). */
+    public void filter(String text) {
+        filter = text == null ? "" : text;
+        refilter();
+    }
+
+    /** The operator selected a row (null: none). */
+    public void select(InstanceRow row) {
+        selected.set(row);
+    }
+
+    /** The selected instance: the menu's actions act on it. */
+    public ReadOnlyObjectProperty<InstanceRow> selectedProperty() {
+        return selected.getReadOnlyProperty();
     }
 
     private static void collect(RouterView router, Map<InstanceId, InstanceRow.Source> into) {
@@ -90,7 +102,7 @@ public final class InstancesViewModel implements FleetListener {
     }
 
     private void refilter() {
-        String text = filter.get() == null ? "" : filter.get().trim().toLowerCase(Locale.ROOT);
+        String text = filter.trim().toLowerCase(Locale.ROOT);
         visible.setPredicate(text.isEmpty() ? null : row -> (row.nodeProperty().get() + " " + row.instanceProperty().get()
                 + " " + row.routerProperty().get() + " " + row.stateProperty().get() + " " + row.vipsProperty().get())
                 .toLowerCase(Locale.ROOT).contains(text));

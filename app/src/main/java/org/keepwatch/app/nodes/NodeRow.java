@@ -1,5 +1,6 @@
 package org.keepwatch.app.nodes;
 
+import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
@@ -71,27 +72,27 @@ public final class NodeRow {
         return name;
     }
 
-    public StringProperty nodeProperty() {
+    public ReadOnlyStringProperty nodeProperty() {
         return node;
     }
 
-    public ObjectProperty<ConnectionState> connectionProperty() {
+    public ReadOnlyObjectProperty<ConnectionState> connectionProperty() {
         return connection;
     }
 
-    public ObjectProperty<Instant> sinceProperty() {
+    public ReadOnlyObjectProperty<Instant> sinceProperty() {
         return since;
     }
 
-    public StringProperty keepalivedProperty() {
+    public ReadOnlyStringProperty keepalivedProperty() {
         return keepalived;
     }
 
-    public StringProperty agentProperty() {
+    public ReadOnlyStringProperty agentProperty() {
         return agent;
     }
 
-    public StringProperty lastErrorProperty() {
+    public ReadOnlyStringProperty lastErrorProperty() {
         return lastError;
     }
 

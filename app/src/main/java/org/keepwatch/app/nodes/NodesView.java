@@ -1,30 +1,38 @@
 package org.keepwatch.app.nodes;
 
 import org.keepwatch.app.common.Tooltips;
+import javafx.collections.ListChangeListener;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
-import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.ToolBar;
+import javafx.scene.input.MouseButton;
+import javafx.scene.input.MouseEvent;
 import javafx.scene.layout.BorderPane;
+import org.keepwatch.app.common.Action;
+import org.keepwatch.app.common.ActionControls;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Formats;
 import org.keepwatch.app.common.Presentation;
 import org.keepwatch.app.common.TableSupport;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.TimeCell;
+import org.keepwatch.app.navigation.Destination;
+import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.fleet.ConnectionState;
-import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
+import org.kordamp.ikonli.material2.Material2OutlinedAL;
 
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Executor;
+import java.util.Optional;
 import java.util.function.Consumer;
 
-/** The Nodes view: a table and a Reconnect button. */
+/** The Nodes view: a table, Reconnect, and the node's Details and Edit node when the fleet editor is there. */
 public final class NodesView {
 
     static final List<String> HEADERS = List.of("Connection", "Node", "Since", "keepalived", "Daemon", "Agent",
@@ -33,7 +41,7 @@ public final class NodesView {
     private final TableView<NodeRow> table = new TableView<>();
     private final ToolBar tools = new ToolBar();
 
-    public NodesView(NodesViewModel model, Executor io, Consumer<String> problems) {
+    public NodesView(NodesViewModel model, Tasks tasks, Consumer<String> problems, Navigator navigator) {
         table.setId("nodes-table");
         table.setPlaceholder(new Label("No nodes in this fleet."));
         SortedList<NodeRow> sorted = new SortedList<>(model.rows());
@@ -105,27 +113,40 @@ public final class NodesView {
         table.getSortOrder().add(node);
         TableSupport.install(table, HEADERS, r -> List.of(Presentation.of(r.connectionProperty().get()).text(),
                 r.nodeProperty().get(), Formats.clock(r.sinceProperty().get()), r.keepalivedProperty().get(),
-                r.daemonsProperty().get(), r.agentProperty().get(), r.lastErrorProperty().get()), io, problems);
+                r.daemonsProperty().get(), r.agentProperty().get(), r.lastErrorProperty().get()), tasks, problems);
 
-        Button reconnect = new Button("Reconnect", new FontIcon(Material2MZ.REFRESH));
-        reconnect.setId("reconnect-button");
-        reconnect.disableProperty().bind(table.getSelectionModel().selectedItemProperty().isNull());
-        reconnect.setOnAction(e -> List.copyOf(table.getSelectionModel().getSelectedItems()).forEach(model::reconnect));
-        tools.getItems().add(reconnect);
+        table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<NodeRow>) c -> selectionChanged(model));
+        table.getSelectionModel().selectedItemProperty().addListener((obs, old, row) -> selectionChanged(model));
+
+        Action reconnect = Action.of("reconnect-button", "Reconnect", Material2MZ.REFRESH, model::reconnectSelected)
+                .disabledWhen(model.selectedProperty().isNull());
+        Action details = Action.of("node-details-button", "Details…", Material2OutlinedAL.INFO,
+                        () -> selected(model).ifPresent(row -> navigator.go(new Destination.NodeDetails(row.name()))))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.NodeDetails.class));
+        Action edit = Action.of("node-edit-button", "Edit node…", Material2AL.EDIT,
+                        () -> selected(model).ifPresent(row -> navigator.go(new Destination.EditFleetNode(row.name()))))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.EditFleetNode.class));
+        tools.getItems().addAll(List.of(reconnect, details, edit).stream().map(ActionControls::button).toList());
+        table.addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
+            if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
+                details.fire();
+            }
+        });
         root.setTop(tools);
         root.setCenter(table);
     }
 
+    private void selectionChanged(NodesViewModel model) {
+        model.select(table.getSelectionModel().getSelectedItems(), table.getSelectionModel().getSelectedItem());
+    }
+
+    private static Optional<NodeRow> selected(NodesViewModel model) {
+        return Optional.ofNullable(model.selectedProperty().get());
+    }
+
     public Node root() {
         return root;
-    }
-
-    /** The toolbar, for buttons other parts add (issue 6: the fleet UI's Details and Edit node). */
-    public ToolBar tools() {
-        return tools;
-    }
-
-    public TableView<NodeRow> table() {
-        return table;
     }
 }

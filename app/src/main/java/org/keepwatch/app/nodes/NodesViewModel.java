@@ -1,5 +1,8 @@
 package org.keepwatch.app.nodes;
 
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.app.common.RowIndex;
 import org.keepwatch.app.fleet.FleetBatch;
@@ -8,18 +11,22 @@ import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeStatus;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-/** The Nodes view: every node's connection, and "reconnect" for the selected ones. */
+/** The Nodes view: every node's connection, the operator's selection, and "reconnect" for the selected ones. */
 public final class NodesViewModel implements FleetListener {
 
     private final Supplier<FleetState> state;
     private final Consumer<String> reconnect;
     private final RowIndex<String, NodeStatus, NodeRow> index = new RowIndex<>(NodeRow::new, NodeRow::update,
             row -> new javafx.beans.Observable[]{row.connectionProperty()});
+    private final ObservableList<NodeRow> rows = FXCollections.unmodifiableObservableList(index.rows());
+    private final ReadOnlyObjectWrapper<NodeRow> selected = new ReadOnlyObjectWrapper<>(this, "selected");
+    private List<NodeRow> selection = List.of();
 
     public NodesViewModel(Supplier<FleetState> state, Consumer<String> reconnect) {
         this.state = state;
@@ -52,7 +59,22 @@ public final class NodesViewModel implements FleetListener {
     }
 
     public ObservableList<NodeRow> rows() {
-        return index.rows();
+        return rows;
+    }
+
+    /** The operator selected rows; {@code focused} is the one Details and Edit node act on (null: none). */
+    public void select(List<NodeRow> rows, NodeRow focused) {
+        selection = rows.stream().filter(java.util.Objects::nonNull).toList();
+        selected.set(focused);
+    }
+
+    public ReadOnlyObjectProperty<NodeRow> selectedProperty() {
+        return selected.getReadOnlyProperty();
+    }
+
+    /** Connects every selected node again now. */
+    public void reconnectSelected() {
+        selection.forEach(this::reconnect);
     }
 
     public NodeRow row(String node) {

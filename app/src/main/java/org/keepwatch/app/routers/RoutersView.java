@@ -4,31 +4,38 @@ import org.keepwatch.app.common.Tooltips;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
+import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
+import org.keepwatch.app.common.Action;
+import org.keepwatch.app.common.ActionControls;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Formats;
 import org.keepwatch.app.common.Presentation;
 import org.keepwatch.app.common.Resorter;
 import org.keepwatch.app.common.TableSupport;
+import org.keepwatch.app.common.Tasks;
+import org.keepwatch.app.navigation.Destination;
+import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.fleet.RouterMember;
+import org.kordamp.ikonli.material2.Material2AL;
 import org.keepwatch.fleet.Verdict;
 
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Executor;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
-/** The Routers table. */
+/** The Routers table; its menu offers the editor of the selected router. */
 public final class RoutersView {
 
     static final List<String> HEADERS = List.of("Verdict", "Router", "Group", "VIPs", "Master", "Members", "Last change");
     private final TableView<RouterRow> table = new TableView<>();
 
-    public RoutersView(RoutersViewModel model, Executor io, Consumer<String> problems) {
+    public RoutersView(RoutersViewModel model, Tasks tasks, Consumer<String> problems, Navigator navigator) {
         table.setId("routers-table");
         table.setPlaceholder(new Label("No routers yet: nodes are connecting, or none runs keepalived."));
         SortedList<RouterRow> sorted = new SortedList<>(model.rows());
@@ -79,15 +86,24 @@ public final class RoutersView {
         model.setAfterBatch(resorter::markDirty);
         table.getSortOrder().setAll(List.of(verdict, name));
         resorter.sortNow();
-        table.getSelectionModel().selectedItemProperty().addListener((obs, old, row) -> model.selectedProperty().set(row));
-        TableSupport.install(table, HEADERS, RoutersView::cells, io, problems);
+        table.getSelectionModel().selectedItemProperty().addListener((obs, old, row) -> model.select(row));
+        TableSupport.install(table, HEADERS, RoutersView::cells, tasks, problems);
+        Action editConfig = Action.of("menu-edit-router", "Edit config of all members…", Material2AL.EDIT,
+                        () -> Optional.ofNullable(model.selectedProperty().get())
+                                .ifPresent(row -> navigator.go(new Destination.EditRouter(row.view()))))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.EditRouter.class));
+        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(editConfig));
+    }
+
+    /** Selects a router's row and scrolls to it (the operator was sent here from elsewhere). */
+    public void reveal(RouterRow row) {
+        table.getSelectionModel().clearSelection();
+        table.getSelectionModel().select(row);
+        table.scrollTo(row);
     }
 
     public Node root() {
-        return table;
-    }
-
-    public TableView<RouterRow> table() {
         return table;
     }
 

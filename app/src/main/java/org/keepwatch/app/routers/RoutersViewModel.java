@@ -1,9 +1,7 @@
 package org.keepwatch.app.routers;
 
-import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleObjectProperty;
-import javafx.beans.property.SimpleStringProperty;
-import javafx.beans.property.StringProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 import org.keepwatch.app.common.RowIndex;
@@ -24,13 +22,12 @@ public final class RoutersViewModel implements FleetListener {
     private final Supplier<FleetState> state;
     private final RowIndex<RouterKey, RouterView, RouterRow> index = new RowIndex<>(RouterRow::new, RouterRow::update);
     private final FilteredList<RouterRow> visible = new FilteredList<>(index.rows());
-    private final StringProperty filter = new SimpleStringProperty(this, "filter", "");
-    private final ObjectProperty<RouterRow> selected = new SimpleObjectProperty<>(this, "selected");
+    private final ReadOnlyObjectWrapper<RouterRow> selected = new ReadOnlyObjectWrapper<>(this, "selected");
+    private String filter = "";
     private Runnable afterBatch = () -> { };
 
     public RoutersViewModel(Supplier<FleetState> state) {
         this.state = state;
-        filter.addListener((obs, old, text) -> refilter());
     }
 
     @Override
@@ -41,7 +38,7 @@ public final class RoutersViewModel implements FleetListener {
         }
         if (!batch.routers().isEmpty() || !batch.removedRouters().isEmpty()) {
             index.apply(batch.routers(), batch.removedRouters());
-            if (!filter.get().isBlank()) {
+            if (!filter.isBlank()) {
                 refilter();
             }
             afterBatch.run();
@@ -61,6 +58,7 @@ public final class RoutersViewModel implements FleetListener {
         afterBatch = action;
     }
 
+    /** The rows the filter lets through (a read-only view of the index). */
     public ObservableList<RouterRow> rows() {
         return visible;
     }
@@ -69,16 +67,24 @@ public final class RoutersViewModel implements FleetListener {
         return index.get(key);
     }
 
-    public StringProperty filterProperty() {
-        return filter;
+    /** Shows only the rows that contain the text (the filter box). */
+    public void filter(String text) {
+        filter = text == null ? "" : text;
+        refilter();
     }
 
-    public ObjectProperty<RouterRow> selectedProperty() {
-        return selected;
+    /** The operator selected a row (null: none). */
+    public void select(RouterRow row) {
+        selected.set(row);
+    }
+
+    /** The selected router: the detail pane shows it, the menu's actions act on it. */
+    public ReadOnlyObjectProperty<RouterRow> selectedProperty() {
+        return selected.getReadOnlyProperty();
     }
 
     private void refilter() {
-        String text = filter.get() == null ? "" : filter.get().trim().toLowerCase(Locale.ROOT);
+        String text = filter.trim().toLowerCase(Locale.ROOT);
         visible.setPredicate(text.isEmpty() ? null : row -> matches(row, text));
     }
 

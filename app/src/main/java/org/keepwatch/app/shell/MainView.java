@@ -1,13 +1,11 @@
 package org.keepwatch.app.shell;
 
 import javafx.geometry.Insets;
-import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
-import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TextField;
@@ -18,15 +16,8 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
-import org.keepwatch.app.alarms.AlarmBanner;
-import org.keepwatch.app.detail.RouterDetailView;
-import org.keepwatch.app.events.EventsView;
-import org.keepwatch.app.instances.InstancesView;
-import org.keepwatch.app.nodes.NodesView;
-import org.keepwatch.app.routers.RouterRow;
-import org.keepwatch.app.routers.RoutersView;
-import org.keepwatch.app.welcome.WelcomeView;
-import org.keepwatch.fleet.FleetEvent;
+import org.keepwatch.app.common.Action;
+import org.keepwatch.app.common.ActionControls;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
@@ -35,40 +26,30 @@ import org.kordamp.ikonli.material2.Material2OutlinedAL;
 import java.util.List;
 
 /**
- * The main window: header (fleet, filter, open, theme), the alarm banner, and tabs for Routers
- * (with the selected router's detail below), Instances, Nodes and Events; the welcome view when no
- * fleet is open; a status line.
+ * The main window: header (fleet, filter, open, theme), the alarm banner, and a tab for each registered main view
+ * ({@link MainTabs}); the welcome view when no fleet is open; a status line.
  */
 public final class MainView {
 
-    /** What the header's buttons do; the composition root decides. */
-    public record Actions(Runnable openFleet, Runnable toggleTheme, List<Button> extraButtons) {
+    /** What the header offers: open a fleet, the theme, and the actions others add (the fleet editor's). */
+    public record Actions(Runnable openFleet, Runnable toggleTheme, List<Action> extra) {
     }
 
     private final BorderPane root = new BorderPane();
     private final TabPane tabs = new TabPane();
-    private final Tab routersTab;
 
-    public MainView(MainViewModel model, RoutersView routers, RouterDetailView detail, InstancesView instances,
-                    NodesView nodes, EventsView events, AlarmBanner banner, WelcomeView welcome, Actions actions) {
+    public MainView(MainViewModel model, MainTabs views, Node banner, Node welcome, Actions actions) {
         root.setId("main-view");
         root.setTop(header(model, actions));
 
-        SplitPane routersAndDetail = new SplitPane(routers.root(), detail.root());
-        routersAndDetail.setOrientation(Orientation.VERTICAL);
-        routersAndDetail.setDividerPositions(0.55);
-        model.routers().selectedProperty().addListener((obs, old, row) -> detail.show(row));
-        routersTab = tab("Routers", Material2MZ.ROUTER, routersAndDetail, "tab-routers");
-        tabs.getTabs().setAll(routersTab, tab("Instances", Material2AL.LIST, instances.root(), "tab-instances"),
-                tab("Nodes", Material2AL.DNS, nodes.root(), "tab-nodes"),
-                tab("Events", Material2AL.EVENT_NOTE, events.root(), "tab-events"));
+        tabs.getTabs().setAll(views.all().stream().map(MainView::tab).toList());
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
 
-        VBox content = new VBox(banner.root(), tabs);
+        VBox content = new VBox(banner, tabs);
         VBox.setVgrow(tabs, Priority.ALWAYS);
-        StackPane center = new StackPane(welcome.root());
+        StackPane center = new StackPane(welcome);
         content.visibleProperty().bind(model.fleetOpenProperty());
-        welcome.root().visibleProperty().bind(model.fleetOpenProperty().not());
+        welcome.visibleProperty().bind(model.fleetOpenProperty().not());
         // The tables join the scene when a fleet first opens: their skins and CSS were most of the
         // window's start-up time, and a start without a fleet shows only the welcome view.
         if (model.fleetOpenProperty().get()) {
@@ -110,20 +91,18 @@ public final class MainView {
         return root;
     }
 
-    /** Brings a router into view: Routers tab, its row selected and scrolled to. */
-    public void showRouter(RoutersView routers, FleetEvent.Alarm alarm, RouterRow row) {
-        tabs.getSelectionModel().select(routersTab);
-        if (row != null) {
-            routers.table().getSelectionModel().clearSelection();
-            routers.table().getSelectionModel().select(row);
-            routers.table().scrollTo(row);
-        }
+    /** Brings a main view to the front by its tab's id; false when no such view is registered. */
+    public boolean showTab(String id) {
+        return tabs.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst().map(t -> {
+            tabs.getSelectionModel().select(t);
+            return true;
+        }).orElse(false);
     }
 
-    private static Tab tab(String title, org.kordamp.ikonli.Ikon icon, Node content, String id) {
-        Tab tab = new Tab(title, content);
-        tab.setGraphic(new FontIcon(icon));
-        tab.setId(id);
+    private static Tab tab(MainTabs.Tab view) {
+        Tab tab = new Tab(view.title(), view.content());
+        tab.setGraphic(new FontIcon(view.icon()));
+        tab.setId(view.id());
         return tab;
     }
 
@@ -152,7 +131,11 @@ public final class MainView {
         theme.setTooltip(new Tooltip("Light or dark"));
         theme.setOnAction(e -> actions.toggleTheme().run());
         HBox header = new HBox(12, logo, title, fleet, spacer, filter);
-        header.getChildren().addAll(actions.extraButtons());
+        for (Action extra : actions.extra()) {
+            Button button = ActionControls.button(extra);
+            button.setMinWidth(Region.USE_PREF_SIZE);   // the header keeps room for the title and the filter
+            header.getChildren().add(button);
+        }
         header.getChildren().addAll(open, theme);
         header.setAlignment(Pos.CENTER_LEFT);
         header.setPadding(new Insets(8, 16, 8, 16));

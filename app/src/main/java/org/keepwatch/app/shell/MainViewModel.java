@@ -1,6 +1,8 @@
 package org.keepwatch.app.shell;
 
 import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
@@ -49,8 +51,10 @@ public final class MainViewModel implements FleetListener {
         this.nodes = nodes;
         this.events = events;
         this.alarms = alarms;
-        routers.filterProperty().bind(filter);
-        instances.filterProperty().bind(filter);
+        filter.addListener((obs, old, text) -> {
+            routers.filter(text);
+            instances.filter(text);
+        });
     }
 
     @Override
@@ -98,24 +102,30 @@ public final class MainViewModel implements FleetListener {
                 + (daemonsDown.isEmpty() ? "" : " · keepalived down on " + String.join(", ", daemonsDown)));
     }
 
-    public BooleanProperty fleetOpenProperty() {
+    /** Shows a problem in words (a file that cannot be read, an export that failed) until the next fleet opens. */
+    public void showProblem(String text) {
+        problem.set(text);
+    }
+
+    public ReadOnlyBooleanProperty fleetOpenProperty() {
         return fleetOpen;
     }
 
-    public StringProperty fleetNameProperty() {
+    public ReadOnlyStringProperty fleetNameProperty() {
         return fleetName;
     }
 
+    /** The filter box's text (an input: the view writes it, both tables follow). */
     public StringProperty filterProperty() {
         return filter;
     }
 
-    public StringProperty summaryProperty() {
+    public ReadOnlyStringProperty summaryProperty() {
         return summary;
     }
 
-    /** A problem to show in words (a file that cannot be read, an export that failed). */
-    public StringProperty problemProperty() {
+    /** The problem shown in the status bar ({@link #showProblem}). */
+    public ReadOnlyStringProperty problemProperty() {
         return problem;
     }
 

@@ -6,6 +6,7 @@ import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.AgentStartException;
 import org.keepwatch.app.AppWindow;
 import org.keepwatch.app.fleetedit.FleetEdits;
@@ -60,10 +61,10 @@ class NodeDetailsTest {
         service = new FleetService(clock, Runnable::run, null);
         service.watch(FleetFile.read(file), file);
         FleetEdits edits = new FleetEdits(service, Runnable::run, dir.resolve("unused.json"), service::open);
-        FleetUi ui = new FleetUi(() -> stage, edits, Runnable::run, SshEnvironment::ofCurrentUser, reconnected::add, dir);
+        FleetUi ui = new FleetUi(() -> stage, edits, Tasks.onFxThread(Runnable::run), SshEnvironment::ofCurrentUser, reconnected::add, dir);
         window = new AppWindow(service, clock, Runnable::run, a -> { }, reconnected::add,
-                new MainView.Actions(() -> { }, () -> { }, new ArrayList<>(ui.headerButtons())), List.of());
-        ui.install(window.nodesView());
+                new MainView.Actions(() -> { }, () -> { }, ui.headerActions()), List.of());
+        ui.install(window.navigator(), window.model().nodes());
         stage.setScene(window.scene());
         stage.show();
         window.model().fleetOpened("lab");

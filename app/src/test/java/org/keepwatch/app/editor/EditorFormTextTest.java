@@ -7,6 +7,7 @@ import javafx.scene.control.TextField;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.ConfigFiles;
 import org.keepwatch.agent.LocalKeepalived;
 import org.keepwatch.app.services.config.BlockKind;
@@ -45,8 +46,8 @@ class EditorFormTextTest {
         javafx.application.Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet());
         EditTarget target = new EditTarget("n1", "keepalived", Optional.of("VI_1"));
         NodeConfigService service = new NodeConfigService(NodeAgents.of(node -> Optional.empty(), (node, l) -> () -> { }), Runnable::run);
-        model = new ConfigEditorViewModel(target, service, Runnable::run);
-        view = new ConfigEditorView(model, Runnable::run, push -> { },
+        model = new ConfigEditorViewModel(target, service, Tasks.onFxThread(Runnable::run));
+        view = new ConfigEditorView(model, Tasks.onFxThread(Runnable::run), push -> { },
                 new EditorWindows.Questions(question -> asked.add(question) && false, suggestion -> Optional.of("VI_9")));
         stage.setScene(EditorWindows.scene(view.root()));
         stage.show();

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.LocalKeepalived;
@@ -90,7 +91,7 @@ class EditorNodeTest {
         });
         NodeConfigService configs = new NodeConfigService(agents, io);
         windows = new EditorWindows(configs, new RouterPushService(configs,
-                () -> new FleetState(Clock.systemUTC(), FleetSettings.DEFAULTS), io), io, () -> null,
+                () -> new FleetState(Clock.systemUTC(), FleetSettings.DEFAULTS), io), Tasks.onFxThread(io), () -> null,
                 new EditorWindows.Questions(q -> {
                     asked.add(q);
                     return false;

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.LocalKeepalived;
@@ -110,7 +111,7 @@ class EditorRouterTest {
         state.applyReport(report("a", List.of(instance("a", "VI_1", 51, MASTER, 100, VIP)), List.of()));
         state.applyReport(report("b", List.of(instance("b", "VI_1", 51, BACKUP, 100, VIP)), List.of()));
         NodeConfigService configs = new NodeConfigService(agents, io);
-        EditorWindows windows = new EditorWindows(configs, new RouterPushService(configs, () -> state, io), io, () -> null,
+        EditorWindows windows = new EditorWindows(configs, new RouterPushService(configs, () -> state, io), Tasks.onFxThread(io), () -> null,
                 new EditorWindows.Questions(q -> false, s -> Optional.of(s)));
         List<EditTarget> members = List.of(new EditTarget("a", nodes.get("a").daemon(), Optional.of("VI_1")),
                 new EditTarget("b", nodes.get("b").daemon(), Optional.of("VI_1")));

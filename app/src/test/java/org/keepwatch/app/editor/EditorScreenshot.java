@@ -4,6 +4,7 @@ import atlantafx.base.theme.PrimerLight;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.stage.Stage;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.LocalKeepalived;
@@ -85,7 +86,7 @@ public final class EditorScreenshot {
             });
             FleetState state = fleetState();
             NodeConfigService configs = new NodeConfigService(agents, io);
-            EditorWindows windows = new EditorWindows(configs, new RouterPushService(configs, () -> state, io), io, () -> null,
+            EditorWindows windows = new EditorWindows(configs, new RouterPushService(configs, () -> state, io), Tasks.onFxThread(io), () -> null,
                     new EditorWindows.Questions(q -> true, s -> Optional.of(s)));
             if (scenario.equals("router")) {
                 router(windows, state);

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.dialogs.DialogSupport;
 import org.keepwatch.app.services.FleetService;
 import org.keepwatch.fleet.Fleet;
@@ -44,7 +45,7 @@ class FleetManagerTest {
         javafx.application.Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet());
         file = FleetFixtures.labFleet(java.nio.file.Files.createTempDirectory(dir, "fleet"));
         service = FleetFixtures.opened(file);
-        view = new FleetManagerView(FleetFixtures.edits(service, dir.resolve("unused.json")), new FleetValidator(dir), dir,
+        view = new FleetManagerView(FleetFixtures.edits(service, dir.resolve("unused.json")), Tasks.onFxThread(Runnable::run), new FleetValidator(dir), dir,
                 new FleetManagerView.Imports(() -> imports.add("ssh"), () -> imports.add("ansible")));
         javafx.scene.Scene scene = new javafx.scene.Scene(view.root(), 980, 640);
         DialogSupport.style(scene);

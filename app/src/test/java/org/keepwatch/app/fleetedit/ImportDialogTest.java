@@ -9,6 +9,8 @@ import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.keepwatch.app.common.ActionControls;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.services.FleetService;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetFile;
@@ -62,9 +64,9 @@ class ImportDialogTest {
         file = FleetFixtures.labFleet(root);
         service = FleetFixtures.opened(file);
         SshEnvironment environment = new SshEnvironment(home, "operator", "workstation", Optional.empty(), Map.of());
-        ui = new FleetUi(() -> stage, FleetFixtures.edits(service, root.resolve("unused.json")), Runnable::run,
+        ui = new FleetUi(() -> stage, FleetFixtures.edits(service, root.resolve("unused.json")), Tasks.onFxThread(Runnable::run),
                 () -> environment, node -> { }, home);
-        stage.setScene(new javafx.scene.Scene(new HBox(8, ui.headerButtons().toArray(new Button[0])), 600, 200));
+        stage.setScene(new javafx.scene.Scene(new HBox(8, ui.headerActions().stream().map(ActionControls::button).toArray(Button[]::new)), 600, 200));
         stage.show();
     }
 

@@ -9,6 +9,7 @@ import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.services.FleetService;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetFile;
@@ -43,7 +44,7 @@ class NodeDialogTest {
     private NodeDialog show(FleetEdits edits, Optional<FleetNode> node, FxRobot robot) {
         NodeDialog[] dialog = new NodeDialog[1];
         robot.interact(() -> {
-            dialog[0] = new NodeDialog(stage, edits, new FleetValidator(dir), dir, node, "lab");
+            dialog[0] = new NodeDialog(stage, edits, Tasks.onFxThread(Runnable::run), new FleetValidator(dir), dir, node, "lab");
             dialog[0].show();
         });
         return dialog[0];

@@ -1,0 +1,32 @@
+package org.keepwatch.app.navigation;
+
+import org.keepwatch.app.services.config.EditTarget;
+import org.keepwatch.fleet.RouterKey;
+import org.keepwatch.fleet.RouterView;
+
+/**
+ * Where one view sends the operator in another: a value the {@link Navigator} hands to whoever registered for it.
+ * The view that asks knows nothing of the view that answers.
+ */
+public sealed interface Destination {
+
+    /** The Routers tab with this router selected and scrolled to (the alarm banner's "Show router"). */
+    record ShowRouter(RouterKey router) implements Destination {
+    }
+
+    /** The editor of a router's configuration on all its members. */
+    record EditRouter(RouterView router) implements Destination {
+    }
+
+    /** The editor of one node's keepalived configuration. */
+    record EditNode(EditTarget target) implements Destination {
+    }
+
+    /** Why a node is not connected, with Reconnect and Edit node at hand. */
+    record NodeDetails(String node) implements Destination {
+    }
+
+    /** The fleet entry of a node (its address, user, keys). */
+    record EditFleetNode(String node) implements Destination {
+    }
+}
