@@ -6,18 +6,19 @@ import shutil
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Run as a script (lab/up and the others); the modules beside it are the package kwlab, in lab/.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from builder import (build_basic, build_neutron, check_free, ensure_switch, install_node_tools,  # noqa: E402
-                     teardown)
-from faults import ALL_FAULTS, heal, inject, resolve_nodes  # noqa: E402
-from fleet import write_fleet  # noqa: E402
-from keys import LabKeys  # noqa: E402
-from state import LabState, lab_dir, locked  # noqa: E402
-from status import collect, node_command, node_running, render  # noqa: E402
-from system import LabError, check_prerequisites  # noqa: E402
-from topology import (BASIC, MAX_BASIC_NODES, MAX_BASIC_ROUTERS, MAX_NEUTRON_ROUTERS, NEUTRON,  # noqa: E402
-                      BasicTopology, NeutronTopology)
+from kwlab.builder import (build_basic, build_neutron, check_free, ensure_switch, install_node_tools,  # noqa: E402
+                           teardown)
+from kwlab.faults import ALL_FAULTS, heal, inject, resolve_nodes  # noqa: E402
+from kwlab.fleet import write_fleet  # noqa: E402
+from kwlab.keys import LabKeys  # noqa: E402
+from kwlab.state import LabState, lab_dir, locked  # noqa: E402
+from kwlab.status import collect, node_command, node_running, render  # noqa: E402
+from kwlab.system import LabError, check_prerequisites  # noqa: E402
+from kwlab.topology import (BASIC, MAX_BASIC_NODES, MAX_BASIC_ROUTERS, MAX_NEUTRON_ROUTERS, NEUTRON,  # noqa: E402
+                            BasicTopology, NeutronTopology)
 
 ELECTION_TIMEOUT = 40.0
 ELECTION_POLL = 0.5
