@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 from typing import List
 
-from keys import LabKeys
-from state import LabState, process_start_time, same_process
-from system import LabError, find_command, ip_batch, link_exists, netns_list, run
-from topology import (AGENT_STATE_PATH, BASIC, BRIDGE_NS, HA_BRIDGE, LAN_BRIDGE, LAN_CIDR, NEUTRON,
+from .keys import LabKeys
+from .state import LabState, process_start_time, same_process
+from .system import LabError, find_command, ip_batch, link_exists, netns_list, run
+from .topology import (AGENT_STATE_PATH, BASIC, BRIDGE_NS, HA_BRIDGE, LAN_BRIDGE, LAN_CIDR, NEUTRON,
                       NEUTRON_GID, NEUTRON_STATE_PATH, NEUTRON_UID, PREFIX_LEN, WORKSTATION_ADDRESS,
                       WORKSTATION_LINK, WORKSTATION_PORT, BasicTopology, NeutronRouter, NeutronTopology, Node)
 

@@ -1,23 +1,26 @@
-"""Entry point of lab/up, lab/down, lab/status, lab/fail, lab/heal and lab/exec (see lab/README.md)."""
+"""Entry point of lab/up, lab/down, lab/status, lab/fail, lab/heal, lab/exec and lab/testbed (see lab/README.md)."""
 import argparse
 import json
 import os
 import shutil
 import sys
 import time
+from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Run as a script (lab/up and the others); the modules beside it are the package kwlab, in lab/.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from builder import (build_basic, build_neutron, check_free, ensure_switch, install_node_tools,  # noqa: E402
-                     teardown)
-from faults import ALL_FAULTS, heal, inject, resolve_nodes  # noqa: E402
-from fleet import write_fleet  # noqa: E402
-from keys import LabKeys  # noqa: E402
-from state import LabState, lab_dir, locked  # noqa: E402
-from status import collect, node_command, node_running, render  # noqa: E402
-from system import LabError, check_prerequisites  # noqa: E402
-from topology import (BASIC, MAX_BASIC_NODES, MAX_BASIC_ROUTERS, MAX_NEUTRON_ROUTERS, NEUTRON,  # noqa: E402
-                      BasicTopology, NeutronTopology)
+from kwlab.builder import (build_basic, build_neutron, check_free, ensure_switch, install_node_tools,  # noqa: E402
+                           teardown)
+from kwlab.faults import ALL_FAULTS, heal, inject, resolve_nodes  # noqa: E402
+from kwlab.fleet import write_fleet  # noqa: E402
+from kwlab.keys import LabKeys  # noqa: E402
+from kwlab.state import LabState, lab_dir, locked  # noqa: E402
+from kwlab.status import collect, node_command, node_running, render  # noqa: E402
+from kwlab.system import LabError, check_prerequisites  # noqa: E402
+from kwlab.testbed import serve  # noqa: E402
+from kwlab.topology import (BASIC, MAX_BASIC_NODES, MAX_BASIC_ROUTERS, MAX_NEUTRON_ROUTERS, NEUTRON,  # noqa: E402
+                            BasicTopology, NeutronTopology)
 
 ELECTION_TIMEOUT = 40.0
 ELECTION_POLL = 0.5
@@ -184,6 +187,10 @@ def cmd_exec(args) -> int:
     return 0
 
 
+def cmd_testbed(args) -> int:
+    return serve(args.prefix, Path(args.dir).resolve(), Path(args.config), args.nodes, args.network)
+
+
 def parsers():
     """The lab's argument parser, and the fail sub-parser (parsed on its own, see main)."""
     p = argparse.ArgumentParser(prog="lab", description="The Keepwatch keepalived lab (see lab/README.md)")
@@ -212,6 +219,13 @@ def parsers():
     ex.add_argument("node")
     ex.add_argument("command", nargs=argparse.REMAINDER)
     ex.set_defaults(func=cmd_exec)
+    bed = sub.add_parser("testbed", help="a test's own keepalived in namespaces PREFIXn, held until stdin closes")
+    bed.add_argument("--prefix", required=True, help="namespace names: PREFIX1, PREFIX2, ... (never kw-)")
+    bed.add_argument("--dir", required=True, help="where the nodes' files go (one node: in DIR itself)")
+    bed.add_argument("--config", required=True, help="keepalived.conf template; %%N becomes the namespace's number")
+    bed.add_argument("--nodes", type=int, choices=(1, 2), default=1)
+    bed.add_argument("--network", default="10.99.%N", help="node i has NETWORK.(i+1)/24 on eth0 (default 10.99.%%N)")
+    bed.set_defaults(func=cmd_testbed)
     return p, fail
 
 

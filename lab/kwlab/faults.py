@@ -12,10 +12,10 @@ sshd       SIGKILL the node's sshd and its sessions: VRRP goes on, the          
 import subprocess
 from typing import List
 
-from state import LabState
-from status import node_command, node_running
-from system import LabError, ip_batch, run
-from topology import BRIDGE_NS, NEUTRON, NeutronRouter
+from .state import LabState
+from .status import node_command, node_running
+from .system import LabError, ip_batch, run
+from .topology import BRIDGE_NS, NEUTRON, NeutronRouter
 
 NODE_FAULTS = {"stop": ("stop", "start"), "crash": ("crash", "start"), "hang": ("hang", "resume"),
                "sshd": ("sshd-kill", "sshd-start")}

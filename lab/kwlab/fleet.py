@@ -4,8 +4,8 @@ import os
 from pathlib import Path
 from typing import List
 
-from keys import LabKeys
-from topology import BASIC, NEUTRON, Node
+from .keys import LabKeys
+from .topology import BASIC, NEUTRON, Node
 
 FLEET_VERSION = 1
 GROUP_DESCRIPTIONS = {

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from system import run
-from topology import Node
+from .system import run
+from .topology import Node
 
 HOST_KEY_TYPES = ("ed25519", "ecdsa", "rsa")
 

@@ -5,7 +5,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Dict, List
 
-from state import LabState, same_process
+from .state import LabState, same_process
 
 PROBE_TIMEOUT = 30
 

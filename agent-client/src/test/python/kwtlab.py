@@ -1,20 +1,16 @@
 """Test support: the agent module, fixtures, an agent subprocess, and a tiny real-keepalived lab.
 
-The lab builds network namespaces named kwt-agent-<n> joined by veth pairs (never dummy links),
-runs keepalived in them with private pid files and TMPDIR, and always cleans up. It needs root.
-Nothing here is named kw-*: that prefix belongs to the project's lab.
+The lab is a test bed of the project's lab (lab/kwlab/testbed.py): network namespaces named kwt-agent-<n>
+joined by a veth pair, keepalived in them with private pid files and TMPDIR, always cleaned up. It needs
+root. Nothing here is named kw-*: that prefix belongs to the project lab's own nodes.
 """
 
-import atexit
 import importlib.util
 import json
 import os
 import select
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -27,7 +23,12 @@ FIXTURES = HERE / "fixtures"
 NETNS_PREFIX = "kwt-agent-"
 DEFAULT_TIMEOUT_S = 15.0
 PIPE_SAFE_BYTES = 16 * 1024
-KEEPALIVED_START_TIMEOUT_S = 10.0
+NETWORK = "10.99.0"          # node addresses 10.99.0.1 and .2; vrrp_config's VIP is 10.99.0.100
+LAB_ROOT = MODULE_ROOT.parent / "lab"   # the project's lab/: its package kwlab holds the test beds
+
+sys.path.insert(0, str(LAB_ROOT))
+from kwlab import testbed  # noqa: E402
+from kwlab.testbed import is_root, vrrp_config  # noqa: E402,F401 (the tests import them from here)
 
 _AGENT_MODULE = None
 
@@ -49,27 +50,15 @@ def fixture_text(name: str) -> str:
     return (FIXTURES / name).read_text()
 
 
-def is_root() -> bool:
-    return os.geteuid() == 0
-
-
-def have_keepalived() -> bool:
-    return shutil.which("keepalived") is not None or Path("/usr/sbin/keepalived").exists()
+def require_lab() -> None:
+    """Fails, naming the package, when root lacks a command the namespace tests run (skipped unless root)."""
+    missing = testbed.missing_commands()
+    if missing:
+        raise AssertionError("this test needs `%s`, which is not installed here: apt-get install %s" % missing[0])
 
 
 def lab_available() -> bool:
-    return is_root() and have_keepalived() and shutil.which("ip") is not None
-
-
-LAB_COMMANDS = (("keepalived", "keepalived"), ("ip", "iproute2"))   # command, the Debian package with it
-
-
-def require_lab() -> None:
-    """Fails, naming the package, when root lacks a command the namespace tests run (skipped unless root)."""
-    for command, package in LAB_COMMANDS:
-        if shutil.which(command) is None and not Path("/usr/sbin", command).exists():
-            raise AssertionError("this test needs `%s`, which is not installed here: apt-get install %s"
-                                 % (command, package))
+    return is_root() and not testbed.missing_commands()
 
 
 class AgentProcess(object):
@@ -220,201 +209,13 @@ def run(argv: List[str], check: bool = True, timeout: float = DEFAULT_TIMEOUT_S)
                           timeout=timeout, check=check)
 
 
-def existing_netns() -> List[str]:
-    out = run(["ip", "netns", "list"], check=False).stdout
-    return [line.split()[0] for line in out.splitlines() if line.strip()]
-
-
 def claim_netns(first: int = 1) -> str:
-    """Creates and returns the lowest free kwt-agent-<n> (n >= first). `ip netns add` fails when the
-    name exists, so two test runs on one machine never share (or delete) each other's namespace."""
-    n = first
-    while True:
-        name = "%s%d" % (NETNS_PREFIX, n)
-        if run(["ip", "netns", "add", name], check=False).returncode == 0:
-            return name
-        n += 1
+    """Creates and returns the lowest free kwt-agent-<n> (n >= first): see testbed.claim_netns."""
+    return testbed.claim_netns(NETNS_PREFIX, first)
 
 
-class Node(object):
-    def __init__(self, lab: "KeepalivedLab", ns: str, address: str) -> None:
-        self.lab = lab
-        self.ns = ns
-        self.address = address
-        self.dir = lab.root / ns
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.tmpdir = self.dir / "tmp"
-        self.tmpdir.mkdir(exist_ok=True)
-        self.conf = self.dir / "keepalived.conf"
-        self.pid_file = self.dir / "keepalived.pid"
-        self.vrrp_pid_file = self.dir / "vrrp.pid"
-        self.checkers_pid_file = self.dir / "checkers.pid"
-        self.log = self.dir / "keepalived.log"
-        self.proc = None  # type: Optional[subprocess.Popen]
-
-    def start(self, text: Optional[str] = None) -> None:
-        if text is not None:
-            self.conf.write_text(text)
-        for stale in (self.pid_file, self.vrrp_pid_file, self.checkers_pid_file):
-            if stale.exists():
-                stale.unlink()      # left by a SIGKILL: it would name a pid that is gone
-        log = self.log.open("ab")
-        env = dict(os.environ, TMPDIR=str(self.tmpdir))
-        self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.ns, "keepalived", "--dont-fork", "--log-console", "--log-detail",
-             "-f", str(self.conf), "-p", str(self.pid_file), "-r", str(self.vrrp_pid_file),
-             "-c", str(self.checkers_pid_file)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-        log.close()
-        deadline = time.monotonic() + KEEPALIVED_START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.vrrp_pid_file.exists() and self.vrrp_pid_file.read_text().strip():
-                return
-            if self.proc.poll() is not None:
-                raise AssertionError("keepalived in %s exited with %s: %s" % (
-                    self.ns, self.proc.returncode, self.log.read_text()[-2000:]))
-            time.sleep(0.05)
-        raise AssertionError("keepalived in %s did not start" % self.ns)
-
-    def main_pid(self) -> int:
-        return self.proc.pid if self.proc else 0
-
-    def vrrp_pid(self) -> int:
-        return int(self.vrrp_pid_file.read_text().strip())
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None and self.proc.pid > 1:
-            try:
-                os.kill(self.proc.pid, sig)
-                self.proc.wait(5)
-            except (OSError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except OSError:
-                    pass
-                self.proc.wait()
-        self.proc = None
-
-    def kill_all(self) -> None:
-        """SIGKILL main and VRRP child at once: the VIP stays behind (orphan)."""
-        pids = [self.main_pid()]
-        try:
-            pids.append(self.vrrp_pid())
-        except (OSError, ValueError):
-            pass
-        pids = [pid for pid in pids if pid > 1]     # never kill(0) or kill(-1): our group, or everyone
-        # Freeze both first: killing the main first would send the child its parent-death SIGTERM,
-        # and it could remove the VIPs before its own SIGKILL lands.
-        for sig in (signal.SIGSTOP, signal.SIGKILL):
-            for pid in pids:
-                try:
-                    os.kill(pid, sig)
-                except OSError:
-                    pass
-        if self.proc is not None:
-            self.proc.wait()
-        self.proc = None
-
-    def addresses(self) -> List[str]:
-        out = run(["ip", "-n", self.ns, "-o", "-4", "addr", "show", "dev", "eth0"]).stdout
-        return [line.split()[3].split("/")[0] for line in out.splitlines()]
-
-    def dump_state(self) -> Dict[str, int]:
-        """Instance states straight from keepalived's own JSON dump (independent of the agent)."""
-        signum = int(run(["keepalived", "--signum=JSON"]).stdout.strip())
-        target = self.tmpdir / "keepalived.json"
-        if target.exists():
-            target.unlink()
-        os.kill(self.main_pid(), signum)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                data = json.loads(target.read_text())
-                return {e["data"]["iname"]: e["data"]["state"] for e in data}
-            except (OSError, ValueError):
-                time.sleep(0.02)
-        raise AssertionError("no JSON dump from %s" % self.ns)
-
-
-def install_sigterm_cleanup() -> None:
-    """SIGTERM (a timeout, Ctrl-C in Maven) exits through atexit, so namespaces are removed."""
-    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
-        def on_term(signum: int, frame: Any) -> None:
-            raise SystemExit(128 + signum)
-        signal.signal(signal.SIGTERM, on_term)
-
-
-class KeepalivedLab(object):
-    """N (1 or 2) namespaces kwt-agent-<n> joined by veth; keepalived per namespace."""
+class KeepalivedLab(testbed.Testbed):
+    """The agent tests' test bed: N (1 or 2) namespaces kwt-agent-<n> joined by veth, at 10.99.0.1 and .2."""
 
     def __init__(self, nodes: int = 2) -> None:
-        assert nodes in (1, 2)
-        self.root = Path(tempfile.mkdtemp(prefix="kwt-agent-lab-"))
-        self.names = []  # type: List[str]
-        self.links = []  # type: List[str]
-        self.nodes = []  # type: List[Node]
-        atexit.register(self.close)
-        install_sigterm_cleanup()
-        try:
-            for _ in range(nodes):
-                self.names.append(claim_netns())
-            self._build(int(self.names[0][len(NETNS_PREFIX):]))
-        except BaseException:
-            self.close()
-            raise
-
-    def _build(self, base: int) -> None:
-        for ns in self.names:
-            run(["ip", "-n", ns, "link", "set", "lo", "up"])
-        a, b = "kwtv%da" % base, "kwtv%db" % base
-        run(["ip", "link", "add", a, "type", "veth", "peer", "name", b])
-        self.links.append(a)
-        first = self.names[0]
-        second = self.names[1] if len(self.names) > 1 else first
-        run(["ip", "link", "set", a, "netns", first])
-        run(["ip", "link", "set", b, "netns", second])
-        run(["ip", "-n", first, "link", "set", a, "name", "eth0"])
-        run(["ip", "-n", second, "link", "set", b, "name", "eth0" if second != first else "eth1"])
-        for i, ns in enumerate(self.names):
-            address = "10.99.0.%d" % (i + 1)
-            run(["ip", "-n", ns, "addr", "add", address + "/24", "dev", "eth0"])
-            for dev in ("eth0", "eth1") if len(self.names) == 1 else ("eth0",):
-                run(["ip", "-n", ns, "link", "set", dev, "up"])
-            self.nodes.append(Node(self, ns, address))
-
-    def close(self) -> None:
-        for node in self.nodes:
-            try:
-                node.stop()
-            except Exception:
-                pass
-        for ns in self.names:
-            if ns in existing_netns():
-                run(["ip", "netns", "pids", ns], check=False)
-                for pid in run(["ip", "netns", "pids", ns], check=False).stdout.split():
-                    try:
-                        os.kill(int(pid), signal.SIGKILL)
-                    except (OSError, ValueError):
-                        pass
-                run(["ip", "netns", "del", ns], check=False)
-        self.names = []
-        self.nodes = []
-        shutil.rmtree(str(self.root), ignore_errors=True)
-
-
-def vrrp_config(router_id: str, priority: int, state: str = "BACKUP", vrid: int = 51,
-                vips: Optional[List[str]] = None, extra_instance: str = "", extra_global: str = "",
-                before_instance: str = "") -> str:
-    """A small keepalived.conf with one instance VI_1 on eth0 (advert_int 1)."""
-    vips = vips or ["10.99.0.100/24"]
-    return ("global_defs {\n  router_id %s\n%s}\n%s"
-            "vrrp_instance VI_1 {\n  state %s\n  interface eth0\n  virtual_router_id %d\n  priority %d\n"
-            "  advert_int 1\n  authentication {\n    auth_type PASS\n    auth_pass kwtsecret\n  }\n"
-            "  virtual_ipaddress {\n%s  }\n%s}\n") % (
-        router_id, extra_global, before_instance, state, vrid, priority,
-        "".join("    %s\n" % v for v in vips), extra_instance)
+        super().__init__(NETNS_PREFIX, nodes=nodes, network=NETWORK)

@@ -1,46 +1,56 @@
 package org.keepwatch.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.keepwatch.lab.Lab;
 import org.keepwatch.testing.RequiredCommands;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
  * A real keepalived in a network namespace of its own, with the real agent beside it as a local
  * process, for tests that check and apply configurations: what a node looks like to the editor. The
- * namespace is the lowest free {@code <prefix><n>} (never the lab's {@code kw-*}); a veth pair inside
- * it gives keepalived an eth0 (10.98.n.1/24) with a peer. The agent manages only this keepalived
- * ({@code --match-config}), whose daemon name is the namespace's. Needs root, keepalived and ip.
+ * namespace is a test bed of the lab ({@code lab/testbed}, see lab/README.md): the lowest free
+ * {@code <prefix><n>} (never the lab's {@code kw-*}), with a veth pair inside it that gives keepalived an
+ * eth0 (10.98.n.1/24) with a peer. The test bed lives as long as the {@code lab/testbed} process holds it,
+ * which ends when its standard input closes (on {@link #close()}, or when this JVM dies). The agent manages
+ * only this keepalived ({@code --match-config}), whose daemon name is the namespace's. Needs root,
+ * keepalived, ip and python3.
  */
 public final class LocalKeepalived implements AutoCloseable {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(15);
+    /** The node's address: 10.98.n.1 in the namespace {@code <prefix><n>}. */
+    private static final String NETWORK = "10.98.%N";
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path dir;
+    private final Process testbed;
     private final String netns;
     private final int number;
-    private Process keepalived;
+    private final long keepalivedPid;
     private Process agentProcess;
     private AgentSession session;
 
-    private LocalKeepalived(Path dir, String netns, int number) {
+    private LocalKeepalived(Path dir, Process testbed, JsonNode node) {
         this.dir = dir;
-        this.netns = netns;
-        this.number = number;
+        this.testbed = testbed;
+        this.netns = node.path("netns").asText();
+        this.number = node.path("number").asInt();
+        this.keepalivedPid = node.path("pid").asLong();
     }
 
-    /** Whether this machine can run one: root, keepalived and ip. */
+    /** Whether this machine can run one: root, keepalived, ip and python3. */
     public static boolean available() {
         return RequiredCommands.isRoot() && RequiredCommands.find("keepalived").isPresent()
-                && RequiredCommands.find("ip").isPresent();
+                && RequiredCommands.find("ip").isPresent() && RequiredCommands.find("python3").isPresent();
     }
 
     /** Skips the test for an ordinary user (namespaces need root); as root, fails naming a missing package. */
@@ -48,26 +58,25 @@ public final class LocalKeepalived implements AutoCloseable {
         RequiredCommands.assumeRoot("a keepalived of its own in a network namespace");
         RequiredCommands.require("keepalived", "keepalived");
         RequiredCommands.require("ip", "iproute2");
+        RequiredCommands.require("python3", "python3");
     }
 
     /** Starts keepalived with {@code config} (a template: {@code %N} becomes the namespace's number). */
     public static LocalKeepalived start(Path dir, String prefix, String config) throws IOException, InterruptedException {
-        int n = 1;
-        while (run("ip", "netns", "add", prefix + n) != 0) {
-            n++;
-            if (n > 200) {
-                throw new IOException("no free network namespace " + prefix + "<n>");
-            }
+        Path template = Files.writeString(dir.resolve("keepalived.conf"), config);
+        Process testbed = new ProcessBuilder(Lab.fromWorkingDirectory().script("testbed").toString(),
+                "--prefix", prefix, "--dir", dir.toString(), "--config", template.toString(), "--network", NETWORK).start();
+        String described = new BufferedReader(new InputStreamReader(testbed.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        if (described == null) {
+            String why = new String(testbed.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            release(testbed);
+            throw new IOException("lab/testbed " + prefix + " did not start: " + why);
         }
-        LocalKeepalived node = new LocalKeepalived(dir, prefix + n, n);
         try {
-            node.build();
-            Files.writeString(node.config(), config.replace("%N", String.valueOf(n)));
-            node.startKeepalived();
-            return node;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            node.close();
-            throw e;
+            return new LocalKeepalived(dir, testbed, new ObjectMapper().readTree(described).path("nodes").get(0));
+        } catch (IOException | RuntimeException e) {
+            release(testbed);
+            throw new IOException("lab/testbed printed no node: " + described, e);
         }
     }
 
@@ -153,9 +162,17 @@ public final class LocalKeepalived implements AutoCloseable {
         return Files.readString(config(), StandardCharsets.UTF_8);
     }
 
-    /** Whether keepalived still runs (a reload with a broken config would end it). */
+    /**
+     * Whether keepalived still runs (a reload with a broken config would end it). It is lab/testbed's child, not
+     * ours: a zombie it has not reaped yet counts as ended.
+     */
     public boolean alive() {
-        return keepalived != null && keepalived.isAlive();
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(keepalivedPid), "stat"));
+            return keepalivedPid > 1 && stat.contains(" (keepalived) ") && stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override
@@ -165,83 +182,34 @@ public final class LocalKeepalived implements AutoCloseable {
         }
         if (agentProcess != null) {
             agentProcess.destroy();
-            waitQuietly(agentProcess);
+            if (!waitQuietly(agentProcess, Duration.ofSeconds(5))) {
+                agentProcess.destroyForcibly();
+            }
         }
-        if (keepalived != null && keepalived.isAlive()) {
-            keepalived.destroy();
-            waitQuietly(keepalived);
-        }
+        release(testbed);
+    }
+
+    /** Closing its standard input ends the test bed: lab/testbed stops keepalived and removes the namespace. */
+    private static void release(Process testbed) {
         try {
-            for (String pid : output("ip", "netns", "pids", netns).split("\\s+")) {
-                if (!pid.isBlank()) {
-                    run("kill", "-9", pid);
-                }
+            testbed.getOutputStream().close();
+        } catch (IOException e) {
+            // it is gone already, and removed the test bed on its way out
+        }
+        if (!waitQuietly(testbed, STOP_TIMEOUT)) {
+            testbed.destroy();      // SIGTERM: it still removes the test bed
+            if (!waitQuietly(testbed, Duration.ofSeconds(5))) {
+                testbed.destroyForcibly();
             }
-            run("ip", "netns", "del", netns);
-        } catch (IOException | InterruptedException e) {
-            // best effort: the next run claims another number
         }
     }
 
-    private void build() throws IOException, InterruptedException {
-        String a = "kwe" + number + "a";
-        String b = "kwe" + number + "b";
-        ok("ip", "-n", netns, "link", "set", "lo", "up");
-        ok("ip", "-n", netns, "link", "add", a, "type", "veth", "peer", "name", b);
-        ok("ip", "-n", netns, "link", "set", a, "name", "eth0");
-        ok("ip", "-n", netns, "link", "set", b, "name", "eth1");
-        ok("ip", "-n", netns, "addr", "add", "10.98." + number + ".1/24", "dev", "eth0");
-        ok("ip", "-n", netns, "link", "set", "eth0", "up");
-        ok("ip", "-n", netns, "link", "set", "eth1", "up");
-        Files.createDirectories(dir.resolve("tmp"));
-    }
-
-    private void startKeepalived() throws IOException, InterruptedException {
-        Path vrrpPid = dir.resolve("vrrp.pid");
-        ProcessBuilder builder = new ProcessBuilder("ip", "netns", "exec", netns, "keepalived", "--dont-fork", "--log-console",
-                "-f", config().toString(), "-p", dir.resolve("keepalived.pid").toString(), "-r", vrrpPid.toString(),
-                "-c", dir.resolve("checkers.pid").toString());
-        builder.environment().put("TMPDIR", dir.resolve("tmp").toString());
-        builder.redirectErrorStream(true).redirectOutput(dir.resolve("keepalived.log").toFile());
-        keepalived = builder.start();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(vrrpPid) && !Files.readString(vrrpPid).isBlank()) {
-                return;
-            }
-            if (!keepalived.isAlive()) {
-                throw new IOException("keepalived in " + netns + " exited: " + Files.readString(dir.resolve("keepalived.log")));
-            }
-            Thread.sleep(50);
-        }
-        throw new IOException("keepalived in " + netns + " did not start");
-    }
-
-    private static void waitQuietly(Process process) {
+    private static boolean waitQuietly(Process process, Duration timeout) {
         try {
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
-    }
-
-    private static void ok(String... command) throws IOException, InterruptedException {
-        if (run(command) != 0) {
-            throw new IOException(String.join(" ", command) + " failed");
-        }
-    }
-
-    private static int run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        return p.waitFor();
-    }
-
-    private static String output(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return out;
     }
 }

@@ -43,6 +43,11 @@ public final class Lab {
         throw new IllegalStateException("no lab/up above " + Path.of("").toAbsolutePath());
     }
 
+    /** One of the lab's commands (up, down, fail, heal, status, exec, testbed). */
+    public Path script(String name) {
+        return scripts.resolve(name);
+    }
+
     public Path fleetFile() {
         return LAB_DIR.resolve("fleet.json");
     }
@@ -58,7 +63,7 @@ public final class Lab {
     /** Runs a lab script (up, down, fail, heal, status, exec) and returns its result. */
     public Result run(String script, String... args) {
         List<String> command = new ArrayList<>();
-        command.add(scripts.resolve(script).toString());
+        command.add(script(script).toString());
         command.addAll(List.of(args));
         return exec(command);
     }
