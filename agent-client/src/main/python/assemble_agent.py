@@ -21,7 +21,7 @@ from typing import Dict, List, Set
 
 PACKAGE = "keepwatch_agent"
 SOURCE_DIR = Path(__file__).resolve().parent / PACKAGE
-ENTRY_MODULE = "agent"          # the module with main(); it comes last, after everything it uses
+ENTRY_MODULE = "main"           # the module with main(); it comes last, after everything it uses
 HEADER = "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n"
 GENERATED = ("# Generated at build time from the modules in agent-client/src/main/python/%s/ by assemble_agent.py\n"
              "# (ADR 0006): change those, not this file. Each section below is one module; the imports between\n"
