@@ -10,10 +10,11 @@ import threading
 import time
 
 from .log import LOG
+from .protocol import AgentError, E_TIMEOUT
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, List, Optional, Tuple  # noqa: F401
+    from typing import Any, Callable, Dict, List, Optional, Tuple  # noqa: F401
 
 
 class Timer(object):
@@ -101,6 +102,24 @@ class Loop(object):
             self._guard(callback)
         for callback in self.after_turn:
             self._guard(callback)
+
+    def call_and_wait(self, fn: "Callable[[], Any]", timeout: float) -> "Any":
+        """Runs fn on the loop thread and waits for its result (from a worker thread)."""
+        done = threading.Event()
+        box = {}  # type: Dict[str, Any]
+
+        def run() -> None:
+            try:
+                box["value"] = fn()
+            except Exception as exc:
+                box["error"] = exc
+            done.set()
+        self.call_soon_threadsafe(run)
+        if not done.wait(timeout):
+            raise AgentError(E_TIMEOUT, "the agent's event loop did not answer in time")
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
 
     @staticmethod
     def _guard(callback: "Callable[[], None]") -> None:
