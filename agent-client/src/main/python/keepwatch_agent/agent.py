@@ -11,13 +11,12 @@ from pathlib import Path
 from .channel import Channel
 from .claims import ClaimsReader, local_config_id
 from .clock import now, stagger
-from .config_files import ConfigSet
 from .config_ops import ConfigOps
+from .config_requests import ConfigRequests
 from .daemon import Daemon, daemon_key, daemon_label, SOURCE_CONFIG, SOURCE_DUMP
 from .discovery import Discovery
 from .dump_locks import DumpLocks
 from .dumps import DumpScheduler
-from .edits import FileEdit
 from .heartbeat import Heartbeat
 from .instances import instance_changes, public_instance
 from .linux import pidfd_probe
@@ -25,15 +24,13 @@ from .liveness import PidWatch
 from .log import AGENT_NAME, LOG
 from .loop import Loop
 from .memory import HeapTrimmer
-from .netlink import NetnsWatch
 from .proc import proc_rss_kb, process_stopped, read_proc_stat, session_user
 from .protocol import (AGENT_VERSION, AgentError, E_BUSY, E_DUMP_FAILED, E_INTERNAL, E_NOT_FOUND, E_NOT_RUNNING,
     E_SHUTTING_DOWN, EVENTS, MAX_REQUEST_BYTES, OPS, PROTOCOL_VERSION)
-from .requests import BadRequest, file_entries, parse_request, WORKER_OPS
+from .requests import BadRequest, parse_request, WORKER_OPS
 from .settings import Settings
-from .text_bytes import decode_text, encode_text
 from .trust import trusted_keepalived
-from .vips import orphan_status, vip_claims
+from .vips import vip_claims, VipMonitor
 from .workers import WorkerPool
 
 TYPE_CHECKING = False
@@ -43,14 +40,13 @@ if TYPE_CHECKING:
     from .proc import ProcEntry  # noqa: F401
 
 CHILD_RESCAN_DELAY_S = 0.2         # after a VRRP child exits, look for its respawn this soon
-ORPHAN_DEAD_RECHECK_S = 0.1        # recheck of a VIP whose daemon died while its VRRP child exits
 
 
 class Agent(object):
     """One session: this node's keepalived daemons (found, watched, dumped, their VIPs and orphans) and the client's
     requests (dispatched, subscriptions kept). What it delegates: framing to the Channel, config operations to the
     WorkerPool and ConfigOps, finding daemons to Discovery, process liveness to PidWatch, dumps to the DumpScheduler
-    (and its DumpLocks), addresses to a NetnsWatch per namespace, heartbeats to Heartbeat, freed heap to the HeapTrimmer."""
+    (and its DumpLocks), VIPs and orphans to the VipMonitor, heartbeats to Heartbeat, freed heap to the HeapTrimmer."""
 
     def __init__(self, settings: Settings, stdin_fd: int = 0, stdout_fd: int = 1) -> None:
         self.settings = settings
@@ -68,7 +64,6 @@ class Agent(object):
         self.config_id = local_config_id()     # what keepalived's @ lines are tested against without -i
         self.config_ops = ConfigOps(self)
         self.daemons = {}  # type: Dict[str, Daemon]
-        self.netns = {}  # type: Dict[int, NetnsWatch]
         self.running = True
         self.subscribed = False
         self.monitoring = False
@@ -79,7 +74,17 @@ class Agent(object):
         self.dump_locks = DumpLocks(settings.state_dir)
         self.dumps = DumpScheduler(self.loop, settings, self.discovery, self.daemons, self.dump_locks,
                                    self._on_dump_result, self._after_dump, self.rescan)
+        self.vips = VipMonitor(self.loop, settings, self.channel, self.daemons, lambda: self.subscribed,
+                               lambda d, cause: self.request_dump(d, cause), self.rescan)
         self.pending_requests = 0
+        self.config_requests = ConfigRequests(self.config_ops, self.find_daemon, settings)
+        self.handlers = {
+            "hello": self.op_hello, "daemons": self.op_daemons, "state.snapshot": self.op_state_snapshot,
+            "state.subscribe": self.op_state_subscribe, "state.unsubscribe": self.op_state_unsubscribe,
+            "config.read": self.config_requests.read, "config.check": self.config_requests.check,
+            "config.apply": self.config_requests.apply, "config.backups": self.config_requests.backups,
+            "config.restore": self.config_requests.restore,
+        }  # type: Dict[str, Callable[[Any, Dict[str, Any]], Any]]
         self.loop.after_turn.append(self._after_turn)
 
     def _after_turn(self) -> None:
@@ -103,7 +108,7 @@ class Agent(object):
         if not self.running:
             self.channel.respond_error(req_id, AgentError(E_SHUTTING_DOWN, "the agent is ending the session"))
             return
-        handler = getattr(self, "op_" + op.replace(".", "_"))
+        handler = self.handlers[op]
         if op in WORKER_OPS:
             self.workers.start(req_id, op, handler, args)
             return
@@ -166,8 +171,7 @@ class Agent(object):
         return 0
 
     def close(self) -> None:
-        for watch in self.netns.values():
-            watch.close()
+        self.vips.close()
         for d in self.daemons.values():
             self.pids.close(d)
 
@@ -253,7 +257,7 @@ class Agent(object):
                                instances=[{"instance": n, "state": i["state"], "vips": i["vips"]}
                                           for n, i in d.instances.items()])
             if self.discovery.locate_netns(d) and self.monitoring:
-                self._ensure_netns(d)
+                self.vips.ensure(d)
         for _, d in sorted(found.items()):
             d.name = self._name_for(d)
             self.daemons[d.name] = d
@@ -262,7 +266,7 @@ class Agent(object):
             if self.subscribed:
                 self.channel.event("daemon", daemon=d.name, action="configured", pid=None, info=d.to_json())
             if self.monitoring:
-                self._ensure_netns(d)
+                self.vips.ensure(d)
 
     @staticmethod
     def _needs_claims(d: Daemon) -> bool:
@@ -295,7 +299,7 @@ class Agent(object):
             record["daemon"] = d.name
             fresh[record["instance"]] = record
         self._replace_instances(d, fresh, "config")
-        self._evaluate_orphans(d.netns_inode)
+        self.vips.evaluate(d.netns_inode)
 
     def check_stopped(self) -> None:
         """A SIGSTOPped VRRP process (hung) changes nothing the agent would otherwise see: no exit,
@@ -368,7 +372,7 @@ class Agent(object):
     def _watch_daemon(self, d: Daemon) -> None:
         self.pids.watch(d, d.pid)
         self.pids.watch(d, d.vrrp_pid)
-        self._ensure_netns(d)
+        self.vips.ensure(d)
 
     def _on_pidfd(self, d: Daemon, pid: int) -> None:
         self.discovery.cache.pop(pid, None)     # read it again: it may linger as a zombie
@@ -411,7 +415,7 @@ class Agent(object):
                        instances=[{"instance": n, "state": i["state"], "vips": i["vips"]} for n, i in d.instances.items()])
         if self._needs_claims(d):
             self._load_claims(d)
-        self._evaluate_orphans(d.netns_inode)
+        self.vips.evaluate(d.netns_inode)
 
     def _forget_vanished(self) -> None:
         """Dead daemons are kept (their VIPs may be orphans) while their namespace still exists."""
@@ -424,146 +428,8 @@ class Agent(object):
                 continue
             del self.daemons[name]
             LOG.info("forgetting %s: its network namespace is gone", name)
-        used = {d.netns_inode for d in self.daemons.values()}
-        for inode in list(self.netns):
-            if inode not in used:
-                watch = self.netns.pop(inode)
-                if watch.sock is not None:
-                    self.loop.remove_reader(watch.fileno())
-                watch.close()
+        self.vips.forget_unused({d.netns_inode for d in self.daemons.values()})
         self.dump_locks.close_unused({os.path.dirname(d.dump_file("json")) for d in self.daemons.values()})
-
-
-    # -- network namespaces and addresses ------------------------------------------------------
-
-    def _ensure_netns(self, d: Daemon) -> None:
-        if not d.netns_inode or d.netns_inode in self.netns:
-            return      # inode 0: a named namespace that does not exist (yet)
-        watch = NetnsWatch(d.netns_inode, d.netns_name, None if d.own_netns else d.netns_path)
-        self.netns[d.netns_inode] = watch
-        try:
-            watch.open()
-        except OSError as exc:
-            LOG.warning("cannot watch addresses in netns %s: %s; relying on periodic dumps",
-                        d.netns_name or d.netns_inode, exc)
-            watch.close()
-            return
-        self.loop.add_reader(watch.fileno(), lambda: self._on_netlink(watch))
-        self._evaluate_orphans(d.netns_inode)   # a claimed VIP found up (daemon dead or hung already)
-
-    def _on_netlink(self, watch: NetnsWatch) -> None:
-        try:
-            changes, overflow = watch.read_changes()
-            if overflow:
-                LOG.warning("netlink overflow in netns %s; resynchronising", watch.name or watch.inode)
-                added, removed = watch.resync()
-                changes += [("added", a) for a in added] + [("removed", a) for a in removed]
-        except OSError as exc:
-            LOG.error("netlink failed in netns %s: %s", watch.name or watch.inode, exc)
-            self.loop.remove_reader(watch.fileno())
-            watch.close()
-            return
-        links = [c for c in changes if c[0] == "link"]
-        changes = [c for c in changes if c[0] != "link"]
-        if links:
-            # keepalived enters or leaves FAULT as a link's carrier goes or comes: every daemon here is asked
-            watch.pending_dumps |= {d.name for d in self.daemons.values() if d.alive and d.netns_inode == watch.inode}
-        if not changes:
-            if links and watch.debounce_timer is None:
-                watch.debounce_timer = self.loop.call_later(self.settings.vip_debounce,
-                                                            lambda: self._flush_vip_dumps(watch))
-            return
-        claims = vip_claims(self.daemons.values(), watch.inode)
-        unexplained = False
-        unanswered = False
-        for action, addr in changes:
-            owners = claims.get(addr["address"], [])
-            if self.subscribed:
-                owner = owners[0] if owners else (None, None)
-                self.channel.event("vip", action=action, address=addr["address"], prefix=addr["prefix"],
-                           ifname=addr.get("ifname"), netns=watch.name, daemon=owner[0], instance=owner[1],
-                           known=bool(owners))
-            if action == "removed":
-                watch.orphans.pop(addr["address"], None)
-                watch.candidates.pop(addr["address"], None)
-            targets = {o[0] for o in owners if o[0] in self.daemons and self.daemons[o[0]].alive}
-            # Claimed, but only by a daemon that is gone: most likely its restart has just taken the
-            # address, before the periodic rescan found it (a preempting node's VIP would wait for that).
-            unexplained |= action == "added" and bool(owners) and not targets
-            # no claimer can answer a dump (dead, not running, hung): no dump will evaluate the orphan
-            unanswered |= action == "added" and bool(owners) and not any(
-                self.daemons[o[0]].responsive for o in owners if o[0] in targets)
-            if not targets:
-                targets = {d.name for d in self.daemons.values() if d.alive and d.netns_inode == watch.inode}
-            watch.pending_dumps |= targets
-        if unexplained or unanswered:
-            def look() -> None:
-                if unexplained:
-                    self.rescan()   # first: a restarted daemon is not an orphan's owner
-                self._evaluate_orphans(watch.inode)
-            self.loop.call_later(0, look)
-        if watch.debounce_timer is None:
-            watch.debounce_timer = self.loop.call_later(self.settings.vip_debounce, lambda: self._flush_vip_dumps(watch))
-
-    def _flush_vip_dumps(self, watch: NetnsWatch) -> None:
-        watch.debounce_timer = None
-        names = watch.pending_dumps
-        watch.pending_dumps = set()
-        for name in names:
-            d = self.daemons.get(name)
-            if d is not None and d.alive:
-                self.request_dump(d, "vip")
-
-    def _evaluate_orphans(self, inode: int) -> None:
-        watch = self.netns.get(inode)
-        if watch is None:
-            return
-        status = orphan_status(watch, self.daemons, self.settings.proc_root) if watch.sock is not None else {}
-        current = time.monotonic()
-        for address, info in status.items():
-            if address in watch.orphans:
-                info.pop("_settled")
-                watch.orphans[address] = info
-                continue
-            first = watch.candidates.setdefault(address, current)
-            settled = info.pop("_settled")
-            if not settled and current - first < self.settings.orphan_grace:
-                # a dead main's VRRP child is usually gone within milliseconds: look again soon
-                delay = first + self.settings.orphan_grace - current
-                if info["reason"] in ("daemon_dead", "daemon_stopped"):
-                    delay = min(delay, ORPHAN_DEAD_RECHECK_S)
-                self._schedule_orphan_recheck(watch, delay, info)
-                continue
-            watch.orphans[address] = info
-            watch.candidates.pop(address, None)
-            if self.subscribed:
-                fields = dict(info)
-                fields["orphan"] = True
-                self.channel.event("vip", action="orphaned", **fields)
-        for address in list(watch.candidates):
-            if address not in status:
-                del watch.candidates[address]
-        for address in list(watch.orphans):
-            if address not in status:
-                info = watch.orphans.pop(address)
-                present = address in watch.present()
-                if self.subscribed and present:
-                    self.channel.event("vip", action="cleared", address=address, prefix=info["prefix"],
-                               ifname=info.get("ifname"), netns=watch.name, daemon=info["daemon"],
-                               instance=info["instance"], orphan=False)
-
-    def _schedule_orphan_recheck(self, watch: NetnsWatch, delay: float, info: "Dict[str, Any]") -> None:
-        if watch.recheck_timer is not None:
-            return
-
-        def recheck() -> None:
-            watch.recheck_timer = None
-            d = self.daemons.get(info["daemon"])
-            if d is not None and d.alive:
-                self.request_dump(d, "orphan_check")
-            else:
-                self._evaluate_orphans(watch.inode)
-        watch.recheck_timer = self.loop.call_later(max(0.0, delay), recheck)
 
     # -- dumps -----------------------------------------------------------------------------
 
@@ -607,7 +473,7 @@ class Agent(object):
                 self.channel.event("daemon", daemon=d.name, action="unresponsive", pid=d.pid, message=message)
         if self._needs_claims(d):
             self._load_claims(d)
-        self._evaluate_orphans(d.netns_inode)   # every failed dump: an orphan check may be waiting on it
+        self.vips.evaluate(d.netns_inode)   # every failed dump: an orphan check may be waiting on it
 
     def _apply_snapshot(self, d: Daemon, instances: "List[Dict[str, Any]]", source: str, cause: str) -> None:
         fresh = {}
@@ -626,7 +492,7 @@ class Agent(object):
             if self.subscribed:
                 self.channel.event("daemon", daemon=d.name, action="responsive", pid=d.pid)
         self._replace_instances(d, fresh, cause)
-        self._evaluate_orphans(d.netns_inode)
+        self.vips.evaluate(d.netns_inode)
 
     def _replace_instances(self, d: Daemon, fresh: "Dict[str, Dict[str, Any]]", cause: str) -> None:
         """d's instances become fresh; while subscribed, a state event for each that changed."""
@@ -677,7 +543,7 @@ class Agent(object):
                 if d.alive:
                     self._watch_daemon(d)
                 else:
-                    self._ensure_netns(d)   # a dead or never started daemon's claimed VIPs may be up
+                    self.vips.ensure(d)   # a dead or never started daemon's claimed VIPs may be up
         if self.rescan_timer is None:
             self._schedule_rescan()
 
@@ -730,7 +596,7 @@ class Agent(object):
         addresses = []
         orphans = []
         for inode in inodes:
-            watch = self.netns.get(inode)
+            watch = self.vips.watches.get(inode)
             if watch is None or watch.sock is None:
                 continue
             claims = vip_claims(self.daemons.values(), inode)
@@ -796,8 +662,8 @@ class Agent(object):
                 if self.rescan_timer is None:
                     self._schedule_rescan()
                 self.heartbeat.start()
-            for inode in list(self.netns):
-                self._evaluate_orphans(inode)
+            for inode in list(self.vips.watches):
+                self.vips.evaluate(inode)
             result = self.state_json(sorted(self.daemons))
             result["subscribed"] = True
             result["heartbeat_interval"] = self.settings.heartbeat_interval
@@ -827,45 +693,3 @@ class Agent(object):
             raise AgentError(E_NOT_FOUND, "no keepalived daemon named %r on this node (known: %s)"
                              % (name, ", ".join(sorted(self.daemons)) or "none"))
         return [name]
-
-    # worker ops (run in threads; return the result or raise AgentError)
-
-    def op_config_read(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
-        d = self.find_daemon(args["daemon"])
-        result = ConfigSet(d.config, d.fs_root).load().to_json()
-        result["daemon"] = d.name
-        return result
-
-    def op_config_check(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
-        entries = file_entries("config.check", args, with_base=False)
-        d = self.find_daemon(args["daemon"])
-        targets = self.config_ops.resolve_targets(d, [path for path, _, _ in entries])
-        result = self.config_ops.check_files(d, {target: encode_text(text)
-                                                 for target, (_, text, _) in zip(targets, entries)})
-        result["daemon"] = d.name
-        return result
-
-    def op_config_apply(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
-        entries = file_entries("config.apply", args, with_base=True)
-        d = self.find_daemon(args["daemon"])
-        targets = self.config_ops.resolve_targets(d, [path for path, _, _ in entries])
-        edits = [FileEdit(target, text, base) for target, (_, text, base) in zip(targets, entries)]
-        result = self.config_ops.apply_files(d, edits, args.get("reason"), req_id, "apply")
-        result["daemon"] = d.name
-        return result
-
-    def op_config_backups(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
-        d = self.find_daemon(args["daemon"])
-        _, target = self.config_ops.resolve_target(d, args.get("path"))
-        return {"daemon": d.name, "path": target, "backups": self.config_ops.list_backups(target),
-                "keep": self.settings.backup_keep}
-
-    def op_config_restore(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
-        d = self.find_daemon(args["daemon"])
-        _, target = self.config_ops.resolve_target(d, args.get("path"))
-        data = self.config_ops.read_backup(target, args["backup"])
-        result = self.config_ops.apply(d, target, decode_text(data), args["base_sha256"], args.get("reason"),
-                                       req_id, "restore", backup_name=args["backup"])
-        result["daemon"] = d.name
-        result["restored_from"] = args["backup"]
-        return result
