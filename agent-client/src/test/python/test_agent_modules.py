@@ -68,6 +68,31 @@ class AgentModulesTest(unittest.TestCase):
                 used = global_names_used(table) | {s.get_name() for s in table.get_symbols() if s.is_referenced()}
                 self.assertEqual(sorted(used - bound), [])
 
+    def test_no_two_modules_define_one_name(self):
+        """In the one file they share a namespace: the later definition would replace the earlier everywhere."""
+        defined = {}
+        for name, source in module_sources():
+            for node in ast.parse(source).body:
+                for top in top_level_names(node):
+                    if top != "TYPE_CHECKING":
+                        with self.subTest(top):
+                            self.assertNotIn(top, defined, "%s is defined in %s and %s" % (top, defined.get(top), name))
+                        defined[top] = name
+
+    def test_a_global_set_at_run_time_is_imported_by_no_other_module(self):
+        """`from .m import X` copies X once: a module that sets X later (`global X`) would leave the copy behind."""
+        reassigned = {}
+        for name, source in module_sources():
+            for top in global_names_assigned(symtable.symtable(source, name + ".py", "exec")):
+                reassigned[top] = name
+        for name, source in module_sources():
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.ImportFrom) and node.level > 0:
+                    for alias in node.names:
+                        with self.subTest(name):
+                            self.assertNotIn(alias.name, reassigned, "%s imports %s, which %s sets at run time"
+                                             % (name, alias.name, reassigned.get(alias.name)))
+
     def test_every_function_has_type_hints(self):
         for name, source in module_sources() + [("the assembled file", AGENT_PATH.read_text())]:
             with self.subTest(name):
@@ -83,6 +108,13 @@ class AgentModulesTest(unittest.TestCase):
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
                              timeout=MODULE_TESTS_TIMEOUT_S)
         self.assertEqual(run.returncode, 0, run.stdout[-20000:])
+
+
+def top_level_names(node: ast.stmt):
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return [node.name]
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+    return [n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)]
 
 
 def unhinted_functions(tree: ast.Module):

@@ -120,6 +120,8 @@ class Agent(object):
             LOG.exception("op %s failed", op)
             self.channel.respond_error(req_id, AgentError(E_INTERNAL, "internal error in %s: %s" % (op, exc)))
 
+    # -- for worker threads (ConfigOps, ConfigRequests) ----------------------------------------
+
     def blocking_dump(self, name: str, cause: str, timeout: float) -> "Dict[str, Any]":
         """From a worker thread: a fresh dump of one daemon (waits for a dump started after now)."""
         done = threading.Event()
