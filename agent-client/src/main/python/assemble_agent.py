@@ -11,6 +11,8 @@ The output depends on the sources only (no time, no path, no environment): the s
 the same hash. Run by the build at generate-resources, and by the Python tests before they load the file.
 
     python3 assemble_agent.py OUTPUT_FILE
+
+It runs where the project is built (Python 3.8 or newer, for the syntax tree's end lines), not on a node.
 """
 
 import ast
@@ -27,6 +29,7 @@ GENERATED = ("# Generated at build time from the modules in agent-client/src/mai
              "# (ADR 0006): change those, not this file. Each section below is one module; the imports between\n"
              "# them are left out, since here they share one namespace.\n" % PACKAGE)
 BANNER_WIDTH = 110
+MIN_PYTHON = (3, 8)
 
 
 class AssemblyError(Exception):
@@ -154,6 +157,9 @@ def write_if_changed(output: Path, data: bytes) -> bool:
 
 
 def main(argv: List[str]) -> int:
+    if sys.version_info < MIN_PYTHON:
+        sys.stderr.write("assemble_agent.py needs Python %d.%d or newer to build the agent\n" % MIN_PYTHON)
+        return 2
     if len(argv) != 1:
         sys.stderr.write("usage: assemble_agent.py OUTPUT_FILE\n")
         return 2
