@@ -5,6 +5,7 @@ joined by a veth pair, keepalived in them with private pid files and TMPDIR, alw
 root. Nothing here is named kw-*: that prefix belongs to the project lab's own nodes.
 """
 
+import importlib
 import importlib.util
 import json
 import os
@@ -13,12 +14,18 @@ import subprocess
 import sys
 import threading
 import time
+import types
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 HERE = Path(__file__).resolve().parent
 MODULE_ROOT = HERE.parent.parent.parent
-AGENT_PATH = MODULE_ROOT / "src/main/resources/org/keepwatch/agent/keepwatch_agent.py"
+AGENT_SOURCES = MODULE_ROOT / "src/main/python"        # the package keepwatch_agent and assemble_agent.py
+AGENT_FILE = MODULE_ROOT / "target/generated-resources/agent/org/keepwatch/agent/keepwatch_agent.py"   # as the build
+# Which agent in-process tests get from agent_module(): the one file (the default) or its modules. Agent processes
+# always run the one file, as nodes do.
+AGENT_UNDER_TEST_ENV = "KEEPWATCH_AGENT_UNDER_TEST"
+UNDER_TEST_MODULES = "modules"
 FIXTURES = HERE / "fixtures"
 NETNS_PREFIX = "kwt-agent-"
 DEFAULT_TIMEOUT_S = 15.0
@@ -33,14 +40,71 @@ from kwlab.testbed import is_root, vrrp_config  # noqa: E402,F401 (the tests imp
 _AGENT_MODULE = None
 
 
+def assembler() -> Any:
+    """assemble_agent.py, the build's assembler of the agent's one file (a script beside the package, not a module)."""
+    spec = importlib.util.spec_from_file_location("assemble_agent", str(AGENT_SOURCES / "assemble_agent.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def assembled_agent() -> Path:
+    """The agent's one file, assembled from the modules now, as the build does (the same bytes, written only when
+    they changed), so that the tests never run a file older than the sources."""
+    tool = assembler()
+    tool.write_if_changed(AGENT_FILE, tool.assemble())
+    return AGENT_FILE
+
+
+AGENT_PATH = assembled_agent()
+
+
+class AgentModules(types.ModuleType):
+    """The agent's modules seen as one namespace, as the one file is: a name is looked up in every module, and a
+    name set here is set in every module that holds it, as assigning it in the one file changes it for all its code
+    (tests replace random_token or atomic_write so)."""
+
+    def __init__(self, modules: List[types.ModuleType]) -> None:
+        types.ModuleType.__init__(self, "keepwatch_agent")
+        self.__dict__["_modules"] = modules
+
+    def __getattr__(self, name: str) -> Any:
+        for module in self.__dict__["_modules"]:
+            if name in module.__dict__:
+                return module.__dict__[name]
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        holders = [m for m in self.__dict__["_modules"] if name in m.__dict__]
+        for module in holders:
+            setattr(module, name, value)
+        if not holders:
+            self.__dict__[name] = value
+
+
+def agent_modules() -> AgentModules:
+    """The package keepwatch_agent, imported module by module, as one namespace."""
+    if str(AGENT_SOURCES) not in sys.path:
+        sys.path.insert(0, str(AGENT_SOURCES))
+    modules = [importlib.import_module("keepwatch_agent." + name) for name in assembler().ordered_modules()]
+    view = AgentModules(modules)
+    # The agent starts itself again (keepalived -t as root) from its __file__: from the modules that is the one file
+    sys.modules[view.agent_command.__module__].__file__ = str(AGENT_PATH)
+    return view
+
+
 def agent_module() -> Any:
-    """The agent file imported as a module (it is a resource, not a package)."""
+    """The agent as in-process tests use it: its one file imported as a module (it is a resource, not a package), or
+    with KEEPWATCH_AGENT_UNDER_TEST=modules its modules (AgentModules)."""
     global _AGENT_MODULE
     if _AGENT_MODULE is None:
-        spec = importlib.util.spec_from_file_location("keepwatch_agent", str(AGENT_PATH))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["keepwatch_agent"] = module
-        spec.loader.exec_module(module)
+        if os.environ.get(AGENT_UNDER_TEST_ENV) == UNDER_TEST_MODULES:
+            module = agent_modules()
+        else:
+            spec = importlib.util.spec_from_file_location("keepwatch_agent", str(AGENT_PATH))
+            module = importlib.util.module_from_spec(spec)
+            sys.modules["keepwatch_agent"] = module
+            spec.loader.exec_module(module)
         module.LOG.set_level("warning")     # in-process tests: keep the test output readable
         _AGENT_MODULE = module
     return _AGENT_MODULE

@@ -118,14 +118,14 @@ class DiscoveryTest(unittest.TestCase):
                             stdout_fd=os.open(os.devnull, os.O_WRONLY))
         first, second = agent(), agent()
         key = "/tmp/shared-tmpdir"
-        self.assertTrue(first._lock_dump_dir(key))
+        self.assertTrue(first.dump_locks.acquire(key))
         fd = first.dump_locks[key]
-        self.assertFalse(second._lock_dump_dir(key), "held by the first agent")
-        first._release_tmpdir(key + "/keepalived.json")
-        self.assertTrue(second._lock_dump_dir(key), "released")
-        self.assertFalse(first._lock_dump_dir(key), "now held by the second")
-        second._release_tmpdir(key + "/keepalived.json")
-        self.assertTrue(first._lock_dump_dir(key))
+        self.assertFalse(second.dump_locks.acquire(key), "held by the first agent")
+        first.dumps.release_tmpdir(key + "/keepalived.json")
+        self.assertTrue(second.dump_locks.acquire(key), "released")
+        self.assertFalse(first.dump_locks.acquire(key), "now held by the second")
+        second.dumps.release_tmpdir(key + "/keepalived.json")
+        self.assertTrue(first.dump_locks.acquire(key))
         self.assertEqual(first.dump_locks[key], fd, "the same open file, not a new one per dump")
 
     def test_a_dump_lock_is_closed_once_no_daemon_uses_its_tmpdir(self) -> None:
@@ -136,9 +136,9 @@ class DiscoveryTest(unittest.TestCase):
         gone = "/var/lib/neutron/ha_confs/deleted-router/tmp"
         dumping = "/var/lib/neutron/ha_confs/router-being-dumped/tmp"
         for key in (in_use, gone, dumping):
-            self.assertTrue(agent._lock_dump_dir(key))
-        agent._release_tmpdir(in_use + "/keepalived.json")
-        agent._release_tmpdir(gone + "/keepalived.json")
+            self.assertTrue(agent.dump_locks.acquire(key))
+        agent.dumps.release_tmpdir(in_use + "/keepalived.json")
+        agent.dumps.release_tmpdir(gone + "/keepalived.json")
         gone_fd = agent.dump_locks[gone]
         gone_inode = os.fstat(gone_fd).st_ino
         agent.rescan()
@@ -149,7 +149,7 @@ class DiscoveryTest(unittest.TestCase):
             self.assertNotEqual(os.fstat(gone_fd).st_ino, gone_inode, "the lock file was closed")
         except OSError:
             pass    # closed, and the number not reused
-        agent._release_tmpdir(dumping + "/keepalived.json")
+        agent.dumps.release_tmpdir(dumping + "/keepalived.json")
         agent.rescan()
         self.assertEqual(sorted(agent.dump_locks), [in_use])
 

@@ -1,0 +1,63 @@
+"""The config.* requests: the daemon and files a request names, handed to ConfigOps (on a worker thread)."""
+
+from .config_files import ConfigSet
+from .edits import FileEdit
+from .requests import file_entries
+from .text_bytes import decode_text, encode_text
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict  # noqa: F401
+    from .config_ops import ConfigOps  # noqa: F401
+    from .daemon import Daemon  # noqa: F401
+    from .settings import Settings  # noqa: F401
+
+
+class ConfigRequests(object):
+    """config.read, config.check, config.apply, config.backups and config.restore, each run on a worker thread: it
+    returns the result or raises AgentError. find_daemon finds the named daemon from there."""
+
+    def __init__(self, ops: "ConfigOps", find_daemon: "Callable[[str], Daemon]", settings: "Settings") -> None:
+        self.ops = ops
+        self.find_daemon = find_daemon
+        self.settings = settings
+
+    def read(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        d = self.find_daemon(args["daemon"])
+        result = ConfigSet(d.config, d.fs_root).load().to_json()
+        result["daemon"] = d.name
+        return result
+
+    def check(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        entries = file_entries("config.check", args, with_base=False)
+        d = self.find_daemon(args["daemon"])
+        targets = self.ops.resolve_targets(d, [path for path, _, _ in entries])
+        result = self.ops.check_files(d, {target: encode_text(text)
+                                                 for target, (_, text, _) in zip(targets, entries)})
+        result["daemon"] = d.name
+        return result
+
+    def apply(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        entries = file_entries("config.apply", args, with_base=True)
+        d = self.find_daemon(args["daemon"])
+        targets = self.ops.resolve_targets(d, [path for path, _, _ in entries])
+        edits = [FileEdit(target, text, base) for target, (_, text, base) in zip(targets, entries)]
+        result = self.ops.apply_files(d, edits, args.get("reason"), req_id, "apply")
+        result["daemon"] = d.name
+        return result
+
+    def backups(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        d = self.find_daemon(args["daemon"])
+        _, target = self.ops.resolve_target(d, args.get("path"))
+        return {"daemon": d.name, "path": target, "backups": self.ops.list_backups(target),
+                "keep": self.settings.backup_keep}
+
+    def restore(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        d = self.find_daemon(args["daemon"])
+        _, target = self.ops.resolve_target(d, args.get("path"))
+        data = self.ops.read_backup(target, args["backup"])
+        result = self.ops.apply(d, target, decode_text(data), args["base_sha256"], args.get("reason"),
+                                       req_id, "restore", backup_name=args["backup"])
+        result["daemon"] = d.name
+        result["restored_from"] = args["backup"]
+        return result
