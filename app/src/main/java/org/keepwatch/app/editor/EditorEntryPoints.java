@@ -7,7 +7,7 @@ import javafx.scene.control.TableView;
 import org.keepwatch.app.detail.RouterDetailView;
 import org.keepwatch.app.instances.InstanceRow;
 import org.keepwatch.app.routers.RouterRow;
-import org.keepwatch.app.services.config.EditTarget;
+import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterView;

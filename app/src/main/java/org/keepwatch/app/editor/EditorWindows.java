@@ -7,9 +7,9 @@ import javafx.scene.control.ButtonType;
 import javafx.stage.Modality;
 import javafx.stage.Stage;
 import javafx.stage.Window;
-import org.keepwatch.app.services.config.EditTarget;
-import org.keepwatch.app.services.config.NodeConfigService;
-import org.keepwatch.app.services.config.RouterPushService;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.RouterPushService;
 
 import java.util.HashMap;
 import java.util.List;

@@ -7,10 +7,10 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-import org.keepwatch.app.services.config.ConfigDraft;
-import org.keepwatch.app.services.config.FileChange;
-import org.keepwatch.app.services.config.PushOutcome;
-import org.keepwatch.app.services.config.TextMerge;
+import org.keepwatch.drafts.ConfigDraft;
+import org.keepwatch.drafts.FileChange;
+import org.keepwatch.push.PushOutcome;
+import org.keepwatch.drafts.TextMerge;
 
 import java.util.List;
 import java.util.Optional;

@@ -9,12 +9,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.keepwatch.agent.ConfigFiles;
 import org.keepwatch.agent.LocalKeepalived;
-import org.keepwatch.app.services.config.BlockKind;
-import org.keepwatch.app.services.config.BlockRef;
-import org.keepwatch.app.services.config.ConfigDraft;
-import org.keepwatch.app.services.config.EditTarget;
-import org.keepwatch.app.services.config.NodeAgents;
-import org.keepwatch.app.services.config.NodeConfigService;
+import org.keepwatch.drafts.BlockKind;
+import org.keepwatch.drafts.BlockRef;
+import org.keepwatch.drafts.ConfigDraft;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.push.NodeAgents;
+import org.keepwatch.push.NodeConfigService;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -152,7 +152,7 @@ class EditorFormTextTest {
 
     @Test
     void reloadingWithEditsAsksFirstAndKeepsThemWhenTheAnswerIsNo(FxRobot robot) {
-        robot.interact(() -> model.edit(org.keepwatch.app.services.config.FormEdits.set(model.blocks().get(0),
+        robot.interact(() -> model.edit(org.keepwatch.drafts.FormEdits.set(model.blocks().get(0),
                 BlockKind.INSTANCE.field("priority").orElseThrow(), "140")));
         robot.clickOn("#editor-reload");
         assertThat(asked).singleElement().satisfies(q -> assertThat(q).contains("n1").contains("edited keepalived.conf"));

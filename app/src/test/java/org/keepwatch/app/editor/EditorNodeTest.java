@@ -13,10 +13,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.LocalKeepalived;
-import org.keepwatch.app.services.config.EditTarget;
-import org.keepwatch.app.services.config.NodeAgents;
-import org.keepwatch.app.services.config.NodeConfigService;
-import org.keepwatch.app.services.config.RouterPushService;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.push.NodeAgents;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.RouterPushService;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.testfx.api.FxRobot;
@@ -181,7 +181,7 @@ class EditorNodeTest {
         assertThat(node.configText()).isEqualTo(theirs);
         // Both versions side by side: theirs on the left, mine on the right.
         assertThat(robot.lookup("#diff-rows").queryListView().getItems()).anySatisfy(row -> {
-            org.keepwatch.app.services.config.SideBySideDiff.Row r = (org.keepwatch.app.services.config.SideBySideDiff.Row) row;
+            org.keepwatch.drafts.SideBySideDiff.Row r = (org.keepwatch.drafts.SideBySideDiff.Row) row;
             assertThat(r.oldText()).contains("advert_int 2");
             assertThat(r.newText()).contains("advert_int 1");
         });
