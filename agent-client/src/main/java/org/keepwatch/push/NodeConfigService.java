@@ -2,14 +2,15 @@ package org.keepwatch.push;
 
 import org.keepwatch.agent.AgentException;
 import org.keepwatch.agent.AgentSession;
-import org.keepwatch.agent.ApplyResult;
-import org.keepwatch.agent.ApplyStep;
 import org.keepwatch.agent.CheckResult;
 import org.keepwatch.agent.ConfigOps;
 import org.keepwatch.drafts.ConfigDraft;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.drafts.FileChange;
+import org.keepwatch.drafts.RouterDraft;
+import org.keepwatch.fleet.RouterKey;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 
 /**
- * The editor's conversation with a node's agent: read the configuration into a draft, check a draft
- * with keepalived -t there, push it through the agent's safe apply while its steps are reported. The
- * editor never writes a file any other way. Futures complete on the I/O executor, never the FX thread.
+ * What comes before a push, through a node's agent: read the configuration into a draft (a node's, or every
+ * member's of a router), and check a draft with keepalived -t there, writing nothing. The push itself is
+ * {@link PushService}'s. Futures complete on the I/O executor, never on a UI thread.
  */
 public final class NodeConfigService {
 
@@ -35,11 +35,7 @@ public final class NodeConfigService {
         this.io = io;
     }
 
-    public NodeAgents agents() {
-        return agents;
-    }
-
-    /** Reads the daemon's files and config id, and parses them (off the FX thread). */
+    /** Reads the daemon's files and config id, and parses them (off the UI thread). */
     public CompletableFuture<ConfigDraft> open(EditTarget target) {
         Optional<AgentSession> session = agents.session(target.node());
         if (session.isEmpty()) {
@@ -52,6 +48,17 @@ public final class NodeConfigService {
                     return draft;
                 }, io)
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(explained(target, "reading the configuration", e)));
+    }
+
+    /** Reads every member of a router; fails naming the first member that cannot be read. */
+    public CompletableFuture<RouterDraft> openRouter(RouterKey key, String label, List<EditTarget> members) {
+        List<CompletableFuture<RouterDraft.Member>> reads = new ArrayList<>();
+        for (EditTarget target : members) {
+            String instance = target.instance().orElseThrow(() -> new IllegalArgumentException(target.node() + ": no instance named"));
+            reads.add(open(target).thenApply(draft -> new RouterDraft.Member(target, instance, draft)));
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                .thenApply(done -> new RouterDraft(key, label, reads.stream().map(CompletableFuture::join).toList()));
     }
 
     /**
@@ -80,91 +87,16 @@ public final class NodeConfigService {
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(explained(target, what, e)));
     }
 
-    /**
-     * Pushes every changed file through config.apply with {@code reason} for the audit log, as one apply when
-     * several changed (checked together, one reload and health watch, all put back on failure); {@code steps}
-     * hears each apply.step as the agent reports it.
-     */
-    public CompletableFuture<PushOutcome> push(EditTarget target, ConfigDraft draft, String reason, Consumer<ApplyStep> steps) {
-        return CompletableFuture.supplyAsync(() -> pushNow(target, draft, reason, steps), io);
-    }
-
-    private PushOutcome pushNow(EditTarget target, ConfigDraft draft, String reason, Consumer<ApplyStep> steps) {
-        List<FileChange> changes = draft.changes();
-        Optional<String> unwritable = draft.unwritable();
-        if (unwritable.isPresent()) {
-            return new PushOutcome.Failed(List.of(), unwritable.get(), target.label() + ": " + unwritable.get()
-                    + " holds bytes that are not UTF-8; Keepwatch cannot write it back unchanged. Edit that file on the node.");
-        }
-        Optional<AgentSession> session = agents.session(target.node());
-        if (session.isEmpty()) {
-            return new PushOutcome.Failed(List.of(), draft.mainPath(), notConnected(target).getMessage());
-        }
-        if (changes.isEmpty()) {
-            return new PushOutcome.Applied(List.of(), draft, List.of());
-        }
-        ConfigOps ops = new ConfigOps(session.get());
-        List<String> paths = paths(changes);
-        Runnable stop = agents.listen(target.node(), event -> ApplyStep.of(event)
-                .filter(s -> s.daemon().equals(target.daemon()) && s.paths().equals(paths))
-                .ifPresent(steps));
-        try {
-            FileChange first = changes.get(0);
-            ApplyResult result = (changes.size() == 1
-                    ? ops.apply(target.daemon(), pathArgument(draft, first.path()), first.after(), first.baseSha256(), reason)
-                    : ops.apply(target.daemon(), changes.stream().map(c -> new ConfigOps.FileEdit(c.path(), c.after(), c.baseSha256())).toList(),
-                    reason)).get();
-            ConfigDraft current = draft;
-            for (FileChange change : changes) {
-                String newSha = result.files().stream().filter(f -> f.path().equals(change.path())).findFirst()
-                        .map(ApplyResult.FileResult::newSha256).orElse(result.newSha256());
-                current = current.rebase(change.path(), change.after(), newSha);
-            }
-            return new PushOutcome.Applied(paths, current, result.backups());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new PushOutcome.Failed(List.of(), paths.get(0), target.label() + ": interrupted while applying " + String.join(", ", paths));
-        } catch (ExecutionException e) {
-            return failure(target, changes, e.getCause());
-        } finally {
-            stop.run();
-        }
-    }
-
-    /** How an apply that was not applied ended; nothing of it stays written (the agent puts every file back). */
-    private static PushOutcome failure(EditTarget target, List<FileChange> changes, Throwable cause) {
-        List<String> paths = paths(changes);
-        if (cause instanceof AgentException agent) {
-            switch (agent.code()) {
-                case "check_failed":
-                    return new PushOutcome.Refused(List.of(), paths.get(0), ConfigOps.refusal(agent));
-                case "conflict":
-                    String path = agent.details().map(d -> d.path("path").asText(paths.get(0))).orElse(paths.get(0));
-                    FileChange change = changes.stream().filter(c -> c.path().equals(path)).findFirst().orElse(changes.get(0));
-                    String theirs = agent.details().map(d -> d.path("current_text").asText()).orElse("");
-                    String sha = agent.details().map(d -> d.path("current_sha256").asText()).orElse("");
-                    return new PushOutcome.Conflict(List.of(), change.path(), change.before(), change.after(), theirs, sha);
-                case "rolled_back":
-                    String reason = agent.details().map(d -> d.path("reason").asText(agent.getMessage())).orElse(agent.getMessage());
-                    boolean alive = agent.details().map(d -> d.path("daemon_alive").asBoolean(true)).orElse(true);
-                    return new PushOutcome.RolledBack(List.of(), String.join(", ", paths), reason, alive);
-                default:
-                    break;
-            }
-        }
-        return new PushOutcome.Failed(List.of(), paths.get(0), explained(target, "applying " + String.join(", ", paths), cause).getMessage());
-    }
-
-    private static List<String> paths(List<FileChange> changes) {
+    static List<String> paths(List<FileChange> changes) {
         return changes.stream().map(FileChange::path).toList();
     }
 
     /** The main file is the agent's default; an include is named. */
-    private static Optional<String> pathArgument(ConfigDraft draft, String path) {
+    static Optional<String> pathArgument(ConfigDraft draft, String path) {
         return path.equals(draft.mainPath()) ? Optional.empty() : Optional.of(path);
     }
 
-    private static IllegalStateException notConnected(EditTarget target) {
+    static IllegalStateException notConnected(EditTarget target) {
         return new IllegalStateException(target.node() + " is not connected: its agent must be online to read, check or push its configuration");
     }
 

@@ -35,6 +35,7 @@ class NodeConfigServiceTest {
     private LocalKeepalived node;
     private ExecutorService io;
     private NodeConfigService service;
+    private PushService pushes;
     private Path include;
     private final List<Consumer<AgentEvent>> listeners = new CopyOnWriteArrayList<>();
 
@@ -45,10 +46,12 @@ class NodeConfigServiceTest {
         include = Files.writeString(dir.resolve("tracks.inc"), "# no tracked files yet\n");
         AgentSession session = node.agent(e -> listeners.forEach(l -> l.accept(e)));
         io = Executors.newCachedThreadPool();
-        service = new NodeConfigService(NodeAgents.of(n -> n.equals("n1") ? Optional.of(session) : Optional.empty(), (n, l) -> {
+        NodeAgents agents = NodeAgents.of(n -> n.equals("n1") ? Optional.of(session) : Optional.empty(), (n, l) -> {
             listeners.add(l);
             return () -> listeners.remove(l);
-        }), io);
+        });
+        service = new NodeConfigService(agents, io);
+        pushes = new PushService(agents, () -> null, io);
     }
 
     @AfterEach
@@ -79,7 +82,7 @@ class NodeConfigServiceTest {
         assertThat(checked.get(draft.mainPath()).ok()).as("checked together: each alone would be refused").isTrue();
 
         List<ApplyStep> steps = new CopyOnWriteArrayList<>();
-        PushOutcome outcome = service.push(target, edited, "both", steps::add).get(120, TimeUnit.SECONDS);
+        PushOutcome outcome = pushes.pushNode(target, edited, "both", steps::add).get(120, TimeUnit.SECONDS);
         assertThat(outcome).isInstanceOfSatisfying(PushOutcome.RolledBack.class, r -> {
             assertThat(r.written()).isEmpty();
             assertThat(r.path()).isEqualTo(draft.mainPath() + ", " + include);

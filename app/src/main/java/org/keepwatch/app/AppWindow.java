@@ -19,7 +19,7 @@ import org.keepwatch.app.routers.RoutersViewModel;
 import org.keepwatch.fleet.FleetService;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
-import org.keepwatch.push.RouterPushService;
+import org.keepwatch.push.PushService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.app.shell.MainViewModel;
 import org.keepwatch.app.welcome.WelcomeView;
@@ -70,8 +70,8 @@ public final class AppWindow {
         view = main[0];
         scene = new Scene(view.root(), 1280, 800);
         // The config editor (issue 6): its windows, opened from the tables' menus and the detail pane.
-        NodeConfigService configs = new NodeConfigService(NodeAgents.of(fleet::session, fleet::listenToAgent), io);
-        editors = new EditorWindows(configs, new RouterPushService(configs, fleet::state, io), io, scene::getWindow,
+        NodeAgents agents = NodeAgents.of(fleet::session, fleet::listenToAgent);
+        editors = new EditorWindows(new NodeConfigService(agents, io), new PushService(agents, fleet::state, io), io, scene::getWindow,
                 EditorWindows.Questions.dialogs());
         EditorEntryPoints.install(editors, fleet::state, routersView.table(), instancesView.table(), detail);
         scene.getStylesheets().add(Objects.requireNonNull(

@@ -20,6 +20,7 @@ import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.drafts.FileChange;
 import org.keepwatch.drafts.FormValues;
 import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
 import org.keepwatch.config.ConfigDocument;
 import org.keepwatch.config.ConfigEditException;
 import org.keepwatch.config.LintReport;
@@ -45,6 +46,7 @@ public final class ConfigEditorViewModel {
 
     private final EditTarget target;
     private final NodeConfigService service;
+    private final PushService pushes;
     private final Executor io;
     private final ObjectProperty<ConfigDraft> draft = new SimpleObjectProperty<>(this, "draft");
     private final ObjectProperty<Phase> phase = new SimpleObjectProperty<>(this, "phase", Phase.LOADING);
@@ -64,9 +66,10 @@ public final class ConfigEditorViewModel {
     private String pendingText;
     private long lintSeq;
 
-    public ConfigEditorViewModel(EditTarget target, NodeConfigService service, Executor io) {
+    public ConfigEditorViewModel(EditTarget target, NodeConfigService service, PushService pushes, Executor io) {
         this.target = target;
         this.service = service;
+        this.pushes = pushes;
         this.io = io;
         typing.setOnFinished(e -> parseTyped());
         draft.addListener((obs, old, now) -> drafted(old, now));
@@ -78,6 +81,11 @@ public final class ConfigEditorViewModel {
 
     public NodeConfigService service() {
         return service;
+    }
+
+    /** Where this node's push goes: the library's one way to write a configuration. */
+    public PushService pushes() {
+        return pushes;
     }
 
     /** Reads the configuration from the node (again), dropping any edits. */

@@ -9,7 +9,7 @@ import javafx.stage.Stage;
 import javafx.stage.Window;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.push.NodeConfigService;
-import org.keepwatch.push.RouterPushService;
+import org.keepwatch.push.PushService;
 
 import java.util.HashMap;
 import java.util.List;
@@ -35,15 +35,15 @@ public final class EditorWindows {
     }
 
     private final NodeConfigService nodes;
-    private final RouterPushService routers;
+    private final PushService pushes;
     private final Executor io;
     private final Supplier<Window> owner;
     private final Questions questions;
     private final Map<String, Stage> open = new HashMap<>();
 
-    public EditorWindows(NodeConfigService nodes, RouterPushService routers, Executor io, Supplier<Window> owner, Questions questions) {
+    public EditorWindows(NodeConfigService nodes, PushService pushes, Executor io, Supplier<Window> owner, Questions questions) {
         this.nodes = nodes;
-        this.routers = routers;
+        this.pushes = pushes;
         this.io = io;
         this.owner = owner;
         this.questions = questions;
@@ -58,7 +58,7 @@ public final class EditorWindows {
             existing.requestFocus();
             return vm;
         }
-        ConfigEditorViewModel model = new ConfigEditorViewModel(target, nodes, io);
+        ConfigEditorViewModel model = new ConfigEditorViewModel(target, nodes, pushes, io);
         Stage stage = new Stage();
         ConfigEditorView view = new ConfigEditorView(model, io, push -> openPush(stage, push), questions);
         stage.setUserData(model);
@@ -77,7 +77,7 @@ public final class EditorWindows {
             existing.toFront();
             return vm;
         }
-        RouterEditorViewModel model = new RouterEditorViewModel(spec, routers, io);
+        RouterEditorViewModel model = new RouterEditorViewModel(spec, nodes, pushes, io);
         Stage stage = new Stage();
         RouterEditorView view = new RouterEditorView(model, member -> openNode(member), questions.confirm());
         stage.setUserData(model);

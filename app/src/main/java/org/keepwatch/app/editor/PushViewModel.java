@@ -60,7 +60,7 @@ public final class PushViewModel {
         List<FileChange> changes = draft.changes();
         pushingFile.set(changes.isEmpty() ? "" : changes.get(0).path());
         editor.busyProperty().set(true);
-        editor.service().push(editor.target(), draft, why, step -> Platform.runLater(() -> {
+        editor.pushes().pushNode(editor.target(), draft, why, step -> Platform.runLater(() -> {
             if (!step.path().equals(pushingFile.get())) {
                 pushingFile.set(step.path());
                 progress.reset();

@@ -16,7 +16,8 @@ import org.keepwatch.drafts.FileChange;
 import org.keepwatch.drafts.FormEdits;
 import org.keepwatch.drafts.FormValues;
 import org.keepwatch.drafts.RouterDraft;
-import org.keepwatch.push.RouterPushService;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
 import org.keepwatch.config.Diagnostic;
 import org.keepwatch.config.PeerReport;
 import org.keepwatch.config.Severity;
@@ -69,7 +70,8 @@ public final class RouterEditorViewModel {
             "authentication auth_pass", "nopreempt");
 
     private final Spec spec;
-    private final RouterPushService service;
+    private final NodeConfigService configs;
+    private final PushService pushes;
     private final Executor io;
     private final ObjectProperty<RouterDraft> draft = new SimpleObjectProperty<>(this, "draft");
     private final ObjectProperty<Phase> phase = new SimpleObjectProperty<>(this, "phase", Phase.LOADING);
@@ -88,9 +90,10 @@ public final class RouterEditorViewModel {
     private final ObservableList<String> vips = FXCollections.observableArrayList();
     private long peerSeq;
 
-    public RouterEditorViewModel(Spec spec, RouterPushService service, Executor io) {
+    public RouterEditorViewModel(Spec spec, NodeConfigService configs, PushService pushes, Executor io) {
         this.spec = spec;
-        this.service = service;
+        this.configs = configs;
+        this.pushes = pushes;
         this.io = io;
         SHARED.stream().filter(k -> !k.equals("virtual_ipaddress")).forEach(k -> shared.put(k, new SimpleStringProperty(this, k, "")));
         spec.members().forEach(m -> members.add(new MemberRow(m.node(), m.instance().orElse(""))));
@@ -104,7 +107,7 @@ public final class RouterEditorViewModel {
     /** Reads every member's configuration (again), dropping edits. */
     public void load() {
         status.set("Reading the configuration of " + members.size() + " member(s)…");
-        service.open(spec.key(), spec.label(), spec.members()).whenComplete((opened, error) -> Platform.runLater(() -> {
+        configs.openRouter(spec.key(), spec.label(), spec.members()).whenComplete((opened, error) -> Platform.runLater(() -> {
             if (error != null) {
                 problem.set(ConfigEditorViewModel.message(error));
                 status.set("");
@@ -184,7 +187,7 @@ public final class RouterEditorViewModel {
             m.progress().reset();
             m.rollingProperty().set(current.member(m.node()).map(x -> x.draft().changed()).orElse(false) ? "waiting" : "no change");
         });
-        service.push(current, p -> Platform.runLater(() -> progressed(p)),
+        pushes.pushRouter(current, p -> Platform.runLater(() -> progressed(p)),
                 (node, step) -> Platform.runLater(() -> row(node).ifPresent(r -> r.progress().apply(step))))
                 .whenComplete((outcome, error) -> Platform.runLater(() -> {
                     pushing.set(false);
@@ -198,7 +201,7 @@ public final class RouterEditorViewModel {
                 }));
     }
 
-    private void finished(RouterPushService.Outcome outcome) {
+    private void finished(PushService.RouterOutcome outcome) {
         RollingApply.Result result = outcome.result();
         for (RollingApply.MemberResult m : result.members()) {
             row(m.node()).ifPresent(r -> r.rollingProperty().set(switch (m.outcome()) {

@@ -15,6 +15,7 @@ import org.keepwatch.drafts.ConfigDraft;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -44,8 +45,9 @@ class EditorFormTextTest {
     void start(Stage stage) {
         javafx.application.Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet());
         EditTarget target = new EditTarget("n1", "keepalived", Optional.of("VI_1"));
-        NodeConfigService service = new NodeConfigService(NodeAgents.of(node -> Optional.empty(), (node, l) -> () -> { }), Runnable::run);
-        model = new ConfigEditorViewModel(target, service, Runnable::run);
+        NodeAgents agents = NodeAgents.of(node -> Optional.empty(), (node, l) -> () -> { });
+        NodeConfigService service = new NodeConfigService(agents, Runnable::run);
+        model = new ConfigEditorViewModel(target, service, new PushService(agents, () -> null, Runnable::run), Runnable::run);
         view = new ConfigEditorView(model, Runnable::run, push -> { },
                 new EditorWindows.Questions(question -> asked.add(question) && false, suggestion -> Optional.of("VI_9")));
         stage.setScene(EditorWindows.scene(view.root()));

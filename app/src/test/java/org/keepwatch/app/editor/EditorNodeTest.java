@@ -16,7 +16,7 @@ import org.keepwatch.agent.LocalKeepalived;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
-import org.keepwatch.push.RouterPushService;
+import org.keepwatch.push.PushService;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.testfx.api.FxRobot;
@@ -89,7 +89,7 @@ class EditorNodeTest {
             return () -> listeners.remove(l);
         });
         NodeConfigService configs = new NodeConfigService(agents, io);
-        windows = new EditorWindows(configs, new RouterPushService(configs,
+        windows = new EditorWindows(configs, new PushService(agents,
                 () -> new FleetState(Clock.systemUTC(), FleetSettings.DEFAULTS), io), io, () -> null,
                 new EditorWindows.Questions(q -> {
                     asked.add(q);

@@ -12,7 +12,7 @@ import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.drafts.FormEdits;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
-import org.keepwatch.push.RouterPushService;
+import org.keepwatch.push.PushService;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.MutableClock;
@@ -85,7 +85,7 @@ public final class EditorScreenshot {
             });
             FleetState state = fleetState();
             NodeConfigService configs = new NodeConfigService(agents, io);
-            EditorWindows windows = new EditorWindows(configs, new RouterPushService(configs, () -> state, io), io, () -> null,
+            EditorWindows windows = new EditorWindows(configs, new PushService(agents, () -> state, io), io, () -> null,
                     new EditorWindows.Questions(q -> true, s -> Optional.of(s)));
             if (scenario.equals("router")) {
                 router(windows, state);
