@@ -9,8 +9,16 @@ import java.util.Map;
 /**
  * {@code keepwatch COMMAND ...}: dispatches to one {@link Command} per subcommand. New subcommands
  * (status, ...) register in {@link #commands()}.
+ *
+ * <p>The command-line tool is the product's second front end: it sits in the app module beside the GUI, not in
+ * the library. It imports no
+ * JavaFX, though JavaFX is on the module's class path: it must run where there is no display (cron, a monitoring
+ * check, an SSH session), and packaging/bin/keepwatch leaves JavaFX off its class path altogether.
  */
 public final class Main {
+    /** Logback reads this before the first logger exists; the GUI's logback.xml would log every connection at INFO. */
+    private static final String LOGGING = "org/keepwatch/cli/logback.xml";
+
     private Main() {
     }
 
@@ -25,6 +33,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGGING);
+        }
         System.exit(run(args, System.out, System.err));
     }
 
