@@ -16,10 +16,8 @@ import org.keepwatch.app.nodes.NodesView;
 import org.keepwatch.app.nodes.NodesViewModel;
 import org.keepwatch.app.routers.RoutersView;
 import org.keepwatch.app.routers.RoutersViewModel;
+import org.keepwatch.compose.Keepwatch;
 import org.keepwatch.fleet.FleetService;
-import org.keepwatch.push.NodeAgents;
-import org.keepwatch.push.NodeConfigService;
-import org.keepwatch.push.PushService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.app.shell.MainViewModel;
 import org.keepwatch.app.welcome.WelcomeView;
@@ -70,8 +68,7 @@ public final class AppWindow {
         view = main[0];
         scene = new Scene(view.root(), 1280, 800);
         // The config editor (issue 6): its windows, opened from the tables' menus and the detail pane.
-        NodeAgents agents = NodeAgents.of(fleet::session, fleet::listenToAgent);
-        editors = new EditorWindows(new NodeConfigService(agents, io), new PushService(agents, fleet::state, io), io, scene::getWindow,
+        editors = new EditorWindows(Keepwatch.nodeConfigs(fleet, io), Keepwatch.pushes(fleet, io), io, scene::getWindow,
                 EditorWindows.Questions.dialogs());
         EditorEntryPoints.install(editors, fleet::state, routersView.table(), instancesView.table(), detail);
         scene.getStylesheets().add(Objects.requireNonNull(

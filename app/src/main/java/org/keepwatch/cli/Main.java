@@ -11,7 +11,7 @@ import java.util.Map;
  * (status, ...) register in {@link #commands()}.
  *
  * <p>The command-line tool is the product's second front end: it sits in the app module beside the GUI, not in
- * the library. It imports no
+ * the library, and assembles the library as the GUI does ({@link org.keepwatch.compose.Keepwatch}). It imports no
  * JavaFX, though JavaFX is on the module's class path: it must run where there is no display (cron, a monitoring
  * check, an SSH session), and packaging/bin/keepwatch leaves JavaFX off its class path altogether.
  */

@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.keepwatch.agent.AgentScript;
-import org.keepwatch.agent.AgentSession;
+import org.keepwatch.compose.Keepwatch;
 import org.keepwatch.fleet.ConnectionState;
 import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.DaemonStatus;
@@ -14,17 +13,12 @@ import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetEvent;
 import org.keepwatch.fleet.FleetFile;
 import org.keepwatch.fleet.FleetMonitor;
-import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeStatus;
-import org.keepwatch.fleet.NodeSupervisor;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterView;
 import org.keepwatch.fleet.Verdict;
-import org.keepwatch.ssh.SshConfig;
-import org.keepwatch.ssh.SshConnector;
-import org.keepwatch.ssh.SshEnvironment;
-import org.keepwatch.ssh.SshException;
+import org.keepwatch.settings.SettingsStore;
 import org.keepwatch.ssh.SshPrompts;
 
 import java.io.IOException;
@@ -73,11 +67,12 @@ final class StatusCommand implements Command {
         }
         Path fleetFile = parsed.value("--fleet").map(Path::of).orElseGet(StatusCommand::defaultFleetFile);
         Duration timeout = Duration.ofSeconds(parsed.value("--timeout").map(StatusCommand::seconds).orElse(20L));
+        Keepwatch keepwatch = Keepwatch.forCurrentUser(SshPrompts.BATCH, Clock.systemUTC());
         Fleet fleet;
-        SshConfig sshConfig;
+        FleetMonitor.Parts parts;
         try {
             fleet = FleetFile.read(fleetFile);
-            sshConfig = SshConfig.load(SshEnvironment.ofCurrentUser());
+            parts = keepwatch.parts();
         } catch (java.nio.file.NoSuchFileException e) {
             err.println("keepwatch status: no fleet file " + fleetFile + " (give one with --fleet, e.g. /var/lib/kw-lab/fleet.json)");
             return UNKNOWN;
@@ -89,15 +84,11 @@ final class StatusCommand implements Command {
             err.println("keepwatch status: " + fleetFile + " lists no nodes");
             return UNKNOWN;
         }
-        Clock clock = Clock.systemUTC();
-        FleetSettings fleetSettings = FleetSettings.DEFAULTS;
-        FleetState state = new FleetState(clock, fleetSettings);
-        FleetMonitor.Parts parts = new FleetMonitor.Parts(sshConfig, new SshConnector(), SshPrompts.BATCH,
-                AgentScript.bundled(), AgentSession.Options.defaults(), NodeSupervisor.Settings.defaults(), clock);
+        FleetState state = keepwatch.newState();
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         try (FleetMonitor monitor = new FleetMonitor(state, parts)) {
             monitor.watch(fleet);
-            settle(state, fleet.nodes().size(), timeout, fleetSettings.confirmAfter());
+            settle(state, fleet.nodes().size(), timeout, keepwatch.fleetSettings().confirmAfter());
             state.drainEvents();
             if (parsed.has("--json")) {
                 out.println(json.valueToTree(toJson(json, state)).toPrettyString());
@@ -285,10 +276,9 @@ final class StatusCommand implements Command {
         return null;
     }
 
+    /** The fleet the app edits and opens by default: ~/.config/keepwatch/fleet.json ($XDG_CONFIG_HOME respected). */
     static Path defaultFleetFile() {
-        String config = System.getenv("XDG_CONFIG_HOME");
-        Path base = config == null || config.isBlank() ? Path.of(System.getProperty("user.home"), ".config") : Path.of(config);
-        return base.resolve("keepwatch").resolve("fleet.json");
+        return new SettingsStore(SettingsStore.defaultDirectory()).fleetFile();
     }
 
     private static long seconds(String text) {
