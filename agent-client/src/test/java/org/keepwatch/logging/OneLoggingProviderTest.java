@@ -8,8 +8,8 @@ import java.util.ServiceLoader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The library's own class path (its tests, and the command-line tool run from its jar) has one SLF4J
- * provider, slf4j-simple; it is optional, so the app, which brings Logback, never inherits it.
+ * The library's own tests have one SLF4J provider, slf4j-simple; it is a test dependency (the library ships
+ * no logging backend), so the app, which brings Logback, never inherits it.
  */
 class OneLoggingProviderTest {
 

@@ -20,11 +20,9 @@ import org.keepwatch.app.nodes.NodesView;
 import org.keepwatch.app.nodes.NodesViewModel;
 import org.keepwatch.app.routers.RoutersView;
 import org.keepwatch.app.routers.RoutersViewModel;
-import org.keepwatch.app.services.FleetService;
-import org.keepwatch.app.services.config.NodeAgents;
-import org.keepwatch.app.services.config.NodeConfigService;
-import org.keepwatch.app.services.config.RouterPushService;
 import org.keepwatch.app.shell.MainTabs;
+import org.keepwatch.compose.Keepwatch;
+import org.keepwatch.fleet.FleetService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.app.shell.MainViewModel;
 import org.keepwatch.app.welcome.WelcomeView;
@@ -97,8 +95,7 @@ public final class AppWindow {
 
         scene = new Scene(view.root(), 1280, 800);
         // The config editor (issue 6): its windows, opened from the tables' menus and the detail pane.
-        NodeConfigService configs = new NodeConfigService(NodeAgents.of(fleet::session, fleet::listenToAgent), io);
-        editors = new EditorWindows(configs, new RouterPushService(configs, fleet::state, io), tasks, scene::getWindow,
+        editors = new EditorWindows(Keepwatch.nodeConfigs(fleet, io), Keepwatch.pushes(fleet, io), tasks, scene::getWindow,
                 EditorWindows.Questions.dialogs());
         editors.answer(navigator, fleet::state);
         scene.getStylesheets().add(Objects.requireNonNull(

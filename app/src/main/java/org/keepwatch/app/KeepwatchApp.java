@@ -7,30 +7,24 @@ import javafx.scene.Scene;
 import javafx.scene.image.Image;
 import javafx.stage.FileChooser;
 import javafx.stage.Stage;
-import org.keepwatch.agent.AgentScript;
-import org.keepwatch.agent.AgentSession;
 import org.keepwatch.app.alarms.DesktopNotifier;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.dialogs.FxPrompts;
-import org.keepwatch.app.dialogs.Keyring;
-import org.keepwatch.app.dialogs.SecretToolKeyring;
-import org.keepwatch.app.fleetedit.FleetEdits;
+import org.keepwatch.secrets.Keyring;
+import org.keepwatch.secrets.SecretToolKeyring;
+import org.keepwatch.fleet.edit.FleetEdits;
 import org.keepwatch.app.fleetedit.FleetUi;
 import org.keepwatch.app.fleet.FleetPulse;
-import org.keepwatch.app.services.FleetService;
-import org.keepwatch.app.services.Settings;
-import org.keepwatch.app.services.SettingsStore;
+import org.keepwatch.fleet.FleetService;
+import org.keepwatch.settings.Settings;
+import org.keepwatch.settings.SettingsStore;
 import org.keepwatch.app.services.SystemTheme;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.app.shell.MainViewModel;
 import org.keepwatch.app.welcome.WelcomeView;
+import org.keepwatch.compose.Keepwatch;
 import org.keepwatch.fleet.Fleet;
-import org.keepwatch.fleet.FleetMonitor;
-import org.keepwatch.fleet.NodeSupervisor;
-import org.keepwatch.ssh.SshConfig;
-import org.keepwatch.ssh.SshConnector;
 import org.keepwatch.ssh.SshEnvironment;
-import org.keepwatch.ssh.SshException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,9 +84,10 @@ public final class KeepwatchApp extends Application {
                 SettingsStore.defaultDirectory().toString())));
         settings = settingsStore.load();
         applyTheme(settings.theme() == Settings.Theme.DARK);
-        fleet = new FleetService(clock, io, this::monitorParts);
         Keyring keyring = SecretToolKeyring.find(System.getenv());
         prompts = new FxPrompts(() -> stage, keyring, PROMPT_TIMEOUT);
+        fleet = Keepwatch.forCurrentUser(prompts, clock).fleetService(io,
+                problem -> tasks.onUi(() -> model.showProblem(problem)));
         fleetUi = new FleetUi(() -> stage, new FleetEdits(fleet, io, settingsStore.fleetFile(), this::open), tasks,
                 SshEnvironment::ofCurrentUser, fleet::reconnect, Path.of(System.getProperty("user.home")));
         window = new AppWindow(fleet, clock, io, new DesktopNotifier(() -> stage), fleet::reconnect,
@@ -126,23 +121,6 @@ public final class KeepwatchApp extends Application {
         if (io != null) {
             io.shutdownNow();
         }
-    }
-
-    private FleetMonitor.Parts monitorParts() {
-        SshEnvironment environment = SshEnvironment.ofCurrentUser();
-        SshConfig config;
-        try {
-            config = SshConfig.load(environment);
-        } catch (SshException.BadConfig e) {
-            tasks.onUi(() -> model.showProblem(e.getMessage() + " (connecting without ~/.ssh/config)"));
-            try {
-                config = SshConfig.none(environment);
-            } catch (SshException.BadConfig impossible) {
-                throw new IllegalStateException(impossible);
-            }
-        }
-        return new FleetMonitor.Parts(config, new SshConnector(), prompts, AgentScript.bundled(),
-                AgentSession.Options.defaults(), NodeSupervisor.Settings.defaults(), clock);
     }
 
     private List<WelcomeView.Action> welcomeActions() {

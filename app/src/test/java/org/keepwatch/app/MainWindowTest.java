@@ -13,7 +13,7 @@ import org.keepwatch.app.events.EventRow;
 import org.keepwatch.app.instances.InstanceRow;
 import org.keepwatch.app.nodes.NodeRow;
 import org.keepwatch.app.routers.RouterRow;
-import org.keepwatch.app.services.FleetService;
+import org.keepwatch.fleet.FleetService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.fleet.ConnectionSettings;
 import org.keepwatch.fleet.ConnectionState;

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.keepwatch.app.dialogs.FxPrompts;
-import org.keepwatch.app.dialogs.Keyring;
+import org.keepwatch.secrets.Keyring;
 import org.keepwatch.ssh.SshConfig;
 import org.keepwatch.ssh.SshConnection;
 import org.keepwatch.ssh.SshConnector;

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.keepwatch.app.dialogs.FakeSecretTool;
 import org.keepwatch.app.dialogs.FxPrompts;
-import org.keepwatch.app.dialogs.SecretToolKeyring;
+import org.keepwatch.secrets.SecretToolKeyring;
 import org.keepwatch.ssh.SshConfig;
 import org.keepwatch.ssh.SshConnection;
 import org.keepwatch.ssh.SshConnector;

@@ -16,7 +16,7 @@ import org.keepwatch.app.common.Presentation;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.routers.RouterRow;
-import org.keepwatch.app.services.config.EditTarget;
+import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterView;

@@ -3,6 +3,8 @@ package org.keepwatch.app.dialogs;
 import javafx.application.Platform;
 import javafx.scene.control.Dialog;
 import javafx.stage.Window;
+import org.keepwatch.secrets.Keyring;
+import org.keepwatch.secrets.PasswordKeys;
 import org.keepwatch.ssh.HostKeyDecision;
 import org.keepwatch.ssh.HostKeyInfo;
 import org.keepwatch.ssh.LoginTarget;

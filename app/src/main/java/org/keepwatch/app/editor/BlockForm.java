@@ -12,10 +12,10 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
-import org.keepwatch.app.services.config.BlockKind;
-import org.keepwatch.app.services.config.BlockRef;
-import org.keepwatch.app.services.config.FormEdits;
-import org.keepwatch.app.services.config.FormValues;
+import org.keepwatch.drafts.BlockKind;
+import org.keepwatch.drafts.BlockRef;
+import org.keepwatch.drafts.FormEdits;
+import org.keepwatch.drafts.FormValues;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -15,13 +15,14 @@ import javafx.collections.ObservableList;
 import javafx.util.Duration;
 import org.keepwatch.agent.CheckResult;
 import org.keepwatch.app.common.Tasks;
-import org.keepwatch.app.services.config.BlockKind;
-import org.keepwatch.app.services.config.BlockRef;
-import org.keepwatch.app.services.config.ConfigDraft;
-import org.keepwatch.app.services.config.EditTarget;
-import org.keepwatch.app.services.config.FileChange;
-import org.keepwatch.app.services.config.FormValues;
-import org.keepwatch.app.services.config.NodeConfigService;
+import org.keepwatch.drafts.BlockKind;
+import org.keepwatch.drafts.BlockRef;
+import org.keepwatch.drafts.ConfigDraft;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.drafts.FileChange;
+import org.keepwatch.drafts.FormValues;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
 import org.keepwatch.config.ConfigDocument;
 import org.keepwatch.config.ConfigEditException;
 
@@ -44,6 +45,7 @@ public final class ConfigEditorViewModel {
 
     private final EditTarget target;
     private final NodeConfigService service;
+    private final PushService pushes;
     private final Tasks tasks;
     private final ObjectProperty<ConfigDraft> draft = new SimpleObjectProperty<>(this, "draft");
     private final ObjectProperty<Phase> phase = new SimpleObjectProperty<>(this, "phase", Phase.LOADING);
@@ -66,9 +68,10 @@ public final class ConfigEditorViewModel {
     private final ObservableList<String> pathsView = FXCollections.unmodifiableObservableList(paths);
     private Tasks.Running linting;
 
-    public ConfigEditorViewModel(EditTarget target, NodeConfigService service, Tasks tasks) {
+    public ConfigEditorViewModel(EditTarget target, NodeConfigService service, PushService pushes, Tasks tasks) {
         this.target = target;
         this.service = service;
+        this.pushes = pushes;
         this.tasks = tasks;
         typing.setOnFinished(e -> parseTyped());
         draft.addListener((obs, old, now) -> drafted(old, now));
@@ -85,6 +88,11 @@ public final class ConfigEditorViewModel {
     /** How this editor's work runs off the FX thread (its push window's too). */
     Tasks tasks() {
         return tasks;
+    }
+
+    /** Where this node's push goes: the library's one way to write a configuration. */
+    public PushService pushes() {
+        return pushes;
     }
 
     /** Reads the configuration from the node (again), dropping any edits. */

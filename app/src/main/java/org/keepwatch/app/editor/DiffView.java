@@ -10,7 +10,7 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
-import org.keepwatch.app.services.config.SideBySideDiff;
+import org.keepwatch.drafts.SideBySideDiff;
 
 /**
  * A file's change side by side: the node's version on the left, the new one on the right, line

@@ -10,9 +10,9 @@ import javafx.stage.Window;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
-import org.keepwatch.app.services.config.EditTarget;
-import org.keepwatch.app.services.config.NodeConfigService;
-import org.keepwatch.app.services.config.RouterPushService;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
 import org.keepwatch.fleet.FleetState;
 
 import java.util.HashMap;
@@ -38,15 +38,15 @@ public final class EditorWindows {
     }
 
     private final NodeConfigService nodes;
-    private final RouterPushService routers;
+    private final PushService pushes;
     private final Tasks tasks;
     private final Supplier<Window> owner;
     private final Questions questions;
     private final Map<String, Stage> open = new HashMap<>();
 
-    public EditorWindows(NodeConfigService nodes, RouterPushService routers, Tasks tasks, Supplier<Window> owner, Questions questions) {
+    public EditorWindows(NodeConfigService nodes, PushService pushes, Tasks tasks, Supplier<Window> owner, Questions questions) {
         this.nodes = nodes;
-        this.routers = routers;
+        this.pushes = pushes;
         this.tasks = tasks;
         this.owner = owner;
         this.questions = questions;
@@ -71,7 +71,7 @@ public final class EditorWindows {
             existing.requestFocus();
             return vm;
         }
-        ConfigEditorViewModel model = new ConfigEditorViewModel(target, nodes, tasks);
+        ConfigEditorViewModel model = new ConfigEditorViewModel(target, nodes, pushes, tasks);
         Stage stage = new Stage();
         ConfigEditorView view = new ConfigEditorView(model, tasks, push -> openPush(stage, push), questions);
         stage.setUserData(model);
@@ -90,7 +90,7 @@ public final class EditorWindows {
             existing.toFront();
             return vm;
         }
-        RouterEditorViewModel model = new RouterEditorViewModel(spec, routers, tasks);
+        RouterEditorViewModel model = new RouterEditorViewModel(spec, nodes, pushes, tasks);
         Stage stage = new Stage();
         RouterEditorView view = new RouterEditorView(model, member -> openNode(member), questions.confirm());
         stage.setUserData(model);

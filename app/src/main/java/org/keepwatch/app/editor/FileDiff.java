@@ -1,6 +1,6 @@
 package org.keepwatch.app.editor;
 
-import org.keepwatch.app.services.config.SideBySideDiff;
+import org.keepwatch.drafts.SideBySideDiff;
 
 import java.util.List;
 

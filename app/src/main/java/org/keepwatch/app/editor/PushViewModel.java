@@ -7,10 +7,10 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.app.common.Tasks;
-import org.keepwatch.app.services.config.ConfigDraft;
-import org.keepwatch.app.services.config.FileChange;
-import org.keepwatch.app.services.config.PushOutcome;
-import org.keepwatch.app.services.config.TextMerge;
+import org.keepwatch.drafts.ConfigDraft;
+import org.keepwatch.drafts.FileChange;
+import org.keepwatch.push.PushOutcome;
+import org.keepwatch.drafts.TextMerge;
 
 import java.util.List;
 import java.util.Optional;
@@ -61,7 +61,7 @@ public final class PushViewModel {
         pushingFile.set(changes.isEmpty() ? "" : changes.get(0).path());
         editor.setBusy(true);
         Tasks tasks = editor.tasks();
-        tasks.await(editor.service().push(editor.target(), draft, why, step -> tasks.onUi(() -> {
+        tasks.await(editor.pushes().pushNode(editor.target(), draft, why, step -> tasks.onUi(() -> {
             if (!step.path().equals(pushingFile.get())) {
                 pushingFile.set(step.path());
                 progress.reset();

@@ -12,20 +12,21 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.app.common.Tasks;
-import org.keepwatch.app.services.config.BlockKind;
-import org.keepwatch.app.services.config.EditTarget;
-import org.keepwatch.app.services.config.FileChange;
-import org.keepwatch.app.services.config.FormEdits;
-import org.keepwatch.app.services.config.FormValues;
-import org.keepwatch.app.services.config.RouterDraft;
-import org.keepwatch.app.services.config.RouterPushService;
+import org.keepwatch.drafts.BlockKind;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.drafts.FileChange;
+import org.keepwatch.drafts.FormEdits;
+import org.keepwatch.drafts.FormValues;
+import org.keepwatch.drafts.RouterDraft;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
 import org.keepwatch.config.Diagnostic;
 import org.keepwatch.config.PeerReport;
 import org.keepwatch.config.Severity;
 import org.keepwatch.config.SharedSettingChange;
 import org.keepwatch.config.SharedSettings;
 import org.keepwatch.config.VrrpInstance;
-import org.keepwatch.fleet.RollingApply;
+import org.keepwatch.push.RollingApply;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterView;
 
@@ -70,7 +71,8 @@ public final class RouterEditorViewModel {
             "authentication auth_pass", "nopreempt");
 
     private final Spec spec;
-    private final RouterPushService service;
+    private final NodeConfigService configs;
+    private final PushService pushes;
     private final Tasks tasks;
     private final ObjectProperty<RouterDraft> draft = new SimpleObjectProperty<>(this, "draft");
     private final ObjectProperty<Phase> phase = new SimpleObjectProperty<>(this, "phase", Phase.LOADING);
@@ -93,9 +95,10 @@ public final class RouterEditorViewModel {
     private final ObservableList<String> vipsView = FXCollections.unmodifiableObservableList(vips);
     private Tasks.Running peerChecking;
 
-    public RouterEditorViewModel(Spec spec, RouterPushService service, Tasks tasks) {
+    public RouterEditorViewModel(Spec spec, NodeConfigService configs, PushService pushes, Tasks tasks) {
         this.spec = spec;
-        this.service = service;
+        this.configs = configs;
+        this.pushes = pushes;
         this.tasks = tasks;
         SHARED.stream().filter(k -> !k.equals("virtual_ipaddress")).forEach(k -> shared.put(k, new SimpleStringProperty(this, k, "")));
         spec.members().forEach(m -> members.add(new MemberRow(m.node(), m.instance().orElse(""))));
@@ -109,7 +112,7 @@ public final class RouterEditorViewModel {
     /** Reads every member's configuration (again), dropping edits. */
     public void load() {
         status.set("Reading the configuration of " + members.size() + " member(s)…");
-        tasks.await(service.open(spec.key(), spec.label(), spec.members())).onSuccess(opened -> {
+        tasks.await(configs.openRouter(spec.key(), spec.label(), spec.members())).onSuccess(opened -> {
             problem.set("");
             stage.set(Stage.EDIT);
             draft.set(opened);
@@ -187,7 +190,7 @@ public final class RouterEditorViewModel {
             m.progress().reset();
             m.setRolling(current.member(m.node()).map(x -> x.draft().changed()).orElse(false) ? "waiting" : "no change");
         });
-        tasks.await(service.push(current, p -> tasks.onUi(() -> progressed(p)),
+        tasks.await(pushes.pushRouter(current, p -> tasks.onUi(() -> progressed(p)),
                         (node, step) -> tasks.onUi(() -> row(node).ifPresent(r -> r.progress().apply(step)))))
                 .onSuccess(outcome -> {
                     pushEnded();
@@ -206,7 +209,7 @@ public final class RouterEditorViewModel {
         stage.set(Stage.DONE);
     }
 
-    private void finished(RouterPushService.Outcome outcome) {
+    private void finished(PushService.RouterOutcome outcome) {
         RollingApply.Result result = outcome.result();
         for (RollingApply.MemberResult m : result.members()) {
             row(m.node()).ifPresent(r -> r.setRolling(switch (m.outcome()) {

@@ -29,6 +29,8 @@ import org.keepwatch.app.fleetedit.FleetTree.GroupEntry;
 import org.keepwatch.app.fleetedit.FleetTree.NodeEntry;
 import org.keepwatch.app.fleetedit.FleetTree.Ungrouped;
 import org.keepwatch.fleet.Fleet;
+import org.keepwatch.fleet.edit.FleetEdits;
+import org.keepwatch.fleet.edit.FleetValidator;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;

@@ -8,6 +8,7 @@ import javafx.beans.property.ReadOnlyLongProperty;
 import javafx.beans.property.SimpleLongProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import org.keepwatch.fleet.edit.Problem;
 
 import java.util.List;
 import java.util.function.Supplier;

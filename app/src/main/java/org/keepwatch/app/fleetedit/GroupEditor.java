@@ -2,7 +2,7 @@ package org.keepwatch.app.fleetedit;
 
 import javafx.scene.Parent;
 import javafx.scene.control.TextField;
-import org.keepwatch.app.fleetedit.Problem.Field;
+import org.keepwatch.fleet.edit.Problem.Field;
 import org.keepwatch.fleet.ConnectionSettings;
 
 import java.nio.file.Path;

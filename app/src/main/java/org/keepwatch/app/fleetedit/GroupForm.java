@@ -9,6 +9,8 @@ import org.keepwatch.fleet.ConnectionSettings;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetGroup;
 import org.keepwatch.fleet.FleetNode;
+import org.keepwatch.fleet.edit.FleetValidator;
+import org.keepwatch.fleet.edit.Problem;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -26,6 +26,8 @@ import org.keepwatch.app.fleetedit.ImportModel.GroupMode;
 import org.keepwatch.app.fleetedit.ImportModel.Row;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetGroup;
+import org.keepwatch.fleet.edit.FleetEdits;
+import org.keepwatch.inventory.ImportCandidate;
 import org.kordamp.ikonli.material2.Material2AL;
 
 import java.util.List;

@@ -16,6 +16,7 @@ import javafx.collections.ObservableList;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetGroup;
 import org.keepwatch.fleet.FleetNode;
+import org.keepwatch.inventory.ImportCandidate;
 
 import java.util.List;
 import java.util.function.UnaryOperator;

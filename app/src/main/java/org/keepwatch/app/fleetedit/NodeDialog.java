@@ -13,6 +13,8 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.dialogs.DialogSupport;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetNode;
+import org.keepwatch.fleet.edit.FleetEdits;
+import org.keepwatch.fleet.edit.FleetValidator;
 import org.kordamp.ikonli.material2.Material2AL;
 
 import java.nio.file.Path;

@@ -7,7 +7,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
-import org.keepwatch.app.fleetedit.Problem.Field;
+import org.keepwatch.fleet.edit.Problem.Field;
 import org.keepwatch.app.fleetedit.SettingsFormModel.Sudo;
 import org.keepwatch.fleet.ConnectionSettings;
 import org.kordamp.ikonli.javafx.FontIcon;

@@ -6,6 +6,7 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.keepwatch.fleet.ConnectionSettings;
+import org.keepwatch.fleet.edit.SettingsInput;
 
 import java.util.Optional;
 

@@ -17,7 +17,7 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.TimeCell;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
-import org.keepwatch.app.services.config.EditTarget;
+import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.VrrpState;
 import org.kordamp.ikonli.material2.Material2AL;
 

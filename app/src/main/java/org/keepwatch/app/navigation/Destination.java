@@ -1,6 +1,6 @@
 package org.keepwatch.app.navigation;
 
-import org.keepwatch.app.services.config.EditTarget;
+import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterView;
 

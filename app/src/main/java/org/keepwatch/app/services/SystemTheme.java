@@ -1,5 +1,7 @@
 package org.keepwatch.app.services;
 
+import org.keepwatch.process.BoundedProcess;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

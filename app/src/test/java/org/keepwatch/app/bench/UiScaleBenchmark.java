@@ -5,7 +5,7 @@ import javafx.scene.control.TabPane;
 import javafx.stage.Stage;
 import org.keepwatch.app.AppWindow;
 import org.keepwatch.app.fleet.PulseStatistics;
-import org.keepwatch.app.services.FleetService;
+import org.keepwatch.fleet.FleetService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.fleet.ConnectionSettings;
 import org.keepwatch.fleet.ConnectionState;

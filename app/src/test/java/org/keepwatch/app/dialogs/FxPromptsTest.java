@@ -8,6 +8,8 @@ import javafx.stage.Window;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.keepwatch.secrets.Keyring;
+import org.keepwatch.secrets.SecretToolKeyring;
 import org.keepwatch.ssh.HostKeyDecision;
 import org.keepwatch.ssh.HostKeyInfo;
 import org.keepwatch.ssh.KnownHostKey;

@@ -10,12 +10,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.ConfigFiles;
 import org.keepwatch.agent.LocalKeepalived;
-import org.keepwatch.app.services.config.BlockKind;
-import org.keepwatch.app.services.config.BlockRef;
-import org.keepwatch.app.services.config.ConfigDraft;
-import org.keepwatch.app.services.config.EditTarget;
-import org.keepwatch.app.services.config.NodeAgents;
-import org.keepwatch.app.services.config.NodeConfigService;
+import org.keepwatch.drafts.BlockKind;
+import org.keepwatch.drafts.BlockRef;
+import org.keepwatch.drafts.ConfigDraft;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.push.NodeAgents;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -45,8 +46,10 @@ class EditorFormTextTest {
     void start(Stage stage) {
         javafx.application.Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet());
         EditTarget target = new EditTarget("n1", "keepalived", Optional.of("VI_1"));
-        NodeConfigService service = new NodeConfigService(NodeAgents.of(node -> Optional.empty(), (node, l) -> () -> { }), Runnable::run);
-        model = new ConfigEditorViewModel(target, service, Tasks.onFxThread(Runnable::run));
+        NodeAgents agents = NodeAgents.of(node -> Optional.empty(), (node, l) -> () -> { });
+        NodeConfigService service = new NodeConfigService(agents, Runnable::run);
+        model = new ConfigEditorViewModel(target, service, new PushService(agents, () -> null, Runnable::run),
+                Tasks.onFxThread(Runnable::run));
         view = new ConfigEditorView(model, Tasks.onFxThread(Runnable::run), push -> { },
                 new EditorWindows.Questions(question -> asked.add(question) && false, suggestion -> Optional.of("VI_9")));
         stage.setScene(EditorWindows.scene(view.root()));
@@ -153,7 +156,7 @@ class EditorFormTextTest {
 
     @Test
     void reloadingWithEditsAsksFirstAndKeepsThemWhenTheAnswerIsNo(FxRobot robot) {
-        robot.interact(() -> model.edit(org.keepwatch.app.services.config.FormEdits.set(model.blocks().get(0),
+        robot.interact(() -> model.edit(org.keepwatch.drafts.FormEdits.set(model.blocks().get(0),
                 BlockKind.INSTANCE.field("priority").orElseThrow(), "140")));
         robot.clickOn("#editor-reload");
         assertThat(asked).singleElement().satisfies(q -> assertThat(q).contains("n1").contains("edited keepalived.conf"));

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.keepwatch.app.AppWindow;
 import org.keepwatch.app.instances.InstanceRow;
 import org.keepwatch.app.routers.RouterRow;
-import org.keepwatch.app.services.FleetService;
+import org.keepwatch.fleet.FleetService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.fleet.ConnectionSettings;
 import org.keepwatch.fleet.Fleet;

@@ -14,10 +14,10 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.LocalKeepalived;
-import org.keepwatch.app.services.config.EditTarget;
-import org.keepwatch.app.services.config.NodeAgents;
-import org.keepwatch.app.services.config.NodeConfigService;
-import org.keepwatch.app.services.config.RouterPushService;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.push.NodeAgents;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.testfx.api.FxRobot;
@@ -90,7 +90,7 @@ class EditorNodeTest {
             return () -> listeners.remove(l);
         });
         NodeConfigService configs = new NodeConfigService(agents, io);
-        windows = new EditorWindows(configs, new RouterPushService(configs,
+        windows = new EditorWindows(configs, new PushService(agents,
                 () -> new FleetState(Clock.systemUTC(), FleetSettings.DEFAULTS), io), Tasks.onFxThread(io), () -> null,
                 new EditorWindows.Questions(q -> {
                     asked.add(q);
@@ -182,7 +182,7 @@ class EditorNodeTest {
         assertThat(node.configText()).isEqualTo(theirs);
         // Both versions side by side: theirs on the left, mine on the right.
         assertThat(robot.lookup("#diff-rows").queryListView().getItems()).anySatisfy(row -> {
-            org.keepwatch.app.services.config.SideBySideDiff.Row r = (org.keepwatch.app.services.config.SideBySideDiff.Row) row;
+            org.keepwatch.drafts.SideBySideDiff.Row r = (org.keepwatch.drafts.SideBySideDiff.Row) row;
             assertThat(r.oldText()).contains("advert_int 2");
             assertThat(r.newText()).contains("advert_int 1");
         });

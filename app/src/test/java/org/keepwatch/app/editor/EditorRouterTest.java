@@ -14,10 +14,10 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.LocalKeepalived;
-import org.keepwatch.app.services.config.EditTarget;
-import org.keepwatch.app.services.config.NodeAgents;
-import org.keepwatch.app.services.config.NodeConfigService;
-import org.keepwatch.app.services.config.RouterPushService;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.push.NodeAgents;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.MutableClock;
@@ -111,7 +111,7 @@ class EditorRouterTest {
         state.applyReport(report("a", List.of(instance("a", "VI_1", 51, MASTER, 100, VIP)), List.of()));
         state.applyReport(report("b", List.of(instance("b", "VI_1", 51, BACKUP, 100, VIP)), List.of()));
         NodeConfigService configs = new NodeConfigService(agents, io);
-        EditorWindows windows = new EditorWindows(configs, new RouterPushService(configs, () -> state, io), Tasks.onFxThread(io), () -> null,
+        EditorWindows windows = new EditorWindows(configs, new PushService(agents, () -> state, io), Tasks.onFxThread(io), () -> null,
                 new EditorWindows.Questions(q -> false, s -> Optional.of(s)));
         List<EditTarget> members = List.of(new EditTarget("a", nodes.get("a").daemon(), Optional.of("VI_1")),
                 new EditTarget("b", nodes.get("b").daemon(), Optional.of("VI_1")));

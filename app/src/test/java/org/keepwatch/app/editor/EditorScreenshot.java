@@ -8,12 +8,12 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.LocalKeepalived;
-import org.keepwatch.app.services.config.BlockKind;
-import org.keepwatch.app.services.config.EditTarget;
-import org.keepwatch.app.services.config.FormEdits;
-import org.keepwatch.app.services.config.NodeAgents;
-import org.keepwatch.app.services.config.NodeConfigService;
-import org.keepwatch.app.services.config.RouterPushService;
+import org.keepwatch.drafts.BlockKind;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.drafts.FormEdits;
+import org.keepwatch.push.NodeAgents;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.MutableClock;
@@ -86,7 +86,7 @@ public final class EditorScreenshot {
             });
             FleetState state = fleetState();
             NodeConfigService configs = new NodeConfigService(agents, io);
-            EditorWindows windows = new EditorWindows(configs, new RouterPushService(configs, () -> state, io), Tasks.onFxThread(io), () -> null,
+            EditorWindows windows = new EditorWindows(configs, new PushService(agents, () -> state, io), Tasks.onFxThread(io), () -> null,
                     new EditorWindows.Questions(q -> true, s -> Optional.of(s)));
             if (scenario.equals("router")) {
                 router(windows, state);

@@ -1,7 +1,8 @@
 package org.keepwatch.app.fleetedit;
 
-import org.keepwatch.app.services.FleetService;
+import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.Fleet;
+import org.keepwatch.fleet.edit.FleetEdits;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -11,10 +11,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.keepwatch.app.common.ActionControls;
 import org.keepwatch.app.common.Tasks;
-import org.keepwatch.app.services.FleetService;
+import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetFile;
 import org.keepwatch.fleet.FleetNode;
+import org.keepwatch.inventory.InventoryFixtures;
 import org.keepwatch.ssh.SshEnvironment;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -158,7 +159,7 @@ class ImportDialogTest {
 
     @Test
     void importsAnAnsibleYamlInventoryIntoItsOwnGroups(FxRobot robot) throws Exception {
-        robot.interact(() -> Platform.runLater(() -> ui.importAnsible(AnsibleInventoryTest.fixture("inventory.yml"))));
+        robot.interact(() -> Platform.runLater(() -> ui.importAnsible(InventoryFixtures.file("inventory.yml"))));
         TableView<ImportModel.Row> table = robot.lookup("#import-table").queryTableView();
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, () -> table.getItems().size() == 8);
         assertThat(robot.lookup("#import-status").queryAs(Label.class).getText())

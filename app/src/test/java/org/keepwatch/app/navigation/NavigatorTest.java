@@ -2,7 +2,7 @@ package org.keepwatch.app.navigation;
 
 import javafx.beans.binding.BooleanBinding;
 import org.junit.jupiter.api.Test;
-import org.keepwatch.app.services.config.EditTarget;
+import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.RouterKey;
 
 import java.util.ArrayList;

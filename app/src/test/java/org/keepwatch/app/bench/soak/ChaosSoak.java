@@ -8,7 +8,7 @@ import javafx.stage.Stage;
 import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.app.AppWindow;
-import org.keepwatch.app.services.FleetService;
+import org.keepwatch.fleet.FleetService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.fleet.ConnectionState;
 import org.keepwatch.fleet.FleetEvent;

@@ -1,0 +1,107 @@
+package org.keepwatch.compose;
+
+import org.keepwatch.agent.AgentScript;
+import org.keepwatch.agent.AgentSession;
+import org.keepwatch.fleet.FleetMonitor;
+import org.keepwatch.fleet.FleetService;
+import org.keepwatch.fleet.FleetSettings;
+import org.keepwatch.fleet.FleetState;
+import org.keepwatch.fleet.NodeSupervisor;
+import org.keepwatch.push.NodeAgents;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
+import org.keepwatch.ssh.SshConfig;
+import org.keepwatch.ssh.SshConnector;
+import org.keepwatch.ssh.SshEnvironment;
+import org.keepwatch.ssh.SshException;
+import org.keepwatch.ssh.SshPrompts;
+
+import java.time.Clock;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * The one composition of the library, shared by both front ends (the app and the command-line tool). A front end
+ * decides only what is its own: how SSH asks its questions ({@link SshPrompts}: dialogs in the app, BatchMode's
+ * refusals in the CLI), the clock, and what a broken ~/.ssh/config means (the CLI stops and says why; the app
+ * connects as if there were none and says so). Everything else of the fleet engine is chosen here once: the SSH
+ * connector, the bundled agent, the agent's options, the supervisors' timings and the fleet's alarm settings, so
+ * both front ends watch a fleet the same way. Tests that need other wiring (a lab's keys, a hand-moved clock)
+ * build {@link FleetMonitor.Parts} themselves.
+ */
+public final class Keepwatch {
+
+    private final Supplier<SshEnvironment> environment;
+    private final SshPrompts prompts;
+    private final Clock clock;
+
+    /** @param environment the workstation's SSH environment, asked again for every fleet watched */
+    public Keepwatch(Supplier<SshEnvironment> environment, SshPrompts prompts, Clock clock) {
+        this.environment = environment;
+        this.prompts = prompts;
+        this.clock = clock;
+    }
+
+    /** The library for the user running it: their ~/.ssh, their ssh-agent. */
+    public static Keepwatch forCurrentUser(SshPrompts prompts, Clock clock) {
+        return new Keepwatch(SshEnvironment::ofCurrentUser, prompts, clock);
+    }
+
+    /** How long a problem must last before it is an alarm, and the other settings of a watched fleet. */
+    public FleetSettings fleetSettings() {
+        return FleetSettings.DEFAULTS;
+    }
+
+    /** An empty state for a fleet about to be watched. */
+    public FleetState newState() {
+        return new FleetState(clock, fleetSettings());
+    }
+
+    /** The fleet engine's parts, ~/.ssh/config included; a broken one fails the whole (the CLI). */
+    public FleetMonitor.Parts parts() throws SshException.BadConfig {
+        return parts(SshConfig.load(environment.get()));
+    }
+
+    /**
+     * The fleet engine's parts; a broken ~/.ssh/config is told to {@code problems} in words and the nodes are
+     * connected as if there were none (the app, which shows the problem and keeps running).
+     */
+    public FleetMonitor.Parts partsDespiteBadConfig(Consumer<String> problems) {
+        SshEnvironment current = environment.get();
+        try {
+            return parts(SshConfig.load(current));
+        } catch (SshException.BadConfig e) {
+            problems.accept(e.getMessage() + " (connecting without ~/.ssh/config)");
+            try {
+                return parts(SshConfig.none(current));
+            } catch (SshException.BadConfig impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+    }
+
+    /** The app's open fleet: every fleet file opened is watched by a monitor made as {@link #partsDespiteBadConfig}. */
+    public FleetService fleetService(Executor io, Consumer<String> sshConfigProblems) {
+        return new FleetService(clock, io, () -> partsDespiteBadConfig(sshConfigProblems));
+    }
+
+    /** Reading and checking configurations through the agents of the fleet being watched. */
+    public static NodeConfigService nodeConfigs(FleetService fleet, Executor io) {
+        return new NodeConfigService(agents(fleet), io);
+    }
+
+    /** Every push, through the agents of the fleet being watched. */
+    public static PushService pushes(FleetService fleet, Executor io) {
+        return new PushService(agents(fleet), fleet::state, io);
+    }
+
+    private static NodeAgents agents(FleetService fleet) {
+        return NodeAgents.of(fleet::session, fleet::listenToAgent);
+    }
+
+    private FleetMonitor.Parts parts(SshConfig sshConfig) {
+        return new FleetMonitor.Parts(sshConfig, new SshConnector(), prompts, AgentScript.bundled(),
+                AgentSession.Options.defaults(), NodeSupervisor.Settings.defaults(), clock);
+    }
+}

@@ -1,0 +1,183 @@
+package org.keepwatch.push;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.keepwatch.agent.AgentException;
+import org.keepwatch.agent.AgentSession;
+import org.keepwatch.agent.ApplyResult;
+import org.keepwatch.agent.ApplyStep;
+import org.keepwatch.agent.ConfigOps;
+import org.keepwatch.drafts.ConfigDraft;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.drafts.FileChange;
+import org.keepwatch.drafts.RouterDraft;
+import org.keepwatch.fleet.FleetState;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Every push of a configuration goes through here, whichever front end asks: one node's edited files through
+ * the agent's safe apply, or one edit to every member of a router as a {@link RollingApply}. Nothing else writes
+ * a node's keepalived configuration; a front end only presents the steps and the outcome. Futures complete on
+ * the I/O executor.
+ */
+public final class PushService {
+
+    /** How a router push ended, and the router's draft on top of what the members now have. */
+    public record RouterOutcome(RollingApply.Result result, RouterDraft draft) {
+    }
+
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(30);
+
+    private final NodeAgents agents;
+    private final Supplier<FleetState> state;
+    private final Executor io;
+
+    /** @param state the fleet as watched now, for the router's members' states during a rolling apply */
+    public PushService(NodeAgents agents, Supplier<FleetState> state, Executor io) {
+        this.agents = agents;
+        this.state = state;
+        this.io = io;
+    }
+
+    /**
+     * Pushes every changed file of one node through config.apply with {@code reason} for the audit log, as one
+     * apply when several changed (checked together, one reload and health watch, all put back on failure);
+     * {@code steps} hears each apply.step as the agent reports it.
+     */
+    public CompletableFuture<PushOutcome> pushNode(EditTarget target, ConfigDraft draft, String reason, Consumer<ApplyStep> steps) {
+        return CompletableFuture.supplyAsync(() -> pushNodeNow(target, draft, reason, steps), io);
+    }
+
+    /**
+     * Pushes every changed member of a router as a rolling apply: every member checked first, backups before the
+     * master, each back in the election before the next, the first failure stopping the rest. A member whose edit
+     * spans several files is refused before anything runs: a rolling apply writes one file per member.
+     */
+    public CompletableFuture<RouterOutcome> pushRouter(RouterDraft draft, Consumer<RollingApply.Progress> progress,
+                                                       BiConsumer<String, ApplyStep> steps) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<RollingApply.Change> changes = new ArrayList<>();
+            for (RouterDraft.Member member : draft.members()) {
+                List<FileChange> files = member.draft().changes();
+                if (files.size() > 1) {
+                    throw new IllegalStateException(member.node() + ": the edit changes " + files.size() + " files ("
+                            + String.join(", ", files.stream().map(FileChange::path).toList())
+                            + "); a rolling apply writes one file per member, push it from " + member.node() + "'s own editor");
+                }
+                files.forEach(f -> changes.add(new RollingApply.Change(member.node(), member.target().daemon(),
+                        Optional.of(f.path()), f.baseSha256(), f.after())));
+            }
+            List<Runnable> stops = new ArrayList<>();
+            for (RouterDraft.Member member : draft.members()) {
+                stops.add(agents.listen(member.node(), event -> ApplyStep.of(event)
+                        .filter(s -> s.daemon().equals(member.target().daemon()))
+                        .ifPresent(s -> steps.accept(member.node(), s))));
+            }
+            try {
+                RollingApply.Result result = new RollingApply(agents::session, state.get(), HEALTH_TIMEOUT)
+                        .run(draft.key(), changes, progress);
+                return new RouterOutcome(result, rebased(draft, result));
+            } finally {
+                stops.forEach(Runnable::run);
+            }
+        }, io);
+    }
+
+    private PushOutcome pushNodeNow(EditTarget target, ConfigDraft draft, String reason, Consumer<ApplyStep> steps) {
+        List<FileChange> changes = draft.changes();
+        Optional<String> unwritable = draft.unwritable();
+        if (unwritable.isPresent()) {
+            return new PushOutcome.Failed(List.of(), unwritable.get(), target.label() + ": " + unwritable.get()
+                    + " holds bytes that are not UTF-8; Keepwatch cannot write it back unchanged. Edit that file on the node.");
+        }
+        Optional<AgentSession> session = agents.session(target.node());
+        if (session.isEmpty()) {
+            return new PushOutcome.Failed(List.of(), draft.mainPath(), NodeConfigService.notConnected(target).getMessage());
+        }
+        if (changes.isEmpty()) {
+            return new PushOutcome.Applied(List.of(), draft, List.of());
+        }
+        ConfigOps ops = new ConfigOps(session.get());
+        List<String> paths = NodeConfigService.paths(changes);
+        Runnable stop = agents.listen(target.node(), event -> ApplyStep.of(event)
+                .filter(s -> s.daemon().equals(target.daemon()) && s.paths().equals(paths))
+                .ifPresent(steps));
+        try {
+            FileChange first = changes.get(0);
+            ApplyResult result = (changes.size() == 1
+                    ? ops.apply(target.daemon(), NodeConfigService.pathArgument(draft, first.path()), first.after(), first.baseSha256(), reason)
+                    : ops.apply(target.daemon(), changes.stream().map(c -> new ConfigOps.FileEdit(c.path(), c.after(), c.baseSha256())).toList(),
+                    reason)).get();
+            ConfigDraft current = draft;
+            for (FileChange change : changes) {
+                String newSha = result.files().stream().filter(f -> f.path().equals(change.path())).findFirst()
+                        .map(ApplyResult.FileResult::newSha256).orElse(result.newSha256());
+                current = current.rebase(change.path(), change.after(), newSha);
+            }
+            return new PushOutcome.Applied(paths, current, result.backups());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new PushOutcome.Failed(List.of(), paths.get(0), target.label() + ": interrupted while applying " + String.join(", ", paths));
+        } catch (ExecutionException e) {
+            return failure(target, changes, e.getCause());
+        } finally {
+            stop.run();
+        }
+    }
+
+    /** How an apply that was not applied ended; nothing of it stays written (the agent puts every file back). */
+    private static PushOutcome failure(EditTarget target, List<FileChange> changes, Throwable cause) {
+        List<String> paths = NodeConfigService.paths(changes);
+        if (cause instanceof AgentException agent) {
+            switch (agent.code()) {
+                case "check_failed":
+                    return new PushOutcome.Refused(List.of(), paths.get(0), ConfigOps.refusal(agent));
+                case "conflict":
+                    String path = agent.details().map(d -> d.path("path").asText(paths.get(0))).orElse(paths.get(0));
+                    FileChange change = changes.stream().filter(c -> c.path().equals(path)).findFirst().orElse(changes.get(0));
+                    String theirs = agent.details().map(d -> d.path("current_text").asText()).orElse("");
+                    String sha = agent.details().map(d -> d.path("current_sha256").asText()).orElse("");
+                    return new PushOutcome.Conflict(List.of(), change.path(), change.before(), change.after(), theirs, sha);
+                case "rolled_back":
+                    String reason = agent.details().map(d -> d.path("reason").asText(agent.getMessage())).orElse(agent.getMessage());
+                    boolean alive = agent.details().map(d -> d.path("daemon_alive").asBoolean(true)).orElse(true);
+                    return new PushOutcome.RolledBack(List.of(), String.join(", ", paths), reason, alive);
+                default:
+                    break;
+            }
+        }
+        return new PushOutcome.Failed(List.of(), paths.get(0),
+                NodeConfigService.explained(target, "applying " + String.join(", ", paths), cause).getMessage());
+    }
+
+    /** Members that were applied now start from what they have. */
+    private static RouterDraft rebased(RouterDraft draft, RollingApply.Result result) {
+        RouterDraft out = draft;
+        for (RollingApply.MemberResult member : result.members()) {
+            if (member.outcome() != RollingApply.Outcome.APPLIED && member.outcome() != RollingApply.Outcome.UNCHANGED) {
+                continue;
+            }
+            Optional<RouterDraft.Member> m = out.member(member.node());
+            Optional<JsonNode> details = member.details();
+            if (m.isEmpty() || details.isEmpty()) {
+                continue;
+            }
+            ApplyResult applied = ApplyResult.of(details.get());
+            ConfigDraft d = m.get().draft();
+            for (FileChange change : d.changes()) {
+                d = d.rebase(change.path(), change.after(), applied.newSha256());
+            }
+            out = out.withMember(new RouterDraft.Member(m.get().target(), m.get().instance(), d));
+        }
+        return out;
+    }
+}

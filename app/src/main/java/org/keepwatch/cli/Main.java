@@ -1,0 +1,68 @@
+package org.keepwatch.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code keepwatch COMMAND ...}: dispatches to one {@link Command} per subcommand. New subcommands
+ * (status, ...) register in {@link #commands()}.
+ *
+ * <p>The command-line tool is the product's second front end: it sits in the app module beside the GUI, not in
+ * the library, and assembles the library as the GUI does ({@link org.keepwatch.compose.Keepwatch}). It imports no
+ * JavaFX, though JavaFX is on the module's class path: it must run where there is no display (cron, a monitoring
+ * check, an SSH session), and packaging/bin/keepwatch leaves JavaFX off its class path altogether.
+ */
+public final class Main {
+    /** Logback reads this before the first logger exists; the GUI's logback.xml would log every connection at INFO. */
+    private static final String LOGGING = "org/keepwatch/cli/logback.xml";
+
+    private Main() {
+    }
+
+    static Map<String, Command> commands() {
+        Map<String, Command> commands = new LinkedHashMap<>();
+        commands.put("lint", new LintCommand());
+        commands.put("edit", new EditCommand());
+        commands.put("show", new ShowCommand());
+        commands.put("peers", new PeersCommand());
+        commands.put("status", new StatusCommand());
+        return commands;
+    }
+
+    public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGGING);
+        }
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Map<String, Command> commands = commands();
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help")) {
+            usage(commands, args.length == 0 ? err : out);
+            return args.length == 0 ? Command.USAGE : 0;
+        }
+        Command command = commands.get(args[0]);
+        if (command == null) {
+            err.println("keepwatch: unknown command '" + args[0] + "'");
+            usage(commands, err);
+            return Command.USAGE;
+        }
+        List<String> rest = Arrays.asList(args).subList(1, args.length);
+        try {
+            return command.run(rest, out, err);
+        } catch (UsageException e) {
+            err.println("keepwatch " + args[0] + ": " + e.getMessage());
+            err.println("usage: keepwatch " + args[0] + " " + command.synopsis());
+            return Command.USAGE;
+        }
+    }
+
+    private static void usage(Map<String, Command> commands, PrintStream to) {
+        to.println("usage: keepwatch COMMAND [ARGS]");
+        commands.forEach((name, c) -> to.printf("  %-6s %s%n         %s%n", name, c.synopsis(), c.summary()));
+    }
+}
