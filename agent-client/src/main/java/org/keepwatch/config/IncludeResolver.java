@@ -106,11 +106,14 @@ final class IncludeResolver {
         List<Integer> commas = new ArrayList<>();
         for (int i = open; i < pattern.length(); i++) {
             char c = pattern.charAt(i);
-            if (c == '{') depth++;
-            else if (c == '}' && --depth == 0) {
+            if (c == '{') {
+                depth++;
+            } else if (c == '}' && --depth == 0) {
                 close = i;
                 break;
-            } else if (c == ',' && depth == 1) commas.add(i);
+            } else if (c == ',' && depth == 1) {
+                commas.add(i);
+            }
         }
         if (close < 0) {
             out.add(pattern);

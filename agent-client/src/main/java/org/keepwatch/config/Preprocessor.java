@@ -269,8 +269,11 @@ final class Preprocessor {
     private static int matchingParen(String text, int open) {
         int depth = 0;
         for (int i = open; i < text.length(); i++) {
-            if (text.charAt(i) == '(') depth++;
-            else if (text.charAt(i) == ')' && --depth == 0) return i;
+            if (text.charAt(i) == '(') {
+                depth++;
+            } else if (text.charAt(i) == ')' && --depth == 0) {
+                return i;
+            }
         }
         return -1;
     }
@@ -378,9 +381,13 @@ final class Preprocessor {
         boolean quote = false;
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
-            if (c == '"') quote = !quote;
-            else if (c == '\\') i++;
-            else if (!quote && (c == '#' || c == '!')) return line.substring(0, i);
+            if (c == '"') {
+                quote = !quote;
+            } else if (c == '\\') {
+                i++;
+            } else if (!quote && (c == '#' || c == '!')) {
+                return line.substring(0, i);
+            }
         }
         return line;
     }

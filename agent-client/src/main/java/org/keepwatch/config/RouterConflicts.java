@@ -38,7 +38,9 @@ final class RouterConflicts {
         for (int start = 0, end; start < routers.size(); start = end) {
             end = start + 1;
             while (end < routers.size() && routers.get(end).vrid() == routers.get(start).vrid()
-                && routers.get(end).ipv6() == routers.get(start).ipv6()) end++;
+                && routers.get(end).ipv6() == routers.get(start).ipv6()) {
+                end++;
+            }
             for (int i = start; i < end; i++) {
                 for (int j = start; j < end; j++) {
                     if (i != j && reused(routers.get(i), routers.get(j))) explained.get(j).addAll(routers.get(i).memberNames());

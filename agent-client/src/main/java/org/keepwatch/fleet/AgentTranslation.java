@@ -9,7 +9,6 @@ import org.keepwatch.agent.VipPresence;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /** The agent's words (protocol records) into the fleet's (observations of one node). */
 final class AgentTranslation {

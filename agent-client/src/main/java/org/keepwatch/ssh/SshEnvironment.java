@@ -1,7 +1,6 @@
 package org.keepwatch.ssh;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -113,7 +113,11 @@ public final class ManPageKeywordExtractor {
 
     static List<String> rowsOf(String table) {
         List<String> rows = new ArrayList<>();
-        for (String line : table.split("\n")) if (!line.startsWith("#") && !line.isBlank()) rows.add(line);
+        for (String line : table.split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                rows.add(line);
+            }
+        }
         return rows;
     }
 }

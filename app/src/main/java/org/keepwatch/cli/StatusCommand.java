@@ -23,7 +23,6 @@ import org.keepwatch.ssh.SshPrompts;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

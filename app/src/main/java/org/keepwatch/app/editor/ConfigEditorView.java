@@ -24,7 +24,6 @@ import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 import org.kordamp.ikonli.material2.Material2OutlinedAL;
 
-import java.util.Optional;
 import java.util.function.Consumer;
 
 /**

@@ -49,6 +49,9 @@ public final class UiScaleBenchmark {
     private static final Duration WARMUP = Duration.ofSeconds(15);
     private static final Duration MEASURE = Duration.ofSeconds(60);
 
+    private UiScaleBenchmark() {
+    }
+
     public static void main(String[] args) throws Exception {
         int eventsPerSecond = args.length > 0 ? Integer.parseInt(args[0]) : EVENTS_PER_SECOND;
         Duration measure = args.length > 1 ? Duration.ofSeconds(Long.parseLong(args[1])) : MEASURE;

@@ -51,7 +51,10 @@ class EditorFormTextTest {
         model = new ConfigEditorViewModel(target, service, new PushService(agents, () -> null, Runnable::run),
                 Tasks.onFxThread(Runnable::run));
         view = new ConfigEditorView(model, Tasks.onFxThread(Runnable::run), push -> { },
-                new EditorWindows.Questions(question -> asked.add(question) && false, suggestion -> Optional.of("VI_9")));
+                new EditorWindows.Questions(question -> {
+                    asked.add(question);
+                    return false;
+                }, suggestion -> Optional.of("VI_9")));
         stage.setScene(EditorWindows.scene(view.root()));
         stage.show();
         model.open(draft(TEXT));
