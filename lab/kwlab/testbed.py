@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -287,6 +288,78 @@ class Testbed(object):
         self.nodes = []
         if self.own_root:
             shutil.rmtree(str(self.root), ignore_errors=True)
+
+
+class NeutronBed(object):
+    """`count` routers shaped like Neutron L3 HA on one network node, for the agent's benchmarks: per router a
+    namespace <prefix><n> with ha-0 and qr-0 (a veth pair made inside it), keepalived -P -f
+    <root>/ha_confs/<uuid>/keepalived.conf with <uuid>.pid.keepalived / .pid.keepalived-vrrp, advert_int
+    `advert_int`, a 169.254 HA VIP and an excluded VIP. With shared_tmpdir all daemons share one TMPDIR, as real
+    Neutron (which sets none) does. Started `batch` at a time with a pause between, so hundreds can start."""
+
+    def __init__(self, prefix: str, count: int, shared_tmpdir: bool, advert_int: int = 2, batch: int = 20) -> None:
+        check_prefix(prefix)
+        self.prefix = prefix
+        self.root = Path(tempfile.mkdtemp(prefix=prefix + "neutron-"))
+        self.ha_confs = self.root / "ha_confs"
+        self.ha_confs.mkdir()
+        self.shared = self.root / "tmp"
+        self.shared.mkdir()
+        self.procs = []  # type: List[subprocess.Popen]
+        self.namespaces = []  # type: List[str]
+        atexit.register(self.close)
+        exit_on_signals()
+        try:
+            for i in range(count):
+                ns = claim_netns(prefix)
+                self.namespaces.append(ns)
+                self._router(i, ns, shared_tmpdir, advert_int)
+                if (i + 1) % batch == 0:
+                    time.sleep(0.2)     # let the machine breathe while hundreds of processes start
+        except BaseException:
+            self.close()
+            raise
+
+    def _router(self, i: int, ns: str, shared_tmpdir: bool, advert_int: int) -> None:
+        router = str(uuid.uuid5(uuid.NAMESPACE_DNS, "kwt-agent-router-%d" % i))
+        run(["ip", "-n", ns, "link", "add", "ha-0", "type", "veth", "peer", "name", "qr-0"])
+        for dev in ("lo", "ha-0", "qr-0"):
+            run(["ip", "-n", ns, "link", "set", dev, "up"])
+        run(["ip", "-n", ns, "addr", "add", "169.254.192.1/18", "dev", "ha-0"])
+        directory = self.ha_confs / router
+        (directory / "tmp").mkdir(parents=True)
+        conf = directory / "keepalived.conf"
+        conf.write_text(
+            "global_defs {\n    notification_email_from neutron@openstack.local\n    router_id neutron\n}\n"
+            "vrrp_instance VR_1 {\n    state BACKUP\n    interface ha-0\n    virtual_router_id 1\n"
+            "    priority 50\n    garp_master_delay 60\n    nopreempt\n    advert_int %d\n"
+            "    track_interface {\n        ha-0\n    }\n"
+            "    virtual_ipaddress {\n        169.254.0.1/24 dev ha-0\n    }\n"
+            "    virtual_ipaddress_excluded {\n        10.%d.%d.1/24 dev qr-0\n    }\n}\n"
+            % (advert_int, 100 + i // 250, i % 250))
+        env = dict(os.environ, TMPDIR=str(self.shared if shared_tmpdir else directory / "tmp"))
+        self.procs.append(subprocess.Popen(
+            ["ip", "netns", "exec", ns, "keepalived", "-P", "--dont-fork", "-f", str(conf),
+             "-p", str(self.ha_confs / (router + ".pid.keepalived")),
+             "-r", str(self.ha_confs / (router + ".pid.keepalived-vrrp"))],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+            start_new_session=True))
+
+    def close(self) -> None:
+        """Stops every keepalived, removes the namespaces and the files."""
+        for proc in self.procs:
+            if proc.poll() is None and proc.pid > 1:
+                proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.procs = []
+        for ns in self.namespaces:
+            delete_netns(ns)
+        self.namespaces = []
+        shutil.rmtree(str(self.root), ignore_errors=True)
 
 
 def vrrp_config(router_id: str, priority: int, state: str = "BACKUP", vrid: int = 51,

@@ -30,14 +30,12 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
-from kwtlab import AGENT_PATH, KeepalivedLab, agent_module, claim_netns, run, vrrp_config
+from kwtlab import AGENT_PATH, NETNS_PREFIX, KeepalivedLab, agent_module, run, testbed, vrrp_config
 
 ka = agent_module()
 VIP = "10.99.0.100"
@@ -176,77 +174,8 @@ def measure_idle(agent: Agent, seconds: float, expect_daemons: int = 0, warmup: 
             "events_while_idle": events}
 
 
-def build_neutron_routers(count: int, shared_tmpdir: bool = True) -> "NeutronRouters":
-    return NeutronRouters(count, shared_tmpdir)
-
-
-class NeutronRouters(object):
-    """`count` routers shaped like Neutron L3 HA on one network node: per router a namespace
-    (named kwt-agent-<n> here), keepalived -P -f <root>/ha_confs/<uuid>/keepalived.conf with
-    <uuid>.pid.keepalived / .pid.keepalived-vrrp, advert_int 2, a 169.254 HA VIP and excluded VIPs.
-    With shared_tmpdir all daemons share one TMPDIR, as real Neutron (which sets none) does."""
-
-    def __init__(self, count: int, shared_tmpdir: bool) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="kwt-agent-neutron-"))
-        self.ha_confs = self.root / "ha_confs"
-        self.ha_confs.mkdir()
-        self.shared = self.root / "tmp"
-        self.shared.mkdir()
-        self.procs = []  # type: List[subprocess.Popen]
-        self.namespaces = []  # type: List[str]
-        try:
-            for i in range(count):
-                ns = claim_netns()
-                self.namespaces.append(ns)
-                self._router(i, ns, shared_tmpdir)
-                if (i + 1) % ROUTER_START_BATCH == 0:
-                    time.sleep(0.2)     # let the machine breathe while 400 processes start
-        except BaseException:
-            self.close()
-            raise
-
-    def _router(self, i: int, ns: str, shared_tmpdir: bool) -> None:
-        router = str(uuid.uuid5(uuid.NAMESPACE_DNS, "kwt-agent-router-%d" % i))
-        a, b = "kwtr%sa" % ns[len("kwt-agent-"):], "kwtr%sb" % ns[len("kwt-agent-"):]
-        run(["ip", "link", "add", a, "type", "veth", "peer", "name", b])
-        for dev in (a, b):
-            run(["ip", "link", "set", dev, "netns", ns])
-        run(["ip", "-n", ns, "link", "set", a, "name", "ha-0"])
-        run(["ip", "-n", ns, "link", "set", b, "name", "qr-0"])
-        for dev in ("lo", "ha-0", "qr-0"):
-            run(["ip", "-n", ns, "link", "set", dev, "up"])
-        run(["ip", "-n", ns, "addr", "add", "169.254.192.1/18", "dev", "ha-0"])
-        directory = self.ha_confs / router
-        (directory / "tmp").mkdir(parents=True)
-        conf = directory / "keepalived.conf"
-        conf.write_text(
-            "global_defs {\n    notification_email_from neutron@openstack.local\n    router_id neutron\n}\n"
-            "vrrp_instance VR_1 {\n    state BACKUP\n    interface ha-0\n    virtual_router_id 1\n"
-            "    priority 50\n    garp_master_delay 60\n    nopreempt\n    advert_int %d\n"
-            "    track_interface {\n        ha-0\n    }\n"
-            "    virtual_ipaddress {\n        169.254.0.1/24 dev ha-0\n    }\n"
-            "    virtual_ipaddress_excluded {\n        10.%d.%d.1/24 dev qr-0\n    }\n}\n"
-            % (NEUTRON_ADVERT_INT, 100 + i // 250, i % 250))
-        env = dict(os.environ, TMPDIR=str(self.shared if shared_tmpdir else directory / "tmp"))
-        self.procs.append(subprocess.Popen(
-            ["ip", "netns", "exec", ns, "keepalived", "-P", "--dont-fork", "-f", str(conf),
-             "-p", str(self.ha_confs / (router + ".pid.keepalived")),
-             "-r", str(self.ha_confs / (router + ".pid.keepalived-vrrp"))],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-            start_new_session=True))
-
-    def close(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None and proc.pid > 1:
-                proc.terminate()
-        for proc in self.procs:
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        for ns in self.namespaces:
-            run(["ip", "netns", "del", ns], check=False)
-        run(["rm", "-rf", str(self.root)], check=False)
+def build_neutron_routers(count: int, shared_tmpdir: bool = True) -> "testbed.NeutronBed":
+    return testbed.NeutronBed(NETNS_PREFIX, count, shared_tmpdir, NEUTRON_ADVERT_INT, ROUTER_START_BATCH)
 
 
 # -- failover latency ---------------------------------------------------------------------------
