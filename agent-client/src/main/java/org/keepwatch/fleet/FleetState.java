@@ -231,11 +231,11 @@ public final class FleetState {
 
     // ---- views ----------------------------------------------------------------------------------
 
-    public synchronized List<RouterView> routers() {
+    public synchronized List<RouterStatus> routers() {
         return routers.values().stream().map(r -> r.view).filter(Objects::nonNull).toList();
     }
 
-    public synchronized Optional<RouterView> router(RouterKey key) {
+    public synchronized Optional<RouterStatus> router(RouterKey key) {
         return Optional.ofNullable(routers.get(key)).map(r -> r.view);
     }
 
@@ -450,7 +450,7 @@ public final class FleetState {
     private void updateView(RouterEntry router, Instant now, boolean withPublishedVerdict) {
         List<String> reasons = router.published == router.assessment.verdict() || withPublishedVerdict
                 ? router.assessment.reasons() : router.view == null ? List.of() : router.view.reasons();
-        RouterView view = new RouterView(router.key, router.name, router.vrid, router.vips, router.memberViews,
+        RouterStatus view = new RouterStatus(router.key, router.name, router.vrid, router.vips, router.memberViews,
                 router.holders, router.published, reasons, router.lastChange == null ? now : router.lastChange);
         if (!view.equals(router.view)) {
             router.view = view;
@@ -616,7 +616,7 @@ public final class FleetState {
         Verdict pending;
         Instant pendingSince;
         Instant lastChange;
-        RouterView view;
+        RouterStatus view;
 
         RouterEntry(RouterKey key) {
             this.key = key;

@@ -19,7 +19,7 @@ import org.keepwatch.app.routers.RouterRow;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.RouterMember;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
@@ -87,7 +87,7 @@ public final class RouterDetailView {
             root.getChildren().setAll(hint);
             return;
         }
-        RouterView router = shown.view();
+        RouterStatus router = shown.view();
         Label title = new Label(shown.nameProperty().get());
         title.getStyleClass().add("title-4");
         Label verdict = Badges.badge(Presentation.of(router.verdict()));

@@ -28,7 +28,7 @@ import org.keepwatch.config.SharedSettings;
 import org.keepwatch.config.VrrpInstance;
 import org.keepwatch.push.RollingApply;
 import org.keepwatch.fleet.RouterKey;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -47,9 +47,9 @@ import java.util.stream.Collectors;
 public final class RouterEditorViewModel {
 
     /** Which router: its key, how operators call it, its members (node, daemon, instance), its live view. */
-    public record Spec(RouterKey key, String label, List<EditTarget> members, Supplier<Optional<RouterView>> live) {
+    public record Spec(RouterKey key, String label, List<EditTarget> members, Supplier<Optional<RouterStatus>> live) {
 
-        public static Spec of(RouterView router, Supplier<Optional<RouterView>> live) {
+        public static Spec of(RouterStatus router, Supplier<Optional<RouterStatus>> live) {
             List<EditTarget> members = router.members().stream().map(m -> new EditTarget(m.node(), m.lastKnown().daemon(),
                     Optional.of(m.lastKnown().name()))).toList();
             String label = router.key().kind() == RouterKey.Kind.NEUTRON ? router.key().label()
@@ -354,7 +354,7 @@ public final class RouterEditorViewModel {
     }
 
     private void refreshStates() {
-        Optional<RouterView> live = spec.live().get();
+        Optional<RouterStatus> live = spec.live().get();
         for (MemberRow row : members) {
             Optional<org.keepwatch.fleet.RouterMember> member = live.flatMap(r -> r.member(row.node()));
             row.setState(member.map(org.keepwatch.fleet.RouterMember::state).orElse(org.keepwatch.fleet.VrrpState.UNKNOWN));

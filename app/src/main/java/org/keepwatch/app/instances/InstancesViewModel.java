@@ -10,7 +10,7 @@ import org.keepwatch.app.fleet.FleetListener;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.InstanceId;
 import org.keepwatch.fleet.RouterMember;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -93,7 +93,7 @@ public final class InstancesViewModel implements FleetListener {
         return selected.getReadOnlyProperty();
     }
 
-    private static void collect(RouterView router, Map<InstanceId, InstanceRow.Source> into) {
+    private static void collect(RouterStatus router, Map<InstanceId, InstanceRow.Source> into) {
         String label = router.key().kind() == org.keepwatch.fleet.RouterKey.Kind.NEUTRON ? router.key().label()
                 : router.name() + " (" + router.key().label() + ")";
         for (RouterMember member : router.members()) {
