@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * <p>The app's instance delivers through {@link Platform#runLater} (always later, even from the FX thread, so a
  * callback never runs inside the code that started it); {@link #sameThread()} runs everything at once on the calling
  * thread, for tests of the delivery rules. Results that stream at the fleet's rate do not come this way: they are
- * batched once per pulse (app.fleet.FleetPulse).
+ * batched once per pulse (app.pulse.FleetPulse).
  */
 public final class Tasks {
 

@@ -7,8 +7,8 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
-import org.keepwatch.app.fleet.FleetBatch;
-import org.keepwatch.app.fleet.FleetListener;
+import org.keepwatch.app.pulse.FleetBatch;
+import org.keepwatch.app.pulse.FleetListener;
 import org.keepwatch.fleet.FleetEvent;
 import org.keepwatch.fleet.InstanceObservation;
 

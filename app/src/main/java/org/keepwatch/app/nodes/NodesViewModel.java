@@ -5,8 +5,8 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.app.common.RowIndex;
-import org.keepwatch.app.fleet.FleetBatch;
-import org.keepwatch.app.fleet.FleetListener;
+import org.keepwatch.app.pulse.FleetBatch;
+import org.keepwatch.app.pulse.FleetListener;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeStatus;
 

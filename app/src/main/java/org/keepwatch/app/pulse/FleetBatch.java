@@ -1,7 +1,7 @@
-package org.keepwatch.app.fleet;
+package org.keepwatch.app.pulse;
 
-import org.keepwatch.fleet.FleetEvent;
 import org.keepwatch.fleet.DaemonObservation;
+import org.keepwatch.fleet.FleetEvent;
 import org.keepwatch.fleet.InstanceId;
 import org.keepwatch.fleet.NodeStatus;
 import org.keepwatch.fleet.RouterKey;

@@ -1,4 +1,4 @@
-package org.keepwatch.app.fleet;
+package org.keepwatch.app.pulse;
 
 import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.EventBatch;
