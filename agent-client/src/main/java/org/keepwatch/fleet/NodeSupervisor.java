@@ -393,7 +393,7 @@ public final class NodeSupervisor implements AutoCloseable {
         } else {
             // apply.step and unknown events belong to whoever asked (the editor), not to the fleet view
             sessionListeners.forEach(listener -> listener.accept(event));
-            if (event instanceof AgentEvent.ApplyStep step && "audit".equals(step.step().path("step").asText())) {
+            if (event instanceof AgentEvent.ApplyStepEvent step && "audit".equals(step.step().path("step").asText())) {
                 refreshUnfinishedApplies(forGeneration);
             }
         }

@@ -60,7 +60,7 @@ public final class AppWindow {
      * @param reconnect connect a node again now (the Nodes view's button)
      */
     public AppWindow(FleetService fleet, Clock clock, Executor io, AlarmNotifier notifier, Consumer<String> reconnect,
-                     MainView.Actions actions, List<WelcomeView.Action> welcomeActions) {
+                     MainView.Actions actions, List<WelcomeView.Choice> welcomeChoices) {
         Tasks tasks = Tasks.onFxThread(io);
         pulse = new FleetPulse(fleet::state);
         RoutersViewModel routers = new RoutersViewModel(fleet::state);
@@ -86,7 +86,7 @@ public final class AppWindow {
                 .register("tab-nodes", "Nodes", Material2AL.DNS, new NodesView(nodes, tasks, problems, navigator).root())
                 .register("tab-events", "Events", Material2AL.EVENT_NOTE, new EventsView(events, tasks, problems).root());
         WelcomeView welcome = new WelcomeView();
-        welcome.setActions(welcomeActions);
+        welcome.setChoices(welcomeChoices);
         view = new MainView(model, tabs, new AlarmBanner(alarms, navigator).root(), welcome.root(), actions);
         navigator.register(Destination.ShowRouter.class, go -> {
             view.showTab(ROUTERS_TAB);

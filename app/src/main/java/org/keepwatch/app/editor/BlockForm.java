@@ -1,6 +1,5 @@
 package org.keepwatch.app.editor;
 
-import org.keepwatch.app.common.Tooltips;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
@@ -12,6 +11,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import org.keepwatch.app.common.Tooltips;
 import org.keepwatch.drafts.BlockKind;
 import org.keepwatch.drafts.BlockRef;
 import org.keepwatch.drafts.FormEdits;
@@ -106,7 +106,7 @@ public final class BlockForm {
     }
 
     private void mark(BlockRef block) {
-        List<Problem> inBlock = model.problemsIn(block);
+        List<ProblemRow> inBlock = model.problemsIn(block);
         problems.getChildren().setAll(inBlock.stream().map(p -> {
             Label label = new Label((p.error() ? "Error: " : "Warning: ") + p.where() + "  " + p.message());
             label.getStyleClass().add(p.error() ? "kw-form-problem" : "kw-form-warning");
@@ -117,11 +117,11 @@ public final class BlockForm {
             Region control = entry.getValue();
             control.getStyleClass().removeAll("kw-field-error", "kw-field-warning");
             Optional<org.keepwatch.config.Node> statement = statement(block, entry.getKey());
-            List<Problem> here = statement.map(s -> inBlock.stream().filter(p -> p.line() >= s.location().line()
+            List<ProblemRow> here = statement.map(s -> inBlock.stream().filter(p -> p.line() >= s.location().line()
                     && p.line() <= lastLine(s)).toList()).orElse(List.of());
             if (!here.isEmpty()) {
-                control.getStyleClass().add(here.stream().anyMatch(Problem::error) ? "kw-field-error" : "kw-field-warning");
-                tooltip(control, Tooltips.wrapping(here.stream().map(Problem::message).collect(Collectors.joining("\n"))));
+                control.getStyleClass().add(here.stream().anyMatch(ProblemRow::error) ? "kw-field-error" : "kw-field-warning");
+                tooltip(control, Tooltips.wrapping(here.stream().map(ProblemRow::message).collect(Collectors.joining("\n"))));
             } else {
                 tooltip(control, null);
             }

@@ -71,7 +71,7 @@ public final class ConfigEditorView {
         Label problemsTitle = new Label();
         problemsTitle.setId("problems-title");
         problemsTitle.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
-            long errors = model.problems().stream().filter(Problem::error).count();
+            long errors = model.problems().stream().filter(ProblemRow::error).count();
             long warnings = model.problems().size() - errors;
             return "Problems: " + errors + " error(s), " + warnings + " warning(s)";
         }, model.problems()));
@@ -120,7 +120,7 @@ public final class ConfigEditorView {
     }
 
     /** A problem's line in the text tab. */
-    public void jump(Problem problem) {
+    public void jump(ProblemRow problem) {
         model.showFile(problem.file());
         showText();
         if (problem.line() > 0) {

@@ -210,11 +210,11 @@ public final class RouterEditorView {
         verdictText.setId("router-peer-verdict");
         verdictText.textProperty().bind(model.peerVerdictProperty());
         verdictText.setStyle("-fx-font-weight: bold;");
-        ListView<RouterEditorViewModel.Finding> findings = new ListView<>(model.findings());
+        ListView<RouterEditorViewModel.PeerCheckLine> findings = new ListView<>(model.findings());
         findings.setId("router-findings");
         findings.setCellFactory(v -> new javafx.scene.control.ListCell<>() {
             @Override
-            protected void updateItem(RouterEditorViewModel.Finding f, boolean empty) {
+            protected void updateItem(RouterEditorViewModel.PeerCheckLine f, boolean empty) {
                 super.updateItem(f, empty);
                 if (empty || f == null) {
                     setText(null);

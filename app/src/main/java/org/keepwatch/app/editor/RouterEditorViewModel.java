@@ -12,23 +12,23 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.app.common.Tasks;
-import org.keepwatch.drafts.BlockKind;
-import org.keepwatch.drafts.EditTarget;
-import org.keepwatch.drafts.FileChange;
-import org.keepwatch.drafts.FormEdits;
-import org.keepwatch.drafts.FormValues;
-import org.keepwatch.drafts.RouterDraft;
-import org.keepwatch.push.NodeConfigService;
-import org.keepwatch.push.PushService;
 import org.keepwatch.config.Diagnostic;
 import org.keepwatch.config.PeerReport;
 import org.keepwatch.config.Severity;
 import org.keepwatch.config.SharedSettingChange;
 import org.keepwatch.config.SharedSettings;
 import org.keepwatch.config.VrrpInstance;
-import org.keepwatch.push.RollingApply;
+import org.keepwatch.drafts.BlockKind;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.drafts.FileChange;
+import org.keepwatch.drafts.FormEdits;
+import org.keepwatch.drafts.FormValues;
+import org.keepwatch.drafts.RouterDraft;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterStatus;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
+import org.keepwatch.push.RollingApply;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +61,7 @@ public final class RouterEditorViewModel {
     public enum Phase { LOADING, READY, FAILED }
 
     /** A peer disagreement or an error in a member's file, in words that name the member, file and line. */
-    public record Finding(boolean error, String text) {
+    public record PeerCheckLine(boolean error, String text) {
     }
 
     public enum Stage { EDIT, REVIEW, PUSHING, DONE }
@@ -82,15 +82,15 @@ public final class RouterEditorViewModel {
     private final BooleanProperty changed = new SimpleBooleanProperty(this, "changed");
     private final BooleanProperty pushing = new SimpleBooleanProperty(this, "pushing");
     private final ObservableList<MemberRow> members = FXCollections.observableArrayList();
-    private final ObservableList<Finding> findings = FXCollections.observableArrayList();
+    private final ObservableList<PeerCheckLine> findings = FXCollections.observableArrayList();
     private final StringProperty peerVerdict = new SimpleStringProperty(this, "peerVerdict", "");
     private final StringProperty splitWarning = new SimpleStringProperty(this, "splitWarning", "");
     private final ObservableList<FileDiff> diffs = FXCollections.observableArrayList();
-    private final ObjectProperty<PushViewModel.Verdict> verdict = new SimpleObjectProperty<>(this, "verdict");
+    private final ObjectProperty<PushViewModel.PushVerdict> verdict = new SimpleObjectProperty<>(this, "verdict");
     private final Map<String, StringProperty> shared = new java.util.LinkedHashMap<>();
     private final ObservableList<String> vips = FXCollections.observableArrayList();
     private final ObservableList<MemberRow> membersView = FXCollections.unmodifiableObservableList(members);
-    private final ObservableList<Finding> findingsView = FXCollections.unmodifiableObservableList(findings);
+    private final ObservableList<PeerCheckLine> findingsView = FXCollections.unmodifiableObservableList(findings);
     private final ObservableList<FileDiff> diffsView = FXCollections.unmodifiableObservableList(diffs);
     private final ObservableList<String> vipsView = FXCollections.unmodifiableObservableList(vips);
     private Tasks.Running peerChecking;
@@ -198,7 +198,7 @@ public final class RouterEditorViewModel {
                 })
                 .onError(error -> {
                     pushEnded();
-                    verdict.set(new PushViewModel.Verdict(false, "Rolling push not started", Tasks.message(error)));
+                    verdict.set(new PushViewModel.PushVerdict(false, "Rolling push not started", Tasks.message(error)));
                 })
                 .start();
     }
@@ -221,7 +221,7 @@ public final class RouterEditorViewModel {
         }
         draft.set(outcome.draft());
         if (result.success()) {
-            verdict.set(new PushViewModel.Verdict(true, "Pushed to every member of " + spec.label(),
+            verdict.set(new PushViewModel.PushVerdict(true, "Pushed to every member of " + spec.label(),
                     "Each member was checked, written, reloaded and back in the election before the next; the master went last."));
             status.set("Pushed to " + String.join(", ", result.members().stream().map(RollingApply.MemberResult::node).toList()));
         } else {
@@ -232,7 +232,7 @@ public final class RouterEditorViewModel {
                     .map(RollingApply.MemberResult::node).collect(Collectors.joining(", "));
             boolean split = failure.outcome() == RollingApply.Outcome.SPLIT_ROLLED_BACK || failure.outcome() == RollingApply.Outcome.SPLIT;
             // a split's message already says what was rolled back, what was left untouched and the safe way
-            verdict.set(new PushViewModel.Verdict(false, "Stopped at " + failure.node() + ": " + headline(failure.outcome()),
+            verdict.set(new PushViewModel.PushVerdict(false, "Stopped at " + failure.node() + ": " + headline(failure.outcome()),
                     split ? failure.message() + (applied.isEmpty() ? "" : " Applied on " + applied + ".")
                             : failure.message() + (applied.isEmpty() ? ". Nothing was written on any member." : ". Applied on " + applied + ".")
                             + (untouched.isEmpty() ? "" : " Untouched: " + untouched + ".")));
@@ -321,22 +321,22 @@ public final class RouterEditorViewModel {
     }
 
     /** What the peer check found, and its verdict in words. */
-    private record PeerCheck(List<Finding> findings, String verdict) {
+    private record PeerCheck(List<PeerCheckLine> findings, String verdict) {
     }
 
     private PeerCheck peerCheck(RouterDraft checked) {
-        List<Finding> found = new ArrayList<>();
+        List<PeerCheckLine> found = new ArrayList<>();
         String verdictText;
         try {
             PeerReport report = checked.peers();
-            report.findings().forEach(f -> found.add(new Finding(f.diagnostic().severity() == Severity.ERROR,
+            report.findings().forEach(f -> found.add(new PeerCheckLine(f.diagnostic().severity() == Severity.ERROR,
                     f.member() + ": " + where(f.diagnostic()) + f.diagnostic().message() + " [" + f.router() + "]")));
             long lintErrors = 0;
             for (RouterDraft.Member m : checked.members()) {
                 for (Diagnostic d : m.draft().lint().diagnostics()) {
                     if (d.severity() == Severity.ERROR) {
                         lintErrors++;
-                        found.add(new Finding(true, m.node() + ": " + where(d) + d.message()));
+                        found.add(new PeerCheckLine(true, m.node() + ": " + where(d) + d.message()));
                     }
                 }
             }
@@ -398,7 +398,7 @@ public final class RouterEditorViewModel {
         return membersView;
     }
 
-    public ObservableList<Finding> findings() {
+    public ObservableList<PeerCheckLine> findings() {
         return findingsView;
     }
 
@@ -415,7 +415,7 @@ public final class RouterEditorViewModel {
         return diffsView;
     }
 
-    public ReadOnlyObjectProperty<PushViewModel.Verdict> verdictProperty() {
+    public ReadOnlyObjectProperty<PushViewModel.PushVerdict> verdictProperty() {
         return verdict;
     }
 

@@ -8,8 +8,8 @@ import javafx.stage.Window;
 import org.keepwatch.app.common.Action;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.dialogs.DialogSupport;
-import org.keepwatch.app.dialogs.NodeProblem;
-import org.keepwatch.app.dialogs.NodeProblemDialog;
+import org.keepwatch.app.dialogs.NodeTroubleshooting;
+import org.keepwatch.app.dialogs.NodeTroubleshootingDialog;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.nodes.NodeRow;
@@ -85,13 +85,13 @@ public final class FleetUi {
     }
 
     /** The welcome view's ways to start a fleet from nothing. */
-    public List<WelcomeView.Action> welcomeActions() {
+    public List<WelcomeView.Choice> welcomeChoices() {
         return List.of(
-                new WelcomeView.Action("welcome-add-node", "Add a node",
+                new WelcomeView.Choice("welcome-add-node", "Add a node",
                         "Type in one keepalived node; the fleet is saved to " + edits.target(), this::addNode),
-                new WelcomeView.Action("welcome-import-ssh", "Import ~/.ssh/config",
+                new WelcomeView.Choice("welcome-import-ssh", "Import ~/.ssh/config",
                         "Pick hosts from your SSH config; they connect as ssh ALIAS would", this::importSshConfig),
-                new WelcomeView.Action("welcome-import-ansible", "Import an Ansible inventory",
+                new WelcomeView.Choice("welcome-import-ansible", "Import an Ansible inventory",
                         "INI or YAML: hosts, groups, ansible_host, ansible_port, ansible_user", this::importAnsible));
     }
 
@@ -174,12 +174,12 @@ public final class FleetUi {
         Optional<NodeStatus> failure = row.lastFailure();
         Fleet fleet = edits.current();
         Optional<String> user = fleet.node(row.name()).flatMap(n -> fleet.effectiveSettings(n).user());
-        NodeProblem problem = NodeProblem.explain(row.name(), row.connectionProperty().get(),
+        NodeTroubleshooting problem = NodeTroubleshooting.explain(row.name(), row.connectionProperty().get(),
                 row.lastErrorProperty().get() == null ? "" : row.lastErrorProperty().get(),
                 failure.flatMap(NodeStatus::cause), user);
         Optional<Runnable> edit = fleet.node(row.name()).isPresent()
                 ? Optional.of(() -> editNode(row.name())) : Optional.empty();
-        NodeProblemDialog.create(owner.get(), problem, () -> reconnect.accept(row.name()), edit).show();
+        NodeTroubleshootingDialog.create(owner.get(), problem, () -> reconnect.accept(row.name()), edit).show();
     }
 
     private boolean confirmClose() {

@@ -9,8 +9,8 @@ import org.keepwatch.fleet.ConnectionSettings;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetGroup;
 import org.keepwatch.fleet.FleetNode;
+import org.keepwatch.fleet.edit.FieldProblem;
 import org.keepwatch.fleet.edit.FleetValidator;
-import org.keepwatch.fleet.edit.Problem;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +57,7 @@ public final class GroupForm {
         status.validate();
     }
 
-    private List<Problem> check() {
+    private List<FieldProblem> check() {
         return validator.group(fleet.get(), editing.map(FleetGroup::name), name.get() == null ? "" : name.get(),
                 defaults.input());
     }
@@ -102,7 +102,7 @@ public final class GroupForm {
         return status.edits();
     }
 
-    public ObservableList<Problem> problems() {
+    public ObservableList<FieldProblem> problems() {
         return status.problems();
     }
 

@@ -9,8 +9,8 @@ import org.keepwatch.fleet.ConnectionSettings;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetGroup;
 import org.keepwatch.fleet.FleetNode;
+import org.keepwatch.fleet.edit.FieldProblem;
 import org.keepwatch.fleet.edit.FleetValidator;
-import org.keepwatch.fleet.edit.Problem;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +59,7 @@ public final class NodeForm {
         status.validate();
     }
 
-    private List<Problem> check() {
+    private List<FieldProblem> check() {
         return validator.node(fleet.get(), editing.map(FleetNode::name), text(name.get()), text(group.get()),
                 settings.input());
     }
@@ -124,7 +124,7 @@ public final class NodeForm {
         return status.edits();
     }
 
-    public ObservableList<Problem> problems() {
+    public ObservableList<FieldProblem> problems() {
         return status.problems();
     }
 

@@ -7,9 +7,9 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
-import org.keepwatch.fleet.edit.Problem.Field;
 import org.keepwatch.app.fleetedit.SettingsFormModel.Sudo;
 import org.keepwatch.fleet.ConnectionSettings;
+import org.keepwatch.fleet.edit.FieldProblem.Field;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 
