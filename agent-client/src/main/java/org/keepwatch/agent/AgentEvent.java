@@ -1,8 +1,10 @@
 package org.keepwatch.agent;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -54,13 +56,13 @@ public sealed interface AgentEvent {
                 case "apply.step" -> new ApplyStepEvent(ts, line);
                 default -> new Other(ts, name, line);
             };
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             return new Other(ts, name, line);
         }
     }
 
     private static List<String> strings(JsonNode array) {
-        List<String> result = new java.util.ArrayList<>();
+        List<String> result = new ArrayList<>();
         array.forEach(item -> result.add(item.asText()));
         return List.copyOf(result);
     }

@@ -85,8 +85,8 @@ class KeepalivedAgreementLabTest {
         return names;
     }
 
-    private static void collectDevs(List<Node> nodes, Set<String> names) {
-        for (Node node : nodes) {
+    private static void collectDevs(List<Statement> nodes, Set<String> names) {
+        for (Statement node : nodes) {
             List<String> words = node.words();
             for (int i = 0; i + 1 < words.size(); i++) {
                 if (words.get(i).equals("dev") || words.get(i).equals("lvs_sync_daemon_interface")) names.add(words.get(i + 1));

@@ -15,6 +15,7 @@ import org.keepwatch.fleet.FleetFile;
 import org.keepwatch.fleet.FleetMonitor;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeStatus;
+import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterStatus;
 import org.keepwatch.fleet.Verdict;
@@ -24,6 +25,7 @@ import org.keepwatch.ssh.SshPrompts;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -73,7 +75,7 @@ final class StatusCommand implements Command {
         try {
             fleet = FleetFile.read(fleetFile);
             parts = keepwatch.parts();
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             err.println("keepwatch status: no fleet file " + fleetFile + " (give one with --fleet, e.g. /var/lib/kw-lab/fleet.json)");
             return UNKNOWN;
         } catch (IOException e) {
@@ -178,7 +180,7 @@ final class StatusCommand implements Command {
 
     private static String label(RouterStatus router) {
         String scope = router.key().scope();
-        return router.key().kind() == org.keepwatch.fleet.RouterKey.Kind.NEUTRON
+        return router.key().kind() == RouterKey.Kind.NEUTRON
                 ? router.key().label() + " [" + scope + "]"
                 : router.name() + " (" + router.key().label() + ") [" + scope + "]";
     }

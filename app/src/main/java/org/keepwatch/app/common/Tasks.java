@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The one way the app runs work off the FX thread and comes back: {@code run} a Callable on the background executor
@@ -104,13 +105,13 @@ public final class Tasks {
     /** What to do with the outcome, on the UI thread; {@link #start()} runs it. */
     public final class Builder<T> {
 
-        private final java.util.function.Supplier<CompletableFuture<T>> starter;
+        private final Supplier<CompletableFuture<T>> starter;
         private final boolean owned;
         private Consumer<? super T> onSuccess = value -> { };
         private Consumer<Throwable> onError = error -> log.warn("a background task failed: {}", message(error), cause(error));
         private Runnable andFinally = () -> { };
 
-        private Builder(java.util.function.Supplier<CompletableFuture<T>> starter, boolean owned) {
+        private Builder(Supplier<CompletableFuture<T>> starter, boolean owned) {
             this.starter = starter;
             this.owned = owned;
         }

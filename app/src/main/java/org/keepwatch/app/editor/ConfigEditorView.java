@@ -1,6 +1,7 @@
 package org.keepwatch.app.editor;
 
 import atlantafx.base.theme.Styles;
+import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
@@ -70,7 +71,7 @@ public final class ConfigEditorView {
         ProblemsView problems = new ProblemsView(model, this::jump);
         Label problemsTitle = new Label();
         problemsTitle.setId("problems-title");
-        problemsTitle.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
+        problemsTitle.textProperty().bind(Bindings.createStringBinding(() -> {
             long errors = model.problems().stream().filter(ProblemRow::error).count();
             long warnings = model.problems().size() - errors;
             return "Problems: " + errors + " error(s), " + warnings + " warning(s)";
@@ -107,8 +108,8 @@ public final class ConfigEditorView {
     }
 
     /** The view shown in a window (the editor puts itself in its root's properties). */
-    public static java.util.Optional<ConfigEditorView> of(Parent root) {
-        return java.util.Optional.ofNullable((ConfigEditorView) root.getProperties().get(ConfigEditorView.class));
+    public static Optional<ConfigEditorView> of(Parent root) {
+        return Optional.ofNullable((ConfigEditorView) root.getProperties().get(ConfigEditorView.class));
     }
 
     public void showText() {

@@ -1,6 +1,7 @@
 package org.keepwatch.app.editor;
 
 import javafx.animation.PauseTransition;
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -81,7 +82,7 @@ public final class ConfigTextView {
         highlightPause.setOnFinished(e -> highlight());
         model.draftProperty().addListener((obs, old, draft) -> show(draft, false));
         model.shownPathProperty().addListener((obs, old, path) -> show(model.draft(), true));
-        model.problems().addListener((javafx.collections.ListChangeListener<ProblemRow>) c -> problemsChanged());
+        model.problems().addListener((ListChangeListener<ProblemRow>) c -> problemsChanged());
         show(model.draft(), true);
     }
 

@@ -1,5 +1,6 @@
 package org.keepwatch.app.editor;
 
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -76,7 +77,7 @@ public final class FormView {
         SplitPane.setResizableWithParent(left, false);
 
         model.selectedProperty().addListener((obs, old, block) -> showSelected());
-        model.problems().addListener((javafx.collections.ListChangeListener<ProblemRow>) c -> {
+        model.problems().addListener((ListChangeListener<ProblemRow>) c -> {
             list.refresh();   // the error marks on the blocks
             showSelected();
         });

@@ -25,12 +25,15 @@ import org.keepwatch.drafts.FormEdits;
 import org.keepwatch.drafts.FormValues;
 import org.keepwatch.drafts.RouterDraft;
 import org.keepwatch.fleet.RouterKey;
+import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterStatus;
+import org.keepwatch.fleet.VrrpState;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
 import org.keepwatch.push.RollingApply;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,7 +90,7 @@ public final class RouterEditorViewModel {
     private final StringProperty splitWarning = new SimpleStringProperty(this, "splitWarning", "");
     private final ObservableList<FileDiff> diffs = FXCollections.observableArrayList();
     private final ObjectProperty<PushViewModel.PushVerdict> verdict = new SimpleObjectProperty<>(this, "verdict");
-    private final Map<String, StringProperty> shared = new java.util.LinkedHashMap<>();
+    private final Map<String, StringProperty> shared = new LinkedHashMap<>();
     private final ObservableList<String> vips = FXCollections.observableArrayList();
     private final ObservableList<MemberRow> membersView = FXCollections.unmodifiableObservableList(members);
     private final ObservableList<PeerCheckLine> findingsView = FXCollections.unmodifiableObservableList(findings);
@@ -356,8 +359,8 @@ public final class RouterEditorViewModel {
     private void refreshStates() {
         Optional<RouterStatus> live = spec.live().get();
         for (MemberRow row : members) {
-            Optional<org.keepwatch.fleet.RouterMember> member = live.flatMap(r -> r.member(row.node()));
-            row.setState(member.map(org.keepwatch.fleet.RouterMember::state).orElse(org.keepwatch.fleet.VrrpState.UNKNOWN));
+            Optional<RouterMember> member = live.flatMap(r -> r.member(row.node()));
+            row.setState(member.map(RouterMember::state).orElse(VrrpState.UNKNOWN));
             row.setLive(member.map(m -> "effective " + m.lastKnown().effectivePriority()).orElse("not seen"));
         }
     }

@@ -1,6 +1,9 @@
 package org.keepwatch.app.fleetedit;
 
 import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
 import javafx.stage.FileChooser;
 import javafx.stage.Modality;
 import javafx.stage.Stage;
@@ -183,13 +186,13 @@ public final class FleetUi {
     }
 
     private boolean confirmClose() {
-        javafx.scene.control.Alert ask = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.CONFIRMATION,
+        Alert ask = new Alert(Alert.AlertType.CONFIRMATION,
                 "The form has changes that are not saved. Close anyway?",
-                new javafx.scene.control.ButtonType("Close without saving", javafx.scene.control.ButtonBar.ButtonData.OK_DONE),
-                javafx.scene.control.ButtonType.CANCEL);
+                new ButtonType("Close without saving", ButtonBar.ButtonData.OK_DONE),
+                ButtonType.CANCEL);
         DialogSupport.prepare(ask, managerStage, "confirm-close");
         ask.setHeaderText(null);
-        return ask.showAndWait().map(b -> b.getButtonData() == javafx.scene.control.ButtonBar.ButtonData.OK_DONE)
+        return ask.showAndWait().map(b -> b.getButtonData() == ButtonBar.ButtonData.OK_DONE)
                 .orElse(false);
     }
 

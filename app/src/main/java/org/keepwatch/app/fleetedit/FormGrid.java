@@ -4,6 +4,7 @@ import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
 import javafx.geometry.HPos;
 import javafx.geometry.Insets;
+import javafx.geometry.VPos;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.layout.ColumnConstraints;
@@ -16,6 +17,7 @@ import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -62,7 +64,7 @@ final class FormGrid {
         grid.add(name, 0, row);
         grid.add(cell, 1, row);
         GridPane.setMargin(name, new Insets(6, 0, 0, 0));
-        GridPane.setValignment(name, javafx.geometry.VPos.TOP);
+        GridPane.setValignment(name, VPos.TOP);
         GridPane.setMargin(cell, new Insets(0, 0, 6, 0));
         row++;
         return this;
@@ -79,10 +81,10 @@ final class FormGrid {
     }
 
     private void show(ObservableList<FieldProblem> problems) {
-        Map<FieldProblem.Field, java.util.List<FieldProblem>> byField = problems.stream()
+        Map<FieldProblem.Field, List<FieldProblem>> byField = problems.stream()
                 .collect(Collectors.groupingBy(FieldProblem::field));
         problemLabels.forEach((field, label) -> {
-            java.util.List<FieldProblem> mine = byField.getOrDefault(field, java.util.List.of());
+            List<FieldProblem> mine = byField.getOrDefault(field, List.of());
             label.setText(mine.stream().map(FieldProblem::message).collect(Collectors.joining("\n")));
             boolean error = mine.stream().anyMatch(FieldProblem::blocking);
             label.getStyleClass().removeAll("kw-field-error", "kw-field-warning");

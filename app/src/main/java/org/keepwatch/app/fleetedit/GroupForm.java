@@ -2,6 +2,7 @@ package org.keepwatch.app.fleetedit;
 
 import javafx.beans.Observable;
 import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ReadOnlyLongProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.ObservableList;
@@ -98,7 +99,7 @@ public final class GroupForm {
         return defaults;
     }
 
-    public javafx.beans.property.ReadOnlyLongProperty editsProperty() {
+    public ReadOnlyLongProperty editsProperty() {
         return status.edits();
     }
 

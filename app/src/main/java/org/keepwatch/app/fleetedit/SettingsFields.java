@@ -3,6 +3,7 @@ package org.keepwatch.app.fleetedit;
 import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.stage.FileChooser;
@@ -104,7 +105,7 @@ final class SettingsFields {
     private HBox browse(TextField field, String title) {
         Button choose = new Button(null, new FontIcon(Material2AL.FOLDER_OPEN));
         choose.setId(field.getId() + "-browse");
-        choose.setTooltip(new javafx.scene.control.Tooltip(title));
+        choose.setTooltip(new Tooltip(title));
         choose.setOnAction(e -> {
             FileChooser chooser = new FileChooser();
             chooser.setTitle(title);

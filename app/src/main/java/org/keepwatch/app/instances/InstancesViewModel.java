@@ -9,6 +9,7 @@ import org.keepwatch.app.pulse.FleetBatch;
 import org.keepwatch.app.pulse.FleetListener;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.InstanceId;
+import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterStatus;
 
@@ -94,7 +95,7 @@ public final class InstancesViewModel implements FleetListener {
     }
 
     private static void collect(RouterStatus router, Map<InstanceId, InstanceRow.Source> into) {
-        String label = router.key().kind() == org.keepwatch.fleet.RouterKey.Kind.NEUTRON ? router.key().label()
+        String label = router.key().kind() == RouterKey.Kind.NEUTRON ? router.key().label()
                 : router.name() + " (" + router.key().label() + ")";
         for (RouterMember member : router.members()) {
             into.put(member.lastKnown().id(), new InstanceRow.Source(router.key(), label, member));
