@@ -81,10 +81,6 @@ public final class ConfigEditorViewModel {
         return target;
     }
 
-    public NodeConfigService service() {
-        return service;
-    }
-
     /** How this editor's work runs off the FX thread (its push window's too). */
     Tasks tasks() {
         return tasks;

@@ -1,9 +1,9 @@
 package org.keepwatch.app.editor;
 
-import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleObjectProperty;
-import javafx.beans.property.SimpleStringProperty;
-import javafx.beans.property.StringProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.app.common.Tasks;
@@ -13,6 +13,7 @@ import org.keepwatch.drafts.TextMerge;
 import org.keepwatch.push.PushOutcome;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,13 +31,14 @@ public final class PushViewModel {
 
     private final ConfigEditorViewModel editor;
     private final ObservableList<FileDiff> diffs = FXCollections.observableArrayList();
-    private final StringProperty reason = new SimpleStringProperty(this, "reason", "");
-    private final ObjectProperty<Stage> stage = new SimpleObjectProperty<>(this, "stage", Stage.REVIEW);
-    private final ObjectProperty<PushVerdict> verdict = new SimpleObjectProperty<>(this, "verdict");
-    private final ObjectProperty<PushOutcome.Conflict> conflict = new SimpleObjectProperty<>(this, "conflict");
-    private final StringProperty mergeProblem = new SimpleStringProperty(this, "mergeProblem", "");
-    private final StringProperty pushingFile = new SimpleStringProperty(this, "pushingFile", "");
-    private final StringProperty lintWarning = new SimpleStringProperty(this, "lintWarning", "");
+    private final ObservableList<FileDiff> diffsView = FXCollections.unmodifiableObservableList(diffs);
+    private final ReadOnlyStringWrapper reason = new ReadOnlyStringWrapper(this, "reason", "");
+    private final ReadOnlyObjectWrapper<Stage> stage = new ReadOnlyObjectWrapper<>(this, "stage", Stage.REVIEW);
+    private final ReadOnlyObjectWrapper<PushVerdict> verdict = new ReadOnlyObjectWrapper<>(this, "verdict");
+    private final ReadOnlyObjectWrapper<PushOutcome.Conflict> conflict = new ReadOnlyObjectWrapper<>(this, "conflict");
+    private final ReadOnlyStringWrapper mergeProblem = new ReadOnlyStringWrapper(this, "mergeProblem", "");
+    private final ReadOnlyStringWrapper pushingFile = new ReadOnlyStringWrapper(this, "pushingFile", "");
+    private final ReadOnlyStringWrapper lintWarning = new ReadOnlyStringWrapper(this, "lintWarning", "");
     private final ApplyProgress progress = new ApplyProgress();
     private ConfigDraft draft;
 
@@ -114,36 +116,41 @@ public final class PushViewModel {
     }
 
     public ObservableList<FileDiff> diffs() {
-        return diffs;
+        return diffsView;
     }
 
-    public StringProperty reasonProperty() {
-        return reason;
+    /** The reason for the audit log, as typed; empty means Keepwatch writes a summary of the changes. */
+    public ReadOnlyStringProperty reasonProperty() {
+        return reason.getReadOnlyProperty();
     }
 
-    public ObjectProperty<Stage> stageProperty() {
-        return stage;
+    public void setReason(String typed) {
+        reason.set(typed == null ? "" : typed);
     }
 
-    public ObjectProperty<PushVerdict> verdictProperty() {
-        return verdict;
+    public ReadOnlyObjectProperty<Stage> stageProperty() {
+        return stage.getReadOnlyProperty();
     }
 
-    public ObjectProperty<PushOutcome.Conflict> conflictProperty() {
-        return conflict;
+    public ReadOnlyObjectProperty<PushVerdict> verdictProperty() {
+        return verdict.getReadOnlyProperty();
     }
 
-    public StringProperty mergeProblemProperty() {
-        return mergeProblem;
+    public ReadOnlyObjectProperty<PushOutcome.Conflict> conflictProperty() {
+        return conflict.getReadOnlyProperty();
     }
 
-    public StringProperty pushingFileProperty() {
-        return pushingFile;
+    public ReadOnlyStringProperty mergeProblemProperty() {
+        return mergeProblem.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty pushingFileProperty() {
+        return pushingFile.getReadOnlyProperty();
     }
 
     /** Said in the review when Keepwatch's own lint finds errors in what is about to be pushed. */
-    public StringProperty lintWarningProperty() {
-        return lintWarning;
+    public ReadOnlyStringProperty lintWarningProperty() {
+        return lintWarning.getReadOnlyProperty();
     }
 
     public ApplyProgress progress() {
@@ -180,7 +187,7 @@ public final class PushViewModel {
                     "Written, reloaded and healthy." + (applied.backups().isEmpty() ? "" : " The previous version is kept as backup "
                             + String.join(", ", applied.backups()) + ".")));
         } else if (outcome instanceof PushOutcome.Refused refused) {
-            editor.showNodeCheck(java.util.Map.of(refused.path(), refused.check()));
+            editor.showNodeCheck(Map.of(refused.path(), refused.check()));
             String first = refused.check().diagnostics().stream().filter(d -> d.error()).findFirst()
                     .map(Object::toString).orElse("see the problems list");
             finished(new PushVerdict(false, "Refused by keepalived -t on " + node,
