@@ -1,8 +1,10 @@
 package org.keepwatch.agent;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -30,7 +32,7 @@ public sealed interface AgentEvent {
     }
 
     /** One step of a config.apply, as it happens. */
-    record ApplyStep(double ts, JsonNode step) implements AgentEvent {
+    record ApplyStepEvent(double ts, JsonNode step) implements AgentEvent {
     }
 
     /** An event this client does not know (a newer agent); kept so nothing is silently lost. */
@@ -51,16 +53,16 @@ public sealed interface AgentEvent {
                         line.hasNonNull("pid") ? Optional.of(line.get("pid").asInt()) : Optional.empty(),
                         text(line, "message"), text(line.path("info"), "stopped_reason"));
                 case "heartbeat" -> new Heartbeat(ts, line.path("seq").asLong(), line.path("daemons").asInt());
-                case "apply.step" -> new ApplyStep(ts, line);
+                case "apply.step" -> new ApplyStepEvent(ts, line);
                 default -> new Other(ts, name, line);
             };
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+        } catch (JsonProcessingException | IllegalArgumentException e) {
             return new Other(ts, name, line);
         }
     }
 
     private static List<String> strings(JsonNode array) {
-        List<String> result = new java.util.ArrayList<>();
+        List<String> result = new ArrayList<>();
         array.forEach(item -> result.add(item.asText()));
         return List.copyOf(result);
     }

@@ -13,7 +13,7 @@ import java.util.Optional;
  * apply of several.
  */
 public record ApplyResult(String result, String path, String oldSha256, String newSha256, Optional<String> backup,
-                          List<CheckResult.Diagnostic> warnings, List<FileResult> files) {
+                          List<CheckResult.Message> warnings, List<FileResult> files) {
 
     /** One file of the apply: its hashes before and after, and where its previous version is kept. */
     public record FileResult(String path, String oldSha256, String newSha256, Optional<String> backup) {

@@ -22,7 +22,7 @@ public record ApplyStep(String op, String daemon, String path, List<String> path
 
     /** The step, when the event is an apply.step. */
     public static Optional<ApplyStep> of(AgentEvent event) {
-        if (!(event instanceof AgentEvent.ApplyStep step)) {
+        if (!(event instanceof AgentEvent.ApplyStepEvent step)) {
             return Optional.empty();
         }
         JsonNode raw = step.step();

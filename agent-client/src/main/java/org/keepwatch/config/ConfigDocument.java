@@ -1,6 +1,7 @@
 package org.keepwatch.config;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +17,7 @@ public final class ConfigDocument {
     private final FileSource source;
     private final ParseLimits limits;
     private final List<SourceFile> files;
-    private final List<Node> roots;
+    private final List<Statement> roots;
     private final List<Diagnostic> diagnostics;
     private final String mainPath;
 
@@ -43,7 +44,7 @@ public final class ConfigDocument {
     }
 
     /** Top-level statements of the raw tree: every conditional branch present, nothing substituted. */
-    public List<Node> roots() {
+    public List<Statement> roots() {
         return roots;
     }
 
@@ -75,9 +76,9 @@ public final class ConfigDocument {
         return new EffectiveConfig(configId, parsed.roots(), found);
     }
 
-    private static boolean usesPreprocessing(List<Node> nodes) {
-        for (Node node : nodes) {
-            if (node.condition().isPresent() || node.kind() == Node.Kind.DEFINITION || node.kind() == Node.Kind.LOOP) return true;
+    private static boolean usesPreprocessing(List<Statement> nodes) {
+        for (Statement node : nodes) {
+            if (node.condition().isPresent() || node.kind() == Statement.Kind.DEFINITION || node.kind() == Statement.Kind.LOOP) return true;
             for (int i = 0; i < node.wordCount(); i++) {
                 if (node.word(i).indexOf('$') >= 0) return true;
             }
@@ -107,7 +108,7 @@ public final class ConfigDocument {
         List<String> out = new ArrayList<>();
         for (SourceFile file : files) {
             Optional<SourceFile> old = before.file(file.path());
-            if (old.isEmpty() || !java.util.Arrays.equals(old.get().rawBytes(), file.rawBytes())) out.add(file.path());
+            if (old.isEmpty() || !Arrays.equals(old.get().rawBytes(), file.rawBytes())) out.add(file.path());
         }
         out.sort(Comparator.naturalOrder());
         return out;

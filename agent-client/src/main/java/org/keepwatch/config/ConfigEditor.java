@@ -15,7 +15,7 @@ public final class ConfigEditor {
     }
 
     /** Where a path leads: the block it names (absent for top level) and the words left after it. */
-    private record Target(Optional<Node> block, List<String> rest) {
+    private record Target(Optional<Statement> block, List<String> rest) {
     }
 
     /** Sets a keyword's values in a block, adding the keyword if it is not there. */
@@ -30,10 +30,10 @@ public final class ConfigEditor {
         if (target.rest().isEmpty()) throw new ConfigEditException("'" + path + "' names a block, not a keyword to set");
         String keyword = target.rest().get(0);
         List<String> values = target.rest().subList(1, target.rest().size());
-        Node block = target.block().orElseThrow(() -> new ConfigEditException("no block named in '" + path + "'"));
-        Optional<Node> existing = lastUnconditional(block, keyword);
+        Statement block = target.block().orElseThrow(() -> new ConfigEditException("no block named in '" + path + "'"));
+        Optional<Statement> existing = lastUnconditional(block, keyword);
         if (existing.isPresent()) {
-            Node node = existing.get();
+            Statement node = existing.get();
             if (node.hasBlock()) throw new ConfigEditException("'" + keyword + "' is a block; edit its entries instead");
             String text = render(values);
             if (node.wordCount() > 1) {
@@ -54,12 +54,12 @@ public final class ConfigEditor {
         String path = String.join(" ", words);
         Target target = resolve(doc, words);
         if (target.rest().isEmpty()) throw new ConfigEditException("nothing to add in '" + path + "'");
-        Node block = target.block().orElseThrow(() -> new ConfigEditException("no block named in '" + path + "'"));
+        Statement block = target.block().orElseThrow(() -> new ConfigEditException("no block named in '" + path + "'"));
         if (KeywordTable.isListBlock("x", block.keyword())) {
             return insertLine(doc, block, render(target.rest()));
         }
         if (target.rest().size() >= 2 && KeywordTable.LIST_BLOCKS.contains(target.rest().get(0))) {
-            Optional<Node> list = lastUnconditional(block, target.rest().get(0)).filter(Node::hasBlock);
+            Optional<Statement> list = lastUnconditional(block, target.rest().get(0)).filter(Statement::hasBlock);
             List<String> entry = target.rest().subList(1, target.rest().size());
             if (list.isPresent()) return insertLine(doc, list.get(), render(entry));
             String indent = childIndent(block);
@@ -80,12 +80,12 @@ public final class ConfigEditor {
         String path = String.join(" ", words);
         Target target = resolve(doc, words);
         if (target.rest().isEmpty()) {
-            Node block = target.block().orElseThrow(() -> new ConfigEditException("nothing named '" + path + "'"));
+            Statement block = target.block().orElseThrow(() -> new ConfigEditException("nothing named '" + path + "'"));
             return doc.apply(List.of(deleteLines(block)));
         }
-        Node block = target.block().orElseThrow(() -> new ConfigEditException("no block named in '" + path + "'"));
+        Statement block = target.block().orElseThrow(() -> new ConfigEditException("no block named in '" + path + "'"));
         List<TextEdit> edits = new ArrayList<>();
-        for (Node child : block.children()) {
+        for (Statement child : block.children()) {
             boolean matches = child.keyword().equals(target.rest().get(0)) && child.condition().isEmpty()
                 && (target.rest().size() == 1 || child.words().equals(target.rest()));
             if (matches) edits.add(deleteLines(child));
@@ -106,22 +106,22 @@ public final class ConfigEditor {
         Target target = resolve(doc, blockPath);
         if (target.rest().size() == 1 && target.block().isPresent()) {
             if (wanted.isEmpty()) return doc;
-            Node parent = target.block().get();
+            Statement parent = target.block().get();
             String nl = newline(parent.file(), parent.line());
             String indent = childIndent(parent) + indentUnit(parent);
             StringBuilder text = new StringBuilder(target.rest().get(0)).append(" {");
             for (List<String> entry : wanted) text.append(nl).append(indent).append(render(entry));
             return insertLine(doc, parent, text.append(nl).append(childIndent(parent)).append('}').toString());
         }
-        Node block = target.block().filter(b -> target.rest().isEmpty() && b.hasBlock())
+        Statement block = target.block().filter(b -> target.rest().isEmpty() && b.hasBlock())
             .orElseThrow(() -> new ConfigEditException("'" + path + "' is not a block"));
-        List<Node> old = block.children();
-        for (Node child : old) {
+        List<Statement> old = block.children();
+        for (Statement child : old) {
             if (child.condition().isPresent()) {
                 throw new ConfigEditException("'" + path + "' has @" + child.condition().get() + " entries; edit those lines by hand");
             }
         }
-        if (old.stream().map(Node::words).toList().equals(wanted)) return doc;
+        if (old.stream().map(Statement::words).toList().equals(wanted)) return doc;
         if (sharesLineWithBraces(block)) return doc.apply(List.of(rewriteInside(block, wanted)));
         if (old.isEmpty()) {
             ConfigDocument out = doc;
@@ -140,7 +140,7 @@ public final class ConfigEditor {
         Target target = resolve(doc, blockPath);
         if (target.rest().isEmpty()) return doc;
         String path = String.join(" ", blockPath);
-        Node parent = target.block().filter(b -> target.rest().size() == 1)
+        Statement parent = target.block().filter(b -> target.rest().size() == 1)
             .orElseThrow(() -> new ConfigEditException("no block to add '" + path + "' to"));
         return insertLine(doc, parent, target.rest().get(0) + " {" + newline(parent.file(), parent.line()) + childIndent(parent) + "}");
     }
@@ -148,7 +148,7 @@ public final class ConfigEditor {
     /** Renames a block: {@code rename(doc, "vrrp_instance VI_1", "VI_9")}. */
     public static ConfigDocument rename(ConfigDocument doc, String blockPath, String newName) {
         Target target = resolve(doc, split(blockPath));
-        Node block = target.block().filter(b -> target.rest().isEmpty() && b.wordCount() > 1)
+        Statement block = target.block().filter(b -> target.rest().isEmpty() && b.wordCount() > 1)
             .orElseThrow(() -> new ConfigEditException("'" + blockPath + "' is not a named block"));
         return doc.apply(List.of(new TextEdit(block.file().path(), block.wordStart(1), block.wordEnd(1), render(List.of(newName)))));
     }
@@ -156,7 +156,7 @@ public final class ConfigEditor {
     /** Adds a top-level block copied from an existing one (a template), under a new name, right after it. */
     public static ConfigDocument copyBlock(ConfigDocument doc, String templatePath, String newName) {
         Target target = resolve(doc, split(templatePath));
-        Node template = target.block().filter(b -> target.rest().isEmpty() && b.wordCount() > 1 && b.closeOffset() >= 0
+        Statement template = target.block().filter(b -> target.rest().isEmpty() && b.wordCount() > 1 && b.closeOffset() >= 0
                 && b.closeFile().orElse(null) == b.file())
             .orElseThrow(() -> new ConfigEditException("'" + templatePath + "' is not a named block in one file"));
         SourceFile file = template.file();
@@ -174,12 +174,12 @@ public final class ConfigEditor {
     // ---- resolution
 
     private static Target resolve(ConfigDocument doc, List<String> words) {
-        List<Node> level = doc.roots();
-        Node block = null;
+        List<Statement> level = doc.roots();
+        Statement block = null;
         int i = 0;
         while (i < words.size()) {
-            Node next = null;
-            for (Node candidate : level) {
+            Statement next = null;
+            for (Statement candidate : level) {
                 if (!candidate.hasBlock() || !candidate.keyword().equals(words.get(i)) || candidate.condition().isPresent()) continue;
                 List<String> args = candidate.args();
                 if (i + 1 + args.size() <= words.size() && words.subList(i + 1, i + 1 + args.size()).equals(args)) {
@@ -197,9 +197,9 @@ public final class ConfigEditor {
         return new Target(Optional.ofNullable(block), words.subList(i, words.size()));
     }
 
-    private static Optional<Node> lastUnconditional(Node block, String keyword) {
-        Node found = null;
-        for (Node child : block.children()) {
+    private static Optional<Statement> lastUnconditional(Statement block, String keyword) {
+        Statement found = null;
+        for (Statement child : block.children()) {
             if (child.keyword().equals(keyword)) {
                 if (child.condition().isPresent()) {
                     throw new ConfigEditException("'" + keyword + "' has @" + child.condition().get()
@@ -214,7 +214,7 @@ public final class ConfigEditor {
     // ---- list entries
 
     /** Byte edits from the old entries to the wanted ones: the longest common run stays, the rest is rewritten. */
-    private static List<TextEdit> entryEdits(Node block, List<Node> old, List<List<String>> wanted) {
+    private static List<TextEdit> entryEdits(Statement block, List<Statement> old, List<List<String>> wanted) {
         int n = old.size();
         int m = wanted.size();
         int[][] common = new int[n + 1][m + 1];
@@ -225,9 +225,9 @@ public final class ConfigEditor {
             }
         }
         List<TextEdit> edits = new ArrayList<>();
-        List<Node> deleted = new ArrayList<>();
+        List<Statement> deleted = new ArrayList<>();
         List<List<String>> inserted = new ArrayList<>();
-        Node anchor = null;
+        Statement anchor = null;
         int i = 0;
         int j = 0;
         while (i < n || j < m) {
@@ -247,22 +247,22 @@ public final class ConfigEditor {
     }
 
     /** One run of removed and added entries between two kept ones: pairs become rewrites, the rest deletes or inserts. */
-    private static void flushRun(Node block, Node anchor, List<Node> deleted, List<List<String>> inserted, List<TextEdit> edits) {
+    private static void flushRun(Statement block, Statement anchor, List<Statement> deleted, List<List<String>> inserted, List<TextEdit> edits) {
         int pairs = Math.min(deleted.size(), inserted.size());
         for (int k = 0; k < pairs; k++) {
-            Node node = deleted.get(k);
+            Statement node = deleted.get(k);
             edits.add(new TextEdit(node.file().path(), node.wordStart(0), node.wordEnd(node.wordCount() - 1), render(inserted.get(k))));
         }
         for (int k = pairs; k < deleted.size(); k++) edits.add(deleteLines(deleted.get(k)));
         if (inserted.size() > pairs) {
-            Node after = !deleted.isEmpty() ? deleted.get(deleted.size() - 1) : anchor;
+            Statement after = !deleted.isEmpty() ? deleted.get(deleted.size() - 1) : anchor;
             SourceFile file;
             int offset;
             if (after != null) {
                 file = after.file();
                 offset = file.lineEndWithTerminator(after.lastLine());
             } else {
-                Node first = block.children().get(0);
+                Statement first = block.children().get(0);
                 file = first.file();
                 offset = file.lineStart(first.line());
             }
@@ -279,12 +279,12 @@ public final class ConfigEditor {
     }
 
     /** Blocks written on one line with their entries ({@code group { VI_1 VI_2 }}): edited entry by entry. */
-    private static boolean sharesLineWithBraces(Node block) {
+    private static boolean sharesLineWithBraces(Statement block) {
         SourceFile openFile = block.file();
         int openLine = openFile.lineOf(block.openOffset());
         SourceFile closeFile = block.closeFile().orElse(null);
         int closeLine = closeFile == null ? -1 : closeFile.lineOf(block.closeOffset());
-        for (Node child : block.children()) {
+        for (Statement child : block.children()) {
             if (child.file() == openFile && child.line() == openLine) return true;
             if (child.file() == closeFile && child.lastLine() == closeLine) return true;
         }
@@ -292,7 +292,7 @@ public final class ConfigEditor {
     }
 
     /** A one-line block's inside replaced by one entry per line, indented one step deeper than the block. */
-    private static TextEdit rewriteInside(Node block, List<List<String>> wanted) {
+    private static TextEdit rewriteInside(Statement block, List<List<String>> wanted) {
         SourceFile file = block.file();
         if (block.closeFile().orElse(null) != file) throw new ConfigEditException("block '" + block.keyword() + "' is not closed");
         String nl = newline(file, block.line());
@@ -305,10 +305,10 @@ public final class ConfigEditor {
 
     // ---- text
 
-    private static ConfigDocument insertLine(ConfigDocument doc, Node block, String content) {
+    private static ConfigDocument insertLine(ConfigDocument doc, Statement block, String content) {
         if (block.closeOffset() < 0) throw new ConfigEditException("block '" + block.keyword() + "' is not closed");
-        List<Node> children = block.children();
-        Node last = children.isEmpty() ? null : children.get(children.size() - 1);
+        List<Statement> children = block.children();
+        Statement last = children.isEmpty() ? null : children.get(children.size() - 1);
         SourceFile file;
         int insertAt;
         if (last != null && last.file() == block.closeFile().orElse(null) && !last.hasBlock()
@@ -343,7 +343,7 @@ public final class ConfigEditor {
     }
 
     /** Deletes a statement's whole lines when it has them to itself, otherwise just its text. */
-    private static TextEdit deleteLines(Node node) {
+    private static TextEdit deleteLines(Statement node) {
         SourceFile file = node.file();
         int endLine = node.hasBlock() && node.closeFile().orElse(null) == file ? file.lineOf(node.closeOffset()) : node.lastLine();
         int start = file.lineStart(node.line());
@@ -357,17 +357,17 @@ public final class ConfigEditor {
         return new TextEdit(file.path(), start, end, "");
     }
 
-    private static String childIndent(Node block) {
-        for (Node child : block.children()) {
+    private static String childIndent(Statement block) {
+        for (Statement child : block.children()) {
             if (child.file() == block.file() || block.closeFile().isPresent()) return indentOf(child.file(), child.line());
         }
         return indentOf(block.file(), block.line()) + indentUnit(block);
     }
 
     /** The indent step the file uses: a tab if its lines start with tabs, else the spaces between levels. */
-    private static String indentUnit(Node block) {
+    private static String indentUnit(Statement block) {
         String outer = indentOf(block.file(), block.line());
-        for (Node child : block.children()) {
+        for (Statement child : block.children()) {
             String inner = indentOf(child.file(), child.line());
             if (inner.length() > outer.length() && inner.startsWith(outer)) return inner.substring(outer.length());
         }

@@ -19,14 +19,14 @@ final class KeywordChecker {
         this.table = table;
     }
 
-    void check(List<Node> roots, List<Diagnostic> out) {
+    void check(List<Statement> roots, List<Diagnostic> out) {
         checkBlock("", roots, out);
     }
 
-    private void checkBlock(String path, List<Node> nodes, List<Diagnostic> out) {
-        Map<String, Node> seen = new HashMap<>();
-        for (Node node : nodes) {
-            if (node.kind() != Node.Kind.STATEMENT || node.keyword().isEmpty() || node.keyword().startsWith("$")) continue;
+    private void checkBlock(String path, List<Statement> nodes, List<Diagnostic> out) {
+        Map<String, Statement> seen = new HashMap<>();
+        for (Statement node : nodes) {
+            if (node.kind() != Statement.Kind.KEYWORD || node.keyword().isEmpty() || node.keyword().startsWith("$")) continue;
             String keyword = node.keyword();
             var known = table.lookup(path, keyword);
             if (known.isEmpty()) {
@@ -41,7 +41,7 @@ final class KeywordChecker {
                 out.add(DiagnosticCode.UNEXPECTED_OPEN.at(node.location(), "'" + keyword + "' takes no block"));
             }
             if (!node.hasBlock() && !REPEATABLE.contains(keyword)) {
-                Node previous = seen.put(keyword, node);
+                Statement previous = seen.put(keyword, node);
                 if (previous != null && !path.isEmpty()) {
                     out.add(DiagnosticCode.DUPLICATE_KEYWORD.at(node.location(), "'" + keyword + "' is also set on line "
                         + previous.location().line() + "; keepalived silently uses this last one"));

@@ -14,7 +14,7 @@ public final class ModelBuilder {
     }
 
     public static KeepalivedConfig build(EffectiveConfig effective) {
-        List<Node> roots = effective.roots();
+        List<Statement> roots = effective.roots();
         List<KeepalivedConfig.VrrpScript> scripts = new ArrayList<>();
         List<KeepalivedConfig.TrackFile> trackFiles = new ArrayList<>();
         List<KeepalivedConfig.TrackProcess> processes = new ArrayList<>();
@@ -22,8 +22,8 @@ public final class ModelBuilder {
         List<VrrpInstance> instances = new ArrayList<>();
         List<VirtualServer.Group> serverGroups = new ArrayList<>();
         List<VirtualServer> servers = new ArrayList<>();
-        Node globalDefs = null;
-        for (Node node : roots) {
+        Statement globalDefs = null;
+        for (Statement node : roots) {
             if (!node.hasBlock()) continue;
             String name = node.arg(0).orElse("");
             switch (node.keyword()) {
@@ -32,7 +32,7 @@ public final class ModelBuilder {
                 case "track_file", "vrrp_track_file" -> trackFiles.add(new KeepalivedConfig.TrackFile(name, value(node, "file"),
                     weight(node), hasWord(node, "weight", "reverse"), node));
                 case "vrrp_track_process" -> processes.add(new KeepalivedConfig.TrackProcess(name,
-                    node.child("process").map(Node::args).orElse(List.of()), weight(node), integer(node, "quorum"),
+                    node.child("process").map(Statement::args).orElse(List.of()), weight(node), integer(node, "quorum"),
                     decimal(node, "delay"), node));
                 case "vrrp_sync_group" -> groups.add(new KeepalivedConfig.SyncGroup(name, entries(node, "group"), notify(node), node));
                 case "vrrp_instance" -> instances.add(instance(name, node));
@@ -46,7 +46,7 @@ public final class ModelBuilder {
             instances, serverGroups, servers);
     }
 
-    private static KeepalivedConfig.GlobalDefs globalDefs(Node node) {
+    private static KeepalivedConfig.GlobalDefs globalDefs(Statement node) {
         if (node == null) {
             return new KeepalivedConfig.GlobalDefs(Optional.empty(), false, Optional.empty(), List.of(), Map.of(), Optional.empty());
         }
@@ -54,12 +54,12 @@ public final class ModelBuilder {
             value(node, "script_user"), entries(node, "notification_email"), settings(node), Optional.of(node));
     }
 
-    private static KeepalivedConfig.VrrpScript script(String name, Node node) {
+    private static KeepalivedConfig.VrrpScript script(String name, Statement node) {
         return new KeepalivedConfig.VrrpScript(name, value(node, "script"), decimal(node, "interval"), decimal(node, "timeout"),
             weight(node), hasWord(node, "weight", "reverse"), integer(node, "rise"), integer(node, "fall"), value(node, "user"), node);
     }
 
-    private static VrrpInstance instance(String name, Node node) {
+    private static VrrpInstance instance(String name, Statement node) {
         Optional<VrrpInstance.State> state = value(node, "state").flatMap(s -> switch (s) {
             case "MASTER" -> Optional.of(VrrpInstance.State.MASTER);
             case "BACKUP" -> Optional.of(VrrpInstance.State.BACKUP);
@@ -81,12 +81,12 @@ public final class ModelBuilder {
             listEntries(node, "virtual_routes"), listEntries(node, "virtual_rules"), notify, garp, settings(node), node);
     }
 
-    private static VrrpInstance.Notify notify(Node node) {
+    private static VrrpInstance.Notify notify(Statement node) {
         return new VrrpInstance.Notify(joined(node, "notify_master"), joined(node, "notify_backup"), joined(node, "notify_fault"),
             joined(node, "notify_stop"), joined(node, "notify"), joined(node, "notify_master_rx_lower_pri"));
     }
 
-    private static List<VrrpInstance.Tracked> tracked(Node node, String keyword) {
+    private static List<VrrpInstance.Tracked> tracked(Statement node, String keyword) {
         List<VrrpInstance.Tracked> out = new ArrayList<>();
         node.children(keyword).forEach(block -> block.children().forEach(entry -> {
             List<String> words = entry.words();
@@ -97,13 +97,13 @@ public final class ModelBuilder {
         return out;
     }
 
-    static List<VrrpInstance.VirtualAddress> addresses(Node node, String keyword) {
+    static List<VrrpInstance.VirtualAddress> addresses(Statement node, String keyword) {
         List<VrrpInstance.VirtualAddress> out = new ArrayList<>();
         node.children(keyword).forEach(block -> block.children().forEach(entry -> out.add(address(entry))));
         return out;
     }
 
-    static VrrpInstance.VirtualAddress address(Node entry) {
+    static VrrpInstance.VirtualAddress address(Statement entry) {
         String first = entry.keyword();
         int slash = first.indexOf('/');
         String address = slash < 0 ? first : first.substring(0, slash);
@@ -113,14 +113,14 @@ public final class ModelBuilder {
             after(words, "scope"), after(words, "brd").or(() -> after(words, "broadcast")), words.contains("no_track"), entry);
     }
 
-    private static List<VrrpInstance.Entry> listEntries(Node node, String keyword) {
+    private static List<VrrpInstance.Entry> listEntries(Statement node, String keyword) {
         List<VrrpInstance.Entry> out = new ArrayList<>();
         node.children(keyword).forEach(block -> block.children().forEach(entry ->
             out.add(new VrrpInstance.Entry(entry.words(), after(entry.words(), "dev"), entry))));
         return out;
     }
 
-    private static VirtualServer virtualServer(Node node) {
+    private static VirtualServer virtualServer(Statement node) {
         List<VirtualServer.RealServer> reals = new ArrayList<>();
         node.children("real_server").forEach(r -> reals.add(realServer(r)));
         return new VirtualServer(node.args(), value(node, "lb_algo"), value(node, "lb_kind").or(() -> value(node, "lvs_method")),
@@ -128,9 +128,9 @@ public final class ModelBuilder {
             node.child("sorry_server").map(ModelBuilder::realServer), settings(node), node);
     }
 
-    private static VirtualServer.RealServer realServer(Node node) {
+    private static VirtualServer.RealServer realServer(Statement node) {
         List<VirtualServer.Checker> checkers = new ArrayList<>();
-        for (Node child : node.children()) {
+        for (Statement child : node.children()) {
             if (child.hasBlock() && child.keyword().matches("[A-Z_]+_(GET|CHECK)")) {
                 List<Map<String, List<String>>> urls = child.children("url").map(ModelBuilder::settings).toList();
                 checkers.add(new VirtualServer.Checker(child.keyword(), settings(child), urls, child));
@@ -141,39 +141,39 @@ public final class ModelBuilder {
     }
 
     /** Every non-block keyword of a block with its arguments, the last occurrence winning. */
-    private static Map<String, List<String>> settings(Node node) {
+    private static Map<String, List<String>> settings(Statement node) {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        for (Node child : node.children()) {
-            if (!child.hasBlock() && child.kind() == Node.Kind.STATEMENT) out.put(child.keyword(), child.args());
+        for (Statement child : node.children()) {
+            if (!child.hasBlock() && child.kind() == Statement.Kind.KEYWORD) out.put(child.keyword(), child.args());
         }
         return out;
     }
 
-    private static List<String> entries(Node node, String keyword) {
-        return node.child(keyword).map(b -> b.children().stream().map(Node::keyword).toList()).orElse(List.of());
+    private static List<String> entries(Statement node, String keyword) {
+        return node.child(keyword).map(b -> b.children().stream().map(Statement::keyword).toList()).orElse(List.of());
     }
 
-    private static Optional<String> value(Node node, String keyword) {
+    private static Optional<String> value(Statement node, String keyword) {
         return node.child(keyword).flatMap(n -> n.arg(0));
     }
 
-    private static Optional<String> joined(Node node, String keyword) {
+    private static Optional<String> joined(Statement node, String keyword) {
         return node.child(keyword).filter(n -> n.wordCount() > 1).map(n -> String.join(" ", n.args()));
     }
 
-    private static OptionalInt integer(Node node, String keyword) {
+    private static OptionalInt integer(Statement node, String keyword) {
         return value(node, keyword).map(Values::integer).orElse(OptionalInt.empty());
     }
 
-    private static OptionalDouble decimal(Node node, String keyword) {
+    private static OptionalDouble decimal(Statement node, String keyword) {
         return value(node, keyword).map(Values::decimal).orElse(OptionalDouble.empty());
     }
 
-    private static OptionalInt weight(Node node) {
+    private static OptionalInt weight(Statement node) {
         return integer(node, "weight");
     }
 
-    private static boolean hasWord(Node node, String keyword, String word) {
+    private static boolean hasWord(Statement node, String keyword, String word) {
         return node.child(keyword).map(n -> n.words().contains(word)).orElse(false);
     }
 

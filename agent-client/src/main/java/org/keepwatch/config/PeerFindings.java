@@ -8,7 +8,7 @@ final class PeerFindings {
     private final List<PeerFinding> found = new ArrayList<>();
 
     /** A finding in the member's file at the given statement, its message prefixed by the instance name like lint's. */
-    void add(DiagnosticCode code, PeerRouter router, PeerRouter.Member member, Node at, String message) {
+    void add(DiagnosticCode code, PeerRouter router, PeerRouter.Member member, Statement at, String message) {
         found.add(new PeerFinding(member.name(), router.label(),
             code.at(at.location(), "(" + member.instance().name() + ") " + message)));
     }

@@ -15,7 +15,7 @@ public record PeerReport(List<PeerRouter> routers, List<PeerFinding> findings) {
     }
 
     /** Clean, warnings only, or errors: the same scale as a lint of one file. */
-    public LintReport.Verdict verdict() {
+    public LintReport.Grade verdict() {
         return new LintReport(diagnostics()).verdict();
     }
 

@@ -3,6 +3,7 @@ package org.keepwatch.config;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -65,7 +66,7 @@ final class Preprocessor {
         Location[] lineOrigins = origins.toArray(new Location[0]);
         byte[] text = out.toByteArray();
         // the SourceFile counts a line after a final newline; give it an origin too
-        Location[] padded = java.util.Arrays.copyOf(lineOrigins, lineOrigins.length + 1);
+        Location[] padded = Arrays.copyOf(lineOrigins, lineOrigins.length + 1);
         padded[lineOrigins.length] = lineOrigins.length == 0 ? new Location(main.path(), 1, 1) : lineOrigins[lineOrigins.length - 1];
         return new Output(new SourceFile(main.path(), text, padded), diagnostics);
     }

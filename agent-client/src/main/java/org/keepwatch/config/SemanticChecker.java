@@ -21,7 +21,7 @@ final class SemanticChecker {
         this.out = out;
     }
 
-    void check(KeepalivedConfig config, List<Node> roots) {
+    void check(KeepalivedConfig config, List<Statement> roots) {
         Set<String> scripts = new HashSet<>();
         config.scripts().forEach(s -> scripts.add(s.name()));
         Set<String> trackFiles = new HashSet<>();
@@ -76,7 +76,7 @@ final class SemanticChecker {
     }
 
     private void checkInstance(VrrpInstance instance, Set<String> scripts, Set<String> trackFiles, Set<String> processes) {
-        Node node = instance.node();
+        Statement node = instance.node();
         String who = "(" + instance.name() + ") ";
         node.child("state").ifPresent(s -> {
             if (instance.state().isEmpty()) {
@@ -153,7 +153,7 @@ final class SemanticChecker {
             .map(local -> instance.virtualAddresses().stream().anyMatch(a -> local.contains(a.address())))
             .orElse(false);
         if (!owns) {
-            Node at = instance.node().child("priority").orElse(instance.node());
+            Statement at = instance.node().child("priority").orElse(instance.node());
             out.add(DiagnosticCode.PRIORITY_OWNER.at(at.location(), who + "priority 255 claims to own the virtual address"
                 + (options.localAddresses().isPresent() ? ", but this node does not hold it" : "; make sure this node holds it")
                 + "; otherwise use 254 or less"));
@@ -168,7 +168,7 @@ final class SemanticChecker {
         }
     }
 
-    private void range(Node node, String keyword, int min, int max, String who) {
+    private void range(Statement node, String keyword, int min, int max, String who) {
         node.child(keyword).ifPresent(n -> {
             OptionalInt value = n.arg(0).map(Values::integer).orElse(OptionalInt.empty());
             if (n.arg(0).isEmpty()) {
@@ -180,8 +180,8 @@ final class SemanticChecker {
         });
     }
 
-    private void checkRoutesAndRules(List<Node> roots) {
-        for (Node root : roots) {
+    private void checkRoutesAndRules(List<Statement> roots) {
+        for (Statement root : roots) {
             if (root.keyword().equals("static_routes")) routes(root);
             if (root.keyword().equals("static_rules")) rules(root);
             if (root.keyword().equals("vrrp_instance")) {
@@ -191,8 +191,8 @@ final class SemanticChecker {
         }
     }
 
-    private void routes(Node block) {
-        for (Node route : block.children()) {
+    private void routes(Statement block) {
+        for (Statement route : block.children()) {
             List<String> words = route.words();
             if (words.contains("or")) {
                 out.add(DiagnosticCode.DEPRECATED.at(route.location(), "\"or\" for routes is deprecated; use \"nexthop\""));
@@ -206,8 +206,8 @@ final class SemanticChecker {
         }
     }
 
-    private void rules(Node block) {
-        for (Node rule : block.children()) {
+    private void rules(Statement block) {
+        for (Statement rule : block.children()) {
             List<String> words = rule.words();
             boolean valid = true;
             for (String key : List.of("from", "to")) {

@@ -32,7 +32,7 @@ final class SettingComparison {
     }
 
     private void setting(PeerRouter router, String what, Function<PeerRouter.Member, String> value,
-                         Function<PeerRouter.Member, Node> where) {
+                         Function<PeerRouter.Member, Statement> where) {
         Map<String, List<PeerRouter.Member>> groups = router.groupBy(value);
         for (String outlier : Disagreement.outliers(groups)) {
             for (PeerRouter.Member member : groups.get(outlier)) {
@@ -65,13 +65,13 @@ final class SettingComparison {
         return "auth_type " + auth.type().get() + " (secret #" + (passwords.indexOf(pass) + 1) + ")";
     }
 
-    private static Node versionLine(PeerRouter.Member member) {
+    private static Statement versionLine(PeerRouter.Member member) {
         if (member.instance().node().child("version").isPresent()) return at(member, "version");
         return member.member().config().globalDefs().node().flatMap(g -> g.child("vrrp_version"))
             .orElse(member.instance().node());
     }
 
-    static Node at(PeerRouter.Member member, String keyword) {
+    static Statement at(PeerRouter.Member member, String keyword) {
         return member.instance().node().child(keyword).orElse(member.instance().node());
     }
 

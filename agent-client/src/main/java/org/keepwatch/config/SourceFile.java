@@ -1,6 +1,7 @@
 package org.keepwatch.config;
 
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +130,7 @@ public final class SourceFile {
             .onMalformedInput(CodingErrorAction.REPORT)
             .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
-        var out = java.nio.CharBuffer.allocate(8192);
+        var out = CharBuffer.allocate(8192);
         while (true) {
             var result = decoder.decode(in, out, true);
             if (result.isError()) return in.position();

@@ -2,6 +2,7 @@ package org.keepwatch.config;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
 final class TreeBuilder implements LineScanner.Sink {
 
     /** What one build produced. */
-    record Result(List<SourceFile> files, List<Node> roots, List<Diagnostic> diagnostics) {
+    record Result(List<SourceFile> files, List<Statement> roots, List<Diagnostic> diagnostics) {
     }
 
     static final Set<String> INCLUDE_KEYWORDS = Set.of("include", "includer", "includem", "includew", "includeb", "includea");
@@ -33,8 +34,8 @@ final class TreeBuilder implements LineScanner.Sink {
     private final LineScanner scanner = new LineScanner();
     private final Map<String, SourceFile> files = new LinkedHashMap<>();
     private final Set<String> includeChain = new HashSet<>();
-    private final List<Node> roots = new ArrayList<>();
-    private final Deque<Node> open = new ArrayDeque<>();
+    private final List<Statement> roots = new ArrayList<>();
+    private final Deque<Statement> open = new ArrayDeque<>();
     private final List<Diagnostic> diagnostics = new ArrayList<>();
     private final Map<String, String> keywordPool = new HashMap<>();
     private long totalBytes;
@@ -46,7 +47,7 @@ final class TreeBuilder implements LineScanner.Sink {
     private String condition;
     private final List<String> words = new ArrayList<>();
     private int[] spans = new int[16];
-    private Node lastStatement;
+    private Statement lastStatement;
     private String lastReportKey = "";
 
     TreeBuilder(FileSource source, ParseLimits limits, boolean followIncludes) {
@@ -70,7 +71,7 @@ final class TreeBuilder implements LineScanner.Sink {
         totalBytes += main.length();
         includeChain.add(main.path());
         parseFile(main);
-        for (Node unclosed : open) {
+        for (Statement unclosed : open) {
             diagnostics.add(DiagnosticCode.UNCLOSED_BLOCK.at(unclosed.location(),
                 "block '" + unclosed.keyword() + "' opened here is never closed with '}'"));
         }
@@ -105,16 +106,16 @@ final class TreeBuilder implements LineScanner.Sink {
             consumed = addDefinition(sourceFile, lineIndex, content);
         } else if (content + 4 < end && sourceFile.byteAt(content) == '~'
             && (startsWith(sourceFile, content, "~SEQ") || startsWith(sourceFile, content, "~LST"))) {
-            addOpaque(Node.Kind.LOOP, sourceFile, lineIndex, content, end);
+            addOpaque(Statement.Kind.LOOP, sourceFile, lineIndex, content, end);
         } else {
             LineScanner.Tail tail = scanner.scan(sourceFile, content, end, this, condition == null && isInclude(sourceFile, content, end));
             if (tail.unterminatedQuote()) {
                 diagnostics.add(DiagnosticCode.UNTERMINATED_QUOTE.at(sourceFile.location(tail.unterminatedQuoteOffset()),
                     "quote opened here is not closed on this line"));
             }
-            Node statement = flush();
+            Statement statement = flush();
             if (statement != null) lastStatement = statement;
-            if (statement != null && statement.kind() == Node.Kind.INCLUDE && followIncludes) include(statement);
+            if (statement != null && statement.kind() == Statement.Kind.INCLUDE && followIncludes) include(statement);
         }
         file = previousFile;
         line = previousLine;
@@ -147,7 +148,7 @@ final class TreeBuilder implements LineScanner.Sink {
         int last = lineIndex;
         while (endsWithBackslash(f, last) && last + 1 < f.lineCount()) last++;
         int valueEnd = f.lineEnd(last);
-        Node node = new Node(f, lineIndex, Node.Kind.DEFINITION, condition,
+        Statement node = new Statement(f, lineIndex, Statement.Kind.DEFINITION, condition,
             new String[] {f.text(content + 1, eq), f.text(eq + 1, valueEnd)},
             new int[] {content, eq, eq + 1, Math.max(eq + 1, valueEnd)});
         node.lastLine(last);
@@ -162,10 +163,10 @@ final class TreeBuilder implements LineScanner.Sink {
         return p >= start && f.byteAt(p) == '\\';
     }
 
-    private void addOpaque(Node.Kind kind, SourceFile f, int lineIndex, int start, int end) {
+    private void addOpaque(Statement.Kind kind, SourceFile f, int lineIndex, int start, int end) {
         int trimmed = end;
         while (trimmed > start && LineScanner.isBlank(f.byteAt(trimmed - 1))) trimmed--;
-        add(new Node(f, lineIndex, kind, condition, new String[] {f.text(start, trimmed)}, new int[] {start, trimmed}));
+        add(new Statement(f, lineIndex, kind, condition, new String[] {f.text(start, trimmed)}, new int[] {start, trimmed}));
     }
 
     @Override
@@ -173,7 +174,7 @@ final class TreeBuilder implements LineScanner.Sink {
         if (words.size() >= limits.maxWordsPerStatement()) return;
         if (words.isEmpty()) value = keywordPool.computeIfAbsent(value, v -> v);
         int index = words.size();
-        if (spans.length < 2 * index + 2) spans = java.util.Arrays.copyOf(spans, spans.length * 2);
+        if (spans.length < 2 * index + 2) spans = Arrays.copyOf(spans, spans.length * 2);
         spans[2 * index] = start;
         spans[2 * index + 1] = end;
         words.add(value);
@@ -181,16 +182,16 @@ final class TreeBuilder implements LineScanner.Sink {
 
     @Override
     public void open(int offset) {
-        Node owner = flush();
+        Statement owner = flush();
         if (owner == null) {
-            List<Node> siblings = open.isEmpty() ? roots : open.peek().children();
+            List<Statement> siblings = open.isEmpty() ? roots : open.peek().children();
             boolean braceOnNextLine = lastStatement != null && !lastStatement.hasBlock()
                 && !siblings.isEmpty() && siblings.get(siblings.size() - 1) == lastStatement;
             if (braceOnNextLine) {
                 owner = lastStatement;
             } else {
                 report(DiagnosticCode.UNEXPECTED_OPEN, offset, "'{' without a keyword before it");
-                owner = new Node(file, line, Node.Kind.STATEMENT, condition, new String[0], new int[0]);
+                owner = new Statement(file, line, Statement.Kind.KEYWORD, condition, new String[0], new int[0]);
                 add(owner);
             }
         }
@@ -223,24 +224,24 @@ final class TreeBuilder implements LineScanner.Sink {
     }
 
     /** Turns the words gathered since the last brace or line start into a statement. */
-    private Node flush() {
+    private Statement flush() {
         if (words.isEmpty()) return null;
         String[] values = words.toArray(new String[0]);
-        int[] wordSpans = java.util.Arrays.copyOf(spans, 2 * values.length);
+        int[] wordSpans = Arrays.copyOf(spans, 2 * values.length);
         words.clear();
-        Node.Kind kind = INCLUDE_KEYWORDS.contains(values[0]) && condition == null ? Node.Kind.INCLUDE : Node.Kind.STATEMENT;
-        Node node = new Node(file, line, kind, condition, values, wordSpans);
+        Statement.Kind kind = INCLUDE_KEYWORDS.contains(values[0]) && condition == null ? Statement.Kind.INCLUDE : Statement.Kind.KEYWORD;
+        Statement node = new Statement(file, line, kind, condition, values, wordSpans);
         add(node);
         return node;
     }
 
-    private void add(Node node) {
+    private void add(Statement node) {
         if (open.isEmpty()) roots.add(node);
         else open.peek().addChild(node);
         lastStatement = null;
     }
 
-    private void include(Node statement) {
+    private void include(Statement statement) {
         if (statement.wordCount() < 2) {
             diagnostics.add(DiagnosticCode.MISSING_VALUE.at(statement.location(), statement.keyword() + " needs a file name or pattern"));
             return;
@@ -291,7 +292,7 @@ final class TreeBuilder implements LineScanner.Sink {
             }
             includeChain.add(path);
             includeDepth++;
-            Node savedLast = lastStatement;
+            Statement savedLast = lastStatement;
             parseFile(included);
             lastStatement = savedLast;
             includeDepth--;

@@ -67,7 +67,7 @@ final class VipComparison {
         }
         if (outliers.contains(false)) {
             for (PeerRouter.Member member : groups.get(false)) {
-                Node at = member.instance().node().child(keyword).orElse(member.instance().node());
+                Statement at = member.instance().node().child(keyword).orElse(member.instance().node());
                 out.add(DiagnosticCode.PEER_VIP_DRIFT, router, member, at, member.name() + " lacks " + held.get(0).address().cidr()
                     + " in " + keyword + " that " + Disagreement.names(have, "has", "have") + consequence);
             }

@@ -12,7 +12,7 @@ import java.util.OptionalInt;
  */
 public record VirtualServer(List<String> target, Optional<String> lbAlgo, Optional<String> lbKind, Optional<String> protocol,
                             OptionalDouble delayLoop, OptionalInt persistenceTimeout, List<RealServer> realServers,
-                            Optional<RealServer> sorryServer, Map<String, List<String>> settings, Node node) {
+                            Optional<RealServer> sorryServer, Map<String, List<String>> settings, Statement node) {
 
     public String name() {
         return String.join(" ", target);
@@ -24,14 +24,14 @@ public record VirtualServer(List<String> target, Optional<String> lbAlgo, Option
 
     /** real_server IP [PORT] { weight; checkers }. */
     public record RealServer(String address, OptionalInt port, OptionalInt weight, List<Checker> checkers,
-                             Map<String, List<String>> settings, Node node) {
+                             Map<String, List<String>> settings, Statement node) {
     }
 
     /** A health checker block (HTTP_GET, TCP_CHECK, MISC_CHECK, ...) with its settings by keyword. */
-    public record Checker(String type, Map<String, List<String>> settings, List<Map<String, List<String>>> urls, Node node) {
+    public record Checker(String type, Map<String, List<String>> settings, List<Map<String, List<String>>> urls, Statement node) {
     }
 
     /** virtual_server_group NAME { entries }. */
-    public record Group(String name, List<String> entries, Node node) {
+    public record Group(String name, List<String> entries, Statement node) {
     }
 }

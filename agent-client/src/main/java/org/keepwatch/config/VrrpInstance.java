@@ -15,7 +15,7 @@ public record VrrpInstance(String name, Optional<State> state, Optional<String> 
                            List<Tracked> trackInterfaces, List<Tracked> trackScripts, List<Tracked> trackFiles,
                            List<Tracked> trackProcesses, List<VirtualAddress> virtualAddresses,
                            List<VirtualAddress> excludedAddresses, List<Entry> virtualRoutes, List<Entry> virtualRules,
-                           Notify notifyScripts, Garp garp, Map<String, List<String>> settings, Node node) {
+                           Notify notifyScripts, Garp garp, Map<String, List<String>> settings, Statement node) {
 
     /** Initial state as configured. */
     public enum State { MASTER, BACKUP }
@@ -44,16 +44,16 @@ public record VrrpInstance(String name, Optional<State> state, Optional<String> 
     }
 
     /** An entry of unicast_peer, with its optional min_ttl/max_ttl. */
-    public record UnicastPeer(String address, Node node) {
+    public record UnicastPeer(String address, Statement node) {
     }
 
     /** An entry of track_interface/track_script/track_file/track_process: a name, a weight, reverse. */
-    public record Tracked(String name, OptionalInt weight, boolean reverse, Node node) {
+    public record Tracked(String name, OptionalInt weight, boolean reverse, Statement node) {
     }
 
     /** A line of virtual_ipaddress or virtual_ipaddress_excluded: {@code ADDR[/PREFIX] [dev IF] [label L] [scope S] ...}. */
     public record VirtualAddress(String address, OptionalInt prefixLength, Optional<String> dev, Optional<String> label,
-                                 Optional<String> scope, Optional<String> broadcast, boolean noTrack, Node node) {
+                                 Optional<String> scope, Optional<String> broadcast, boolean noTrack, Statement node) {
         /** The address as operators compare it: address/prefix, prefix defaulting to the host length. */
         public String cidr() {
             return address + "/" + prefixLength.orElse(address.contains(":") ? 128 : 32);
@@ -61,7 +61,7 @@ public record VrrpInstance(String name, Optional<State> state, Optional<String> 
     }
 
     /** A line of virtual_routes or virtual_rules, kept as its words with the device it names if any. */
-    public record Entry(List<String> words, Optional<String> dev, Node node) {
+    public record Entry(List<String> words, Optional<String> dev, Statement node) {
         public String text() {
             return String.join(" ", words);
         }

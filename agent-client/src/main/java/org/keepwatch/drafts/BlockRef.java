@@ -1,12 +1,12 @@
 package org.keepwatch.drafts;
 
-import org.keepwatch.config.Node;
+import org.keepwatch.config.Statement;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** A block the form edits: its kind, its name, and its statement in the effective configuration. */
-public record BlockRef(BlockKind kind, String name, Node node) {
+public record BlockRef(BlockKind kind, String name, Statement node) {
 
     /** The edit path of the block ({@code vrrp_instance VI_1}) followed by more words. */
     public List<String> path(List<String> more) {

@@ -3,7 +3,7 @@ package org.keepwatch.drafts;
 import org.keepwatch.config.ConfigDocument;
 import org.keepwatch.config.ConfigEditException;
 import org.keepwatch.config.ConfigEditor;
-import org.keepwatch.config.Node;
+import org.keepwatch.config.Statement;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -66,11 +66,11 @@ public final class FormEdits {
             if (referrer == null) {
                 return out;
             }
-            for (Node root : List.copyOf(out.roots())) {
+            for (Statement root : List.copyOf(out.roots())) {
                 if (!root.keyword().equals(referrer) || root.condition().isPresent() || root.arg(0).isEmpty()) {
                     continue;
                 }
-                Optional<Node> entries = root.child(list);
+                Optional<Statement> entries = root.child(list);
                 if (entries.isEmpty() || entries.get().children().stream().noneMatch(c -> c.keyword().equals(block.name()))) {
                     continue;
                 }
@@ -118,9 +118,9 @@ public final class FormEdits {
     }
 
     /** The statement at a path in the raw tree (what edits change), unconditional blocks only. */
-    private static Optional<Node> raw(ConfigDocument doc, List<String> path) {
-        Node found = null;
-        for (Node root : doc.roots()) {
+    private static Optional<Statement> raw(ConfigDocument doc, List<String> path) {
+        Statement found = null;
+        for (Statement root : doc.roots()) {
             if (root.keyword().equals(path.get(0)) && root.condition().isEmpty() && root.arg(0).orElse("").equals(path.get(1))) {
                 found = root;
             }

@@ -1,7 +1,7 @@
 package org.keepwatch.drafts;
 
 import org.keepwatch.config.KeepalivedConfig;
-import org.keepwatch.config.Node;
+import org.keepwatch.config.Statement;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +23,8 @@ public final class FormValues {
     }
 
     /** A single-valued field as text ("" when absent; "true"/"" for a flag). */
-    public static String value(Node block, BlockKind.Field field) {
-        Optional<Node> node = find(block, field.words());
+    public static String value(Statement block, BlockKind.Field field) {
+        Optional<Statement> node = find(block, field.words());
         if (field.input() == BlockKind.Input.FLAG) {
             return node.isPresent() ? "true" : "";
         }
@@ -32,14 +32,14 @@ public final class FormValues {
     }
 
     /** A list field's entries, one per line of the list block. */
-    public static List<String> entries(Node block, BlockKind.Field field) {
+    public static List<String> entries(Statement block, BlockKind.Field field) {
         return find(block, field.words()).map(list -> list.children().stream().map(c -> String.join(" ", c.words())).toList())
                 .orElse(List.of());
     }
 
     /** The child statement at a keyword path below a block; keepalived takes the last of repeated ones. */
-    static Optional<Node> find(Node block, List<String> words) {
-        Optional<Node> at = Optional.of(block);
+    static Optional<Statement> find(Statement block, List<String> words) {
+        Optional<Statement> at = Optional.of(block);
         for (String word : words) {
             at = at.flatMap(n -> n.child(word));
         }

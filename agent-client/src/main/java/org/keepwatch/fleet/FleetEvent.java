@@ -19,7 +19,7 @@ public sealed interface FleetEvent {
     }
 
     /** A router's members, VIP holders or verdict changed. */
-    record RouterChanged(Instant at, RouterView router) implements FleetEvent {
+    record RouterChanged(Instant at, RouterStatus router) implements FleetEvent {
     }
 
     /** A router left the fleet (its last member is gone). */

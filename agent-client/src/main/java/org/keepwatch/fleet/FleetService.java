@@ -1,12 +1,17 @@
 package org.keepwatch.fleet;
 
+import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.AgentSession;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -53,8 +58,8 @@ public final class FleetService implements AutoCloseable {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return FleetFile.read(path);
-            } catch (java.io.IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
+            } catch (IOException e) {
+                throw new CompletionException(e);
             }
         }, io).thenApply(read -> {
             watch(read, path);
@@ -90,8 +95,8 @@ public final class FleetService implements AutoCloseable {
                 if (target != null) {
                     FleetFile.write(target, changed);
                 }
-            } catch (java.io.IOException e) {
-                throw new java.util.concurrent.CompletionException(e);
+            } catch (IOException e) {
+                throw new CompletionException(e);
             }
             synchronized (this) {
                 fleet = changed;
@@ -118,7 +123,7 @@ public final class FleetService implements AutoCloseable {
     }
 
     /** Hears a node's apply.step events (the editor's push progress); returns how to stop hearing them. */
-    public Runnable listenToAgent(String node, java.util.function.Consumer<org.keepwatch.agent.AgentEvent> listener) {
+    public Runnable listenToAgent(String node, Consumer<AgentEvent> listener) {
         FleetMonitor current = monitor;
         if (current == null) {
             return () -> { };
@@ -129,7 +134,7 @@ public final class FleetService implements AutoCloseable {
     }
 
     /** The nodes' sessions by name, for a rolling apply. */
-    public java.util.function.Function<String, Optional<AgentSession>> sessions() {
+    public Function<String, Optional<AgentSession>> sessions() {
         return this::session;
     }
 

@@ -8,12 +8,14 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Every instance on every node, grouped into VRRP routers with their verdicts, a bounded transition
@@ -51,15 +53,15 @@ public final class FleetState {
         if (entry == null) {
             entry = new NodeEntry(node, group, NodeStatus.connecting(node, clock.instant()));
             nodes.put(node, entry);
-            nodesByGroup.computeIfAbsent(group, g -> new java.util.TreeSet<>()).add(node);
+            nodesByGroup.computeIfAbsent(group, g -> new TreeSet<>()).add(node);
             emit(new FleetEvent.NodeChanged(entry.status.since(), entry.status));
             return;
         }
         if (!entry.group.equals(group)) {
             Set<RouterKey> affected = routersOf(entry);
-            nodesByGroup.getOrDefault(entry.group, new java.util.TreeSet<>()).remove(node);
+            nodesByGroup.getOrDefault(entry.group, new TreeSet<>()).remove(node);
             entry.group = group;
-            nodesByGroup.computeIfAbsent(group, g -> new java.util.TreeSet<>()).add(node);
+            nodesByGroup.computeIfAbsent(group, g -> new TreeSet<>()).add(node);
             affected.addAll(routersOf(entry));
             regroup(entry);
             refresh(affected);
@@ -69,7 +71,7 @@ public final class FleetState {
     public synchronized void removeNode(String node) {
         NodeEntry entry = nodes.remove(node);
         if (entry != null) {
-            nodesByGroup.getOrDefault(entry.group, new java.util.TreeSet<>()).remove(node);
+            nodesByGroup.getOrDefault(entry.group, new TreeSet<>()).remove(node);
             Set<RouterKey> affected = routersOf(entry);
             affected.forEach(key -> routers.get(key).members.removeIf(id -> id.node().equals(node)));
             refresh(affected);
@@ -231,11 +233,11 @@ public final class FleetState {
 
     // ---- views ----------------------------------------------------------------------------------
 
-    public synchronized List<RouterView> routers() {
+    public synchronized List<RouterStatus> routers() {
         return routers.values().stream().map(r -> r.view).filter(Objects::nonNull).toList();
     }
 
-    public synchronized Optional<RouterView> router(RouterKey key) {
+    public synchronized Optional<RouterStatus> router(RouterKey key) {
         return Optional.ofNullable(routers.get(key)).map(r -> r.view);
     }
 
@@ -450,7 +452,7 @@ public final class FleetState {
     private void updateView(RouterEntry router, Instant now, boolean withPublishedVerdict) {
         List<String> reasons = router.published == router.assessment.verdict() || withPublishedVerdict
                 ? router.assessment.reasons() : router.view == null ? List.of() : router.view.reasons();
-        RouterView view = new RouterView(router.key, router.name, router.vrid, router.vips, router.memberViews,
+        RouterStatus view = new RouterStatus(router.key, router.name, router.vrid, router.vips, router.memberViews,
                 router.holders, router.published, reasons, router.lastChange == null ? now : router.lastChange);
         if (!view.equals(router.view)) {
             router.view = view;
@@ -605,7 +607,7 @@ public final class FleetState {
 
     private static final class RouterEntry {
         final RouterKey key;
-        final Set<InstanceId> members = new java.util.LinkedHashSet<>();
+        final Set<InstanceId> members = new LinkedHashSet<>();
         VerdictRules.Assessment assessment;
         List<RouterMember> memberViews = List.of();
         List<String> vips = List.of();
@@ -616,7 +618,7 @@ public final class FleetState {
         Verdict pending;
         Instant pendingSince;
         Instant lastChange;
-        RouterView view;
+        RouterStatus view;
 
         RouterEntry(RouterKey key) {
             this.key = key;

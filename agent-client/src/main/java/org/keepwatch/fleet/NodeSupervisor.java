@@ -1,5 +1,6 @@
 package org.keepwatch.fleet;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
@@ -14,18 +15,21 @@ import org.keepwatch.ssh.SshTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Keeps one node's agent session alive and its state flowing into the {@link FleetState}:
@@ -95,8 +99,8 @@ public final class NodeSupervisor implements AutoCloseable {
     private Hello hello;
     private Optional<String> unfinishedApplies = Optional.empty();   // in words, from the agent's hello
     private volatile Instant lastHeartbeat;
-    private final java.util.List<java.util.function.Consumer<AgentEvent>> sessionListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<AgentEvent>> sessionListeners =
+            new CopyOnWriteArrayList<>();
     private ScheduledFuture<?> watchdog;
     private ScheduledFuture<?> reconnect;
 
@@ -146,11 +150,11 @@ public final class NodeSupervisor implements AutoCloseable {
      * Hears the events the fleet view does not use (apply.step, events of newer agents), from every
      * session of this node, on the session's reader thread.
      */
-    public void addSessionListener(java.util.function.Consumer<AgentEvent> listener) {
+    public void addSessionListener(Consumer<AgentEvent> listener) {
         sessionListeners.add(listener);
     }
 
-    public void removeSessionListener(java.util.function.Consumer<AgentEvent> listener) {
+    public void removeSessionListener(Consumer<AgentEvent> listener) {
         sessionListeners.remove(listener);
     }
 
@@ -268,7 +272,7 @@ public final class NodeSupervisor implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closeQuietly(newSession, newConnection);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             closeQuietly(newSession, newConnection);
             failed(forGeneration, ConnectionState.OFFLINE, String.valueOf(e.getMessage()));
             if (e instanceof RuntimeException) {
@@ -393,7 +397,7 @@ public final class NodeSupervisor implements AutoCloseable {
         } else {
             // apply.step and unknown events belong to whoever asked (the editor), not to the fleet view
             sessionListeners.forEach(listener -> listener.accept(event));
-            if (event instanceof AgentEvent.ApplyStep step && "audit".equals(step.step().path("step").asText())) {
+            if (event instanceof AgentEvent.ApplyStepEvent step && "audit".equals(step.step().path("step").asText())) {
                 refreshUnfinishedApplies(forGeneration);
             }
         }
@@ -406,7 +410,7 @@ public final class NodeSupervisor implements AutoCloseable {
             Optional<String> words;
             try {
                 words = s.json().treeToValue(answer, Hello.class).unfinishedApplyWarning();
-            } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+            } catch (JsonProcessingException | IllegalArgumentException e) {
                 log.debug("{}: cannot read the agent's hello again: {}", node, e.toString());
                 return;
             }

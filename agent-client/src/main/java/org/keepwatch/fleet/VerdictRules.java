@@ -2,6 +2,7 @@ package org.keepwatch.fleet;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +125,7 @@ public final class VerdictRules {
     private static void compare(List<RouterMember> members, String what, Function<RouterMember, Object> value,
                                 List<String> found) {
         Map<Object, List<String>> byValue = members.stream().collect(Collectors.groupingBy(value,
-                java.util.LinkedHashMap::new, Collectors.mapping(RouterMember::node, Collectors.toList())));
+                LinkedHashMap::new, Collectors.mapping(RouterMember::node, Collectors.toList())));
         if (byValue.size() > 1) {
             found.add(what + " differ: " + byValue.entrySet().stream()
                     .map(e -> join(e.getValue()) + " " + show(e.getKey())).collect(Collectors.joining("; ")));

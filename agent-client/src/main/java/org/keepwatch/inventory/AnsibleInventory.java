@@ -6,6 +6,7 @@ import org.yaml.snakeyaml.constructor.AbstractConstruct;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -329,7 +330,7 @@ public final class AnsibleInventory {
             {
                 this.yamlConstructors.put(null, new AbstractConstruct() {
                     @Override
-                    public Object construct(org.yaml.snakeyaml.nodes.Node node) {
+                    public Object construct(Node node) {
                         return new Vaulted(node.getTag().getValue());
                     }
                 });

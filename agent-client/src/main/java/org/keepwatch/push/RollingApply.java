@@ -12,7 +12,7 @@ import org.keepwatch.config.SharedSettingChange;
 import org.keepwatch.config.SharedSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.RouterKey;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 import org.keepwatch.fleet.VrrpState;
 
 import java.time.Duration;
@@ -191,7 +191,7 @@ public final class RollingApply {
 
     /** Backups (lowest priority first), the current master last. */
     List<Change> order(RouterKey router, List<Change> changes) {
-        Optional<RouterView> view = state.router(router);
+        Optional<RouterStatus> view = state.router(router);
         Comparator<Change> masterLast = Comparator.comparing(c -> view.flatMap(v -> v.member(c.node()))
                 .map(m -> m.lastKnown().state() == VrrpState.MASTER).orElse(false));
         Comparator<Change> byPriority = Comparator.comparingInt(c -> view.flatMap(v -> v.member(c.node()))

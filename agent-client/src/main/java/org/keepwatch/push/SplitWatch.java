@@ -4,7 +4,7 @@ import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.InstanceId;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 import org.keepwatch.fleet.VrrpState;
 
 import java.time.Duration;
@@ -47,7 +47,7 @@ final class SplitWatch {
         this.state = state;
         this.router = router;
         this.node = node;
-        Optional<RouterView> view = state.router(router);
+        Optional<RouterStatus> view = state.router(router);
         this.instance = view.flatMap(v -> v.member(node)).map(m -> m.lastKnown().id());
         double observed = view.map(v -> v.members().stream().mapToDouble(m -> m.lastKnown().advertInt()).max().orElse(0))
                 .orElse(0.0);
@@ -113,7 +113,7 @@ final class SplitWatch {
     }
 
     List<String> masters() {
-        return state.router(router).map(RouterView::masters).orElse(List.of());
+        return state.router(router).map(RouterStatus::masters).orElse(List.of());
     }
 
     /** Back in an election, wherever its instance is now. */

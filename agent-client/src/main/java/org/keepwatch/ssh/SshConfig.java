@@ -5,15 +5,23 @@ import org.keepwatch.ssh.SshConfigParser.Entry;
 import org.keepwatch.ssh.SshConfigParser.Include;
 import org.keepwatch.ssh.SshConfigParser.ParsedFile;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -121,14 +129,14 @@ public final class SshConfig {
      * importer lists them. Patterns ({@code *}, {@code ?}) and negations ({@code !name}) name no host of their own.
      */
     public List<String> hostAliases() {
-        java.util.LinkedHashSet<String> aliases = new java.util.LinkedHashSet<>();
+        LinkedHashSet<String> aliases = new LinkedHashSet<>();
         for (ParsedFile file : files) {
             collectAliases(file.entries(), aliases);
         }
         return List.copyOf(aliases);
     }
 
-    private static void collectAliases(List<Entry> entries, java.util.Set<String> aliases) {
+    private static void collectAliases(List<Entry> entries, Set<String> aliases) {
         for (Entry entry : entries) {
             if (entry instanceof Include include) {
                 include.files().forEach(f -> collectAliases(f.entries(), aliases));
@@ -700,20 +708,20 @@ public final class SshConfig {
     /** %C: SHA-1 of %l%h%p%r%j in hex, as ssh.c computes it. */
     private static String connectionHash(String local, String host, int port, String user, String jump) {
         try {
-            java.security.MessageDigest sha1 = java.security.MessageDigest.getInstance("SHA-1");
+            MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
             byte[] digest = sha1.digest((local + host + port + user + jump)
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return java.util.HexFormat.of().formatHex(digest);
-        } catch (java.security.NoSuchAlgorithmException e) {
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is part of every JDK", e);
         }
     }
 
     private static String uid() {
         try {
-            Object uid = java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
             return uid.toString();
-        } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return "-1";
         }
     }

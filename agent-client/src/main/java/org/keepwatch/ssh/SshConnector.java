@@ -16,9 +16,11 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -36,8 +38,8 @@ public final class SshConnector {
     private final DefaultConfig sshj;
     private final KnownHostsWriter knownHostsWriter = new KnownHostsWriter();
     private final KnownHostsCache knownHostsCache = new KnownHostsCache();
-    private final CertificateVerifier certificates = new CertificateVerifier(java.time.Clock.systemUTC());
-    private final IdentityKeys identityKeys = new IdentityKeys(java.time.Clock.systemUTC());
+    private final CertificateVerifier certificates = new CertificateVerifier(Clock.systemUTC());
+    private final IdentityKeys identityKeys = new IdentityKeys(Clock.systemUTC());
 
     /**
      * @param defaultConnectTimeout TCP connect and SSH handshake limit when the target sets no ConnectTimeout
@@ -199,7 +201,7 @@ public final class SshConnector {
             return new SshException.ConnectTimeout(host, hop.port(), timeout, e);
         }
         if (e instanceof ConnectException) {
-            String message = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            String message = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
             if (message.contains("refused")) {
                 return new SshException.ConnectionRefused(host, hop.port(), e);
             }

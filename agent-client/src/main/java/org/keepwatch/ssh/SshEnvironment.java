@@ -1,5 +1,6 @@
 package org.keepwatch.ssh;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ public record SshEnvironment(Path home, String localUser, String localHostName,
                 return Files.readString(kernel).trim();
             }
             return InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "localhost";
         }
     }

@@ -535,8 +535,8 @@ class AgentLabTest {
 
     /** The apply.step events since the mark, as "step:status". */
     private static List<String> steps(LabAgent agent, int mark) {
-        return agent.eventsSince(mark).stream().filter(e -> e instanceof AgentEvent.ApplyStep)
-                .map(e -> ((AgentEvent.ApplyStep) e).step())
+        return agent.eventsSince(mark).stream().filter(e -> e instanceof AgentEvent.ApplyStepEvent)
+                .map(e -> ((AgentEvent.ApplyStepEvent) e).step())
                 .map(s -> s.path("step").asText() + ":" + s.path("status").asText()).toList();
     }
 

@@ -159,7 +159,7 @@ final class LabAgent implements AutoCloseable {
                 lines.add("vip " + v.action() + " " + v.vip().address() + v.vip().reason().map(r -> " " + r).orElse(""));
             } else if (event instanceof AgentEvent.Daemon d) {
                 lines.add("daemon " + d.daemon() + " " + d.action());
-            } else if (event instanceof AgentEvent.ApplyStep a) {
+            } else if (event instanceof AgentEvent.ApplyStepEvent a) {
                 lines.add("apply.step " + a.step().path("step").asText() + " " + a.step().path("status").asText());
             }
         }

@@ -70,7 +70,7 @@ class ConfigEditorTest {
         ConfigDocument copied = ConfigEditor.copyBlock(TestConfigs.parse(TEXT), "vrrp_instance VI_1", "VI_2");
         copied = ConfigEditor.set(copied, "vrrp_instance VI_2 priority 90");
         assertThat(text(copied)).startsWith(TEXT);
-        assertThat(copied.roots()).extracting(Node::toString).containsExactly("vrrp_instance VI_1 {4}", "vrrp_instance VI_2 {4}");
+        assertThat(copied.roots()).extracting(Statement::toString).containsExactly("vrrp_instance VI_1 {4}", "vrrp_instance VI_2 {4}");
         assertThat(copied.roots().get(1).child("priority").orElseThrow().args()).containsExactly("90");
     }
 

@@ -28,7 +28,7 @@ class ConfigParserTest {
     void neutronConfigRoundTripsAndHasItsInstance() {
         ConfigDocument doc = new ConfigParser().parse("/neutron/keepalived.conf", TestConfigs.neutron());
         assertThat(doc.render().get("/neutron/keepalived.conf")).isEqualTo(TestConfigs.neutron());
-        Node instance = doc.roots().get(1);
+        Statement instance = doc.roots().get(1);
         assertThat(instance.words()).containsExactly("vrrp_instance", "VR_1");
         assertThat(instance.child("virtual_ipaddress_excluded").orElseThrow().children()).hasSize(2);
         assertThat(instance.child("nopreempt")).isPresent();
@@ -40,9 +40,9 @@ class ConfigParserTest {
             + "  virtual_ipaddress { 10.0.0.1 10.0.0.2 }  \n  notify \"/bin/echo a # b\" 'x y'\n}\n  trailing";
         ConfigDocument doc = TestConfigs.parse(text);
         assertThat(new String(doc.render().values().iterator().next(), StandardCharsets.UTF_8)).isEqualTo(text);
-        assertThat(doc.roots()).extracting(Node::keyword).containsExactly("global_defs", "vrrp_instance", "trailing");
-        assertThat(doc.roots().get(0).children()).extracting(Node::toString).containsExactly("router_id X");
-        Node instance = doc.roots().get(1);
+        assertThat(doc.roots()).extracting(Statement::keyword).containsExactly("global_defs", "vrrp_instance", "trailing");
+        assertThat(doc.roots().get(0).children()).extracting(Statement::toString).containsExactly("router_id X");
+        Statement instance = doc.roots().get(1);
         assertThat(instance.child("virtual_ipaddress").orElseThrow().children().get(0).words())
             .containsExactly("10.0.0.1", "10.0.0.2");
         assertThat(instance.child("notify").orElseThrow().args()).containsExactly("/bin/echo a # b", "x y");
@@ -52,8 +52,8 @@ class ConfigParserTest {
     @Test
     void conditionalsDefinitionsAndLoopsAreKeptRaw() {
         ConfigDocument doc = TestConfigs.parse("@high $P=200\n@^low priority 1\n~SEQ(i,1,3) x $i\n$M= \\\n a \\\n b\nafter\n");
-        assertThat(doc.roots()).extracting(Node::kind).containsExactly(
-            Node.Kind.DEFINITION, Node.Kind.STATEMENT, Node.Kind.LOOP, Node.Kind.DEFINITION, Node.Kind.STATEMENT);
+        assertThat(doc.roots()).extracting(Statement::kind).containsExactly(
+            Statement.Kind.DEFINITION, Statement.Kind.KEYWORD, Statement.Kind.LOOP, Statement.Kind.DEFINITION, Statement.Kind.KEYWORD);
         assertThat(doc.roots().get(0).condition()).contains("high");
         assertThat(doc.roots().get(1).condition()).contains("^low");
         assertThat(doc.roots().get(3).lastLine()).isEqualTo(5);
@@ -88,7 +88,7 @@ class ConfigParserTest {
         ConfigDocument doc = new ConfigParser().load(dir.resolve("keepalived.conf").toString());
         assertThat(doc.files()).extracting(SourceFile::path).containsExactly(
             dir.resolve("keepalived.conf").toString(), dir.resolve("conf.d/a.conf").toString(), dir.resolve("conf.d/b.conf").toString());
-        assertThat(doc.roots().get(0).children()).extracting(Node::keyword).containsExactly("include", "include", "state", "priority");
+        assertThat(doc.roots().get(0).children()).extracting(Statement::keyword).containsExactly("include", "include", "state", "priority");
         assertThat(doc.diagnostics()).extracting(Diagnostic::code).containsExactly("include-loop", "include-no-match");
         assertThat(doc.diagnostics().get(0).location().file()).endsWith("a.conf");
     }
@@ -100,7 +100,7 @@ class ConfigParserTest {
             "/etc/keepalived/conf.d/a.conf", "x 1\n".getBytes(StandardCharsets.UTF_8),
             "/etc/keepalived/conf.d/b.conf", "y 2\n".getBytes(StandardCharsets.UTF_8)));
         ConfigDocument doc = new ConfigParser(source, ParseLimits.DEFAULT).load("/etc/keepalived/keepalived.conf");
-        assertThat(doc.roots()).extracting(Node::keyword).containsExactly("include", "x", "y");
+        assertThat(doc.roots()).extracting(Statement::keyword).containsExactly("include", "x", "y");
         assertThat(List.copyOf(doc.render().keySet())).hasSize(3);
     }
 }

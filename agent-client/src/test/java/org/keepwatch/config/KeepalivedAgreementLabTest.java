@@ -53,21 +53,21 @@ class KeepalivedAgreementLabTest {
         } finally {
             run("ip", "netns", "delete", namespace);
         }
-        LintReport.Verdict keepalived = classify(status, output);
+        LintReport.Grade keepalived = classify(status, output);
         System.out.printf("%-40s keepalived %-8s lint %-8s%n", name, keepalived, report.keepalivedVerdict());
         assertThat(report.keepalivedVerdict()).as("%s\nkeepalived said:\n%s\nlint said:\n%s", name, output, report.diagnostics())
             .isEqualTo(keepalived);
     }
 
-    static LintReport.Verdict classify(int status, String output) {
-        if (status == 0) return LintReport.Verdict.CLEAN;
+    static LintReport.Grade classify(int status, String output) {
+        if (status == 0) return LintReport.Grade.CLEAN;
         boolean error = false;
         for (String line : output.split("\n")) {
             if (line.isBlank()) continue;
             String lower = line.toLowerCase();
             if (WARNING_MARKERS.stream().noneMatch(lower::contains)) error = true;
         }
-        return error ? LintReport.Verdict.ERRORS : LintReport.Verdict.WARNINGS;
+        return error ? LintReport.Grade.ERRORS : LintReport.Grade.WARNINGS;
     }
 
     /** Interface names the configuration uses: instance interfaces, tracked interfaces, dev of addresses and routes. */
@@ -85,8 +85,8 @@ class KeepalivedAgreementLabTest {
         return names;
     }
 
-    private static void collectDevs(List<Node> nodes, Set<String> names) {
-        for (Node node : nodes) {
+    private static void collectDevs(List<Statement> nodes, Set<String> names) {
+        for (Statement node : nodes) {
             List<String> words = node.words();
             for (int i = 0; i + 1 < words.size(); i++) {
                 if (words.get(i).equals("dev") || words.get(i).equals("lvs_sync_daemon_interface")) names.add(words.get(i + 1));

@@ -79,8 +79,8 @@ class LinterTest {
         assertThat(linter.lint(TestConfigs.parse(text), owner).diagnostics()).extracting(Diagnostic::code)
             .doesNotContain("priority-owner");
         LintReport report = linter.lint(TestConfigs.parse(text), LintOptions.forConfigId("main"));
-        assertThat(report.verdict()).isEqualTo(LintReport.Verdict.WARNINGS);
-        assertThat(report.keepalivedVerdict()).isEqualTo(LintReport.Verdict.CLEAN);
+        assertThat(report.verdict()).isEqualTo(LintReport.Grade.WARNINGS);
+        assertThat(report.keepalivedVerdict()).isEqualTo(LintReport.Grade.CLEAN);
     }
 
     @Test

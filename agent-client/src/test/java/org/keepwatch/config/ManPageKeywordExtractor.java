@@ -77,21 +77,21 @@ public final class ManPageKeywordExtractor {
         ConfigDocument doc = new ConfigParser(new InMemorySource(java.util.Map.of()), ParseLimits.DEFAULT)
             .parse("/man", code.getBytes(StandardCharsets.UTF_8));
         String defaultParent = section.equals("Global definitions") ? "global_defs" : "";
-        for (Node node : doc.roots()) {
+        for (Statement node : doc.roots()) {
             boolean topLevelBlock = node.hasBlock() || defaultParent.isEmpty();
             walk(node, topLevelBlock ? "" : defaultParent, rows);
         }
     }
 
-    private static void walk(Node node, String path, TreeSet<String> rows) {
+    private static void walk(Statement node, String path, TreeSet<String> rows) {
         String args = String.join(" ", node.args()).replace('\t', ' ');
-        if (node.kind() != Node.Kind.STATEMENT || !isKeyword(node.keyword()) || isProse(args)) return;
+        if (node.kind() != Statement.Kind.KEYWORD || !isKeyword(node.keyword()) || isProse(args)) return;
         for (String keyword : expand(node.keyword())) {
             String childPath = path.isEmpty() ? keyword : path + "/" + keyword;
             boolean list = KeywordTable.isListBlock(path, keyword);
             rows.add(path + "\t" + keyword + "\t" + args + "\t" + (list ? "list" : node.hasBlock() ? "block" : ""));
             if (list) continue; // entries of a list block are values, not keywords
-            for (Node child : node.children()) walk(child, childPath, rows);
+            for (Statement child : node.children()) walk(child, childPath, rows);
         }
     }
 

@@ -56,7 +56,7 @@ class PeerCheckerTest {
     void theLabClusterIsOneConsistentRouter() {
         PeerReport report = check(lab(1), lab(2), lab(3));
         assertThat(report.findings()).isEmpty();
-        assertThat(report.verdict()).isEqualTo(LintReport.Verdict.CLEAN);
+        assertThat(report.verdict()).isEqualTo(LintReport.Grade.CLEAN);
         assertThat(report.routers()).singleElement().satisfies(r -> {
             assertThat(r.label()).isEqualTo("VI_1 (VRID 51)");
             assertThat(r.memberNames()).containsExactly("n1", "n2", "n3");
@@ -76,7 +76,7 @@ class PeerCheckerTest {
             assertThat(f.diagnostic().message()).contains("n2 has 10.77.0.102/24 in virtual_ipaddress that n1 and n3 lack")
                 .contains("#1603");
         });
-        assertThat(report.verdict()).isEqualTo(LintReport.Verdict.ERRORS);
+        assertThat(report.verdict()).isEqualTo(LintReport.Grade.ERRORS);
     }
 
     @Test
@@ -122,7 +122,7 @@ class PeerCheckerTest {
             assertThat(f.diagnostic().severity()).isEqualTo(Severity.WARNING);
             assertThat(f.diagnostic().message()).contains("n2 gives 10.77.0.101/24 (virtual_ipaddress) label eth0:vip but n1 and n3 have no label");
         });
-        assertThat(label.verdict()).isEqualTo(LintReport.Verdict.WARNINGS);
+        assertThat(label.verdict()).isEqualTo(LintReport.Grade.WARNINGS);
         assertThat(check(lab(1), lab(2).replace(" dev eth0\n", "\n"), lab(3)).findings()).isEmpty();
         assertThat(check(lab(1), lab(2).replace("dev eth0\n", "dev eth1\n"), lab(3)).findings())
             .extracting(f -> f.diagnostic().code() + " " + f.diagnostic().message())
@@ -270,7 +270,7 @@ class PeerCheckerTest {
         assertThat(codes(report)).containsExactly("n2 peer-equal-priority", "n3 peer-equal-priority");
         assertThat(report.findings().get(1).diagnostic().location()).isEqualTo(new Location(file("n3"), 5, 5));
         assertThat(report.findings().get(1).diagnostic().message()).contains("n3 has priority 100 like n2");
-        assertThat(report.verdict()).isEqualTo(LintReport.Verdict.WARNINGS);
+        assertThat(report.verdict()).isEqualTo(LintReport.Grade.WARNINGS);
     }
 
     private static final String SECOND = """

@@ -79,14 +79,14 @@ class FleetLabTest {
                 && router("lab", "51").masters().equals(List.of("n1"))
                 && router("lab", "52").masters().equals(List.of("n2"))
                 && router("lab", "53").masters().equals(List.of("n3")));
-        RouterView vi1 = router("lab", "51");
+        RouterStatus vi1 = router("lab", "51");
         assertThat(vi1.name()).isEqualTo("VI_1");
         assertThat(vi1.masters()).containsExactly("n1");
         assertThat(vi1.vipHolders()).containsEntry("10.77.0.101", List.of("n1"));
         assertThat(vi1.members()).extracting(RouterMember::node).containsExactly("n1", "n2", "n3");
         assertThat(router("lab", "52").masters()).containsExactly("n2");
         assertThat(router("lab", "53").masters()).containsExactly("n3");
-        List<RouterView> neutron = state.routers().stream().filter(r -> r.key().kind() == RouterKey.Kind.NEUTRON).toList();
+        List<RouterStatus> neutron = state.routers().stream().filter(r -> r.key().kind() == RouterKey.Kind.NEUTRON).toList();
         assertThat(neutron).hasSize(5).allSatisfy(r -> {
             assertThat(r.key().scope()).isEqualTo("lab-neutron");
             assertThat(r.members()).extracting(RouterMember::node).containsExactly("net1", "net2");
@@ -139,7 +139,7 @@ class FleetLabTest {
     void aNodeWhoseSshdDiesIsNotCurrentThenBackWithFreshState() {
         lab.ok("fail", "sshd", "n3");
         awaitOrFail(Duration.ofSeconds(15), "n3 no longer ONLINE", () -> node("n3").connection() != ConnectionState.ONLINE);
-        RouterView vi3 = router("lab", "53");
+        RouterStatus vi3 = router("lab", "53");
         assertThat(vi3.member("n3").orElseThrow().current()).isFalse();
         assertThat(vi3.member("n3").orElseThrow().state()).isEqualTo(VrrpState.UNKNOWN);
         // n3 was MASTER when last seen: unknown now, which is STALE, not an alarm.
@@ -188,7 +188,7 @@ class FleetLabTest {
         return new RouterKey(RouterKey.Kind.VRRP, group, id);
     }
 
-    private static RouterView router(String group, String id) {
+    private static RouterStatus router(String group, String id) {
         return state.router(key(group, id)).orElseThrow(() -> new AssertionError("no router " + group + "/" + id));
     }
 

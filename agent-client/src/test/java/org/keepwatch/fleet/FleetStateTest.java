@@ -40,7 +40,7 @@ class FleetStateTest {
 
     @Test
     void groupsInstancesOfOneVridIntoOneHealthyRouter() {
-        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterStatus router = fleet.router(VI_1).orElseThrow();
         assertThat(router.members()).extracting(RouterMember::node).containsExactly("n1", "n2", "n3");
         assertThat(router.masters()).containsExactly("n1");
         assertThat(router.vipHolders()).containsEntry(VIP, List.of("n1"));
@@ -67,7 +67,7 @@ class FleetStateTest {
         clock.advance(Duration.ofMillis(600));
         fleet.tick();
         fleet.tick();
-        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterStatus router = fleet.router(VI_1).orElseThrow();
         assertThat(router.verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
         assertThat(router.reasons()).contains("n1 and n2 are both MASTER");
         List<FleetEvent.Alarm> alarms = alarms(fleet.drainEvents());
@@ -104,7 +104,7 @@ class FleetStateTest {
         fleet.applyVip(vip("n3", VIP), true);
         clock.advance(Duration.ofSeconds(2));
         fleet.tick();
-        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterStatus router = fleet.router(VI_1).orElseThrow();
         assertThat(router.vipHolders().get(VIP)).containsExactly("n1", "n3");
         assertThat(router.verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
         assertThat(router.reasons()).anyMatch(r -> r.contains(VIP + " is up on n1 and n3"))
@@ -116,7 +116,7 @@ class FleetStateTest {
         fleet.applyDaemon(daemon("n1", false));
         clock.advance(Duration.ofSeconds(2));
         fleet.tick();
-        RouterView crashed = fleet.router(VI_1).orElseThrow();
+        RouterStatus crashed = fleet.router(VI_1).orElseThrow();
         assertThat(crashed.member("n1").orElseThrow().state()).isEqualTo(VrrpState.STOP);
         assertThat(crashed.verdict()).isEqualTo(Verdict.ORPHAN_VIP);
         assertThat(crashed.reasons()).anyMatch(r -> r.equals(VIP + " is on n1, whose keepalived is not running"));
@@ -137,7 +137,7 @@ class FleetStateTest {
         fleet.applyReport(report("n2", List.of(instance("n2", "VI_1", 51, MASTER, 100, VIP)), List.of(vip("n2", VIP))));
         clock.advance(Duration.ofSeconds(2));
         fleet.tick();
-        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterStatus router = fleet.router(VI_1).orElseThrow();
         RouterMember n1 = router.member("n1").orElseThrow();
         assertThat(n1.current()).isTrue();
         assertThat(n1.state()).isEqualTo(VrrpState.HUNG);
@@ -150,7 +150,7 @@ class FleetStateTest {
     @Test
     void aKeepalivedThatHangsWhileWatchedMakesItsMemberHungNotStale() {
         fleet.applyDaemon(daemon("n3", DaemonStatus.HUNG));
-        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterStatus router = fleet.router(VI_1).orElseThrow();
         assertThat(router.member("n3").orElseThrow().state()).isEqualTo(VrrpState.HUNG);
         assertThat(router.verdict()).isEqualTo(Verdict.DEGRADED);
         assertThat(router.reasons()).anyMatch(r -> r.startsWith("n3 is HUNG: "));
@@ -166,7 +166,7 @@ class FleetStateTest {
                 List.of(instance("n1", "VI_1", 51, VrrpState.UNKNOWN, 150, VIP)), List.of(vip("n1", VIP))));
         clock.advance(Duration.ofSeconds(2));
         fleet.tick();
-        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterStatus router = fleet.router(VI_1).orElseThrow();
         assertThat(router.member("n1").orElseThrow().state()).isEqualTo(VrrpState.DEAD);
         assertThat(router.verdict()).isEqualTo(Verdict.ORPHAN_VIP);
         assertThat(router.reasons()).contains(VIP + " is on n1, whose keepalived is dead (killed or crashed)");
@@ -176,7 +176,7 @@ class FleetStateTest {
     void aStoppedMemberOfThreeLeavesTheRouterDegradedNeverHealthy() {
         fleet.applyReport(new NodeReport("n3", clock.instant(), List.of(daemon("n3", DaemonStatus.STOPPED)),
                 List.of(instance("n3", "VI_1", 51, VrrpState.UNKNOWN, 50, VIP)), List.of()));
-        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterStatus router = fleet.router(VI_1).orElseThrow();
         assertThat(router.member("n3").orElseThrow().state()).isEqualTo(VrrpState.STOP);
         assertThat(router.verdict()).isEqualTo(Verdict.DEGRADED);
         assertThat(router.reasons()).contains("n3 is STOP: keepalived not running");
@@ -189,7 +189,7 @@ class FleetStateTest {
     @Test
     void aStaleNodeIsNeverShownWithItsLastStateAsCurrent() {
         fleet.nodeStatus(stale("n1"));
-        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterStatus router = fleet.router(VI_1).orElseThrow();
         RouterMember n1 = router.member("n1").orElseThrow();
         assertThat(n1.current()).isFalse();
         assertThat(n1.state()).isEqualTo(VrrpState.UNKNOWN);
@@ -221,7 +221,7 @@ class FleetStateTest {
         fresh.applyReport(report("n3", List.of(instance("n3", "VI_1", 51, BACKUP, 50, VIP)), List.of()));
         clock.advance(Duration.ofSeconds(2));
         fresh.tick();
-        RouterView router = fresh.router(VI_1).orElseThrow();
+        RouterStatus router = fresh.router(VI_1).orElseThrow();
         assertThat(router.verdict()).isEqualTo(Verdict.STALE);
         assertThat(router.reasons()).anyMatch(r -> r.startsWith("n1 has not been read yet"));
         assertThat(alarms(fresh.drainEvents())).isEmpty();
@@ -239,7 +239,7 @@ class FleetStateTest {
             fleet.applyReport(new NodeReport(node, clock.instant(), List.of(daemon(node, DaemonStatus.STOPPED)),
                     List.of(instance(node, "VI_1", 51, VrrpState.UNKNOWN, 100, VIP)), List.of()));
         }
-        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterStatus router = fleet.router(VI_1).orElseThrow();
         assertThat(router.verdict()).as("Keepwatch cannot know whether n1 still serves the VIP").isEqualTo(Verdict.STALE);
         assertThat(router.reasons()).contains("no member Keepwatch can read is MASTER (n2 STOP, n3 STOP): the router"
                 + " has a master only if n1 is it");
@@ -261,7 +261,7 @@ class FleetStateTest {
     @Test
     void differentVipSetsAreDrift() {
         fleet.applyInstance(instance("n3", "VI_1", 51, BACKUP, 50, VIP, "10.77.0.199"), "reload");
-        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterStatus router = fleet.router(VI_1).orElseThrow();
         assertThat(router.verdict()).isEqualTo(Verdict.DRIFT);
         assertThat(router.reasons()).singleElement().asString()
                 .startsWith("VIPs differ: n1 and n2 10.77.0.101; n3 10.77.0.101, 10.77.0.199");
@@ -271,7 +271,7 @@ class FleetStateTest {
     void onlyTheMasterUpIsNoRedundancy() {
         fleet.applyDaemon(daemon("n2", false));
         fleet.applyDaemon(daemon("n3", false));
-        RouterView router = fleet.router(VI_1).orElseThrow();
+        RouterStatus router = fleet.router(VI_1).orElseThrow();
         assertThat(router.verdict()).isEqualTo(Verdict.NO_REDUNDANCY);
         assertThat(router.reasons()).containsExactly("only n1 is up (n2 STOP, n3 STOP)",
                 "n2 is STOP: keepalived not running", "n3 is STOP: keepalived not running");
@@ -290,7 +290,7 @@ class FleetStateTest {
         fleet.applyReport(report("net2", List.of(neutron("net2", r1, 1, BACKUP), neutron("net2", r2, 2, MASTER)),
                 // The same address in another router's namespace is not this router's VIP.
                 List.of(vip("net2", "qrouter-" + r2, "169.254.0.2"), vip("net2", "qrouter-" + r2, "169.254.0.1"))));
-        RouterView first = fleet.router(new RouterKey(RouterKey.Kind.NEUTRON, "neutron", r1)).orElseThrow();
+        RouterStatus first = fleet.router(new RouterKey(RouterKey.Kind.NEUTRON, "neutron", r1)).orElseThrow();
         assertThat(first.key().label()).isEqualTo(r1);
         assertThat(first.masters()).containsExactly("net1");
         assertThat(first.vipHolders()).containsEntry("169.254.0.1", List.of("net1"));

@@ -11,21 +11,21 @@ import org.keepwatch.app.detail.RouterDetailView;
 import org.keepwatch.app.editor.EditorWindows;
 import org.keepwatch.app.events.EventsView;
 import org.keepwatch.app.events.EventsViewModel;
-import org.keepwatch.app.fleet.FleetPulse;
 import org.keepwatch.app.instances.InstancesView;
 import org.keepwatch.app.instances.InstancesViewModel;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.nodes.NodesView;
 import org.keepwatch.app.nodes.NodesViewModel;
+import org.keepwatch.app.pulse.FleetPulse;
 import org.keepwatch.app.routers.RoutersView;
 import org.keepwatch.app.routers.RoutersViewModel;
 import org.keepwatch.app.shell.MainTabs;
-import org.keepwatch.compose.Keepwatch;
-import org.keepwatch.fleet.FleetService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.app.shell.MainViewModel;
 import org.keepwatch.app.welcome.WelcomeView;
+import org.keepwatch.compose.Keepwatch;
+import org.keepwatch.fleet.FleetService;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
@@ -60,7 +60,7 @@ public final class AppWindow {
      * @param reconnect connect a node again now (the Nodes view's button)
      */
     public AppWindow(FleetService fleet, Clock clock, Executor io, AlarmNotifier notifier, Consumer<String> reconnect,
-                     MainView.Actions actions, List<WelcomeView.Action> welcomeActions) {
+                     MainView.Actions actions, List<WelcomeView.Choice> welcomeChoices) {
         Tasks tasks = Tasks.onFxThread(io);
         pulse = new FleetPulse(fleet::state);
         RoutersViewModel routers = new RoutersViewModel(fleet::state);
@@ -86,7 +86,7 @@ public final class AppWindow {
                 .register("tab-nodes", "Nodes", Material2AL.DNS, new NodesView(nodes, tasks, problems, navigator).root())
                 .register("tab-events", "Events", Material2AL.EVENT_NOTE, new EventsView(events, tasks, problems).root());
         WelcomeView welcome = new WelcomeView();
-        welcome.setActions(welcomeActions);
+        welcome.setChoices(welcomeChoices);
         view = new MainView(model, tabs, new AlarmBanner(alarms, navigator).root(), welcome.root(), actions);
         navigator.register(Destination.ShowRouter.class, go -> {
             view.showTab(ROUTERS_TAB);

@@ -10,20 +10,20 @@ import javafx.stage.Stage;
 import org.keepwatch.app.alarms.DesktopNotifier;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.dialogs.FxPrompts;
-import org.keepwatch.secrets.Keyring;
-import org.keepwatch.secrets.SecretToolKeyring;
-import org.keepwatch.fleet.edit.FleetEdits;
 import org.keepwatch.app.fleetedit.FleetUi;
-import org.keepwatch.app.fleet.FleetPulse;
-import org.keepwatch.fleet.FleetService;
-import org.keepwatch.settings.Settings;
-import org.keepwatch.settings.SettingsStore;
+import org.keepwatch.app.pulse.FleetPulse;
 import org.keepwatch.app.services.SystemTheme;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.app.shell.MainViewModel;
 import org.keepwatch.app.welcome.WelcomeView;
 import org.keepwatch.compose.Keepwatch;
 import org.keepwatch.fleet.Fleet;
+import org.keepwatch.fleet.FleetService;
+import org.keepwatch.fleet.edit.FleetEdits;
+import org.keepwatch.secrets.Keyring;
+import org.keepwatch.secrets.SecretToolKeyring;
+import org.keepwatch.settings.Settings;
+import org.keepwatch.settings.SettingsStore;
 import org.keepwatch.ssh.SshEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +91,7 @@ public final class KeepwatchApp extends Application {
         fleetUi = new FleetUi(() -> stage, new FleetEdits(fleet, io, settingsStore.fleetFile(), this::open), tasks,
                 SshEnvironment::ofCurrentUser, fleet::reconnect, Path.of(System.getProperty("user.home")));
         window = new AppWindow(fleet, clock, io, new DesktopNotifier(() -> stage), fleet::reconnect,
-                new MainView.Actions(this::chooseFleetFile, this::toggleTheme, fleetUi.headerActions()), welcomeActions());
+                new MainView.Actions(this::chooseFleetFile, this::toggleTheme, fleetUi.headerActions()), welcomeChoices());
         fleetUi.install(window.navigator(), window.model().nodes());
         model = window.model();
         pulse = window.pulse();
@@ -123,14 +123,14 @@ public final class KeepwatchApp extends Application {
         }
     }
 
-    private List<WelcomeView.Action> welcomeActions() {
-        List<WelcomeView.Action> actions = new ArrayList<>();
+    private List<WelcomeView.Choice> welcomeChoices() {
+        List<WelcomeView.Choice> actions = new ArrayList<>();
         if (WelcomeView.labIsUp()) {
-            actions.add(new WelcomeView.Action("open-lab-fleet", "Open the lab's fleet file",
+            actions.add(new WelcomeView.Choice("open-lab-fleet", "Open the lab's fleet file",
                     WelcomeView.LAB_FLEET + " (written by lab/up)", () -> open(WelcomeView.LAB_FLEET)));
         }
-        actions.addAll(fleetUi.welcomeActions());
-        actions.add(new WelcomeView.Action("open-fleet-file", "Open a fleet file…",
+        actions.addAll(fleetUi.welcomeChoices());
+        actions.add(new WelcomeView.Choice("open-fleet-file", "Open a fleet file…",
                 "A JSON list of nodes, as lab/up writes it", this::chooseFleetFile));
         return actions;
     }

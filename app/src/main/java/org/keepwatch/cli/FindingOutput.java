@@ -10,7 +10,7 @@ final class FindingOutput {
     }
 
     /** 0 clean, 1 warnings only, 2 errors. */
-    static int exitStatus(LintReport.Verdict verdict) {
+    static int exitStatus(LintReport.Grade verdict) {
         return switch (verdict) {
             case CLEAN -> 0;
             case WARNINGS -> 1;

@@ -15,14 +15,16 @@ import org.keepwatch.fleet.FleetFile;
 import org.keepwatch.fleet.FleetMonitor;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeStatus;
+import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 import org.keepwatch.fleet.Verdict;
 import org.keepwatch.settings.SettingsStore;
 import org.keepwatch.ssh.SshPrompts;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,7 +74,7 @@ final class StatusCommand implements Command {
         try {
             fleet = FleetFile.read(fleetFile);
             parts = keepwatch.parts();
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             err.println("keepwatch status: no fleet file " + fleetFile + " (give one with --fleet, e.g. /var/lib/kw-lab/fleet.json)");
             return UNKNOWN;
         } catch (IOException e) {
@@ -132,7 +134,7 @@ final class StatusCommand implements Command {
         if (nodes.stream().noneMatch(n -> n.connection() == ConnectionState.ONLINE)) {
             return UNKNOWN;
         }
-        List<RouterView> routers = state.routers();
+        List<RouterStatus> routers = state.routers();
         if (routers.stream().anyMatch(r -> r.verdict().alarming())) {
             return CRITICAL;
         }
@@ -148,11 +150,11 @@ final class StatusCommand implements Command {
     }
 
     private static void printTable(PrintStream out, FleetState state) {
-        List<RouterView> routers = state.routers();
+        List<RouterStatus> routers = state.routers();
         int width = Math.max(6, routers.stream().mapToInt(r -> label(r).length()).max().orElse(6));
         String row = "%-" + width + "s  %-13s  %-8s  %s%n";
         out.printf(row, "ROUTER", "VERDICT", "MASTER", "MEMBERS (state priority, * holds a VIP)");
-        for (RouterView router : routers) {
+        for (RouterStatus router : routers) {
             out.printf(row, label(router), router.verdict(), router.masters().isEmpty() ? "-" : String.join(",", router.masters()),
                     router.members().stream().map(StatusCommand::member).collect(Collectors.joining("  ")));
             if (router.verdict() != Verdict.HEALTHY) {
@@ -175,9 +177,9 @@ final class StatusCommand implements Command {
         out.printf("%n%d routers, %d healthy%n", routers.size(), healthy);
     }
 
-    private static String label(RouterView router) {
+    private static String label(RouterStatus router) {
         String scope = router.key().scope();
-        return router.key().kind() == org.keepwatch.fleet.RouterKey.Kind.NEUTRON
+        return router.key().kind() == RouterKey.Kind.NEUTRON
                 ? router.key().label() + " [" + scope + "]"
                 : router.name() + " (" + router.key().label() + ") [" + scope + "]";
     }
@@ -196,7 +198,7 @@ final class StatusCommand implements Command {
             default -> "unknown";
         });
         ArrayNode routers = root.putArray("routers");
-        for (RouterView router : state.routers()) {
+        for (RouterStatus router : state.routers()) {
             ObjectNode r = routers.addObject();
             r.put("router", router.key().label()).put("kind", router.key().kind().name().toLowerCase())
                     .put("group", router.key().scope()).put("name", router.name()).put("vrid", router.vrid())

@@ -4,21 +4,21 @@ import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.scene.control.Dialog;
 import javafx.stage.Stage;
-import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.AgentStartException;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.dialogs.HostKeyDialog;
-import org.keepwatch.app.dialogs.NodeProblem;
-import org.keepwatch.app.dialogs.NodeProblemDialog;
+import org.keepwatch.app.dialogs.NodeTroubleshooting;
+import org.keepwatch.app.dialogs.NodeTroubleshootingDialog;
 import org.keepwatch.app.dialogs.SecretDialog;
-import org.keepwatch.fleet.edit.FleetEdits;
 import org.keepwatch.app.fleetedit.FleetUi;
-import org.keepwatch.fleet.edit.FleetValidator;
 import org.keepwatch.app.fleetedit.NodeDialog;
-import org.keepwatch.fleet.FleetService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.fleet.ConnectionState;
 import org.keepwatch.fleet.FleetFile;
+import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.NodeStatus;
+import org.keepwatch.fleet.edit.FleetEdits;
+import org.keepwatch.fleet.edit.FleetValidator;
 import org.keepwatch.ssh.HostKeyInfo;
 import org.keepwatch.ssh.SshEnvironment;
 import org.keepwatch.ssh.SshException;
@@ -71,7 +71,7 @@ public final class FleetUiShots extends Application {
         SshEnvironment environment = new SshEnvironment(home, "operator", "workstation", Optional.empty(), Map.of());
         FleetUi ui = new FleetUi(() -> stage, edits, Tasks.onFxThread(Runnable::run), () -> environment, n -> { }, home);
         AppWindow window = new AppWindow(service, Clock.systemUTC(), Runnable::run, a -> { }, n -> { },
-                new MainView.Actions(() -> { }, () -> { }, ui.headerActions()), ui.welcomeActions());
+                new MainView.Actions(() -> { }, () -> { }, ui.headerActions()), ui.welcomeChoices());
         ui.install(window.navigator(), window.model().nodes());
         stage.setScene(window.scene());
         stage.setTitle("Keepwatch");
@@ -117,10 +117,10 @@ public final class FleetUiShots extends Application {
                                 + "libsecret-tools), so passwords cannot be kept in the desktop keyring"))), null),
                 new Shot("passphrase" + suffix, () -> show(SecretDialog.passphrase(stage, home.resolve(".ssh/id_ed25519"), 1,
                         new SecretDialog.Remember(true, false, ""))), null),
-                new Shot("host-key-changed" + suffix, () -> show(NodeProblemDialog.create(stage, NodeProblem.explain("n1",
+                new Shot("host-key-changed" + suffix, () -> show(NodeTroubleshootingDialog.create(stage, NodeTroubleshooting.explain("n1",
                         ConnectionState.HOST_KEY_REJECTED, changed.getMessage(), Optional.of(changed), Optional.of("root")),
                         () -> { }, Optional.of(() -> { }))), null),
-                new Shot("sudo-password" + suffix, () -> show(NodeProblemDialog.create(stage, NodeProblem.explain("net1",
+                new Shot("sudo-password" + suffix, () -> show(NodeTroubleshootingDialog.create(stage, NodeTroubleshooting.explain("net1",
                         ConnectionState.OFFLINE, sudo.getMessage(), Optional.of(sudo), Optional.of("stack")),
                         () -> { }, Optional.of(() -> { }))), null));
         new Thread(() -> run(shots), "shots").start();

@@ -1,5 +1,6 @@
 package org.keepwatch.architecture;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -14,6 +15,7 @@ import org.keepwatch.app.fleetedit.FleetManagerView;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
@@ -141,6 +143,15 @@ class ArchitectureTest {
                 .because("background work returns through app.common.Tasks; the few deferrals ADR 0008 names are "
                         + "the only other Platform.runLater")
                 .check(MAIN);
+    }
+
+    @Test
+    void noTwoTopLevelTypesShareASimpleName() {
+        Map<String, List<String>> byName = MAIN.stream().filter(JavaClass::isTopLevelClass)
+                .collect(Collectors.groupingBy(JavaClass::getSimpleName,
+                        Collectors.mapping(JavaClass::getName, Collectors.toList())));
+        assertThat(byName.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getValue).toList())
+                .as("one name, one meaning (docs/decisions/0009-names.md)").isEmpty();
     }
 
     private static Map<String, String> orderedMap(String... keysAndValues) {

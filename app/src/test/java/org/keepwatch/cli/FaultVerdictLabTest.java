@@ -17,7 +17,7 @@ import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeSupervisor;
 import org.keepwatch.fleet.RouterKey;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 import org.keepwatch.fleet.Verdict;
 import org.keepwatch.lab.Lab;
 import org.keepwatch.lab.LabExtension;
@@ -147,7 +147,7 @@ class FaultVerdictLabTest {
         return state.routers().stream().map(FaultVerdictLabTest::said).toList();
     }
 
-    private static Said said(RouterView router) {
+    private static Said said(RouterStatus router) {
         RouterKey key = router.key();
         return new Said(key.label(), router.verdict(), router.members().stream().map(m -> m.node()).toList());
     }

@@ -1,7 +1,7 @@
 package org.keepwatch.fleet.edit;
 
 import org.keepwatch.fleet.Fleet;
-import org.keepwatch.fleet.edit.Problem.Field;
+import org.keepwatch.fleet.edit.FieldProblem.Field;
 import org.keepwatch.ssh.JumpHost;
 
 import java.nio.file.Files;
@@ -27,59 +27,59 @@ public final class FleetValidator {
     }
 
     /** @param editing the node's name before this edit (empty for a new node) */
-    public List<Problem> node(Fleet fleet, Optional<String> editing, String name, String group, SettingsInput input) {
-        List<Problem> problems = new ArrayList<>();
+    public List<FieldProblem> node(Fleet fleet, Optional<String> editing, String name, String group, SettingsInput input) {
+        List<FieldProblem> problems = new ArrayList<>();
         String trimmed = name.strip();
         if (trimmed.isEmpty()) {
-            problems.add(Problem.error(Field.NAME, "A node needs a name (it is shown everywhere, and is the "
+            problems.add(FieldProblem.error(Field.NAME, "A node needs a name (it is shown everywhere, and is the "
                     + "~/.ssh/config alias when Host is empty)"));
         } else if (hasWhitespace(trimmed)) {
-            problems.add(Problem.error(Field.NAME, "Name \"" + trimmed + "\" contains a space; ssh cannot use it "
+            problems.add(FieldProblem.error(Field.NAME, "Name \"" + trimmed + "\" contains a space; ssh cannot use it "
                     + "as a host alias"));
         } else if (!editing.map(trimmed::equals).orElse(false) && fleet.node(trimmed).isPresent()) {
-            problems.add(Problem.error(Field.NAME, "There is already a node named " + trimmed));
+            problems.add(FieldProblem.error(Field.NAME, "There is already a node named " + trimmed));
         }
         if (!group.strip().equals(group) && !group.isBlank()) {
-            problems.add(Problem.error(Field.GROUP, "Group \"" + group + "\" starts or ends with a space"));
+            problems.add(FieldProblem.error(Field.GROUP, "Group \"" + group + "\" starts or ends with a space"));
         }
         problems.addAll(settings(input, trimmed));
         return problems;
     }
 
     /** @param editing the group's name before this edit (empty for a new group) */
-    public List<Problem> group(Fleet fleet, Optional<String> editing, String name, SettingsInput defaults) {
-        List<Problem> problems = new ArrayList<>();
+    public List<FieldProblem> group(Fleet fleet, Optional<String> editing, String name, SettingsInput defaults) {
+        List<FieldProblem> problems = new ArrayList<>();
         String trimmed = name.strip();
         if (trimmed.isEmpty()) {
-            problems.add(Problem.error(Field.NAME, "A group needs a name"));
+            problems.add(FieldProblem.error(Field.NAME, "A group needs a name"));
         } else if (!editing.map(trimmed::equals).orElse(false) && fleet.group(trimmed).isPresent()) {
-            problems.add(Problem.error(Field.NAME, "There is already a group named " + trimmed));
+            problems.add(FieldProblem.error(Field.NAME, "There is already a group named " + trimmed));
         }
         problems.addAll(settings(defaults, ""));
         return problems;
     }
 
-    private List<Problem> settings(SettingsInput input, String nodeName) {
-        List<Problem> problems = new ArrayList<>();
+    private List<FieldProblem> settings(SettingsInput input, String nodeName) {
+        List<FieldProblem> problems = new ArrayList<>();
         String host = input.host().strip();
         if (hasWhitespace(host)) {
-            problems.add(Problem.error(Field.HOST, "Host \"" + host + "\" contains a space"));
+            problems.add(FieldProblem.error(Field.HOST, "Host \"" + host + "\" contains a space"));
         } else if (host.contains("@")) {
-            problems.add(Problem.error(Field.HOST, "Host \"" + host + "\" contains @: put the user name in User"));
+            problems.add(FieldProblem.error(Field.HOST, "Host \"" + host + "\" contains @: put the user name in User"));
         } else if (HOST_WITH_PORT.matcher(host).matches()) {
-            problems.add(Problem.error(Field.HOST, "Host \"" + host + "\" contains a port: put "
+            problems.add(FieldProblem.error(Field.HOST, "Host \"" + host + "\" contains a port: put "
                     + host.substring(host.indexOf(':') + 1) + " in Port"));
         }
         String port = input.port().strip();
         if (!port.isEmpty()) {
             Optional<Integer> number = parsePort(port);
             if (number.isEmpty()) {
-                problems.add(Problem.error(Field.PORT, "Port \"" + port + "\" is not a number between 1 and " + MAX_PORT));
+                problems.add(FieldProblem.error(Field.PORT, "Port \"" + port + "\" is not a number between 1 and " + MAX_PORT));
             }
         }
         String user = input.user().strip();
         if (hasWhitespace(user)) {
-            problems.add(Problem.error(Field.USER, "User \"" + user + "\" contains a space"));
+            problems.add(FieldProblem.error(Field.USER, "User \"" + user + "\" contains a space"));
         }
         file(input.identityFile(), Field.IDENTITY_FILE, "key").ifPresent(problems::add);
         file(input.knownHostsFile(), Field.KNOWN_HOSTS_FILE, "known_hosts file").ifPresent(problems::add);
@@ -88,17 +88,17 @@ public final class FleetValidator {
             for (String hop : jump.split(",", -1)) {
                 String trimmedHop = hop.strip();
                 if (trimmedHop.isEmpty() || hasWhitespace(trimmedHop) || JumpHost.parse(trimmedHop).isEmpty()) {
-                    problems.add(Problem.error(Field.JUMP_HOST, "Jump host \"" + trimmedHop + "\" is not "
+                    problems.add(FieldProblem.error(Field.JUMP_HOST, "Jump host \"" + trimmedHop + "\" is not "
                             + "[user@]host[:port] (several hops are separated by commas)"));
                 } else if (!nodeName.isEmpty() && JumpHost.parse(trimmedHop).get().host().equals(nodeName)) {
-                    problems.add(Problem.error(Field.JUMP_HOST, "A node cannot be its own jump host"));
+                    problems.add(FieldProblem.error(Field.JUMP_HOST, "A node cannot be its own jump host"));
                 }
             }
         }
         return problems;
     }
 
-    private Optional<Problem> file(String typed, Field field, String what) {
+    private Optional<FieldProblem> file(String typed, Field field, String what) {
         String text = typed.strip();
         if (text.isEmpty()) {
             return Optional.empty();
@@ -109,10 +109,10 @@ public final class FleetValidator {
         }
         Path path = expand(text);
         if (Files.isDirectory(path)) {
-            return Optional.of(Problem.error(field, text + " is a directory, not a " + what));
+            return Optional.of(FieldProblem.error(field, text + " is a directory, not a " + what));
         }
         if (!Files.exists(path)) {
-            return Optional.of(Problem.warning(field, "There is no " + what + " at " + path + " on this workstation"
+            return Optional.of(FieldProblem.warning(field, "There is no " + what + " at " + path + " on this workstation"
                     + (field == Field.KNOWN_HOSTS_FILE ? " (accepting a host key will create it)" : "")));
         }
         return Optional.empty();

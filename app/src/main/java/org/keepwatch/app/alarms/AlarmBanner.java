@@ -1,6 +1,6 @@
 package org.keepwatch.app.alarms;
 
-import org.keepwatch.app.common.Tooltips;
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -8,6 +8,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import org.keepwatch.app.common.Tooltips;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.fleet.FleetEvent;
@@ -40,7 +41,7 @@ public final class AlarmBanner {
                 navigator.go(new Destination.ShowRouter(model.alarms().get(0).router()));
             }
         });
-        model.alarms().addListener((javafx.collections.ListChangeListener<FleetEvent.Alarm>) c -> text.setTooltip(
+        model.alarms().addListener((ListChangeListener<FleetEvent.Alarm>) c -> text.setTooltip(
                 model.alarms().isEmpty() ? null : Tooltips.wrapping(model.alarms().stream()
                         .map(a -> a.verdict() + " " + a.router().label() + ": " + String.join("; ", a.reasons())
                                 + "\n" + AlarmsViewModel.advice(a))

@@ -6,8 +6,8 @@ import javafx.beans.binding.StringBinding;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.app.common.Presentation;
-import org.keepwatch.app.fleet.FleetBatch;
-import org.keepwatch.app.fleet.FleetListener;
+import org.keepwatch.app.pulse.FleetBatch;
+import org.keepwatch.app.pulse.FleetListener;
 import org.keepwatch.fleet.FleetEvent;
 import org.keepwatch.fleet.RouterKey;
 

@@ -1,7 +1,9 @@
 package org.keepwatch.app.common;
 
+import javafx.beans.Observable;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
+import javafx.util.Callback;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +32,7 @@ public final class RowIndex<K, V, R> {
      * @param extractor the row properties whose changes re-sort and re-filter the row (cheap for a
      *                  few hundred rows; leave null for tables of thousands that update constantly)
      */
-    public RowIndex(Function<V, R> create, BiConsumer<R, V> update, javafx.util.Callback<R, javafx.beans.Observable[]> extractor) {
+    public RowIndex(Function<V, R> create, BiConsumer<R, V> update, Callback<R, Observable[]> extractor) {
         this.create = create;
         this.update = update;
         this.rows = extractor == null ? FXCollections.observableArrayList() : FXCollections.observableArrayList(extractor);

@@ -14,6 +14,7 @@ import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
+import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ public final class TableSupport {
         chooser.setTitle("Export CSV");
         chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("CSV", "*.csv"));
         chooser.setInitialFileName("keepwatch.csv");
-        java.io.File file = chooser.showSaveDialog(table.getScene().getWindow());
+        File file = chooser.showSaveDialog(table.getScene().getWindow());
         if (file == null) {
             return;
         }

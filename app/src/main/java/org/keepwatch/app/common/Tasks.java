@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The one way the app runs work off the FX thread and comes back: {@code run} a Callable on the background executor
@@ -23,7 +24,7 @@ import java.util.function.Consumer;
  * <p>The app's instance delivers through {@link Platform#runLater} (always later, even from the FX thread, so a
  * callback never runs inside the code that started it); {@link #sameThread()} runs everything at once on the calling
  * thread, for tests of the delivery rules. Results that stream at the fleet's rate do not come this way: they are
- * batched once per pulse (app.fleet.FleetPulse).
+ * batched once per pulse (app.pulse.FleetPulse).
  */
 public final class Tasks {
 
@@ -104,13 +105,13 @@ public final class Tasks {
     /** What to do with the outcome, on the UI thread; {@link #start()} runs it. */
     public final class Builder<T> {
 
-        private final java.util.function.Supplier<CompletableFuture<T>> starter;
+        private final Supplier<CompletableFuture<T>> starter;
         private final boolean owned;
         private Consumer<? super T> onSuccess = value -> { };
         private Consumer<Throwable> onError = error -> log.warn("a background task failed: {}", message(error), cause(error));
         private Runnable andFinally = () -> { };
 
-        private Builder(java.util.function.Supplier<CompletableFuture<T>> starter, boolean owned) {
+        private Builder(Supplier<CompletableFuture<T>> starter, boolean owned) {
             this.starter = starter;
             this.owned = owned;
         }

@@ -19,8 +19,11 @@ import org.keepwatch.app.routers.RouterRow;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.RouterMember;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 
+import javafx.beans.InvalidationListener;
+import javafx.geometry.Pos;
+import javafx.scene.layout.Priority;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 
@@ -78,7 +81,7 @@ public final class RouterDetailView {
         render();
     }
 
-    private final javafx.beans.InvalidationListener refresh = obs -> render();
+    private final InvalidationListener refresh = obs -> render();
 
     private void render() {
         if (shown == null) {
@@ -87,7 +90,7 @@ public final class RouterDetailView {
             root.getChildren().setAll(hint);
             return;
         }
-        RouterView router = shown.view();
+        RouterStatus router = shown.view();
         Label title = new Label(shown.nameProperty().get());
         title.getStyleClass().add("title-4");
         Label verdict = Badges.badge(Presentation.of(router.verdict()));
@@ -145,9 +148,9 @@ public final class RouterDetailView {
             edit.setId("detail-edit-" + member.node());
             edit.setOnAction(e -> navigator.go(new Destination.EditNode(target(member))));
             Region gap = new Region();
-            HBox.setHgrow(gap, javafx.scene.layout.Priority.ALWAYS);
+            HBox.setHgrow(gap, Priority.ALWAYS);
             HBox top = new HBox(node, gap, edit);
-            top.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+            top.setAlignment(Pos.CENTER_LEFT);
             heading = top;
         }
         card.getChildren().setAll(heading, badge, priority, held, since, counters, timeline, window);

@@ -8,6 +8,7 @@ import javafx.scene.control.DialogPane;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
+import javafx.scene.control.TextInputControl;
 import javafx.scene.control.Tooltip;
 import javafx.scene.input.Clipboard;
 import javafx.scene.input.ClipboardContent;
@@ -20,6 +21,7 @@ import org.kordamp.ikonli.Ikon;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 
+import java.util.List;
 import java.util.Objects;
 
 /** What every Keepwatch dialog shares: its owner, the app's stylesheets, a header icon, copyable values. */
@@ -44,7 +46,7 @@ public final class DialogSupport {
         style(scene.getStylesheets());
     }
 
-    private static void style(java.util.List<String> stylesheets) {
+    private static void style(List<String> stylesheets) {
         stylesheets.add(Objects.requireNonNull(DialogSupport.class.getResource("/org/keepwatch/app/keepwatch.css"),
                 "keepwatch.css").toExternalForm());
         stylesheets.add(Objects.requireNonNull(DialogSupport.class.getResource("dialogs.css"), "dialogs.css")
@@ -60,7 +62,7 @@ public final class DialogSupport {
 
     /** A value to compare or paste (a fingerprint, a command): monospace, selectable, with a copy button. */
     public static HBox copyable(String id, String value) {
-        javafx.scene.control.TextInputControl text;
+        TextInputControl text;
         if (value.contains("\n")) {
             TextArea area = new TextArea(value);
             area.setWrapText(true);

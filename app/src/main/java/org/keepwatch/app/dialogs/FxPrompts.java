@@ -2,6 +2,7 @@ package org.keepwatch.app.dialogs;
 
 import javafx.application.Platform;
 import javafx.scene.control.Dialog;
+import javafx.stage.Stage;
 import javafx.stage.Window;
 import org.keepwatch.secrets.Keyring;
 import org.keepwatch.secrets.PasswordKeys;
@@ -15,14 +16,17 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -39,7 +43,7 @@ public final class FxPrompts implements SshPrompts {
     private final Duration timeout;
     private final Semaphore turn = new Semaphore(1, true);
     /** Secrets handed out from the keyring, by the entry asked for, with the entry that held it (itself or a legacy one). */
-    private final Map<Keyring.Key, Keyring.Key> fromKeyring = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Keyring.Key, Keyring.Key> fromKeyring = new ConcurrentHashMap<>();
 
     /**
      * @param owner   the window the dialogs belong to (the main window)
@@ -83,11 +87,11 @@ public final class FxPrompts implements SshPrompts {
      * saved); the person otherwise, keeping or dropping what the keyring holds. New secrets are kept under {@code key}.
      */
     private Optional<char[]> secret(Keyring.Key key, Optional<Keyring.Key> legacy, int attempt,
-                                    java.util.function.Function<SecretDialog.Remember, Dialog<SecretDialog.Answer>> dialog) {
+                                    Function<SecretDialog.Remember, Dialog<SecretDialog.Answer>> dialog) {
         boolean usable = keyring.available();
         Optional<Keyring.Key> refused = attempt > 1 ? Optional.ofNullable(fromKeyring.remove(key)) : Optional.empty();
         if (usable && attempt == 1) {
-            for (Keyring.Key entry : legacy.map(old -> java.util.List.of(key, old)).orElse(java.util.List.of(key))) {
+            for (Keyring.Key entry : legacy.map(old -> List.of(key, old)).orElse(List.of(key))) {
                 Optional<char[]> stored = keyring.lookup(entry);
                 if (stored.isPresent()) {
                     fromKeyring.put(key, entry);
@@ -138,7 +142,7 @@ public final class FxPrompts implements SshPrompts {
                         return;
                     }
                     dialog.show();
-                    if (dialog.getDialogPane().getScene().getWindow() instanceof javafx.stage.Stage stage) {
+                    if (dialog.getDialogPane().getScene().getWindow() instanceof Stage stage) {
                         stage.toFront();
                     }
                 } catch (RuntimeException e) {

@@ -2,7 +2,9 @@ package org.keepwatch.app.dialogs;
 
 import javafx.scene.Node;
 import javafx.scene.control.Label;
+import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.keepwatch.ssh.SshException;
 
@@ -37,9 +39,9 @@ final class HostKeyChangedView {
         facts.add(DialogSupport.copyable("changed-old-fingerprint", changed.knownFingerprint()), 1, 3);
         HostKeyDialog.row(facts, 4, "Held in", changed.knownHostsFile() + " line " + changed.knownHostsLine(),
                 "changed-known-hosts");
-        javafx.scene.layout.ColumnConstraints second = new javafx.scene.layout.ColumnConstraints();
-        second.setHgrow(javafx.scene.layout.Priority.ALWAYS);
-        facts.getColumnConstraints().setAll(new javafx.scene.layout.ColumnConstraints(), second);
+        ColumnConstraints second = new ColumnConstraints();
+        second.setHgrow(Priority.ALWAYS);
+        facts.getColumnConstraints().setAll(new ColumnConstraints(), second);
 
         VBox steps = new VBox(4,
                 DialogSupport.paragraph("1. Find out whether the node was reinstalled or its SSH host keys were "

@@ -5,7 +5,9 @@ import javafx.scene.control.ButtonBar;
 import javafx.scene.control.ButtonType;
 import javafx.scene.control.Dialog;
 import javafx.scene.control.Label;
+import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 import org.keepwatch.ssh.HostKeyDecision;
@@ -86,9 +88,9 @@ public final class HostKeyDialog {
         row(grid, 2, "Key type", key.keyType(), "host-key-type");
         grid.add(name("Fingerprint"), 0, 3);
         grid.add(DialogSupport.copyable("host-key-fingerprint", key.fingerprint()), 1, 3);
-        javafx.scene.layout.ColumnConstraints second = new javafx.scene.layout.ColumnConstraints();
-        second.setHgrow(javafx.scene.layout.Priority.ALWAYS);
-        grid.getColumnConstraints().setAll(new javafx.scene.layout.ColumnConstraints(), second);
+        ColumnConstraints second = new ColumnConstraints();
+        second.setHgrow(Priority.ALWAYS);
+        grid.getColumnConstraints().setAll(new ColumnConstraints(), second);
         return grid;
     }
 

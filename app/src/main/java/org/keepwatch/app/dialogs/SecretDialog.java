@@ -12,6 +12,7 @@ import javafx.scene.control.TextField;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
 import org.keepwatch.ssh.LoginTarget;
+import org.kordamp.ikonli.Ikon;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
@@ -60,7 +61,7 @@ public final class SecretDialog {
     }
 
     private static Dialog<Answer> build(Window owner, String id, String title, String header,
-                                        org.kordamp.ikonli.Ikon icon, String explanation, String fieldName, int attempt,
+                                        Ikon icon, String explanation, String fieldName, int attempt,
                                         String retryText, boolean echo, Remember remember) {
         Dialog<Answer> dialog = new Dialog<>();
         DialogSupport.prepare(dialog, owner, id);

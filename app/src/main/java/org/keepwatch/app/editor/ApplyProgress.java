@@ -24,43 +24,44 @@ public final class ApplyProgress {
             new String[]{"audit", "Audit log"});
 
     private final ObservableList<StepRow> rows = FXCollections.observableArrayList();
+    private final ObservableList<StepRow> rowsView = FXCollections.unmodifiableObservableList(rows);
 
-    public ApplyProgress() {
+    ApplyProgress() {
         reset();
     }
 
     public ObservableList<StepRow> rows() {
-        return rows;
+        return rowsView;
     }
 
     /** Every step pending again (the next file of a push, or a retry). */
-    public void reset() {
+    void reset() {
         rows.setAll(STEPS.stream().map(s -> new StepRow(s[0], s[1])).toList());
     }
 
-    public void apply(ApplyStep step) {
+    void apply(ApplyStep step) {
         StepRow row = row(step.step()).orElseGet(() -> {
             StepRow added = new StepRow(step.step(), step.step().equals("rollback") ? "Roll back to the backup" : step.step());
             int at = step.step().equals("rollback") ? Math.max(0, rows.size() - 1) : rows.size();
             rows.add(at, added);
             return added;
         });
-        row.stateProperty().set(switch (step.status()) {
+        row.setState(switch (step.status()) {
             case STARTED -> StepRow.State.RUNNING;
             case OK -> StepRow.State.OK;
             case FAILED -> StepRow.State.FAILED;
             case SKIPPED -> StepRow.State.SKIPPED;
         });
         if (!step.detail().isEmpty() || step.status() != ApplyStep.Status.STARTED) {
-            row.detailProperty().set(step.detail());
+            row.setDetail(step.detail());
         }
     }
 
     /** Steps still pending or running when the push ended did not happen. */
-    public void finish() {
+    void finish() {
         rows.forEach(r -> {
             if (r.stateProperty().get() == StepRow.State.PENDING || r.stateProperty().get() == StepRow.State.RUNNING) {
-                r.stateProperty().set(StepRow.State.SKIPPED);
+                r.setState(StepRow.State.SKIPPED);
             }
         });
     }

@@ -1,6 +1,5 @@
 package org.keepwatch.app.editor;
 
-import org.keepwatch.app.common.Tooltips;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
@@ -12,6 +11,8 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import org.keepwatch.app.common.Tooltips;
+import org.keepwatch.config.Statement;
 import org.keepwatch.drafts.BlockKind;
 import org.keepwatch.drafts.BlockRef;
 import org.keepwatch.drafts.FormEdits;
@@ -39,7 +40,7 @@ public final class BlockForm {
     private final VBox problems = new VBox(2);
     private final Map<BlockKind.Field, Region> controls = new LinkedHashMap<>();
     private final Map<BlockKind.Field, String> shown = new LinkedHashMap<>();
-    private final Map<BlockKind.Field, javafx.scene.control.Label> labels = new LinkedHashMap<>();
+    private final Map<BlockKind.Field, Label> labels = new LinkedHashMap<>();
     private boolean refreshing;
 
     public BlockForm(ConfigEditorViewModel model, BlockRef block) {
@@ -106,7 +107,7 @@ public final class BlockForm {
     }
 
     private void mark(BlockRef block) {
-        List<Problem> inBlock = model.problemsIn(block);
+        List<ProblemRow> inBlock = model.problemsIn(block);
         problems.getChildren().setAll(inBlock.stream().map(p -> {
             Label label = new Label((p.error() ? "Error: " : "Warning: ") + p.where() + "  " + p.message());
             label.getStyleClass().add(p.error() ? "kw-form-problem" : "kw-form-warning");
@@ -116,12 +117,12 @@ public final class BlockForm {
         for (Map.Entry<BlockKind.Field, Region> entry : controls.entrySet()) {
             Region control = entry.getValue();
             control.getStyleClass().removeAll("kw-field-error", "kw-field-warning");
-            Optional<org.keepwatch.config.Node> statement = statement(block, entry.getKey());
-            List<Problem> here = statement.map(s -> inBlock.stream().filter(p -> p.line() >= s.location().line()
+            Optional<Statement> statement = statement(block, entry.getKey());
+            List<ProblemRow> here = statement.map(s -> inBlock.stream().filter(p -> p.line() >= s.location().line()
                     && p.line() <= lastLine(s)).toList()).orElse(List.of());
             if (!here.isEmpty()) {
-                control.getStyleClass().add(here.stream().anyMatch(Problem::error) ? "kw-field-error" : "kw-field-warning");
-                tooltip(control, Tooltips.wrapping(here.stream().map(Problem::message).collect(Collectors.joining("\n"))));
+                control.getStyleClass().add(here.stream().anyMatch(ProblemRow::error) ? "kw-field-error" : "kw-field-warning");
+                tooltip(control, Tooltips.wrapping(here.stream().map(ProblemRow::message).collect(Collectors.joining("\n"))));
             } else {
                 tooltip(control, null);
             }
@@ -148,12 +149,12 @@ public final class BlockForm {
         });
     }
 
-    private static int lastLine(org.keepwatch.config.Node statement) {
+    private static int lastLine(Statement statement) {
         return statement.closeFile().map(f -> f.location(statement.closeOffset()).line()).orElse(statement.location().line());
     }
 
-    private static Optional<org.keepwatch.config.Node> statement(BlockRef block, BlockKind.Field field) {
-        Optional<org.keepwatch.config.Node> at = Optional.of(block.node());
+    private static Optional<Statement> statement(BlockRef block, BlockKind.Field field) {
+        Optional<Statement> at = Optional.of(block.node());
         for (String word : field.words()) {
             at = at.flatMap(n -> n.child(word));
         }

@@ -1,6 +1,7 @@
 package org.keepwatch.app.editor;
 
 import atlantafx.base.theme.Styles;
+import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Orientation;
 import javafx.geometry.Pos;
@@ -24,6 +25,7 @@ import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 import org.kordamp.ikonli.material2.Material2OutlinedAL;
 
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -69,8 +71,8 @@ public final class ConfigEditorView {
         ProblemsView problems = new ProblemsView(model, this::jump);
         Label problemsTitle = new Label();
         problemsTitle.setId("problems-title");
-        problemsTitle.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
-            long errors = model.problems().stream().filter(Problem::error).count();
+        problemsTitle.textProperty().bind(Bindings.createStringBinding(() -> {
+            long errors = model.problems().stream().filter(ProblemRow::error).count();
             long warnings = model.problems().size() - errors;
             return "Problems: " + errors + " error(s), " + warnings + " warning(s)";
         }, model.problems()));
@@ -106,8 +108,8 @@ public final class ConfigEditorView {
     }
 
     /** The view shown in a window (the editor puts itself in its root's properties). */
-    public static java.util.Optional<ConfigEditorView> of(Parent root) {
-        return java.util.Optional.ofNullable((ConfigEditorView) root.getProperties().get(ConfigEditorView.class));
+    public static Optional<ConfigEditorView> of(Parent root) {
+        return Optional.ofNullable((ConfigEditorView) root.getProperties().get(ConfigEditorView.class));
     }
 
     public void showText() {
@@ -119,7 +121,7 @@ public final class ConfigEditorView {
     }
 
     /** A problem's line in the text tab. */
-    public void jump(Problem problem) {
+    public void jump(ProblemRow problem) {
         model.showFile(problem.file());
         showText();
         if (problem.line() > 0) {

@@ -15,6 +15,8 @@ import javafx.collections.ObservableList;
 import javafx.util.Duration;
 import org.keepwatch.agent.CheckResult;
 import org.keepwatch.app.common.Tasks;
+import org.keepwatch.config.ConfigDocument;
+import org.keepwatch.config.ConfigEditException;
 import org.keepwatch.drafts.BlockKind;
 import org.keepwatch.drafts.BlockRef;
 import org.keepwatch.drafts.ConfigDraft;
@@ -23,8 +25,6 @@ import org.keepwatch.drafts.FileChange;
 import org.keepwatch.drafts.FormValues;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
-import org.keepwatch.config.ConfigDocument;
-import org.keepwatch.config.ConfigEditException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -56,15 +56,15 @@ public final class ConfigEditorViewModel {
     private final StringProperty shownPath = new SimpleStringProperty(this, "shownPath");
     private final ObservableList<BlockRef> blocks = FXCollections.observableArrayList();
     private final ObjectProperty<BlockRef> selected = new SimpleObjectProperty<>(this, "selected");
-    private final ObservableList<Problem> problems = FXCollections.observableArrayList();
+    private final ObservableList<ProblemRow> problems = FXCollections.observableArrayList();
     private final ObservableList<String> paths = FXCollections.observableArrayList();
     private final PauseTransition typing = new PauseTransition(TYPING_PAUSE);
-    private List<Problem> lintProblems = List.of();
-    private List<Problem> nodeProblems = List.of();
+    private List<ProblemRow> lintProblems = List.of();
+    private List<ProblemRow> nodeProblems = List.of();
     private String pendingPath;
     private String pendingText;
     private final ObservableList<BlockRef> blocksView = FXCollections.unmodifiableObservableList(blocks);
-    private final ObservableList<Problem> problemsView = FXCollections.unmodifiableObservableList(problems);
+    private final ObservableList<ProblemRow> problemsView = FXCollections.unmodifiableObservableList(problems);
     private final ObservableList<String> pathsView = FXCollections.unmodifiableObservableList(paths);
     private Tasks.Running linting;
 
@@ -79,10 +79,6 @@ public final class ConfigEditorViewModel {
 
     public EditTarget target() {
         return target;
-    }
-
-    public NodeConfigService service() {
-        return service;
     }
 
     /** How this editor's work runs off the FX thread (its push window's too). */
@@ -192,8 +188,8 @@ public final class ConfigEditorViewModel {
 
     /** The node's verdict on a candidate: shown until the next edit. */
     void showNodeCheck(Map<String, CheckResult> results) {
-        List<Problem> found = new ArrayList<>();
-        results.forEach((path, result) -> result.diagnostics().forEach(d -> found.add(Problem.of(d, path))));
+        List<ProblemRow> found = new ArrayList<>();
+        results.forEach((path, result) -> result.diagnostics().forEach(d -> found.add(ProblemRow.of(d, path))));
         nodeProblems = found;
         refreshProblems();
     }
@@ -280,12 +276,12 @@ public final class ConfigEditorViewModel {
         return selected;
     }
 
-    public ObservableList<Problem> problems() {
+    public ObservableList<ProblemRow> problems() {
         return problemsView;
     }
 
     /** The findings inside a block, for the form. */
-    public List<Problem> problemsIn(BlockRef block) {
+    public List<ProblemRow> problemsIn(BlockRef block) {
         return problems.stream().filter(p -> block.covers(p.file(), p.line())).toList();
     }
 
@@ -337,7 +333,7 @@ public final class ConfigEditorViewModel {
         if (linting != null) {
             linting.cancel();
         }
-        linting = tasks.run(() -> linted.lint().diagnostics().stream().map(Problem::of).toList()).onSuccess(found -> {
+        linting = tasks.run(() -> linted.lint().diagnostics().stream().map(ProblemRow::of).toList()).onSuccess(found -> {
             lintProblems = found;
             refreshProblems();
         }).onError(error -> problem.set(target.label() + ": lint failed: " + error.getMessage())).start();
@@ -345,7 +341,7 @@ public final class ConfigEditorViewModel {
     }
 
     private void refreshProblems() {
-        List<Problem> all = new ArrayList<>(nodeProblems);
+        List<ProblemRow> all = new ArrayList<>(nodeProblems);
         all.addAll(lintProblems);
         problems.setAll(all);
     }

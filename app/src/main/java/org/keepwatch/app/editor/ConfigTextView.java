@@ -1,8 +1,7 @@
 package org.keepwatch.app.editor;
 
-import org.keepwatch.app.common.Tasks;
-import org.keepwatch.app.common.Tooltips;
 import javafx.animation.PauseTransition;
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -18,6 +17,8 @@ import org.fxmisc.flowless.VirtualizedScrollPane;
 import org.fxmisc.richtext.CodeArea;
 import org.fxmisc.richtext.model.StyleSpans;
 import org.fxmisc.richtext.model.StyleSpansBuilder;
+import org.keepwatch.app.common.Tasks;
+import org.keepwatch.app.common.Tooltips;
 import org.keepwatch.drafts.ConfigDraft;
 import org.keepwatch.drafts.KeepalivedSyntax;
 import org.keepwatch.drafts.SideBySideDiff;
@@ -49,7 +50,7 @@ public final class ConfigTextView {
     private final PauseTransition highlightPause = new PauseTransition(Duration.millis(40));
     private boolean applying;
     private Tasks.Running highlighting;
-    private Map<Integer, List<Problem>> byLine = Map.of();
+    private Map<Integer, List<ProblemRow>> byLine = Map.of();
 
     public ConfigTextView(ConfigEditorViewModel model, Tasks tasks) {
         this.model = model;
@@ -81,7 +82,7 @@ public final class ConfigTextView {
         highlightPause.setOnFinished(e -> highlight());
         model.draftProperty().addListener((obs, old, draft) -> show(draft, false));
         model.shownPathProperty().addListener((obs, old, path) -> show(model.draft(), true));
-        model.problems().addListener((javafx.collections.ListChangeListener<Problem>) c -> problemsChanged());
+        model.problems().addListener((ListChangeListener<ProblemRow>) c -> problemsChanged());
         show(model.draft(), true);
     }
 
@@ -134,8 +135,8 @@ public final class ConfigTextView {
 
     private void problemsChanged() {
         String path = model.shownPathProperty().get();
-        Map<Integer, List<Problem>> lines = new HashMap<>();
-        for (Problem p : model.problems()) {
+        Map<Integer, List<ProblemRow>> lines = new HashMap<>();
+        for (ProblemRow p : model.problems()) {
             if (p.file().equals(path) && p.line() > 0) {
                 lines.computeIfAbsent(p.line(), k -> new ArrayList<>()).add(p);
             }
@@ -152,19 +153,19 @@ public final class ConfigTextView {
         number.setMinWidth(digits() * 8 + 4);
         number.setAlignment(Pos.CENTER_RIGHT);
         Node marker;
-        List<Problem> here = byLine.getOrDefault(paragraph + 1, List.of());
+        List<ProblemRow> here = byLine.getOrDefault(paragraph + 1, List.of());
         if (here.isEmpty()) {
             Region blank = new Region();
             blank.setMinWidth(14);
             marker = blank;
         } else {
-            boolean error = here.stream().anyMatch(Problem::error);
+            boolean error = here.stream().anyMatch(ProblemRow::error);
             FontIcon icon = new FontIcon(error ? Material2AL.ERROR : Material2MZ.WARNING);
             icon.getStyleClass().add(error ? "kw-gutter-error" : "kw-gutter-warning");
             Label holder = new Label(null, icon);
             holder.setId("gutter-marker-" + (paragraph + 1));
             holder.setMinWidth(14);
-            Tooltip.install(holder, Tooltips.wrapping(here.stream().map(p -> (p.source() == Problem.Source.NODE ? "keepalived -t: " : "")
+            Tooltip.install(holder, Tooltips.wrapping(here.stream().map(p -> (p.source() == ProblemRow.Source.NODE ? "keepalived -t: " : "")
                     + p.message()).collect(Collectors.joining("\n"))));
             marker = holder;
         }
@@ -181,7 +182,7 @@ public final class ConfigTextView {
     /** Colours and problem underlines, computed off the FX thread and applied if the text is still the same. */
     private void highlight() {
         String text = area.getText();
-        Map<Integer, List<Problem>> lines = byLine;
+        Map<Integer, List<ProblemRow>> lines = byLine;
         if (highlighting != null) {
             highlighting.cancel();
         }
@@ -192,7 +193,7 @@ public final class ConfigTextView {
         }).start();
     }
 
-    static StyleSpans<Collection<String>> spans(String text, Map<Integer, List<Problem>> lines) {
+    static StyleSpans<Collection<String>> spans(String text, Map<Integer, List<ProblemRow>> lines) {
         StyleSpansBuilder<Collection<String>> syntax = new StyleSpansBuilder<>();
         int at = 0;
         for (KeepalivedSyntax.Token token : KeepalivedSyntax.tokens(text)) {
@@ -216,7 +217,7 @@ public final class ConfigTextView {
             if (lineEnd < 0) {
                 lineEnd = text.length();
             }
-            List<Problem> here = lines.get(lineNo);
+            List<ProblemRow> here = lines.get(lineNo);
             if (here != null) {
                 int from = lineStart;
                 while (from < lineEnd && Character.isWhitespace(text.charAt(from))) {
@@ -229,7 +230,7 @@ public final class ConfigTextView {
                 int to = lineEnd;
                 if (to > from) {
                     marks.add(List.of(), from - position);
-                    marks.add(Set.of(here.stream().anyMatch(Problem::error) ? "kw-lint-error" : "kw-lint-warning"), to - from);
+                    marks.add(Set.of(here.stream().anyMatch(ProblemRow::error) ? "kw-lint-error" : "kw-lint-warning"), to - from);
                     position = to;
                 }
             }

@@ -9,6 +9,7 @@ import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.keepwatch.drafts.SideBySideDiff;
 
@@ -123,7 +124,7 @@ public final class DiffView {
         private static Label code(String text, String style) {
             Label label = new Label(text.replace("\t", "    "));
             label.getStyleClass().add("kw-diff-line");
-            label.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+            label.setMinWidth(Region.USE_PREF_SIZE);
             if (style != null) {
                 label.getStyleClass().add(style);
             }

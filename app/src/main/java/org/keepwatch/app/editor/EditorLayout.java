@@ -4,8 +4,10 @@ import javafx.beans.value.ObservableValue;
 import javafx.geometry.HPos;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
+import javafx.geometry.VPos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
+import javafx.scene.control.Control;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressIndicator;
 import javafx.scene.layout.ColumnConstraints;
@@ -39,10 +41,10 @@ final class EditorLayout {
     /** A row of a field grid: the label (top-aligned), the field, its hint in small muted text. */
     static Label field(GridPane grid, int row, String label, Node control, String hint) {
         Label name = new Label(label);
-        if (control instanceof javafx.scene.control.Control c) {
+        if (control instanceof Control c) {
             name.setLabelFor(c);
         }
-        GridPane.setValignment(name, javafx.geometry.VPos.TOP);
+        GridPane.setValignment(name, VPos.TOP);
         Label hintLabel = new Label(hint);
         hintLabel.getStyleClass().add("kw-form-hint");
         hintLabel.setWrapText(true);

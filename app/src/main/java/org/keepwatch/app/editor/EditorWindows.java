@@ -11,15 +11,16 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.fleet.FleetState;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
-import org.keepwatch.fleet.FleetState;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -129,7 +130,7 @@ public final class EditorWindows {
         dialog.show();
     }
 
-    private void show(Stage stage, String key, String title, Parent root, java.util.function.BooleanSupplier mayClose) {
+    private void show(Stage stage, String key, String title, Parent root, BooleanSupplier mayClose) {
         Window parent = owner.get();
         if (parent != null) {
             stage.initOwner(parent);

@@ -1,5 +1,6 @@
 package org.keepwatch.app.editor;
 
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -76,7 +77,7 @@ public final class FormView {
         SplitPane.setResizableWithParent(left, false);
 
         model.selectedProperty().addListener((obs, old, block) -> showSelected());
-        model.problems().addListener((javafx.collections.ListChangeListener<Problem>) c -> {
+        model.problems().addListener((ListChangeListener<ProblemRow>) c -> {
             list.refresh();   // the error marks on the blocks
             showSelected();
         });
@@ -176,7 +177,7 @@ public final class FormView {
             name.setStyle("-fx-font-weight: bold;");
             Label kind = new Label(block.kind().title());
             kind.getStyleClass().add("text-muted");
-            long errors = model.problemsIn(block).stream().filter(Problem::error).count();
+            long errors = model.problemsIn(block).stream().filter(ProblemRow::error).count();
             HBox row = new HBox(6, icon, name, kind);
             if (errors > 0) {
                 FontIcon bad = new FontIcon(Material2AL.ERROR);

@@ -11,6 +11,7 @@ import javafx.scene.control.cell.TextFieldListCell;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import org.kordamp.ikonli.Ikon;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
@@ -126,7 +127,7 @@ public final class ListEditor extends VBox {
         }
     }
 
-    private static Button button(String id, org.kordamp.ikonli.Ikon icon, String tip, Runnable action) {
+    private static Button button(String id, Ikon icon, String tip, Runnable action) {
         Button button = new Button(null, new FontIcon(icon));
         button.setId(id);
         button.setTooltip(new Tooltip(tip));

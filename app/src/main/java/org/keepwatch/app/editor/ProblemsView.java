@@ -17,9 +17,9 @@ import java.util.function.Consumer;
 /** The problems list: where, what, and who found it; double-click or Enter jumps to the line. */
 public final class ProblemsView {
 
-    private final ListView<Problem> list = new ListView<>();
+    private final ListView<ProblemRow> list = new ListView<>();
 
-    public ProblemsView(ConfigEditorViewModel model, Consumer<Problem> jump) {
+    public ProblemsView(ConfigEditorViewModel model, Consumer<ProblemRow> jump) {
         list.setId("problems");
         list.setItems(model.problems());
         list.setCellFactory(v -> new ProblemCell());
@@ -42,13 +42,13 @@ public final class ProblemsView {
         return list;
     }
 
-    public ListView<Problem> list() {
+    public ListView<ProblemRow> list() {
         return list;
     }
 
-    private static final class ProblemCell extends ListCell<Problem> {
+    private static final class ProblemCell extends ListCell<ProblemRow> {
         @Override
-        protected void updateItem(Problem p, boolean empty) {
+        protected void updateItem(ProblemRow p, boolean empty) {
             super.updateItem(p, empty);
             getStyleClass().removeAll("kw-problem-error", "kw-problem-warning");
             if (empty || p == null) {
@@ -65,7 +65,7 @@ public final class ProblemsView {
             Label message = new Label(p.message());
             message.setMaxWidth(Double.MAX_VALUE);
             HBox.setHgrow(message, Priority.ALWAYS);
-            Label source = new Label(p.source() == Problem.Source.NODE ? "keepalived -t" : "lint");
+            Label source = new Label(p.source() == ProblemRow.Source.NODE ? "keepalived -t" : "lint");
             source.getStyleClass().add("kw-problem-source");
             HBox row = new HBox(8, icon, where, message, source);
             row.setAlignment(Pos.CENTER_LEFT);

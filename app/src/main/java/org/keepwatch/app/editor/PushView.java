@@ -1,6 +1,7 @@
 package org.keepwatch.app.editor;
 
 import atlantafx.base.theme.Styles;
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -45,7 +46,7 @@ public final class PushView {
         root.setTop(title);
         model.stageProperty().addListener((obs, old, stage) -> render());
         model.verdictProperty().addListener((obs, old, v) -> verdict.show(v));
-        model.diffs().addListener((javafx.collections.ListChangeListener<FileDiff>) c -> render());
+        model.diffs().addListener((ListChangeListener<FileDiff>) c -> render());
         render();
     }
 
@@ -83,7 +84,8 @@ public final class PushView {
         TextField reason = new TextField();
         reason.setId("push-reason");
         reason.setPromptText("Why (written to the node's audit log), e.g. raise n2 for maintenance of n1");
-        reason.textProperty().bindBidirectional(model.reasonProperty());
+        reason.setText(model.reasonProperty().get());
+        reason.textProperty().addListener((obs, old, typed) -> model.setReason(typed));
         HBox.setHgrow(reason, Priority.ALWAYS);
         Label reasonLabel = new Label("Reason");
         HBox reasonRow = new HBox(8, reasonLabel, reason);

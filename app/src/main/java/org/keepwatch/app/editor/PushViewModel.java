@@ -1,18 +1,19 @@
 package org.keepwatch.app.editor;
 
-import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleObjectProperty;
-import javafx.beans.property.SimpleStringProperty;
-import javafx.beans.property.StringProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.drafts.ConfigDraft;
 import org.keepwatch.drafts.FileChange;
-import org.keepwatch.push.PushOutcome;
 import org.keepwatch.drafts.TextMerge;
+import org.keepwatch.push.PushOutcome;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,18 +26,19 @@ public final class PushViewModel {
     public enum Stage { REVIEW, PUSHING, DONE, CONFLICT }
 
     /** How the outcome reads: its headline, what happened in words, and whether all is well. */
-    public record Verdict(boolean success, String headline, String detail) {
+    public record PushVerdict(boolean success, String headline, String detail) {
     }
 
     private final ConfigEditorViewModel editor;
     private final ObservableList<FileDiff> diffs = FXCollections.observableArrayList();
-    private final StringProperty reason = new SimpleStringProperty(this, "reason", "");
-    private final ObjectProperty<Stage> stage = new SimpleObjectProperty<>(this, "stage", Stage.REVIEW);
-    private final ObjectProperty<Verdict> verdict = new SimpleObjectProperty<>(this, "verdict");
-    private final ObjectProperty<PushOutcome.Conflict> conflict = new SimpleObjectProperty<>(this, "conflict");
-    private final StringProperty mergeProblem = new SimpleStringProperty(this, "mergeProblem", "");
-    private final StringProperty pushingFile = new SimpleStringProperty(this, "pushingFile", "");
-    private final StringProperty lintWarning = new SimpleStringProperty(this, "lintWarning", "");
+    private final ObservableList<FileDiff> diffsView = FXCollections.unmodifiableObservableList(diffs);
+    private final ReadOnlyStringWrapper reason = new ReadOnlyStringWrapper(this, "reason", "");
+    private final ReadOnlyObjectWrapper<Stage> stage = new ReadOnlyObjectWrapper<>(this, "stage", Stage.REVIEW);
+    private final ReadOnlyObjectWrapper<PushVerdict> verdict = new ReadOnlyObjectWrapper<>(this, "verdict");
+    private final ReadOnlyObjectWrapper<PushOutcome.Conflict> conflict = new ReadOnlyObjectWrapper<>(this, "conflict");
+    private final ReadOnlyStringWrapper mergeProblem = new ReadOnlyStringWrapper(this, "mergeProblem", "");
+    private final ReadOnlyStringWrapper pushingFile = new ReadOnlyStringWrapper(this, "pushingFile", "");
+    private final ReadOnlyStringWrapper lintWarning = new ReadOnlyStringWrapper(this, "lintWarning", "");
     private final ApplyProgress progress = new ApplyProgress();
     private ConfigDraft draft;
 
@@ -74,7 +76,7 @@ public final class PushViewModel {
         }).onError(error -> {
             editor.setBusy(false);
             progress.finish();
-            finished(new Verdict(false, "Push failed", ConfigEditorViewModel.message(error)));
+            finished(new PushVerdict(false, "Push failed", ConfigEditorViewModel.message(error)));
         }).start();
     }
 
@@ -110,40 +112,45 @@ public final class PushViewModel {
     /** Drops the operator's edits and reads the node's configuration again. */
     public void takeTheirs() {
         editor.load();
-        finished(new Verdict(true, "Reloaded from " + editor.target().label(), "Your edits were dropped; the editor shows the node's file."));
+        finished(new PushVerdict(true, "Reloaded from " + editor.target().label(), "Your edits were dropped; the editor shows the node's file."));
     }
 
     public ObservableList<FileDiff> diffs() {
-        return diffs;
+        return diffsView;
     }
 
-    public StringProperty reasonProperty() {
-        return reason;
+    /** The reason for the audit log, as typed; empty means Keepwatch writes a summary of the changes. */
+    public ReadOnlyStringProperty reasonProperty() {
+        return reason.getReadOnlyProperty();
     }
 
-    public ObjectProperty<Stage> stageProperty() {
-        return stage;
+    public void setReason(String typed) {
+        reason.set(typed == null ? "" : typed);
     }
 
-    public ObjectProperty<Verdict> verdictProperty() {
-        return verdict;
+    public ReadOnlyObjectProperty<Stage> stageProperty() {
+        return stage.getReadOnlyProperty();
     }
 
-    public ObjectProperty<PushOutcome.Conflict> conflictProperty() {
-        return conflict;
+    public ReadOnlyObjectProperty<PushVerdict> verdictProperty() {
+        return verdict.getReadOnlyProperty();
     }
 
-    public StringProperty mergeProblemProperty() {
-        return mergeProblem;
+    public ReadOnlyObjectProperty<PushOutcome.Conflict> conflictProperty() {
+        return conflict.getReadOnlyProperty();
     }
 
-    public StringProperty pushingFileProperty() {
-        return pushingFile;
+    public ReadOnlyStringProperty mergeProblemProperty() {
+        return mergeProblem.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty pushingFileProperty() {
+        return pushingFile.getReadOnlyProperty();
     }
 
     /** Said in the review when Keepwatch's own lint finds errors in what is about to be pushed. */
-    public StringProperty lintWarningProperty() {
-        return lintWarning;
+    public ReadOnlyStringProperty lintWarningProperty() {
+        return lintWarning.getReadOnlyProperty();
     }
 
     public ApplyProgress progress() {
@@ -162,7 +169,7 @@ public final class PushViewModel {
         conflict.set(null);
         mergeProblem.set("");
         verdict.set(null);
-        long errors = editor.problems().stream().filter(p -> p.error() && p.source() == Problem.Source.LINT).count();
+        long errors = editor.problems().stream().filter(p -> p.error() && p.source() == ProblemRow.Source.LINT).count();
         lintWarning.set(errors == 0 ? "" : "Keepwatch's lint finds " + errors + " error(s) in this version (see the problems list). "
                 + "keepalived -t on the node decides: if it refuses, nothing is written.");
         diffs.setAll(reviewed.changes().stream().map(c -> FileDiff.of(c.path(), "On " + editor.target().node(), c.before(),
@@ -176,31 +183,31 @@ public final class PushViewModel {
         if (outcome instanceof PushOutcome.Applied applied) {
             editor.pushed(applied.draft(), "Pushed to " + node + ": " + String.join(", ", applied.written().stream()
                     .map(ConfigEditorViewModel::fileName).toList()));
-            finished(new Verdict(true, "Applied on " + node,
+            finished(new PushVerdict(true, "Applied on " + node,
                     "Written, reloaded and healthy." + (applied.backups().isEmpty() ? "" : " The previous version is kept as backup "
                             + String.join(", ", applied.backups()) + ".")));
         } else if (outcome instanceof PushOutcome.Refused refused) {
-            editor.showNodeCheck(java.util.Map.of(refused.path(), refused.check()));
+            editor.showNodeCheck(Map.of(refused.path(), refused.check()));
             String first = refused.check().diagnostics().stream().filter(d -> d.error()).findFirst()
                     .map(Object::toString).orElse("see the problems list");
-            finished(new Verdict(false, "Refused by keepalived -t on " + node,
+            finished(new PushVerdict(false, "Refused by keepalived -t on " + node,
                     "Nothing was written or reloaded. " + first + "." + written));
         } else if (outcome instanceof PushOutcome.Conflict c) {
             conflict.set(c);
-            verdict.set(new Verdict(false, c.path() + " changed on " + node,
+            verdict.set(new PushVerdict(false, c.path() + " changed on " + node,
                     "Someone changed it since you read it. Nothing was written." + written
                             + " Compare both versions, then merge your edits onto theirs, keep yours, or take theirs."));
             stage.set(Stage.CONFLICT);
         } else if (outcome instanceof PushOutcome.RolledBack r) {
-            finished(new Verdict(false, "Rolled back on " + node,
+            finished(new PushVerdict(false, "Rolled back on " + node,
                     "It was written and reloaded, but " + r.reason() + ". The previous " + r.path() + " was restored and reloaded"
                             + (r.daemonAlive() ? "." : "; keepalived is NOT running there now.") + written));
         } else if (outcome instanceof PushOutcome.Failed f) {
-            finished(new Verdict(false, "Push failed on " + node, f.message() + "." + written));
+            finished(new PushVerdict(false, "Push failed on " + node, f.message() + "." + written));
         }
     }
 
-    private void finished(Verdict result) {
+    private void finished(PushVerdict result) {
         verdict.set(result);
         stage.set(Stage.DONE);
     }

@@ -1,6 +1,7 @@
 package org.keepwatch.app.editor;
 
 import atlantafx.base.theme.Styles;
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -9,6 +10,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tab;
@@ -22,6 +24,8 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import org.keepwatch.app.common.Badges;
+import org.keepwatch.app.common.Presentation;
 import org.keepwatch.drafts.BlockKind;
 import org.keepwatch.drafts.EditTarget;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -29,6 +33,7 @@ import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The router editor: what every member must share, edited once; each member's priority; where the
@@ -41,14 +46,14 @@ public final class RouterEditorView {
     private final BorderPane root = new BorderPane();
     private final StackPane center = new StackPane();
     private final Consumer<EditTarget> openMember;
-    private final java.util.function.Predicate<String> confirm;
+    private final Predicate<String> confirm;
     private final VerdictBox verdict = new VerdictBox("router-verdict");
 
     /**
      * @param openMember opens one member's own editor (for what the router form does not edit)
      * @param confirm    asks before edits would be dropped
      */
-    public RouterEditorView(RouterEditorViewModel model, Consumer<EditTarget> openMember, java.util.function.Predicate<String> confirm) {
+    public RouterEditorView(RouterEditorViewModel model, Consumer<EditTarget> openMember, Predicate<String> confirm) {
         this.model = model;
         this.openMember = openMember;
         this.confirm = confirm;
@@ -128,7 +133,7 @@ public final class RouterEditorView {
         int row = 0;
         ListEditor vips = new ListEditor("router-vips", "ADDRESS/PREFIX [dev IF]");
         vips.setItems(model.vips());
-        model.vips().addListener((javafx.collections.ListChangeListener<String>) c -> vips.setItems(model.vips()));
+        model.vips().addListener((ListChangeListener<String>) c -> vips.setItems(model.vips()));
         vips.setOnChange(model::setVips);
         EditorLayout.field(sharedGrid, row++, "Virtual IPs", vips, "The addresses the master holds; the same on every member.");
         EditorLayout.field(sharedGrid, row++, "Advert interval (s)", sharedText("advert_int"), hint("advert_int"));
@@ -168,9 +173,9 @@ public final class RouterEditorView {
         for (MemberRow member : model.members()) {
             Label node = new Label(member.node());
             node.setStyle("-fx-font-weight: bold;");
-            Label badge = org.keepwatch.app.common.Badges.badge(org.keepwatch.app.common.Presentation.of(member.stateProperty().get()));
-            member.stateProperty().addListener((obs, old, v) -> org.keepwatch.app.common.Badges.dress(badge,
-                    org.keepwatch.app.common.Presentation.of(v)));
+            Label badge = Badges.badge(Presentation.of(member.stateProperty().get()));
+            member.stateProperty().addListener((obs, old, v) -> Badges.dress(badge,
+                    Presentation.of(v)));
             Label live = new Label();
             live.getStyleClass().add("text-muted");
             live.textProperty().bind(member.liveProperty());
@@ -210,11 +215,11 @@ public final class RouterEditorView {
         verdictText.setId("router-peer-verdict");
         verdictText.textProperty().bind(model.peerVerdictProperty());
         verdictText.setStyle("-fx-font-weight: bold;");
-        ListView<RouterEditorViewModel.Finding> findings = new ListView<>(model.findings());
+        ListView<RouterEditorViewModel.PeerCheckLine> findings = new ListView<>(model.findings());
         findings.setId("router-findings");
-        findings.setCellFactory(v -> new javafx.scene.control.ListCell<>() {
+        findings.setCellFactory(v -> new ListCell<>() {
             @Override
-            protected void updateItem(RouterEditorViewModel.Finding f, boolean empty) {
+            protected void updateItem(RouterEditorViewModel.PeerCheckLine f, boolean empty) {
                 super.updateItem(f, empty);
                 if (empty || f == null) {
                     setText(null);

@@ -12,25 +12,28 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.app.common.Tasks;
-import org.keepwatch.drafts.BlockKind;
-import org.keepwatch.drafts.EditTarget;
-import org.keepwatch.drafts.FileChange;
-import org.keepwatch.drafts.FormEdits;
-import org.keepwatch.drafts.FormValues;
-import org.keepwatch.drafts.RouterDraft;
-import org.keepwatch.push.NodeConfigService;
-import org.keepwatch.push.PushService;
 import org.keepwatch.config.Diagnostic;
 import org.keepwatch.config.PeerReport;
 import org.keepwatch.config.Severity;
 import org.keepwatch.config.SharedSettingChange;
 import org.keepwatch.config.SharedSettings;
 import org.keepwatch.config.VrrpInstance;
-import org.keepwatch.push.RollingApply;
+import org.keepwatch.drafts.BlockKind;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.drafts.FileChange;
+import org.keepwatch.drafts.FormEdits;
+import org.keepwatch.drafts.FormValues;
+import org.keepwatch.drafts.RouterDraft;
 import org.keepwatch.fleet.RouterKey;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterMember;
+import org.keepwatch.fleet.RouterStatus;
+import org.keepwatch.fleet.VrrpState;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushService;
+import org.keepwatch.push.RollingApply;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,9 +50,9 @@ import java.util.stream.Collectors;
 public final class RouterEditorViewModel {
 
     /** Which router: its key, how operators call it, its members (node, daemon, instance), its live view. */
-    public record Spec(RouterKey key, String label, List<EditTarget> members, Supplier<Optional<RouterView>> live) {
+    public record Spec(RouterKey key, String label, List<EditTarget> members, Supplier<Optional<RouterStatus>> live) {
 
-        public static Spec of(RouterView router, Supplier<Optional<RouterView>> live) {
+        public static Spec of(RouterStatus router, Supplier<Optional<RouterStatus>> live) {
             List<EditTarget> members = router.members().stream().map(m -> new EditTarget(m.node(), m.lastKnown().daemon(),
                     Optional.of(m.lastKnown().name()))).toList();
             String label = router.key().kind() == RouterKey.Kind.NEUTRON ? router.key().label()
@@ -61,7 +64,7 @@ public final class RouterEditorViewModel {
     public enum Phase { LOADING, READY, FAILED }
 
     /** A peer disagreement or an error in a member's file, in words that name the member, file and line. */
-    public record Finding(boolean error, String text) {
+    public record PeerCheckLine(boolean error, String text) {
     }
 
     public enum Stage { EDIT, REVIEW, PUSHING, DONE }
@@ -82,15 +85,15 @@ public final class RouterEditorViewModel {
     private final BooleanProperty changed = new SimpleBooleanProperty(this, "changed");
     private final BooleanProperty pushing = new SimpleBooleanProperty(this, "pushing");
     private final ObservableList<MemberRow> members = FXCollections.observableArrayList();
-    private final ObservableList<Finding> findings = FXCollections.observableArrayList();
+    private final ObservableList<PeerCheckLine> findings = FXCollections.observableArrayList();
     private final StringProperty peerVerdict = new SimpleStringProperty(this, "peerVerdict", "");
     private final StringProperty splitWarning = new SimpleStringProperty(this, "splitWarning", "");
     private final ObservableList<FileDiff> diffs = FXCollections.observableArrayList();
-    private final ObjectProperty<PushViewModel.Verdict> verdict = new SimpleObjectProperty<>(this, "verdict");
-    private final Map<String, StringProperty> shared = new java.util.LinkedHashMap<>();
+    private final ObjectProperty<PushViewModel.PushVerdict> verdict = new SimpleObjectProperty<>(this, "verdict");
+    private final Map<String, StringProperty> shared = new LinkedHashMap<>();
     private final ObservableList<String> vips = FXCollections.observableArrayList();
     private final ObservableList<MemberRow> membersView = FXCollections.unmodifiableObservableList(members);
-    private final ObservableList<Finding> findingsView = FXCollections.unmodifiableObservableList(findings);
+    private final ObservableList<PeerCheckLine> findingsView = FXCollections.unmodifiableObservableList(findings);
     private final ObservableList<FileDiff> diffsView = FXCollections.unmodifiableObservableList(diffs);
     private final ObservableList<String> vipsView = FXCollections.unmodifiableObservableList(vips);
     private Tasks.Running peerChecking;
@@ -198,7 +201,7 @@ public final class RouterEditorViewModel {
                 })
                 .onError(error -> {
                     pushEnded();
-                    verdict.set(new PushViewModel.Verdict(false, "Rolling push not started", Tasks.message(error)));
+                    verdict.set(new PushViewModel.PushVerdict(false, "Rolling push not started", Tasks.message(error)));
                 })
                 .start();
     }
@@ -221,7 +224,7 @@ public final class RouterEditorViewModel {
         }
         draft.set(outcome.draft());
         if (result.success()) {
-            verdict.set(new PushViewModel.Verdict(true, "Pushed to every member of " + spec.label(),
+            verdict.set(new PushViewModel.PushVerdict(true, "Pushed to every member of " + spec.label(),
                     "Each member was checked, written, reloaded and back in the election before the next; the master went last."));
             status.set("Pushed to " + String.join(", ", result.members().stream().map(RollingApply.MemberResult::node).toList()));
         } else {
@@ -232,7 +235,7 @@ public final class RouterEditorViewModel {
                     .map(RollingApply.MemberResult::node).collect(Collectors.joining(", "));
             boolean split = failure.outcome() == RollingApply.Outcome.SPLIT_ROLLED_BACK || failure.outcome() == RollingApply.Outcome.SPLIT;
             // a split's message already says what was rolled back, what was left untouched and the safe way
-            verdict.set(new PushViewModel.Verdict(false, "Stopped at " + failure.node() + ": " + headline(failure.outcome()),
+            verdict.set(new PushViewModel.PushVerdict(false, "Stopped at " + failure.node() + ": " + headline(failure.outcome()),
                     split ? failure.message() + (applied.isEmpty() ? "" : " Applied on " + applied + ".")
                             : failure.message() + (applied.isEmpty() ? ". Nothing was written on any member." : ". Applied on " + applied + ".")
                             + (untouched.isEmpty() ? "" : " Untouched: " + untouched + ".")));
@@ -321,22 +324,22 @@ public final class RouterEditorViewModel {
     }
 
     /** What the peer check found, and its verdict in words. */
-    private record PeerCheck(List<Finding> findings, String verdict) {
+    private record PeerCheck(List<PeerCheckLine> findings, String verdict) {
     }
 
     private PeerCheck peerCheck(RouterDraft checked) {
-        List<Finding> found = new ArrayList<>();
+        List<PeerCheckLine> found = new ArrayList<>();
         String verdictText;
         try {
             PeerReport report = checked.peers();
-            report.findings().forEach(f -> found.add(new Finding(f.diagnostic().severity() == Severity.ERROR,
+            report.findings().forEach(f -> found.add(new PeerCheckLine(f.diagnostic().severity() == Severity.ERROR,
                     f.member() + ": " + where(f.diagnostic()) + f.diagnostic().message() + " [" + f.router() + "]")));
             long lintErrors = 0;
             for (RouterDraft.Member m : checked.members()) {
                 for (Diagnostic d : m.draft().lint().diagnostics()) {
                     if (d.severity() == Severity.ERROR) {
                         lintErrors++;
-                        found.add(new Finding(true, m.node() + ": " + where(d) + d.message()));
+                        found.add(new PeerCheckLine(true, m.node() + ": " + where(d) + d.message()));
                     }
                 }
             }
@@ -354,10 +357,10 @@ public final class RouterEditorViewModel {
     }
 
     private void refreshStates() {
-        Optional<RouterView> live = spec.live().get();
+        Optional<RouterStatus> live = spec.live().get();
         for (MemberRow row : members) {
-            Optional<org.keepwatch.fleet.RouterMember> member = live.flatMap(r -> r.member(row.node()));
-            row.setState(member.map(org.keepwatch.fleet.RouterMember::state).orElse(org.keepwatch.fleet.VrrpState.UNKNOWN));
+            Optional<RouterMember> member = live.flatMap(r -> r.member(row.node()));
+            row.setState(member.map(RouterMember::state).orElse(VrrpState.UNKNOWN));
             row.setLive(member.map(m -> "effective " + m.lastKnown().effectivePriority()).orElse("not seen"));
         }
     }
@@ -398,7 +401,7 @@ public final class RouterEditorViewModel {
         return membersView;
     }
 
-    public ObservableList<Finding> findings() {
+    public ObservableList<PeerCheckLine> findings() {
         return findingsView;
     }
 
@@ -415,7 +418,7 @@ public final class RouterEditorViewModel {
         return diffsView;
     }
 
-    public ReadOnlyObjectProperty<PushViewModel.Verdict> verdictProperty() {
+    public ReadOnlyObjectProperty<PushViewModel.PushVerdict> verdictProperty() {
         return verdict;
     }
 

@@ -1,21 +1,24 @@
 package org.keepwatch.app.editor;
 
-import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleObjectProperty;
-import javafx.beans.property.SimpleStringProperty;
-import javafx.beans.property.StringProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 
-/** One step of an apply as the progress list shows it: pending until the agent reports it. */
+/**
+ * One step of an apply as the progress list shows it: pending until the agent reports it. Read-only outside the
+ * editor's package; {@link ApplyProgress} moves it on.
+ */
 public final class StepRow {
 
     public enum State { PENDING, RUNNING, OK, FAILED, SKIPPED }
 
     private final String step;
     private final String label;
-    private final ObjectProperty<State> state = new SimpleObjectProperty<>(this, "state", State.PENDING);
-    private final StringProperty detail = new SimpleStringProperty(this, "detail", "");
+    private final ReadOnlyObjectWrapper<State> state = new ReadOnlyObjectWrapper<>(this, "state", State.PENDING);
+    private final ReadOnlyStringWrapper detail = new ReadOnlyStringWrapper(this, "detail", "");
 
-    public StepRow(String step, String label) {
+    StepRow(String step, String label) {
         this.step = step;
         this.label = label;
     }
@@ -28,11 +31,19 @@ public final class StepRow {
         return label;
     }
 
-    public ObjectProperty<State> stateProperty() {
-        return state;
+    public ReadOnlyObjectProperty<State> stateProperty() {
+        return state.getReadOnlyProperty();
     }
 
-    public StringProperty detailProperty() {
-        return detail;
+    public ReadOnlyStringProperty detailProperty() {
+        return detail.getReadOnlyProperty();
+    }
+
+    void setState(State now) {
+        state.set(now);
+    }
+
+    void setDetail(String text) {
+        detail.set(text);
     }
 }

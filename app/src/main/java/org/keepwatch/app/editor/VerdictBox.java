@@ -38,7 +38,7 @@ public final class VerdictBox {
         return root;
     }
 
-    public void show(PushViewModel.Verdict verdict) {
+    public void show(PushViewModel.PushVerdict verdict) {
         root.setVisible(verdict != null);
         root.setManaged(verdict != null);
         if (verdict == null) {

@@ -1,5 +1,8 @@
 package org.keepwatch.app.events;
 
+import javafx.animation.Animation;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
 import javafx.scene.Node;
@@ -11,7 +14,9 @@ import javafx.scene.control.TableView;
 import javafx.scene.control.TextField;
 import javafx.scene.control.ToolBar;
 import javafx.scene.layout.BorderPane;
+import javafx.util.Duration;
 import org.keepwatch.app.common.Formats;
+import org.keepwatch.app.common.Resorter;
 import org.keepwatch.app.common.TableSupport;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.TimeCell;
@@ -90,12 +95,12 @@ public final class EventsView {
         root.setTop(new ToolBar(new Label("Router"), routers, new Label("Node"), nodes, new Label("Kind"), kindFilter, search));
         root.setCenter(table);
         // New events reach the table four times a second, or at once when the timeline comes into view.
-        javafx.animation.Timeline flusher = new javafx.animation.Timeline(new javafx.animation.KeyFrame(FLUSH_PERIOD, e -> {
-            if (org.keepwatch.app.common.Resorter.onScreen(table)) {
+        Timeline flusher = new Timeline(new KeyFrame(FLUSH_PERIOD, e -> {
+            if (Resorter.onScreen(table)) {
                 model.flush();
             }
         }));
-        flusher.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        flusher.setCycleCount(Animation.INDEFINITE);
         flusher.play();
         root.visibleProperty().addListener((obs, was, visible) -> {
             if (visible) {
@@ -104,7 +109,7 @@ public final class EventsView {
         });
     }
 
-    private static final javafx.util.Duration FLUSH_PERIOD = javafx.util.Duration.millis(250);
+    private static final Duration FLUSH_PERIOD = Duration.millis(250);
 
     public Node root() {
         return root;

@@ -7,8 +7,9 @@ import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
-import org.keepwatch.app.fleet.FleetBatch;
-import org.keepwatch.app.fleet.FleetListener;
+import org.keepwatch.app.common.Presentation;
+import org.keepwatch.app.pulse.FleetBatch;
+import org.keepwatch.app.pulse.FleetListener;
 import org.keepwatch.fleet.FleetEvent;
 import org.keepwatch.fleet.InstanceObservation;
 
@@ -104,7 +105,7 @@ public final class EventsViewModel implements FleetListener {
                     + after.state() + " (priority " + after.effectivePriority() + "; " + change.cause() + ")"));
         }
         if (event instanceof FleetEvent.Alarm alarm) {
-            String text = org.keepwatch.app.common.Presentation.of(alarm.verdict()).text() + (alarm.raised() ? "" : " ended") + (alarm.reasons().isEmpty() ? ""
+            String text = Presentation.of(alarm.verdict()).text() + (alarm.raised() ? "" : " ended") + (alarm.reasons().isEmpty() ? ""
                     : ": " + String.join("; ", alarm.reasons()));
             return Optional.of(new EventRow(alarm.at(), alarm.raised() ? EventKind.ALARM : EventKind.CLEARED,
                     alarm.router().label(), "", text));

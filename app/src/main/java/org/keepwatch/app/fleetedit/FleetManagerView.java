@@ -1,5 +1,6 @@
 package org.keepwatch.app.fleetedit;
 
+import javafx.application.Platform;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Insets;
@@ -14,10 +15,12 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.ToolBar;
+import javafx.scene.control.Tooltip;
 import javafx.scene.control.TreeCell;
 import javafx.scene.control.TreeItem;
 import javafx.scene.control.TreeView;
 import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
@@ -87,7 +90,7 @@ public final class FleetManagerView {
             if (!loading && dirty.get() && !confirmDiscard()) {
                 // Keep the unsaved form: go back to the row it belongs to.
                 loading = true;
-                javafx.application.Platform.runLater(() -> {
+                Platform.runLater(() -> {
                     tree.getSelectionModel().select(old);
                     loading = false;
                 });
@@ -104,7 +107,7 @@ public final class FleetManagerView {
         addGroup.setOnAction(e -> newGroup());
         Button remove = new Button(null, new FontIcon(Material2AL.DELETE_OUTLINE));
         remove.setId("manager-remove");
-        remove.setTooltip(new javafx.scene.control.Tooltip("Remove the selected node or group"));
+        remove.setTooltip(new Tooltip("Remove the selected node or group"));
         remove.disableProperty().bind(tree.getSelectionModel().selectedItemProperty().isNull());
         remove.setOnAction(e -> removeSelected());
         Button importSsh = new Button("~/.ssh/config…", new FontIcon(Material2AL.INPUT));
@@ -116,7 +119,7 @@ public final class FleetManagerView {
         ToolBar tools = new ToolBar(addNode, addGroup, remove);
         Label importLabel = new Label("Import nodes from");
         importLabel.getStyleClass().add("text-muted");
-        javafx.scene.layout.FlowPane importButtons = new javafx.scene.layout.FlowPane(6, 6, importSsh, importAnsible);
+        FlowPane importButtons = new FlowPane(6, 6, importSsh, importAnsible);
         VBox importTools = new VBox(6, importLabel, importButtons);
         importTools.setPadding(new Insets(8));
         VBox left = new VBox(tools, tree, importTools);

@@ -1,6 +1,9 @@
 package org.keepwatch.app.fleetedit;
 
 import javafx.scene.Scene;
+import javafx.scene.control.Alert;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
 import javafx.stage.FileChooser;
 import javafx.stage.Modality;
 import javafx.stage.Stage;
@@ -8,8 +11,8 @@ import javafx.stage.Window;
 import org.keepwatch.app.common.Action;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.dialogs.DialogSupport;
-import org.keepwatch.app.dialogs.NodeProblem;
-import org.keepwatch.app.dialogs.NodeProblemDialog;
+import org.keepwatch.app.dialogs.NodeTroubleshooting;
+import org.keepwatch.app.dialogs.NodeTroubleshootingDialog;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.nodes.NodeRow;
@@ -85,13 +88,13 @@ public final class FleetUi {
     }
 
     /** The welcome view's ways to start a fleet from nothing. */
-    public List<WelcomeView.Action> welcomeActions() {
+    public List<WelcomeView.Choice> welcomeChoices() {
         return List.of(
-                new WelcomeView.Action("welcome-add-node", "Add a node",
+                new WelcomeView.Choice("welcome-add-node", "Add a node",
                         "Type in one keepalived node; the fleet is saved to " + edits.target(), this::addNode),
-                new WelcomeView.Action("welcome-import-ssh", "Import ~/.ssh/config",
+                new WelcomeView.Choice("welcome-import-ssh", "Import ~/.ssh/config",
                         "Pick hosts from your SSH config; they connect as ssh ALIAS would", this::importSshConfig),
-                new WelcomeView.Action("welcome-import-ansible", "Import an Ansible inventory",
+                new WelcomeView.Choice("welcome-import-ansible", "Import an Ansible inventory",
                         "INI or YAML: hosts, groups, ansible_host, ansible_port, ansible_user", this::importAnsible));
     }
 
@@ -174,22 +177,22 @@ public final class FleetUi {
         Optional<NodeStatus> failure = row.lastFailure();
         Fleet fleet = edits.current();
         Optional<String> user = fleet.node(row.name()).flatMap(n -> fleet.effectiveSettings(n).user());
-        NodeProblem problem = NodeProblem.explain(row.name(), row.connectionProperty().get(),
+        NodeTroubleshooting problem = NodeTroubleshooting.explain(row.name(), row.connectionProperty().get(),
                 row.lastErrorProperty().get() == null ? "" : row.lastErrorProperty().get(),
                 failure.flatMap(NodeStatus::cause), user);
         Optional<Runnable> edit = fleet.node(row.name()).isPresent()
                 ? Optional.of(() -> editNode(row.name())) : Optional.empty();
-        NodeProblemDialog.create(owner.get(), problem, () -> reconnect.accept(row.name()), edit).show();
+        NodeTroubleshootingDialog.create(owner.get(), problem, () -> reconnect.accept(row.name()), edit).show();
     }
 
     private boolean confirmClose() {
-        javafx.scene.control.Alert ask = new javafx.scene.control.Alert(javafx.scene.control.Alert.AlertType.CONFIRMATION,
+        Alert ask = new Alert(Alert.AlertType.CONFIRMATION,
                 "The form has changes that are not saved. Close anyway?",
-                new javafx.scene.control.ButtonType("Close without saving", javafx.scene.control.ButtonBar.ButtonData.OK_DONE),
-                javafx.scene.control.ButtonType.CANCEL);
+                new ButtonType("Close without saving", ButtonBar.ButtonData.OK_DONE),
+                ButtonType.CANCEL);
         DialogSupport.prepare(ask, managerStage, "confirm-close");
         ask.setHeaderText(null);
-        return ask.showAndWait().map(b -> b.getButtonData() == javafx.scene.control.ButtonBar.ButtonData.OK_DONE)
+        return ask.showAndWait().map(b -> b.getButtonData() == ButtonBar.ButtonData.OK_DONE)
                 .orElse(false);
     }
 

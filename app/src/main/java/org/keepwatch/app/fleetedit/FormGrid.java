@@ -4,18 +4,20 @@ import javafx.collections.ListChangeListener;
 import javafx.collections.ObservableList;
 import javafx.geometry.HPos;
 import javafx.geometry.Insets;
+import javafx.geometry.VPos;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
 import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
-import org.keepwatch.fleet.edit.Problem;
+import org.keepwatch.fleet.edit.FieldProblem;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -23,10 +25,10 @@ import java.util.stream.Collectors;
 final class FormGrid {
 
     private final GridPane grid = new GridPane();
-    private final Map<Problem.Field, Label> problemLabels = new EnumMap<>(Problem.Field.class);
+    private final Map<FieldProblem.Field, Label> problemLabels = new EnumMap<>(FieldProblem.Field.class);
     private int row;
 
-    FormGrid(ObservableList<Problem> problems) {
+    FormGrid(ObservableList<FieldProblem> problems) {
         grid.setHgap(12);
         grid.setVgap(2);
         grid.setPadding(new Insets(4, 0, 4, 0));
@@ -37,12 +39,12 @@ final class FormGrid {
         fields.setHgrow(Priority.ALWAYS);
         fields.setMinWidth(280);
         grid.getColumnConstraints().setAll(labels, fields);
-        problems.addListener((ListChangeListener<Problem>) c -> show(problems));
+        problems.addListener((ListChangeListener<FieldProblem>) c -> show(problems));
         grid.getStyleClass().add("kw-form");
     }
 
     /** A field with its label and hint; {@code field} names where its problems show. */
-    FormGrid add(String label, Node control, Problem.Field field, String hint) {
+    FormGrid add(String label, Node control, FieldProblem.Field field, String hint) {
         Label name = new Label(label);
         name.setLabelFor(control);
         Label problem = new Label();
@@ -62,7 +64,7 @@ final class FormGrid {
         grid.add(name, 0, row);
         grid.add(cell, 1, row);
         GridPane.setMargin(name, new Insets(6, 0, 0, 0));
-        GridPane.setValignment(name, javafx.geometry.VPos.TOP);
+        GridPane.setValignment(name, VPos.TOP);
         GridPane.setMargin(cell, new Insets(0, 0, 6, 0));
         row++;
         return this;
@@ -78,13 +80,13 @@ final class FormGrid {
         return this;
     }
 
-    private void show(ObservableList<Problem> problems) {
-        Map<Problem.Field, java.util.List<Problem>> byField = problems.stream()
-                .collect(Collectors.groupingBy(Problem::field));
+    private void show(ObservableList<FieldProblem> problems) {
+        Map<FieldProblem.Field, List<FieldProblem>> byField = problems.stream()
+                .collect(Collectors.groupingBy(FieldProblem::field));
         problemLabels.forEach((field, label) -> {
-            java.util.List<Problem> mine = byField.getOrDefault(field, java.util.List.of());
-            label.setText(mine.stream().map(Problem::message).collect(Collectors.joining("\n")));
-            boolean error = mine.stream().anyMatch(Problem::blocking);
+            List<FieldProblem> mine = byField.getOrDefault(field, List.of());
+            label.setText(mine.stream().map(FieldProblem::message).collect(Collectors.joining("\n")));
+            boolean error = mine.stream().anyMatch(FieldProblem::blocking);
             label.getStyleClass().removeAll("kw-field-error", "kw-field-warning");
             label.getStyleClass().add(error ? "kw-field-error" : "kw-field-warning");
             label.setGraphic(mine.isEmpty() ? null : new FontIcon(error ? Material2AL.ERROR_OUTLINE : Material2MZ.WARNING));
@@ -94,7 +96,7 @@ final class FormGrid {
     }
 
     /** Shows the problems already there (the listener only sees later changes). */
-    GridPane build(ObservableList<Problem> problems) {
+    GridPane build(ObservableList<FieldProblem> problems) {
         show(problems);
         return grid;
     }

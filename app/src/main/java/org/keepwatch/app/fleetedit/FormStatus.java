@@ -8,7 +8,7 @@ import javafx.beans.property.ReadOnlyLongProperty;
 import javafx.beans.property.SimpleLongProperty;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
-import org.keepwatch.fleet.edit.Problem;
+import org.keepwatch.fleet.edit.FieldProblem;
 
 import java.util.List;
 import java.util.function.Supplier;
@@ -19,14 +19,14 @@ import java.util.function.Supplier;
  */
 final class FormStatus {
 
-    private final ObservableList<Problem> problems = FXCollections.observableArrayList();
-    private final ObservableList<Problem> problemsView = FXCollections.unmodifiableObservableList(problems);
+    private final ObservableList<FieldProblem> problems = FXCollections.observableArrayList();
+    private final ObservableList<FieldProblem> problemsView = FXCollections.unmodifiableObservableList(problems);
     private final LongProperty edits = new SimpleLongProperty(this, "edits");
     private final BooleanBinding valid = Bindings.createBooleanBinding(
-            () -> problems.stream().noneMatch(Problem::blocking), problems);
-    private final Supplier<List<Problem>> check;
+            () -> problems.stream().noneMatch(FieldProblem::blocking), problems);
+    private final Supplier<List<FieldProblem>> check;
 
-    FormStatus(Supplier<List<Problem>> check) {
+    FormStatus(Supplier<List<FieldProblem>> check) {
         this.check = check;
     }
 
@@ -44,7 +44,7 @@ final class FormStatus {
     }
 
     /** The problems found by the last check (read-only: only a check changes them). */
-    ObservableList<Problem> problems() {
+    ObservableList<FieldProblem> problems() {
         return problemsView;
     }
 

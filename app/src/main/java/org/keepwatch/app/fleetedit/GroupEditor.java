@@ -2,8 +2,8 @@ package org.keepwatch.app.fleetedit;
 
 import javafx.scene.Parent;
 import javafx.scene.control.TextField;
-import org.keepwatch.fleet.edit.Problem.Field;
 import org.keepwatch.fleet.ConnectionSettings;
+import org.keepwatch.fleet.edit.FieldProblem.Field;
 
 import java.nio.file.Path;
 

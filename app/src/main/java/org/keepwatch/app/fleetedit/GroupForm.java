@@ -2,6 +2,7 @@ package org.keepwatch.app.fleetedit;
 
 import javafx.beans.Observable;
 import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ReadOnlyLongProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.ObservableList;
@@ -9,8 +10,8 @@ import org.keepwatch.fleet.ConnectionSettings;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetGroup;
 import org.keepwatch.fleet.FleetNode;
+import org.keepwatch.fleet.edit.FieldProblem;
 import org.keepwatch.fleet.edit.FleetValidator;
-import org.keepwatch.fleet.edit.Problem;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,7 @@ public final class GroupForm {
         status.validate();
     }
 
-    private List<Problem> check() {
+    private List<FieldProblem> check() {
         return validator.group(fleet.get(), editing.map(FleetGroup::name), name.get() == null ? "" : name.get(),
                 defaults.input());
     }
@@ -98,11 +99,11 @@ public final class GroupForm {
         return defaults;
     }
 
-    public javafx.beans.property.ReadOnlyLongProperty editsProperty() {
+    public ReadOnlyLongProperty editsProperty() {
         return status.edits();
     }
 
-    public ObservableList<Problem> problems() {
+    public ObservableList<FieldProblem> problems() {
         return status.problems();
     }
 

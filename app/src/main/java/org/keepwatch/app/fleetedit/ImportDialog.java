@@ -1,7 +1,6 @@
 package org.keepwatch.app.fleetedit;
 
-import org.keepwatch.app.common.Tasks;
-import org.keepwatch.app.common.Tooltips;
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.event.ActionEvent;
 import javafx.geometry.Pos;
@@ -19,8 +18,11 @@ import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.cell.CheckBoxTableCell;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.Window;
+import org.keepwatch.app.common.Tasks;
+import org.keepwatch.app.common.Tooltips;
 import org.keepwatch.app.dialogs.DialogSupport;
 import org.keepwatch.app.fleetedit.ImportModel.GroupMode;
 import org.keepwatch.app.fleetedit.ImportModel.Row;
@@ -32,6 +34,7 @@ import org.kordamp.ikonli.material2.Material2AL;
 
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /**
  * Choose which hosts of a source (~/.ssh/config, an Ansible inventory) become fleet nodes, and into which group.
@@ -96,8 +99,8 @@ public final class ImportDialog {
         message.setId("import-message");
         message.setWrapText(true);
         message.textProperty().bind(model.messageProperty());
-        all.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
-        none.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        all.setMinWidth(Region.USE_PREF_SIZE);
+        none.setMinWidth(Region.USE_PREF_SIZE);
         HBox selection = new HBox(8, all, none);
         selection.setAlignment(Pos.CENTER_LEFT);
 
@@ -135,7 +138,7 @@ public final class ImportDialog {
         dialog.getDialogPane().getButtonTypes().setAll(importType, ButtonType.CANCEL);
         Button importButton = (Button) dialog.getDialogPane().lookupButton(importType);
         importButton.setId("import-button");
-        importButton.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> {
+        importButton.textProperty().bind(Bindings.createStringBinding(() -> {
             int n = model.selectedCountProperty().get();
             return n == 1 ? "Import 1 node" : "Import " + n + " nodes";
         }, model.selectedCountProperty()));
@@ -167,7 +170,7 @@ public final class ImportDialog {
     public record ImportSource(List<ImportCandidate> candidates, List<String> warnings) {
     }
 
-    private static TableColumn<Row, String> text(String title, java.util.function.Function<Row, String> value) {
+    private static TableColumn<Row, String> text(String title, Function<Row, String> value) {
         TableColumn<Row, String> column = new TableColumn<>(title);
         column.setCellValueFactory(c -> new ReadOnlyStringWrapper(value.apply(c.getValue())));
         return column;

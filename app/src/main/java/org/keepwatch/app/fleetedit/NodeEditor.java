@@ -3,7 +3,7 @@ package org.keepwatch.app.fleetedit;
 import javafx.scene.Parent;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.TextField;
-import org.keepwatch.fleet.edit.Problem.Field;
+import org.keepwatch.fleet.edit.FieldProblem.Field;
 
 import java.nio.file.Path;
 

@@ -2,6 +2,7 @@ package org.keepwatch.app.fleetedit;
 
 import javafx.beans.Observable;
 import javafx.beans.binding.BooleanBinding;
+import javafx.beans.property.ReadOnlyLongProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.ObservableList;
@@ -9,8 +10,8 @@ import org.keepwatch.fleet.ConnectionSettings;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetGroup;
 import org.keepwatch.fleet.FleetNode;
+import org.keepwatch.fleet.edit.FieldProblem;
 import org.keepwatch.fleet.edit.FleetValidator;
-import org.keepwatch.fleet.edit.Problem;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class NodeForm {
         status.validate();
     }
 
-    private List<Problem> check() {
+    private List<FieldProblem> check() {
         return validator.node(fleet.get(), editing.map(FleetNode::name), text(name.get()), text(group.get()),
                 settings.input());
     }
@@ -120,11 +121,11 @@ public final class NodeForm {
         return settings;
     }
 
-    public javafx.beans.property.ReadOnlyLongProperty editsProperty() {
+    public ReadOnlyLongProperty editsProperty() {
         return status.edits();
     }
 
-    public ObservableList<Problem> problems() {
+    public ObservableList<FieldProblem> problems() {
         return status.problems();
     }
 

@@ -3,6 +3,7 @@ package org.keepwatch.app.fleetedit;
 import javafx.scene.control.Label;
 import org.keepwatch.app.common.Tasks;
 
+import java.nio.file.AccessDeniedException;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -30,7 +31,7 @@ final class SaveFeedback {
     /** Why a save or a read failed, in words ({@link Tasks#message}, with a denied write said plainly). */
     static String reason(Throwable error) {
         Throwable cause = Tasks.cause(error);
-        if (cause instanceof java.nio.file.AccessDeniedException denied) {
+        if (cause instanceof AccessDeniedException denied) {
             return "no permission to write " + denied.getFile();
         }
         return Tasks.message(cause);

@@ -3,13 +3,14 @@ package org.keepwatch.app.fleetedit;
 import javafx.scene.control.Button;
 import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.TextField;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.stage.FileChooser;
 import javafx.util.StringConverter;
-import org.keepwatch.fleet.edit.Problem.Field;
 import org.keepwatch.app.fleetedit.SettingsFormModel.Sudo;
 import org.keepwatch.fleet.ConnectionSettings;
+import org.keepwatch.fleet.edit.FieldProblem.Field;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 
@@ -104,7 +105,7 @@ final class SettingsFields {
     private HBox browse(TextField field, String title) {
         Button choose = new Button(null, new FontIcon(Material2AL.FOLDER_OPEN));
         choose.setId(field.getId() + "-browse");
-        choose.setTooltip(new javafx.scene.control.Tooltip(title));
+        choose.setTooltip(new Tooltip(title));
         choose.setOnAction(e -> {
             FileChooser chooser = new FileChooser();
             chooser.setTitle(title);

@@ -1,5 +1,6 @@
 package org.keepwatch.app.instances;
 
+import javafx.beans.value.ObservableValue;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
@@ -25,7 +26,9 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** The Instances table; its menu offers the editor of the selected instance's node. */
 public final class InstancesView {
@@ -69,7 +72,7 @@ public final class InstancesView {
         table.getColumns().setAll(List.of(state, node, instance, router, priority, effective, held, transition, sent, received));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Resorter<InstanceRow> resorter = new Resorter<>(table, sorted,
-                java.util.Set.of(state, priority, effective, held, transition, sent, received));
+                Set.of(state, priority, effective, held, transition, sent, received));
         model.setAfterBatch(resorter::markDirty);
         table.getSortOrder().setAll(List.of(node, instance));
         resorter.sortNow();
@@ -84,7 +87,7 @@ public final class InstancesView {
     }
 
     private static TableColumn<InstanceRow, String> text(String title,
-                                                         java.util.function.Function<InstanceRow, javafx.beans.value.ObservableValue<String>> value,
+                                                         Function<InstanceRow, ObservableValue<String>> value,
                                                          double width) {
         TableColumn<InstanceRow, String> column = new TableColumn<>(title);
         column.setCellValueFactory(c -> value.apply(c.getValue()));

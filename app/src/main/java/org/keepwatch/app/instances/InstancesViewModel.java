@@ -5,12 +5,13 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 import org.keepwatch.app.common.RowIndex;
-import org.keepwatch.app.fleet.FleetBatch;
-import org.keepwatch.app.fleet.FleetListener;
+import org.keepwatch.app.pulse.FleetBatch;
+import org.keepwatch.app.pulse.FleetListener;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.InstanceId;
+import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -93,8 +94,8 @@ public final class InstancesViewModel implements FleetListener {
         return selected.getReadOnlyProperty();
     }
 
-    private static void collect(RouterView router, Map<InstanceId, InstanceRow.Source> into) {
-        String label = router.key().kind() == org.keepwatch.fleet.RouterKey.Kind.NEUTRON ? router.key().label()
+    private static void collect(RouterStatus router, Map<InstanceId, InstanceRow.Source> into) {
+        String label = router.key().kind() == RouterKey.Kind.NEUTRON ? router.key().label()
                 : router.name() + " (" + router.key().label() + ")";
         for (RouterMember member : router.members()) {
             into.put(member.lastKnown().id(), new InstanceRow.Source(router.key(), label, member));

@@ -2,7 +2,7 @@ package org.keepwatch.app.navigation;
 
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.RouterKey;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 
 /**
  * Where one view sends the operator in another: a value the {@link Navigator} hands to whoever registered for it.
@@ -15,7 +15,7 @@ public sealed interface Destination {
     }
 
     /** The editor of a router's configuration on all its members. */
-    record EditRouter(RouterView router) implements Destination {
+    record EditRouter(RouterStatus router) implements Destination {
     }
 
     /** The editor of one node's keepalived configuration. */

@@ -1,9 +1,9 @@
 package org.keepwatch.app.nodes;
 
-import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleObjectProperty;
@@ -15,6 +15,7 @@ import org.keepwatch.fleet.NodeStatus;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** One node's connection as a row: state, since when, keepalived and agent versions, the last error in words. */
 public final class NodeRow {
@@ -64,8 +65,8 @@ public final class NodeRow {
     }
 
     /** The last status that had an error while the node is not online (its typed cause included). */
-    public java.util.Optional<NodeStatus> lastFailure() {
-        return java.util.Optional.ofNullable(lastFailure);
+    public Optional<NodeStatus> lastFailure() {
+        return Optional.ofNullable(lastFailure);
     }
 
     public String name() {

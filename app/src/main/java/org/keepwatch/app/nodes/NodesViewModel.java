@@ -1,18 +1,20 @@
 package org.keepwatch.app.nodes;
 
+import javafx.beans.Observable;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.app.common.RowIndex;
-import org.keepwatch.app.fleet.FleetBatch;
-import org.keepwatch.app.fleet.FleetListener;
+import org.keepwatch.app.pulse.FleetBatch;
+import org.keepwatch.app.pulse.FleetListener;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeStatus;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -23,7 +25,7 @@ public final class NodesViewModel implements FleetListener {
     private final Supplier<FleetState> state;
     private final Consumer<String> reconnect;
     private final RowIndex<String, NodeStatus, NodeRow> index = new RowIndex<>(NodeRow::new, NodeRow::update,
-            row -> new javafx.beans.Observable[]{row.connectionProperty()});
+            row -> new Observable[]{row.connectionProperty()});
     private final ObservableList<NodeRow> rows = FXCollections.unmodifiableObservableList(index.rows());
     private final ReadOnlyObjectWrapper<NodeRow> selected = new ReadOnlyObjectWrapper<>(this, "selected");
     private List<NodeRow> selection = List.of();
@@ -64,7 +66,7 @@ public final class NodesViewModel implements FleetListener {
 
     /** The operator selected rows; {@code focused} is the one Details and Edit node act on (null: none). */
     public void select(List<NodeRow> rows, NodeRow focused) {
-        selection = rows.stream().filter(java.util.Objects::nonNull).toList();
+        selection = rows.stream().filter(Objects::nonNull).toList();
         selected.set(focused);
     }
 

@@ -8,7 +8,7 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 import org.keepwatch.fleet.Verdict;
 
 import java.time.Instant;
@@ -26,14 +26,14 @@ public final class RouterRow {
     private final ObjectProperty<Verdict> verdict = new SimpleObjectProperty<>(this, "verdict", Verdict.HEALTHY);
     private final StringProperty reasons = new SimpleStringProperty(this, "reasons", "");
     private final ObjectProperty<Instant> lastChange = new SimpleObjectProperty<>(this, "lastChange");
-    private RouterView view;
+    private RouterStatus view;
 
-    public RouterRow(RouterView view) {
+    public RouterRow(RouterStatus view) {
         this.key = view.key();
         update(view);
     }
 
-    public void update(RouterView newView) {
+    public void update(RouterStatus newView) {
         view = newView;
         String label = newView.key().kind() == RouterKey.Kind.NEUTRON ? newView.key().label()
                 : newView.name() + "  (" + newView.key().label() + ")";
@@ -51,7 +51,7 @@ public final class RouterRow {
         return key;
     }
 
-    public RouterView view() {
+    public RouterStatus view() {
         return view;
     }
 

@@ -1,6 +1,5 @@
 package org.keepwatch.app.routers;
 
-import org.keepwatch.app.common.Tooltips;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
@@ -16,16 +15,18 @@ import org.keepwatch.app.common.Presentation;
 import org.keepwatch.app.common.Resorter;
 import org.keepwatch.app.common.TableSupport;
 import org.keepwatch.app.common.Tasks;
+import org.keepwatch.app.common.Tooltips;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.fleet.RouterMember;
-import org.kordamp.ikonli.material2.Material2AL;
 import org.keepwatch.fleet.Verdict;
+import org.kordamp.ikonli.material2.Material2AL;
 
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -82,7 +83,7 @@ public final class RoutersView {
 
         table.getColumns().setAll(List.of(verdict, name, group, vips, master, members, changed));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        Resorter<RouterRow> resorter = new Resorter<>(table, sorted, java.util.Set.of(verdict, master, changed, vips));
+        Resorter<RouterRow> resorter = new Resorter<>(table, sorted, Set.of(verdict, master, changed, vips));
         model.setAfterBatch(resorter::markDirty);
         table.getSortOrder().setAll(List.of(verdict, name));
         resorter.sortNow();

@@ -5,11 +5,11 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 import org.keepwatch.app.common.RowIndex;
-import org.keepwatch.app.fleet.FleetBatch;
-import org.keepwatch.app.fleet.FleetListener;
+import org.keepwatch.app.pulse.FleetBatch;
+import org.keepwatch.app.pulse.FleetListener;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.RouterKey;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 public final class RoutersViewModel implements FleetListener {
 
     private final Supplier<FleetState> state;
-    private final RowIndex<RouterKey, RouterView, RouterRow> index = new RowIndex<>(RouterRow::new, RouterRow::update);
+    private final RowIndex<RouterKey, RouterStatus, RouterRow> index = new RowIndex<>(RouterRow::new, RouterRow::update);
     private final FilteredList<RouterRow> visible = new FilteredList<>(index.rows());
     private final ReadOnlyObjectWrapper<RouterRow> selected = new ReadOnlyObjectWrapper<>(this, "selected");
     private String filter = "";
@@ -47,7 +47,7 @@ public final class RoutersViewModel implements FleetListener {
 
     /** Everything from the fleet state (a newly opened fleet). */
     public void reload() {
-        Map<RouterKey, RouterView> all = new LinkedHashMap<>();
+        Map<RouterKey, RouterStatus> all = new LinkedHashMap<>();
         state.get().routers().forEach(r -> all.put(r.key(), r));
         index.reset(all);
         refilter();

@@ -1,5 +1,10 @@
 package org.keepwatch.app.shell;
 
+import javafx.animation.Animation;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.beans.value.ChangeListener;
+import javafx.beans.value.ObservableValue;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -16,6 +21,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import javafx.util.Duration;
 import org.keepwatch.app.common.Action;
 import org.keepwatch.app.common.ActionControls;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -55,9 +61,9 @@ public final class MainView {
         if (model.fleetOpenProperty().get()) {
             center.getChildren().add(0, content);
         } else {
-            model.fleetOpenProperty().addListener(new javafx.beans.value.ChangeListener<>() {
+            model.fleetOpenProperty().addListener(new ChangeListener<>() {
                 @Override
-                public void changed(javafx.beans.value.ObservableValue<? extends Boolean> obs, Boolean was, Boolean open) {
+                public void changed(ObservableValue<? extends Boolean> obs, Boolean was, Boolean open) {
                     if (open) {
                         obs.removeListener(this);
                         center.getChildren().add(0, content);
@@ -81,9 +87,9 @@ public final class MainView {
         statusBar.getStyleClass().add("kw-status-bar");
         statusBar.setPadding(new Insets(4, 12, 4, 12));
         root.setBottom(statusBar);
-        javafx.animation.Timeline summary = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
-                javafx.util.Duration.seconds(1), e -> model.refreshSummaryIfDirty()));
-        summary.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        Timeline summary = new Timeline(new KeyFrame(
+                Duration.seconds(1), e -> model.refreshSummaryIfDirty()));
+        summary.setCycleCount(Animation.INDEFINITE);
         summary.play();
     }
 

@@ -18,12 +18,12 @@ import java.util.List;
 public final class WelcomeView {
 
     /** One way to start, e.g. "Open the lab's fleet file". */
-    public record Action(String id, String text, String detail, Runnable run) {
+    public record Choice(String id, String text, String detail, Runnable run) {
     }
 
     public static final Path LAB_FLEET = Path.of("/var/lib/kw-lab/fleet.json");
     private final VBox root = new VBox(14);
-    private final VBox actions = new VBox(8);
+    private final VBox choices = new VBox(8);
 
     public WelcomeView() {
         root.setId("welcome-view");
@@ -39,22 +39,22 @@ public final class WelcomeView {
         hint.setWrapText(true);
         hint.setMaxWidth(560);
         hint.getStyleClass().add("text-muted");
-        actions.setAlignment(Pos.CENTER_LEFT);
-        actions.setMaxWidth(420);
-        root.getChildren().setAll(icon, heading, hint, actions);
+        choices.setAlignment(Pos.CENTER_LEFT);
+        choices.setMaxWidth(420);
+        root.getChildren().setAll(icon, heading, hint, choices);
         root.getStyleClass().add("kw-empty-state");
     }
 
-    public void setActions(List<Action> choices) {
-        actions.getChildren().setAll(choices.stream().map(WelcomeView::button).toList());
+    public void setChoices(List<Choice> choices) {
+        this.choices.getChildren().setAll(choices.stream().map(WelcomeView::button).toList());
     }
 
-    private static Node button(Action action) {
-        Button button = new Button(action.text(), new FontIcon(Material2AL.ARROW_FORWARD));
-        button.setId(action.id());
+    private static Node button(Choice choice) {
+        Button button = new Button(choice.text(), new FontIcon(Material2AL.ARROW_FORWARD));
+        button.setId(choice.id());
         button.setMaxWidth(Double.MAX_VALUE);
-        button.setOnAction(e -> action.run().run());
-        Label detail = new Label(action.detail());
+        button.setOnAction(e -> choice.run().run());
+        Label detail = new Label(choice.detail());
         detail.getStyleClass().add("text-muted");
         detail.setWrapText(true);
         VBox box = new VBox(2, button, detail);

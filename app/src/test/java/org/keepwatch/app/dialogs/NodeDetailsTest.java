@@ -6,18 +6,18 @@ import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.AgentStartException;
 import org.keepwatch.app.AppWindow;
-import org.keepwatch.fleet.edit.FleetEdits;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.fleetedit.FleetUi;
 import org.keepwatch.app.nodes.NodeRow;
-import org.keepwatch.fleet.FleetService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.fleet.ConnectionState;
 import org.keepwatch.fleet.FleetFile;
+import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.MutableClock;
 import org.keepwatch.fleet.NodeStatus;
+import org.keepwatch.fleet.edit.FleetEdits;
 import org.keepwatch.ssh.HostKeyInfo;
 import org.keepwatch.ssh.SshEnvironment;
 import org.keepwatch.ssh.SshException;
@@ -124,30 +124,30 @@ class NodeDetailsTest {
     void explanationsForLoginsJumpHostsAndTheAgent() {
         SshException.AuthenticationFailed auth = new SshException.AuthenticationFailed("root", "10.0.0.1",
                 List.of("publickey (agent: ED25519 SHA256:x)"), List.of("publickey"), null);
-        NodeProblem login = NodeProblem.explain("gw", ConnectionState.AUTH_FAILED, auth.getMessage(), Optional.of(auth),
+        NodeTroubleshooting login = NodeTroubleshooting.explain("gw", ConnectionState.AUTH_FAILED, auth.getMessage(), Optional.of(auth),
                 Optional.of("root"));
         assertThat(login.summary()).contains("Tried: publickey (agent: ED25519 SHA256:x). The server accepts: publickey.");
         assertThat(login.commands()).contains("ssh-copy-id root@gw");
 
         SshException.JumpHostFailed jump = new SshException.JumpHostFailed(1, "bastion",
                 new SshException.ConnectionRefused("bastion", 22, null));
-        NodeProblem viaJump = NodeProblem.explain("gw", ConnectionState.OFFLINE, jump.getMessage(), Optional.of(jump),
+        NodeTroubleshooting viaJump = NodeTroubleshooting.explain("gw", ConnectionState.OFFLINE, jump.getMessage(), Optional.of(jump),
                 Optional.empty());
         assertThat(viaJump.title()).isEqualTo("gw: jump host bastion failed");
         assertThat(viaJump.steps()).anySatisfy(s -> assertThat(s).contains("Is sshd running"));
 
         for (AgentStartException.Reason reason : AgentStartException.Reason.values()) {
-            NodeProblem agent = NodeProblem.explain("gw", ConnectionState.OFFLINE, "msg",
+            NodeTroubleshooting agent = NodeTroubleshooting.explain("gw", ConnectionState.OFFLINE, "msg",
                     Optional.of(new AgentStartException(reason, "msg", null)), Optional.of("ops"));
             assertThat(agent.steps()).as(reason.name()).isNotEmpty();
         }
-        assertThat(NodeProblem.explain("gw", ConnectionState.OFFLINE, "", Optional.of(new AgentStartException(
+        assertThat(NodeTroubleshooting.explain("gw", ConnectionState.OFFLINE, "", Optional.of(new AgentStartException(
                 AgentStartException.Reason.NO_PYTHON, "", null)), Optional.empty()).commands())
                 .containsExactly("apt-get install python3-minimal", "dnf install python3");
-        assertThat(NodeProblem.explain("gw", ConnectionState.OFFLINE, "", Optional.of(new AgentStartException(
+        assertThat(NodeTroubleshooting.explain("gw", ConnectionState.OFFLINE, "", Optional.of(new AgentStartException(
                 AgentStartException.Reason.NOT_ROOT, "", null)), Optional.of("ops")).steps().get(0))
                 .startsWith("Turn on Sudo for this node");
-        assertThat(NodeProblem.explain("gw", ConnectionState.STALE, "no heartbeat for 6 s", Optional.empty(),
+        assertThat(NodeTroubleshooting.explain("gw", ConnectionState.STALE, "no heartbeat for 6 s", Optional.empty(),
                 Optional.empty()).title()).isEqualTo("gw: no heartbeat");
     }
 }

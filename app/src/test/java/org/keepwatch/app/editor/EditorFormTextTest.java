@@ -1,19 +1,23 @@
 package org.keepwatch.app.editor;
 
+import javafx.application.Application;
+import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.ConfigFiles;
 import org.keepwatch.agent.LocalKeepalived;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.drafts.BlockKind;
 import org.keepwatch.drafts.BlockRef;
 import org.keepwatch.drafts.ConfigDraft;
 import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.drafts.FormEdits;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
@@ -22,8 +26,10 @@ import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,11 +46,11 @@ class EditorFormTextTest {
     static final String TEXT = LocalKeepalived.sampleConfig().replace("%N", "7");
     private ConfigEditorViewModel model;
     private ConfigEditorView view;
-    private final List<String> asked = new java.util.ArrayList<>();
+    private final List<String> asked = new ArrayList<>();
 
     @Start
     void start(Stage stage) {
-        javafx.application.Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet());
+        Application.setUserAgentStylesheet(new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet());
         EditTarget target = new EditTarget("n1", "keepalived", Optional.of("VI_1"));
         NodeAgents agents = NodeAgents.of(node -> Optional.empty(), (node, l) -> () -> { });
         NodeConfigService service = new NodeConfigService(agents, Runnable::run);
@@ -70,7 +76,7 @@ class EditorFormTextTest {
         assertThat(robot.lookup("#form-title").queryAs(Label.class).getText()).isEqualTo("vrrp_instance VI_1");
         TextField priority = robot.lookup("#field-priority").queryAs(TextField.class);
         assertThat(priority.getText()).isEqualTo("100");
-        robot.clickOn(priority).eraseText(3).write("130").type(javafx.scene.input.KeyCode.ENTER);
+        robot.clickOn(priority).eraseText(3).write("130").type(KeyCode.ENTER);
 
         assertThat(model.draft().text(PATH)).isEqualTo(TEXT.replace("priority 100", "priority 130"));
         assertThat(view.text().area().getText()).isEqualTo(TEXT.replace("priority 100", "priority 130"));
@@ -121,7 +127,7 @@ class EditorFormTextTest {
         assertThat(robot.lookup("#form-problems .label").queryAllAs(Label.class)).extracting(Label::getText)
                 .anySatisfy(t -> assertThat(t).contains("keepalived.conf:" + line).contains("priorty"));
         // Double-clicking the problem leads to its line.
-        robot.doubleClickOn(robot.lookup("#problems .list-cell").nth(0).queryAs(javafx.scene.Node.class));
+        robot.doubleClickOn(robot.lookup("#problems .list-cell").nth(0).queryAs(Node.class));
         assertThat(view.text().area().getCurrentParagraph()).isEqualTo(line - 1);
     }
 
@@ -129,7 +135,7 @@ class EditorFormTextTest {
     void vipsAreEditedAsAListAndAuthenticationNoneRemovesItsBlock(FxRobot robot) {
         // Below the fold of the form: focused from the keyboard, as an operator tabbing through it would.
         robot.interact(() -> robot.lookup("#field-virtual_ipaddress-input").queryAs(TextField.class).requestFocus());
-        robot.write("10.98.7.101/24 dev eth0").type(javafx.scene.input.KeyCode.ENTER);
+        robot.write("10.98.7.101/24 dev eth0").type(KeyCode.ENTER);
         assertThat(model.draft().text(PATH)).contains("        10.98.7.100/24\n        10.98.7.101/24 dev eth0\n");
         assertThat(robot.lookup("#field-virtual_ipaddress-list").queryListView().getItems())
                 .containsExactly("10.98.7.100/24", "10.98.7.101/24 dev eth0");
@@ -148,18 +154,18 @@ class EditorFormTextTest {
         robot.clickOn("#block-rename");
         String text = model.draft().text(PATH);
         assertThat(text).contains("vrrp_instance VI_9 {").contains("        VI_9\n").doesNotContain("VI_1");
-        assertThat(model.problems()).noneMatch(Problem::error);
+        assertThat(model.problems()).noneMatch(ProblemRow::error);
         BlockRef script = model.blocks().stream().filter(b -> b.kind() == BlockKind.SCRIPT).findFirst().orElseThrow();
         robot.interact(() -> model.select(script));
         assertThat(robot.lookup("#form-title").queryAs(Label.class).getText()).isEqualTo("vrrp_script chk_true");
         assertThat(robot.lookup("#field-script").queryAs(TextField.class).getText()).isEqualTo("/bin/true");
-        robot.clickOn("#field-interval").eraseText(1).write("5").type(javafx.scene.input.KeyCode.TAB);
+        robot.clickOn("#field-interval").eraseText(1).write("5").type(KeyCode.TAB);
         assertThat(model.draft().text(PATH)).contains("    interval 5\n");
     }
 
     @Test
     void reloadingWithEditsAsksFirstAndKeepsThemWhenTheAnswerIsNo(FxRobot robot) {
-        robot.interact(() -> model.edit(org.keepwatch.drafts.FormEdits.set(model.blocks().get(0),
+        robot.interact(() -> model.edit(FormEdits.set(model.blocks().get(0),
                 BlockKind.INSTANCE.field("priority").orElseThrow(), "140")));
         robot.clickOn("#editor-reload");
         assertThat(asked).singleElement().satisfies(q -> assertThat(q).contains("n1").contains("edited keepalived.conf"));
@@ -176,12 +182,12 @@ class EditorFormTextTest {
         robot.clickOn("#tab-form");
         String before = model.draft().text(PATH);
         TextField priority = robot.lookup("#field-priority").queryAs(TextField.class);
-        robot.clickOn(priority).eraseText(3).write("120").type(javafx.scene.input.KeyCode.ENTER);
+        robot.clickOn(priority).eraseText(3).write("120").type(KeyCode.ENTER);
         assertThat(model.draft().text(PATH)).isEqualTo(before);
         assertThat(robot.lookup("#editor-problem").queryAs(Label.class).getText()).startsWith("n1: ").contains("@n1").contains("by hand");
     }
 
-    static void waitShort(java.util.concurrent.Callable<Boolean> condition) throws Exception {
+    static void waitShort(Callable<Boolean> condition) throws Exception {
         WaitForAsyncUtils.waitFor(5, TimeUnit.SECONDS, condition);
     }
 

@@ -17,16 +17,16 @@ import org.keepwatch.agent.ConfigFiles;
 import org.keepwatch.agent.ConfigOps;
 import org.keepwatch.app.AppWindow;
 import org.keepwatch.app.routers.RouterRow;
-import org.keepwatch.fleet.FleetService;
 import org.keepwatch.app.shell.MainView;
 import org.keepwatch.fleet.ConnectionState;
 import org.keepwatch.fleet.FleetMonitor;
+import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.NodeSupervisor;
-import org.keepwatch.push.RollingApply;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.lab.Lab;
 import org.keepwatch.lab.LabExtension;
 import org.keepwatch.lab.LabStatus;
+import org.keepwatch.push.RollingApply;
 import org.keepwatch.ssh.SshConfig;
 import org.keepwatch.ssh.SshConnector;
 import org.keepwatch.ssh.SshEnvironment;
@@ -150,14 +150,14 @@ class EditorLabTest {
             TextField vrid = robot.lookup("#field-virtual_router_id").queryAs(TextField.class);
             robot.clickOn(vrid).eraseText(vrid.getText().length()).write("300").type(KeyCode.ENTER);
             robot.clickOn("#editor-check");
-            waitFor(() -> editor.problems().stream().anyMatch(p -> p.source() == Problem.Source.NODE && p.error()));
-            assertThat(editor.problems()).filteredOn(p -> p.source() == Problem.Source.NODE)
+            waitFor(() -> editor.problems().stream().anyMatch(p -> p.source() == ProblemRow.Source.NODE && p.error()));
+            assertThat(editor.problems()).filteredOn(p -> p.source() == ProblemRow.Source.NODE)
                     .anySatisfy(p -> assertThat(p.message()).contains("300"));
 
             robot.clickOn("#editor-push");
             robot.clickOn("#push-confirm");
             waitFor(() -> pushModel(robot).stageProperty().get() == PushViewModel.Stage.DONE);
-            PushViewModel.Verdict verdict = pushModel(robot).verdictProperty().get();
+            PushViewModel.PushVerdict verdict = pushModel(robot).verdictProperty().get();
             assertThat(verdict.success()).isFalse();
             assertThat(verdict.headline()).isEqualTo("Refused by keepalived -t on n2");
             assertThat(verdict.detail()).startsWith("Nothing was written or reloaded.").contains("300");
@@ -210,7 +210,7 @@ class EditorLabTest {
         robot.clickOn("#router-review");
         robot.clickOn("#router-push");
         waitFor(() -> editor.stageProperty().get() == RouterEditorViewModel.Stage.DONE);
-        PushViewModel.Verdict verdict = editor.verdictProperty().get();
+        PushViewModel.PushVerdict verdict = editor.verdictProperty().get();
         assertThat(verdict.success()).as(verdict.toString()).isTrue();
         // The master went last.
         assertThat(robot.lookup("#rolling-n1").queryAs(Label.class).getText()).isEqualTo("applied");

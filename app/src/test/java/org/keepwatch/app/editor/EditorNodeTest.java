@@ -10,16 +10,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.keepwatch.app.common.Tasks;
 import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.LocalKeepalived;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.fleet.FleetSettings;
+import org.keepwatch.fleet.FleetState;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
-import org.keepwatch.fleet.FleetSettings;
-import org.keepwatch.fleet.FleetState;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -117,7 +117,7 @@ class EditorNodeTest {
         assertThat(label(robot, "#diff-stats")).endsWith("1 line(s) changed, 0 added, 0 removed");
         robot.clickOn("#push-reason").write("raise n1 for the test");
         robot.clickOn("#push-confirm");
-        PushViewModel.Verdict verdict = awaitVerdict(robot);
+        PushViewModel.PushVerdict verdict = awaitVerdict(robot);
         assertThat(verdict.success()).as(verdict.toString()).isTrue();
         assertThat(verdict.headline()).isEqualTo("Applied on n1 · " + node.daemon());
         for (String step : List.of("lock", "compare", "check", "backup", "write", "reload", "health", "audit")) {
@@ -141,11 +141,11 @@ class EditorNodeTest {
         TextField vrid = robot.lookup("#field-virtual_router_id").queryAs(TextField.class);
         robot.clickOn(vrid).eraseText(2).write("300").type(KeyCode.ENTER);
         // Lint says so as soon as it is typed...
-        waitFor(() -> model.problems().stream().anyMatch(p -> p.source() == Problem.Source.LINT && p.error() && p.line() == 15));
+        waitFor(() -> model.problems().stream().anyMatch(p -> p.source() == ProblemRow.Source.LINT && p.error() && p.line() == 15));
         // ...and so does keepalived -t on the node, with its line.
         robot.clickOn("#editor-check");
-        waitFor(() -> model.problems().stream().anyMatch(p -> p.source() == Problem.Source.NODE));
-        assertThat(model.problems()).filteredOn(p -> p.source() == Problem.Source.NODE)
+        waitFor(() -> model.problems().stream().anyMatch(p -> p.source() == ProblemRow.Source.NODE));
+        assertThat(model.problems()).filteredOn(p -> p.source() == ProblemRow.Source.NODE)
                 .anySatisfy(p -> {
                     assertThat(p.error()).isTrue();
                     assertThat(p.line()).isEqualTo(15);
@@ -155,7 +155,7 @@ class EditorNodeTest {
 
         robot.clickOn("#editor-push");
         robot.clickOn("#push-confirm");
-        PushViewModel.Verdict verdict = awaitVerdict(robot);
+        PushViewModel.PushVerdict verdict = awaitVerdict(robot);
         assertThat(verdict.success()).isFalse();
         assertThat(verdict.headline()).isEqualTo("Refused by keepalived -t on n1 · " + node.daemon());
         assertThat(verdict.detail()).startsWith("Nothing was written or reloaded.").contains(":15: ").contains("300");
@@ -191,7 +191,7 @@ class EditorNodeTest {
         assertThat(pushModel(robot).stageProperty().get()).isEqualTo(PushViewModel.Stage.REVIEW);
         assertThat(label(robot, "#diff-stats")).endsWith("1 line(s) changed, 0 added, 0 removed");
         robot.clickOn("#push-confirm");
-        PushViewModel.Verdict verdict = awaitVerdict(robot);
+        PushViewModel.PushVerdict verdict = awaitVerdict(robot);
         assertThat(verdict.success()).as(verdict.toString()).isTrue();
         assertThat(node.configText()).isEqualTo(theirs.replace("priority 100", "priority 130"));
         assertThat(model.draft().text(model.draft().mainPath())).isEqualTo(node.configText());
@@ -227,7 +227,7 @@ class EditorNodeTest {
         return (PushViewModel) root.getProperties().get(PushViewModel.class);
     }
 
-    private static PushViewModel.Verdict awaitVerdict(FxRobot robot) throws Exception {
+    private static PushViewModel.PushVerdict awaitVerdict(FxRobot robot) throws Exception {
         waitFor(() -> pushView(robot).stageProperty().get() == PushViewModel.Stage.DONE);
         return pushView(robot).verdictProperty().get();
     }

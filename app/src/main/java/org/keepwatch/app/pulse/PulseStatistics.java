@@ -1,4 +1,4 @@
-package org.keepwatch.app.fleet;
+package org.keepwatch.app.pulse;
 
 /**
  * How much of the FX thread the fleet's updates take: time spent applying batches, events applied,

@@ -1,11 +1,11 @@
-package org.keepwatch.app.fleet;
+package org.keepwatch.app.pulse;
 
-import org.keepwatch.fleet.FleetEvent;
 import org.keepwatch.fleet.DaemonObservation;
+import org.keepwatch.fleet.FleetEvent;
 import org.keepwatch.fleet.InstanceId;
 import org.keepwatch.fleet.NodeStatus;
 import org.keepwatch.fleet.RouterKey;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,7 @@ import java.util.Set;
  * @param daemons each node's keepalived daemons, where they changed
  * @param rebuild the event queue overflowed: views should reload everything from the fleet state
  */
-public record FleetBatch(List<FleetEvent> events, Map<RouterKey, RouterView> routers, Set<RouterKey> removedRouters,
+public record FleetBatch(List<FleetEvent> events, Map<RouterKey, RouterStatus> routers, Set<RouterKey> removedRouters,
                          Map<InstanceId, FleetEvent.InstanceChanged> instances, Set<InstanceId> removedInstances,
                          Map<String, NodeStatus> nodes, Map<String, List<DaemonObservation>> daemons,
                          boolean rebuild) {

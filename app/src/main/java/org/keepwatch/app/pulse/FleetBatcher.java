@@ -1,4 +1,4 @@
-package org.keepwatch.app.fleet;
+package org.keepwatch.app.pulse;
 
 import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.EventBatch;
@@ -6,7 +6,7 @@ import org.keepwatch.fleet.FleetEvent;
 import org.keepwatch.fleet.InstanceId;
 import org.keepwatch.fleet.NodeStatus;
 import org.keepwatch.fleet.RouterKey;
-import org.keepwatch.fleet.RouterView;
+import org.keepwatch.fleet.RouterStatus;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,7 +22,7 @@ public final class FleetBatcher {
     }
 
     public static FleetBatch coalesce(EventBatch batch) {
-        Map<RouterKey, RouterView> routers = new LinkedHashMap<>();
+        Map<RouterKey, RouterStatus> routers = new LinkedHashMap<>();
         Set<RouterKey> removedRouters = new HashSet<>();
         Map<InstanceId, FleetEvent.InstanceChanged> instances = new LinkedHashMap<>();
         Set<InstanceId> removedInstances = new HashSet<>();

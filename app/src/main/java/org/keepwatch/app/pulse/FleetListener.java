@@ -1,4 +1,4 @@
-package org.keepwatch.app.fleet;
+package org.keepwatch.app.pulse;
 
 /** A view model that takes the fleet's changes, on the FX thread, once per pulse at most. */
 @FunctionalInterface

@@ -15,22 +15,22 @@ import org.kordamp.ikonli.material2.Material2MZ;
 import java.util.Optional;
 
 /**
- * "Details" of a node that is not online: the explanation of {@link NodeProblem}, with Reconnect and Edit node
+ * "Details" of a node that is not online: the explanation of {@link NodeTroubleshooting}, with Reconnect and Edit node
  * at hand since they are what fixing it usually ends with.
  */
-public final class NodeProblemDialog {
+public final class NodeTroubleshootingDialog {
 
     public static final ButtonType RECONNECT = new ButtonType("Reconnect", ButtonBar.ButtonData.OTHER);
     public static final ButtonType EDIT = new ButtonType("Edit node…", ButtonBar.ButtonData.LEFT);
 
-    private NodeProblemDialog() {
+    private NodeTroubleshootingDialog() {
     }
 
     /**
      * @param reconnect connect the node again
      * @param edit      open the node's form, when the node is in the fleet file
      */
-    public static Dialog<ButtonType> create(Window owner, NodeProblem problem, Runnable reconnect,
+    public static Dialog<ButtonType> create(Window owner, NodeTroubleshooting problem, Runnable reconnect,
                                             Optional<Runnable> edit) {
         Dialog<ButtonType> dialog = new Dialog<>();
         DialogSupport.prepare(dialog, owner, "node-problem-dialog");

@@ -9,11 +9,11 @@ import java.util.Optional;
  * A VRRP router as the tables show it: members side by side, who holds each VIP, the verdict and
  * why. {@code vipHolders} is ground truth from the nodes' interfaces.
  */
-public record RouterView(RouterKey key, String name, int vrid, List<String> vips, List<RouterMember> members,
+public record RouterStatus(RouterKey key, String name, int vrid, List<String> vips, List<RouterMember> members,
                          Map<String, List<String>> vipHolders, Verdict verdict, List<String> reasons,
                          Instant lastChange) {
 
-    public RouterView {
+    public RouterStatus {
         vips = List.copyOf(vips);
         members = List.copyOf(members);
         vipHolders = Map.copyOf(vipHolders);

@@ -1,4 +1,4 @@
-package org.keepwatch.app.fleet;
+package org.keepwatch.app.pulse;
 
 import javafx.animation.AnimationTimer;
 import org.keepwatch.fleet.EventBatch;

@@ -5,7 +5,7 @@ package org.keepwatch.fleet.edit;
  *
  * @param field the form field it belongs to (see {@link Field}), shown under that field
  */
-public record Problem(Field field, String message, Level level) {
+public record FieldProblem(Field field, String message, Level level) {
 
     /** An error blocks saving; a warning is shown and saving goes ahead. */
     public enum Level { ERROR, WARNING }
@@ -13,12 +13,12 @@ public record Problem(Field field, String message, Level level) {
     /** The form fields of a node or group. */
     public enum Field { NAME, GROUP, DESCRIPTION, HOST, PORT, USER, IDENTITY_FILE, KNOWN_HOSTS_FILE, SUDO, JUMP_HOST }
 
-    public static Problem error(Field field, String message) {
-        return new Problem(field, message, Level.ERROR);
+    public static FieldProblem error(Field field, String message) {
+        return new FieldProblem(field, message, Level.ERROR);
     }
 
-    public static Problem warning(Field field, String message) {
-        return new Problem(field, message, Level.WARNING);
+    public static FieldProblem warning(Field field, String message) {
+        return new FieldProblem(field, message, Level.WARNING);
     }
 
     public boolean blocking() {

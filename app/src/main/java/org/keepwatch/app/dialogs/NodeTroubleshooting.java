@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param tone     info, warning or danger (a changed host key is danger)
  * @param commands ready to paste, shown copyable
  */
-public record NodeProblem(String title, String summary, List<String> steps, List<String> commands, String tone,
+public record NodeTroubleshooting(String title, String summary, List<String> steps, List<String> commands, String tone,
                           String error, Optional<SshException.HostKeyChanged> changedKey) {
 
     /**
@@ -22,18 +22,18 @@ public record NodeProblem(String title, String summary, List<String> steps, List
      * @param user  the login the fleet gives the node, if it says (for sudoers lines)
      * @param error the last error as the Nodes view shows it
      */
-    public static NodeProblem explain(String node, ConnectionState state, String error, Optional<Exception> cause,
+    public static NodeTroubleshooting explain(String node, ConnectionState state, String error, Optional<Exception> cause,
                                       Optional<String> user) {
         Exception failure = cause.orElse(null);
         if (failure instanceof SshException.JumpHostFailed jump) {
-            NodeProblem inner = explain(jump.hopName(), state, jump.getCause().getMessage(),
+            NodeTroubleshooting inner = explain(jump.hopName(), state, jump.getCause().getMessage(),
                     Optional.of(jump.getCause()), Optional.empty());
-            return new NodeProblem(node + ": jump host " + jump.hopName() + " failed", "Keepwatch reaches " + node
+            return new NodeTroubleshooting(node + ": jump host " + jump.hopName() + " failed", "Keepwatch reaches " + node
                     + " through " + jump.hopName() + " (hop " + jump.hop() + "), and that hop failed. "
                     + inner.summary(), inner.steps(), inner.commands(), inner.tone(), error, inner.changedKey());
         }
         if (failure instanceof SshException.HostKeyChanged changed) {
-            return new NodeProblem(node + ": the host key has changed", "Keepwatch refused to connect and sent "
+            return new NodeTroubleshooting(node + ": the host key has changed", "Keepwatch refused to connect and sent "
                     + "nothing: no password, no key signature.", List.of(), List.of(), "danger", error,
                     Optional.of(changed));
         }
@@ -117,7 +117,7 @@ public record NodeProblem(String title, String summary, List<String> steps, List
         return of(node + ": " + words(state), summary, steps, List.of(), "warning", error);
     }
 
-    private static NodeProblem agent(String node, AgentStartException agent, Optional<String> user, String error) {
+    private static NodeTroubleshooting agent(String node, AgentStartException agent, Optional<String> user, String error) {
         String login = user.filter(u -> !u.isBlank()).orElse("USER");
         return switch (agent.reason()) {
             case SUDO_PASSWORD -> of(node + ": sudo wants a password",
@@ -158,9 +158,9 @@ public record NodeProblem(String title, String summary, List<String> steps, List
         };
     }
 
-    private static NodeProblem of(String title, String summary, List<String> steps, List<String> commands, String tone,
+    private static NodeTroubleshooting of(String title, String summary, List<String> steps, List<String> commands, String tone,
                                   String error) {
-        return new NodeProblem(title, summary, steps, commands, tone, error, Optional.empty());
+        return new NodeTroubleshooting(title, summary, steps, commands, tone, error, Optional.empty());
     }
 
     private static String words(ConnectionState state) {

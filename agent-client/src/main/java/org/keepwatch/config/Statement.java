@@ -11,12 +11,12 @@ import java.util.stream.Stream;
  * followed by a block of child statements in braces. It knows where each of its words sits in the
  * source, which is what makes edits that touch nothing else possible.
  */
-public final class Node {
+public final class Statement {
 
     /** What a line is to keepalived's parser. */
     public enum Kind {
         /** keyword and arguments, maybe with a block */
-        STATEMENT,
+        KEYWORD,
         /** {@code $NAME=value}, possibly continued over several lines with a trailing backslash */
         DEFINITION,
         /** {@code ~SEQ(...)} or {@code ~LST(...)}: expanded only in the effective configuration */
@@ -32,12 +32,12 @@ public final class Node {
     private final String[] words;
     private final int[] spans;
     private int lastLine;
-    private List<Node> children;
+    private List<Statement> children;
     private int openOffset = -1;
     private SourceFile closeFile;
     private int closeOffset = -1;
 
-    Node(SourceFile file, int line, Kind kind, String condition, String[] words, int[] spans) {
+    Statement(SourceFile file, int line, Kind kind, String condition, String[] words, int[] spans) {
         this.file = file;
         this.line = line;
         this.lastLine = line;
@@ -120,17 +120,17 @@ public final class Node {
     }
 
     /** Child statements in source order; empty if the statement has no block. */
-    public List<Node> children() {
+    public List<Statement> children() {
         return children == null ? List.of() : Collections.unmodifiableList(children);
     }
 
-    public Stream<Node> children(String keyword) {
+    public Stream<Statement> children(String keyword) {
         return children().stream().filter(n -> n.keyword().equals(keyword));
     }
 
-    public Optional<Node> child(String keyword) {
-        Node found = null;
-        for (Node n : children()) {
+    public Optional<Statement> child(String keyword) {
+        Statement found = null;
+        for (Statement n : children()) {
             if (n.keyword().equals(keyword)) found = n; // keepalived takes the last of repeated keywords
         }
         return Optional.ofNullable(found);
@@ -141,7 +141,7 @@ public final class Node {
         openOffset = offset;
     }
 
-    void addChild(Node child) {
+    void addChild(Statement child) {
         children.add(child);
     }
 
