@@ -165,7 +165,11 @@ public final class AgentChannel implements AutoCloseable {
     }
 
     private void readResponses() {
-        try (InputStream stdout = streams.stdout()) {
+        // Closed only after the session's end is set: closing the agent's output ends the channel, and the server
+        // may then close the connection, which must not be taken for the cause (a broken protocol would look like a
+        // lost link, and the node would be retried at once).
+        InputStream stdout = streams.stdout();
+        try {
             LineReader lines = new LineReader(stdout, MAX_LINE_BYTES);
             for (Optional<LineReader.Line> line = lines.next(); line.isPresent(); line = lines.next()) {
                 if (line.get().cut()) {
@@ -184,6 +188,12 @@ public final class AgentChannel implements AutoCloseable {
             // An Error (or a bug) here leaves nobody reading answers and heartbeats: end now, not at the watchdog.
             log.error("{}: reading the agent's output failed", name, e);
             endNow(new SessionEnd(name + ": reading the agent's output failed: " + e, false));
+        } finally {
+            try {
+                stdout.close();
+            } catch (IOException e) {
+                log.debug("closing the agent's output: {}", e.getMessage());
+            }
         }
     }
 

@@ -234,12 +234,21 @@ public final class NodeSupervisor implements AutoCloseable {
                 failures = 0;
             }
             report(ConnectionState.ONLINE, Optional.empty());
-            opened.disconnected().thenAccept(d -> lost(forGeneration, "the SSH connection ended: " + d));
+            // The session's end first: an agent that broke the protocol is cut off by us, and the server then closes
+            // the connection, maybe before these lines run; the violation, not the closed link, says what happened.
             started.ended().thenAccept(end -> {
                 if (end.protocolViolation()) {
                     lostToViolation(forGeneration, end.reason());
                 } else {
                     lost(forGeneration, "the agent ended: " + end.reason());
+                }
+            });
+            opened.disconnected().thenAccept(d -> {
+                Optional<SessionEnd> violation = violation(started);
+                if (violation.isPresent()) {
+                    lostToViolation(forGeneration, violation.get().reason());
+                } else {
+                    lost(forGeneration, "the SSH connection ended: " + d);
                 }
             });
             startWatchdog(forGeneration);
