@@ -65,16 +65,14 @@ public final class VerdictRules {
         boolean staleMaster = members.stream().anyMatch(m -> !m.current() && m.lastKnown().state() == VrrpState.MASTER);
         if (!current.isEmpty() && masters.isEmpty() && !staleMaster && neverRead.isEmpty()) {
             found.add(Verdict.NO_MASTER);
-            reasons.add("no member is MASTER (" + current.stream().map(m -> m.node() + " " + m.state())
-                    .collect(Collectors.joining(", ")) + ")");
+            reasons.add("no member is MASTER (" + states(current) + ")");
         } else if (!current.isEmpty() && masters.isEmpty()) {
             // STALE, not an alarm; but say what it hides: the router has a master only if an unread node is it.
             List<String> unread = new ArrayList<>(members.stream().filter(m -> !m.current())
                     .map(RouterMember::node).toList());
             unread.addAll(neverRead);
-            reasons.add("no member Keepwatch can read is MASTER (" + current.stream().map(m -> m.node() + " "
-                    + m.state()).collect(Collectors.joining(", ")) + "): the router has a master only if "
-                    + join(unread) + (unread.size() == 1 ? " is it" : " has it"));
+            reasons.add("no member Keepwatch can read is MASTER (" + states(current) + "): the router has a master"
+                    + " only if " + join(unread) + (unread.size() == 1 ? " is it" : " has it"));
         }
         members.stream().filter(m -> !m.current()).forEach(m -> {
             found.add(Verdict.STALE);
@@ -137,6 +135,11 @@ public final class VerdictRules {
             return set.isEmpty() ? "none" : set.stream().map(Objects::toString).collect(Collectors.joining(", "));
         }
         return String.valueOf(value);
+    }
+
+    /** "n2 STOP, n3 BACKUP". */
+    private static String states(List<RouterMember> members) {
+        return members.stream().map(m -> m.node() + " " + m.state()).collect(Collectors.joining(", "));
     }
 
     private static String describe(VrrpState state) {

@@ -116,7 +116,7 @@ public final class VerdictAgreement {
                 case "SPLIT_BRAIN" -> expect(found, router, verdict, splitBrainRestsOnUnread(router, unread)
                         ? Set.of(Verdict.SPLIT_BRAIN, Verdict.ORPHAN_VIP, Verdict.NO_MASTER, Verdict.STALE)
                         : Set.of(Verdict.SPLIT_BRAIN));
-                case "NO_MASTER" -> expect(found, router, verdict, noMasterRestsOnUnread(router, ours.get(), unread)
+                case "NO_MASTER" -> expect(found, router, verdict, noMasterRestsOnUnread(router, ours.get().members(), unread)
                         ? Set.of(Verdict.NO_MASTER, Verdict.ORPHAN_VIP, Verdict.STALE)
                         : Set.of(Verdict.NO_MASTER, Verdict.ORPHAN_VIP));
                 default -> {
@@ -144,12 +144,11 @@ public final class VerdictAgreement {
         for (LabStatus.Router router : truth.routers()) {
             String label = labelOf(router);
             Verdict alarm = raised.get(label);
-            Said said = new Said(label, alarm, router.members().stream().map(LabStatus.Member::node).toList());
             boolean agrees = switch (router.verdict()) {
                 case "SPLIT_BRAIN" -> alarm == Verdict.SPLIT_BRAIN || splitBrainRestsOnUnread(router, unread)
                         && (alarm == null || alarm.alarming());
                 case "NO_MASTER" -> alarm == Verdict.NO_MASTER || alarm == Verdict.ORPHAN_VIP
-                        || alarm == null && noMasterRestsOnUnread(router, said, unread);
+                        || alarm == null && noMasterRestsOnUnread(router, List.of(), unread);
                 default -> alarm != Verdict.SPLIT_BRAIN && alarm != Verdict.NO_MASTER;
             };
             if (!agrees) {
@@ -165,9 +164,13 @@ public final class VerdictAgreement {
                 || router.vipHolders().values().stream().flatMap(List::stream).anyMatch(unread);
     }
 
-    /** No master, where a member Keepwatch cannot read might be, to all it knows, the master. */
-    public static boolean noMasterRestsOnUnread(LabStatus.Router router, Said said, Predicate<String> unread) {
-        return said.members().stream().anyMatch(unread)
+    /**
+     * No master, where a member Keepwatch cannot read might be, to all it knows, the master: a member as the lab
+     * knows it, or as Keepwatch does ({@code saidMembers}).
+     */
+    public static boolean noMasterRestsOnUnread(LabStatus.Router router, List<String> saidMembers,
+                                                Predicate<String> unread) {
+        return saidMembers.stream().anyMatch(unread)
                 || router.members().stream().map(LabStatus.Member::node).anyMatch(unread);
     }
 
