@@ -103,6 +103,21 @@ public final class PushService {
         return CompletableFuture.supplyAsync(() -> restoreNow(target, path, backup, baseSha256, reason, steps), io);
     }
 
+    /**
+     * What the election will do once this node's draft is pushed, for every router whose instance it changes (empty
+     * when the fleet is not watched).
+     */
+    public List<ElectionForecast.Forecast> election(EditTarget target, ConfigDraft draft) {
+        FleetState fleet = state.get();
+        return fleet == null ? List.of() : ElectionForecast.ofNode(fleet.routers(), target, draft);
+    }
+
+    /** What the election will do once a router's draft is pushed to its members (empty when the router is not watched). */
+    public Optional<ElectionForecast.Forecast> election(RouterDraft draft) {
+        FleetState fleet = state.get();
+        return fleet == null ? Optional.empty() : fleet.router(draft.key()).map(r -> ElectionForecast.ofRouter(r, draft));
+    }
+
     private PushOutcome restoreNow(EditTarget target, String path, String backup, String baseSha256, String reason,
                                    Consumer<ApplyStep> steps) {
         Optional<AgentSession> session = agents.session(target.node());
