@@ -301,7 +301,7 @@ public final class RouterEditorView {
             StepList steps = new StepList(member.progress().rows(), "steps-" + member.node(), true);
             VBox card = new VBox(6, node, rolling, steps.root());
             card.getStyleClass().add("kw-member-progress");
-            card.setPrefWidth(360);
+            card.setPrefWidth(420);
             cards.getChildren().add(card);
         }
         ScrollPane scroll = new ScrollPane(cards);
