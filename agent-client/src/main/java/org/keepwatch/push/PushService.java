@@ -132,8 +132,16 @@ public final class PushService {
         String why = reason == null || reason.isBlank() ? "Keepwatch: restore " + backup + " of " + path : reason.trim();
         try {
             ApplyResult result = ops.restore(target.daemon(), Optional.of(path), backup, baseSha256, why).get();
-            ConfigDraft now = ops.read(target.daemon()).thenCombine(ops.configId(target.daemon()), ConfigDraft::of).get();
-            return new PushOutcome.Applied(result.applied() ? List.of(path) : List.of(), now, result.backups());
+            List<String> written = result.applied() ? List.of(path) : List.of();
+            try {
+                ConfigDraft now = ops.read(target.daemon()).thenCombine(ops.configId(target.daemon()), ConfigDraft::of).get();
+                return new PushOutcome.Applied(written, now, result.backups());
+            } catch (ExecutionException unread) {
+                // restored all the same: said as such, with what it is and that it could not be read back
+                return new PushOutcome.Failed(written, path, target.label() + ": " + backup + " was restored as " + path
+                        + " (written, reloaded and healthy), but reading the configuration back failed: "
+                        + unread.getCause().getMessage());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new PushOutcome.Failed(List.of(), path, target.label() + ": interrupted while restoring " + backup + " of " + path);

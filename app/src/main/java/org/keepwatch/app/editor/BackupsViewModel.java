@@ -251,19 +251,26 @@ public final class BackupsViewModel {
         CompletableFuture<String> a = text(target, path, from);
         CompletableFuture<String> b = text(target, path, to);
         CompletableFuture<ConfigDraft> base = draft != null ? CompletableFuture.completedFuture(draft) : configs.open(target);
-        comparing = tasks.await(a.thenCombine(b, (x, y) -> new String[]{x, y}).thenCombine(base, (pair, d) -> {
-            String forecast = from.equals(LIVE) ? "" : pushes.election(target, d.withText(path, pair[0])).stream()
-                    .map(ElectionForecast.Forecast::sentence).collect(Collectors.joining("\n"));
-            return new Object[]{pair, d, forecast};
-        })).onSuccess(done -> {
-            String[] pair = (String[]) done[0];
-            draft = (ConfigDraft) done[1];
-            texts.put(from, pair[0]);
-            texts.put(to, pair[1]);
-            diff.set(FileDiff.of(path, title(from), pair[0], title(to), pair[1]));
-            String forecast = (String) done[2];
-            election.set(forecast.isEmpty() ? "" : "If it is restored: " + forecast);
+        comparing = tasks.await(a.thenCombine(b, Compared::new).thenCombine(base, (pair, d) -> pair.with(d, from.equals(LIVE) ? ""
+                : pushes.election(target, d.withText(path, pair.left())).stream().map(ElectionForecast.Forecast::sentence)
+                .collect(Collectors.joining("\n"))))).onSuccess(done -> {
+            draft = done.draft();
+            texts.put(from, done.left());
+            texts.put(to, done.right());
+            diff.set(FileDiff.of(path, title(from), done.left(), title(to), done.right()));
+            election.set(done.forecast().isEmpty() ? "" : "If it is restored: " + done.forecast());
         }).onError(error -> problem.set(Tasks.message(error))).start();
+    }
+
+    /** Two versions' texts, the configuration they are part of, and what the election would do with the left one. */
+    private record Compared(String left, String right, ConfigDraft draft, String forecast) {
+        Compared(String left, String right) {
+            this(left, right, null, "");
+        }
+
+        Compared with(ConfigDraft of, String said) {
+            return new Compared(left, right, of, said);
+        }
     }
 
     private CompletableFuture<String> text(EditTarget target, String path, String version) {
