@@ -115,7 +115,9 @@ public final class AgentSession implements AutoCloseable {
         Hello hello;
         try {
             ObjectNode client = json.createObjectNode();
-            client.putObject("client").put("name", "keepwatch").put("protocol", PROTOCOL_VERSION);
+            ObjectNode about = client.putObject("client").put("name", "keepwatch").put("protocol", PROTOCOL_VERSION);
+            Operator operator = Operator.ofThisWorkstation();
+            about.putObject("operator").put("user", operator.user()).put("workstation", operator.workstation());
             JsonNode answer = channel.call("hello", client, options.helloTimeout())
                     .get(options.helloTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
             hello = json.treeToValue(answer, Hello.class);
