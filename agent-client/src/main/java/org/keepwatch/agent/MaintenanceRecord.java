@@ -10,7 +10,7 @@ import java.util.Optional;
  * it when and why.
  */
 public record MaintenanceRecord(boolean available, Optional<String> refusal, Optional<String> trackFile,
-                                List<String> wired, List<Unwired> unwired, Optional<String> wiringError,
+                                List<String> blocks, List<String> wired, List<Unwired> unwired, Optional<String> wiringError,
                                 Optional<Integer> value, boolean drained, Optional<Double> since, Optional<String> by,
                                 Optional<String> reason, Optional<String> error) {
 
@@ -19,6 +19,7 @@ public record MaintenanceRecord(boolean available, Optional<String> refusal, Opt
     }
 
     public MaintenanceRecord {
+        blocks = blocks == null ? List.of() : List.copyOf(blocks);
         wired = wired == null ? List.of() : List.copyOf(wired);
         unwired = unwired == null ? List.of() : List.copyOf(unwired);
     }

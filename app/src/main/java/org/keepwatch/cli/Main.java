@@ -29,6 +29,9 @@ public final class Main {
         commands.put("show", new ShowCommand());
         commands.put("peers", new PeersCommand());
         commands.put("status", new StatusCommand());
+        commands.put("drain", new MaintenanceCommand(MaintenanceCommand.Verb.DRAIN));
+        commands.put("undrain", new MaintenanceCommand(MaintenanceCommand.Verb.UNDRAIN));
+        commands.put("failover", new MaintenanceCommand(MaintenanceCommand.Verb.FAILOVER));
         return commands;
     }
 
