@@ -111,6 +111,7 @@ class MaintenanceSetTest(MaintenanceTestBase):
         self.assertEqual((undone["previous"], undone["value"]), (253, 0))
         self.assertFalse(undone["record"]["drained"])
         self.assertIsNone(undone["record"]["since"])
+        self.assertEqual(sorted(p.name for p in self.track.parent.iterdir()), ["keepalived.weight"], "the note goes")
 
     def test_a_daemon_without_the_wiring_is_refused_and_nothing_is_written(self):
         self.conf.write_text(PLAIN)

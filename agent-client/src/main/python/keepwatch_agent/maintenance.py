@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .claims import claim_statements, ClaimsReader
 from .clock import iso_time, now
-from .private_files import atomic_write, private_dir
+from .private_files import atomic_write, private_dir, unlink_quietly
 from .proc import session_user
 from .protocol import AgentError, E_IO, E_NOT_WIRED, E_UNSUPPORTED, E_UNTRUSTED
 from .trust import file_kind, trusted_owner
@@ -302,6 +302,8 @@ class Maintenance(object):
                     note = {"since": now(), "time": iso_time(now()), "by": session_user(), "reason": reason,
                             "value": value}
                     atomic_write(self.note_path(d), json.dumps(note, sort_keys=True).encode("utf-8"))
+                else:
+                    unlink_quietly(self.note_path(d))     # who drained it says nothing any more
             except OSError as exc:
                 raise AgentError(E_IO, "cannot write %s: %s" % (path, exc.strerror or exc), {"file": str(path)})
         return {"previous": previous, "value": value, "record": self.record(d)}

@@ -156,12 +156,18 @@ public final class MaintenancePlanner {
         if (refusals.isEmpty() && changes.isEmpty() && !acting.isEmpty()) {
             refusals.add("nothing to do: " + String.join(", ", acting) + (drain.isEmpty() ? " is not drained" : " is drained already"));
         }
+        // What the election would do is said either way; why it cannot be done is said once: a weight that will not
+        // be written (Neutron, no wiring, offline) makes the routers' own refusals noise.
+        List<String> electionRefusals = new ArrayList<>();
         List<MaintenancePlan.RouterMove> moves = new ArrayList<>();
         for (RouterStatus router : routers) {
             if (router.members().stream().noneMatch(m -> acting.contains(m.node()))) {
                 continue;
             }
-            moves.add(route(router, drain, undrain, refusals, confirmations));
+            moves.add(route(router, drain, undrain, electionRefusals, confirmations));
+        }
+        if (refusals.isEmpty()) {
+            refusals.addAll(electionRefusals);
         }
         expected.ifPresent(e -> moves.stream().filter(m -> m.key().equals(e.router())).findFirst().ifPresent(m -> {
             if (!m.masterAfter().equals(Optional.of(e.master())) && refusals.isEmpty()) {

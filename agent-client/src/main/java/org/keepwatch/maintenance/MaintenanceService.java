@@ -7,6 +7,7 @@ import org.keepwatch.agent.MaintenanceRecord;
 import org.keepwatch.config.ConfigDocument;
 import org.keepwatch.config.ConfigEditor;
 import org.keepwatch.config.SourceFile;
+import org.keepwatch.config.Statement;
 import org.keepwatch.config.TextEdit;
 import org.keepwatch.drafts.ConfigDraft;
 import org.keepwatch.drafts.EditTarget;
@@ -26,6 +27,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -50,6 +52,7 @@ public final class MaintenanceService {
     public static final String BLOCK_NAME = "keepwatch_maintenance";
     private static final Duration OP_TIMEOUT = Duration.ofSeconds(20);
     private static final long POLL_MS = 100;
+    private static final Set<String> BEFORE = Set.of("vrrp_instance", "vrrp_sync_group", "include");
 
     /** How a plan ended: every router where the plan said ({@code done}), or which did not move. */
     public record Outcome(boolean done, List<String> moved, List<String> notMoved, List<String> log) {
@@ -217,13 +220,19 @@ public final class MaintenanceService {
             out = ConfigEditor.add(out, List.of("vrrp_instance", instance, "track_file", BLOCK_NAME));
         }
         if (addBlock) {
+            // keepalived knows a track_file only once its block was read: the block goes before the first
+            // vrrp_instance, sync group or include of the main file (else at its end)
             SourceFile main = out.file(out.mainPath()).orElseThrow();
             byte[] bytes = main.bytes();
-            String lead = bytes.length == 0 || bytes[bytes.length - 1] == '\n' ? "" : "\n";
-            String block = lead + "\n# Keepwatch's maintenance weight: the number in this file is taken off every tracking\n"
-                    + "# instance's priority (253 drains the node, 0 gives its priorities back)\n"
-                    + keyword + " " + BLOCK_NAME + " {\n    file \"" + trackFile + "\"\n    weight -1\n}\n";
-            out = out.apply(List.of(TextEdit.insert(main.path(), bytes.length, block)));
+            Optional<Statement> first = out.roots().stream().filter(r -> r.file().path().equals(main.path()))
+                    .filter(r -> BEFORE.contains(r.keyword())).findFirst();
+            int at = first.map(r -> main.lineStart(r.line())).orElse(bytes.length);
+            String lead = at == 0 || bytes[at - 1] == '\n' ? "" : "\n";
+            String block = lead + "# Keepwatch's maintenance weight: the number in this file is taken off the priority of every\n"
+                    + "# instance that tracks it (253 drains this node, 0 gives its priorities back)\n"
+                    + keyword + " " + BLOCK_NAME + " {\n    file \"" + trackFile + "\"\n    weight -1\n}\n"
+                    + (first.isPresent() ? "\n" : "");
+            out = out.apply(List.of(TextEdit.insert(main.path(), at, block)));
         }
         return out;
     }
