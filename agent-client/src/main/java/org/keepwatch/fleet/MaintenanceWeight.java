@@ -1,6 +1,7 @@
 package org.keepwatch.fleet;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +58,7 @@ public record MaintenanceWeight(Optional<String> refusal, Optional<String> track
             return "not drained";
         }
         StringBuilder text = new StringBuilder("drained");
-        since.ifPresent(s -> text.append(" since ").append(s));
+        since.ifPresent(s -> text.append(" since ").append(s.truncatedTo(ChronoUnit.SECONDS)));
         by.ifPresent(b -> text.append(" by ").append(b));
         reason.filter(r -> !r.isBlank()).ifPresent(r -> text.append(" (").append(r).append(')'));
         return text.toString();

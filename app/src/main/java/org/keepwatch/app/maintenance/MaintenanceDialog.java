@@ -8,6 +8,7 @@ import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TextField;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -37,9 +38,20 @@ public final class MaintenanceDialog {
         title.getStyleClass().add("title-3");
         Label planHeading = new Label("The plan");
         planHeading.getStyleClass().add("title-4");
-        ListView<String> plan = new ListView<>(model.plan());
-        plan.setId("maintenance-plan");
-        plan.setPrefHeight(150);
+        VBox planLines = new VBox(4);
+        planLines.setId("maintenance-plan");
+        planLines.setPadding(new Insets(6));
+        Runnable showPlan = () -> planLines.getChildren().setAll(model.plan().stream().map(line -> {
+            Label label = new Label(line);
+            label.setWrapText(true);
+            label.setMaxWidth(WIDTH - 60);
+            return label;
+        }).toList());
+        model.plan().addListener((ListChangeListener<String>) c -> showPlan.run());
+        showPlan.run();
+        ScrollPane plan = new ScrollPane(planLines);
+        plan.setFitToWidth(true);
+        plan.setPrefHeight(170);
         VBox refusals = new VBox(4);
         refusals.setId("maintenance-refusals");
         Runnable showRefusals = () -> refusals.getChildren().setAll(model.refusals().stream().map(r -> {

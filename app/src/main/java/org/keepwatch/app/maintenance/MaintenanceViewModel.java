@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A planned failover (or the maintenance weight's set-up) in the window: the plan in words before anything happens,
@@ -114,8 +115,8 @@ public final class MaintenanceViewModel {
                 work = true;
                 lines.add(who + ": adds a track_file block on " + weight.trackFile().orElse("its track file")
                         + " with weight -1 (checked with keepalived -t, backed up, reloaded, health-watched)");
-                weight.unwired().forEach((instance, why) -> lines.add("  " + instance + (why.startsWith("does not track")
-                        ? ": will track it" : ": left alone, " + why)));
+                new TreeMap<>(weight.unwired()).forEach((instance, why) -> lines.add("    " + instance
+                        + (why.startsWith("does not track") ? ": will track it" : ": left alone, " + why)));
             }
         }
         plan.setAll(lines);
