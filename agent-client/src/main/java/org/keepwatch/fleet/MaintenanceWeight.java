@@ -2,9 +2,11 @@ package org.keepwatch.fleet;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * A daemon's maintenance weight in the fleet's words: whether Keepwatch may drain it ({@code refusal} says why not:
@@ -46,8 +48,10 @@ public record MaintenanceWeight(Optional<String> refusal, Optional<String> track
             return Optional.of("its configuration has no vrrp_instance");
         }
         if (!unwired.isEmpty()) {
-            return Optional.of("the maintenance weight is not set up: " + String.join("; ",
-                    unwired.entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> e.getKey() + " " + e.getValue()).toList()));
+            Map<String, List<String>> byReason = new TreeMap<>();
+            new TreeMap<>(unwired).forEach((instance, why) -> byReason.computeIfAbsent(why, w -> new ArrayList<>()).add(instance));
+            return Optional.of("the maintenance weight is not set up: " + String.join("; ", byReason.entrySet().stream()
+                    .map(e -> String.join(", ", e.getValue()) + " " + e.getKey()).toList()));
         }
         return Optional.empty();
     }
