@@ -14,7 +14,6 @@ import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
 
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,5 @@
 package org.keepwatch.app.maintenance;
 
-import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
