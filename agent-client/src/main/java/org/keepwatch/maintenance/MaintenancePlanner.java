@@ -37,9 +37,10 @@ public final class MaintenancePlanner {
     public static final int DRAINED_PRIORITY = 1;
     static final int OWNER_PRIORITY = 255;
     static final String FALLBACK = "without the maintenance weight, a node's masters can be moved by stopping its "
-            + "keepalived (it sends priority 0 as it stops, so a backup takes over at once) and starting it again to "
-            + "give them back; set up the maintenance weight (\"Set up maintenance weight…\", a normal push that adds a "
-            + "track_file to the configuration) to drain without stopping anything";
+            + "keepalived (it sends priority 0 as it stops, a backup takes over at once, but the VIP answers nobody for "
+            + "about half a second) and starting it again to give them back, or by pushing its priorities down in the "
+            + "editor (a reload); set up the maintenance weight (\"Set up maintenance weight…\", a normal push that adds "
+            + "a track_file to the configuration) to drain without a reload and without losing a packet";
 
     private MaintenancePlanner() {
     }
