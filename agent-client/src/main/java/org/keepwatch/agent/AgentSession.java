@@ -271,7 +271,8 @@ public final class AgentSession implements AutoCloseable {
             return new AgentStartException(AgentStartException.Reason.NO_PYTHON, node + ": python3 on the node is older "
                     + "than 3.6, which the agent needs" + last, cause);
         }
-        String why = cause instanceof TimeoutException ? "did not answer hello in time" : String.valueOf(cause.getMessage());
-        return new AgentStartException(AgentStartException.Reason.NO_ANSWER, node + ": the agent " + why + last, cause);
+        String why = cause instanceof TimeoutException ? "the agent did not answer hello in time" : String.valueOf(cause.getMessage());
+        String said = why.startsWith("the agent") ? why : "the agent " + why;
+        return new AgentStartException(AgentStartException.Reason.NO_ANSWER, node + ": " + said + last, cause);
     }
 }
