@@ -7,17 +7,22 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterStatus;
+import org.keepwatch.agent.ApplyStep;
+import org.keepwatch.fleet.MaintenanceWeight;
 import org.keepwatch.maintenance.MaintenancePlan;
 import org.keepwatch.maintenance.MaintenanceService;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.PushOutcome;
 import org.keepwatch.push.PushService;
 
 import java.io.PrintStream;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -33,7 +38,7 @@ import java.util.stream.Collectors;
 final class MaintenanceCommand implements Command {
 
     /** Which of the three. */
-    enum Verb { DRAIN, UNDRAIN, FAILOVER }
+    enum Verb { DRAIN, UNDRAIN, FAILOVER, SETUP }
 
     private static final String WITHOUT_BACKUP = "--without-backup";
 
@@ -53,6 +58,9 @@ final class MaintenanceCommand implements Command {
 
     @Override
     public String synopsis() {
+        if (verb == Verb.SETUP) {
+            return "NODE [DAEMON] " + FleetConnection.SYNOPSIS + " [--reason TEXT]";
+        }
         return (verb == Verb.FAILOVER ? "ROUTER --to NODE " : "NODE ") + FleetConnection.SYNOPSIS + " [--reason TEXT] [" + WITHOUT_BACKUP + "]";
     }
 
@@ -62,6 +70,7 @@ final class MaintenanceCommand implements Command {
             case DRAIN -> "moves every master off NODE (maintenance weight, no reload); shows the plan, then asks";
             case UNDRAIN -> "gives a drained NODE its priorities back; shows the plan, then asks";
             case FAILOVER -> "makes NODE the master of ROUTER (name or VRID); shows the plan, then asks";
+            case SETUP -> "sets up the maintenance weight on NODE: a push adding a track_file (checked, backed up, reloaded)";
         };
     }
 
@@ -75,7 +84,7 @@ final class MaintenanceCommand implements Command {
             valued.add("--to");
         }
         Arguments arguments = new Arguments(args, flags, valued);
-        if (arguments.operands().size() != 1) {
+        if (arguments.operands().size() != 1 && !(verb == Verb.SETUP && arguments.operands().size() == 2)) {
             throw new UsageException("keepwatch " + name() + " " + synopsis());
         }
         String operand = arguments.operands().get(0);
@@ -92,7 +101,11 @@ final class MaintenanceCommand implements Command {
             MaintenanceService service = new MaintenanceService(agents, connection::state,
                     new NodeConfigService(agents, connection.io()), new PushService(agents, connection::state, connection.io()),
                     connection.io());
+            if (verb == Verb.SETUP) {
+                return setUp(arguments, service, node, reason, words, err);
+            }
             MaintenancePlan plan = switch (verb) {
+                case SETUP -> throw new IllegalStateException("the set-up has no plan of moves");
                 case DRAIN -> service.planDrain(node);
                 case UNDRAIN -> service.planUndrain(node);
                 case FAILOVER -> service.planFailover(router(connection, operand), node);
@@ -134,7 +147,56 @@ final class MaintenanceCommand implements Command {
     }
 
     private String name() {
-        return verb.name().toLowerCase(Locale.ROOT);
+        return verb == Verb.SETUP ? "drain-setup" : verb.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** What the set-up will add, asked, then pushed; exit 0 when the configuration is wired (now or already). */
+    private int setUp(Arguments arguments, MaintenanceService service, String node, String reason, PrintStream words,
+                      PrintStream err) {
+        String daemon = arguments.operands().size() == 2 ? arguments.operands().get(1) : "keepalived";
+        Optional<MaintenanceWeight> weight = service.weights(node).getOrDefault(daemon, Optional.empty());
+        if (weight.isEmpty()) {
+            words.println("nothing done: " + node + " reports no keepalived " + daemon + " with a maintenance weight "
+                    + "(its daemons: " + String.join(", ", service.weights(node).keySet()) + ")");
+            return ActionExit.REFUSED;
+        }
+        if (weight.get().refusal().isPresent()) {
+            words.println("refused: " + node + " " + daemon + ": " + weight.get().refusal().get());
+            return ActionExit.REFUSED;
+        }
+        if (weight.get().wiredFully()) {
+            words.println(node + " " + daemon + ": set up already (" + String.join(", ", weight.get().wired()) + " track "
+                    + weight.get().trackFile().orElse("its track file") + ")");
+            return ActionExit.DONE;
+        }
+        words.println("drain-setup " + node + ": adds a track_file on " + weight.get().trackFile().orElse("its track file")
+                + " with weight -1 to " + (daemon.equals("keepalived") ? "keepalived" : "keepalived " + daemon)
+                + "'s configuration, tracked by:");
+        new TreeMap<>(weight.get().unwired()).forEach((instance, why) -> words.println("  " + instance
+                + (why.startsWith("does not track") ? "" : " (left alone: " + why + ")")));
+        if (!confirmation.confirmed(arguments, "Push this change?", err)) {
+            return ActionExit.REFUSED;
+        }
+        try {
+            Optional<PushOutcome> outcome = service.setUp(node, daemon, reason,
+                    step -> {
+                        if (step.status() != ApplyStep.Status.STARTED) {
+                            words.println("  " + step.step() + ": " + step.status().name().toLowerCase(Locale.ROOT));
+                        }
+                    }).get();
+            if (outcome.isEmpty() || outcome.get() instanceof PushOutcome.Applied) {
+                words.println("drain-setup " + node + ": done");
+                return ActionExit.DONE;
+            }
+            words.println("drain-setup " + node + ": not applied: " + outcome.get());
+            return ActionExit.FAILED;
+        } catch (ExecutionException e) {
+            words.println("drain-setup " + node + " failed: " + e.getCause().getMessage());
+            return ActionExit.FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ActionExit.FAILED;
+        }
     }
 
     /** A router by its name (vrrp_instance), its VRID ("51", "VRID 51") or its Neutron router id. */
