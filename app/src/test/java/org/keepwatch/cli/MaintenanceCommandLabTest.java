@@ -9,6 +9,7 @@ import org.keepwatch.agent.MaintenanceOps;
 import org.keepwatch.compose.Keepwatch;
 import org.keepwatch.drafts.ConfigDraft;
 import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.fleet.MaintenanceWeight;
 import org.keepwatch.lab.Lab;
 import org.keepwatch.lab.LabExtension;
 import org.keepwatch.maintenance.MaintenanceService;
@@ -110,10 +111,16 @@ class MaintenanceCommandLabTest {
                 .contains("REFUSED: n1: the maintenance weight is not set up")
                 .contains("fallback: without the maintenance weight, a node's masters can be moved by stopping its keepalived");
 
-        for (String node : BASIC) {
+        Run setUp = run(MaintenanceCommand.Verb.SETUP, "n1", "--yes");
+        assertThat(setUp.exit()).as(setUp.toString()).isEqualTo(ActionExit.DONE);
+        assertThat(setUp.out()).contains("drain-setup n1: adds a track_file on /var/lib/keepwatch/maintenance/keepalived.weight"
+                + " with weight -1 to keepalived's configuration, tracked by:").contains("  reload: ok", "drain-setup n1: done");
+        for (String node : BASIC.subList(1, 3)) {
             assertThat(service.setUp(node, "keepalived", "lab test: maintenance weight", s -> { }).get(90, TimeUnit.SECONDS))
                     .hasValueSatisfying(o -> assertThat(o).isInstanceOf(PushOutcome.Applied.class));
         }
+        awaitWired();
+        assertThat(run(MaintenanceCommand.Verb.SETUP, "n1", "--yes").out()).contains("n1 keepalived: set up already");
         lab.awaitHealthy(Duration.ofSeconds(40));
 
         Run unasked = run(MaintenanceCommand.Verb.DRAIN, "n1");
@@ -141,6 +148,14 @@ class MaintenanceCommandLabTest {
         assertThat(refused.out()).contains("belongs to the Neutron l3 agent");
         assertThatThrownBy(() -> run(MaintenanceCommand.Verb.FAILOVER, "VI_9", "--to", "n2"))
                 .isInstanceOf(UsageException.class).hasMessageStartingWith("no router VI_9 in the fleet (routers: ");
+    }
+
+    private static void awaitWired() {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline && !BASIC.stream().allMatch(n -> fleet.state().daemons(n).stream()
+                .anyMatch(d -> d.maintenance().map(MaintenanceWeight::wiredFully).orElse(false)))) {
+            FleetConnection.sleep(Duration.ofMillis(100));
+        }
     }
 
     private static EditTarget target(String node) {
