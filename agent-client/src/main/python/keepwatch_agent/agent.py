@@ -22,6 +22,7 @@ from .heartbeat import Heartbeat
 from .instances import instance_changes, public_instance
 from .linux import pidfd_probe
 from .liveness import PidWatch
+from .maintenance import Maintenance
 from .log import AGENT_NAME, LOG
 from .loop import Loop
 from .memory import HeapTrimmer
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from .proc import ProcEntry  # noqa: F401
 
 CHILD_RESCAN_DELAY_S = 0.2         # after a VRRP child exits, look for its respawn this soon
+MAINTENANCE_DUMP_DELAY_S = 0.2     # after a maintenance weight is written, dump the daemon this soon (its priority)
 
 
 class Agent(object):
@@ -64,6 +66,7 @@ class Agent(object):
         self.claims_reader = ClaimsReader()
         self.config_id = local_config_id()     # what keepalived's @ lines are tested against without -i
         self.config_ops = ConfigOps(self)
+        self.maintenance = Maintenance(settings, self.config_id)
         self.daemons = {}  # type: Dict[str, Daemon]
         self.running = True
         self.subscribed = False
@@ -85,6 +88,7 @@ class Agent(object):
             "config.read": self.config_requests.read, "config.check": self.config_requests.check,
             "config.apply": self.config_requests.apply, "config.backups": self.config_requests.backups,
             "config.backup.read": self.config_requests.backup_read, "config.restore": self.config_requests.restore,
+            "maintenance.set": self.op_maintenance_set, "maintenance.prepare": self.op_maintenance_prepare,
         }  # type: Dict[str, Callable[[Any, Dict[str, Any]], Any]]
         self.loop.after_turn.append(self._after_turn)
 
@@ -556,6 +560,7 @@ class Agent(object):
             if self.subscribed:
                 self.rescan()
                 self.check_stopped()
+                self._maintenance_changes()
                 self._schedule_rescan()
         if self.settings.rescan_interval > 0:
             self.rescan_timer = self.loop.call_later(self.settings.rescan_interval, tick)
@@ -595,6 +600,7 @@ class Agent(object):
                             "netns": d.netns_name, "snapshot_ts": d.snapshot_ts, "source": d.snapshot_source,
                             "error": d.dump_error, "stopped_reason": d.stopped_reason,
                             "instances_from": d.instances_from, "config_error": d.config_error,
+                            "maintenance": self._maintenance_record(d),
                             "instances": [public_instance(i) for _, i in sorted(d.instances.items())]})
         addresses = []
         orphans = []
@@ -640,7 +646,8 @@ class Agent(object):
 
     def op_daemons(self, req_id: "Any", args: "Dict[str, Any]") -> None:
         self.rescan()
-        self.channel.respond(req_id, {"daemons": [d.to_json() for _, d in sorted(self.daemons.items())]})
+        self.channel.respond(req_id, {"daemons": [dict(d.to_json(), maintenance=self.maintenance.record(d))
+                                                  for _, d in sorted(self.daemons.items())]})
 
     def op_state_snapshot(self, req_id: "Any", args: "Dict[str, Any]") -> None:
         self.rescan()
@@ -689,6 +696,47 @@ class Agent(object):
             self.rescan_timer.cancel()
             self.rescan_timer = None
         self.channel.respond(req_id, {"subscribed": False, "was_subscribed": was})
+
+    def op_maintenance_set(self, req_id: "Any", args: "Dict[str, Any]") -> None:
+        self._maintenance(req_id, args, "drain" if args["drained"] else "undrain", args["drained"], False)
+
+    def op_maintenance_prepare(self, req_id: "Any", args: "Dict[str, Any]") -> None:
+        self._maintenance(req_id, args, "maintenance.prepare", False, True)
+
+    def _maintenance(self, req_id: "Any", args: "Dict[str, Any]", op: str, drained: bool, prepare: bool) -> None:
+        """Writes a daemon's maintenance weight (Maintenance.set; a few bytes, on the loop), one audit line whatever
+        the outcome, the maintenance event, and a dump soon after: keepalived has changed its priorities."""
+        self.rescan()
+        d = self.find_daemon(args["daemon"])
+        record = {"op": op, "daemon": d.name, "reason": args.get("reason"), "config": d.config}
+        try:
+            done = self.maintenance.set(d, drained, args.get("reason"), prepare)
+        except AgentError as err:
+            record.update({"result": "refused", "code": err.code, "message": err.message})
+            self.config_ops.write_audit(record)
+            raise
+        maintenance = done["record"]
+        record.update({"result": "applied" if done["previous"] != done["value"] else "unchanged",
+                       "track_file": maintenance["track_file"], "value": done["value"],
+                       "previous_value": done["previous"], "instances": maintenance["wired"]})
+        self.config_ops.write_audit(record)
+        self.maintenance.seen[d.name] = maintenance
+        if self.subscribed:
+            self.channel.event("maintenance", daemon=d.name, maintenance=maintenance)
+        if d.alive:
+            self.loop.call_later(MAINTENANCE_DUMP_DELAY_S, lambda: self.request_dump(d, "request") if d.alive else None)
+        self.channel.respond(req_id, {"daemon": d.name, "result": record["result"], "value": done["value"],
+                                      "previous_value": done["previous"], "maintenance": maintenance})
+
+    def _maintenance_record(self, d: Daemon) -> "Dict[str, Any]":
+        record = self.maintenance.record(d)
+        self.maintenance.seen[d.name] = record      # what later changes are told against
+        return record
+
+    def _maintenance_changes(self) -> None:
+        """A maintenance weight another session set, or a wiring edited: said as a maintenance event."""
+        for d, maintenance in self.maintenance.changes(list(self.daemons.values())):
+            self.channel.event("maintenance", daemon=d.name, maintenance=maintenance)
 
     def _names_arg(self, name: "Optional[str]") -> "List[str]":
         if name is None:

@@ -88,13 +88,18 @@ class ClaimsReader(object):
                 raise refused
             lines = []  # type: List[Tuple[str, int, str]]
             self._expand(main, fs_root, None, 0, set(), {}, config_id, lines, signature, owner)
-            result = (parse_claims(lines), None)  # type: Tuple[List[Dict[str, Any]], Optional[Dict[str, Any]]]
+            result = (self.parse(lines), None)  # type: Tuple[List[Any], Optional[Dict[str, Any]]]
         except AgentError as exc:
             details = exc.details or {}
             result = ([], {"code": exc.code, "message": exc.message, "file": details.get("file"),
                            "line": details.get("line")})
         self.results[key] = (signature, result)
         return result
+
+    def parse(self, lines: "List[Tuple[str, int, str]]") -> "List[Any]":
+        """What a result holds, from the configuration's lines: the instances it claims (a subclass may read
+        something else of it, as the maintenance wiring reads its statements)."""
+        return parse_claims(lines)
 
     def retain(self, keys: "Set[Tuple[str, str, str]]") -> None:
         for key in [k for k in self.results if k not in keys]:

@@ -10,9 +10,9 @@ AGENT_VERSION = "0.1.0"
 OPS = (
     "hello", "daemons", "state.snapshot", "state.subscribe", "state.unsubscribe",
     "config.read", "config.check", "config.apply", "config.backups", "config.backup.read",
-    "config.restore",
+    "config.restore", "maintenance.set", "maintenance.prepare",
 )
-EVENTS = ("state", "vip", "daemon", "heartbeat", "apply.step")
+EVENTS = ("state", "vip", "daemon", "heartbeat", "apply.step", "maintenance")
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
 STDIN_READ_BYTES = 256 * 1024
@@ -41,6 +41,7 @@ E_IO = "io_error"
 E_UNSUPPORTED = "unsupported"
 E_SHUTTING_DOWN = "shutting_down"
 E_INTERNAL = "internal"
+E_NOT_WIRED = "not_wired"          # maintenance.set drained: the configuration does not track Keepwatch's track file
 E_UNTRUSTED = "untrusted"          # in a daemon's config_error: a file the agent will not read as root
 
 

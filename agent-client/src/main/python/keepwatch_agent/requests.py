@@ -25,6 +25,8 @@ ARG_SCHEMAS = {
     "config.backup.read": {"daemon": (str, True), "backup": (str, True), "path": (str, False)},
     "config.restore": {"daemon": (str, True), "backup": (str, True), "base_sha256": (str, True),
                        "path": (str, False), "reason": (str, False)},
+    "maintenance.set": {"daemon": (str, True), "drained": (bool, True), "reason": (str, False)},
+    "maintenance.prepare": {"daemon": (str, True), "reason": (str, False)},
 }  # type: Dict[str, Dict[str, Tuple[type, bool]]]
 WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.backup.read", "config.restore")
 FILE_ENTRY_KEYS = ("path", "text", "base_sha256")

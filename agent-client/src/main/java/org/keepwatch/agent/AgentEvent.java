@@ -31,6 +31,10 @@ public sealed interface AgentEvent {
     record Heartbeat(double ts, long seq, int daemons) implements AgentEvent {
     }
 
+    /** A daemon's maintenance weight changed (set by this session or another, or its wiring edited). */
+    record Maintenance(double ts, String daemon, MaintenanceRecord maintenance) implements AgentEvent {
+    }
+
     /** One step of a config.apply, as it happens. */
     record ApplyStepEvent(double ts, JsonNode step) implements AgentEvent {
     }
@@ -54,6 +58,8 @@ public sealed interface AgentEvent {
                         text(line, "message"), text(line.path("info"), "stopped_reason"));
                 case "heartbeat" -> new Heartbeat(ts, line.path("seq").asLong(), line.path("daemons").asInt());
                 case "apply.step" -> new ApplyStepEvent(ts, line);
+                case "maintenance" -> new Maintenance(ts, line.path("daemon").asText(),
+                        json.treeToValue(line.path("maintenance"), MaintenanceRecord.class));
                 default -> new Other(ts, name, line);
             };
         } catch (JsonProcessingException | IllegalArgumentException e) {

@@ -8,11 +8,13 @@ import java.util.Optional;
  * {@code responsive} false means it did not answer its dump signal (hung, or stopped with SIGSTOP),
  * and {@code error} then says why. {@code instancesFrom} says where its instances come from: "dump"
  * (keepalived's own state) or "config" (what its configuration claims, when no dump could be had: a hung,
- * dead or stopped daemon, or one that was never started).
+ * dead or stopped daemon, or one that was never started). {@code maintenance} is its maintenance weight (absent from
+ * an agent that predates it).
  */
 public record DaemonState(String name, boolean alive, boolean responsive, Optional<Integer> pid, Optional<String> netns,
                           Optional<Double> snapshotTs, Optional<String> source, Optional<DumpError> error,
-                          Optional<String> stoppedReason, Optional<String> instancesFrom, List<InstanceState> instances) {
+                          Optional<String> stoppedReason, Optional<String> instancesFrom, List<InstanceState> instances,
+                          Optional<MaintenanceRecord> maintenance) {
 
     /** Why the last dump failed: a protocol error code and a message. */
     public record DumpError(Optional<String> code, Optional<String> message) {
@@ -23,5 +25,6 @@ public record DaemonState(String name, boolean alive, boolean responsive, Option
 
     public DaemonState {
         instances = instances == null ? List.of() : List.copyOf(instances);
+        maintenance = maintenance == null ? Optional.empty() : maintenance;
     }
 }

@@ -8,6 +8,7 @@ import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeSupervisor;
 import org.keepwatch.push.BackupService;
+import org.keepwatch.maintenance.MaintenanceService;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
@@ -100,6 +101,11 @@ public final class Keepwatch {
     /** Configuration backups (listing and reading them), through the agents of the fleet being watched. */
     public static BackupService backups(FleetService fleet, Executor io) {
         return new BackupService(agents(fleet), io);
+    }
+
+    /** Planned failover (drain, undrain, make master here, move master away) and the maintenance weight's set-up. */
+    public static MaintenanceService maintenance(FleetService fleet, Executor io) {
+        return new MaintenanceService(agents(fleet), fleet::state, nodeConfigs(fleet, io), pushes(fleet, io), io);
     }
 
     private static NodeAgents agents(FleetService fleet) {

@@ -3,12 +3,15 @@ package org.keepwatch.fleet;
 import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.DaemonState;
 import org.keepwatch.agent.InstanceState;
+import org.keepwatch.agent.MaintenanceRecord;
 import org.keepwatch.agent.StateSnapshot;
 import org.keepwatch.agent.VipPresence;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** The agent's words (protocol records) into the fleet's (observations of one node). */
 final class AgentTranslation {
@@ -39,7 +42,15 @@ final class AgentTranslation {
     static DaemonObservation daemon(String node, DaemonState daemon) {
         DaemonStatus status = DaemonStatus.of(daemon.alive(), daemon.responsive(), daemon.stoppedReason());
         return new DaemonObservation(node, daemon.name(), daemon.netns().orElse(""), status,
-                daemon.error().map(DaemonState.DumpError::describe));
+                daemon.error().map(DaemonState.DumpError::describe), daemon.maintenance().map(AgentTranslation::maintenance));
+    }
+
+    static MaintenanceWeight maintenance(MaintenanceRecord record) {
+        Map<String, String> unwired = new LinkedHashMap<>();
+        record.unwired().forEach(u -> unwired.put(u.instance(), u.reason()));
+        return new MaintenanceWeight(record.refusal(), record.trackFile(), record.wired(), unwired, record.drained(),
+                record.since().map(AgentTranslation::instant), record.by(), record.reason(),
+                record.error().or(record::wiringError));
     }
 
     static InstanceObservation instance(String node, String daemon, String netns, InstanceState state) {

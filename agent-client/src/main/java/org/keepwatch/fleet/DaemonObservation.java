@@ -8,13 +8,30 @@ import java.util.Optional;
  *
  * @param problem the agent's own words on what is wrong with it (a failed dump), if it said any; the status
  *                itself is said by {@link DaemonStatus#describe()}
+ * @param maintenance its maintenance weight as last reported (empty: not reported, e.g. an older agent)
  */
-public record DaemonObservation(String node, String name, String netns, DaemonStatus status, Optional<String> problem) {
+public record DaemonObservation(String node, String name, String netns, DaemonStatus status, Optional<String> problem,
+                                Optional<MaintenanceWeight> maintenance) {
+
+    /** A daemon whose maintenance weight is not known. */
+    public DaemonObservation(String node, String name, String netns, DaemonStatus status, Optional<String> problem) {
+        this(node, name, netns, status, problem, Optional.empty());
+    }
 
     public DaemonObservation {
+        maintenance = maintenance == null ? Optional.empty() : maintenance;
         Objects.requireNonNull(status, "status");
         netns = netns == null ? "" : netns;
         problem = problem == null ? Optional.empty() : problem;
+    }
+
+    public DaemonObservation withMaintenance(Optional<MaintenanceWeight> weight) {
+        return new DaemonObservation(node, name, netns, status, problem, weight);
+    }
+
+    /** Drained by Keepwatch's maintenance weight now. */
+    public boolean drained() {
+        return maintenance.filter(MaintenanceWeight::drained).isPresent();
     }
 
     public boolean alive() {

@@ -179,6 +179,10 @@ public final class FleetState {
         if (entry == null) {
             return;
         }
+        DaemonObservation known = entry.daemons.get(daemon.name());
+        if (daemon.maintenance().isEmpty() && known != null) {
+            daemon = daemon.withMaintenance(known.maintenance()); // a daemon event says nothing of it: kept
+        }
         if (!daemon.equals(entry.daemons.put(daemon.name(), daemon))) {
             emit(new FleetEvent.DaemonsChanged(clock.instant(), entry.name, daemonsOf(entry)));
         }
@@ -194,6 +198,18 @@ public final class FleetState {
         }
         affected.addAll(routersOf(entry));
         refresh(affected);
+    }
+
+    /** A daemon's maintenance weight changed (the agent's maintenance event, or the answer to a drain). */
+    public synchronized void applyMaintenance(String node, String daemonName, MaintenanceWeight weight) {
+        NodeEntry entry = nodes.get(node);
+        DaemonObservation known = entry == null ? null : entry.daemons.get(daemonName);
+        if (known == null || known.maintenance().equals(Optional.of(weight))) {
+            return;
+        }
+        entry.daemons.put(daemonName, known.withMaintenance(Optional.of(weight)));
+        emit(new FleetEvent.DaemonsChanged(clock.instant(), entry.name, daemonsOf(entry)));
+        refresh(routersOf(entry));
     }
 
     /** A daemon and its configuration are gone from a node: its instances leave their routers. */

@@ -403,6 +403,8 @@ public final class NodeSupervisor implements AutoCloseable {
             fleet.removeDaemon(node, daemon.daemon());
         } else if (event instanceof AgentEvent.Daemon daemon) {
             fleet.applyDaemon(AgentTranslation.daemon(node, daemon));
+        } else if (event instanceof AgentEvent.Maintenance maintenance) {
+            fleet.applyMaintenance(node, maintenance.daemon(), AgentTranslation.maintenance(maintenance.maintenance()));
         } else {
             // apply.step and unknown events belong to whoever asked (the editor), not to the fleet view
             sessionListeners.forEach(listener -> listener.accept(event));

@@ -13,6 +13,7 @@ import org.keepwatch.app.events.EventsView;
 import org.keepwatch.app.events.EventsViewModel;
 import org.keepwatch.app.instances.InstancesView;
 import org.keepwatch.app.instances.InstancesViewModel;
+import org.keepwatch.app.maintenance.MaintenanceWindows;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.nodes.NodesView;
@@ -99,6 +100,8 @@ public final class AppWindow {
                 scene::getWindow,
                 EditorWindows.Questions.dialogs());
         editors.answer(navigator, fleet::state);
+        // Planned failover (issue 15): the plan dialogs, opened from the Nodes view, the Routers view and the detail pane.
+        new MaintenanceWindows(Keepwatch.maintenance(fleet, io), tasks, scene::getWindow).answer(navigator);
         scene.getStylesheets().add(Objects.requireNonNull(
                 AppWindow.class.getResource("keepwatch.css"), "keepwatch.css").toExternalForm());
     }

@@ -31,6 +31,10 @@ public final class Main {
         commands.put("status", new StatusCommand());
         commands.put("backups", new BackupsCommand());
         commands.put("restore", new RestoreCommand());
+        commands.put("drain", new MaintenanceCommand(MaintenanceCommand.Verb.DRAIN));
+        commands.put("undrain", new MaintenanceCommand(MaintenanceCommand.Verb.UNDRAIN));
+        commands.put("failover", new MaintenanceCommand(MaintenanceCommand.Verb.FAILOVER));
+        commands.put("drain-setup", new MaintenanceCommand(MaintenanceCommand.Verb.SETUP));
         return commands;
     }
 

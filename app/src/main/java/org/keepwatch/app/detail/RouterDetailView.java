@@ -17,9 +17,13 @@ import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.routers.RouterRow;
 import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.FleetState;
+import org.keepwatch.fleet.MaintenanceWeight;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterStatus;
+import org.keepwatch.fleet.VrrpState;
+import org.keepwatch.maintenance.MaintenancePlan;
 
 import javafx.beans.InvalidationListener;
 import javafx.geometry.Pos;
@@ -45,6 +49,7 @@ public final class RouterDetailView {
     // "Edit config…" for the router and on each member card, shown when the editor is there to open.
     private final BooleanBinding canEditRouter;
     private final BooleanBinding canEditNode;
+    private final BooleanBinding canPlan;
     private RouterRow shown;
 
     public RouterDetailView(Supplier<FleetState> state, Clock clock, Navigator navigator) {
@@ -53,8 +58,10 @@ public final class RouterDetailView {
         this.navigator = navigator;
         canEditRouter = navigator.canGo(Destination.EditRouter.class);
         canEditNode = navigator.canGo(Destination.EditNode.class);
+        canPlan = navigator.canGo(Destination.PlanFailover.class);
         canEditRouter.addListener((obs, was, can) -> render());
         canEditNode.addListener((obs, was, can) -> render());
+        canPlan.addListener((obs, was, can) -> render());
         root.setId("router-detail");
         root.setPadding(new Insets(10));
         root.getStyleClass().add("kw-detail");
@@ -106,7 +113,7 @@ public final class RouterDetailView {
         }
         HBox members = new HBox(10);
         members.setId("detail-members");
-        router.members().forEach(m -> members.getChildren().add(card(m)));
+        router.members().forEach(m -> members.getChildren().add(card(router, m)));
         Label vips = new Label("VIPs: " + String.join(", ", router.vips()) + "    group " + router.key().scope()
                 + "    last transition " + router.lastTransition().map(Formats::clock).orElse("not reported"));
         vips.getStyleClass().add("text-muted");
@@ -120,7 +127,7 @@ public final class RouterDetailView {
         root.getChildren().setAll(heading, vips, reasons, members);
     }
 
-    private VBox card(RouterMember member) {
+    private VBox card(RouterStatus router, RouterMember member) {
         VBox card = new VBox(4);
         card.getStyleClass().add("kw-member-card");
         card.setPrefWidth(CARD_WIDTH);
@@ -154,6 +161,22 @@ public final class RouterDetailView {
             heading = top;
         }
         card.getChildren().setAll(heading, badge, priority, held, since, counters, timeline, window);
+        member.daemon().flatMap(DaemonObservation::maintenance).filter(MaintenanceWeight::drained).ifPresent(m -> {
+            Label drained = new Label(m.describeDrain());
+            drained.setId("detail-drained-" + member.node());
+            drained.getStyleClass().add("kw-drained");
+            drained.setWrapText(true);
+            card.getChildren().add(2, drained);
+        });
+        if (canPlan.get()) {
+            boolean master = member.state() == VrrpState.MASTER;
+            Hyperlink act = new Hyperlink(master ? "Move master away…" : "Make master here…");
+            act.setId((master ? "detail-move-away-" : "detail-make-master-") + member.node());
+            act.setOnAction(e -> navigator.go(master
+                    ? new Destination.PlanFailover(MaintenancePlan.Kind.MOVE_AWAY, Optional.empty(), Optional.of(router.key()))
+                    : new Destination.PlanFailover(MaintenancePlan.Kind.FAILOVER, Optional.of(member.node()), Optional.of(router.key()))));
+            card.getChildren().add(act);
+        }
         return card;
     }
 

@@ -16,7 +16,9 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.keepwatch.fleet.InstanceId;
+import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.InstanceObservation;
+import org.keepwatch.fleet.MaintenanceWeight;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.VrrpState;
@@ -40,6 +42,7 @@ public final class InstanceRow {
     private final IntegerProperty effectivePriority = new SimpleIntegerProperty(this, "effectivePriority");
     private final StringProperty vips = new SimpleStringProperty(this, "vips");
     private final StringProperty vipsHeld = new SimpleStringProperty(this, "vipsHeld");
+    private final StringProperty maintenance = new SimpleStringProperty(this, "maintenance");
     private final ObjectProperty<Instant> lastTransition = new SimpleObjectProperty<>(this, "lastTransition");
     private final LongProperty advertsSent = new SimpleLongProperty(this, "advertsSent");
     private final LongProperty advertsReceived = new SimpleLongProperty(this, "advertsReceived");
@@ -63,6 +66,8 @@ public final class InstanceRow {
         effectivePriority.set(observed.effectivePriority());
         vips.set(String.join(", ", observed.vips()));
         vipsHeld.set(String.join(", ", member.vipsHeld()));
+        maintenance.set(member.daemon().flatMap(DaemonObservation::maintenance).filter(MaintenanceWeight::drained)
+                .map(m -> "drained").orElse(""));
         lastTransition.set(observed.lastTransition().orElse(null));
         advertsSent.set(observed.stats().advertSent());
         advertsReceived.set(observed.stats().advertReceived());
@@ -106,6 +111,11 @@ public final class InstanceRow {
 
     public ReadOnlyStringProperty vipsProperty() {
         return vips;
+    }
+
+    /** "drained" while Keepwatch's maintenance weight drains the instance's keepalived, else "". */
+    public ReadOnlyStringProperty maintenanceProperty() {
+        return maintenance;
     }
 
     public ReadOnlyStringProperty vipsHeldProperty() {

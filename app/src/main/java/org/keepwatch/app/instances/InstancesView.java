@@ -34,7 +34,7 @@ import java.util.function.Function;
 public final class InstancesView {
 
     static final List<String> HEADERS = List.of("State", "Node", "Instance", "Router", "Priority", "Effective",
-            "VIPs held", "Last transition", "Adverts sent", "Adverts received");
+            "Maintenance", "VIPs held", "Last transition", "Adverts sent", "Adverts received");
     private final TableView<InstanceRow> table = new TableView<>();
 
     public InstancesView(InstancesViewModel model, Tasks tasks, Consumer<String> problems, Navigator navigator) {
@@ -57,6 +57,8 @@ public final class InstancesView {
         TableColumn<InstanceRow, Number> effective = new TableColumn<>("Effective");
         effective.setCellValueFactory(c -> c.getValue().effectivePriorityProperty());
         effective.setPrefWidth(90);
+        TableColumn<InstanceRow, String> maintenance = text("Maintenance", r -> r.maintenanceProperty(), 100);
+        maintenance.setId("maintenance-column");
         TableColumn<InstanceRow, String> held = text("VIPs held", r -> r.vipsHeldProperty(), 140);
         TableColumn<InstanceRow, Instant> transition = new TableColumn<>("Last transition");
         transition.setCellValueFactory(c -> c.getValue().lastTransitionProperty());
@@ -69,10 +71,10 @@ public final class InstancesView {
         received.setCellValueFactory(c -> c.getValue().advertsReceivedProperty());
         received.setPrefWidth(140);
 
-        table.getColumns().setAll(List.of(state, node, instance, router, priority, effective, held, transition, sent, received));
+        table.getColumns().setAll(List.of(state, node, instance, router, priority, effective, maintenance, held, transition, sent, received));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Resorter<InstanceRow> resorter = new Resorter<>(table, sorted,
-                Set.of(state, priority, effective, held, transition, sent, received));
+                Set.of(state, priority, effective, maintenance, held, transition, sent, received));
         model.setAfterBatch(resorter::markDirty);
         table.getSortOrder().setAll(List.of(node, instance));
         resorter.sortNow();
@@ -114,7 +116,7 @@ public final class InstancesView {
     static List<String> cells(InstanceRow row) {
         return List.of(Presentation.of(row.stateProperty().get()).text(), row.nodeProperty().get(), row.instanceProperty().get(),
                 row.routerProperty().get(), String.valueOf(row.priorityProperty().get()),
-                String.valueOf(row.effectivePriorityProperty().get()), row.vipsHeldProperty().get(),
+                String.valueOf(row.effectivePriorityProperty().get()), row.maintenanceProperty().get(), row.vipsHeldProperty().get(),
                 Formats.clock(row.lastTransitionProperty().get()), String.valueOf(row.advertsSentProperty().get()),
                 String.valueOf(row.advertsReceivedProperty().get()));
     }

@@ -2,9 +2,11 @@ package org.keepwatch.app.navigation;
 
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.RouterKey;
+import org.keepwatch.maintenance.MaintenancePlan;
 import org.keepwatch.fleet.RouterStatus;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where one view sends the operator in another: a value the {@link Navigator} hands to whoever registered for it.
@@ -33,6 +35,17 @@ public sealed interface Destination {
 
     /** Why a node is not connected, with Reconnect and Edit node at hand. */
     record NodeDetails(String node) implements Destination {
+    }
+
+    /**
+     * A planned failover, its plan shown before anything happens: drain or undrain a node ({@code router} empty),
+     * make {@code node} the router's master, or move the router's master away ({@code node} empty).
+     */
+    record PlanFailover(MaintenancePlan.Kind kind, Optional<String> node, Optional<RouterKey> router) implements Destination {
+    }
+
+    /** The maintenance weight's set-up on a node: what will be added to its configuration, then a push. */
+    record SetUpMaintenance(String node) implements Destination {
     }
 
     /** The fleet entry of a node (its address, user, keys). */

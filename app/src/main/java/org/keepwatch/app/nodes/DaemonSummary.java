@@ -2,6 +2,7 @@ package org.keepwatch.app.nodes;
 
 import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.DaemonStatus;
+import org.keepwatch.fleet.MaintenanceWeight;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -19,6 +20,19 @@ final class DaemonSummary {
     }
 
     static String of(List<DaemonObservation> daemons) {
+        return status(daemons) + drained(daemons);
+    }
+
+    /** " · drained" (or " · 2 drained") when Keepwatch's maintenance weight drains a daemon of the node. */
+    private static String drained(List<DaemonObservation> daemons) {
+        long drained = daemons.stream().filter(DaemonObservation::drained).count();
+        if (drained == 0) {
+            return "";
+        }
+        return drained == 1 && daemons.size() == 1 ? " · drained" : " · " + drained + " drained";
+    }
+
+    private static String status(List<DaemonObservation> daemons) {
         if (daemons.isEmpty()) {
             return "";
         }
@@ -35,8 +49,9 @@ final class DaemonSummary {
 
     /** Every daemon that is not running and answering, with why: the cell's tooltip. */
     static String details(List<DaemonObservation> daemons) {
-        return daemons.stream().filter(d -> d.status() != DaemonStatus.RUNNING)
-                .map(d -> d.label() + " " + d.status().describe() + d.problem().map(p -> ": " + p).orElse(""))
+        return daemons.stream().filter(d -> d.status() != DaemonStatus.RUNNING || d.drained())
+                .map(d -> d.label() + " " + d.status().describe() + d.problem().map(p -> ": " + p).orElse("")
+                        + d.maintenance().filter(MaintenanceWeight::drained).map(m -> "; " + m.describeDrain()).orElse(""))
                 .collect(Collectors.joining("\n"));
     }
 

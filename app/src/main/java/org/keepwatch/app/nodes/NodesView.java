@@ -23,6 +23,7 @@ import org.keepwatch.app.common.TimeCell;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.fleet.ConnectionState;
+import org.keepwatch.maintenance.MaintenancePlan;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 import org.kordamp.ikonli.material2.Material2OutlinedAL;
@@ -134,7 +135,18 @@ public final class NodesView {
                                 row.daemonNames().isEmpty() ? List.of("keepalived") : row.daemonNames()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.Backups.class));
-        tools.getItems().addAll(List.of(reconnect, details, edit, backups).stream().map(ActionControls::button).toList());
+        Action drain = Action.of("node-drain-button", "Drain node…", Material2AL.LOW_PRIORITY,
+                        () -> selected(model).ifPresent(row -> navigator.go(new Destination.PlanFailover(
+                                MaintenancePlan.Kind.DRAIN, Optional.of(row.name()), Optional.empty()))))
+                .visibleWhen(navigator.canGo(Destination.PlanFailover.class));
+        Action undrain = Action.of("node-undrain-button", "Undrain node…", Material2MZ.SETTINGS_BACKUP_RESTORE,
+                        () -> selected(model).ifPresent(row -> navigator.go(new Destination.PlanFailover(
+                                MaintenancePlan.Kind.UNDRAIN, Optional.of(row.name()), Optional.empty()))))
+                .visibleWhen(navigator.canGo(Destination.PlanFailover.class));
+        Action setUp = Action.of("node-maintenance-setup-button", "Set up maintenance weight…", Material2MZ.TUNE,
+                        () -> selected(model).ifPresent(row -> navigator.go(new Destination.SetUpMaintenance(row.name()))))
+                .visibleWhen(navigator.canGo(Destination.SetUpMaintenance.class));
+        tools.getItems().addAll(List.of(reconnect, details, edit, backups, drain, undrain, setUp).stream().map(ActionControls::button).toList());
         table.addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
             if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
                 details.fire();

@@ -6,6 +6,8 @@ import javafx.scene.control.TableCell;
 import javafx.scene.layout.HBox;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Presentation;
+import org.keepwatch.fleet.DaemonObservation;
+import org.keepwatch.fleet.MaintenanceWeight;
 import org.keepwatch.fleet.RouterMember;
 
 import java.util.List;
@@ -34,11 +36,17 @@ final class MembersCell extends TableCell<RouterRow, List<RouterMember>> {
     static Label member(RouterMember member) {
         Presentation.Look look = Presentation.of(member.state());
         Label label = Badges.badge(look);
+        boolean drained = member.daemon().map(DaemonObservation::drained).orElse(false);
         label.setText(member.node() + " " + look.text().toLowerCase() + " " + member.lastKnown().effectivePriority()
-                + (member.vipsHeld().isEmpty() ? "" : " ●"));
+                + (drained ? " drained" : "") + (member.vipsHeld().isEmpty() ? "" : " ●"));
+        if (drained) {
+            label.getStyleClass().add("kw-drained");
+        }
         label.setTooltip(Tooltips.wrapping(member.node() + ": " + look.text() + (member.current() ? "" : " (not current)")
                 + "\npriority " + member.lastKnown().basePriority() + ", effective " + member.lastKnown().effectivePriority()
-                + (member.vipsHeld().isEmpty() ? "" : "\nholds " + String.join(", ", member.vipsHeld()))));
+                + (member.vipsHeld().isEmpty() ? "" : "\nholds " + String.join(", ", member.vipsHeld()))
+                + member.daemon().flatMap(DaemonObservation::maintenance).filter(MaintenanceWeight::drained)
+                        .map(m -> "\n" + m.describeDrain()).orElse("")));
         return label;
     }
 }

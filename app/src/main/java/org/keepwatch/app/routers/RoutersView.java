@@ -18,9 +18,11 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.Tooltips;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
+import org.keepwatch.maintenance.MaintenancePlan;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.Verdict;
 import org.kordamp.ikonli.material2.Material2AL;
+import org.kordamp.ikonli.material2.Material2MZ;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -98,7 +100,14 @@ public final class RoutersView {
                                 .ifPresent(row -> navigator.go(new Destination.EditRouter(row.view()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.EditRouter.class));
-        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(editConfig));
+        Action moveAway = Action.of("menu-move-master-away", "Move master away…", Material2MZ.SWAP_HORIZ,
+                        () -> Optional.ofNullable(model.selectedProperty().get()).ifPresent(row -> navigator.go(
+                                new Destination.PlanFailover(MaintenancePlan.Kind.MOVE_AWAY, Optional.empty(),
+                                        Optional.of(row.view().key())))))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.PlanFailover.class));
+        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(editConfig),
+                ActionControls.menuItem(moveAway));
     }
 
     /** Selects a router's row and scrolls to it (the operator was sent here from elsewhere). */
