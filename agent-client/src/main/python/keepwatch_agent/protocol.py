@@ -10,8 +10,9 @@ AGENT_VERSION = "0.1.0"
 OPS = (
     "hello", "daemons", "state.snapshot", "state.subscribe", "state.unsubscribe",
     "config.read", "config.check", "config.apply", "config.backups", "config.restore",
+    "daemon.start", "daemon.stop", "daemon.restart", "daemon.reload", "log.read", "log.follow", "log.unfollow",
 )
-EVENTS = ("state", "vip", "daemon", "heartbeat", "apply.step")
+EVENTS = ("state", "vip", "daemon", "heartbeat", "apply.step", "daemon.step", "log")
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
 STDIN_READ_BYTES = 256 * 1024
