@@ -127,7 +127,14 @@ class LaunchRecordTest(unittest.TestCase):
         d.neutron_router = "6f1b9a52-3c1e-4e0b-9d7a-2f5c8e1a0b44"
         self.records.remember(d)
         d.neutron_router, d.systemd_unit = None, "keepalived.service"
-        self.records.remember(d)
+        booted = tempfile.mkdtemp(prefix="kwt-agent-systemd-")
+        self.addCleanup(os.rmdir, booted)
+        saved = ka.SYSTEMD_RUNTIME_DIR
+        try:
+            ka.SYSTEMD_RUNTIME_DIR = booted
+            self.records.remember(d)
+        finally:
+            ka.SYSTEMD_RUNTIME_DIR = saved
         self.assertFalse((self.state / "launch").exists())
 
 
@@ -177,6 +184,24 @@ class SystemctlTest(unittest.TestCase):
         with self.assertRaises(ka.AgentError) as caught:
             ka.systemctl_argv("/usr/bin/systemctl", "kill", "keepalived.service")
         self.assertEqual(caught.exception.code, "bad_args")
+
+    def test_a_unit_counts_only_where_systemd_is_the_init_system(self):
+        d = fake_daemon()
+        d.systemd_unit = "keepalived.service"
+        booted = tempfile.mkdtemp(prefix="kwt-agent-systemd-")
+        self.addCleanup(os.rmdir, booted)
+        saved = ka.SYSTEMD_RUNTIME_DIR
+        try:
+            ka.SYSTEMD_RUNTIME_DIR = booted
+            self.assertEqual(ka.systemd_unit_of(d), "keepalived.service")
+            self.assertFalse(ka.startable(d), "systemd starts it, not the agent")
+            d.systemd_unit = "ssh.service"      # started from a login shell: its cgroup is sshd's
+            self.assertIsNone(ka.systemd_unit_of(d))
+            d.systemd_unit = "keepalived.service"
+            ka.SYSTEMD_RUNTIME_DIR = booted + "/not-booted"
+            self.assertIsNone(ka.systemd_unit_of(d), "a unit file without systemd running it")
+        finally:
+            ka.SYSTEMD_RUNTIME_DIR = saved
 
     def test_the_real_systemctl_is_found_where_root_alone_controls_it(self):
         found = ka.trusted_program("systemctl")

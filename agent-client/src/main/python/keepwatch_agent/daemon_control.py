@@ -16,7 +16,7 @@ from .commands import run_command
 from .daemon import Daemon
 from .daemon_exec import DAEMON_EXEC_FAILED
 from .daemon_logs import read_log_tail
-from .launch_records import launch_of_process, startable
+from .launch_records import launch_of_process, startable, systemd_unit_of
 from .linux import libc, pidfd_open
 from .log import LOG
 from .proc import is_alive, signal_caught
@@ -137,7 +137,7 @@ class DaemonControl(object):
             audit.update(result="refused", message=message, method=None)
             self.agent.config_ops.write_audit(audit)
             raise AgentError(E_NEUTRON_MANAGED, message, {"daemon": d.name, "neutron_router": d.neutron_router})
-        unit = d.systemd_unit if d.systemd_unit and d.systemd_unit.startswith("keepalived") else None
+        unit = systemd_unit_of(d)
         audit["method"] = "systemctl" if unit else "signal"
         lock = None  # type: Optional[int]
         try:

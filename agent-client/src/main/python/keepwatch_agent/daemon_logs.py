@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from .launch_records import output_target
+from .launch_records import output_target, systemd_unit_of
 from .log import LOG
 from .protocol import AgentError, E_BAD_ARGS, E_BUSY, E_NOT_FOUND, E_UNTRUSTED
 from .text_bytes import decode_text
@@ -276,8 +276,9 @@ class LogSource(object):
 def log_source(d: "Daemon", proc_root: str, records: "LaunchRecords") -> LogSource:
     """The journal of its keepalived systemd unit; else the file its stdout (or stderr) goes to, now or when it last
     ran under an agent; else the first syslog file there is. AgentError not_found saying so when none."""
-    if d.systemd_unit and d.systemd_unit.startswith("keepalived") and trusted_bin("journalctl"):
-        return LogSource("journal", unit=d.systemd_unit)
+    unit = systemd_unit_of(d)
+    if unit and trusted_bin("journalctl"):
+        return LogSource("journal", unit=unit)
     if d.fs_root:
         raise AgentError(E_NOT_FOUND, "keepalived %s runs in another filesystem view; its log is not read" % d.name)
     targets = []  # type: List[Optional[str]]

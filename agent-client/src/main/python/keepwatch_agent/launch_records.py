@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .daemon import Daemon  # noqa: F401
     from .settings import Settings  # noqa: F401
 
+SYSTEMD_RUNTIME_DIR = "/run/systemd/system"      # exists when systemd is the init system (sd_booted)
 LAUNCH_DIR_NAME = "launch"
 LAUNCH_RECORD_FORMAT = 1
 MAX_LAUNCH_RECORD_BYTES = 64 * 1024
@@ -57,10 +58,19 @@ def launch_file_name(key: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", key.strip("/"))[-80:] + "-" + sha256_hex(key.encode())[:10] + ".json"
 
 
+def systemd_unit_of(d: "Daemon") -> "Optional[str]":
+    """The keepalived unit systemd manages d in: its cgroup's, or keepalived.service's for a daemon known from that
+    unit; None when systemd is not the init system here (the unit file may be installed all the same)."""
+    unit = d.systemd_unit
+    if unit and unit.startswith("keepalived") and os.path.isdir(SYSTEMD_RUNTIME_DIR):
+        return unit
+    return None
+
+
 def startable(d: "Daemon") -> bool:
     """A daemon whose own way is signals (not systemd, not Neutron's), running in the agent's filesystem view and in
     the agent's or a named network namespace: one it can start again as it was started."""
-    return not d.neutron_router and not d.systemd_unit and not d.fs_root and (d.own_netns or bool(d.netns_name))
+    return not d.neutron_router and not systemd_unit_of(d) and not d.fs_root and (d.own_netns or bool(d.netns_name))
 
 
 class LaunchRecords(object):
