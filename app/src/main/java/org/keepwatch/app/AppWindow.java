@@ -7,12 +7,14 @@ import org.keepwatch.app.alarms.AlarmBanner;
 import org.keepwatch.app.alarms.AlarmNotifier;
 import org.keepwatch.app.alarms.AlarmsViewModel;
 import org.keepwatch.app.common.Tasks;
+import org.keepwatch.app.control.DaemonControlWindows;
 import org.keepwatch.app.detail.RouterDetailView;
 import org.keepwatch.app.editor.EditorWindows;
 import org.keepwatch.app.events.EventsView;
 import org.keepwatch.app.events.EventsViewModel;
 import org.keepwatch.app.instances.InstancesView;
 import org.keepwatch.app.instances.InstancesViewModel;
+import org.keepwatch.app.logs.LogWindows;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.nodes.NodesView;
@@ -84,7 +86,7 @@ public final class AppWindow {
                 .register("tab-instances", "Instances", Material2AL.LIST,
                         new InstancesView(instances, tasks, problems, navigator).root())
                 .register("tab-nodes", "Nodes", Material2AL.DNS, new NodesView(nodes, tasks, problems, navigator).root())
-                .register("tab-events", "Events", Material2AL.EVENT_NOTE, new EventsView(events, tasks, problems).root());
+                .register("tab-events", "Events", Material2AL.EVENT_NOTE, new EventsView(events, tasks, problems, navigator).root());
         WelcomeView welcome = new WelcomeView();
         welcome.setChoices(welcomeChoices);
         view = new MainView(model, tabs, new AlarmBanner(alarms, navigator).root(), welcome.root(), actions);
@@ -98,6 +100,10 @@ public final class AppWindow {
         editors = new EditorWindows(Keepwatch.nodeConfigs(fleet, io), Keepwatch.pushes(fleet, io), tasks, scene::getWindow,
                 EditorWindows.Questions.dialogs());
         editors.answer(navigator, fleet::state);
+        // Operating a node's keepalived (issue 15): start, stop, restart and reload, and its log.
+        new DaemonControlWindows(Keepwatch.daemonControl(fleet, io), fleet::state, tasks, scene::getWindow,
+                DaemonControlWindows.Questions.dialogs(), problems).answer(navigator);
+        new LogWindows(Keepwatch.daemonLogs(fleet, io), fleet::state, tasks, scene::getWindow, problems).answer(navigator);
         scene.getStylesheets().add(Objects.requireNonNull(
                 AppWindow.class.getResource("keepwatch.css"), "keepwatch.css").toExternalForm());
     }

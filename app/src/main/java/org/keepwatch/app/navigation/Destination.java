@@ -1,8 +1,12 @@
 package org.keepwatch.app.navigation;
 
+import org.keepwatch.daemons.DaemonAction;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterStatus;
+
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Where one view sends the operator in another: a value the {@link Navigator} hands to whoever registered for it.
@@ -24,6 +28,18 @@ public sealed interface Destination {
 
     /** Why a node is not connected, with Reconnect and Edit node at hand. */
     record NodeDetails(String node) implements Destination {
+    }
+
+    /**
+     * A daemon's log on a node (its only or first daemon when none is named), filtered on an instance when one is
+     * given, and read around a moment (a transition) when one is given, else followed.
+     */
+    record ShowLog(String node, Optional<String> daemon, Optional<String> instance, Optional<Instant> around)
+            implements Destination {
+    }
+
+    /** Start, stop, restart or reload a node's keepalived: the plan, the guard's question, the steps, the outcome. */
+    record ControlDaemon(String node, DaemonAction action) implements Destination {
     }
 
     /** The fleet entry of a node (its address, user, keys). */
