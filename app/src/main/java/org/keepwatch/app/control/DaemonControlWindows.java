@@ -1,5 +1,6 @@
 package org.keepwatch.app.control;
 
+import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.scene.Scene;
 import javafx.scene.control.Alert;
@@ -93,6 +94,7 @@ public final class DaemonControlWindows {
         ListView<String> steps = new ListView<>(model.steps());
         steps.setId("daemon-steps");
         VBox.setVgrow(steps, Priority.ALWAYS);
+        steps.getItems().addListener((ListChangeListener<String>) c -> steps.scrollTo(steps.getItems().size() - 1));
         Label outcome = new Label();
         outcome.setId("daemon-outcome");
         outcome.setWrapText(true);
