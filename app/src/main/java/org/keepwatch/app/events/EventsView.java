@@ -112,7 +112,7 @@ public final class EventsView {
                         table.getSelectionModel().selectedItemProperty()))
                 .visibleWhen(navigator.canGo(Destination.ShowLog.class));
         table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(logAround));
-        ((ToolBar) root.getTop()).getItems().add(ActionControls.button(logAround));
+        ((ToolBar) root.getTop()).getItems().add(0, ActionControls.button(logAround));     // first: never in the overflow
         // New events reach the table four times a second, or at once when the timeline comes into view.
         Timeline flusher = new Timeline(new KeyFrame(FLUSH_PERIOD, e -> {
             if (Resorter.onScreen(table)) {
