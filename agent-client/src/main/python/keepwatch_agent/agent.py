@@ -90,7 +90,7 @@ class Agent(object):
             "state.subscribe": self.op_state_subscribe, "state.unsubscribe": self.op_state_unsubscribe,
             "config.read": self.config_requests.read, "config.check": self.config_requests.check,
             "config.apply": self.config_requests.apply, "config.backups": self.config_requests.backups,
-            "config.restore": self.config_requests.restore,
+            "config.backup.read": self.config_requests.backup_read, "config.restore": self.config_requests.restore,
             "daemon.start": self.daemon_control.start, "daemon.stop": self.daemon_control.stop,
             "daemon.restart": self.daemon_control.restart, "daemon.reload": self.daemon_control.reload,
             "log.read": self.logs.read, "log.follow": self.logs.follow, "log.unfollow": self.logs.unfollow,

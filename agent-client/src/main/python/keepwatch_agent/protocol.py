@@ -9,7 +9,8 @@ AGENT_VERSION = "0.1.0"
 
 OPS = (
     "hello", "daemons", "state.snapshot", "state.subscribe", "state.unsubscribe",
-    "config.read", "config.check", "config.apply", "config.backups", "config.restore",
+    "config.read", "config.check", "config.apply", "config.backups", "config.backup.read",
+    "config.restore",
     "daemon.start", "daemon.stop", "daemon.restart", "daemon.reload", "log.read", "log.follow", "log.unfollow",
 )
 EVENTS = ("state", "vip", "daemon", "heartbeat", "apply.step", "daemon.step", "log")

@@ -22,6 +22,7 @@ ARG_SCHEMAS = {
     "config.apply": {"daemon": (str, True), "text": (str, False), "base_sha256": (str, False),
                      "path": (str, False), "reason": (str, False), "files": (list, False)},
     "config.backups": {"daemon": (str, True), "path": (str, False)},
+    "config.backup.read": {"daemon": (str, True), "backup": (str, True), "path": (str, False)},
     "config.restore": {"daemon": (str, True), "backup": (str, True), "base_sha256": (str, True),
                        "path": (str, False), "reason": (str, False)},
     "daemon.start": {"daemon": (str, True), "reason": (str, False)},
@@ -33,7 +34,7 @@ ARG_SCHEMAS = {
     "log.follow": {"daemon": (str, True), "instance": (str, False), "level": (str, False), "grep": (str, False)},
     "log.unfollow": {"follow": (int, False)},
 }  # type: Dict[str, Dict[str, Tuple[type, bool]]]
-WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.restore",
+WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.backup.read", "config.restore",
               "daemon.start", "daemon.stop", "daemon.restart", "daemon.reload", "log.read")
 FILE_ENTRY_KEYS = ("path", "text", "base_sha256")
 

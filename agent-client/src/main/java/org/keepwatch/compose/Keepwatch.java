@@ -9,6 +9,7 @@ import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeSupervisor;
+import org.keepwatch.push.BackupService;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
@@ -106,6 +107,11 @@ public final class Keepwatch {
     /** Daemons' logs, read and followed through the agents of the fleet being watched. */
     public static DaemonLogs daemonLogs(FleetService fleet, Executor io) {
         return new DaemonLogs(agents(fleet), io);
+    }
+
+    /** Configuration backups (listing and reading them), through the agents of the fleet being watched. */
+    public static BackupService backups(FleetService fleet, Executor io) {
+        return new BackupService(agents(fleet), io);
     }
 
     private static NodeAgents agents(FleetService fleet) {

@@ -6,6 +6,7 @@ import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterStatus;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -24,6 +25,13 @@ public sealed interface Destination {
 
     /** The editor of one node's keepalived configuration. */
     record EditNode(EditTarget target) implements Destination {
+    }
+
+    /** A node's configuration backups (its keepalived daemons, the first shown first): browse, compare, restore. */
+    record Backups(String node, List<String> daemons) implements Destination {
+        public Backups {
+            daemons = List.copyOf(daemons);
+        }
     }
 
     /** Why a node is not connected, with Reconnect and Edit node at hand. */

@@ -131,6 +131,12 @@ public final class NodesView {
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.EditFleetNode(row.name()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.EditFleetNode.class));
+        Action backups = Action.of("node-backups-button", "Backups…", Material2AL.HISTORY,
+                        // a node not online yet reports no daemons: its window then says why it cannot list them
+                        () -> selected(model).ifPresent(row -> navigator.go(new Destination.Backups(row.name(),
+                                row.daemonNames().isEmpty() ? List.of("keepalived") : row.daemonNames()))))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.Backups.class));
         List<Action> daemonActions = new ArrayList<>();
         for (DaemonAction action : DaemonAction.values()) {
             String word = action.word();
@@ -148,7 +154,8 @@ public final class NodesView {
                                 Optional.empty(), Optional.empty(), Optional.empty()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.ShowLog.class));
-        tools.getItems().addAll(List.of(reconnect, details, edit, daemonMenu, log).stream().map(ActionControls::button).toList());
+        tools.getItems().addAll(List.of(reconnect, details, edit, backups, daemonMenu, log).stream()
+                .map(ActionControls::button).toList());
         table.addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
             if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
                 details.fire();
