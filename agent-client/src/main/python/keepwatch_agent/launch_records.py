@@ -7,6 +7,7 @@ import re
 import stat
 from pathlib import Path
 
+from .daemon import SYSTEMD_RUNTIME_DIR
 from .log import LOG
 from .private_files import atomic_write, private_dir
 from .proc import read_environ
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
     from .daemon import Daemon  # noqa: F401
     from .settings import Settings  # noqa: F401
 
-SYSTEMD_RUNTIME_DIR = "/run/systemd/system"      # exists when systemd is the init system (sd_booted)
 LAUNCH_DIR_NAME = "launch"
 LAUNCH_RECORD_FORMAT = 1
 MAX_LAUNCH_RECORD_BYTES = 64 * 1024
