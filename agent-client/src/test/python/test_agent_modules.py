@@ -19,7 +19,8 @@ from kwtlab import AGENT_PATH, AGENT_SOURCES, AGENT_UNDER_TEST_ENV, HERE, UNDER_
 PACKAGE_DIR = AGENT_SOURCES / "keepwatch_agent"
 # Test modules whose tests run in this process against agent_module(): run again against the modules.
 IN_PROCESS_TESTS = ("test_units", "test_claims", "test_dumps", "test_check_output", "test_config_files",
-                    "test_configured", "test_discovery", "test_apply", "test_apply_safety", "test_protocol")
+                    "test_configured", "test_discovery", "test_apply", "test_apply_safety", "test_protocol",
+                    "test_daemon_ops")
 MODULE_TESTS_TIMEOUT_S = 600
 
 

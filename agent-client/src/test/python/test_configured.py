@@ -97,7 +97,7 @@ class ConfiguredTest(unittest.TestCase):
         self.assertEqual(sorted(agent.daemons), ["lb"])
         info = self.daemons(agent)["lb"]
         self.assertEqual((info["config"], info["pid_file"], info["stopped_reason"], info["systemd_unit"], info["managed_by"]
-                          if ka.which("systemctl") else "systemd"),
+                          if ka.which("systemctl") and os.path.isdir(ka.SYSTEMD_RUNTIME_DIR) else "systemd"),
                          (str(self.tmp / "srv" / "lb.conf"), str(self.tmp / "run" / "lb.pid"), "stopped",
                           "keepalived.service", "systemd"))
         self.assertEqual(info["cmdline"], ["/usr/sbin/keepalived", "--dont-fork", "-f", str(self.tmp / "srv" / "lb.conf"),

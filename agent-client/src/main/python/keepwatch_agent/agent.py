@@ -15,11 +15,14 @@ from .clock import now, stagger
 from .config_ops import ConfigOps
 from .config_requests import ConfigRequests
 from .daemon import Daemon, daemon_key, daemon_label, SOURCE_CONFIG, SOURCE_DUMP
+from .daemon_control import DaemonControl
+from .daemon_logs import DaemonLogs
 from .discovery import Discovery
 from .dump_locks import DumpLocks
 from .dumps import DumpScheduler
 from .heartbeat import Heartbeat
 from .instances import instance_changes, public_instance
+from .launch_records import LaunchRecords
 from .linux import pidfd_probe
 from .liveness import PidWatch
 from .maintenance import Maintenance
@@ -82,6 +85,9 @@ class Agent(object):
                                lambda d, cause: self.request_dump(d, cause), self.rescan)
         self.pending_requests = 0
         self.config_requests = ConfigRequests(self.config_ops, self.find_daemon, settings)
+        self.launch_records = LaunchRecords(settings)
+        self.daemon_control = DaemonControl(self)
+        self.logs = DaemonLogs(self.loop, self.channel, self.find_daemon, settings.proc_root, self.launch_records)
         self.handlers = {
             "hello": self.op_hello, "daemons": self.op_daemons, "state.snapshot": self.op_state_snapshot,
             "state.subscribe": self.op_state_subscribe, "state.unsubscribe": self.op_state_unsubscribe,
@@ -89,6 +95,9 @@ class Agent(object):
             "config.apply": self.config_requests.apply, "config.backups": self.config_requests.backups,
             "config.backup.read": self.config_requests.backup_read, "config.restore": self.config_requests.restore,
             "maintenance.set": self.op_maintenance_set, "maintenance.prepare": self.op_maintenance_prepare,
+            "daemon.start": self.daemon_control.start, "daemon.stop": self.daemon_control.stop,
+            "daemon.restart": self.daemon_control.restart, "daemon.reload": self.daemon_control.reload,
+            "log.read": self.logs.read, "log.follow": self.logs.follow, "log.unfollow": self.logs.unfollow,
         }  # type: Dict[str, Callable[[Any, Dict[str, Any]], Any]]
         self.loop.after_turn.append(self._after_turn)
 
@@ -178,6 +187,7 @@ class Agent(object):
         return 0
 
     def close(self) -> None:
+        self.logs.close()
         self.vips.close()
         for d in self.daemons.values():
             self.pids.close(d)
@@ -368,6 +378,7 @@ class Agent(object):
 
     def _daemon_started(self, d: Daemon, restarted: bool) -> None:
         LOG.info("keepalived %s: pid %d, config %s, netns %s", d.name, d.pid, d.config, d.netns_name or "(own)")
+        self.launch_records.remember(d)     # so that a stop now can be undone by a start later
         if self.monitoring:
             self._watch_daemon(d)
         if self.subscribed:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from .dump_job import DumpJob  # noqa: F401
     from .loop import Timer  # noqa: F401
 
+SYSTEMD_RUNTIME_DIR = "/run/systemd/system"      # exists when systemd is the init system (sd_booted)
 STATE_MASTER = "MASTER"
 STATE_FAULT = "FAULT"
 STATE_UNKNOWN = "UNKNOWN"          # a claimed instance: its configuration says it exists, nothing says its state
@@ -98,8 +99,9 @@ class Daemon(object):
         }
 
     def reload_unit(self) -> "Optional[str]":
+        """The keepalived unit systemd manages this daemon in, where systemd is the init system and has systemctl."""
         unit = self.systemd_unit
-        if unit and unit.startswith("keepalived") and which("systemctl"):
+        if unit and unit.startswith("keepalived") and os.path.isdir(SYSTEMD_RUNTIME_DIR) and which("systemctl"):
             return unit
         return None
 

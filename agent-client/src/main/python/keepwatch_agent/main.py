@@ -8,6 +8,7 @@ import sys
 from .agent import Agent
 from .bootstrap import reexec_through_import
 from .check_exec import check_exec_main
+from .daemon_exec import daemon_start_main
 from .log import LOG
 from .protocol import AGENT_VERSION, PROTOCOL_VERSION
 from .settings import DEFAULT_SETTINGS, load_settings, USAGE, UsageError
@@ -21,6 +22,8 @@ def main(argv: "Optional[List[str]]" = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "_check-exec":
         return check_exec_main(argv[1:])
+    if argv and argv[0] == "_daemon-start":
+        return daemon_start_main(argv[1:])
     try:
         command, settings = load_settings(argv)
     except UsageError as exc:

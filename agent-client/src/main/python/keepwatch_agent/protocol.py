@@ -11,8 +11,9 @@ OPS = (
     "hello", "daemons", "state.snapshot", "state.subscribe", "state.unsubscribe",
     "config.read", "config.check", "config.apply", "config.backups", "config.backup.read",
     "config.restore", "maintenance.set", "maintenance.prepare",
+    "daemon.start", "daemon.stop", "daemon.restart", "daemon.reload", "log.read", "log.follow", "log.unfollow",
 )
-EVENTS = ("state", "vip", "daemon", "heartbeat", "apply.step", "maintenance")
+EVENTS = ("state", "vip", "daemon", "heartbeat", "apply.step", "maintenance", "daemon.step", "log")
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
 STDIN_READ_BYTES = 256 * 1024

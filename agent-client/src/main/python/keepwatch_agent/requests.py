@@ -27,8 +27,17 @@ ARG_SCHEMAS = {
                        "path": (str, False), "reason": (str, False)},
     "maintenance.set": {"daemon": (str, True), "drained": (bool, True), "reason": (str, False)},
     "maintenance.prepare": {"daemon": (str, True), "reason": (str, False)},
+    "daemon.start": {"daemon": (str, True), "reason": (str, False)},
+    "daemon.stop": {"daemon": (str, True), "reason": (str, False)},
+    "daemon.restart": {"daemon": (str, True), "reason": (str, False)},
+    "daemon.reload": {"daemon": (str, True), "reason": (str, False)},
+    "log.read": {"daemon": (str, True), "lines": (int, False), "since": (float, False), "until": (float, False),
+                 "instance": (str, False), "level": (str, False), "grep": (str, False)},
+    "log.follow": {"daemon": (str, True), "instance": (str, False), "level": (str, False), "grep": (str, False)},
+    "log.unfollow": {"follow": (int, False)},
 }  # type: Dict[str, Dict[str, Tuple[type, bool]]]
-WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.backup.read", "config.restore")
+WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.backup.read", "config.restore",
+              "daemon.start", "daemon.stop", "daemon.restart", "daemon.reload", "log.read")
 FILE_ENTRY_KEYS = ("path", "text", "base_sha256")
 
 
@@ -119,7 +128,9 @@ def validate_args(op: str, args: "Any") -> "Dict[str, Any]":
         value = args[name]
         if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
             raise AgentError(E_BAD_ARGS, "argument %r must be an integer" % name)
-        if kind is not int and not isinstance(value, kind):
+        if kind is float and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise AgentError(E_BAD_ARGS, "argument %r must be a number" % name)
+        if kind not in (int, float) and not isinstance(value, kind):
             raise AgentError(E_BAD_ARGS, "argument %r must be a %s" % (name, kind.__name__))
     sha = args.get("base_sha256")
     if sha is not None and not re.match(r"^[0-9a-fA-F]{%d}$" % SHA256_HEX_LEN, sha):

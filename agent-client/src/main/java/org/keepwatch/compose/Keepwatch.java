@@ -2,6 +2,8 @@ package org.keepwatch.compose;
 
 import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
+import org.keepwatch.daemons.DaemonControl;
+import org.keepwatch.daemons.DaemonLogs;
 import org.keepwatch.fleet.FleetMonitor;
 import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.FleetSettings;
@@ -96,6 +98,16 @@ public final class Keepwatch {
     /** Every push, through the agents of the fleet being watched. */
     public static PushService pushes(FleetService fleet, Executor io) {
         return new PushService(agents(fleet), fleet::state, io);
+    }
+
+    /** Start, stop, restart and reload of keepalived, guarded, through the agents of the fleet being watched. */
+    public static DaemonControl daemonControl(FleetService fleet, Executor io) {
+        return new DaemonControl(agents(fleet), fleet::state, io);
+    }
+
+    /** Daemons' logs, read and followed through the agents of the fleet being watched. */
+    public static DaemonLogs daemonLogs(FleetService fleet, Executor io) {
+        return new DaemonLogs(agents(fleet), io);
     }
 
     /** Configuration backups (listing and reading them), through the agents of the fleet being watched. */

@@ -7,6 +7,7 @@ import org.keepwatch.app.alarms.AlarmBanner;
 import org.keepwatch.app.alarms.AlarmNotifier;
 import org.keepwatch.app.alarms.AlarmsViewModel;
 import org.keepwatch.app.common.Tasks;
+import org.keepwatch.app.control.DaemonControlWindows;
 import org.keepwatch.app.detail.RouterDetailView;
 import org.keepwatch.app.editor.EditorWindows;
 import org.keepwatch.app.events.EventsView;
@@ -14,6 +15,7 @@ import org.keepwatch.app.events.EventsViewModel;
 import org.keepwatch.app.instances.InstancesView;
 import org.keepwatch.app.instances.InstancesViewModel;
 import org.keepwatch.app.maintenance.MaintenanceWindows;
+import org.keepwatch.app.logs.LogWindows;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.nodes.NodesView;
@@ -85,7 +87,7 @@ public final class AppWindow {
                 .register("tab-instances", "Instances", Material2AL.LIST,
                         new InstancesView(instances, tasks, problems, navigator).root())
                 .register("tab-nodes", "Nodes", Material2AL.DNS, new NodesView(nodes, tasks, problems, navigator).root())
-                .register("tab-events", "Events", Material2AL.EVENT_NOTE, new EventsView(events, tasks, problems).root());
+                .register("tab-events", "Events", Material2AL.EVENT_NOTE, new EventsView(events, tasks, problems, navigator).root());
         WelcomeView welcome = new WelcomeView();
         welcome.setChoices(welcomeChoices);
         view = new MainView(model, tabs, new AlarmBanner(alarms, navigator).root(), welcome.root(), actions);
@@ -102,6 +104,10 @@ public final class AppWindow {
         editors.answer(navigator, fleet::state);
         // Planned failover (issue 15): the plan dialogs, opened from the Nodes view, the Routers view and the detail pane.
         new MaintenanceWindows(Keepwatch.maintenance(fleet, io), tasks, scene::getWindow).answer(navigator);
+        // Operating a node's keepalived (issue 15): start, stop, restart and reload, and its log.
+        new DaemonControlWindows(Keepwatch.daemonControl(fleet, io), fleet::state, tasks, scene::getWindow,
+                DaemonControlWindows.Questions.dialogs(), problems).answer(navigator);
+        new LogWindows(Keepwatch.daemonLogs(fleet, io), fleet::state, tasks, scene::getWindow, problems).answer(navigator);
         scene.getStylesheets().add(Objects.requireNonNull(
                 AppWindow.class.getResource("keepwatch.css"), "keepwatch.css").toExternalForm());
     }

@@ -35,6 +35,8 @@ public final class Main {
         commands.put("undrain", new MaintenanceCommand(MaintenanceCommand.Verb.UNDRAIN));
         commands.put("failover", new MaintenanceCommand(MaintenanceCommand.Verb.FAILOVER));
         commands.put("drain-setup", new MaintenanceCommand(MaintenanceCommand.Verb.SETUP));
+        commands.put("daemon", new DaemonCommand());
+        commands.put("logs", new LogsCommand());
         return commands;
     }
 

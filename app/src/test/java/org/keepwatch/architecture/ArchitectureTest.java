@@ -49,6 +49,7 @@ class ArchitectureTest {
             "drafts", "org.keepwatch.drafts..",
             "push", "org.keepwatch.push..",
             "maintenance", "org.keepwatch.maintenance..",
+            "daemons", "org.keepwatch.daemons..",
             "compose", "org.keepwatch.compose..");
 
     private static final JavaClasses MAIN = new ClassFileImporter()

@@ -50,6 +50,7 @@ public final class RouterDetailView {
     private final BooleanBinding canEditRouter;
     private final BooleanBinding canEditNode;
     private final BooleanBinding canPlan;
+    private final BooleanBinding canShowLog;
     private RouterRow shown;
 
     public RouterDetailView(Supplier<FleetState> state, Clock clock, Navigator navigator) {
@@ -59,6 +60,7 @@ public final class RouterDetailView {
         canEditRouter = navigator.canGo(Destination.EditRouter.class);
         canEditNode = navigator.canGo(Destination.EditNode.class);
         canPlan = navigator.canGo(Destination.PlanFailover.class);
+        canShowLog = navigator.canGo(Destination.ShowLog.class);
         canEditRouter.addListener((obs, was, can) -> render());
         canEditNode.addListener((obs, was, can) -> render());
         canPlan.addListener((obs, was, can) -> render());
@@ -150,13 +152,26 @@ public final class RouterDetailView {
         Label window = new Label("last " + StateTimeline.WINDOW.toMinutes() + " min");
         window.getStyleClass().add("text-muted");
         Node heading = node;
+        Hyperlink log = new Hyperlink("Log…");
+        log.setId("detail-log-" + member.node());
+        log.setOnAction(e -> navigator.go(new Destination.ShowLog(member.node(), Optional.of(member.lastKnown().daemon()),
+                Optional.of(member.lastKnown().name()), Optional.empty())));
+        log.visibleProperty().bind(canShowLog);
+        log.managedProperty().bind(canShowLog);
         if (canEditNode.get()) {
             Hyperlink edit = new Hyperlink("Edit config…");
             edit.setId("detail-edit-" + member.node());
             edit.setOnAction(e -> navigator.go(new Destination.EditNode(target(member))));
             Region gap = new Region();
             HBox.setHgrow(gap, Priority.ALWAYS);
-            HBox top = new HBox(node, gap, edit);
+            HBox top = new HBox(8, node, gap, log, edit);
+            top.setAlignment(Pos.CENTER_LEFT);
+            heading = top;
+        }
+        if (heading == node) {
+            Region gap = new Region();
+            HBox.setHgrow(gap, Priority.ALWAYS);
+            HBox top = new HBox(node, gap, log);
             top.setAlignment(Pos.CENTER_LEFT);
             heading = top;
         }

@@ -3,11 +3,13 @@ package org.keepwatch.app.events;
 import javafx.animation.Animation;
 import javafx.animation.KeyFrame;
 import javafx.animation.Timeline;
+import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
 import javafx.scene.Node;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
@@ -15,15 +17,21 @@ import javafx.scene.control.TextField;
 import javafx.scene.control.ToolBar;
 import javafx.scene.layout.BorderPane;
 import javafx.util.Duration;
+import org.keepwatch.app.common.Action;
+import org.keepwatch.app.common.ActionControls;
 import org.keepwatch.app.common.Formats;
 import org.keepwatch.app.common.Resorter;
 import org.keepwatch.app.common.TableSupport;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.TimeCell;
+import org.keepwatch.app.navigation.Destination;
+import org.keepwatch.app.navigation.Navigator;
+import org.kordamp.ikonli.material2.Material2MZ;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** The Events timeline with its filters. */
@@ -33,7 +41,7 @@ public final class EventsView {
     private final BorderPane root = new BorderPane();
     private final TableView<EventRow> table = new TableView<>();
 
-    public EventsView(EventsViewModel model, Tasks tasks, Consumer<String> problems) {
+    public EventsView(EventsViewModel model, Tasks tasks, Consumer<String> problems, Navigator navigator) {
         table.setId("events-table");
         table.setPlaceholder(new Label("Nothing has happened yet."));
         table.setItems(model.rows());
@@ -94,6 +102,17 @@ public final class EventsView {
         search.textProperty().bindBidirectional(model.textProperty());
         root.setTop(new ToolBar(new Label("Router"), routers, new Label("Node"), nodes, new Label("Kind"), kindFilter, search));
         root.setCenter(table);
+        // A transition's log: the lines around it on the node where it happened.
+        Action logAround = Action.of("events-log-around", "Log around this…", Material2MZ.SUBJECT,
+                        () -> Optional.ofNullable(table.getSelectionModel().getSelectedItem()).flatMap(row -> row.instance()
+                                .map(i -> new Destination.ShowLog(i.node(), Optional.of(i.daemon()), Optional.of(i.name()),
+                                        Optional.of(row.at())))).ifPresent(navigator::go))
+                .disabledWhen(Bindings.createBooleanBinding(() -> Optional.ofNullable(
+                        table.getSelectionModel().getSelectedItem()).flatMap(EventRow::instance).isEmpty(),
+                        table.getSelectionModel().selectedItemProperty()))
+                .visibleWhen(navigator.canGo(Destination.ShowLog.class));
+        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(logAround));
+        ((ToolBar) root.getTop()).getItems().add(0, ActionControls.button(logAround));     // first: never in the overflow
         // New events reach the table four times a second, or at once when the timeline comes into view.
         Timeline flusher = new Timeline(new KeyFrame(FLUSH_PERIOD, e -> {
             if (Resorter.onScreen(table)) {

@@ -102,7 +102,8 @@ public final class EventsViewModel implements FleetListener {
             }
             return Optional.of(new EventRow(change.at(), EventKind.TRANSITION, change.router().label(),
                     after.node(), after.node() + " " + after.name() + ": " + change.before().orElseThrow().state() + " → "
-                    + after.state() + " (priority " + after.effectivePriority() + "; " + change.cause() + ")"));
+                    + after.state() + " (priority " + after.effectivePriority() + "; " + change.cause() + ")",
+                    Optional.of(after.id())));
         }
         if (event instanceof FleetEvent.Alarm alarm) {
             String text = Presentation.of(alarm.verdict()).text() + (alarm.raised() ? "" : " ended") + (alarm.reasons().isEmpty() ? ""

@@ -1,10 +1,12 @@
 package org.keepwatch.app.navigation;
 
+import org.keepwatch.daemons.DaemonAction;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.maintenance.MaintenancePlan;
 import org.keepwatch.fleet.RouterStatus;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -46,6 +48,18 @@ public sealed interface Destination {
 
     /** The maintenance weight's set-up on a node: what will be added to its configuration, then a push. */
     record SetUpMaintenance(String node) implements Destination {
+    }
+
+    /**
+     * A daemon's log on a node (its only or first daemon when none is named), filtered on an instance when one is
+     * given, and read around a moment (a transition) when one is given, else followed.
+     */
+    record ShowLog(String node, Optional<String> daemon, Optional<String> instance, Optional<Instant> around)
+            implements Destination {
+    }
+
+    /** Start, stop, restart or reload a node's keepalived: the plan, the guard's question, the steps, the outcome. */
+    record ControlDaemon(String node, DaemonAction action) implements Destination {
     }
 
     /** The fleet entry of a node (its address, user, keys). */

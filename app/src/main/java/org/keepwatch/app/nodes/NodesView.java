@@ -22,6 +22,7 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.TimeCell;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
+import org.keepwatch.daemons.DaemonAction;
 import org.keepwatch.fleet.ConnectionState;
 import org.keepwatch.maintenance.MaintenancePlan;
 import org.kordamp.ikonli.material2.Material2AL;
@@ -29,7 +30,9 @@ import org.kordamp.ikonli.material2.Material2MZ;
 import org.kordamp.ikonli.material2.Material2OutlinedAL;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -146,7 +149,25 @@ public final class NodesView {
         Action setUp = Action.of("node-maintenance-setup-button", "Set up maintenance weight…", Material2MZ.TUNE,
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.SetUpMaintenance(row.name()))))
                 .visibleWhen(navigator.canGo(Destination.SetUpMaintenance.class));
-        tools.getItems().addAll(List.of(reconnect, details, edit, backups, drain, undrain, setUp).stream().map(ActionControls::button).toList());
+        List<Action> daemonActions = new ArrayList<>();
+        for (DaemonAction action : DaemonAction.values()) {
+            String word = action.word();
+            daemonActions.add(Action.of("node-daemon-" + word, word.substring(0, 1).toUpperCase(Locale.ROOT)
+                            + word.substring(1) + "…", null,
+                    () -> selected(model).ifPresent(row -> navigator.go(new Destination.ControlDaemon(row.name(), action))))
+                    .disabledWhen(model.selectedProperty().isNull()));
+        }
+        Action daemonMenu = Action.menu("node-daemon-menu", "keepalived", Material2MZ.SETTINGS_POWER,
+                        "Start, stop, restart or reload the selected node's keepalived", daemonActions)
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.ControlDaemon.class));
+        Action log = Action.of("node-log-button", "Log…", Material2MZ.SUBJECT,
+                        () -> selected(model).ifPresent(row -> navigator.go(new Destination.ShowLog(row.name(),
+                                Optional.empty(), Optional.empty(), Optional.empty()))))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.ShowLog.class));
+        tools.getItems().addAll(List.of(reconnect, details, edit, backups, drain, undrain, setUp, daemonMenu, log).stream()
+                .map(ActionControls::button).toList());
         table.addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
             if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
                 details.fire();
