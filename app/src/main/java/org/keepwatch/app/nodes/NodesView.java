@@ -141,13 +141,16 @@ public final class NodesView {
         Action drain = Action.of("node-drain-button", "Drain node…", Material2AL.LOW_PRIORITY,
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.PlanFailover(
                                 MaintenancePlan.Kind.DRAIN, Optional.of(row.name()), Optional.empty()))))
+                .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.PlanFailover.class));
         Action undrain = Action.of("node-undrain-button", "Undrain node…", Material2MZ.SETTINGS_BACKUP_RESTORE,
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.PlanFailover(
                                 MaintenancePlan.Kind.UNDRAIN, Optional.of(row.name()), Optional.empty()))))
+                .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.PlanFailover.class));
         Action setUp = Action.of("node-maintenance-setup-button", "Set up maintenance weight…", Material2MZ.TUNE,
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.SetUpMaintenance(row.name()))))
+                .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.SetUpMaintenance.class));
         List<Action> daemonActions = new ArrayList<>();
         for (DaemonAction action : DaemonAction.values()) {
