@@ -14,6 +14,7 @@ from .clock import now, stagger
 from .config_ops import ConfigOps
 from .config_requests import ConfigRequests
 from .daemon import Daemon, daemon_key, daemon_label, SOURCE_CONFIG, SOURCE_DUMP
+from .diagnose import DiagnoseRequests
 from .discovery import Discovery
 from .dump_locks import DumpLocks
 from .dumps import DumpScheduler
@@ -84,6 +85,8 @@ class Agent(object):
             "config.read": self.config_requests.read, "config.check": self.config_requests.check,
             "config.apply": self.config_requests.apply, "config.backups": self.config_requests.backups,
             "config.restore": self.config_requests.restore,
+            "diagnose": DiagnoseRequests(settings, self.find_daemon, self.blocking_dump,
+                                         self.config_ops.write_audit).diagnose,
         }  # type: Dict[str, Callable[[Any, Dict[str, Any]], Any]]
         self.loop.after_turn.append(self._after_turn)
 

@@ -24,8 +24,9 @@ ARG_SCHEMAS = {
     "config.backups": {"daemon": (str, True), "path": (str, False)},
     "config.restore": {"daemon": (str, True), "backup": (str, True), "base_sha256": (str, True),
                        "path": (str, False), "reason": (str, False)},
+    "diagnose": {"daemon": (str, True), "instance": (str, False), "seconds": (int, False), "salt": (str, False)},
 }  # type: Dict[str, Dict[str, Tuple[type, bool]]]
-WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.restore")
+WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.restore", "diagnose")
 FILE_ENTRY_KEYS = ("path", "text", "base_sha256")
 
 
