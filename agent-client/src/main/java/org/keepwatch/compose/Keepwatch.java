@@ -2,6 +2,7 @@ package org.keepwatch.compose;
 
 import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
+import org.keepwatch.diagnosis.DiagnosisService;
 import org.keepwatch.fleet.FleetMonitor;
 import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.FleetSettings;
@@ -94,6 +95,11 @@ public final class Keepwatch {
     /** Every push, through the agents of the fleet being watched. */
     public static PushService pushes(FleetService fleet, Executor io) {
         return new PushService(agents(fleet), fleet::state, io);
+    }
+
+    /** "Why?" for a router, through the agents of the fleet being watched. */
+    public static DiagnosisService diagnoses(FleetService fleet) {
+        return new DiagnosisService(fleet::session, fleet::state);
     }
 
     private static NodeAgents agents(FleetService fleet) {

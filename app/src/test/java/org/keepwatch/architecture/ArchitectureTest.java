@@ -48,6 +48,7 @@ class ArchitectureTest {
             "inventory", "org.keepwatch.inventory..",
             "drafts", "org.keepwatch.drafts..",
             "push", "org.keepwatch.push..",
+            "diagnosis", "org.keepwatch.diagnosis..",
             "compose", "org.keepwatch.compose..");
 
     private static final JavaClasses MAIN = new ClassFileImporter()
