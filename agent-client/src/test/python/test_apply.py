@@ -99,6 +99,19 @@ class ApplyTestBase(unittest.TestCase):
         return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
+class ClientOperatorTest(unittest.TestCase):
+    def test_what_the_client_says_is_kept_when_short_and_printable(self):
+        self.assertEqual(ka.operator_from_client({"operator": {"user": "alice", "workstation": "desk 7.example"}}),
+                         {"user": "alice", "workstation": "desk 7.example"})
+
+    def test_a_client_cannot_write_control_characters_or_floods_into_the_audit_log(self):
+        said = {"operator": {"user": "alice\n{\"result\":\"applied\"}", "workstation": "w" * 65, "extra": "x"}}
+        self.assertIsNone(ka.operator_from_client(said))
+        self.assertEqual(ka.operator_from_client({"operator": {"user": "bob", "workstation": 7}}), {"user": "bob"})
+        self.assertIsNone(ka.operator_from_client({"operator": "alice"}))
+        self.assertIsNone(ka.operator_from_client(None))
+
+
 class ApplyTest(ApplyTestBase):
     def test_applied(self):
         old_sha = ka.sha256_hex(OLD.encode())
@@ -121,7 +134,14 @@ class ApplyTest(ApplyTestBase):
                          ("applied", old_sha, result["new_sha256"], "apply", "test change"))
         self.assertIn("time", line)
         self.assertIn("user", line)
+        self.assertIsNone(line["operator"], "no client named an operator")
         self.assertEqual(sorted(p.name for p in self.etc.iterdir()), ["keepalived.conf"], "no temporary left")
+
+    def test_the_audit_line_names_the_operator_the_client_named(self):
+        self.ops.operator = ka.operator_from_client({"name": "keepwatch", "operator": {"user": "alice", "workstation": "desk-7"}})
+        self.apply()
+        [line] = self.audit()
+        self.assertEqual(line["operator"], {"user": "alice", "workstation": "desk-7"})
 
     def test_conflict_returns_the_current_text(self):
         with self.assertRaises(ka.AgentError) as ctx:

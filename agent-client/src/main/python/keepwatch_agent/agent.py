@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .channel import Channel
 from .claims import ClaimsReader, local_config_id
+from .client_operator import operator_from_client
 from .clock import now, stagger
 from .config_ops import ConfigOps
 from .config_requests import ConfigRequests
@@ -623,6 +624,7 @@ class Agent(object):
         client = args.get("client") or {}
         if client:
             LOG.info("client: %s", json.dumps(client)[:200])
+        self.config_ops.operator = operator_from_client(client)
         self.channel.respond(req_id, {
             "protocol": PROTOCOL_VERSION, "agent": AGENT_NAME, "agent_version": AGENT_VERSION,
             "hostname": socket.gethostname(), "pid": os.getpid(), "root": os.geteuid() == 0,

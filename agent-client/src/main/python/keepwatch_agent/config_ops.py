@@ -48,6 +48,7 @@ class ConfigOps(object):
     def __init__(self, agent: "Agent") -> None:
         self.agent = agent
         self.settings = agent.settings
+        self.operator = None  # type: Optional[Dict[str, str]]  # who the client says acts (hello), for the audit log
 
     # -- the agent's own files and the daemon's ---------------------------------------------------
 
@@ -345,10 +346,11 @@ class ConfigOps(object):
         return {"window_s": window, "instances": summary}
 
     def write_audit(self, record: "Dict[str, Any]", step: "Optional[Callable[..., None]]" = None) -> None:
-        """One JSON line appended to the audit log (created 0600, never through a link)."""
+        """One JSON line appended to the audit log (created 0600, never through a link), with the operator the client
+        named in hello (null when it named none)."""
         ts = now()
         line = {"ts": ts, "time": iso_time(ts), "user": session_user(), "ssh_client": os.environ.get("SSH_CLIENT") or None,
-                "host": socket.gethostname(), "agent_pid": os.getpid()}
+                "host": socket.gethostname(), "agent_pid": os.getpid(), "operator": self.operator}
         line.update(record)
         path = Path(self.settings.audit_log)
         try:

@@ -115,7 +115,9 @@ public final class AgentSession implements AutoCloseable {
         Hello hello;
         try {
             ObjectNode client = json.createObjectNode();
-            client.putObject("client").put("name", "keepwatch").put("protocol", PROTOCOL_VERSION);
+            ObjectNode about = client.putObject("client").put("name", "keepwatch").put("protocol", PROTOCOL_VERSION);
+            Operator operator = Operator.ofThisWorkstation();
+            about.putObject("operator").put("user", operator.user()).put("workstation", operator.workstation());
             JsonNode answer = channel.call("hello", client, options.helloTimeout())
                     .get(options.helloTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
             hello = json.treeToValue(answer, Hello.class);
@@ -269,7 +271,8 @@ public final class AgentSession implements AutoCloseable {
             return new AgentStartException(AgentStartException.Reason.NO_PYTHON, node + ": python3 on the node is older "
                     + "than 3.6, which the agent needs" + last, cause);
         }
-        String why = cause instanceof TimeoutException ? "did not answer hello in time" : String.valueOf(cause.getMessage());
-        return new AgentStartException(AgentStartException.Reason.NO_ANSWER, node + ": the agent " + why + last, cause);
+        String why = cause instanceof TimeoutException ? "the agent did not answer hello in time" : String.valueOf(cause.getMessage());
+        String said = why.startsWith("the agent") ? why : "the agent " + why;
+        return new AgentStartException(AgentStartException.Reason.NO_ANSWER, node + ": " + said + last, cause);
     }
 }

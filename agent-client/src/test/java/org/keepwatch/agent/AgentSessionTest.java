@@ -172,6 +172,18 @@ class AgentSessionTest {
     }
 
     @Test
+    void anAgentThatEndsInsteadOfAnsweringHelloIsSaidOnceAsTheAgent() throws Exception {
+        process = HostileAgent.start(dir, "hello", """
+                raise SystemExit(0)
+                """);
+        assertThatThrownBy(() -> AgentSession.attach(AgentStreams.of(process), "n3", READ_ONLY, events::add))
+                .isInstanceOfSatisfying(AgentStartException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(AgentStartException.Reason.NO_ANSWER);
+                    assertThat(e.getMessage()).isEqualTo("n3: the agent closed its output");
+                });
+    }
+
+    @Test
     void anEndlessLogLineIsCutAndTheSessionGoesOn() throws Exception {
         // 100 MiB of stderr in one line, then a line of its own: the log keeps a few KiB of the first.
         process = HostileAgent.start(dir, "flood", """

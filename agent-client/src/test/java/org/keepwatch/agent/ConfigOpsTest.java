@@ -1,10 +1,13 @@
 package org.keepwatch.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -58,6 +61,16 @@ class ConfigOpsTest {
         assertThat(events.stream().flatMap(e -> ApplyStep.of(e).stream()).filter(s -> s.status() == ApplyStep.Status.OK)
                 .map(ApplyStep::step)).contains("lock", "compare", "check", "backup", "write", "reload", "health", "audit");
         assertThat(ops.configId(node.daemon()).get(10, TimeUnit.SECONDS)).isNotBlank();
+
+        String auditLog = events.stream().filter(e -> e instanceof AgentEvent.ApplyStepEvent)
+                .map(e -> ((AgentEvent.ApplyStepEvent) e).step()).filter(s -> s.path("step").asText().equals("audit"))
+                .map(s -> s.path("audit_log").asText()).findFirst().orElseThrow();
+        List<String> lines = Files.readAllLines(Path.of(auditLog));
+        JsonNode last = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        Operator operator = Operator.ofThisWorkstation();
+        assertThat(last.path("operator").path("user").asText()).as("the operator this workstation named in hello")
+                .isEqualTo(operator.user());
+        assertThat(last.path("operator").path("workstation").asText()).isEqualTo(operator.workstation());
     }
 
     @Test

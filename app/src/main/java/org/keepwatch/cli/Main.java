@@ -54,6 +54,9 @@ public final class Main {
         List<String> rest = Arrays.asList(args).subList(1, args.length);
         try {
             return command.run(rest, out, err);
+        } catch (CommandFailure e) {
+            err.println("keepwatch " + args[0] + ": " + e.getMessage());
+            return e.exitStatus();
         } catch (UsageException e) {
             err.println("keepwatch " + args[0] + ": " + e.getMessage());
             err.println("usage: keepwatch " + args[0] + " " + command.synopsis());

@@ -19,7 +19,6 @@ import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterStatus;
 import org.keepwatch.fleet.Verdict;
-import org.keepwatch.settings.SettingsStore;
 import org.keepwatch.ssh.SshPrompts;
 
 import java.io.IOException;
@@ -66,7 +65,7 @@ final class StatusCommand implements Command {
         if (!parsed.operands().isEmpty()) {
             throw new UsageException("unexpected " + parsed.operands().get(0));
         }
-        Path fleetFile = parsed.value("--fleet").map(Path::of).orElseGet(StatusCommand::defaultFleetFile);
+        Path fleetFile = parsed.value("--fleet").map(Path::of).orElseGet(FleetConnection::defaultFleetFile);
         Duration timeout = Duration.ofSeconds(parsed.value("--timeout").map(StatusCommand::seconds).orElse(20L));
         Keepwatch keepwatch = Keepwatch.forCurrentUser(SshPrompts.BATCH, Clock.systemUTC());
         Fleet fleet;
@@ -89,7 +88,7 @@ final class StatusCommand implements Command {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         try (FleetMonitor monitor = new FleetMonitor(state, parts)) {
             monitor.watch(fleet);
-            settle(state, fleet.nodes().size(), timeout, keepwatch.fleetSettings().confirmAfter());
+            FleetConnection.settle(state, fleet.nodes().size(), timeout, keepwatch.fleetSettings().confirmAfter());
             state.drainEvents();
             if (parsed.has("--json")) {
                 out.println(json.valueToTree(toJson(json, state)).toPrettyString());
@@ -100,32 +99,6 @@ final class StatusCommand implements Command {
                 watch(out, state, parsed.has("--json"), json);
             }
             return exitStatus(state);
-        }
-    }
-
-    /**
-     * Until every node is online or has failed for good, then until no alarm is held back any more (one that
-     * lasts is raised, one that clears is dropped), so no printed verdict contradicts the states printed beside it
-     * (two MASTERs shown HEALTHY because their split brain was a second old). Nothing to wait for in a quiet fleet;
-     * a fleet in the middle of a failover or partition is waited for, within the timeout, and always for at least
-     * one hold-down after the nodes.
-     */
-    private static void settle(FleetState state, int nodes, Duration timeout, Duration confirmAfter) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<NodeStatus> statuses = state.nodes();
-            boolean done = statuses.size() == nodes && statuses.stream().allMatch(s -> s.connection() == ConnectionState.ONLINE
-                    || s.connection() == ConnectionState.AUTH_FAILED || s.connection() == ConnectionState.HOST_KEY_REJECTED);
-            if (done) {
-                break;
-            }
-            sleep(SETTLE_POLL);
-        }
-        long confirmed = Math.max(deadline, System.nanoTime() + confirmAfter.plus(SETTLE_POLL.multipliedBy(3)).toNanos());
-        state.tick();
-        while (state.alarmsHeldUntil().isPresent() && System.nanoTime() < confirmed) {
-            sleep(SETTLE_POLL);
-            state.tick();
         }
     }
 
@@ -278,10 +251,6 @@ final class StatusCommand implements Command {
     }
 
     /** The fleet the app edits and opens by default: ~/.config/keepwatch/fleet.json ($XDG_CONFIG_HOME respected). */
-    static Path defaultFleetFile() {
-        return new SettingsStore(SettingsStore.defaultDirectory()).fleetFile();
-    }
-
     private static long seconds(String text) {
         try {
             return Long.parseLong(text);
