@@ -29,6 +29,7 @@ public final class Main {
         commands.put("show", new ShowCommand());
         commands.put("peers", new PeersCommand());
         commands.put("status", new StatusCommand());
+        commands.put("diagnose", new DiagnoseCommand());
         return commands;
     }
 
