@@ -6,7 +6,8 @@ vrrp-out   the same for VRRP going out: no one hears the node                   
 auth       the node's keepalived.conf gets another auth_pass, reloaded (basic nodes)      undo: the file back, reloaded
 ifdown     a network node's ha- port in every qrouter namespace goes down                 undo: up again
 stranger   a namespace of its own on the LAN (10.77.0.99) sends VRRPv2 adverts for        undo: the process and
-           VRID 51 (VI_1) with priority 254 and VI_1's password: every member defers      namespace go
+           VRID 51 (VI_1) with priority 254, VI_1's password and another address:         namespace go
+           the members reject them (address-list errors)
 partition  with ONE node: the node is cut off from the other nodes at the switch          undo: the table goes
            (nftables on the bridge drops what goes between its ports and the others'),
            while the workstation still reaches it
@@ -123,7 +124,8 @@ def interface_down(state: LabState, name: str, record: dict, undo: bool) -> None
 
 
 def stranger(state: LabState, undo: bool) -> None:
-    """A namespace of its own on the LAN bridge sending VRRPv2 adverts for VI_1's VRID with its password, priority 254."""
+    """A namespace of its own on the LAN bridge sending VRRPv2 adverts for VI_1's VRID with its password, priority 254
+    and an address that is not VI_1's VIP."""
     if undo:
         stop_stranger(state)
         return
@@ -145,7 +147,7 @@ def stranger(state: LabState, undo: bool) -> None:
     try:
         process = subprocess.Popen(
             ["ip", "netns", "exec", STRANGER_NS, "python3", str(Path(__file__).resolve().parent / "stranger.py"),
-             "--vrid", str(STRANGER_VRID), "--priority", str(STRANGER_PRIORITY), "--password", "kwlab%d" % router.index],
+             "--vrid", str(STRANGER_VRID), "--source", STRANGER_ADDRESS, "--priority", str(STRANGER_PRIORITY), "--password", "kwlab%d" % router.index],
             stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     finally:
         log.close()

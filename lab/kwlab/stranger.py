@@ -2,7 +2,7 @@
 
 Run by the lab inside its own namespace (kw-stranger); standard library only.
 
-    python3 stranger.py --vrid 51 --priority 254 --password kwlab1 [--interval 1] [--address 10.77.0.199]
+    python3 stranger.py --vrid 51 --source 10.77.0.99 [--priority 254] [--password kwlab1] [--interval 1] [--address 10.77.0.199]
 """
 import argparse
 import socket
@@ -38,11 +38,13 @@ def main() -> int:
     parser.add_argument("--priority", type=int, default=254)
     parser.add_argument("--password", default="")
     parser.add_argument("--interval", type=int, default=1)
-    parser.add_argument("--address", default="10.77.0.199")
+    parser.add_argument("--address", default="10.77.0.199", help="the virtual address its adverts carry")
+    parser.add_argument("--source", required=True, help="its own address: the interface the adverts leave by")
     args = parser.parse_args()
     sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, IPPROTO_VRRP)
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, VRRP_TTL)
     sock.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, VRRP_TTL)
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(args.source))
     packet = advert(args.vrid, args.priority, args.password, args.interval, [args.address])
     while True:
         sock.sendto(packet, (VRRP_GROUP, 0))

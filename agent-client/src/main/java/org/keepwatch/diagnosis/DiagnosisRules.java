@@ -230,19 +230,38 @@ public final class DiagnosisRules {
                             + a.priority() + ", " + describeAuth(a.authType(), a.authFingerprint()) + ", "
                             + a.addressCount() + " address" + (a.addressCount() == 1 ? "" : "es") + " " + a.addresses());
                 }
-                instances.forEach((node, i) -> {
-                    if (!authKey(s.authType(), s.authFingerprint()).equals(authKey(i))) {
-                        evidence.add(node + " rejects them: they are not authenticated as its own ("
-                                + describeAuth(s.authType(), s.authFingerprint()) + ", its own " + describeAuth(i) + ")");
-                    } else if (s.priority() > i.effectivePriority()) {
-                        evidence.add(node + " accepts them and defers to priority " + s.priority()
-                                + " (its own is " + i.effectivePriority() + ", it is " + i.state() + ")");
-                    }
-                });
+                instances.forEach((node, i) -> evidence.add(strangerEffect(node, i, s)));
                 out.add(new Finding(Cause.STRANGER, Optional.of(source), source + " advertises VRID " + vrid
                         + " on the members' network but is not a member of this router.", evidence));
             });
             return out;
+        }
+
+        /** What a stranger's adverts do to one member, as its keepalived would judge them. */
+        private static String strangerEffect(String node, DiagnoseReport.Instance i, DiagnoseReport.Sender s) {
+            List<String> vips = i.vips().stream().map(v -> v.contains("/") ? v.substring(0, v.indexOf('/')) : v).sorted().toList();
+            List<String> carried = s.addresses().stream().sorted().toList();
+            if (!authKey(s.authType(), s.authFingerprint()).equals(authKey(i))) {
+                return node + " rejects them: they are not authenticated as its own ("
+                        + describeAuth(s.authType(), s.authFingerprint()) + ", its own " + describeAuth(i) + ")"
+                        + counted(i, AUTH_COUNTERS);
+            }
+            if (s.addressCount() == carried.size() && !carried.equals(vips)) {
+                return node + " rejects them: they carry " + carried + ", not its VIPs " + vips
+                        + counted(i, List.of("addr_list_err"));
+            }
+            if (s.priority() > i.effectivePriority()) {
+                return MASTER.equals(i.state())
+                        ? node + " is MASTER although they carry a higher priority (" + s.priority() + " > " + i.effectivePriority() + ")"
+                        : node + " accepts them and defers to priority " + s.priority() + " (its own is " + i.effectivePriority()
+                        + ", it is " + i.state() + ")";
+            }
+            return node + " outranks them (priority " + i.effectivePriority() + " > " + s.priority() + ", it is " + i.state() + ")";
+        }
+
+        private static String counted(DiagnoseReport.Instance i, List<String> counters) {
+            long moved = counters.stream().mapToLong(i::moved).sum();
+            return moved == 0 ? "" : "; it counted " + moved + " " + String.join("/", counters.subList(0, 1)) + " during the window";
         }
 
         List<Finding> configMismatch() {

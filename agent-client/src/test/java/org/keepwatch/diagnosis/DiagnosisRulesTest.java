@@ -156,13 +156,28 @@ class DiagnosisRulesTest {
         n1 = new Member("n1", "10.77.0.11", "BACKUP", 150);
         n1.hears("10.77.0.99", 254, "aaaa");
         n2.hears("10.77.0.99", 254, "aaaa");
-        n3.hears("10.77.0.99", 254, "aaaa");
+        n3.hears("10.77.0.99", 254, "bbbb");
         Diagnosis d = judge(n1, n2, n3);
         assertEquals(Cause.STRANGER, d.verdict().cause(), d.toString());
         assertEquals(Optional.of("10.77.0.99"), d.verdict().pointsAt());
         assertTrue(d.verdict().evidence().contains("n1 accepts them and defers to priority 254 (its own is 150, it is BACKUP)"),
                 d.verdict().evidence().toString());
         assertTrue(d.hearing().stream().anyMatch(h -> h.stranger() && h.sender().equals("10.77.0.99")));
+    }
+
+    @Test
+    void aStrangerWithOtherAddressesIsRejectedByTheMembersAndSaidSo() {
+        n1.instance.with("stats_moved").put("addr_list_err", 3);
+        ((ArrayNode) n2.report.get("senders")).addObject().put("interface", "eth0").put("family", 4)
+                .put("source", "10.77.0.99").put("vrid", VRID).put("version", 2).put("priority", 254)
+                .put("auth_type", "PASS").put("auth_fingerprint", "aaaa").put("address_count", 1).put("packets", 3)
+                .putArray("addresses").add("10.77.0.199");
+        n3.hears(n1, 150);
+        Diagnosis d = judge(n1, n2, n3);
+        assertEquals(Cause.STRANGER, d.verdict().cause(), d.toString());
+        assertTrue(d.verdict().evidence().contains(
+                "n1 rejects them: they carry [10.77.0.199], not its VIPs [10.77.0.101]; it counted 3 addr_list_err during the window"),
+                d.verdict().evidence().toString());
     }
 
     @Test

@@ -8,6 +8,7 @@ import org.keepwatch.app.alarms.AlarmNotifier;
 import org.keepwatch.app.alarms.AlarmsViewModel;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.detail.RouterDetailView;
+import org.keepwatch.app.diagnosis.DiagnosisWindows;
 import org.keepwatch.app.editor.EditorWindows;
 import org.keepwatch.app.events.EventsView;
 import org.keepwatch.app.events.EventsViewModel;
@@ -53,6 +54,7 @@ public final class AppWindow {
     private final MainView view;
     private final Navigator navigator = new Navigator();
     private final EditorWindows editors;
+    private final DiagnosisWindows diagnoses;
     private final Scene scene;
 
     /**
@@ -98,6 +100,8 @@ public final class AppWindow {
         editors = new EditorWindows(Keepwatch.nodeConfigs(fleet, io), Keepwatch.pushes(fleet, io), tasks, scene::getWindow,
                 EditorWindows.Questions.dialogs());
         editors.answer(navigator, fleet::state);
+        diagnoses = new DiagnosisWindows(Keepwatch.diagnoses(fleet), tasks, scene::getWindow);
+        diagnoses.answer(navigator);
         scene.getStylesheets().add(Objects.requireNonNull(
                 AppWindow.class.getResource("keepwatch.css"), "keepwatch.css").toExternalForm());
     }
@@ -125,5 +129,10 @@ public final class AppWindow {
 
     public EditorWindows editors() {
         return editors;
+    }
+
+    /** The "Why?" windows (tests, screenshots). */
+    public DiagnosisWindows diagnoses() {
+        return diagnoses;
     }
 }

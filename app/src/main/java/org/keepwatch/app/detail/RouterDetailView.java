@@ -13,6 +13,7 @@ import javafx.scene.layout.VBox;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Formats;
 import org.keepwatch.app.common.Presentation;
+import org.keepwatch.app.common.Tooltips;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.routers.RouterRow;
@@ -20,6 +21,8 @@ import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterStatus;
+import org.keepwatch.fleet.Verdict;
+import atlantafx.base.theme.Styles;
 
 import javafx.beans.InvalidationListener;
 import javafx.geometry.Pos;
@@ -28,6 +31,7 @@ import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -38,6 +42,8 @@ import java.util.function.Supplier;
 public final class RouterDetailView {
 
     private static final double CARD_WIDTH = 250;
+    /** A router whose members changed state this often in the timeline's window flaps: "Why?" is offered. */
+    private static final int FLAPPING_TRANSITIONS = 4;
     private final VBox root = new VBox(10);
     private final Supplier<FleetState> state;
     private final Clock clock;
@@ -45,6 +51,7 @@ public final class RouterDetailView {
     // "Edit config…" for the router and on each member card, shown when the editor is there to open.
     private final BooleanBinding canEditRouter;
     private final BooleanBinding canEditNode;
+    private final BooleanBinding canDiagnose;
     private RouterRow shown;
 
     public RouterDetailView(Supplier<FleetState> state, Clock clock, Navigator navigator) {
@@ -53,6 +60,8 @@ public final class RouterDetailView {
         this.navigator = navigator;
         canEditRouter = navigator.canGo(Destination.EditRouter.class);
         canEditNode = navigator.canGo(Destination.EditNode.class);
+        canDiagnose = navigator.canGo(Destination.Diagnose.class);
+        canDiagnose.addListener((obs, was, can) -> render());
         canEditRouter.addListener((obs, was, can) -> render());
         canEditNode.addListener((obs, was, can) -> render());
         root.setId("router-detail");
@@ -117,6 +126,18 @@ public final class RouterDetailView {
             edit.setOnAction(e -> navigator.go(new Destination.EditRouter(router)));
             heading.getChildren().add(edit);
         }
+        if (canDiagnose.get()) {
+            boolean troubled = router.verdict() != Verdict.HEALTHY || flapping(router);
+            Button why = new Button(troubled ? "Why?" : "Diagnose…", new FontIcon(Material2AL.HELP_OUTLINE));
+            why.setId("detail-why");
+            if (troubled) {
+                why.getStyleClass().add(Styles.ACCENT);
+            }
+            why.setTooltip(Tooltips.wrapping("Every member listens for VRRP for a few seconds; the most likely cause "
+                    + "and the member it points at are said with what they rest on."));
+            why.setOnAction(e -> navigator.go(new Destination.Diagnose(router)));
+            heading.getChildren().add(why);
+        }
         root.getChildren().setAll(heading, vips, reasons, members);
     }
 
@@ -155,6 +176,14 @@ public final class RouterDetailView {
         }
         card.getChildren().setAll(heading, badge, priority, held, since, counters, timeline, window);
         return card;
+    }
+
+    /** Whether the router's members changed state {@link #FLAPPING_TRANSITIONS} times or more in the timeline's window. */
+    private boolean flapping(RouterStatus router) {
+        Instant since = clock.instant().minus(StateTimeline.WINDOW);
+        long changes = router.members().stream().flatMap(m -> state.get().history(m.lastKnown().id()).stream())
+                .filter(t -> t.at().isAfter(since)).count();
+        return changes >= FLAPPING_TRANSITIONS;
     }
 
     /** What a member's "Edit config…" edits: its keepalived, opened at its instance. */
