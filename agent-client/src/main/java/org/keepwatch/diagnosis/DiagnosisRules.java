@@ -360,9 +360,11 @@ public final class DiagnosisRules {
                         addHearingEvidence(o, evidence);
                     }
                 }));
+                List<String> hearers = listeners.stream().filter(o -> !o.equals(l)
+                        && heardElsewhere.stream().anyMatch(s -> !s.equals(o) && hears(o, s))).toList();
                 out.add(new Finding(Cause.ONE_WAY_LOSS, Optional.of(l), l + " does not hear " + String.join(", ", heardElsewhere)
-                        + "'s adverts, which reach " + (heardElsewhere.size() == 1 ? "it" : "them") + " elsewhere"
-                        + ": VRRP is lost on its way into " + l + ".", dedupe(evidence)));
+                        + "'s adverts, though " + String.join(" and ", hearers) + (hearers.size() == 1 ? " hears" : " hear")
+                        + " them: VRRP is lost on its way into " + l + ".", dedupe(evidence)));
                 explained.add(l);
             }
             for (String s : senders) {

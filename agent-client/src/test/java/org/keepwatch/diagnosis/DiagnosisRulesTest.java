@@ -121,6 +121,8 @@ class DiagnosisRulesTest {
         Diagnosis d = judge(n1, n2, n3);
         assertEquals(Cause.ONE_WAY_LOSS, d.verdict().cause(), d.toString());
         assertEquals(Optional.of("n2"), d.verdict().pointsAt());
+        assertEquals("n2 does not hear n1's adverts, though n3 hears them: VRRP is lost on its way into n2.",
+                d.verdict().sentence());
     }
 
     @Test

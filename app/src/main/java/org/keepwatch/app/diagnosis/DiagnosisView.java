@@ -18,6 +18,7 @@ import org.keepwatch.diagnosis.Finding;
 import org.keepwatch.diagnosis.Hearing;
 import org.keepwatch.diagnosis.MemberEvidence;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -134,7 +135,9 @@ public final class DiagnosisView {
         grid.setId("diagnosis-hearing");
         grid.setHgap(14);
         grid.setVgap(3);
-        List<String> senders = d.hearing().stream().map(Hearing::sender).distinct().toList();
+        List<String> heard = d.hearing().stream().map(Hearing::sender).distinct().toList();
+        List<String> senders = new ArrayList<>(d.members().stream().map(MemberEvidence::node).filter(heard::contains).toList());
+        heard.stream().filter(s -> !senders.contains(s)).forEach(senders::add);
         grid.add(muted("heard by ↓ / from →"), 0, 0);
         for (int c = 0; c < senders.size(); c++) {
             String s = senders.get(c);
