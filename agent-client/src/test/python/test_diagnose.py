@@ -207,6 +207,57 @@ class FirewallReadingTest(unittest.TestCase):
         self.assertEqual(ka.nft_vrrp_drops([None, 3, {"rule": "x"}, {"chain": []}, {"rule": {"expr": "x"}}])["drops"],
                          [])
 
+    @unittest.skipUnless(is_root(), "needs root: the attack is a binary root would run")
+    def test_an_nft_others_could_have_planted_is_never_run(self):
+        import stat
+        import tempfile
+        directory = tempfile.mkdtemp(prefix="kwt-nft-")
+        ran = os.path.join(directory, "ran")
+        fake = os.path.join(directory, "nft")
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\ntouch %s\necho '{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"t\"}}]}'\n" % ran)
+        saved = ka.NFT_BINARIES
+        try:
+            ka.NFT_BINARIES = (fake,)
+            for mode, owner, why in ((0o775, 0, "group-writable"), (0o757, 0, "world-writable"),
+                                     (0o755, 65534, "owned by nobody")):
+                os.chmod(fake, mode)
+                os.chown(fake, owner, 0)
+                self.assertIsNone(ka.trusted_nft(), why)
+                view = ka.firewall_view(ka.trusted_nft())
+                self.assertFalse(view["looked"], why)
+                self.assertFalse(os.path.exists(ran), "%s: the planted nft ran" % why)
+            os.chown(fake, 0, 0)
+            os.chmod(fake, 0o755)
+            os.chmod(directory, 0o777)
+            self.assertIsNone(ka.trusted_nft(), "in a directory others could write: it could be swapped")
+            os.chmod(directory, 0o755)
+            self.assertEqual(ka.trusted_nft(), fake)
+            view = ka.firewall_view(ka.trusted_nft())
+            self.assertTrue(view["looked"], view)
+            self.assertEqual(view["tables"], 1)
+            self.assertTrue(os.path.exists(ran))
+            self.assertEqual(stat.S_IMODE(os.stat(fake).st_mode), 0o755)
+        finally:
+            ka.NFT_BINARIES = saved
+            for name in (ran, fake):
+                if os.path.exists(name):
+                    os.unlink(name)
+            os.rmdir(directory)
+
+    def test_nft_printing_garbage_or_failing_says_could_not_look(self):
+        for script, words in (("echo not json", "printed no JSON"), ("echo nope >&2; exit 1", "nft exited 1: nope")):
+            import tempfile
+            with tempfile.NamedTemporaryFile("w", suffix="-nft", delete=False) as f:
+                f.write("#!/bin/sh\n%s\n" % script)
+            os.chmod(f.name, 0o755)
+            try:
+                view = ka.firewall_view(f.name)
+            finally:
+                os.unlink(f.name)
+            self.assertFalse(view["looked"])
+            self.assertIn(words, view["reason"])
+
     def test_no_trusted_nft_says_could_not_look(self):
         view = ka.firewall_view(None)
         self.assertFalse(view["looked"])
@@ -304,6 +355,16 @@ class DiagnoseLiveTest(unittest.TestCase):
         self.assertTrue(reply["ok"], reply)
         return reply["result"]
 
+    def diagnose_while_sending(self, node, seconds, packets):
+        """The diagnosis of node while a stranger in the other namespace sends packets, a second into the window."""
+        result = {}
+        listener = threading.Thread(target=lambda: result.update(self.diagnose(node, seconds=seconds)))
+        listener.start()
+        time.sleep(1.0)
+        send_raw(self.a.ns, packets)
+        listener.join(seconds + 30)
+        return result
+
     def test_the_backup_hears_the_master_with_its_priority_password_and_counters(self):
         result = self.diagnose(self.b)
         senders = [s for s in result["senders"] if s["source"] == "10.99.0.1"]
@@ -321,6 +382,7 @@ class DiagnoseLiveTest(unittest.TestCase):
         self.assertIn({"ifname": "eth0", "up": True, "carrier": True},
                       [{k: l[k] for k in ("ifname", "up", "carrier")} for l in result["links"]])
         self.assertIn("10.99.0.2", [a["address"] for a in result["addresses"]])
+        self.assertNotIn("kwtsecre", json.dumps(result), "the password itself never leaves the node")
         self.assertTrue(result["firewall"]["looked"] or result["firewall"]["reason"].startswith("could not look"))
         audit = [json.loads(line) for line in (self.state_dir / "audit.log").read_text().splitlines()]
         self.assertIn(("diagnose", self.b.ns, "listened"), [(a["op"], a["daemon"], a.get("result")) for a in audit])
@@ -335,15 +397,7 @@ class DiagnoseLiveTest(unittest.TestCase):
         packets = [ipv4(v2_advert(priority=254, password=b"guess"), src=stranger) for _ in range(3)]
         packets += [ipv4(b"\x21\x33", src=stranger), ipv4(b"\x99" * 40, src=stranger)]
         packets += [ipv4(v3_advert(vrid=51, src=stranger), src=stranger)]
-        result = {}
-
-        def listen():
-            result.update(self.diagnose(self.b, seconds=3))
-        listener = threading.Thread(target=listen)
-        listener.start()
-        time.sleep(1.0)
-        send_raw(self.a.ns, packets)
-        listener.join(30)
+        result = self.diagnose_while_sending(self.b, 3, packets)
         strangers = {(s["source"], s["version"]): s for s in result["senders"] if s["source"] == "10.99.0.77"}
         self.assertEqual(strangers[("10.99.0.77", 2)]["packets"], 3, result)
         self.assertEqual(strangers[("10.99.0.77", 2)]["priority"], 254)
@@ -351,6 +405,18 @@ class DiagnoseLiveTest(unittest.TestCase):
                             result["instances"][0]["auth_fingerprint"])
         self.assertIn(("10.99.0.77", 3), strangers)
         self.assertEqual(result["listen"]["malformed"], 2)
+
+    def test_a_flood_of_senders_and_garbage_keeps_the_answer_bounded_and_the_agent_serving(self):
+        packets = []
+        for i in range(10000):
+            source = struct.pack("!I", 0x0A630000 + 100 + i % 200)      # 10.99.0.100 .. 10.99.0.299 (spoofed)
+            packets.append(ipv4(v2_advert(vrid=1 + i % 255), src=source) if i % 3 else ipv4(b"\x21" * (i % 7), src=source))
+        result = self.diagnose_while_sending(self.b, 4, packets)
+        self.assertLessEqual(len(result["senders"]), ka.MAX_SENDERS)
+        self.assertGreater(result["listen"]["senders_dropped"], 0, result["listen"])
+        self.assertGreater(result["listen"]["malformed"], 0)
+        self.assertLess(len(json.dumps(result)), 256 * 1024)
+        self.assertTrue(self.agent.call("daemons")["ok"], "the agent serves on")
 
     def test_a_firewall_dropping_vrrp_is_seen_and_the_master_is_no_longer_heard(self):
         if not os.path.exists(NFT):
