@@ -443,5 +443,45 @@ class DiagnoseLiveTest(unittest.TestCase):
         self.assertIn("VI_1", reply["error"]["message"])
 
 
+IPV6_CONFIG = ("global_defs {\n  router_id %s\n}\nvrrp_instance VI_6 {\n  state BACKUP\n  interface eth0\n"
+               "  virtual_router_id 61\n  priority %d\n  advert_int 1\n  virtual_ipaddress {\n    fd00:99::100/64\n  }\n}\n")
+
+
+@unittest.skipUnless(is_root(), "needs root (keepalived in network namespaces)")
+class DiagnoseIpv6LiveTest(unittest.TestCase):
+    """VRRPv3 over IPv6 for real: the raw IPv6 socket, the hop limit and the link-local source from recvmsg."""
+
+    def test_the_backup_hears_the_ipv6_master(self):
+        require_lab()
+        lab = KeepalivedLab(nodes=2)
+        try:
+            a, b = lab.nodes
+            a.start(IPV6_CONFIG % ("node-a", 150))
+            b.start(IPV6_CONFIG % ("node-b", 100))
+            deadline = time.monotonic() + ELECTION_TIMEOUT_S
+            while "fd00:99::100" not in subprocess.run(["ip", "-n", a.ns, "-6", "addr", "show", "dev", "eth0"],
+                                                        capture_output=True, text=True).stdout:
+                if time.monotonic() > deadline:
+                    raise AssertionError("node A never became MASTER over IPv6")
+                time.sleep(0.1)
+            agent = AgentProcess("--match-config", str(lab.root) + "/*", "--state-dir", str(lab.root / "agent-state"))
+            try:
+                reply = agent.call("diagnose", {"daemon": b.ns, "instance": "VI_6", "seconds": 2}, timeout=30)
+            finally:
+                agent.close()
+        finally:
+            lab.close()
+        self.assertTrue(reply["ok"], reply)
+        senders = reply["result"]["senders"]
+        self.assertEqual(len(senders), 1, senders)
+        sender = senders[0]
+        self.assertEqual((sender["family"], sender["vrid"], sender["version"], sender["priority"], sender["ttl"]),
+                         (6, 61, 3, 150, 255))
+        self.assertTrue(sender["source"].startswith("fe80:"), sender)
+        self.assertEqual(sender["addresses"], ["fd00:99::100"])
+        self.assertEqual((sender["bad_checksum"], sender["advert_int_s"]), (0, 1.0))
+        self.assertEqual(sender["destinations"], ["ff02::12"])
+
+
 if __name__ == "__main__":
     unittest.main()
