@@ -159,7 +159,7 @@ def listen_adverts(sockets: "List[Tuple[socket.socket, int, int]]", names: "Dict
             return True
         for fd, _ in poller.poll(max(1, int(left * 1000))):
             sock, family, proto = by_fd[fd]
-            while True:
+            while time.monotonic() < deadline:     # a steady stream on one socket still ends with the window
                 if table.packets >= LISTEN_MAX_PACKETS:
                     return False
                 try:

@@ -18,8 +18,10 @@ import org.keepwatch.ssh.SshException;
 import org.keepwatch.ssh.SshPrompts;
 
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -99,7 +101,12 @@ public final class Keepwatch {
 
     /** "Why?" for a router, through the agents of the fleet being watched. */
     public static DiagnosisService diagnoses(FleetService fleet) {
-        return new DiagnosisService(fleet::session, fleet::state);
+        return diagnoses(fleet::session, fleet::state);
+    }
+
+    /** "Why?" for a router, through these agents and this state (the CLI's fleet, watched for one command). */
+    public static DiagnosisService diagnoses(Function<String, Optional<AgentSession>> sessions, Supplier<FleetState> state) {
+        return new DiagnosisService(sessions, state);
     }
 
     private static NodeAgents agents(FleetService fleet) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import org.keepwatch.compose.Keepwatch;
 import org.keepwatch.diagnosis.Diagnosis;
 import org.keepwatch.diagnosis.DiagnosisService;
 import org.keepwatch.diagnosis.Finding;
@@ -63,7 +64,7 @@ final class DiagnoseCommand implements Command {
             fleet.settle();
             RouterStatus router = find(fleet, parsed.operands().get(0));
             List<String> nodes = router.members().stream().map(RouterMember::node).distinct().toList();
-            DiagnosisService service = new DiagnosisService(fleet::session, fleet::state);
+            DiagnosisService service = Keepwatch.diagnoses(fleet::session, fleet::state);
             PrintStream progress = parsed.has("--json") ? err : out;
             if (!parsed.has("--json")) {
                 out.println(router.name() + " (" + router.key().label() + "): " + router.verdict().name().toLowerCase(Locale.ROOT)
