@@ -267,6 +267,47 @@ class ApplyTest(ApplyTestBase):
             self.ops.read_backup(str(self.conf), "20200101T000000.000000Z-abc.conf")
         self.assertEqual(ctx.exception.code, "not_found")
 
+    def test_backup_read_gives_one_backups_text(self):
+        """config.backup.read: the text of one backup of one of the daemon's files, with its sha256."""
+        first = self.apply()
+        requests = ka.ConfigRequests(self.ops, lambda name: self.daemon, self.settings)
+        result = requests.backup_read(7, {"daemon": "test", "backup": first["backup"]})
+        self.assertEqual((result["text"], result["path"], result["name"], result["daemon"]),
+                         (OLD, str(self.conf), first["backup"], "test"))
+        self.assertEqual(result["sha256"], ka.sha256_hex(OLD.encode()))
+        self.assertEqual(result["size"], len(OLD.encode()))
+
+    def test_backup_read_refuses_paths_and_other_files_backups(self):
+        """The attacks: a path in the name, a file outside the daemon's configuration, another file's backup
+        (an include's backup named against the main file), a NUL byte, a link planted in the backup directory."""
+        inc = self.etc / "peers.conf"
+        inc.write_text("! peers\n")
+        self.conf.write_text("include peers.conf\n" + OLD)
+        base = ka.sha256_hex(inc.read_bytes())
+        inc_backup = self.ops.apply(self.daemon, str(inc), "! peers 2\n", base, "r", 1, "apply")["backup"]
+        requests = ka.ConfigRequests(self.ops, lambda name: self.daemon, self.settings)
+        for args, code in (({"backup": "../" + inc_backup}, "bad_args"),
+                           ({"backup": "/etc/passwd"}, "bad_args"),
+                           ({"backup": "x\0.conf"}, "bad_args"),
+                           ({"backup": "..conf"}, "bad_args"),
+                           ({"backup": inc_backup, "path": "/etc/passwd"}, "forbidden_path"),
+                           ({"backup": inc_backup}, "not_found")):
+            with self.subTest(args=args):
+                with self.assertRaises(ka.AgentError) as ctx:
+                    requests.backup_read(8, dict(args, daemon="test"))
+                self.assertEqual(ctx.exception.code, code)
+        self.assertEqual(requests.backup_read(9, {"daemon": "test", "backup": inc_backup, "path": str(inc)})["text"],
+                         "! peers\n")
+        secret = self.tmp / "secret"
+        secret.write_text("not a backup")
+        os.chmod(str(secret), 0o644)
+        os.chown(str(secret), 65534, 65534)
+        link = self.ops.backup_dir(str(inc)) / "20300101T000000.000000Z-000000000000.conf"
+        os.symlink(str(secret), str(link))
+        with self.assertRaises(ka.AgentError) as ctx:
+            requests.backup_read(10, {"daemon": "test", "backup": link.name, "path": str(inc)})
+        self.assertEqual(ctx.exception.code, "untrusted", "a file another user controls is not read as a backup")
+
     def test_lock_held_elsewhere_means_busy(self):
         lock = self.ops.lock_path(self.daemon)
         lock.parent.mkdir(parents=True, exist_ok=True)

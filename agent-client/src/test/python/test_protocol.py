@@ -53,8 +53,8 @@ class ProtocolTest(unittest.TestCase):
 
     def test_exactly_the_documented_operations(self):
         self.assertEqual(ka.OPS, ("hello", "daemons", "state.snapshot", "state.subscribe", "state.unsubscribe",
-                                  "config.read", "config.check", "config.apply", "config.backups", "config.restore",
-                                  "diagnose"))
+                                  "config.read", "config.check", "config.apply", "config.backups",
+                                  "config.backup.read", "config.restore", "diagnose"))
         self.assertEqual(self.error_code(self.agent.call("shell", {"cmd": "id"})), "unknown_op")
         self.assertEqual(self.error_code(self.agent.call("config.write")), "unknown_op")
 

@@ -85,7 +85,7 @@ class Agent(object):
             "state.subscribe": self.op_state_subscribe, "state.unsubscribe": self.op_state_unsubscribe,
             "config.read": self.config_requests.read, "config.check": self.config_requests.check,
             "config.apply": self.config_requests.apply, "config.backups": self.config_requests.backups,
-            "config.restore": self.config_requests.restore,
+            "config.backup.read": self.config_requests.backup_read, "config.restore": self.config_requests.restore,
             "diagnose": DiagnoseRequests(settings, self.find_daemon, self.blocking_dump,
                                          self.config_ops.write_audit).diagnose,
         }  # type: Dict[str, Callable[[Any, Dict[str, Any]], Any]]

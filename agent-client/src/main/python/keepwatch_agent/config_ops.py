@@ -1,4 +1,4 @@
-"""config.check, config.apply, config.backups and config.restore (run in worker threads)."""
+"""config.check, config.apply, config.backups, config.backup.read and config.restore (run in worker threads)."""
 
 import errno
 import fcntl
@@ -40,6 +40,7 @@ LOCK_POLL_S = 0.05
 HEALTH_POLL_S = 0.1
 
 MAX_INTENT_BYTES = 256 * 1024
+BACKUP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\.conf\Z")
 
 
 class ConfigOps(object):
@@ -469,10 +470,17 @@ class ConfigOps(object):
         return result
 
     def read_backup(self, target: str, name: str) -> bytes:
-        if "/" in name or name.startswith(".") or not name.endswith(".conf"):
-            raise AgentError(E_BAD_ARGS, "backup must be a name returned by config.backups")
+        return self.read_backup_file(target, name)[0]
+
+    def read_backup_file(self, target: str, name: str) -> "Tuple[bytes, os.stat_result]":
+        """The bytes of one backup of `target` (a file of the daemon's configuration, already checked) and its
+        stat: `name` is a bare file name from config.backups, looked up only in that file's backup directory, so
+        that neither a path nor another file's (or daemon's) backup can be named."""
+        if not BACKUP_NAME.match(name):
+            raise AgentError(E_BAD_ARGS, "backup %r is not a backup name: it must be a name returned by config.backups "
+                             "(no path)" % name)
         path = self.backup_dir(target) / name
         try:
-            return read_trusted(str(path), MAX_CONFIG_FILE_BYTES)[0]
+            return read_trusted(str(path), MAX_CONFIG_FILE_BYTES, what="a backup")
         except FileNotFoundError:
-            raise AgentError(E_NOT_FOUND, "no backup %s for %s" % (name, target))
+            raise AgentError(E_NOT_FOUND, "no backup %s of %s (config.backups lists them)" % (name, target))

@@ -3,6 +3,7 @@
 from .config_files import ConfigSet
 from .edits import FileEdit
 from .requests import file_entries
+from .sha256 import sha256_hex
 from .text_bytes import decode_text, encode_text
 
 TYPE_CHECKING = False
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 
 class ConfigRequests(object):
-    """config.read, config.check, config.apply, config.backups and config.restore, each run on a worker thread: it
+    """config.read, config.check, config.apply, config.backups, config.backup.read and config.restore, each run on a worker thread: it
     returns the result or raises AgentError. find_daemon finds the named daemon from there."""
 
     def __init__(self, ops: "ConfigOps", find_daemon: "Callable[[str], Daemon]", settings: "Settings") -> None:
@@ -51,6 +52,13 @@ class ConfigRequests(object):
         _, target = self.ops.resolve_target(d, args.get("path"))
         return {"daemon": d.name, "path": target, "backups": self.ops.list_backups(target),
                 "keep": self.settings.backup_keep}
+
+    def backup_read(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
+        d = self.find_daemon(args["daemon"])
+        _, target = self.ops.resolve_target(d, args.get("path"))
+        data, st = self.ops.read_backup_file(target, args["backup"])
+        return {"daemon": d.name, "path": target, "name": args["backup"], "created": st.st_mtime, "size": len(data),
+                "sha256": sha256_hex(data), "text": decode_text(data)}
 
     def restore(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
         d = self.find_daemon(args["daemon"])

@@ -9,8 +9,8 @@ AGENT_VERSION = "0.1.0"
 
 OPS = (
     "hello", "daemons", "state.snapshot", "state.subscribe", "state.unsubscribe",
-    "config.read", "config.check", "config.apply", "config.backups", "config.restore",
-    "diagnose",
+    "config.read", "config.check", "config.apply", "config.backups", "config.backup.read",
+    "config.restore", "diagnose",
 )
 EVENTS = ("state", "vip", "daemon", "heartbeat", "apply.step")
 

@@ -22,11 +22,13 @@ ARG_SCHEMAS = {
     "config.apply": {"daemon": (str, True), "text": (str, False), "base_sha256": (str, False),
                      "path": (str, False), "reason": (str, False), "files": (list, False)},
     "config.backups": {"daemon": (str, True), "path": (str, False)},
+    "config.backup.read": {"daemon": (str, True), "backup": (str, True), "path": (str, False)},
     "config.restore": {"daemon": (str, True), "backup": (str, True), "base_sha256": (str, True),
                        "path": (str, False), "reason": (str, False)},
     "diagnose": {"daemon": (str, True), "instance": (str, False), "seconds": (int, False), "salt": (str, False)},
 }  # type: Dict[str, Dict[str, Tuple[type, bool]]]
-WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.restore", "diagnose")
+WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.backup.read", "config.restore",
+              "diagnose")
 FILE_ENTRY_KEYS = ("path", "text", "base_sha256")
 
 

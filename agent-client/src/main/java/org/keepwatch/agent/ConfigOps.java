@@ -73,6 +73,35 @@ public final class ConfigOps {
         return session.call("config.apply", args, APPLY_TIMEOUT).thenApply(ApplyResult::of);
     }
 
+    /** The backups the agent keeps of one file of the daemon's configuration ({@code path}: the main file when absent). */
+    public CompletableFuture<BackupList> backups(String daemon, Optional<String> path) {
+        ObjectNode args = args(daemon);
+        path.ifPresent(p -> args.put("path", p));
+        return session.call("config.backups", args, READ_TIMEOUT).thenApply(BackupList::of);
+    }
+
+    /** One backup's text ({@code name} from {@link #backups}), to compare; writes nothing. */
+    public CompletableFuture<BackupText> backup(String daemon, Optional<String> path, String name) {
+        ObjectNode args = args(daemon);
+        path.ifPresent(p -> args.put("path", p));
+        args.put("backup", name);
+        return session.call("config.backup.read", args, READ_TIMEOUT).thenApply(BackupText::of);
+    }
+
+    /**
+     * Puts a backup back: the agent's safe apply with the backup's bytes (the same steps as apply.step events, the
+     * same answers, an audit line with {@code op: restore} and {@code reason}); {@code baseSha256} is the file's as
+     * the operator saw it.
+     */
+    public CompletableFuture<ApplyResult> restore(String daemon, Optional<String> path, String name, String baseSha256, String reason) {
+        ObjectNode args = args(daemon);
+        path.ifPresent(p -> args.put("path", p));
+        args.put("backup", name);
+        args.put("base_sha256", baseSha256);
+        args.put("reason", reason);
+        return session.call("config.restore", args, APPLY_TIMEOUT).thenApply(ApplyResult::of);
+    }
+
     /** One file of a multi-file apply: its path on the node, its new text, and the sha256 it had when read. */
     public record FileEdit(String path, String text, String baseSha256) {
     }

@@ -8,6 +8,7 @@ import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeSupervisor;
+import org.keepwatch.push.BackupService;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
@@ -97,6 +98,11 @@ public final class Keepwatch {
     /** Every push, through the agents of the fleet being watched. */
     public static PushService pushes(FleetService fleet, Executor io) {
         return new PushService(agents(fleet), fleet::state, io);
+    }
+
+    /** Configuration backups (listing and reading them), through the agents of the fleet being watched. */
+    public static BackupService backups(FleetService fleet, Executor io) {
+        return new BackupService(agents(fleet), io);
     }
 
     /** "Why?" for a router, through the agents of the fleet being watched. */

@@ -104,6 +104,11 @@ public final class ConfigDraft {
         return model;
     }
 
+    /** The typed view of the files as read (before any edit): what the node runs, to compare the edit with. */
+    public KeepalivedConfig baseModel() {
+        return baseline.model();
+    }
+
     /** The block as the node has it (the files as read), to show what an edit changed. */
     public Optional<BlockRef> baseBlock(BlockKind kind, String name) {
         return FormValues.blocks(baseline.model()).stream().filter(b -> b.kind() == kind && b.name().equals(name)).findFirst();

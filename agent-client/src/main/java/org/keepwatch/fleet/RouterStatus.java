@@ -24,6 +24,14 @@ public record RouterStatus(RouterKey key, String name, int vrid, List<String> vi
         return members.stream().filter(m -> m.state() == VrrpState.MASTER).map(RouterMember::node).toList();
     }
 
+    /**
+     * The router's last transition as keepalived reports it: the latest time any member last changed state (each
+     * member's {@code last_transition}), not when Keepwatch first saw it. Empty when no member's keepalived says.
+     */
+    public Optional<Instant> lastTransition() {
+        return members.stream().flatMap(m -> m.lastKnown().lastTransition().stream()).max(Instant::compareTo);
+    }
+
     public Optional<RouterMember> member(String node) {
         return members.stream().filter(m -> m.node().equals(node)).findFirst();
     }

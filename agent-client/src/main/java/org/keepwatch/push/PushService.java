@@ -92,6 +92,73 @@ public final class PushService {
         }, io);
     }
 
+    /**
+     * Puts a backup back on one node: the agent's config.restore, the same steps as an apply (lock, compare, check,
+     * backup, write, reload, health, rollback on trouble, audit) heard by {@code steps}, and the same outcomes as a
+     * push. {@code baseSha256} is the file's hash as the operator saw it: a file changed since is a conflict, and
+     * nothing is written. An applied restore carries the daemon's configuration as read afterwards.
+     */
+    public CompletableFuture<PushOutcome> restore(EditTarget target, String path, String backup, String baseSha256, String reason,
+                                                  Consumer<ApplyStep> steps) {
+        return CompletableFuture.supplyAsync(() -> restoreNow(target, path, backup, baseSha256, reason, steps), io);
+    }
+
+    /**
+     * What the election will do once this node's draft is pushed, for every router whose instance it changes (empty
+     * when the fleet is not watched).
+     */
+    public List<ElectionForecast.Forecast> election(EditTarget target, ConfigDraft draft) {
+        FleetState fleet = state.get();
+        return fleet == null ? List.of() : ElectionForecast.ofNode(fleet.routers(), target, draft);
+    }
+
+    /** What the election will do once a router's draft is pushed to its members (empty when the router is not watched). */
+    public Optional<ElectionForecast.Forecast> election(RouterDraft draft) {
+        FleetState fleet = state.get();
+        return fleet == null ? Optional.empty() : fleet.router(draft.key()).map(r -> ElectionForecast.ofRouter(r, draft));
+    }
+
+    private PushOutcome restoreNow(EditTarget target, String path, String backup, String baseSha256, String reason,
+                                   Consumer<ApplyStep> steps) {
+        Optional<AgentSession> session = agents.session(target.node());
+        if (session.isEmpty()) {
+            return new PushOutcome.Failed(List.of(), path, target.node() + " is not connected: its agent must be online "
+                    + "to restore a backup");
+        }
+        ConfigOps ops = new ConfigOps(session.get());
+        Runnable stop = agents.listen(target.node(), event -> ApplyStep.of(event)
+                .filter(s -> s.daemon().equals(target.daemon()) && s.paths().equals(List.of(path)))
+                .ifPresent(steps));
+        String why = reason == null || reason.isBlank() ? "Keepwatch: restore " + backup + " of " + path : reason.trim();
+        try {
+            ApplyResult result = ops.restore(target.daemon(), Optional.of(path), backup, baseSha256, why).get();
+            List<String> written = result.applied() ? List.of(path) : List.of();
+            try {
+                ConfigDraft now = ops.read(target.daemon()).thenCombine(ops.configId(target.daemon()), ConfigDraft::of).get();
+                return new PushOutcome.Applied(written, now, result.backups());
+            } catch (ExecutionException unread) {
+                // restored all the same: said as such, with what it is and that it could not be read back
+                return new PushOutcome.Failed(written, path, target.label() + ": " + backup + " was restored as " + path
+                        + " (written, reloaded and healthy), but reading the configuration back failed: "
+                        + unread.getCause().getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new PushOutcome.Failed(List.of(), path, target.label() + ": interrupted while restoring " + backup + " of " + path);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AgentException agent && agent.code().equals("conflict")) {
+                String theirs = agent.details().map(d -> d.path("current_text").asText()).orElse("");
+                String sha = agent.details().map(d -> d.path("current_sha256").asText()).orElse("");
+                String mine = ops.backup(target.daemon(), Optional.of(path), backup).thenApply(b -> b.text()).exceptionally(x -> "").join();
+                return new PushOutcome.Conflict(List.of(), path, theirs, mine, theirs, sha);
+            }
+            FileChange change = new FileChange(path, "", "", baseSha256);
+            return failure(target, List.of(change), e.getCause(), "restoring " + backup + " of " + path);
+        } finally {
+            stop.run();
+        }
+    }
+
     private PushOutcome pushNodeNow(EditTarget target, ConfigDraft draft, String reason, Consumer<ApplyStep> steps) {
         List<FileChange> changes = draft.changes();
         Optional<String> unwritable = draft.unwritable();
@@ -128,14 +195,14 @@ public final class PushService {
             Thread.currentThread().interrupt();
             return new PushOutcome.Failed(List.of(), paths.get(0), target.label() + ": interrupted while applying " + String.join(", ", paths));
         } catch (ExecutionException e) {
-            return failure(target, changes, e.getCause());
+            return failure(target, changes, e.getCause(), "applying " + String.join(", ", NodeConfigService.paths(changes)));
         } finally {
             stop.run();
         }
     }
 
     /** How an apply that was not applied ended; nothing of it stays written (the agent puts every file back). */
-    private static PushOutcome failure(EditTarget target, List<FileChange> changes, Throwable cause) {
+    private static PushOutcome failure(EditTarget target, List<FileChange> changes, Throwable cause, String doing) {
         List<String> paths = NodeConfigService.paths(changes);
         if (cause instanceof AgentException agent) {
             switch (agent.code()) {
@@ -156,7 +223,7 @@ public final class PushService {
             }
         }
         return new PushOutcome.Failed(List.of(), paths.get(0),
-                NodeConfigService.explained(target, "applying " + String.join(", ", paths), cause).getMessage());
+                NodeConfigService.explained(target, doing, cause).getMessage());
     }
 
     /** Members that were applied now start from what they have. */

@@ -97,7 +97,8 @@ public final class AppWindow {
 
         scene = new Scene(view.root(), 1280, 800);
         // The config editor (issue 6): its windows, opened from the tables' menus and the detail pane.
-        editors = new EditorWindows(Keepwatch.nodeConfigs(fleet, io), Keepwatch.pushes(fleet, io), tasks, scene::getWindow,
+        editors = new EditorWindows(Keepwatch.nodeConfigs(fleet, io), Keepwatch.pushes(fleet, io), Keepwatch.backups(fleet, io), tasks,
+                scene::getWindow,
                 EditorWindows.Questions.dialogs());
         editors.answer(navigator, fleet::state);
         diagnoses = new DiagnosisWindows(Keepwatch.diagnoses(fleet), tasks, scene::getWindow);

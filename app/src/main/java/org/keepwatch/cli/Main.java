@@ -29,6 +29,8 @@ public final class Main {
         commands.put("show", new ShowCommand());
         commands.put("peers", new PeersCommand());
         commands.put("status", new StatusCommand());
+        commands.put("backups", new BackupsCommand());
+        commands.put("restore", new RestoreCommand());
         commands.put("diagnose", new DiagnoseCommand());
         return commands;
     }

@@ -103,6 +103,26 @@ class MainWindowTest {
     }
 
     @Test
+    void lastChangeIsTheRoutersLastTransitionAsKeepalivedSaysNotWhenKeepwatchConnected(FxRobot robot) {
+        // keepalived says n1 became MASTER five minutes before Keepwatch connected (now, on the test's clock)
+        Instant transition = Instant.now().minus(Duration.ofMinutes(5)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        FleetState state = service.state();
+        robot.interact(() -> {
+            state.applyInstance(new org.keepwatch.fleet.InstanceObservation("n1", "keepalived", "", "VI_1", 51, "eth0", MASTER,
+                    150, 150, List.of(VIP), List.of(), 1.0, 2, "PASS", false, List.of(), Optional.of(transition),
+                    org.keepwatch.fleet.InstanceStats.NONE), "snapshot");
+            window.pulse().pump();
+        });
+        RouterRow row = window.model().routers().row(VI_1);
+        assertThat(row.lastChangeProperty().get()).isEqualTo(transition);
+        assertThat(row.view().lastChange()).as("when Keepwatch connected").isNotEqualTo(transition);
+        List<String> shown = robot.lookup("#routers-table .table-cell").queryAllAs(javafx.scene.control.TableCell.class).stream()
+                .filter(c -> c.getTableColumn() != null && "routers-last-change".equals(c.getTableColumn().getId()) && c.getText() != null)
+                .map(javafx.scene.control.TableCell::getText).toList();
+        assertThat(shown).containsExactly(org.keepwatch.app.common.Formats.clock(transition));
+    }
+
+    @Test
     void aFailoverChangesTheRowAndLandsInTheTimeline(FxRobot robot) {
         FleetState state = service.state();
         robot.interact(() -> {

@@ -44,6 +44,7 @@ public final class AlarmsViewModel implements FleetListener {
                     notifier.raised(alarm);
                 } else if (active.get(alarm.router()) != null && active.get(alarm.router()).verdict() == alarm.verdict()) {
                     active.remove(alarm.router());
+                    notifier.cleared(alarm);
                 }
                 changed = true;
             } else if (event instanceof FleetEvent.RouterRemoved removed) {

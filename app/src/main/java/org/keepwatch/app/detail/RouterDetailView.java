@@ -117,7 +117,7 @@ public final class RouterDetailView {
         members.setId("detail-members");
         router.members().forEach(m -> members.getChildren().add(card(m)));
         Label vips = new Label("VIPs: " + String.join(", ", router.vips()) + "    group " + router.key().scope()
-                + "    last change " + Formats.clock(router.lastChange()));
+                + "    last transition " + router.lastTransition().map(Formats::clock).orElse("not reported"));
         vips.getStyleClass().add("text-muted");
         HBox heading = new HBox(10, title, verdict);
         if (canEditRouter.get()) {

@@ -9,17 +9,21 @@ import org.keepwatch.fleet.VrrpState;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * One member's states over the last minutes as a strip: a segment per state, coloured and labelled
- * (the first letter when narrow), with a tick at every transition so the changes show without colour.
+ * (the first letter when narrow), with a tick at every transition so the changes show without colour. The time
+ * before Keepwatch watched the member is "not watched" (a paler grey), not a state it was in.
  */
 final class StateTimeline extends Canvas {
 
     static final Duration WINDOW = Duration.ofMinutes(10);
     private static final double HEIGHT = 18;
+    static final String NOT_WATCHED = "not watched";
+    static final Color NOT_WATCHED_COLOUR = Color.web("#f6f8fa");  // paler than UNKNOWN's
 
     StateTimeline(double width) {
         super(width, HEIGHT);
@@ -30,6 +34,32 @@ final class StateTimeline extends Canvas {
      *              seen when Keepwatch connected has held that state since then, not for an unknown time
      */
     void draw(List<Transition> history, VrrpState current, Optional<Instant> since, Instant now) {
+        GraphicsContext g = getGraphicsContext2D();
+        double width = getWidth();
+        g.clearRect(0, 0, width, HEIGHT);
+        Instant start = now.minus(WINDOW);
+        List<Segment> segments = segments(history, current, since, now);
+        for (int i = 0; i < segments.size(); i++) {
+            Segment s = segments.get(i);
+            paint(g, s, start, width);
+            if (i > 0) {
+                tick(g, x(s.from(), start, width));
+            }
+        }
+    }
+
+    /**
+     * One stretch of the strip: a state, or the time before Keepwatch watched the member ({@code state} empty:
+     * before it connected, or before keepalived's last transition when it said when that was).
+     */
+    record Segment(Instant from, Instant to, Optional<VrrpState> state) {
+        String label() {
+            return state.map(VrrpState::name).orElse(NOT_WATCHED);
+        }
+    }
+
+    /** The strip's stretches, oldest first, inside the window that ends {@code now}. */
+    static List<Segment> segments(List<Transition> history, VrrpState current, Optional<Instant> since, Instant now) {
         List<Transition> transitions = history;
         if (history.size() == 1 && history.get(0).from() == VrrpState.UNKNOWN) {
             Transition first = history.get(0);
@@ -38,36 +68,40 @@ final class StateTimeline extends Canvas {
                             first.effectivePriority(), first.cause())))
                     .orElse(history);
         }
-        GraphicsContext g = getGraphicsContext2D();
-        double width = getWidth();
-        g.clearRect(0, 0, width, HEIGHT);
         Instant start = now.minus(WINDOW);
-        VrrpState state = VrrpState.UNKNOWN;
+        // before the first transition Keepwatch knows of, when that is its first sight of the member, nobody watched
+        Optional<VrrpState> state = !transitions.isEmpty() && transitions.get(0).from() == VrrpState.UNKNOWN
+                ? Optional.empty() : Optional.of(VrrpState.UNKNOWN);
         Instant from = start;
+        List<Segment> out = new ArrayList<>();
         for (Transition t : transitions) {
             if (t.at().isBefore(start)) {
-                state = t.to();
+                state = Optional.of(t.to());
                 continue;
             }
-            segment(g, from, t.at(), state, start, width);
-            tick(g, x(t.at(), start, width));
+            if (t.at().isAfter(from)) {
+                out.add(new Segment(from, t.at(), state));
+            }
             from = t.at();
-            state = t.to();
+            state = Optional.of(t.to());
         }
-        segment(g, from, now, transitions.isEmpty() ? current : state, start, width);
+        out.add(new Segment(from, now, transitions.isEmpty() ? Optional.of(current) : state));
+        return out;
     }
 
-    private static void segment(GraphicsContext g, Instant from, Instant to, VrrpState state, Instant start, double width) {
-        double x0 = x(from, start, width);
-        double x1 = x(to, start, width);
+    private static void paint(GraphicsContext g, Segment s, Instant start, double width) {
+        double x0 = x(s.from(), start, width);
+        double x1 = x(s.to(), start, width);
         if (x1 - x0 < 0.5) {
             return;
         }
-        g.setFill(colour(state));
+        VrrpState state = s.state().orElse(null);
+        g.setFill(state == null ? NOT_WATCHED_COLOUR : colour(state));
         g.fillRect(x0, 2, x1 - x0, HEIGHT - 4);
-        g.setFill(state == VrrpState.BACKUP || state == VrrpState.UNKNOWN ? Color.BLACK : Color.WHITE);
+        g.setFill(state == null || state == VrrpState.BACKUP || state == VrrpState.UNKNOWN ? Color.BLACK : Color.WHITE);
         g.setFont(Font.font(10));
-        String label = x1 - x0 > 60 ? state.name() : x1 - x0 > 10 ? state.name().substring(0, 1) : "";
+        String name = s.label();
+        String label = x1 - x0 > 70 ? name : x1 - x0 > 10 && state != null ? name.substring(0, 1) : "";
         g.fillText(label, x0 + 3, HEIGHT - 5);
     }
 

@@ -36,6 +36,7 @@ import java.util.function.Consumer;
 public final class ConfigEditorView {
 
     private final ConfigEditorViewModel model;
+    private HBox header;
     private final BorderPane root = new BorderPane();
     private final TabPane tabs = new TabPane();
     private final Tab formTab;
@@ -88,6 +89,16 @@ public final class ConfigEditorView {
         root.setCenter(center);
         root.setTop(header());
         root.setBottom(EditorLayout.statusBar("editor", model.statusProperty(), model.problemProperty(), model.busyProperty()));
+    }
+
+    /** A "Backups…" button in the header that opens this keepalived's configuration backups. */
+    public void offerBackups(Runnable open) {
+        Button backups = new Button("Backups…", new FontIcon(Material2AL.HISTORY));
+        backups.setId("editor-backups");
+        backups.setTooltip(new Tooltip("The configuration backups the agent keeps on " + model.target().node()
+                + ": compare them with this file, restore one"));
+        backups.setOnAction(e -> open.run());
+        header.getChildren().add(header.getChildren().size() - 3, backups);
     }
 
     public Parent root() {
@@ -171,6 +182,7 @@ public final class ConfigEditorView {
         reload.disableProperty().bind(model.busyProperty());
 
         HBox header = new HBox(12, icon, what, spacer, reload, check, push);
+        this.header = header;
         header.setAlignment(Pos.CENTER_LEFT);
         header.setPadding(new Insets(8, 12, 8, 12));
         header.getStyleClass().add("kw-editor-header");

@@ -12,6 +12,7 @@ import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.FleetState;
+import org.keepwatch.push.BackupService;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
 
@@ -40,14 +41,22 @@ public final class EditorWindows {
 
     private final NodeConfigService nodes;
     private final PushService pushes;
+    private final BackupService backups;
     private final Tasks tasks;
     private final Supplier<Window> owner;
     private final Questions questions;
     private final Map<String, Stage> open = new HashMap<>();
 
     public EditorWindows(NodeConfigService nodes, PushService pushes, Tasks tasks, Supplier<Window> owner, Questions questions) {
+        this(nodes, pushes, null, tasks, owner, questions);
+    }
+
+    /** @param backups a node's configuration backups; null: the windows offer none */
+    public EditorWindows(NodeConfigService nodes, PushService pushes, BackupService backups, Tasks tasks, Supplier<Window> owner,
+                         Questions questions) {
         this.nodes = nodes;
         this.pushes = pushes;
+        this.backups = backups;
         this.tasks = tasks;
         this.owner = owner;
         this.questions = questions;
@@ -61,6 +70,34 @@ public final class EditorWindows {
         navigator.register(Destination.EditRouter.class, go -> openRouter(RouterEditorViewModel.Spec.of(go.router(),
                 () -> fleet.get().router(go.router().key()))));
         navigator.register(Destination.EditNode.class, go -> openNode(go.target()));
+        if (backups != null) {
+            navigator.register(Destination.Backups.class, go -> openBackups(go.node(), go.daemons()));
+        }
+    }
+
+    /** A node's configuration backups: browse, compare, restore. */
+    public BackupsViewModel openBackups(String node, List<String> daemons) {
+        String key = "backups:" + node;
+        Stage existing = open.get(key);
+        if (existing != null && existing.getUserData() instanceof BackupsViewModel vm) {
+            existing.toFront();
+            return vm;
+        }
+        BackupsViewModel model = new BackupsViewModel(node, daemons, backups, nodes, pushes, tasks, this::restored);
+        Stage stage = new Stage();
+        BackupsView view = new BackupsView(model, questions.confirm());
+        stage.setUserData(model);
+        show(stage, key, model.title(), view.root(), () -> model.stageProperty().get() != BackupsViewModel.Stage.RESTORING);
+        model.load();
+        return model;
+    }
+
+    /** A restore changed a daemon's configuration: its open editor reads it again when it holds no edits. */
+    private void restored(EditTarget target) {
+        Stage editor = open.get("node:" + target.node() + "/" + target.daemon());
+        if (editor != null && editor.getUserData() instanceof ConfigEditorViewModel vm && !vm.changedProperty().get()) {
+            vm.load();
+        }
     }
 
     /** The editor of one node's keepalived, reading its configuration from the node. */
@@ -75,6 +112,9 @@ public final class EditorWindows {
         ConfigEditorViewModel model = new ConfigEditorViewModel(target, nodes, pushes, tasks);
         Stage stage = new Stage();
         ConfigEditorView view = new ConfigEditorView(model, tasks, push -> openPush(stage, push), questions);
+        if (backups != null) {
+            view.offerBackups(() -> openBackups(target.node(), List.of(target.daemon())));
+        }
         stage.setUserData(model);
         show(stage, key, "Edit keepalived on " + target.label(), view.root(), () -> !model.changedProperty().get()
                 || questions.confirm().test("Close without pushing? Your edits to " + target.label() + "'s configuration ("

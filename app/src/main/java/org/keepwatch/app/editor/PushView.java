@@ -96,7 +96,15 @@ public final class PushView {
         lint.setWrapText(true);
         lint.textProperty().bind(model.lintWarningProperty());
         lint.managedProperty().bind(model.lintWarningProperty().isNotEmpty());
-        VBox center = new VBox(8, intro, lint, diffs, reasonRow);
+        Label election = new Label();
+        election.setId("push-election");
+        election.getStyleClass().add("kw-election");
+        election.setWrapText(true);
+        election.setGraphic(new FontIcon(Material2AL.HOW_TO_VOTE));
+        election.textProperty().bind(model.electionProperty());
+        election.managedProperty().bind(model.electionProperty().isNotEmpty());
+        election.visibleProperty().bind(model.electionProperty().isNotEmpty());
+        VBox center = new VBox(8, intro, lint, election, diffs, reasonRow);
         root.setCenter(center);
 
         Button cancel = new Button("Cancel");

@@ -10,11 +10,13 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.drafts.ConfigDraft;
 import org.keepwatch.drafts.FileChange;
 import org.keepwatch.drafts.TextMerge;
+import org.keepwatch.push.ElectionForecast;
 import org.keepwatch.push.PushOutcome;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * One push of a node's edits: the side-by-side review, the reason for the audit log, the agent's
@@ -39,6 +41,7 @@ public final class PushViewModel {
     private final ReadOnlyStringWrapper mergeProblem = new ReadOnlyStringWrapper(this, "mergeProblem", "");
     private final ReadOnlyStringWrapper pushingFile = new ReadOnlyStringWrapper(this, "pushingFile", "");
     private final ReadOnlyStringWrapper lintWarning = new ReadOnlyStringWrapper(this, "lintWarning", "");
+    private final ReadOnlyStringWrapper election = new ReadOnlyStringWrapper(this, "election", "");
     private final ApplyProgress progress = new ApplyProgress();
     private ConfigDraft draft;
 
@@ -153,6 +156,14 @@ public final class PushViewModel {
         return lintWarning.getReadOnlyProperty();
     }
 
+    /**
+     * What the election will do after the push, one line per router the push changes ("n3 (200) will take VI_2 over
+     * from n2 (150)", or that no master changes); empty when it changes no router's instance.
+     */
+    public ReadOnlyStringProperty electionProperty() {
+        return election.getReadOnlyProperty();
+    }
+
     public ApplyProgress progress() {
         return progress;
     }
@@ -172,6 +183,8 @@ public final class PushViewModel {
         long errors = editor.problems().stream().filter(p -> p.error() && p.source() == ProblemRow.Source.LINT).count();
         lintWarning.set(errors == 0 ? "" : "Keepwatch's lint finds " + errors + " error(s) in this version (see the problems list). "
                 + "keepalived -t on the node decides: if it refuses, nothing is written.");
+        election.set(editor.pushes().election(editor.target(), reviewed).stream().map(ElectionForecast.Forecast::sentence)
+                .collect(Collectors.joining("\n")));
         diffs.setAll(reviewed.changes().stream().map(c -> FileDiff.of(c.path(), "On " + editor.target().node(), c.before(),
                 "After the push", c.after())).toList());
         stage.set(Stage.REVIEW);

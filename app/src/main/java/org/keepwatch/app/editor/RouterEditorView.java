@@ -196,6 +196,12 @@ public final class RouterEditorView {
                 }
             };
             priority.setOnAction(e -> commit.run());
+            // an edit counts as it is typed (Review and push follows); a field emptied while typing counts on leaving it
+            priority.textProperty().addListener((obs, old, typed) -> {
+                if (priority.isFocused() && !typed.isBlank()) {
+                    commit.run();
+                }
+            });
             priority.focusedProperty().addListener((obs, was, focused) -> {
                 if (!focused) {
                     commit.run();
@@ -261,6 +267,14 @@ public final class RouterEditorView {
         warning.textProperty().bind(model.splitWarningProperty());
         warning.visibleProperty().bind(model.splitWarningProperty().isNotEmpty());
         warning.managedProperty().bind(warning.visibleProperty());
+        Label election = new Label();
+        election.setId("router-election");
+        election.getStyleClass().add("kw-election");
+        election.setWrapText(true);
+        election.setGraphic(new FontIcon(Material2AL.HOW_TO_VOTE));
+        election.textProperty().bind(model.electionProperty());
+        election.visibleProperty().bind(model.electionProperty().isNotEmpty());
+        election.managedProperty().bind(election.visibleProperty());
         Button back = new Button("Back to editing");
         back.setId("router-back");
         back.setOnAction(e -> model.backToEdit());
@@ -269,7 +283,7 @@ public final class RouterEditorView {
         push.getStyleClass().add(Styles.ACCENT);
         push.setDefaultButton(true);
         push.setOnAction(e -> model.push());
-        VBox box = new VBox(8, intro, warning, tabs, EditorLayout.buttons(back, push));
+        VBox box = new VBox(8, intro, election, warning, tabs, EditorLayout.buttons(back, push));
         box.setPadding(new Insets(12));
         return box;
     }
@@ -284,10 +298,10 @@ public final class RouterEditorView {
             rolling.setId("rolling-" + member.node());
             rolling.textProperty().bind(member.rollingProperty());
             rolling.setWrapText(true);
-            StepList steps = new StepList(member.progress().rows(), "steps-" + member.node());
+            StepList steps = new StepList(member.progress().rows(), "steps-" + member.node(), true);
             VBox card = new VBox(6, node, rolling, steps.root());
             card.getStyleClass().add("kw-member-progress");
-            card.setPrefWidth(360);
+            card.setPrefWidth(420);
             cards.getChildren().add(card);
         }
         ScrollPane scroll = new ScrollPane(cards);
@@ -318,6 +332,11 @@ public final class RouterEditorView {
             }
         };
         field.setOnAction(e -> commit.run());
+        field.textProperty().addListener((obs, old, typed) -> {
+            if (field.isFocused() && !typed.isBlank()) {
+                commit.run();
+            }
+        });
         field.focusedProperty().addListener((obs, was, focused) -> {
             if (!focused) {
                 commit.run();

@@ -28,6 +28,7 @@ import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterStatus;
 import org.keepwatch.fleet.VrrpState;
+import org.keepwatch.push.ElectionForecast;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
 import org.keepwatch.push.RollingApply;
@@ -88,6 +89,7 @@ public final class RouterEditorViewModel {
     private final ObservableList<PeerCheckLine> findings = FXCollections.observableArrayList();
     private final StringProperty peerVerdict = new SimpleStringProperty(this, "peerVerdict", "");
     private final StringProperty splitWarning = new SimpleStringProperty(this, "splitWarning", "");
+    private final StringProperty election = new SimpleStringProperty(this, "election", "");
     private final ObservableList<FileDiff> diffs = FXCollections.observableArrayList();
     private final ObjectProperty<PushViewModel.PushVerdict> verdict = new SimpleObjectProperty<>(this, "verdict");
     private final Map<String, StringProperty> shared = new LinkedHashMap<>();
@@ -170,6 +172,7 @@ public final class RouterEditorViewModel {
         }
         diffs.setAll(all);
         splitWarning.set(RollingApply.splitWarning(shared).orElse(""));
+        election.set(pushes.election(current).map(ElectionForecast.Forecast::sentence).orElse(""));
         verdict.set(null);
         stage.set(Stage.REVIEW);
         return true;
@@ -408,6 +411,11 @@ public final class RouterEditorViewModel {
     /** Before the push: what the change alters that every member must share, and what a rolling push does then. */
     public ReadOnlyStringProperty splitWarningProperty() {
         return splitWarning;
+    }
+
+    /** Before the push: what the election will do once every member has its edit ("n3 (200) will take VI_2 over from n2 (150)"). */
+    public ReadOnlyStringProperty electionProperty() {
+        return election;
     }
 
     public ReadOnlyStringProperty peerVerdictProperty() {

@@ -4,6 +4,8 @@ import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterStatus;
 
+import java.util.List;
+
 /**
  * Where one view sends the operator in another: a value the {@link Navigator} hands to whoever registered for it.
  * The view that asks knows nothing of the view that answers.
@@ -24,6 +26,13 @@ public sealed interface Destination {
 
     /** The editor of one node's keepalived configuration. */
     record EditNode(EditTarget target) implements Destination {
+    }
+
+    /** A node's configuration backups (its keepalived daemons, the first shown first): browse, compare, restore. */
+    record Backups(String node, List<String> daemons) implements Destination {
+        public Backups {
+            daemons = List.copyOf(daemons);
+        }
     }
 
     /** Why a node is not connected, with Reconnect and Edit node at hand. */

@@ -27,6 +27,7 @@ public final class NodeRow {
     private final StringProperty keepalived = new SimpleStringProperty(this, "keepalived");
     private final StringProperty agent = new SimpleStringProperty(this, "agent");
     private final StringProperty lastError = new SimpleStringProperty(this, "lastError");
+    private List<String> daemonNames = List.of();
     private final StringProperty daemons = new SimpleStringProperty(this, "daemons", "");
     private final StringProperty daemonsDetail = new SimpleStringProperty(this, "daemonsDetail", "");
     private final BooleanProperty daemonsRunning = new SimpleBooleanProperty(this, "daemonsRunning", true);
@@ -59,6 +60,7 @@ public final class NodeRow {
 
     /** Its keepalived daemons as the agent last reported them: hung, stopped or dead ones are said here. */
     public void updateDaemons(List<DaemonObservation> reported) {
+        daemonNames = reported.stream().map(DaemonObservation::name).toList();
         daemons.set(DaemonSummary.of(reported));
         daemonsDetail.set(DaemonSummary.details(reported));
         daemonsRunning.set(DaemonSummary.allRunning(reported));
@@ -95,6 +97,11 @@ public final class NodeRow {
 
     public ReadOnlyStringProperty lastErrorProperty() {
         return lastError;
+    }
+
+    /** The names of its keepalived daemons as last reported (their configuration backups, their editors). */
+    public List<String> daemonNames() {
+        return daemonNames;
     }
 
     public ReadOnlyStringProperty daemonsProperty() {

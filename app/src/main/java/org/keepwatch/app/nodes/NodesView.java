@@ -128,7 +128,13 @@ public final class NodesView {
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.EditFleetNode(row.name()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.EditFleetNode.class));
-        tools.getItems().addAll(List.of(reconnect, details, edit).stream().map(ActionControls::button).toList());
+        Action backups = Action.of("node-backups-button", "Backups…", Material2AL.HISTORY,
+                        // a node not online yet reports no daemons: its window then says why it cannot list them
+                        () -> selected(model).ifPresent(row -> navigator.go(new Destination.Backups(row.name(),
+                                row.daemonNames().isEmpty() ? List.of("keepalived") : row.daemonNames()))))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.Backups.class));
+        tools.getItems().addAll(List.of(reconnect, details, edit, backups).stream().map(ActionControls::button).toList());
         table.addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
             if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
                 details.fire();

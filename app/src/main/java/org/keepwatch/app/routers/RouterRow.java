@@ -44,7 +44,8 @@ public final class RouterRow {
         members.set(newView.members());
         verdict.set(newView.verdict());
         reasons.set(String.join("\n", newView.reasons()));
-        lastChange.set(newView.lastChange());
+        // keepalived's own time of the router's last transition; not when Keepwatch connected and first saw it
+        lastChange.set(newView.lastTransition().orElse(null));
     }
 
     public RouterKey key() {

@@ -22,6 +22,7 @@ import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.Verdict;
 import org.kordamp.ikonli.material2.Material2AL;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -71,12 +72,15 @@ public final class RoutersView {
         members.setPrefWidth(540);  // three members' badges side by side, unclipped
 
         TableColumn<RouterRow, Instant> changed = new TableColumn<>("Last change");
+        changed.setId("routers-last-change");
         changed.setCellValueFactory(c -> c.getValue().lastChangeProperty());
         changed.setCellFactory(c -> new TableCell<>() {
             @Override
             protected void updateItem(Instant at, boolean empty) {
                 super.updateItem(at, empty);
-                setText(empty || at == null ? null : Formats.clock(at));
+                // a transition from an earlier day carries its date
+                setText(empty ? null : at == null ? "—" : at.isBefore(Instant.now().minus(Duration.ofHours(20)))
+                        ? Formats.dateTime(at) : Formats.clock(at));
             }
         });
         changed.setPrefWidth(110);

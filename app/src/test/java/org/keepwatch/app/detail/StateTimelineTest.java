@@ -40,12 +40,28 @@ class StateTimelineTest {
         Color fiveMinutesAgo = pixelAt(Duration.ofMinutes(4), Optional.of(NOW.minus(Duration.ofMinutes(5))));
         Color eightMinutesAgo = pixelAt(Duration.ofMinutes(8), Optional.of(NOW.minus(Duration.ofMinutes(5))));
         assertThat(fiveMinutesAgo).isEqualTo(StateTimeline.colour(VrrpState.MASTER));
-        assertThat(eightMinutesAgo).isEqualTo(StateTimeline.colour(VrrpState.UNKNOWN));
+        assertThat(eightMinutesAgo).isEqualTo(StateTimeline.NOT_WATCHED_COLOUR);
     }
 
     @Test
-    void withoutKeepalivedsTransitionTimeTheTimeBeforeConnectingIsUnknown() throws Exception {
-        assertThat(pixelAt(Duration.ofMinutes(4), Optional.empty())).isEqualTo(StateTimeline.colour(VrrpState.UNKNOWN));
+    void theTimeBeforeKeepwatchWatchedIsNotWatchedNotUnknownAndALaterLossOfSightIsUnknown() {
+        List<StateTimeline.Segment> firstSeen = StateTimeline.segments(FIRST_SEEN, VrrpState.MASTER, Optional.empty(), NOW);
+        assertThat(firstSeen).extracting(StateTimeline.Segment::label).containsExactly("not watched", "MASTER");
+        assertThat(firstSeen.get(0).to()).isEqualTo(NOW.minus(Duration.ofMinutes(1)));
+        List<StateTimeline.Segment> since = StateTimeline.segments(FIRST_SEEN, VrrpState.MASTER,
+                Optional.of(NOW.minus(Duration.ofMinutes(5))), NOW);
+        assertThat(since).extracting(StateTimeline.Segment::label).containsExactly("not watched", "MASTER");
+        assertThat(since.get(0).to()).isEqualTo(NOW.minus(Duration.ofMinutes(5)));
+        // watched, then the node went out of sight: that is UNKNOWN, Keepwatch was watching
+        List<Transition> lost = List.of(FIRST_SEEN.get(0),
+                new Transition(NOW.minus(Duration.ofSeconds(30)), VI_1, VrrpState.MASTER, VrrpState.UNKNOWN, 150, "disconnected"));
+        assertThat(StateTimeline.segments(lost, VrrpState.UNKNOWN, Optional.empty(), NOW)).extracting(StateTimeline.Segment::label)
+                .containsExactly("not watched", "MASTER", "UNKNOWN");
+    }
+
+    @Test
+    void withoutKeepalivedsTransitionTimeTheTimeBeforeConnectingIsNotWatched() throws Exception {
+        assertThat(pixelAt(Duration.ofMinutes(4), Optional.empty())).isEqualTo(StateTimeline.NOT_WATCHED_COLOUR);
         assertThat(pixelAt(Duration.ofSeconds(30), Optional.empty())).isEqualTo(StateTimeline.colour(VrrpState.MASTER));
     }
 

@@ -17,6 +17,7 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
+import org.keepwatch.fleet.VrrpState;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
@@ -90,8 +91,15 @@ class EditorNodeTest {
             return () -> listeners.remove(l);
         });
         NodeConfigService configs = new NodeConfigService(agents, io);
-        windows = new EditorWindows(configs, new PushService(agents,
-                () -> new FleetState(Clock.systemUTC(), FleetSettings.DEFAULTS), io), Tasks.onFxThread(io), () -> null,
+        // What the fleet sees: n1 (this keepalived) BACKUP of VI_1 at 100, n2 its MASTER at 120.
+        FleetState fleet = new FleetState(Clock.systemUTC(), FleetSettings.DEFAULTS);
+        for (String n : List.of("n1", "n2")) {
+            fleet.addNode(n, "lab");
+            fleet.nodeStatus(org.keepwatch.fleet.Observations.online(n));
+        }
+        fleet.applyReport(org.keepwatch.fleet.Observations.report("n1", List.of(observed("n1", node.daemon(), VrrpState.BACKUP, 100)), List.of()));
+        fleet.applyReport(org.keepwatch.fleet.Observations.report("n2", List.of(observed("n2", "keepalived", VrrpState.MASTER, 120)), List.of()));
+        windows = new EditorWindows(configs, new PushService(agents, () -> fleet, io), Tasks.onFxThread(io), () -> null,
                 new EditorWindows.Questions(q -> {
                     asked.add(q);
                     return false;
@@ -115,6 +123,7 @@ class EditorNodeTest {
 
         robot.clickOn("#editor-push");
         assertThat(label(robot, "#diff-stats")).endsWith("1 line(s) changed, 0 added, 0 removed");
+        assertThat(label(robot, "#push-election")).isEqualTo("n1 (130) will take VI_1 over from n2 (120)");
         robot.clickOn("#push-reason").write("raise n1 for the test");
         robot.clickOn("#push-confirm");
         PushViewModel.PushVerdict verdict = awaitVerdict(robot);
@@ -211,6 +220,12 @@ class EditorNodeTest {
         robot.interact(() -> other[0] = windows.openNode(new EditTarget("n9", "keepalived", Optional.empty())));
         waitFor(() -> other[0].phaseProperty().get() == ConfigEditorViewModel.Phase.FAILED);
         assertThat(other[0].problemProperty().get()).isEqualTo("n9 is not connected: its agent must be online to read, check or push its configuration");
+    }
+
+    private static org.keepwatch.fleet.InstanceObservation observed(String node, String daemon, VrrpState state, int priority) {
+        return new org.keepwatch.fleet.InstanceObservation(node, daemon, "", "VI_1", 51, "eth0", state, priority, priority,
+                List.of("10.98.0.100"), List.of(), 1.0, 2, "PASS", false, List.of(), Optional.empty(),
+                org.keepwatch.fleet.InstanceStats.NONE);
     }
 
     private void setPriority(FxRobot robot, String value) {

@@ -168,6 +168,28 @@ class EditorRouterTest {
     }
 
     @Test
+    void aPriorityCountsAsItIsTypedAndTheReviewSaysWhatTheElectionWillDo(FxRobot robot) throws Exception {
+        RouterEditorViewModel model = open(robot);
+        javafx.scene.control.Button review = robot.lookup("#router-review").queryAs(javafx.scene.control.Button.class);
+        assertThat(review.isDisabled()).isTrue();
+        TextField priority = robot.lookup("#priority-b").queryAs(TextField.class);
+        robot.clickOn(priority).eraseText(3).write("150");
+        // no Enter, the field keeps the focus: the edit counts all the same
+        assertThat(priority.isFocused()).isTrue();
+        assertThat(model.changedProperty().get()).isTrue();
+        assertThat(review.isDisabled()).as("Review and push follows the typing").isFalse();
+
+        robot.clickOn("#router-review");
+        assertThat(model.stageProperty().get()).isEqualTo(RouterEditorViewModel.Stage.REVIEW);
+        // a is MASTER at 100, b BACKUP at 100: raised to 150, b preempts
+        assertThat(label(robot, "#router-election")).isEqualTo("b (150) will take VI_1 over from a (100)");
+        robot.clickOn("#router-back");
+        robot.clickOn("#priority-b").eraseText(3).write("90");
+        robot.clickOn("#router-review");
+        assertThat(label(robot, "#router-election")).isEqualTo("No master changes for VI_1: a (100) stays master");
+    }
+
+    @Test
     void aPriorityKeepalivedRefusesOnOneMemberIsWrittenOnNone(FxRobot robot) throws Exception {
         RouterEditorViewModel model = open(robot);
         String aBefore = nodes.get("a").configText();
