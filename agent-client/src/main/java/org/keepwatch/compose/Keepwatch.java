@@ -3,6 +3,7 @@ package org.keepwatch.compose;
 import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.diagnosis.DiagnosisService;
+import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetMonitor;
 import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.FleetSettings;
@@ -19,6 +20,7 @@ import org.keepwatch.ssh.SshException;
 import org.keepwatch.ssh.SshPrompts;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -107,12 +109,14 @@ public final class Keepwatch {
 
     /** "Why?" for a router, through the agents of the fleet being watched. */
     public static DiagnosisService diagnoses(FleetService fleet) {
-        return diagnoses(fleet::session, fleet::state);
+        return diagnoses(fleet::session, fleet::state, fleet::fleet);
     }
 
-    /** "Why?" for a router, through these agents and this state (the CLI's fleet, watched for one command). */
-    public static DiagnosisService diagnoses(Function<String, Optional<AgentSession>> sessions, Supplier<FleetState> state) {
-        return new DiagnosisService(sessions, state);
+    /** "Why?" for a router, through these agents, this state and this fleet (the CLI's, watched for one command). */
+    public static DiagnosisService diagnoses(Function<String, Optional<AgentSession>> sessions, Supplier<FleetState> state,
+                                             Supplier<Fleet> fleet) {
+        return new DiagnosisService(sessions, state, node -> fleet.get().node(node)
+                .map(n -> DiagnosisService.addressOf(n.settings().host())).orElse(List.of()));
     }
 
     private static NodeAgents agents(FleetService fleet) {

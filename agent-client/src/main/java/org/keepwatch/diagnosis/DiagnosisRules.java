@@ -73,6 +73,8 @@ public final class DiagnosisRules {
                 m.report().get().addresses().forEach(a -> ownerOfAddress.putIfAbsent(a.address(), m.node()));
                 m.instanceIn(vrid).ifPresent(i -> instances.put(m.node(), i));
             }
+            // a member that could not answer is still known by the address the fleet gives it: not a stranger
+            members.forEach(m -> m.fleetAddresses().forEach(a -> ownerOfAddress.putIfAbsent(a, m.node())));
             for (MemberEvidence m : answered) {
                 DiagnoseReport r = m.report().get();
                 Optional<String> iface = Optional.ofNullable(instances.get(m.node()))

@@ -34,11 +34,20 @@ public final class DiagnosisService {
 
     private final Function<String, Optional<AgentSession>> sessions;
     private final Supplier<FleetState> state;
+    private final Function<String, List<String>> fleetAddresses;
     private final SecureRandom random = new SecureRandom();
 
-    public DiagnosisService(Function<String, Optional<AgentSession>> sessions, Supplier<FleetState> state) {
+    /** @param fleetAddresses a node's addresses as the fleet file gives them (its host, when that is an address) */
+    public DiagnosisService(Function<String, Optional<AgentSession>> sessions, Supplier<FleetState> state,
+                            Function<String, List<String>> fleetAddresses) {
         this.sessions = sessions;
         this.state = state;
+        this.fleetAddresses = fleetAddresses;
+    }
+
+    /** The node's host from the fleet file when it is an IP address (a name is not resolved here: no DNS on a page). */
+    public static List<String> addressOf(Optional<String> host) {
+        return host.filter(h -> h.matches("[0-9.]+") || h.contains(":")).map(List::of).orElse(List.of());
     }
 
     /** The router as the fleet sees it now, or an error naming it when the fleet has no such router. */
@@ -96,7 +105,7 @@ public final class DiagnosisService {
         String label = router.key().kind() == RouterKey.Kind.NEUTRON ? router.key().label()
                 : router.name() + " (" + router.key().label() + ")";
         return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(done -> DiagnosisRules.judge(label, router.vrid(),
-                        answers.stream().map(CompletableFuture::join).toList()));
+                .thenApply(done -> DiagnosisRules.judge(label, router.vrid(), answers.stream()
+                        .map(CompletableFuture::join).map(m -> m.withFleetAddresses(fleetAddresses.apply(m.node()))).toList()));
     }
 }

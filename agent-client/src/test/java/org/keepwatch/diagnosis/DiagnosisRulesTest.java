@@ -215,6 +215,21 @@ class DiagnosisRulesTest {
     }
 
     @Test
+    void aMemberThatCouldNotAnswerIsKnownByItsFleetAddressNotTakenForAStranger() {
+        n1 = new Member("n1", "10.77.0.11", "BACKUP", 150);
+        n2 = new Member("n2", "10.77.0.12", "MASTER", 100);
+        n2.hears("10.77.0.13", 50, "aaaa");
+        n1.hears(n2, 100).hears("10.77.0.13", 50, "aaaa");
+        Diagnosis d = DiagnosisRules.judge("VI_1", VRID, List.of(n1.evidence(), n2.evidence(),
+                MemberEvidence.failed("n3", "keepalived", "VI_1", "its node is not connected")
+                        .withFleetAddresses(List.of("10.77.0.13"))));
+        assertFalse(d.findings().stream().anyMatch(f -> f.cause() == Cause.STRANGER), d.toString());
+        assertFalse(d.verdict().cause() == Cause.STRANGER, d.toString());
+        assertTrue(d.hearing().stream().anyMatch(h -> h.listener().equals("n1") && h.sender().equals("n3") && h.heard()),
+                d.hearing().toString());
+    }
+
+    @Test
     void whatCouldNotBeLookedAtIsNoted() {
         n2.hears(n1, 150);
         n3.hears(n1, 150);

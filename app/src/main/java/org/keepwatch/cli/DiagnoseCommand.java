@@ -64,7 +64,7 @@ final class DiagnoseCommand implements Command {
             fleet.settle();
             RouterStatus router = find(fleet, parsed.operands().get(0));
             List<String> nodes = router.members().stream().map(RouterMember::node).distinct().toList();
-            DiagnosisService service = Keepwatch.diagnoses(fleet::session, fleet::state);
+            DiagnosisService service = Keepwatch.diagnoses(fleet::session, fleet::state, fleet::fleet);
             PrintStream progress = parsed.has("--json") ? err : out;
             if (!parsed.has("--json")) {
                 out.println(router.name() + " (" + router.key().label() + "): " + router.verdict().name().toLowerCase(Locale.ROOT)
