@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import List
 
+from .diagnose_faults import stop_stranger
 from .keys import LabKeys
 from .state import LabState, process_start_time, same_process
 from .system import LabError, find_command, ip_batch, link_exists, netns_list, run
@@ -306,6 +307,8 @@ def stop_node(record: dict) -> None:
 def teardown(state: LabState, kinds=None) -> List[str]:
     """Removes what the record lists (all of it, or the nodes of the given topology kinds)."""
     removed = []
+    if kinds is None or "basic" in kinds:
+        stop_stranger(state)        # the stranger's sender lives on the LAN: it goes first
     for name, record in state.nodes().items():
         if kinds is not None and record.get("kind") not in kinds:
             continue

@@ -5,13 +5,16 @@ crash      SIGKILL keepalived and its VRRP child: the VIP stays behind          
 hang       SIGSTOP the VRRP child: the node keeps the VIP and goes silent       undo: SIGCONT
 cut        the node's cable: its bridge ports go down                           undo: ports up
 partition  bridge port isolation: isolated nodes stop hearing each other,       undo: isolation off
-           while the workstation's port (never isolated) still reaches them
+           while the workstation's port (never isolated) still reaches them;
+           with one node: that node cut off from the others (diagnose_faults)
 sshd       SIGKILL the node's sshd and its sessions: VRRP goes on, the          undo: start sshd
            workstation loses the node
+vrrp-in, vrrp-out, auth, ifdown, stranger: the faults a diagnosis tells apart (diagnose_faults.py)
 """
 import subprocess
 from typing import List
 
+from . import diagnose_faults
 from .state import LabState
 from .status import node_command, node_running
 from .system import LabError, ip_batch, run
@@ -20,7 +23,8 @@ from .topology import BRIDGE_NS, NEUTRON, NeutronRouter
 NODE_FAULTS = {"stop": ("stop", "start"), "crash": ("crash", "start"), "hang": ("hang", "resume"),
                "sshd": ("sshd-kill", "sshd-start")}
 LINK_FAULTS = ("cut", "partition")
-ALL_FAULTS = tuple(NODE_FAULTS) + LINK_FAULTS
+DIAGNOSIS_FAULTS = ("vrrp-in", "vrrp-out", "auth", "ifdown", "stranger")
+ALL_FAULTS = tuple(NODE_FAULTS) + LINK_FAULTS + DIAGNOSIS_FAULTS
 
 
 def resolve_nodes(state: LabState, names: List[str]) -> List[str]:
@@ -60,15 +64,26 @@ def bridge_ports(state: LabState, name: str, record: dict, fault: str) -> List[s
 def inject(state: LabState, fault: str, names: List[str], undo: bool) -> List[str]:
     if fault not in ALL_FAULTS:
         raise LabError("unknown fault %r; one of: %s" % (fault, ", ".join(ALL_FAULTS)))
+    if fault == "stranger":
+        if names:
+            raise LabError("stranger takes no node: it is a sender of its own on the LAN")
+        diagnose_faults.stranger(state, undo)
+        return [diagnose_faults.STRANGER_NS]
     nodes = resolve_nodes(state, names)
-    if fault == "partition" and len(nodes) < 2 and not undo:
-        raise LabError("a partition needs two or more nodes: isolated switch ports stop hearing each "
-                       "other, while a port that is not isolated still hears everyone "
-                       "(give no node names to isolate every node)")
     records = state.nodes()
+    if fault == "partition" and len(nodes) == 1 and not undo:
+        name = nodes[0]
+        diagnose_faults.cut_off(records[name], bridge_ports(state, name, records[name], fault), undo=False)
+        return nodes
     for name in nodes:
         record = records[name]
-        if fault in NODE_FAULTS:
+        if fault in ("vrrp-in", "vrrp-out"):
+            diagnose_faults.vrrp_drop(state, record, fault, undo)
+        elif fault == "auth":
+            diagnose_faults.auth_mismatch(record, undo)
+        elif fault == "ifdown":
+            diagnose_faults.interface_down(state, name, record, undo)
+        elif fault in NODE_FAULTS:
             node_ctl(state, record, NODE_FAULTS[fault][1 if undo else 0])
         elif fault == "cut":
             ip_batch(["link set %s %s" % (port, "up" if undo else "down")
@@ -77,6 +92,8 @@ def inject(state: LabState, fault: str, names: List[str], undo: bool) -> List[st
             for port in bridge_ports(state, name, record, fault):
                 run(["bridge", "-n", BRIDGE_NS, "link", "set", "dev", port,
                      "isolated", "off" if undo else "on"])
+            if undo and diagnose_faults.find_command("nft"):
+                diagnose_faults.cut_off(record, [], undo=True)
     return nodes
 
 
@@ -85,3 +102,13 @@ def heal(state: LabState) -> None:
     names = sorted(state.nodes())
     for fault in ("hang", "cut", "partition", "crash", "sshd"):
         inject(state, fault, names, undo=True)
+    diagnose_faults.stop_stranger(state)
+    records = state.nodes()
+    for name in names:
+        if diagnose_faults.find_command("nft"):
+            for fault in ("vrrp-in", "vrrp-out"):
+                diagnose_faults.vrrp_drop(state, records[name], fault, undo=True)
+        if records[name].get("kind") != "neutron":
+            diagnose_faults.auth_mismatch(records[name], undo=True)
+        else:
+            diagnose_faults.interface_down(state, name, records[name], undo=True)

@@ -56,7 +56,7 @@ class ProtocolTest(unittest.TestCase):
                                   "config.read", "config.check", "config.apply", "config.backups",
                                   "config.backup.read", "config.restore", "maintenance.set", "maintenance.prepare",
                                   "daemon.start", "daemon.stop", "daemon.restart", "daemon.reload",
-                                  "log.read", "log.follow", "log.unfollow"))
+                                  "log.read", "log.follow", "log.unfollow", "diagnose"))
         self.assertEqual(self.error_code(self.agent.call("shell", {"cmd": "id"})), "unknown_op")
         self.assertEqual(self.error_code(self.agent.call("config.write")), "unknown_op")
 

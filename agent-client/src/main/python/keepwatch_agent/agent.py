@@ -17,6 +17,7 @@ from .config_requests import ConfigRequests
 from .daemon import Daemon, daemon_key, daemon_label, SOURCE_CONFIG, SOURCE_DUMP
 from .daemon_control import DaemonControl
 from .daemon_logs import DaemonLogs
+from .diagnose import DiagnoseRequests
 from .discovery import Discovery
 from .dump_locks import DumpLocks
 from .dumps import DumpScheduler
@@ -98,6 +99,8 @@ class Agent(object):
             "daemon.start": self.daemon_control.start, "daemon.stop": self.daemon_control.stop,
             "daemon.restart": self.daemon_control.restart, "daemon.reload": self.daemon_control.reload,
             "log.read": self.logs.read, "log.follow": self.logs.follow, "log.unfollow": self.logs.unfollow,
+            "diagnose": DiagnoseRequests(settings, self.find_daemon, self.blocking_dump,
+                                         self.config_ops.write_audit).diagnose,
         }  # type: Dict[str, Callable[[Any, Dict[str, Any]], Any]]
         self.loop.after_turn.append(self._after_turn)
 

@@ -4,6 +4,8 @@ import json
 import re
 import socket
 
+from .vrrp_adverts import auth_digest
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional, Tuple  # noqa: F401
@@ -112,6 +114,9 @@ def parse_json_dump(text: str) -> "List[Dict[str, Any]]":
         record = _instance_record(entry["data"])
         stats = entry.get("stats") if isinstance(entry.get("stats"), dict) else {}
         record["stats"] = {k: stats[k] for k in STATS_KEYS if k in stats}
+        if record["auth_type"] == "PASS" and isinstance(entry["data"].get("auth_data"), str):
+            # for a diagnosis' salted fingerprint only (diagnose.py); not a public field, never sent
+            record["auth_digest"] = auth_digest(entry["data"]["auth_data"].encode("utf-8"))
         instances.append(record)
     return instances
 

@@ -12,6 +12,7 @@ OPS = (
     "config.read", "config.check", "config.apply", "config.backups", "config.backup.read",
     "config.restore", "maintenance.set", "maintenance.prepare",
     "daemon.start", "daemon.stop", "daemon.restart", "daemon.reload", "log.read", "log.follow", "log.unfollow",
+    "diagnose",
 )
 EVENTS = ("state", "vip", "daemon", "heartbeat", "apply.step", "maintenance", "daemon.step", "log")
 

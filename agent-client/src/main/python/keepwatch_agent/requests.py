@@ -35,9 +35,10 @@ ARG_SCHEMAS = {
                  "instance": (str, False), "level": (str, False), "grep": (str, False)},
     "log.follow": {"daemon": (str, True), "instance": (str, False), "level": (str, False), "grep": (str, False)},
     "log.unfollow": {"follow": (int, False)},
+    "diagnose": {"daemon": (str, True), "instance": (str, False), "seconds": (int, False), "salt": (str, False)},
 }  # type: Dict[str, Dict[str, Tuple[type, bool]]]
 WORKER_OPS = ("config.read", "config.check", "config.apply", "config.backups", "config.backup.read", "config.restore",
-              "daemon.start", "daemon.stop", "daemon.restart", "daemon.reload", "log.read")
+              "daemon.start", "daemon.stop", "daemon.restart", "daemon.reload", "log.read", "diagnose")
 FILE_ENTRY_KEYS = ("path", "text", "base_sha256")
 
 

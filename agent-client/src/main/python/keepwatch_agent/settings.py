@@ -27,6 +27,8 @@ DEFAULT_SETTINGS = {
     "check_timeout": 30.0,          # s for keepalived -t
     "reload_timeout": 30.0,         # s for systemctl reload
     "backup_keep": 20,              # backups kept per file
+    "diagnose_listen": 3.0,         # s a diagnosis listens for VRRP adverts when the request names no time
+    "diagnose_listen_max": 10.0,    # s a diagnosis listens at most, whatever the request asks
     "state_dir": None,              # backups, locks, audit log; default /var/lib/keepwatch (root)
     "audit_log": None,              # default <state_dir>/audit.log
     "allowed_paths": [],            # extra config paths the client may read and write

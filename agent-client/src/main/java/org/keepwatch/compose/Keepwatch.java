@@ -4,6 +4,8 @@ import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.daemons.DaemonControl;
 import org.keepwatch.daemons.DaemonLogs;
+import org.keepwatch.diagnosis.DiagnosisService;
+import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetMonitor;
 import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.FleetSettings;
@@ -21,8 +23,11 @@ import org.keepwatch.ssh.SshException;
 import org.keepwatch.ssh.SshPrompts;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -118,6 +123,18 @@ public final class Keepwatch {
     /** Planned failover (drain, undrain, make master here, move master away) and the maintenance weight's set-up. */
     public static MaintenanceService maintenance(FleetService fleet, Executor io) {
         return new MaintenanceService(agents(fleet), fleet::state, nodeConfigs(fleet, io), pushes(fleet, io), io);
+    }
+
+    /** "Why?" for a router, through the agents of the fleet being watched. */
+    public static DiagnosisService diagnoses(FleetService fleet) {
+        return diagnoses(fleet::session, fleet::state, fleet::fleet);
+    }
+
+    /** "Why?" for a router, through these agents, this state and this fleet (the CLI's, watched for one command). */
+    public static DiagnosisService diagnoses(Function<String, Optional<AgentSession>> sessions, Supplier<FleetState> state,
+                                             Supplier<Fleet> fleet) {
+        return new DiagnosisService(sessions, state, node -> fleet.get().node(node)
+                .map(n -> DiagnosisService.addressOf(n.settings().host())).orElse(List.of()));
     }
 
     private static NodeAgents agents(FleetService fleet) {

@@ -9,6 +9,7 @@ import org.keepwatch.app.alarms.AlarmsViewModel;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.control.DaemonControlWindows;
 import org.keepwatch.app.detail.RouterDetailView;
+import org.keepwatch.app.diagnosis.DiagnosisWindows;
 import org.keepwatch.app.editor.EditorWindows;
 import org.keepwatch.app.events.EventsView;
 import org.keepwatch.app.events.EventsViewModel;
@@ -56,6 +57,7 @@ public final class AppWindow {
     private final MainView view;
     private final Navigator navigator = new Navigator();
     private final EditorWindows editors;
+    private final DiagnosisWindows diagnoses;
     private final Scene scene;
 
     /**
@@ -108,6 +110,8 @@ public final class AppWindow {
         new DaemonControlWindows(Keepwatch.daemonControl(fleet, io), fleet::state, tasks, scene::getWindow,
                 DaemonControlWindows.Questions.dialogs(), problems).answer(navigator);
         new LogWindows(Keepwatch.daemonLogs(fleet, io), fleet::state, tasks, scene::getWindow, problems).answer(navigator);
+        diagnoses = new DiagnosisWindows(Keepwatch.diagnoses(fleet), tasks, scene::getWindow);
+        diagnoses.answer(navigator);
         scene.getStylesheets().add(Objects.requireNonNull(
                 AppWindow.class.getResource("keepwatch.css"), "keepwatch.css").toExternalForm());
     }
@@ -135,5 +139,10 @@ public final class AppWindow {
 
     public EditorWindows editors() {
         return editors;
+    }
+
+    /** The "Why?" windows (tests, screenshots). */
+    public DiagnosisWindows diagnoses() {
+        return diagnoses;
     }
 }

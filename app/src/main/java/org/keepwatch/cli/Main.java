@@ -37,6 +37,7 @@ public final class Main {
         commands.put("drain-setup", new MaintenanceCommand(MaintenanceCommand.Verb.SETUP));
         commands.put("daemon", new DaemonCommand());
         commands.put("logs", new LogsCommand());
+        commands.put("diagnose", new DiagnoseCommand());
         return commands;
     }
 

@@ -33,13 +33,17 @@ import java.util.concurrent.TimeUnit;
 public final class LabShots {
 
     private static final Duration SETTLE = Duration.ofMillis(1500);
+    /** A second argument "diagnosis": only the diagnosis shot. */
+    private static final String ONLY_DIAGNOSIS = "diagnosis";
     private static Path out;
+    private static boolean onlyDiagnosis;
 
     private LabShots() {
     }
 
     public static void main(String[] args) throws Exception {
         out = Path.of(args[0]);
+        onlyDiagnosis = args.length > 1 && args[1].equals(ONLY_DIAGNOSIS);
         Files.createDirectories(out);
         System.setProperty(KeepwatchApp.CONFIG_DIR_PROPERTY, Files.createTempDirectory("kw-shots-config").toString());
         Thread shots = new Thread(LabShots::drive, "lab-shots");
@@ -63,13 +67,19 @@ public final class LabShots {
                 return null;
             });
             Scene scene = stage.getScene();
-            shoot("welcome");
+            if (!onlyDiagnosis) {
+                shoot("welcome");
+            }
             fx(() -> {
                 ((Button) scene.lookup("#open-lab-fleet")).fire();
                 return null;
             });
             awaitFx(Duration.ofSeconds(60), "8 routers, every one healthy", () -> healthyRouters(scene) == 8
                     && !scene.lookup("#alarm-banner").isVisible());
+            if (onlyDiagnosis) {
+                diagnosis(lab, scene);
+                return;
+            }
             selectRouter(scene, 0);
             shoot("main-routers");
             tab(scene, 1);
@@ -89,6 +99,8 @@ public final class LabShots {
             dismissNotifications();
             lab.ok("fail", "partition", "--undo");
             lab.awaitHealthy(Duration.ofSeconds(40));
+
+            diagnosis(lab, scene);
 
             lab.ok("fail", "crash", "n1");
             awaitFx(Duration.ofSeconds(30), "the orphan VIP banner", () -> scene.lookup("#alarm-banner").isVisible()
@@ -126,6 +138,57 @@ public final class LabShots {
                 System.exit(code);
             });
         }
+    }
+
+    /**
+     * "Why?" on a split router: VRRP dropped coming into n2 (lab/fail vrrp-in n2) splits VI_1; its detail's Why? opens
+     * the diagnosis, shot once it has found the firewall.
+     */
+    private static void diagnosis(Lab lab, Scene scene) throws Exception {
+        lab.ok("fail", "vrrp-in", "n2");
+        try {
+            awaitFx(Duration.ofSeconds(30), "VI_1 split", () -> routerRow(scene, "VI_1")
+                    .map(r -> r.verdictProperty().get() == Verdict.SPLIT_BRAIN).orElse(false));
+            fx(() -> {
+                TableView<?> table = (TableView<?>) scene.lookup("#routers-table");
+                routerRow(scene, "VI_1").ifPresent(row -> {
+                    int index = table.getItems().indexOf(row);
+                    table.getSelectionModel().clearAndSelect(index);
+                });
+                return null;
+            });
+            awaitFx(Duration.ofSeconds(10), "the detail's Why?", () -> scene.lookup("#detail-why") instanceof Button);
+            fx(() -> {
+                ((Button) scene.lookup("#detail-why")).fire();
+                return null;
+            });
+            Stage why = await(Duration.ofSeconds(10), "the diagnosis window", () -> fx(() -> Window.getWindows().stream()
+                    .filter(w -> w instanceof Stage s && s.getTitle() != null && s.getTitle().startsWith("Why?") && s.isShowing())
+                    .map(w -> (Stage) w).findFirst()));
+            fx(() -> {
+                why.setX(300);
+                why.setY(90);
+                why.setWidth(900);
+                why.setHeight(700);
+                return null;
+            });
+            awaitFx(Duration.ofSeconds(40), "the diagnosis' verdict", () -> why.getScene().lookup("#diagnosis-verdict") != null);
+            dismissNotifications();
+            shoot("diagnosis");
+            fx(() -> {
+                why.close();
+                return null;
+            });
+        } finally {
+            lab.ok("fail", "vrrp-in", "n2", "--undo");
+            lab.awaitHealthy(Duration.ofSeconds(40));
+        }
+    }
+
+    private static Optional<RouterRow> routerRow(Scene scene, String name) {
+        Node node = scene.lookup("#routers-table");
+        return node instanceof TableView<?> t ? t.getItems().stream().filter(row -> row instanceof RouterRow r
+                && r.view().name().equals(name)).map(row -> (RouterRow) row).findFirst() : Optional.empty();
     }
 
     /** The desktop notification stays 15 s; the next views are shot without it. */

@@ -50,6 +50,7 @@ class ArchitectureTest {
             "push", "org.keepwatch.push..",
             "maintenance", "org.keepwatch.maintenance..",
             "daemons", "org.keepwatch.daemons..",
+            "diagnosis", "org.keepwatch.diagnosis..",
             "compose", "org.keepwatch.compose..");
 
     private static final JavaClasses MAIN = new ClassFileImporter()

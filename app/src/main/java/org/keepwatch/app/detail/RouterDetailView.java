@@ -1,18 +1,23 @@
 package org.keepwatch.app.detail;
 
+import atlantafx.base.theme.Styles;
+import javafx.beans.InvalidationListener;
 import javafx.beans.binding.BooleanBinding;
 import javafx.geometry.Insets;
+import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
 import javafx.scene.control.Hyperlink;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Formats;
 import org.keepwatch.app.common.Presentation;
+import org.keepwatch.app.common.Tooltips;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.app.routers.RouterRow;
@@ -22,16 +27,14 @@ import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.MaintenanceWeight;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterStatus;
+import org.keepwatch.fleet.Verdict;
 import org.keepwatch.fleet.VrrpState;
 import org.keepwatch.maintenance.MaintenancePlan;
-
-import javafx.beans.InvalidationListener;
-import javafx.geometry.Pos;
-import javafx.scene.layout.Priority;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -42,6 +45,8 @@ import java.util.function.Supplier;
 public final class RouterDetailView {
 
     private static final double CARD_WIDTH = 250;
+    /** A router whose members changed state this often in the timeline's window flaps: "Why?" is offered. */
+    private static final int FLAPPING_TRANSITIONS = 4;
     private final VBox root = new VBox(10);
     private final Supplier<FleetState> state;
     private final Clock clock;
@@ -51,6 +56,7 @@ public final class RouterDetailView {
     private final BooleanBinding canEditNode;
     private final BooleanBinding canPlan;
     private final BooleanBinding canShowLog;
+    private final BooleanBinding canDiagnose;
     private RouterRow shown;
 
     public RouterDetailView(Supplier<FleetState> state, Clock clock, Navigator navigator) {
@@ -61,6 +67,8 @@ public final class RouterDetailView {
         canEditNode = navigator.canGo(Destination.EditNode.class);
         canPlan = navigator.canGo(Destination.PlanFailover.class);
         canShowLog = navigator.canGo(Destination.ShowLog.class);
+        canDiagnose = navigator.canGo(Destination.Diagnose.class);
+        canDiagnose.addListener((obs, was, can) -> render());
         canEditRouter.addListener((obs, was, can) -> render());
         canEditNode.addListener((obs, was, can) -> render());
         canPlan.addListener((obs, was, can) -> render());
@@ -125,6 +133,18 @@ public final class RouterDetailView {
             edit.setId("detail-edit-router");
             edit.setOnAction(e -> navigator.go(new Destination.EditRouter(router)));
             heading.getChildren().add(edit);
+        }
+        if (canDiagnose.get()) {
+            boolean troubled = router.verdict() != Verdict.HEALTHY || flapping(router);
+            Button why = new Button(troubled ? "Why?" : "Diagnose…", new FontIcon(Material2AL.HELP_OUTLINE));
+            why.setId("detail-why");
+            if (troubled) {
+                why.getStyleClass().add(Styles.ACCENT);
+            }
+            why.setTooltip(Tooltips.wrapping("Every member listens for VRRP for a few seconds; the most likely cause "
+                    + "and the member it points at are said with what they rest on."));
+            why.setOnAction(e -> navigator.go(new Destination.Diagnose(router)));
+            heading.getChildren().add(why);
         }
         root.getChildren().setAll(heading, vips, reasons, members);
     }
@@ -193,6 +213,14 @@ public final class RouterDetailView {
             card.getChildren().add(act);
         }
         return card;
+    }
+
+    /** Whether the router's members changed state {@link #FLAPPING_TRANSITIONS} times or more in the timeline's window. */
+    private boolean flapping(RouterStatus router) {
+        Instant since = clock.instant().minus(StateTimeline.WINDOW);
+        long changes = router.members().stream().flatMap(m -> state.get().history(m.lastKnown().id()).stream())
+                .filter(t -> t.at().isAfter(since)).count();
+        return changes >= FLAPPING_TRANSITIONS;
     }
 
     /** What a member's "Edit config…" edits: its keepalived, opened at its instance. */

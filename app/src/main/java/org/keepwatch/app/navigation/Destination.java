@@ -24,6 +24,10 @@ public sealed interface Destination {
     record EditRouter(RouterStatus router) implements Destination {
     }
 
+    /** "Why?": a diagnosis of a router, its members listening for VRRP. */
+    record Diagnose(RouterStatus router) implements Destination {
+    }
+
     /** The editor of one node's keepalived configuration. */
     record EditNode(EditTarget target) implements Destination {
     }

@@ -106,8 +106,13 @@ public final class RoutersView {
                                         Optional.of(row.view().key())))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.PlanFailover.class));
+        Action why = Action.of("menu-why-router", "Why? Diagnose this router…", Material2AL.HELP_OUTLINE,
+                        () -> Optional.ofNullable(model.selectedProperty().get())
+                                .ifPresent(row -> navigator.go(new Destination.Diagnose(row.view()))))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.Diagnose.class));
         table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(editConfig),
-                ActionControls.menuItem(moveAway));
+                ActionControls.menuItem(moveAway), ActionControls.menuItem(why));
     }
 
     /** Selects a router's row and scrolls to it (the operator was sent here from elsewhere). */
