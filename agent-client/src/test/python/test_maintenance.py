@@ -137,7 +137,7 @@ class MaintenanceSetTest(MaintenanceTestBase):
         self.daemon.neutron_router = "3d611c8b-5c67-58e0-8664-b771a97976f3"
         with self.assertRaises(ka.AgentError) as ctx:
             self.maintenance.set(self.daemon, True, None)
-        self.assertEqual(ctx.exception.code, "unsupported")
+        self.assertEqual(ctx.exception.code, "neutron_managed", "the same code as daemon.* of a Neutron router")
         self.assertIn("belongs to the Neutron l3 agent", ctx.exception.message)
         record = self.maintenance.record(self.daemon)
         self.assertFalse(record["available"])

@@ -20,8 +20,8 @@ from .launch_records import launch_of_process, startable, systemd_unit_of
 from .linux import libc, pidfd_open
 from .log import LOG
 from .proc import is_alive, signal_caught
-from .protocol import (AgentError, E_BAD_ARGS, E_IO, E_NOT_FOUND, E_NOT_RUNNING, E_PERMISSION, E_UNSUPPORTED,
-    E_UNTRUSTED)
+from .protocol import (AgentError, E_BAD_ARGS, E_IO, E_NEUTRON_MANAGED, E_NOT_FOUND, E_NOT_RUNNING, E_PERMISSION,
+    E_UNSUPPORTED, E_UNTRUSTED)
 from .trust import check_trusted, resolve_trusted, trusted_directory
 
 TYPE_CHECKING = False
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from typing import Any, Callable, Dict, List, Optional, Tuple  # noqa: F401
     from .agent import Agent  # noqa: F401
 
-E_NEUTRON_MANAGED = "neutron_managed"
 E_CONTROL_FAILED = "control_failed"
 DAEMON_ACTIONS = ("start", "stop", "restart", "reload")
 TRUSTED_PROGRAM_DIRS = ("/usr/bin", "/bin", "/usr/sbin", "/sbin")

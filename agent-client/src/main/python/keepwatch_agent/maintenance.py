@@ -25,7 +25,7 @@ from .claims import claim_statements, ClaimsReader
 from .clock import iso_time, now
 from .private_files import atomic_write, private_dir, unlink_quietly
 from .proc import session_user
-from .protocol import AgentError, E_IO, E_NOT_WIRED, E_UNSUPPORTED, E_UNTRUSTED
+from .protocol import AgentError, E_IO, E_NEUTRON_MANAGED, E_NOT_WIRED, E_UNSUPPORTED, E_UNTRUSTED
 from .trust import file_kind, trusted_owner
 
 TYPE_CHECKING = False
@@ -269,8 +269,9 @@ class Maintenance(object):
         instance wired. Returns {previous, value, record}; raises AgentError (refused: nothing written)."""
         refusal = self.refusal(d)
         if refusal is not None:
-            raise AgentError(E_UNSUPPORTED, "%s: %s" % (d.name, refusal), {"refusal": "neutron" if d.neutron_router
-                                                                           else "mount_namespace"})
+            code = E_NEUTRON_MANAGED if d.neutron_router else E_UNSUPPORTED
+            raise AgentError(code, "%s: %s" % (d.name, refusal), {"refusal": "neutron" if d.neutron_router
+                                                                  else "mount_namespace"})
         path = self.track_path(d)
         if drained:
             wiring_now = self._wiring(d, str(path))

@@ -43,6 +43,7 @@ E_IO = "io_error"
 E_UNSUPPORTED = "unsupported"
 E_SHUTTING_DOWN = "shutting_down"
 E_INTERNAL = "internal"
+E_NEUTRON_MANAGED = "neutron_managed"  # daemon.* and maintenance.* of a Neutron HA router's keepalived: the l3 agent owns it
 E_NOT_WIRED = "not_wired"          # maintenance.set drained: the configuration does not track Keepwatch's track file
 E_UNTRUSTED = "untrusted"          # in a daemon's config_error: a file the agent will not read as root
 
