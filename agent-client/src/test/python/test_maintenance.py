@@ -94,6 +94,12 @@ class MaintenanceTestBase(unittest.TestCase):
 
 
 class MaintenanceSetTest(MaintenanceTestBase):
+    def test_the_drain_names_the_operator_the_client_named(self):
+        operator = ka.operator_from_client({"operator": {"user": "alice", "workstation": "desk-7"}})
+        done = self.maintenance.set(self.daemon, True, "patching", by=ka.operator_label(operator, "root"))
+        self.assertEqual(done["record"]["by"], "alice@desk-7")
+        self.assertEqual(ka.operator_label(None, "root"), "root", "no operator named: the node's login")
+
     def test_drain_writes_253_only_root_can_read_and_undrain_writes_0(self):
         done = self.maintenance.set(self.daemon, True, "patching")
         self.assertEqual(self.track.read_text(), "253\n")

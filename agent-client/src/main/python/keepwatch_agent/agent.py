@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .channel import Channel
 from .claims import ClaimsReader, local_config_id
-from .client_operator import operator_from_client
+from .client_operator import operator_from_client, operator_label
 from .clock import now, stagger
 from .config_ops import ConfigOps
 from .config_requests import ConfigRequests
@@ -724,7 +724,8 @@ class Agent(object):
         d = self.find_daemon(args["daemon"])
         record = {"op": op, "daemon": d.name, "reason": args.get("reason"), "config": d.config}
         try:
-            done = self.maintenance.set(d, drained, args.get("reason"), prepare)
+            done = self.maintenance.set(d, drained, args.get("reason"), prepare,
+                                        operator_label(self.config_ops.operator, session_user()))
         except AgentError as err:
             record.update({"result": "refused", "code": err.code, "message": err.message})
             self.config_ops.write_audit(record)

@@ -27,3 +27,11 @@ def operator_from_client(client: "Any") -> "Optional[Dict[str, str]]":
         if isinstance(value, str) and len(value) <= MAX_OPERATOR_FIELD_CHARS and PRINTABLE_NAME.match(value):
             operator[field] = value
     return operator or None
+
+
+def operator_label(operator: "Optional[Dict[str, str]]", login: str) -> str:
+    """Who acts, in a few words for a record a person reads: "alice@desk-7" as the client named them, else the node's
+    login the agent runs for."""
+    if not operator or "user" not in operator:
+        return login
+    return operator["user"] + ("@" + operator["workstation"] if "workstation" in operator else "")

@@ -263,10 +263,12 @@ class Maintenance(object):
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def set(self, d: "Daemon", drained: bool, reason: "Optional[str]", prepare: bool = False) -> "Dict[str, Any]":
+    def set(self, d: "Daemon", drained: bool, reason: "Optional[str]", prepare: bool = False,
+            by: "Optional[str]" = None) -> "Dict[str, Any]":
         """Writes the daemon's track file: DRAINED_VALUE or UNDRAINED_VALUE (prepare: UNDRAINED_VALUE only when there
         is none yet, so that keepalived finds its directory and file when the wiring is added). Draining needs every
-        instance wired. Returns {previous, value, record}; raises AgentError (refused: nothing written)."""
+        instance wired; `by` names who drains (the operator the client named; default the node's login). Returns
+        {previous, value, record}; raises AgentError (refused: nothing written)."""
         refusal = self.refusal(d)
         if refusal is not None:
             code = E_NEUTRON_MANAGED if d.neutron_router else E_UNSUPPORTED
@@ -300,7 +302,7 @@ class Maintenance(object):
             try:
                 atomic_write(path, b"%d\n" % value)
                 if drained:
-                    note = {"since": now(), "time": iso_time(now()), "by": session_user(), "reason": reason,
+                    note = {"since": now(), "time": iso_time(now()), "by": by or session_user(), "reason": reason,
                             "value": value}
                     atomic_write(self.note_path(d), json.dumps(note, sort_keys=True).encode("utf-8"))
                 else:

@@ -103,7 +103,7 @@ public final class MaintenanceShots {
             tab(scene, 2);
             for (String node : BASIC) {
                 selectNode(scene, node);
-                fire(scene, "#node-maintenance-setup-button");
+                fireMaintenance(scene, "node-maintenance-setup-button");
                 Scene dialog = dialog("Set up the maintenance weight on " + node);
                 if (node.equals("n1")) {
                     shoot("maintenance-setup");
@@ -117,8 +117,8 @@ public final class MaintenanceShots {
             awaitFx(Duration.ofSeconds(30), "the basic routers healthy after the set-up", () -> healthyRouters(scene) == 8);
             Thread.sleep(3000);
             selectNode(scene, "n1");
-            awaitFx(Duration.ofSeconds(10), "Drain node… enabled", () -> !scene.lookup("#node-drain-button").isDisabled());
-            fire(scene, "#node-drain-button");
+            awaitFx(Duration.ofSeconds(10), "Drain node… enabled", () -> !scene.lookup("#node-maintenance-menu").isDisabled());
+            fireMaintenance(scene, "node-drain-button");
             Scene drain = dialog("Drain n1");
             shoot("drain-plan");
             fire(drain, "#maintenance-carry-out");
@@ -130,8 +130,8 @@ public final class MaintenanceShots {
             shoot("drained-routers");
             tab(scene, 2);
             selectNode(scene, "n1");
-            awaitFx(Duration.ofSeconds(10), "Undrain node… enabled", () -> !scene.lookup("#node-undrain-button").isDisabled());
-            fire(scene, "#node-undrain-button");
+            awaitFx(Duration.ofSeconds(10), "Undrain node… enabled", () -> !scene.lookup("#node-maintenance-menu").isDisabled());
+            fireMaintenance(scene, "node-undrain-button");
             Scene undrain = dialog("Undrain n1");
             fire(undrain, "#maintenance-carry-out");
             awaitFx(Duration.ofSeconds(60), "the undrain done", () -> ((Label) undrain.lookup("#maintenance-outcome")).getText().startsWith("Done"));
@@ -222,6 +222,15 @@ public final class MaintenanceShots {
         return await(Duration.ofSeconds(20), "the dialog " + titleStart, () -> fx(() -> Window.getWindows().stream()
                 .filter(w -> w instanceof Stage s && s.getTitle() != null && s.getTitle().startsWith(titleStart) && s.isShowing())
                 .map(Window::getScene).findFirst()));
+    }
+
+    /** An item of the Nodes view's Maintenance menu, as a click on it would. */
+    private static void fireMaintenance(Scene scene, String itemId) {
+        fx(() -> {
+            ((Button) scene.lookup("#node-maintenance-menu")).getContextMenu().getItems().stream()
+                    .filter(item -> itemId.equals(item.getId())).findFirst().orElseThrow().fire();
+            return null;
+        });
     }
 
     private static void fire(Scene scene, String id) {

@@ -33,6 +33,7 @@ public final class ActionControls {
             menu.getItems().setAll(menuItems(action.menu()));
             button.setContentDisplay(ContentDisplay.RIGHT);
             button.setOnAction(e -> menu.show(button, Side.BOTTOM, 0, 0));
+            button.setContextMenu(menu);   // a right-click opens it too; and its items are reachable from the button
         }
         return button;
     }

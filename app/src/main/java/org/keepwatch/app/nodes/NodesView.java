@@ -152,6 +152,12 @@ public final class NodesView {
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.SetUpMaintenance(row.name()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.SetUpMaintenance.class));
+        // One menu for planned failover, as for keepalived's actions: a toolbar of every action would overflow.
+        Action maintenanceMenu = Action.menu("node-maintenance-menu", "Maintenance", Material2AL.LOW_PRIORITY,
+                        "Drain the selected node's masters away, give them back, or set up its maintenance weight",
+                        List.of(drain, undrain, setUp))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.PlanFailover.class));
         List<Action> daemonActions = new ArrayList<>();
         for (DaemonAction action : DaemonAction.values()) {
             String word = action.word();
@@ -169,7 +175,7 @@ public final class NodesView {
                                 Optional.empty(), Optional.empty(), Optional.empty()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.ShowLog.class));
-        tools.getItems().addAll(List.of(reconnect, details, edit, backups, drain, undrain, setUp, daemonMenu, log).stream()
+        tools.getItems().addAll(List.of(reconnect, details, edit, backups, maintenanceMenu, daemonMenu, log).stream()
                 .map(ActionControls::button).toList());
         table.addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
             if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
