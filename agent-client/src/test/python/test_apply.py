@@ -277,15 +277,19 @@ class ApplyTest(ApplyTestBase):
         self.assertEqual(result["sha256"], ka.sha256_hex(OLD.encode()))
         self.assertEqual(result["size"], len(OLD.encode()))
 
-    def test_backup_read_refuses_paths_and_other_files_backups(self):
-        """The attacks: a path in the name, a file outside the daemon's configuration, another file's backup
-        (an include's backup named against the main file), a NUL byte, a link planted in the backup directory."""
+    def include_backup(self):
+        """An include of the daemon's configuration with one backup: (the include, its backup's name, requests)."""
         inc = self.etc / "peers.conf"
         inc.write_text("! peers\n")
         self.conf.write_text("include peers.conf\n" + OLD)
         base = ka.sha256_hex(inc.read_bytes())
         inc_backup = self.ops.apply(self.daemon, str(inc), "! peers 2\n", base, "r", 1, "apply")["backup"]
-        requests = ka.ConfigRequests(self.ops, lambda name: self.daemon, self.settings)
+        return inc, inc_backup, ka.ConfigRequests(self.ops, lambda name: self.daemon, self.settings)
+
+    def test_backup_read_refuses_paths_and_other_files_backups(self):
+        """The attacks: a path in the name, a file outside the daemon's configuration, another file's backup
+        (an include's backup named against the main file), a NUL byte."""
+        inc, inc_backup, requests = self.include_backup()
         for args, code in (({"backup": "../" + inc_backup}, "bad_args"),
                            ({"backup": "/etc/passwd"}, "bad_args"),
                            ({"backup": "x\0.conf"}, "bad_args"),
@@ -298,6 +302,11 @@ class ApplyTest(ApplyTestBase):
                 self.assertEqual(ctx.exception.code, code)
         self.assertEqual(requests.backup_read(9, {"daemon": "test", "backup": inc_backup, "path": str(inc)})["text"],
                          "! peers\n")
+
+    @unittest.skipUnless(os.geteuid() == 0, "the attack is on an agent running as root: only root can plant a link to "
+                                            "another user's file among root's backups")
+    def test_a_link_planted_among_the_backups_is_not_read(self):
+        inc, _, requests = self.include_backup()
         secret = self.tmp / "secret"
         secret.write_text("not a backup")
         os.chmod(str(secret), 0o644)
