@@ -13,15 +13,16 @@ import javafx.stage.Window;
 import org.keepwatch.app.routers.RouterRow;
 import org.keepwatch.fleet.Verdict;
 import org.keepwatch.lab.Lab;
-import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+
+import static org.keepwatch.app.ShotWaits.await;
+import static org.keepwatch.app.ShotWaits.awaitFx;
+import static org.keepwatch.app.ShotWaits.fx;
 
 /**
  * The app as an operator starts it (the real composition root, {@link KeepwatchApp}), pointed at the
@@ -236,35 +237,5 @@ public final class LabShots {
             throw new IllegalStateException("import failed for " + file);
         }
         System.out.println("lab-shots: wrote " + file);
-    }
-
-    private static <T> T await(Duration timeout, String what, Callable<Optional<T>> probe) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                Optional<T> value = probe.call();
-                if (value.isPresent()) {
-                    return value.get();
-                }
-            } catch (IllegalStateException notYet) {
-                // the toolkit is still starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("not within " + timeout + ": " + what);
-    }
-
-    /** Waits until {@code condition}, asked on the FX thread, holds. */
-    private static void awaitFx(Duration timeout, String what, Callable<Boolean> condition) throws Exception {
-        await(timeout, what, () -> fx(condition) ? Optional.of(true) : Optional.empty());
-    }
-
-    /** {@code work} on the FX thread (TestFX's asyncFx), its result within 10 s. */
-    private static <T> T fx(Callable<T> work) {
-        try {
-            return WaitForAsyncUtils.asyncFx(work).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);    // also while the toolkit is still starting
-        }
     }
 }

@@ -33,7 +33,6 @@ import org.keepwatch.ssh.SshConfig;
 import org.keepwatch.ssh.SshConnector;
 import org.keepwatch.ssh.SshEnvironment;
 import org.keepwatch.ssh.SshPrompts;
-import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,10 +42,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+
+import static org.keepwatch.app.ShotWaits.await;
+import static org.keepwatch.app.ShotWaits.awaitFx;
+import static org.keepwatch.app.ShotWaits.fx;
 
 /**
  * Screenshots of planned failover for README, from the app driven against the running lab (docs/screenshots/capture
@@ -290,33 +292,5 @@ public final class MaintenanceShots {
             throw new IllegalStateException("import failed for " + file);
         }
         System.out.println("maintenance-shots: wrote " + file);
-    }
-
-    private static <T> T await(Duration timeout, String what, Callable<Optional<T>> probe) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                Optional<T> value = probe.call();
-                if (value.isPresent()) {
-                    return value.get();
-                }
-            } catch (IllegalStateException notYet) {
-                // the toolkit is still starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("not within " + timeout + ": " + what);
-    }
-
-    private static void awaitFx(Duration timeout, String what, Callable<Boolean> condition) throws Exception {
-        await(timeout, what, () -> fx(condition) ? Optional.of(true) : Optional.empty());
-    }
-
-    private static <T> T fx(Callable<T> work) {
-        try {
-            return WaitForAsyncUtils.asyncFx(work).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

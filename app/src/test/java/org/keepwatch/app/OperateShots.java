@@ -15,14 +15,15 @@ import org.keepwatch.app.nodes.NodeRow;
 import org.keepwatch.app.routers.RouterRow;
 import org.keepwatch.fleet.Verdict;
 import org.keepwatch.lab.Lab;
-import org.testfx.util.WaitForAsyncUtils;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+
+import static org.keepwatch.app.ShotWaits.await;
+import static org.keepwatch.app.ShotWaits.awaitFx;
+import static org.keepwatch.app.ShotWaits.fx;
 
 /**
  * The app against the running lab, for the pictures of issue 15's push review, push progress, Routers table and
@@ -209,33 +210,5 @@ public final class OperateShots {
             throw new IllegalStateException("import failed for " + file);
         }
         System.out.println("operate-shots: wrote " + file);
-    }
-
-    private static <T> T await(Duration timeout, String what, Callable<Optional<T>> probe) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                Optional<T> value = probe.call();
-                if (value.isPresent()) {
-                    return value.get();
-                }
-            } catch (IllegalStateException notYet) {
-                // the toolkit is still starting
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("not within " + timeout + ": " + what);
-    }
-
-    private static void awaitFx(Duration timeout, String what, Callable<Boolean> condition) throws Exception {
-        await(timeout, what, () -> fx(condition) ? Optional.of(true) : Optional.empty());
-    }
-
-    private static <T> T fx(Callable<T> work) {
-        try {
-            return WaitForAsyncUtils.asyncFx(work).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
