@@ -145,6 +145,13 @@ class LiveDaemonTest(unittest.TestCase):
             r = self.act("start", self.b)
             self.assertEqual(r["error"]["code"], "untrusted", r)
             self.assertIn("uid 65534", r["error"]["message"])
+            other = AgentProcess("--match-config", str(self.lab.root) + "/*", "--state-dir", str(self.state_dir))
+            try:
+                names = [d["name"] for d in other.call("daemons")["result"]["daemons"]]
+                self.assertNotIn(self.b.ns, names, "a stopped daemon is never made up from a record another user "
+                                 "could have written")
+            finally:
+                other.close()
             os.chown(str(record), 0, 0)
             os.chmod(str(record), 0o666)
             r = self.act("start", self.b)
@@ -187,7 +194,70 @@ class LiveDaemonTest(unittest.TestCase):
         self.assertTrue(self.act("start", self.b)["ok"])
         self.assertNotEqual(self.daemon(self.b)["pid"], d["pid"])
 
-    def test_06_unknown_daemon_and_bad_arguments(self):
+    def test_06_drain_by_stopping_is_marked_until_a_start(self):
+        pid = self.daemon(self.a)["pid"]
+        mark = self.agent.mark()
+        r = self.agent.call("daemon.stop", {"daemon": self.a.ns, "reason": "kernel update", "drain": True},
+                            timeout=ACTION_TIMEOUT_S)
+        self.assertTrue(r["ok"], r)
+        self.assertEqual((r["result"]["running"], r["result"]["drained"]), (False, True))
+        self.wait_for(lambda: VIP in self.b.addresses(), "B never took the VIP over")
+        event = self.agent.wait_event(lambda e: e.get("event") == "maintenance" and e["daemon"] == self.a.ns
+                                      and e["maintenance"]["drained"], timeout=5, since=mark)
+        record = event["maintenance"]
+        self.assertEqual((record["method"], record["reason"], record["value"]), ("stop", "kernel update", None))
+        self.assertTrue(record["by"])
+        self.assertEqual(self.daemon(self.a)["maintenance"]["method"], "stop", "the daemons record says it too")
+        line = self.audit()[-1]
+        self.assertEqual((line["op"], line["result"], line.get("drain")), ("daemon.stop", "done", True))
+        # a new session (another operator, a reconnect) sees the drain
+        other = AgentProcess("--match-config", str(self.lab.root) + "/*", "--state-dir", str(self.state_dir))
+        try:
+            seen = next(d for d in other.call("daemons")["result"]["daemons"] if d["name"] == self.a.ns)
+            self.assertEqual((seen["maintenance"]["drained"], seen["maintenance"]["method"]), (True, "stop"))
+        finally:
+            other.close()
+
+        mark = self.agent.mark()
+        r = self.act("start", self.a)
+        self.assertTrue(r["ok"], r)
+        self.assertTrue(r["result"]["undrained"])
+        self.assertNotEqual(r["result"]["pid"], pid)
+        self.agent.wait_event(lambda e: e.get("event") == "maintenance" and e["daemon"] == self.a.ns
+                              and not e["maintenance"]["drained"], timeout=5, since=mark)
+        self.assertTrue(self.audit()[-1]["undrained"])
+        self.wait_for(lambda: VIP in self.a.addresses(), "A (150) never took its VIP back")
+
+    def test_07_a_drain_by_stopping_started_by_hand_is_over(self):
+        self.assertTrue(self.agent.call("daemon.stop", {"daemon": self.b.ns, "drain": True},
+                                        timeout=ACTION_TIMEOUT_S)["ok"])
+        note = [p for p in (self.state_dir / "maintenance").iterdir() if p.name.endswith(".stopped.json")]
+        self.assertEqual(len(note), 1, note)
+        self.b.reap()
+        self.b.start(vrrp_config("node-b", 100))        # as an operator would by hand, not through Keepwatch
+        self.wait_for(lambda: self.daemon(self.b)["alive"] and not self.daemon(self.b)["maintenance"]["drained"],
+                      "B started by hand still counts as drained")
+        self.wait_for(lambda: not note[0].exists(), "the note of the drain stays", timeout=5)
+
+    def test_08_a_drain_by_stopping_is_refused_before_anything_stops_where_its_note_could_be_planted(self):
+        pid = self.daemon(self.b)["pid"]
+        target = self.lab.root / "root-file"
+        target.write_text("root's\n")
+        # the note is named as the daemon's track file, in the same directory
+        track = self.daemon(self.b)["maintenance"]["track_file"]
+        link = self.state_dir / "maintenance" / (os.path.basename(track)[:-len(".weight")] + ".stopped.json")
+        link.symlink_to(target)
+        try:
+            r = self.agent.call("daemon.stop", {"daemon": self.b.ns, "drain": True}, timeout=ACTION_TIMEOUT_S)
+            self.assertEqual(r["error"]["code"], "untrusted", r)
+            self.assertTrue(self.daemon(self.b)["alive"], "nothing was stopped")
+            self.assertEqual(self.daemon(self.b)["pid"], pid)
+            self.assertEqual(target.read_text(), "root's\n")
+            self.assertFalse(self.daemon(self.b)["maintenance"]["drained"])
+        finally:
+            link.unlink()
+
+    def test_09_unknown_daemon_and_bad_arguments(self):
         r = self.agent.call("daemon.stop", {"daemon": "nope"})
         self.assertEqual(r["error"]["code"], "not_found")
         r = self.agent.call("log.read", {"daemon": self.a.ns, "level": "loud"})
@@ -196,6 +266,8 @@ class LiveDaemonTest(unittest.TestCase):
         self.assertEqual(r["error"]["code"], "bad_args")
         r = self.agent.call("log.unfollow", {"follow": 999})
         self.assertEqual(r["error"]["code"], "not_found")
+        r = self.agent.call("daemon.stop", {"daemon": self.a.ns, "drain": "yes"})
+        self.assertEqual(r["error"]["code"], "bad_args")
 
 
 if __name__ == "__main__":

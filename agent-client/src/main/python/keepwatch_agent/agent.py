@@ -258,7 +258,8 @@ class Agent(object):
         (alive false, pid null); such a record goes when its configuration does, and turns into the
         running daemon (same name) when one is started with it."""
         skip = {d.key for d in self.daemons.values() if not d.configured_only}
-        found = self.discovery.configured(skip, {d.key: d for d in self.daemons.values() if d.configured_only})
+        found = self.discovery.configured(skip, {d.key: d for d in self.daemons.values() if d.configured_only},
+                                          self.launch_records.recorded())
         for name, d in list(self.daemons.items()):
             if not d.configured_only:
                 continue
@@ -747,6 +748,11 @@ class Agent(object):
         record = self.maintenance.record(d)
         self.maintenance.seen[d.name] = record      # what later changes are told against
         return record
+
+    def maintenance_changed(self) -> None:
+        """A drain by stopping or its undo (from a daemon.* worker): said now, not at the next rescan."""
+        if self.subscribed:
+            self._maintenance_changes()
 
     def _maintenance_changes(self) -> None:
         """A maintenance weight another session set, or a wiring edited: said as a maintenance event."""

@@ -11,6 +11,7 @@ import sys
 import time
 
 from .bootstrap import agent_command
+from .client_operator import operator_label
 from .clock import now
 from .commands import run_command
 from .daemon import Daemon
@@ -19,7 +20,7 @@ from .daemon_logs import read_log_tail
 from .launch_records import launch_of_process, startable, systemd_unit_of
 from .linux import libc, pidfd_open
 from .log import LOG
-from .proc import is_alive, signal_caught
+from .proc import is_alive, session_user, signal_caught
 from .protocol import (AgentError, E_BAD_ARGS, E_IO, E_NEUTRON_MANAGED, E_NOT_FOUND, E_NOT_RUNNING, E_PERMISSION,
     E_UNSUPPORTED, E_UNTRUSTED)
 from .trust import check_trusted, resolve_trusted, trusted_directory
@@ -138,13 +139,27 @@ class DaemonControl(object):
             raise AgentError(E_NEUTRON_MANAGED, message, {"daemon": d.name, "neutron_router": d.neutron_router})
         unit = systemd_unit_of(d)
         audit["method"] = "systemctl" if unit else "signal"
+        drain = bool(args.get("drain")) and action == "stop"
+        stopped = (d.pid, d.starttime) if d.alive else (None, None)
+        if drain:
+            audit["drain"] = True
         lock = None  # type: Optional[int]
         try:
+            if drain:
+                self._check_drainable(d, unit)
             lock = self.agent.config_ops.lock(d, step)
             if unit:
                 outcome = self._systemd(action, d, unit, step)
             else:
                 outcome = getattr(self, "_own_" + action)(d, step)
+            if drain and not outcome["running"]:
+                self.agent.maintenance.mark_stopped(d, operator_label(self.agent.config_ops.operator, session_user()),
+                                                    reason, stopped)
+                step("drain", "ok", message="drained: keepalived stays stopped until it is started again")
+                outcome["drained"] = True
+            elif action in ("start", "restart") and outcome["running"] and self.agent.maintenance.forget_stopped(d):
+                step("undrain", "ok", message="no longer drained")
+                audit["undrained"] = outcome["undrained"] = True
         except AgentError as err:
             audit.update(result="failed", message=err.message, code=err.code)
             self.agent.config_ops.write_audit(audit, step)
@@ -154,9 +169,25 @@ class DaemonControl(object):
                 os.close(lock)
         outcome.update({"daemon": d.name, "action": action, "method": audit["method"], "unit": unit,
                         "duration_ms": int((time.monotonic() - started) * 1000)})
+        if drain or outcome.get("undrained"):
+            self.agent.loop.call_soon_threadsafe(self.agent.maintenance_changed)
         audit.update(result=outcome["result"], pid_after=outcome.get("pid"), running=outcome["running"])
         self.agent.config_ops.write_audit(audit, step)
         return outcome
+
+    def _check_drainable(self, d: Daemon, unit: "Optional[str]") -> None:
+        """A drain by stopping must be undone by a start: refused (nothing stopped) where Keepwatch could not start
+        the daemon again, or may not drain it at all."""
+        self.agent.maintenance.check_stoppable(d)
+        if unit or not d.alive:
+            return
+        current = self.agent.find_daemon(d.name)
+        record = launch_of_process(self.settings.proc_root, current) if startable(current) else None
+        if record is None:
+            raise AgentError(E_UNSUPPORTED, "keepalived %s runs in a namespace or filesystem view Keepwatch cannot start "
+                             "it in again, so stopping it would not be a drain that can be undone; nothing was stopped"
+                             % d.name)
+        self._check_launch(d, record, "its running process")
 
     def stepper(self, d: Daemon, req_id: "Any", action: str) -> "Callable[..., None]":
         def step(name: str, status: str, **detail: "Any") -> None:

@@ -37,6 +37,11 @@ KA_LONG_FLAGS = {"vrrp": "P", "check": "C", "no_bfd": "B", "dont-fork": "n", "lo
                  "log-detail": "D", "dont-respawn": "R", "all": "all"}
 
 
+def _text(value: "Any") -> "Optional[str]":
+    """An option's value when it has one (a flag given without it parses as True)."""
+    return value if isinstance(value, str) and value else None
+
+
 def parse_keepalived_argv(argv: "List[str]") -> "Dict[str, Any]":
     """getopt_long-compatible parse of a keepalived command line into {letter: value}."""
     opts = {}  # type: Dict[str, Any]
@@ -284,12 +289,15 @@ class Discovery(object):
 
     # -- configurations keepalived would run (whether or not it runs) --------------------------
 
-    def configured(self, skip: "Set[str]", known: "Optional[Dict[str, Daemon]]" = None) -> "Dict[str, Daemon]":
+    def configured(self, skip: "Set[str]", known: "Optional[Dict[str, Daemon]]" = None,
+                   recorded: "Optional[List[Dict[str, Any]]]" = None) -> "Dict[str, Daemon]":
         """Daemons this node's configuration would run, keyed by daemon_key, leaving out the keys in
         `skip` (daemons already known from /proc): keepalived.service's command line, the default
         configuration, and every Neutron HA router in neutron_ha_confs. A candidate exists while its
         configuration file does (read or not: an untrusted one is reported, not skipped). A Neutron
-        router in `known` (by key) is that daemon again, not a new one: one lstat per rescan."""
+        router in `known` (by key) is that daemon again, not a new one: one lstat per rescan. `recorded`: the start
+        records some agent kept of daemons it saw running (LaunchRecords.recorded), each a daemon of its own while its
+        configuration is there."""
         found = {}  # type: Dict[str, Daemon]
         known = known or {}
         unit = self.unit_command()
@@ -304,6 +312,19 @@ class Discovery(object):
                 config_id=opts.get("i") if isinstance(opts.get("i"), str) else None,
                 netns_name=netns, unit=unit["unit"], argv=unit["argv"]))
         self._add_configured(found, skip, self.configured_daemon(self.settings.default_config))
+        for record in recorded or []:
+            if record["key"] in skip or record["key"] in found:
+                continue
+            opts = parse_keepalived_argv(record["argv"])
+            cwd = record["cwd"]
+            d = self.configured_daemon(
+                self._absolute(_text(opts.get("f")) or self.settings.default_config, cwd),
+                pid_file=self._absolute(_text(opts.get("p")) or DEFAULT_PID_FILE, cwd),
+                vrrp_pid_file=self._absolute(_text(opts.get("r")) or DEFAULT_VRRP_PID_FILE, cwd),
+                checkers_pid_file=self._absolute(_text(opts.get("c")) or DEFAULT_CHECKERS_PID_FILE, cwd),
+                config_id=_text(opts.get("i")), netns_name=record["netns"], argv=record["argv"])
+            if d.key == record["key"]:
+                self._add_configured(found, skip, d)
         ha_confs = self.settings.neutron_ha_confs
         if ha_confs:
             try:

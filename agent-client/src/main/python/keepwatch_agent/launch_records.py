@@ -18,7 +18,7 @@ from .trust import file_kind, trusted_owner
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Optional  # noqa: F401
+    from typing import Any, Dict, List, Optional  # noqa: F401
     from .daemon import Daemon  # noqa: F401
     from .settings import Settings  # noqa: F401
 
@@ -114,10 +114,45 @@ class LaunchRecords(object):
                 private_dir(directory, create=False) is None:
             raise AgentError(E_NOT_FOUND, "no record of how keepalived %s was started" % d.name)
         path = directory / launch_file_name(d.key)
+        record = self._read(path, "no record of how keepalived %s was started" % d.name)
+        check_record(record, str(path), d.key)
+        return record
+
+    def recorded(self) -> "List[Dict[str, Any]]":
+        """Every valid start record (each in its own file, named by its key): the daemons some agent saw running here,
+        so that one stopped before this session began is still known and can be started again. Records another user
+        could have written, or that are not whole, are left out."""
+        directory = self.directory()
+        try:
+            if private_dir(Path(self.settings.state_dir), create=False) is None or \
+                    private_dir(directory, create=False) is None:
+                return []
+            names = sorted(os.listdir(str(directory)))
+        except (AgentError, OSError):
+            return []
+        records = []
+        for name in names:
+            if not name.endswith(".json"):
+                continue
+            path = directory / name
+            try:
+                record = self._read(path, "")
+                key = record.get("key") if isinstance(record, dict) else None
+                if not isinstance(key, str) or launch_file_name(key) != name:
+                    continue
+                check_record(record, str(path), key)
+            except AgentError:
+                continue
+            records.append(record)
+        return records
+
+    @staticmethod
+    def _read(path: Path, missing: str) -> "Any":
+        """A record's JSON, read only from a regular file root alone can write (never through a link)."""
         try:
             fd = os.open(str(path), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
-            raise AgentError(E_NOT_FOUND, "no record of how keepalived %s was started" % d.name)
+            raise AgentError(E_NOT_FOUND, missing)
         except OSError as exc:
             raise AgentError(E_UNTRUSTED, "the start record %s cannot be opened as a file (%s); it is not used"
                              % (path, exc.strerror or exc), {"file": str(path)})
@@ -136,11 +171,9 @@ class LaunchRecords(object):
         finally:
             os.close(fd)
         try:
-            record = json.loads(decode_text(data))
+            return json.loads(decode_text(data))
         except ValueError:
             raise AgentError(E_UNTRUSTED, "the start record %s is not JSON" % path, {"file": str(path)})
-        check_record(record, str(path), d.key)
-        return record
 
 
 def check_record(record: "Any", where: str, key: str) -> None:

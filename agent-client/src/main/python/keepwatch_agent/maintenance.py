@@ -13,7 +13,13 @@ FAULT, so it stays a backup); undrained is 0.
 The file lives in <state_dir>/maintenance (0700, root's): only root can write the number keepalived obeys. It is
 written to a temporary name and renamed over (keepalived reads it once, whole); what is found at its name is never
 followed nor written through: a link, a FIFO, or a file another user owns there is refused. Beside it, <name>.json says
-who drained it, when and why (informational: the number is the truth)."""
+who drained it, when and why (informational: the number is the truth).
+
+Without the wiring (an address owner, a sync group without tracking weight, a configuration never set up), a node is
+drained the fallback way: its keepalived is stopped (daemon.stop with drain; it sends priority 0 as it goes, so a
+backup takes over at once) and <name>.stopped.json beside the track file says so. That daemon is drained while it is
+not running; any start clears the note, and a daemon found running again with the note (started by hand) has it
+cleared at the next look."""
 
 import json
 import os
@@ -38,6 +44,9 @@ if TYPE_CHECKING:
 MAINTENANCE_DIR = "maintenance"        # under state_dir
 TRACK_FILE_SUFFIX = ".weight"
 NOTE_SUFFIX = ".json"
+STOPPED_NOTE_SUFFIX = ".stopped.json"  # drained the fallback way: keepalived stopped
+METHOD_WEIGHT = "weight"
+METHOD_STOP = "stop"
 TRACK_FILE_KEYWORDS = ("track_file", "vrrp_track_file")    # vrrp_track_file: keepalived before 2.1 (deprecated since)
 WIRED_WEIGHT = -1                      # value x weight is added to the priority: the value is what is taken off
 DRAINED_VALUE = 253                    # priority 1 for any base priority up to 254; -254 would mean FAULT
@@ -159,6 +168,9 @@ class Maintenance(object):
     def note_path(self, d: "Daemon") -> Path:
         return self.directory() / (track_file_name(d.name)[:-len(TRACK_FILE_SUFFIX)] + NOTE_SUFFIX)
 
+    def stopped_note_path(self, d: "Daemon") -> Path:
+        return self.directory() / (track_file_name(d.name)[:-len(TRACK_FILE_SUFFIX)] + STOPPED_NOTE_SUFFIX)
+
     @staticmethod
     def refusal(d: "Daemon") -> "Optional[str]":
         """Why this daemon's maintenance weight is not Keepwatch's to set, or None."""
@@ -175,7 +187,7 @@ class Maintenance(object):
         refusal = self.refusal(d)
         result = {"available": refusal is None, "refusal": refusal, "track_file": None, "blocks": [], "wired": [],
                   "unwired": [], "wiring_error": None, "value": None, "drained": False, "since": None, "by": None,
-                  "reason": None, "error": None}  # type: Dict[str, Any]
+                  "reason": None, "method": None, "error": None}  # type: Dict[str, Any]
         if refusal is not None:
             return result
         path = self.track_path(d)
@@ -187,9 +199,15 @@ class Maintenance(object):
             result["error"] = exc.message
             return result
         result["value"] = value
-        result["drained"] = bool(value)
+        note = None  # type: Optional[Dict[str, Any]]
         if value:
-            note = self._read_note(d)
+            note = self._read_note(self.note_path(d))
+            result["method"] = METHOD_WEIGHT
+        else:
+            note = self._stopped_note(d)
+            result["method"] = METHOD_STOP if note is not None else None
+        if note is not None:
+            result["drained"] = True
             result["since"] = note.get("since")
             result["by"] = note.get("by")
             result["reason"] = note.get("reason")
@@ -219,9 +237,9 @@ class Maintenance(object):
         except ValueError:
             raise AgentError(E_IO, "%s holds %r, not a number" % (path, data[:40]), {"file": str(path)})
 
-    def _read_note(self, d: "Daemon") -> "Dict[str, Any]":
+    def _read_note(self, path: Path) -> "Dict[str, Any]":
         try:
-            data = self._read_own(self.note_path(d), MAX_NOTE_BYTES)
+            data = self._read_own(path, MAX_NOTE_BYTES)
             note = json.loads(data.decode("utf-8")) if data else {}
         except (AgentError, ValueError, UnicodeDecodeError):
             return {}
@@ -252,6 +270,8 @@ class Maintenance(object):
         names = set()
         for d in daemons:
             names.add(d.name)
+            if d.alive and self._stopped_note(d) is None:
+                self.forget_stopped(d)      # started again by hand: no longer drained
             current = self.record(d)
             if self.seen.get(d.name) != current:
                 if d.name in self.seen:
@@ -310,6 +330,64 @@ class Maintenance(object):
             except OSError as exc:
                 raise AgentError(E_IO, "cannot write %s: %s" % (path, exc.strerror or exc), {"file": str(path)})
         return {"previous": previous, "value": value, "record": self.record(d)}
+
+
+    def _stopped_note(self, d: "Daemon") -> "Optional[Dict[str, Any]]":
+        """The note of a drain by stopping while it holds: the daemon is not running, or is still seen as the very
+        process that was stopped (the loop has not noticed its exit yet). None otherwise."""
+        note = self._read_note(self.stopped_note_path(d)) or None
+        if note is None or not d.alive:
+            return note
+        return note if [d.pid, d.starttime] == [note.get("pid"), note.get("starttime")] else None
+
+    def mark_stopped(self, d: "Daemon", by: "Optional[str]", reason: "Optional[str]",
+                     stopped: "Tuple[Optional[int], Optional[int]]") -> None:
+        """Notes that the daemon (the process `stopped`: pid and start time) was stopped to drain its node (the
+        fallback without the weight's wiring). Raises
+        AgentError when it may not be drained or the note cannot be written (nothing written)."""
+        path = self.check_stoppable(d)
+        note = {"method": METHOD_STOP, "since": now(), "time": iso_time(now()), "by": by or session_user(),
+                "reason": reason, "pid": stopped[0], "starttime": stopped[1]}
+        try:
+            atomic_write(path, json.dumps(note, sort_keys=True).encode("utf-8"))
+        except OSError as exc:
+            raise AgentError(E_IO, "cannot write %s: %s" % (path, exc.strerror or exc), {"file": str(path)})
+
+    def check_stoppable(self, d: "Daemon") -> Path:
+        """Where the note of a drain by stopping goes, made sure of before anything is stopped: the daemon is
+        Keepwatch's to drain, the directory root's alone, nothing but root's own regular file at the note's name."""
+        refusal = self.refusal(d)
+        if refusal is not None:
+            code = E_NEUTRON_MANAGED if d.neutron_router else E_UNSUPPORTED
+            raise AgentError(code, "%s: %s" % (d.name, refusal))
+        private_dir(Path(self.settings.state_dir))
+        private_dir(self.directory())
+        path = self.stopped_note_path(d)
+        self._check_existing(path)
+        return path
+
+    def forget_stopped(self, d: "Daemon") -> bool:
+        """Clears a drain by stopping (the daemon runs again); True when there was one. What is not root's own
+        regular file at that name is left alone (and never read)."""
+        if self.refusal(d) is not None or self._checked_dir() is None:
+            return False
+        path = self.stopped_note_path(d)
+        try:
+            self._check_existing(path)
+        except AgentError:
+            return False
+        if not path.exists():
+            return False
+        unlink_quietly(path)
+        return True
+
+    @staticmethod
+    def _check_existing(path: Path) -> None:
+        try:
+            st = os.lstat(str(path))
+        except FileNotFoundError:
+            return
+        _check_own(path, st)
 
 
 def _check_own(path: Path, st: "os.stat_result") -> None:

@@ -28,7 +28,7 @@ ARG_SCHEMAS = {
     "maintenance.set": {"daemon": (str, True), "drained": (bool, True), "reason": (str, False)},
     "maintenance.prepare": {"daemon": (str, True), "reason": (str, False)},
     "daemon.start": {"daemon": (str, True), "reason": (str, False)},
-    "daemon.stop": {"daemon": (str, True), "reason": (str, False)},
+    "daemon.stop": {"daemon": (str, True), "reason": (str, False), "drain": (bool, False)},
     "daemon.restart": {"daemon": (str, True), "reason": (str, False)},
     "daemon.reload": {"daemon": (str, True), "reason": (str, False)},
     "log.read": {"daemon": (str, True), "lines": (int, False), "since": (float, False), "until": (float, False),
