@@ -36,6 +36,19 @@ public final class DaemonOps {
         return session.call("daemon." + action, args, CONTROL_TIMEOUT).thenApply(DaemonOutcome::of);
     }
 
+    /**
+     * daemon.stop with {@code drain}: the fallback drain without the maintenance weight's wiring. The agent refuses
+     * before stopping anything where it could not start the daemon again, and marks it drained once it is stopped;
+     * any later start undrains it.
+     */
+    public CompletableFuture<DaemonOutcome> stopToDrain(String daemon, String reason) {
+        ObjectNode args = session.json().createObjectNode().put("daemon", daemon).put("drain", true);
+        if (reason != null && !reason.isBlank()) {
+            args.put("reason", reason);
+        }
+        return session.call("daemon.stop", args, CONTROL_TIMEOUT).thenApply(DaemonOutcome::of);
+    }
+
     public CompletableFuture<LogRead> readLog(String daemon, LogQuery query) {
         ObjectNode args = query.toArgs(session.json().createObjectNode().put("daemon", daemon), true);
         return session.call("log.read", args, LOG_TIMEOUT).thenApply(LogRead::of);

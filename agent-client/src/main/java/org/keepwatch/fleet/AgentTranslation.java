@@ -50,7 +50,7 @@ final class AgentTranslation {
         record.unwired().forEach(u -> unwired.put(u.instance(), u.reason()));
         return new MaintenanceWeight(record.refusal(), record.trackFile(), record.wired(), unwired, record.drained(),
                 record.since().map(AgentTranslation::instant), record.by(), record.reason(),
-                record.error().or(record::wiringError));
+                record.error().or(record::wiringError), record.method().flatMap(MaintenanceWeight.Method::of));
     }
 
     static InstanceObservation instance(String node, String daemon, String netns, InstanceState state) {

@@ -3,6 +3,7 @@ package org.keepwatch.fleet;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,7 +19,28 @@ import java.util.TreeMap;
  */
 public record MaintenanceWeight(Optional<String> refusal, Optional<String> trackFile, List<String> wired,
                                 Map<String, String> unwired, boolean drained, Optional<Instant> since,
-                                Optional<String> by, Optional<String> reason, Optional<String> problem) {
+                                Optional<String> by, Optional<String> reason, Optional<String> problem,
+                                Optional<Method> method) {
+
+    /** How a drained daemon was drained: by its maintenance weight, or (without the wiring) by stopping it. */
+    public enum Method {
+        WEIGHT("maintenance weight"), STOP("keepalived stopped");
+
+        private final String words;
+
+        Method(String words) {
+            this.words = words;
+        }
+
+        public String words() {
+            return words;
+        }
+
+        /** The agent's word for it ({@code weight}, {@code stop}); empty for anything else. */
+        public static Optional<Method> of(String word) {
+            return Arrays.stream(values()).filter(m -> m.name().equalsIgnoreCase(word)).findFirst();
+        }
+    }
 
     public MaintenanceWeight {
         refusal = refusal == null ? Optional.empty() : refusal;
@@ -29,6 +51,12 @@ public record MaintenanceWeight(Optional<String> refusal, Optional<String> track
         by = by == null ? Optional.empty() : by;
         reason = reason == null ? Optional.empty() : reason;
         problem = problem == null ? Optional.empty() : problem;
+        method = method == null ? Optional.empty() : method;
+    }
+
+    /** Drained by stopping its keepalived (the fallback): undrained by starting it. */
+    public boolean drainedByStopping() {
+        return drained && method.equals(Optional.of(Method.STOP));
     }
 
     /** Keepwatch may set it and every instance of the configuration obeys it. */
@@ -61,7 +89,7 @@ public record MaintenanceWeight(Optional<String> refusal, Optional<String> track
         if (!drained) {
             return "not drained";
         }
-        StringBuilder text = new StringBuilder("drained");
+        StringBuilder text = new StringBuilder(drainedByStopping() ? "drained (keepalived stopped)" : "drained");
         since.ifPresent(s -> text.append(" since ").append(s.truncatedTo(ChronoUnit.SECONDS)));
         by.ifPresent(b -> text.append(" by ").append(b));
         reason.filter(r -> !r.isBlank()).ifPresent(r -> text.append(" (").append(r).append(')'));

@@ -1,5 +1,6 @@
 package org.keepwatch.maintenance;
 
+import org.keepwatch.fleet.MaintenanceWeight;
 import org.keepwatch.fleet.RouterKey;
 
 import java.util.ArrayList;
@@ -34,10 +35,22 @@ public record MaintenancePlan(Kind kind, String subject, List<WeightChange> chan
         }
     }
 
-    /** One daemon's maintenance weight to write: drained (253) or undrained (0). */
-    public record WeightChange(String node, String daemon, boolean drained) {
+    /**
+     * One daemon drained or undrained: by its maintenance weight (253 or 0 written) or, the fallback, by stopping its
+     * keepalived and starting it again.
+     */
+    public record WeightChange(String node, String daemon, boolean drained, MaintenanceWeight.Method method) {
         public String describe() {
-            return (drained ? "drain " : "undrain ") + node + (daemon.equals("keepalived") ? "" : " (keepalived " + daemon + ")");
+            String who = node + (daemon.equals("keepalived") ? "" : " (keepalived " + daemon + ")");
+            if (method == MaintenanceWeight.Method.STOP) {
+                return drained ? "drain " + who + " by stopping its keepalived" : "undrain " + who + ": start its keepalived again";
+            }
+            return (drained ? "drain " : "undrain ") + who;
+        }
+
+        /** The change that undoes this one. */
+        public WeightChange undo() {
+            return new WeightChange(node, daemon, !drained, method);
         }
     }
 

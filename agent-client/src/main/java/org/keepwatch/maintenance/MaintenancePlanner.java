@@ -5,6 +5,7 @@ import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.DaemonStatus;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.MaintenanceWeight;
+import org.keepwatch.fleet.MaintenanceWeight.Method;
 import org.keepwatch.fleet.NodeStatus;
 import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
@@ -29,34 +30,51 @@ import java.util.stream.Collectors;
  * instance's priority is 1 (the agent takes 253 off, keepalived clamps to [1, 254]); a backup takes over from a live
  * master only when its priority is higher and it is not {@code nopreempt}; the highest such backup wins (a tie is
  * decided by the higher primary address, which the plan names as a tie). A weight is one per keepalived daemon, so
- * moving one router's master moves every master of that daemon: the plan lists them all.
+ * moving one router's master moves every master of that daemon: the plan lists them all. Without the weight's wiring
+ * a node can be drained the fallback way, {@link Method#STOP}: its keepalived stopped (it sends priority 0 as it goes,
+ * so the best backup takes over at once; no address answers for about the backup's skew time) and started again to
+ * undrain; the plan then counts its members out of every election until then.
  */
 public final class MaintenancePlanner {
 
     /** What keepalived makes of a drained instance's priority. */
     public static final int DRAINED_PRIORITY = 1;
     static final int OWNER_PRIORITY = 255;
-    static final String FALLBACK = "without the maintenance weight, a node's masters can be moved by stopping its "
-            + "keepalived (it sends priority 0 as it stops, a backup takes over at once, but the VIP answers nobody for "
-            + "about half a second) and starting it again to give them back, or by pushing its priorities down in the "
-            + "editor (a reload); set up the maintenance weight (\"Set up maintenance weight…\", a normal push that adds "
-            + "a track_file to the configuration) to drain without a reload and without losing a packet";
+    static final String FALLBACK = "without the maintenance weight, a node can be drained by stopping its keepalived "
+            + "(\"drain by stopping keepalived\", keepwatch drain --fallback stop: it sends priority 0 as it stops, a backup "
+            + "takes over at once, but the VIP answers nobody for about half a second; undrain starts it again), or its "
+            + "masters moved by pushing its priorities down in the editor (a reload); set up the maintenance weight "
+            + "(\"Set up maintenance weight…\", a normal push that adds a track_file to the configuration) to drain without "
+            + "a reload and without losing a packet";
 
     private MaintenancePlanner() {
     }
 
     /** Every master of {@code node} to the best other live member; its routers keep it as a backup of last resort. */
     public static MaintenancePlan drain(FleetState fleet, String node) {
-        return simulate(fleet, MaintenancePlan.Kind.DRAIN, node, Set.of(node), Set.of(), Optional.empty());
+        return drain(fleet, node, Method.WEIGHT);
     }
 
-    /** Gives a drained node its priorities back: it takes back the masters it outranks (unless nopreempt). */
+    /** A drain by the weight, or the fallback: the node's keepalived stopped (its routers lose it as a backup). */
+    public static MaintenancePlan drain(FleetState fleet, String node, Method method) {
+        return simulate(fleet, MaintenancePlan.Kind.DRAIN, node, Set.of(node), Set.of(), Optional.empty(), method);
+    }
+
+    /**
+     * Gives a drained node its priorities back: it takes back the masters it outranks (unless nopreempt). A daemon
+     * drained by stopping is started again; one drained by its weight gets 0 written.
+     */
     public static MaintenancePlan undrain(FleetState fleet, String node) {
-        return simulate(fleet, MaintenancePlan.Kind.UNDRAIN, node, Set.of(), Set.of(node), Optional.empty());
+        return simulate(fleet, MaintenancePlan.Kind.UNDRAIN, node, Set.of(), Set.of(node), Optional.empty(), Method.WEIGHT);
     }
 
     /** Moves the router's master away from the node that holds it: that node is drained. */
     public static MaintenancePlan moveAway(FleetState fleet, RouterKey key) {
+        return moveAway(fleet, key, Method.WEIGHT);
+    }
+
+    /** Moves the router's master away by the weight or by stopping the master's keepalived. */
+    public static MaintenancePlan moveAway(FleetState fleet, RouterKey key, Method method) {
         Optional<RouterStatus> router = fleet.router(key);
         String subject = router.map(r -> r.name() + " (" + key.label() + ")").orElse(key.label());
         if (router.isEmpty() || router.get().masters().size() != 1) {
@@ -67,7 +85,7 @@ public final class MaintenancePlanner {
                     List.of(), Optional.empty());
         }
         String master = router.get().masters().get(0);
-        return simulate(fleet, MaintenancePlan.Kind.MOVE_AWAY, subject, Set.of(master), Set.of(), Optional.empty());
+        return simulate(fleet, MaintenancePlan.Kind.MOVE_AWAY, subject, Set.of(master), Set.of(), Optional.empty(), method);
     }
 
     /**
@@ -75,6 +93,11 @@ public final class MaintenancePlanner {
      * (target itself is undrained if it is drained). Refused unless the election then picks target.
      */
     public static MaintenancePlan failover(FleetState fleet, RouterKey key, String target) {
+        return failover(fleet, key, target, Method.WEIGHT);
+    }
+
+    /** {@link #failover(FleetState, RouterKey, String)}, the members in the way drained by {@code method}. */
+    public static MaintenancePlan failover(FleetState fleet, RouterKey key, String target, Method method) {
         Optional<RouterStatus> router = fleet.router(key);
         String subject = router.map(r -> r.name() + " (" + key.label() + ")").orElse(key.label()) + " to " + target;
         Optional<RouterMember> here = router.flatMap(r -> r.member(target));
@@ -94,14 +117,14 @@ public final class MaintenancePlanner {
             }
         }
         return simulate(fleet, MaintenancePlan.Kind.FAILOVER, subject, drain, targetDrained ? Set.of(target) : Set.of(),
-                Optional.of(new Expected(key, target)));
+                Optional.of(new Expected(key, target)), method);
     }
 
     private record Expected(RouterKey router, String master) {
     }
 
     private static MaintenancePlan simulate(FleetState fleet, MaintenancePlan.Kind kind, String subject, Set<String> drain,
-                                            Set<String> undrain, Optional<Expected> expected) {
+                                            Set<String> undrain, Optional<Expected> expected, Method method) {
         List<String> refusals = new ArrayList<>();
         List<String> confirmations = new ArrayList<>();
         List<MaintenancePlan.WeightChange> changes = new ArrayList<>();
@@ -110,6 +133,8 @@ public final class MaintenancePlanner {
         List<RouterStatus> routers = fleet.routers();
         Set<String> acting = new LinkedHashSet<>(drain);
         acting.addAll(undrain);
+        Set<String> stopping = new LinkedHashSet<>();     // nodes whose keepalived the plan stops (the fallback)
+        Set<String> starting = new LinkedHashSet<>();     // nodes drained by stopping, started again
         if (acting.isEmpty() && expected.isPresent()) {
             refusals.add(expected.get().master() + " is already the member the election picks; nothing to do");
         }
@@ -144,13 +169,30 @@ public final class MaintenancePlanner {
                     refusals.add(who + ": " + weight.get().refusal().get());
                     continue;
                 }
+                if (!toDrain && weight.get().drainedByStopping()) {
+                    changes.add(new MaintenancePlan.WeightChange(node, daemon.name(), false, Method.STOP));
+                    starting.add(node);
+                    continue;
+                }
+                if (toDrain && method == Method.STOP) {
+                    if (weight.get().drained()) {
+                        refusals.add(who + " is drained already (" + weight.get().describeDrain() + ")");
+                    } else if (daemon.status() != DaemonStatus.RUNNING) {
+                        refusals.add(who + ": its keepalived is " + daemon.status().name().toLowerCase(java.util.Locale.ROOT)
+                                + ", not running: there is nothing to stop");
+                    } else {
+                        changes.add(new MaintenancePlan.WeightChange(node, daemon.name(), true, Method.STOP));
+                        stopping.add(node);
+                    }
+                    continue;
+                }
                 if (toDrain && !weight.get().wiredFully()) {
                     refusals.add(who + ": " + weight.get().whyNotDrainable().orElse("not wired"));
                     fallback = true;
                     continue;
                 }
                 if (weight.get().drained() != toDrain) {
-                    changes.add(new MaintenancePlan.WeightChange(node, daemon.name(), toDrain));
+                    changes.add(new MaintenancePlan.WeightChange(node, daemon.name(), toDrain, Method.WEIGHT));
                 }
             }
         }
@@ -165,7 +207,7 @@ public final class MaintenancePlanner {
             if (router.members().stream().noneMatch(m -> acting.contains(m.node()))) {
                 continue;
             }
-            moves.add(route(router, drain, undrain, electionRefusals, confirmations));
+            moves.add(route(router, new Changes(drain, undrain, stopping, starting), electionRefusals, confirmations));
         }
         if (refusals.isEmpty()) {
             refusals.addAll(electionRefusals);
@@ -180,20 +222,30 @@ public final class MaintenancePlanner {
                 fallback ? Optional.of(FALLBACK) : Optional.empty());
     }
 
+    /** Who the plan drains and undrains, and which of them by stopping and starting keepalived. */
+    private record Changes(Set<String> drain, Set<String> undrain, Set<String> stopping, Set<String> starting) {
+    }
+
     private static List<String> dedupe(List<String> lines) {
         return List.copyOf(new LinkedHashSet<>(lines));
     }
 
     /** One router after the weights: the master the election picks and the backups left, or why it is refused. */
-    private static MaintenancePlan.RouterMove route(RouterStatus router, Set<String> drain, Set<String> undrain,
-                                                    List<String> refusals, List<String> confirmations) {
+    private static MaintenancePlan.RouterMove route(RouterStatus router, Changes changes, List<String> refusals,
+                                                    List<String> confirmations) {
         String name = router.name();
         if (router.verdict() == Verdict.SPLIT_BRAIN || router.masters().size() > 1) {
             refusals.add(name + " is split (masters: " + String.join(", ", router.masters()) + "): heal it first");
         }
         Map<String, Integer> after = new TreeMap<>();
-        List<RouterMember> live = new ArrayList<>();
+        List<RouterMember> live = new ArrayList<>();         // in the election after the plan
+        List<String> stopped = new ArrayList<>();
         for (RouterMember m : router.members()) {
+            if (changes.starting().contains(m.node()) && m.current()) {
+                live.add(m);                                  // started again: back with its own priority
+                after.put(m.node(), Math.min(m.lastKnown().basePriority(), OWNER_PRIORITY));
+                continue;
+            }
             if (!m.current() || m.state() == VrrpState.HUNG) {
                 refusals.add(name + ": " + m.node() + " is STALE (" + (m.current() ? "its keepalived does not answer"
                         : "not online") + "): its state is not known now");
@@ -202,14 +254,21 @@ public final class MaintenancePlanner {
             if (!m.state().participating() || m.daemon().map(DaemonObservation::status).orElse(DaemonStatus.RUNNING) != DaemonStatus.RUNNING) {
                 continue;
             }
+            if (changes.stopping().contains(m.node())) {
+                stopped.add(m.node());
+                continue;
+            }
             live.add(m);
-            after.put(m.node(), priorityAfter(m, drain, undrain));
-            if (drain.contains(m.node()) && m.lastKnown().basePriority() >= OWNER_PRIORITY) {
+            after.put(m.node(), priorityAfter(m, changes));
+            if (changes.drain().contains(m.node()) && m.lastKnown().basePriority() >= OWNER_PRIORITY) {
                 refusals.add(name + ": " + m.node() + " has priority 255, the address owner: keepalived keeps an owner "
-                        + "master whatever its weight");
+                        + "master whatever its weight (drain it by stopping keepalived instead)");
             }
         }
-        Optional<RouterMember> master = live.stream().filter(m -> m.state() == VrrpState.MASTER).findFirst();
+        Optional<RouterMember> masterNow = router.members().stream().filter(m -> m.current() && m.state() == VrrpState.MASTER)
+                .filter(m -> m.daemon().map(DaemonObservation::status).orElse(DaemonStatus.RUNNING) == DaemonStatus.RUNNING)
+                .findFirst();
+        Optional<RouterMember> master = masterNow.filter(live::contains);   // still there after the plan
         Optional<RouterMember> picked = master;
         List<RouterMember> wouldNot = new ArrayList<>();
         if (master.isPresent()) {
@@ -228,35 +287,43 @@ public final class MaintenancePlanner {
                 picked = best;
             }
         } else {
-            picked = live.stream().max(Comparator.comparingInt(m -> after.get(m.node())));
+            // no master, or the master stops: every live member is backup, the highest priority wins (nopreempt or not)
+            picked = live.stream().filter(m -> after.containsKey(m.node())).max(Comparator.comparingInt(m -> after.get(m.node())));
         }
         Optional<RouterMember> winner = picked;
-        String from = master.map(m -> m.node() + " (" + m.lastKnown().effectivePriority() + ")").orElse("no master");
+        String from = masterNow.map(m -> m.node() + " (" + m.lastKnown().effectivePriority() + ")").orElse("no master");
         String to = winner.map(m -> m.node() + " (" + after.get(m.node()) + ")").orElse("no master");
         List<String> backups = live.stream().filter(m -> winner.map(w -> w != m).orElse(true))
                 .sorted(Comparator.comparingInt((RouterMember m) -> after.get(m.node())).reversed())
-                .map(m -> m.node() + " (" + (isDrainedAfter(m, drain, undrain) ? "drained, " : "") + after.get(m.node()) + ")")
+                .map(m -> m.node() + " (" + (isDrainedAfter(m, changes) ? "drained, " : "") + after.get(m.node()) + ")")
                 .toList();
         long healthy = live.stream().filter(m -> winner.map(w -> w != m).orElse(true))
-                .filter(m -> !isDrainedAfter(m, drain, undrain)).count();
+                .filter(m -> !isDrainedAfter(m, changes)).count();
         StringBuilder words = new StringBuilder(name).append(" (").append(router.key().label()).append("): ");
-        boolean moves = !master.map(RouterMember::node).equals(winner.map(RouterMember::node));
+        boolean moves = !masterNow.map(RouterMember::node).equals(winner.map(RouterMember::node));
         words.append(moves ? from + " → " + to : "stays on " + to);
         words.append(backups.isEmpty() ? "; no backup" : "; backup " + String.join(", ", backups));
-        if (master.isPresent() && drain.contains(master.get().node()) && !moves) {
+        if (!stopped.isEmpty()) {
+            words.append("; ").append(String.join(", ", stopped)).append(" stopped");
+        }
+        if (master.isPresent() && changes.drain().contains(master.get().node()) && !moves) {
             String why = wouldNot.isEmpty() ? "no other live member able to take over"
                     : "the members that outrank it are nopreempt (" + wouldNot.stream().map(RouterMember::node).collect(Collectors.joining(", "))
                     + "): a nopreempt backup never takes over from a live master, even one of priority 1";
             refusals.add(name + ": " + master.get().node() + " would stay master: " + why);
         }
-        if (!drain.isEmpty() && healthy == 0 && winner.isPresent()) {
+        if (masterNow.isPresent() && winner.isEmpty() && !stopped.isEmpty()) {
+            refusals.add(name + ": no other live member would take over: stopping " + String.join(", ", stopped)
+                    + " leaves it with no master (keepwatch daemon stop does that, with its own confirmation)");
+        }
+        if (!changes.drain().isEmpty() && healthy == 0 && winner.isPresent()) {
             confirmations.add(name + " would be left without a healthy backup (only " + (backups.isEmpty() ? "its master"
                     : String.join(", ", backups)) + ")");
         }
         if (winner.isPresent() && after.values().stream().filter(p -> p.equals(after.get(winner.get().node()))).count() > 1 && moves) {
             words.append(" (a tie: keepalived picks the member with the higher primary address)");
         }
-        return new MaintenancePlan.RouterMove(router.key(), name, master.map(RouterMember::node), winner.map(RouterMember::node),
+        return new MaintenancePlan.RouterMove(router.key(), name, masterNow.map(RouterMember::node), winner.map(RouterMember::node),
                 backups, words.toString());
     }
 
@@ -264,15 +331,15 @@ public final class MaintenancePlanner {
         return member.daemon().map(DaemonObservation::drained).orElse(false);
     }
 
-    private static boolean isDrainedAfter(RouterMember m, Set<String> drain, Set<String> undrain) {
-        return drain.contains(m.node()) || (drained(m) && !undrain.contains(m.node()));
+    private static boolean isDrainedAfter(RouterMember m, Changes changes) {
+        return changes.drain().contains(m.node()) || (drained(m) && !changes.undrain().contains(m.node()));
     }
 
-    private static int priorityAfter(RouterMember m, Set<String> drain, Set<String> undrain) {
-        if (drain.contains(m.node())) {
+    private static int priorityAfter(RouterMember m, Changes changes) {
+        if (changes.drain().contains(m.node())) {
             return DRAINED_PRIORITY;
         }
-        if (undrain.contains(m.node()) && drained(m)) {
+        if (changes.undrain().contains(m.node()) && drained(m)) {
             return Math.min(m.lastKnown().basePriority(), OWNER_PRIORITY - 1);
         }
         return m.lastKnown().effectivePriority();

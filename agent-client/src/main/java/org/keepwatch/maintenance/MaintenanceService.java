@@ -2,6 +2,8 @@ package org.keepwatch.maintenance;
 
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.ApplyStep;
+import org.keepwatch.agent.DaemonOps;
+import org.keepwatch.agent.DaemonOutcome;
 import org.keepwatch.agent.MaintenanceOps;
 import org.keepwatch.agent.MaintenanceRecord;
 import org.keepwatch.config.ConfigDocument;
@@ -82,6 +84,11 @@ public final class MaintenanceService {
         return MaintenancePlanner.drain(state.get(), node);
     }
 
+    /** A drain by the weight or, the fallback without its wiring, by stopping the node's keepalived. */
+    public MaintenancePlan planDrain(String node, MaintenanceWeight.Method method) {
+        return MaintenancePlanner.drain(state.get(), node, method);
+    }
+
     public MaintenancePlan planUndrain(String node) {
         return MaintenancePlanner.undrain(state.get(), node);
     }
@@ -90,8 +97,16 @@ public final class MaintenanceService {
         return MaintenancePlanner.failover(state.get(), router, target);
     }
 
+    public MaintenancePlan planFailover(RouterKey router, String target, MaintenanceWeight.Method method) {
+        return MaintenancePlanner.failover(state.get(), router, target, method);
+    }
+
     public MaintenancePlan planMoveAway(RouterKey router) {
         return MaintenancePlanner.moveAway(state.get(), router);
+    }
+
+    public MaintenancePlan planMoveAway(RouterKey router, MaintenanceWeight.Method method) {
+        return MaintenancePlanner.moveAway(state.get(), router, method);
     }
 
     /**
@@ -115,16 +130,15 @@ public final class MaintenanceService {
         List<MaintenancePlan.WeightChange> written = new ArrayList<>();
         for (MaintenancePlan.WeightChange change : plan.changes()) {
             try {
-                MaintenanceOps.Written result = write(change.node(), change.daemon(), change.drained(), reason);
+                say.accept(change.describe() + ": " + carryOut(change, reason));
                 written.add(change);
-                say.accept(change.describe() + ": " + result.value() + " written to " + result.maintenance().trackFile().orElse("its track file"));
             } catch (RuntimeException e) {
                 say.accept(change.describe() + " failed: " + e.getMessage());
                 Collections.reverse(written);
                 for (MaintenancePlan.WeightChange done : written) {
                     try {
-                        write(done.node(), done.daemon(), !done.drained(), "put back: " + plan.kind().words() + " failed");
-                        say.accept("put back: " + new MaintenancePlan.WeightChange(done.node(), done.daemon(), !done.drained()).describe());
+                        carryOut(done.undo(), "put back: " + plan.kind().words() + " failed");
+                        say.accept("put back: " + done.undo().describe());
                     } catch (RuntimeException again) {
                         say.accept("could not put back " + done.describe() + ": " + again.getMessage());
                     }
@@ -178,9 +192,19 @@ public final class MaintenanceService {
         }
     }
 
-    private MaintenanceOps.Written write(String node, String daemon, boolean drained, String reason) {
+    /** One change through the node's agent; what was done, in words. */
+    private String carryOut(MaintenancePlan.WeightChange change, String reason) {
+        String node = change.node();
         AgentSession session = agents.session(node).orElseThrow(() -> new IllegalStateException(node + " is not connected"));
-        return join(new MaintenanceOps(session).set(daemon, drained, reason), node);
+        if (change.method() == MaintenanceWeight.Method.STOP) {
+            DaemonOps ops = new DaemonOps(session);
+            DaemonOutcome outcome = join(change.drained() ? ops.stopToDrain(change.daemon(), reason)
+                    : ops.control(change.daemon(), "start", reason), node);
+            return change.drained() ? "keepalived stopped (" + outcome.result() + ", " + outcome.durationMs() + " ms)"
+                    : "keepalived started again" + outcome.pid().map(pid -> " (pid " + pid + ")").orElse("");
+        }
+        MaintenanceOps.Written result = join(new MaintenanceOps(session).set(change.daemon(), change.drained(), reason), node);
+        return result.value() + " written to " + result.maintenance().trackFile().orElse("its track file");
     }
 
     // ---- set-up ---------------------------------------------------------------------------------

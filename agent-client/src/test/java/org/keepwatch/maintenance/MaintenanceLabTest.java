@@ -13,6 +13,7 @@ import org.keepwatch.drafts.ConfigDraft;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.ConnectionState;
 import org.keepwatch.fleet.DaemonObservation;
+import org.keepwatch.fleet.DaemonStatus;
 import org.keepwatch.fleet.FleetFile;
 import org.keepwatch.fleet.FleetMonitor;
 import org.keepwatch.fleet.FleetSettings;
@@ -168,10 +169,44 @@ class MaintenanceLabTest {
     }
 
     @Test
+    void drainByStoppingKeepalivedMovesTheMastersAndUndrainStartsItAgain() throws Exception {
+        MaintenancePlan plan = service.planDrain("n1", MaintenanceWeight.Method.STOP);
+        assertThat(plan.refusals()).isEmpty();
+        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n1", "keepalived", true, MaintenanceWeight.Method.STOP));
+        assertThat(plan.routers()).filteredOn(MaintenancePlan.RouterMove::moves).extracting(MaintenancePlan.RouterMove::words)
+                .containsExactly("VI_1 (VRID 51): n1 (150) → n2 (100); backup n3 (50); n1 stopped");
+        List<String> progress = new ArrayList<>();
+        MaintenanceService.Outcome outcome = service.execute(plan, "lab test: drain by stopping", SETTLE, progress::add)
+                .get(90, TimeUnit.SECONDS);
+        assertThat(outcome.done()).as("%s", outcome).isTrue();
+        assertThat(masters("51")).containsExactly("n2");
+        assertThat(lab.holders(BASIC, "10.77.0.101")).containsExactly("n2");
+        DaemonObservation n1 = daemon("n1");
+        assertThat(n1.status()).isEqualTo(DaemonStatus.STOPPED);
+        assertThat(n1.drained()).isTrue();
+        MaintenanceWeight weight = n1.maintenance().orElseThrow();
+        assertThat(weight.drainedByStopping()).isTrue();
+        assertThat(weight.reason()).contains("lab test: drain by stopping");
+        assertThat(weight.describeDrain()).startsWith("drained (keepalived stopped) since ");
+        assertThat(progress).anySatisfy(line -> assertThat(line).startsWith("drain n1 by stopping its keepalived: keepalived stopped"));
+        assertThat(service.planDrain("n1", MaintenanceWeight.Method.STOP).refusals())
+                .anySatisfy(r -> assertThat(r).startsWith("n1 is drained already (drained (keepalived stopped)"));
+
+        MaintenancePlan back = service.planUndrain("n1");
+        assertThat(back.changes()).containsExactly(new MaintenancePlan.WeightChange("n1", "keepalived", false, MaintenanceWeight.Method.STOP));
+        assertThat(back.routers()).filteredOn(MaintenancePlan.RouterMove::moves).extracting(MaintenancePlan.RouterMove::words)
+                .containsExactly("VI_1 (VRID 51): n2 (100) → n1 (150); backup n2 (100), n3 (50)");
+        assertThat(service.execute(back, "lab test: undrain", SETTLE, line -> { }).get(90, TimeUnit.SECONDS).done()).isTrue();
+        assertThat(masters("51")).containsExactly("n1");
+        assertThat(daemon("n1").status()).isEqualTo(DaemonStatus.RUNNING);
+        assertThat(daemon("n1").drained()).isFalse();
+    }
+
+    @Test
     void failoverMakesTheChosenMemberMaster() throws Exception {
         MaintenancePlan plan = service.planFailover(key("52"), "n3");
         assertThat(plan.refusals()).isEmpty();
-        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n2", "keepalived", true));
+        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n2", "keepalived", true, MaintenanceWeight.Method.WEIGHT));
         assertThat(service.execute(plan, "lab test: failover", SETTLE, line -> { }).get(60, TimeUnit.SECONDS).done()).isTrue();
         assertThat(masters("52")).containsExactly("n3");
         assertThat(lab.holders(BASIC, "10.77.0.102")).containsExactly("n3");

@@ -57,7 +57,7 @@ class MaintenancePlannerTest {
     static MaintenanceWeight weight(List<String> wired, Map<String, String> unwired, boolean drained, Optional<String> refusal) {
         return new MaintenanceWeight(refusal, Optional.of("/var/lib/keepwatch/maintenance/keepalived.weight"), wired, unwired,
                 drained, drained ? Optional.of(NOW) : Optional.empty(), drained ? Optional.of("alice") : Optional.empty(),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), drained ? Optional.of(MaintenanceWeight.Method.WEIGHT) : Optional.empty());
     }
 
     /** Reports every node: VI_r's master is n_r, unless a node is drained (priority 1) or its daemon is down. */
@@ -114,7 +114,7 @@ class MaintenancePlannerTest {
         MaintenancePlan plan = MaintenancePlanner.drain(fleet, "n1");
         assertThat(plan.refusals()).isEmpty();
         assertThat(plan.confirmations()).isEmpty();
-        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n1", "keepalived", true));
+        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n1", "keepalived", true, MaintenanceWeight.Method.WEIGHT));
         MaintenancePlan.RouterMove vi1 = plan.routers().get(0);
         assertThat(vi1.masterBefore()).contains("n1");
         assertThat(vi1.masterAfter()).contains("n2");
@@ -183,7 +183,8 @@ class MaintenancePlannerTest {
         ownerPriority = 255;
         report();
         assertThat(MaintenancePlanner.drain(fleet, "n1").refusals())
-                .contains("VI_1: n1 has priority 255, the address owner: keepalived keeps an owner master whatever its weight");
+                .contains("VI_1: n1 has priority 255, the address owner: keepalived keeps an owner master whatever its weight "
+                        + "(drain it by stopping keepalived instead)");
     }
 
     @Test
@@ -192,7 +193,7 @@ class MaintenancePlannerTest {
         report();
         MaintenancePlan plan = MaintenancePlanner.undrain(fleet, "n1");
         assertThat(plan.refusals()).isEmpty();
-        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n1", "keepalived", false));
+        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n1", "keepalived", false, MaintenanceWeight.Method.WEIGHT));
         assertThat(plan.routers().get(0).words()).isEqualTo("VI_1 (VRID 51): n2 (100) → n1 (150); backup n2 (100), n3 (50)");
         assertThat(MaintenancePlanner.drain(fleet, "n1").refusals()).containsExactly("nothing to do: n1 is drained already");
     }
@@ -202,7 +203,7 @@ class MaintenancePlannerTest {
         report();
         MaintenancePlan plan = MaintenancePlanner.failover(fleet, vrid(52), "n3");
         assertThat(plan.refusals()).isEmpty();
-        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n2", "keepalived", true));
+        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n2", "keepalived", true, MaintenanceWeight.Method.WEIGHT));
         MaintenancePlan.RouterMove vi2 = plan.routers().stream().filter(m -> m.name().equals("VI_2")).findFirst().orElseThrow();
         assertThat(vi2.masterAfter()).contains("n3");
         assertThat(plan.routers()).filteredOn(MaintenancePlan.RouterMove::moves).extracting(MaintenancePlan.RouterMove::name)
@@ -215,7 +216,87 @@ class MaintenancePlannerTest {
     void moveAwayDrainsTheMaster() {
         report();
         MaintenancePlan plan = MaintenancePlanner.moveAway(fleet, vrid(53));
-        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n3", "keepalived", true));
+        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n3", "keepalived", true, MaintenanceWeight.Method.WEIGHT));
         assertThat(plan.routers().stream().filter(m -> m.name().equals("VI_3")).findFirst().orElseThrow().masterAfter()).contains("n1");
+    }
+
+    // ---- the fallback: drain by stopping keepalived --------------------------------------------------
+
+    private static final MaintenanceWeight UNWIRED = weight(List.of(), Map.of("VI_1", "does not track it",
+            "VI_2", "does not track it", "VI_3", "does not track it"), false, Optional.empty());
+
+    private static MaintenanceWeight stopped() {
+        return new MaintenanceWeight(Optional.empty(), Optional.of("/var/lib/keepwatch/maintenance/keepalived.weight"),
+                List.of(), Map.of("VI_1", "does not track it"), true, Optional.of(NOW), Optional.of("alice@desk-7"),
+                Optional.of("kernel update"), Optional.empty(), Optional.of(MaintenanceWeight.Method.STOP));
+    }
+
+    @Test
+    void anUnwiredNodeIsRefusedWithTheFallbackAndDrainedByStoppingWhenAskedFor() {
+        NODES.forEach(n -> weights.put(n, UNWIRED));
+        report();
+        MaintenancePlan byWeight = MaintenancePlanner.drain(fleet, "n1");
+        assertThat(byWeight.refused()).isTrue();
+        assertThat(byWeight.fallback()).hasValueSatisfying(f -> assertThat(f).contains("--fallback stop"));
+
+        MaintenancePlan plan = MaintenancePlanner.drain(fleet, "n1", MaintenanceWeight.Method.STOP);
+        assertThat(plan.refusals()).isEmpty();
+        assertThat(plan.confirmations()).isEmpty();
+        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n1", "keepalived", true, MaintenanceWeight.Method.STOP));
+        assertThat(plan.changes().get(0).describe()).isEqualTo("drain n1 by stopping its keepalived");
+        MaintenancePlan.RouterMove vi1 = plan.routers().get(0);
+        assertThat(vi1.masterAfter()).contains("n2");
+        assertThat(vi1.backupsAfter()).containsExactly("n3 (50)");
+        assertThat(vi1.words()).isEqualTo("VI_1 (VRID 51): n1 (150) → n2 (100); backup n3 (50); n1 stopped");
+        assertThat(plan.routers().get(1).words()).isEqualTo("VI_2 (VRID 52): stays on n2 (150); backup n3 (100); n1 stopped");
+    }
+
+    @Test
+    void anAddressOwnerCannotBeDrainedByItsWeightButCanBeStopped() {
+        ownerPriority = 255;
+        report();
+        assertThat(MaintenancePlanner.drain(fleet, "n1").refusals())
+                .anySatisfy(r -> assertThat(r).contains("priority 255").contains("drain it by stopping keepalived instead"));
+        MaintenancePlan plan = MaintenancePlanner.drain(fleet, "n1", MaintenanceWeight.Method.STOP);
+        assertThat(plan.refusals()).isEmpty();
+        assertThat(plan.routers().get(0).masterAfter()).contains("n2");
+    }
+
+    @Test
+    void stoppingTheLastLiveMemberIsNotADrain() {
+        NODES.forEach(n -> weights.put(n, UNWIRED));
+        statuses.put("n2", DaemonStatus.STOPPED);
+        statuses.put("n3", DaemonStatus.STOPPED);
+        report();
+        MaintenancePlan plan = MaintenancePlanner.drain(fleet, "n1", MaintenanceWeight.Method.STOP);
+        assertThat(plan.refusals()).contains("VI_1: no other live member would take over: stopping n1 leaves it with no master "
+                + "(keepwatch daemon stop does that, with its own confirmation)");
+    }
+
+    @Test
+    void aRouterLeftWithOneMemberNeedsTheExplicitYes() {
+        NODES.forEach(n -> weights.put(n, UNWIRED));
+        statuses.put("n3", DaemonStatus.STOPPED);
+        report();
+        MaintenancePlan plan = MaintenancePlanner.drain(fleet, "n1", MaintenanceWeight.Method.STOP);
+        assertThat(plan.refusals()).isEmpty();
+        assertThat(plan.confirmations()).contains("VI_1 would be left without a healthy backup (only its master)");
+    }
+
+    @Test
+    void undrainStartsANodeDrainedByStoppingAndItTakesItsMastersBack() {
+        weights.put("n1", stopped());
+        statuses.put("n1", DaemonStatus.STOPPED);
+        weights.put("n2", UNWIRED);
+        weights.put("n3", UNWIRED);
+        report();
+        MaintenancePlan plan = MaintenancePlanner.undrain(fleet, "n1");
+        assertThat(plan.refusals()).isEmpty();
+        assertThat(plan.changes()).containsExactly(new MaintenancePlan.WeightChange("n1", "keepalived", false, MaintenanceWeight.Method.STOP));
+        assertThat(plan.changes().get(0).describe()).isEqualTo("undrain n1: start its keepalived again");
+        assertThat(plan.routers().get(0).words()).isEqualTo("VI_1 (VRID 51): n2 (100) → n1 (150); backup n2 (100), n3 (50)");
+        assertThat(MaintenancePlanner.drain(fleet, "n1", MaintenanceWeight.Method.STOP).refusals())
+                .containsExactly("n1 is drained already (drained (keepalived stopped) since 2026-11-26T10:00:00Z by alice@desk-7 "
+                        + "(kernel update))");
     }
 }

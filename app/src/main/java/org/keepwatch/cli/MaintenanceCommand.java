@@ -32,7 +32,8 @@ import java.util.stream.Collectors;
  * failover through the maintenance weight. The plan is printed first (which router moves from whom to whom, who is
  * left as backup, or why it is refused), then asked (or {@code --yes}); then the weights are written and the routers
  * watched until each master is where the plan said. A router left without a healthy backup needs
- * {@code --without-backup} as well. Exit: 0 done and seen done, 1 failed or not seen in time, 2 refused or not
+ * {@code --without-backup} as well. Without the weight's wiring, {@code --fallback stop} drains (or fails over) by
+ * stopping keepalived on the nodes in the way, and undrain starts it again (the plan says so). Exit: 0 done and seen done, 1 failed or not seen in time, 2 refused or not
  * confirmed, 3 unreachable.
  */
 final class MaintenanceCommand implements Command {
@@ -41,6 +42,7 @@ final class MaintenanceCommand implements Command {
     enum Verb { DRAIN, UNDRAIN, FAILOVER, SETUP }
 
     private static final String WITHOUT_BACKUP = "--without-backup";
+    private static final String FALLBACK = "--fallback";
 
     private final Verb verb;
     private final Function<Arguments, FleetConnection> connect;
@@ -61,7 +63,8 @@ final class MaintenanceCommand implements Command {
         if (verb == Verb.SETUP) {
             return "NODE [DAEMON] " + FleetConnection.SYNOPSIS + " [--reason TEXT]";
         }
-        return (verb == Verb.FAILOVER ? "ROUTER --to NODE " : "NODE ") + FleetConnection.SYNOPSIS + " [--reason TEXT] [" + WITHOUT_BACKUP + "]";
+        return (verb == Verb.FAILOVER ? "ROUTER --to NODE " : "NODE ") + FleetConnection.SYNOPSIS + " [--reason TEXT] [" + WITHOUT_BACKUP + "]"
+                + (verb == Verb.UNDRAIN ? "" : " [" + FALLBACK + " stop]");
     }
 
     @Override
@@ -83,6 +86,9 @@ final class MaintenanceCommand implements Command {
         if (verb == Verb.FAILOVER) {
             valued.add("--to");
         }
+        if (verb == Verb.DRAIN || verb == Verb.FAILOVER) {
+            valued.add(FALLBACK);
+        }
         Arguments arguments = new Arguments(args, flags, valued);
         if (arguments.operands().size() != 1 && !(verb == Verb.SETUP && arguments.operands().size() == 2)) {
             throw new UsageException("keepwatch " + name() + " " + synopsis());
@@ -91,6 +97,13 @@ final class MaintenanceCommand implements Command {
         String reason = arguments.value("--reason").orElse("keepwatch " + name() + " " + operand);
         boolean json = arguments.has("--json");
         PrintStream words = json ? err : out;
+        MaintenanceWeight.Method method = arguments.value(FALLBACK).map(f -> {
+            if (!f.equals("stop")) {
+                throw new UsageException("keepwatch " + name() + ": " + FALLBACK + " takes \"stop\" (drain by stopping "
+                        + "keepalived), not \"" + f + "\"");
+            }
+            return MaintenanceWeight.Method.STOP;
+        }).orElse(MaintenanceWeight.Method.WEIGHT);
         try (FleetConnection connection = connect.apply(arguments)) {
             String node = verb == Verb.FAILOVER ? arguments.value("--to").orElseThrow(
                     () -> new UsageException("keepwatch failover " + synopsis() + ": --to NODE is missing")) : operand;
@@ -106,9 +119,9 @@ final class MaintenanceCommand implements Command {
             }
             MaintenancePlan plan = switch (verb) {
                 case SETUP -> throw new IllegalStateException("the set-up has no plan of moves");
-                case DRAIN -> service.planDrain(node);
+                case DRAIN -> service.planDrain(node, method);
                 case UNDRAIN -> service.planUndrain(node);
-                case FAILOVER -> service.planFailover(router(connection, operand), node);
+                case FAILOVER -> service.planFailover(router(connection, operand), node, method);
             };
             ObjectNode report = json ? planJson(plan) : null;
             plan.lines().forEach(words::println);
@@ -217,7 +230,8 @@ final class MaintenanceCommand implements Command {
         ObjectNode root = new ObjectMapper().createObjectNode();
         root.put("action", plan.kind().words()).put("subject", plan.subject());
         ArrayNode changes = root.putArray("changes");
-        plan.changes().forEach(c -> changes.addObject().put("node", c.node()).put("daemon", c.daemon()).put("drained", c.drained()));
+        plan.changes().forEach(c -> changes.addObject().put("node", c.node()).put("daemon", c.daemon()).put("drained", c.drained())
+                .put("method", c.method().name().toLowerCase(Locale.ROOT)));
         ArrayNode routers = root.putArray("routers");
         for (MaintenancePlan.RouterMove move : plan.routers()) {
             ObjectNode r = routers.addObject().put("router", move.name()).put("key", move.key().label());

@@ -109,7 +109,21 @@ class MaintenanceCommandLabTest {
         assertThat(refused.exit()).isEqualTo(ActionExit.REFUSED);
         assertThat(refused.out()).contains("VI_1 (VRID 51): n1 (150) → n2 (100)")
                 .contains("REFUSED: n1: the maintenance weight is not set up")
-                .contains("fallback: without the maintenance weight, a node's masters can be moved by stopping its keepalived");
+                .contains("fallback: without the maintenance weight, a node can be drained by stopping its keepalived");
+
+        Run stopped = run(MaintenanceCommand.Verb.DRAIN, "n1", "--yes", "--fallback", "stop", "--reason", "lab test: no weight");
+        assertThat(stopped.exit()).as(stopped.toString()).isEqualTo(ActionExit.DONE);
+        assertThat(stopped.out()).contains("drain n1 by stopping its keepalived: keepalived stopped")
+                .contains("VI_1: master moved n1 → n2");
+        assertThat(lab.holders(BASIC, "10.77.0.101")).containsExactly("n2");
+        Run started = run(MaintenanceCommand.Verb.UNDRAIN, "n1", "--yes");
+        assertThat(started.exit()).as(started.toString()).isEqualTo(ActionExit.DONE);
+        assertThat(started.out()).contains("undrain n1: start its keepalived again: keepalived started again")
+                .contains("VI_1: master moved n2 → n1");
+        assertThat(lab.holders(BASIC, "10.77.0.101")).containsExactly("n1");
+        assertThatThrownBy(() -> run(MaintenanceCommand.Verb.DRAIN, "n1", "--fallback", "reload"))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--fallback takes \"stop\"");
+        lab.awaitHealthy(Duration.ofSeconds(40));
 
         Run setUp = run(MaintenanceCommand.Verb.SETUP, "n1", "--yes");
         assertThat(setUp.exit()).as(setUp.toString()).isEqualTo(ActionExit.DONE);

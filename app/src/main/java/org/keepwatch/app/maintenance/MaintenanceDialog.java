@@ -70,6 +70,14 @@ public final class MaintenanceDialog {
                 : "Fallback: " + model.fallbackProperty().get(), model.fallbackProperty()));
         fallback.visibleProperty().bind(model.fallbackProperty().isNotEmpty());
         fallback.managedProperty().bind(fallback.visibleProperty());
+        CheckBox byStopping = new CheckBox("Drain by stopping keepalived instead: a backup takes over at once, but the VIP "
+                + "answers nobody for about half a second; undrain starts it again");
+        byStopping.setId("maintenance-by-stopping");
+        byStopping.setWrapText(true);
+        byStopping.visibleProperty().bind(model.fallbackOfferedProperty());
+        byStopping.managedProperty().bind(byStopping.visibleProperty());
+        byStopping.disableProperty().bind(model.phaseProperty().isEqualTo(MaintenanceViewModel.Phase.RUNNING));
+        byStopping.selectedProperty().addListener((obs, old, yes) -> model.setByStopping(yes));
         CheckBox acknowledge = new CheckBox();
         acknowledge.setId("maintenance-acknowledge");
         acknowledge.setWrapText(true);
@@ -107,7 +115,7 @@ public final class MaintenanceDialog {
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
         HBox buttons = new HBox(8, replan, gap, close, carryOut);
-        VBox root = new VBox(8, title, planHeading, plan, refusals, fallback, acknowledge, reason, progressHeading, progress,
+        VBox root = new VBox(8, title, planHeading, plan, refusals, fallback, byStopping, acknowledge, reason, progressHeading, progress,
                 outcome, buttons);
         root.setPadding(new Insets(14));
         root.setPrefWidth(WIDTH);

@@ -4,6 +4,7 @@ import javafx.beans.binding.Bindings;
 import javafx.beans.binding.BooleanBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.SimpleBooleanProperty;
@@ -53,6 +54,8 @@ public final class MaintenanceViewModel {
     private final ObjectProperty<Phase> phase = new SimpleObjectProperty<>(this, "phase", Phase.PLANNED);
     private final StringProperty outcome = new SimpleStringProperty(this, "outcome", "");
     private final BooleanProperty acknowledged = new SimpleBooleanProperty(this, "acknowledged", false);
+    private final BooleanProperty fallbackOffered = new SimpleBooleanProperty(this, "fallbackOffered", false);
+    private boolean byStopping;
     private final BooleanBinding canCarryOut;
     private String reason = "";
     private Optional<MaintenancePlan> current = Optional.empty();
@@ -76,21 +79,25 @@ public final class MaintenanceViewModel {
             return;
         }
         Destination.PlanFailover failover = (Destination.PlanFailover) request;
+        MaintenanceWeight.Method method = byStopping ? MaintenanceWeight.Method.STOP : MaintenanceWeight.Method.WEIGHT;
         MaintenancePlan made = switch (failover.kind()) {
-            case DRAIN -> service.planDrain(failover.node().orElseThrow());
+            case DRAIN -> service.planDrain(failover.node().orElseThrow(), method);
             case UNDRAIN -> service.planUndrain(failover.node().orElseThrow());
-            case FAILOVER -> service.planFailover(failover.router().orElseThrow(), failover.node().orElseThrow());
-            case MOVE_AWAY -> service.planMoveAway(failover.router().orElseThrow());
+            case FAILOVER -> service.planFailover(failover.router().orElseThrow(), failover.node().orElseThrow(), method);
+            case MOVE_AWAY -> service.planMoveAway(failover.router().orElseThrow(), method);
         };
         current = Optional.of(made);
+        // the fallback is offered where the weight cannot be used, and stays offered once chosen (to go back)
+        fallbackOffered.set(failover.kind() != MaintenancePlan.Kind.UNDRAIN && (byStopping || made.fallback().isPresent()));
         title.set(capitalized(made.kind().words()) + " " + made.subject());
         List<String> lines = new ArrayList<>();
-        made.changes().forEach(c -> lines.add(c.describe() + " (maintenance weight " + (c.drained() ? "253" : "0") + ")"));
+        made.changes().forEach(c -> lines.add(c.describe() + (c.method() == MaintenanceWeight.Method.STOP ? ""
+                : " (maintenance weight " + (c.drained() ? "253" : "0") + ")")));
         made.routers().forEach(r -> lines.add(r.words()));
         plan.setAll(lines);
         refusals.setAll(made.refusals());
         confirmations.setAll(made.confirmations());
-        fallback.set(made.fallback().orElse(""));
+        fallback.set(byStopping ? "" : made.fallback().orElse(""));
         phase.set(made.refused() ? Phase.REFUSED : Phase.PLANNED);
     }
 
@@ -196,6 +203,22 @@ public final class MaintenanceViewModel {
 
     public void setReason(String text) {
         reason = text == null ? "" : text;
+    }
+
+    /**
+     * The fallback without the weight's wiring: drain by stopping keepalived on the nodes in the way (undrain starts
+     * it again). The plan is made again at once.
+     */
+    public void setByStopping(boolean yes) {
+        if (byStopping != yes && phase.get() != Phase.RUNNING) {
+            byStopping = yes;
+            replan();
+        }
+    }
+
+    /** Whether the dialog offers to drain by stopping keepalived (the weight cannot be used, or that was chosen). */
+    public ReadOnlyBooleanProperty fallbackOfferedProperty() {
+        return fallbackOffered;
     }
 
     /** The operator's explicit yes to leaving a router without a healthy backup. */

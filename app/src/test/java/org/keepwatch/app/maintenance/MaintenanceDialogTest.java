@@ -83,7 +83,7 @@ class MaintenanceDialogTest {
     private static MaintenanceWeight weight(boolean wired) {
         return new MaintenanceWeight(Optional.empty(), Optional.of("/var/lib/keepwatch/maintenance/keepalived.weight"),
                 wired ? List.of("VI_1") : List.of(), wired ? Map.of() : Map.of("VI_1", "does not track it"), false,
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     private MaintenanceDialog open() throws Exception {
@@ -115,6 +115,39 @@ class MaintenanceDialogTest {
         assertThat(fx(() -> refusals.getChildren().stream().map(n -> ((Label) n).getText()).toList()))
                 .containsExactly("Refused: n1: the maintenance weight is not set up: VI_1 does not track it");
         assertThat(fx(() -> ((Label) lookup("#maintenance-fallback")).getText())).startsWith("Fallback: without the maintenance weight");
+        assertThat(fx(() -> ((Button) lookup("#maintenance-carry-out")).isDisabled())).isTrue();
+    }
+
+    @Test
+    void theFallbackIsOfferedAndChoosingItPlansADrainByStoppingKeepalived() throws Exception {
+        report("n1", 150, VrrpState.MASTER, weight(false));
+        report("n2", 100, VrrpState.BACKUP, weight(false));
+        open();
+        CheckBox byStopping = lookup("#maintenance-by-stopping");
+        assertThat(fx(byStopping::isVisible)).isTrue();
+        fx(() -> {
+            byStopping.setSelected(true);
+            return null;
+        });
+        VBox plan = lookup("#maintenance-plan");
+        assertThat(fx(() -> plan.getChildren().stream().map(n -> ((Label) n).getText()).toList())).containsExactly(
+                "drain n1 by stopping its keepalived", "VI_1 (VRID 51): n1 (150) → n2 (100); no backup; n1 stopped");
+        VBox refusals = lookup("#maintenance-refusals");
+        assertThat(fx(() -> refusals.getChildren().size())).isZero();
+        Label fallback = lookup("#maintenance-fallback");
+        assertThat(fx(fallback::isVisible)).as("the fallback's words go once it is chosen").isFalse();
+        CheckBox yes = lookup("#maintenance-acknowledge");
+        assertThat(fx(yes::getText)).contains("VI_1 would be left without a healthy backup");
+        fx(() -> {
+            yes.setSelected(true);
+            return null;
+        });
+        assertThat(fx(() -> ((Button) lookup("#maintenance-carry-out")).isDisabled())).isFalse();
+        fx(() -> {
+            byStopping.setSelected(false);
+            return null;
+        });
+        assertThat(fx(byStopping::isVisible)).as("still offered, to go back").isTrue();
         assertThat(fx(() -> ((Button) lookup("#maintenance-carry-out")).isDisabled())).isTrue();
     }
 
