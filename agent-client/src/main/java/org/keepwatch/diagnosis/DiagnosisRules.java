@@ -349,9 +349,11 @@ public final class DiagnosisRules {
                 if (missed.isEmpty()) {
                     continue;
                 }
+                // a sender some third member could hear and does not is lost on its way out (the loop below), not in
                 List<String> heardElsewhere = missed.stream().filter(s -> listeners.stream()
                         .anyMatch(o -> !o.equals(l) && !o.equals(s) && hears(o, s))
-                        || (senders.contains(l) && hears(s, l))).toList();
+                        || (senders.contains(l) && hears(s, l) && listeners.stream().allMatch(o -> o.equals(l) || o.equals(s))))
+                        .toList();
                 if (heardElsewhere.isEmpty()) {
                     continue;
                 }
@@ -364,9 +366,15 @@ public final class DiagnosisRules {
                 }));
                 List<String> hearers = listeners.stream().filter(o -> !o.equals(l)
                         && heardElsewhere.stream().anyMatch(s -> !s.equals(o) && hears(o, s))).toList();
-                out.add(new Finding(Cause.ONE_WAY_LOSS, Optional.of(l), l + " does not hear " + String.join(", ", heardElsewhere)
-                        + "'s adverts, though " + String.join(" and ", hearers) + (hearers.size() == 1 ? " hears" : " hear")
-                        + " them: VRRP is lost on its way into " + l + ".", dedupe(evidence)));
+                String sentence = hearers.isEmpty()
+                        // a pair: l does not hear s, s hears l; either end's firewall could be why
+                        ? l + " does not hear " + String.join(", ", heardElsewhere) + "'s adverts, though "
+                        + String.join(", ", heardElsewhere) + " hears " + l + "'s: VRRP is lost between them, on its way into "
+                        + l + " or out of " + String.join(", ", heardElsewhere) + "."
+                        : l + " does not hear " + String.join(", ", heardElsewhere) + "'s adverts, though "
+                        + String.join(" and ", hearers) + (hearers.size() == 1 ? " hears" : " hear")
+                        + " them: VRRP is lost on its way into " + l + ".";
+                out.add(new Finding(Cause.ONE_WAY_LOSS, Optional.of(l), sentence, dedupe(evidence)));
                 explained.add(l);
             }
             for (String s : senders) {

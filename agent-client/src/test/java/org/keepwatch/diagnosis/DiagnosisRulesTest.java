@@ -126,6 +126,30 @@ class DiagnosisRulesTest {
     }
 
     @Test
+    void vrrpLostOnItsWayOutOfOneMemberBlamesItAloneNotTheOnesThatCannotHearIt() {
+        // the lab's vrrp-out on n1: nobody hears n1 (so n2 takes over), n1 and n3 hear n2
+        n2 = new Member("n2", "10.77.0.12", "MASTER", 100);
+        n1.hears(n2, 100);
+        n3.hears(n2, 100);
+        Diagnosis d = judge(n1, n2, n3);
+        assertEquals(Cause.ONE_WAY_LOSS, d.verdict().cause(), d.toString());
+        assertEquals(Optional.of("n1"), d.verdict().pointsAt());
+        assertEquals("No other member hears n1's adverts, though it hears theirs: VRRP is lost on its way out of n1.",
+                d.verdict().sentence());
+        assertTrue(d.findings().stream().noneMatch(f -> f.cause() == Cause.ONE_WAY_LOSS),
+                "n2 and n3 are not said to lose what n1 never got out: " + d.findings());
+    }
+
+    @Test
+    void inAPairALossOneWayNamesBothEnds() {
+        n2 = new Member("n2", "10.77.0.12", "MASTER", 100);
+        n1.hears(n2, 100);                   // n2 does not hear n1, n1 hears n2: into n2 or out of n1
+        Diagnosis d = judge(n1, n2);
+        assertEquals("n2 does not hear n1's adverts, though n1 hears n2's: VRRP is lost between them, on its way into n2 "
+                + "or out of n1.", d.verdict().sentence());
+    }
+
+    @Test
     void aFirewallIsTheVerdictOverTheLossItCauses() {
         n2 = new Member("n2", "10.77.0.12", "MASTER", 100);
         n1.hears(n2, 100);

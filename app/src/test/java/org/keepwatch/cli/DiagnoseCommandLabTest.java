@@ -74,6 +74,23 @@ class DiagnoseCommandLabTest {
     }
 
     @Test
+    void vrrpDroppedLeavingTheMasterIsItsFirewallAndTheOthersAreNotBlamed() {
+        withFault(SETTLE_BASIC, List.of("vrrp-out", "n1"), () -> {
+            JsonNode d = diagnose("VI_1");
+            assertThat(d.at("/verdict/cause").asText()).as(d.toPrettyString()).isEqualTo("FIREWALL");
+            assertThat(d.at("/verdict/pointsAt").asText()).isEqualTo("n1");
+            assertThat(d.at("/verdict/sentence").asText()).contains("going out");
+            List<String> blamed = new ArrayList<>();
+            d.path("findings").forEach(f -> blamed.add(f.path("cause").asText() + " " + f.path("pointsAt").asText()));
+            assertThat(blamed).as("n2 does not hear n1 because n1's adverts never leave it").contains("ONE_WAY_LOSS n1")
+                    .doesNotContain("ONE_WAY_LOSS n2", "ONE_WAY_LOSS n3");
+            assertThat(heard(d, "n1", "n2")).isTrue();
+            assertThat(heard(d, "n2", "n1")).isFalse();
+            assertThat(heard(d, "n3", "n1")).isFalse();
+        });
+    }
+
+    @Test
     void anotherPasswordOnOneMemberIsAnAuthenticationMismatchPointingAtIt() {
         withFault(SETTLE_BASIC, List.of("auth", "n2"), () -> {
             JsonNode d = diagnose("VI_1");
