@@ -79,7 +79,8 @@ public record MaintenanceWeight(Optional<String> refusal, Optional<String> track
             Map<String, List<String>> byReason = new TreeMap<>();
             new TreeMap<>(unwired).forEach((instance, why) -> byReason.computeIfAbsent(why, w -> new ArrayList<>()).add(instance));
             return Optional.of("the maintenance weight is not set up: " + String.join("; ", byReason.entrySet().stream()
-                    .map(e -> String.join(", ", e.getValue()) + " " + e.getKey()).toList()));
+                    .map(e -> String.join(", ", e.getValue()) + " " + (e.getValue().size() > 1 && e.getKey().startsWith("does not ")
+                            ? "do not " + e.getKey().substring("does not ".length()) : e.getKey())).toList()));
         }
         return Optional.empty();
     }

@@ -158,7 +158,7 @@ class MaintenancePlannerTest {
         weights.put("n1", weight(List.of("VI_2"), Map.of("VI_1", "does not track /x", "VI_3", "does not track /x"), false, Optional.empty()));
         report();
         MaintenancePlan plan = MaintenancePlanner.drain(fleet, "n1");
-        assertThat(plan.refusals()).containsExactly("n1: the maintenance weight is not set up: VI_1, VI_3 does not track /x");
+        assertThat(plan.refusals()).containsExactly("n1: the maintenance weight is not set up: VI_1, VI_3 do not track /x");
         assertThat(plan.fallback()).hasValueSatisfying(f -> assertThat(f).contains("stopping its keepalived"));
     }
 

@@ -204,6 +204,27 @@ class MainWindowTest {
     }
 
     @Test
+    void aKeepalivedStoppedToDrainItsNodeIsSaidAsDrainedNotAsDown(FxRobot robot) {
+        FleetState state = service.state();
+        org.keepwatch.fleet.MaintenanceWeight stopped = new org.keepwatch.fleet.MaintenanceWeight(java.util.Optional.empty(),
+                java.util.Optional.empty(), List.of(), java.util.Map.of(), true, java.util.Optional.of(clock.instant()),
+                java.util.Optional.of("alice@desk-7"), java.util.Optional.of("kernel update"), java.util.Optional.empty(),
+                java.util.Optional.of(org.keepwatch.fleet.MaintenanceWeight.Method.STOP));
+        robot.interact(() -> {
+            state.applyReport(new org.keepwatch.fleet.NodeReport("n1", clock.instant(),
+                    List.of(new org.keepwatch.fleet.DaemonObservation("n1", "keepalived", "", DaemonStatus.STOPPED,
+                            java.util.Optional.empty(), java.util.Optional.of(stopped))),
+                    List.of(instance("n1", "VI_1", 51, BACKUP, 150, VIP)), List.of()));
+            state.applyReport(report("n2", List.of(instance("n2", "VI_1", 51, MASTER, 100, VIP)), List.of(vip("n2", VIP))));
+            window.pulse().pump();
+            window.model().refreshSummaryIfDirty();
+        });
+        assertThat(window.model().nodes().row("n1").daemonsProperty().get()).isEqualTo("drained (keepalived stopped)");
+        assertThat(robot.lookup("#status-line").queryAs(Label.class).getText()).endsWith("nodes online · drained: n1")
+                .doesNotContain("keepalived down");
+    }
+
+    @Test
     void aKeepalivedFoundHungShowsOnItsNodeItsMemberAndTheStatusLine(FxRobot robot) {
         FleetState state = service.state();
         robot.interact(() -> {

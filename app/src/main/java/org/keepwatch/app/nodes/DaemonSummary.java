@@ -20,7 +20,15 @@ final class DaemonSummary {
     }
 
     static String of(List<DaemonObservation> daemons) {
+        if (daemons.size() == 1 && stoppedToDrain(daemons.get(0))) {
+            return "drained (keepalived stopped)";
+        }
         return status(daemons) + drained(daemons);
+    }
+
+    /** Stopped on purpose by a drain (the fallback without the weight): expected, not a fault to show in red. */
+    private static boolean stoppedToDrain(DaemonObservation d) {
+        return d.status() == DaemonStatus.STOPPED && d.maintenance().map(MaintenanceWeight::drainedByStopping).orElse(false);
     }
 
     /** " · drained" (or " · 2 drained") when Keepwatch's maintenance weight drains a daemon of the node. */
@@ -55,9 +63,9 @@ final class DaemonSummary {
                 .collect(Collectors.joining("\n"));
     }
 
-    /** Whether every daemon runs and answers: the row needs no attention for its keepalived. */
+    /** Whether every daemon runs and answers, or was stopped to drain it: the row needs no attention for its keepalived. */
     static boolean allRunning(List<DaemonObservation> daemons) {
-        return daemons.stream().allMatch(d -> d.status() == DaemonStatus.RUNNING);
+        return daemons.stream().allMatch(d -> d.status() == DaemonStatus.RUNNING || stoppedToDrain(d));
     }
 
     private static String word(DaemonStatus status) {

@@ -14,8 +14,10 @@ import org.keepwatch.app.pulse.FleetBatch;
 import org.keepwatch.app.pulse.FleetListener;
 import org.keepwatch.app.routers.RoutersViewModel;
 import org.keepwatch.fleet.ConnectionState;
+import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.DaemonStatus;
 import org.keepwatch.fleet.FleetState;
+import org.keepwatch.fleet.MaintenanceWeight;
 import org.keepwatch.fleet.NodeStatus;
 import org.keepwatch.fleet.Verdict;
 
@@ -95,11 +97,16 @@ public final class MainViewModel implements FleetListener {
         long total = current.routers().size();
         long healthy = current.routers().stream().filter(r -> r.verdict() == Verdict.HEALTHY).count();
         long online = current.nodes().stream().filter(n -> n.connection() == ConnectionState.ONLINE).count();
+        // a daemon stopped to drain its node is down on purpose: said as drained, not as down
         List<String> daemonsDown = current.nodes().stream().map(NodeStatus::node)
-                .filter(node -> current.daemons(node).stream().anyMatch(d -> d.status() != DaemonStatus.RUNNING))
+                .filter(node -> current.daemons(node).stream().anyMatch(d -> d.status() != DaemonStatus.RUNNING
+                        && !d.maintenance().map(MaintenanceWeight::drainedByStopping).orElse(false)))
                 .toList();
+        List<String> drained = current.nodes().stream().map(NodeStatus::node)
+                .filter(node -> current.daemons(node).stream().anyMatch(DaemonObservation::drained)).toList();
         summary.set(total + " routers, " + healthy + " healthy · " + online + " of " + current.nodes().size() + " nodes online"
-                + (daemonsDown.isEmpty() ? "" : " · keepalived down on " + String.join(", ", daemonsDown)));
+                + (daemonsDown.isEmpty() ? "" : " · keepalived down on " + String.join(", ", daemonsDown))
+                + (drained.isEmpty() ? "" : " · drained: " + String.join(", ", drained)));
     }
 
     /** Shows a problem in words (a file that cannot be read, an export that failed) until the next fleet opens. */

@@ -1,0 +1,46 @@
+package org.keepwatch.app.nodes;
+
+import org.junit.jupiter.api.Test;
+import org.keepwatch.fleet.DaemonObservation;
+import org.keepwatch.fleet.DaemonStatus;
+import org.keepwatch.fleet.MaintenanceWeight;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A node's daemons in its row: a keepalived stopped to drain the node is said as drained, not as a fault. */
+class DaemonSummaryTest {
+
+    private static DaemonObservation daemon(DaemonStatus status, boolean drained, Optional<MaintenanceWeight.Method> method) {
+        MaintenanceWeight weight = new MaintenanceWeight(Optional.empty(), Optional.of("/var/lib/keepwatch/maintenance/keepalived.weight"),
+                List.of(), Map.of("VI_1", "does not track it"), drained, drained ? Optional.of(Instant.EPOCH) : Optional.empty(),
+                drained ? Optional.of("alice@desk-7") : Optional.empty(), Optional.empty(), Optional.empty(), method);
+        return new DaemonObservation("n1", "keepalived", "", status, Optional.empty(), Optional.of(weight));
+    }
+
+    @Test
+    void aKeepalivedStoppedToDrainIsDrainedAndNeedsNoAttention() {
+        List<DaemonObservation> daemons = List.of(daemon(DaemonStatus.STOPPED, true, Optional.of(MaintenanceWeight.Method.STOP)));
+        assertThat(DaemonSummary.of(daemons)).isEqualTo("drained (keepalived stopped)");
+        assertThat(DaemonSummary.allRunning(daemons)).isTrue();
+        assertThat(DaemonSummary.details(daemons)).contains("drained (keepalived stopped) since 1970-01-01T00:00:00Z by alice@desk-7");
+    }
+
+    @Test
+    void aKeepalivedStoppedOtherwiseIsNotRunningAndNeedsAttention() {
+        List<DaemonObservation> daemons = List.of(daemon(DaemonStatus.STOPPED, false, Optional.empty()));
+        assertThat(DaemonSummary.of(daemons)).isEqualTo("not running");
+        assertThat(DaemonSummary.allRunning(daemons)).isFalse();
+    }
+
+    @Test
+    void aDrainByTheWeightKeepsRunning() {
+        List<DaemonObservation> daemons = List.of(daemon(DaemonStatus.RUNNING, true, Optional.of(MaintenanceWeight.Method.WEIGHT)));
+        assertThat(DaemonSummary.of(daemons)).isEqualTo("running · drained");
+        assertThat(DaemonSummary.allRunning(daemons)).isTrue();
+    }
+}
