@@ -125,8 +125,9 @@ class Node(object):
         self.log = self.dir / "keepalived.log"
         self.proc = None  # type: Optional[subprocess.Popen]
 
-    def start(self, text: Optional[str] = None) -> None:
-        """Starts keepalived with `text` as its configuration (default: the one it had) and waits for its VRRP child."""
+    def start(self, text: Optional[str] = None, keepalived: str = "keepalived") -> None:
+        """Starts keepalived with `text` as its configuration (default: the one it had) and waits for its VRRP child.
+        `keepalived`: another build to run (a path), e.g. lab/keepalived-nojson's."""
         if text is not None:
             self.conf.write_text(text)
         for stale in (self.pid_file, self.vrrp_pid_file, self.checkers_pid_file):
@@ -135,7 +136,7 @@ class Node(object):
         log = self.log.open("ab")
         env = dict(os.environ, TMPDIR=str(self.tmpdir))
         self.proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.ns, "keepalived", "--dont-fork", "--log-console", "--log-detail",
+            ["ip", "netns", "exec", self.ns, keepalived, "--dont-fork", "--log-console", "--log-detail",
              "-f", str(self.conf), "-p", str(self.pid_file), "-r", str(self.vrrp_pid_file),
              "-c", str(self.checkers_pid_file)],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)

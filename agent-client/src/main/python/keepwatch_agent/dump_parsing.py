@@ -137,7 +137,8 @@ def parse_text_dump(text: str) -> "List[Dict[str, Any]]":
             continue
         m = TEXT_INSTANCE_RE.match(line)
         if m:
-            current = {"iname": m.group(1).strip(), "vips": [], "evips": [], "unicast_peer": []}
+            # keepalived prints "Preempt delay" only when it is not 0; the JSON dump always says it
+            current = {"iname": m.group(1).strip(), "vips": [], "evips": [], "unicast_peer": [], "preempt_delay": 0}
             raws.append(current)
             list_name = None
             continue
@@ -191,7 +192,8 @@ def _text_field(raw: "Dict[str, Any]", key: str, value: str) -> None:
     elif key == "Last transition" and number is not None:
         raw["last_transition"] = number
     elif key == "Advert interval" and number is not None:
-        raw["adver_int"] = number / 1000.0 if "milli" in value else number
+        seconds = number / 1000.0 if "milli" in value else number
+        raw["adver_int"] = int(seconds) if seconds == int(seconds) else seconds    # as the JSON dump writes it: 1, 0.5
     elif key == "Preempt":
         raw["nopreempt"] = value == "disabled"
     elif key == "Preempt delay" and number is not None:
