@@ -92,6 +92,8 @@ class Daemon(object):
             "vrrp_pid_file": self.vrrp_pid_file, "checkers_pid_file": self.checkers_pid_file,
             "netns": self.netns_name, "netns_inode": self.netns_inode, "own_netns": self.own_netns,
             "tmpdir": self.tmpdir, "exe": self.exe, "version": self.version,
+            # false: another mount namespace with another root (a container); its files are read and written there
+            "own_root": not self.fs_root,
             "neutron_router": self.neutron_router, "systemd_unit": self.systemd_unit,
             "managed_by": "systemd" if self.reload_unit() else ("neutron" if self.neutron_router else "signal"),
             "started_at": self.started_at, "cmdline": self.cmdline,
