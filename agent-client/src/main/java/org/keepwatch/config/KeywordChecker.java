@@ -29,6 +29,17 @@ final class KeywordChecker {
             if (node.kind() != Statement.Kind.KEYWORD || node.keyword().isEmpty() || node.keyword().startsWith("$")) continue;
             String keyword = node.keyword();
             var known = table.lookup(path, keyword);
+            if (known.isEmpty() && path.equals("global_defs") && table.lookup("", keyword).isPresent()) {
+                out.add(DiagnosticCode.UNKNOWN_KEYWORD.at(node.location(), "'" + keyword + "' is a top-level keyword;"
+                    + " keepalived does not know it inside global_defs: write it before global_defs, outside any block"));
+                continue;
+            }
+            if (known.isEmpty() && table.knownIn(path, keyword).isPresent()) {
+                out.add(DiagnosticCode.UNKNOWN_KEYWORD.at(node.location(), "keepalived " + table.release() + " does not know '"
+                    + keyword + "'" + (path.isEmpty() ? "" : " in " + path.replace('/', ' ')) + " (keepalived "
+                    + table.knownIn(path, keyword).get() + " does)"));
+                continue;
+            }
             if (known.isEmpty()) {
                 out.add(DiagnosticCode.UNKNOWN_KEYWORD.at(node.location(),
                     "unknown keyword '" + keyword + "'" + (path.isEmpty() ? "" : " in " + path.replace('/', ' ')),

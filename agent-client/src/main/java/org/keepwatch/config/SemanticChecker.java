@@ -15,6 +15,8 @@ import java.util.Set;
 final class SemanticChecker {
     private final LintOptions options;
     private final List<Diagnostic> out;
+    /** global_defs vrrp_version: the VRRP version of instances that set none (keepalived's default is 2). */
+    private int vrrpVersion = 2;
 
     SemanticChecker(LintOptions options, List<Diagnostic> out) {
         this.options = options;
@@ -22,6 +24,9 @@ final class SemanticChecker {
     }
 
     void check(KeepalivedConfig config, List<Statement> roots) {
+        vrrpVersion = config.globalDefs().node().flatMap(g -> g.child("vrrp_version")).flatMap(v -> v.arg(0))
+            .map(Values::integer).filter(OptionalInt::isPresent).map(OptionalInt::getAsInt).orElse(2);
+        checkGlobalRanges(config);
         Set<String> scripts = new HashSet<>();
         config.scripts().forEach(s -> scripts.add(s.name()));
         Set<String> trackFiles = new HashSet<>();
@@ -66,6 +71,8 @@ final class SemanticChecker {
             }));
         }
         for (VirtualServer server : config.virtualServers()) {
+            // check_parser.c pto_handler: read_unsigned_strvec(..., 1, LVS_MAX_TIMEOUT) - "outside range [1, 2678400]"
+            range(server.node(), "persistence_timeout", 1, 2678400, "");
             if (server.isFwmark() && server.protocol().isPresent()) {
                 server.node().child("protocol").ifPresent(p -> out.add(DiagnosticCode.IGNORED_VALUE.at(p.location(),
                     "protocol is ignored for a fwmark virtual server")));
@@ -118,16 +125,19 @@ final class SemanticChecker {
                 }
             }));
         }
+        // keepalived reads unicast peers and the source with inet_stosockaddr, which stops at a '/': a prefix
+        // written after the address is accepted and ignored (keepalived -t 2.1.5, 2.2.7 and 2.3.3 all take it).
         node.child("unicast_peer").ifPresent(block -> block.children().forEach(entry -> {
-            if (!Addresses.isIp(entry.keyword())) {
+            if (!Addresses.isPrefix(entry.keyword())) {
                 out.add(DiagnosticCode.INVALID_ADDRESS.at(entry.location(), who + "invalid unicast peer '" + entry.keyword() + "'"));
             }
         }));
         node.child("unicast_src_ip").ifPresent(n -> {
-            if (!n.arg(0).map(Addresses::isIp).orElse(false)) {
+            if (!n.arg(0).map(Addresses::isPrefix).orElse(false)) {
                 out.add(DiagnosticCode.INVALID_ADDRESS.at(n.location(), who + "invalid unicast_src_ip"));
             }
         });
+        checkIgnored(instance, who);
         if (instance.virtualAddresses().isEmpty()) {
             out.add(DiagnosticCode.EMPTY_VIRTUAL_ADDRESSES.at(node.location(), who + "has no virtual_ipaddress"));
         }
@@ -145,6 +155,48 @@ final class SemanticChecker {
         if (node.child("lvs_sync_daemon_interface").isPresent()) {
             out.add(DiagnosticCode.DEPRECATED.at(node.child("lvs_sync_daemon_interface").get().location(),
                 who + "lvs_sync_daemon_interface in a vrrp_instance is deprecated; use global_defs lvs_sync_daemon"));
+        }
+    }
+
+    /** Settings keepalived reads and then ignores, saying so (vrrp_parser.c / vrrp.c validate_vrrp). */
+    private void checkIgnored(VrrpInstance instance, String who) {
+        Statement node = instance.node();
+        int version = instance.version().orElse(vrrpVersion);
+        // vrrp.c: "VRRP version 3 does not support authentication. Ignoring." (every probed release)
+        if (version == 3) {
+            node.child("authentication").ifPresent(a -> out.add(DiagnosticCode.IGNORED_VALUE.at(a.location(),
+                who + "VRRP version 3 has no authentication; keepalived ignores this block")));
+        }
+        // vrrp.c: "Ignoring track_interface %s since own interface" - the instance already tracks its interface.
+        instance.interfaceName().ifPresent(own -> instance.trackInterfaces().stream().filter(t -> t.name().equals(own))
+            .forEach(t -> out.add(DiagnosticCode.IGNORED_VALUE.at(t.node().location(), who + "track_interface " + own
+                + " is the instance's own interface, which it already tracks; keepalived ignores this entry"))));
+    }
+
+    /** global_defs values keepalived checks against a range and refuses outside it (global_parser.c handlers). */
+    private void checkGlobalRanges(KeepalivedConfig config) {
+        config.globalDefs().node().ifPresent(g -> {
+            // vrrp_garp_interval, vrrp_gna_interval: read_decimal_unsigned_strvec(..., 1, UINT_MAX, 6, ...) in
+            // 2.2/2.3 ("outside range [0.000001, 4294.967295]"); 2.1.5 says [1e-06, 4294]: 0 is refused by all.
+            for (String keyword : List.of("vrrp_garp_interval", "vrrp_gna_interval")) {
+                g.child(keyword).ifPresent(n -> positiveSeconds(n, keyword, ""));
+            }
+            g.child("vrrp_version").ifPresent(n -> {
+                OptionalInt v = n.arg(0).map(Values::integer).orElse(OptionalInt.empty());
+                if (v.isEmpty() || v.getAsInt() < 2 || v.getAsInt() > 3) {
+                    out.add(DiagnosticCode.INVALID_NUMBER.at(n.location(), "vrrp_version must be 2 or 3"));
+                }
+            });
+        });
+    }
+
+    private void positiveSeconds(Statement n, String keyword, String who) {
+        var value = n.arg(0).map(Values::decimal);
+        double max = options.target().compareTo(new KeepalivedVersion(2, 2, 0)) < 0 ? 4294 : 4294.967295;
+        if (value.isEmpty() || value.get().isEmpty() || value.get().getAsDouble() < 0.000001 || value.get().getAsDouble() > max) {
+            out.add(DiagnosticCode.INVALID_NUMBER.at(n.location(), who + keyword + " '" + n.arg(0).orElse("")
+                + "' is outside keepalived's range 0.000001.." + (max == 4294 ? "4294" : "4294.967295")
+                + " seconds; keepalived " + options.target() + " refuses it and keeps its default"));
         }
     }
 
