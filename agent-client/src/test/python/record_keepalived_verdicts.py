@@ -38,7 +38,7 @@ MACHINE_PATTERNS = ("doesn't exist", "does not exist", "not found", "no such fil
                     "unknown user", "unable to find", "non-existent interface", "not executable",
                     "cannot access", "permission denied", "is not a directory", "unable to access",
                     "insecure", "unsafe", "no such device", "script_user",
-                    "unable to set default user", "invalid smtp server")
+                    "unable to set default user", "invalid smtp server", "uid/gid")
 # Lines keepalived prints that are neither a fault of the text nor of the machine.
 NOISE_PATTERNS = ("starting keepalived", "running on linux", "command line:", "configuration file",
                   "opening file", "stopped", "exiting", "unable to load ipset library", "(pid",

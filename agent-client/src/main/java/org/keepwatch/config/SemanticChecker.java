@@ -13,6 +13,9 @@ import java.util.Set;
  * instances that collide, and settings keepalived accepts but that bite operators.
  */
 final class SemanticChecker {
+    /** The IPVS schedulers keepalived's lvs_sched accepts (check_parser.c lbalgo_handler, keepalived.conf(5)). */
+    private static final Set<String> SCHEDULERS = Set.of("rr", "wrr", "lc", "wlc", "lblc", "sh", "mh", "dh", "fo", "ovf",
+        "lblcr", "sed", "nq", "twos");
     private final LintOptions options;
     private final List<Diagnostic> out;
     /** global_defs vrrp_version: the VRRP version of instances that set none (keepalived's default is 2). */
@@ -71,6 +74,12 @@ final class SemanticChecker {
             }));
         }
         for (VirtualServer server : config.virtualServers()) {
+            // check_parser.c lbalgo_handler: "Invalid lvs_scheduler '%s' - ignoring" (keepalived then uses wlc)
+            for (String keyword : List.of("lvs_sched", "lb_algo")) {
+                server.node().child(keyword).ifPresent(n -> n.arg(0).filter(a -> !SCHEDULERS.contains(a)).ifPresent(a ->
+                    out.add(DiagnosticCode.INVALID_VALUE.at(n.wordLocation(1), keyword + " '" + a + "' is not a scheduler keepalived knows;"
+                        + " it ignores it and uses wlc"))));
+            }
             // check_parser.c pto_handler: read_unsigned_strvec(..., 1, LVS_MAX_TIMEOUT) - "outside range [1, 2678400]"
             range(server.node(), "persistence_timeout", 1, 2678400, "");
             if (server.isFwmark() && server.protocol().isPresent()) {
@@ -107,8 +116,10 @@ final class SemanticChecker {
             auth.pass().filter(p -> p.length() > 8).ifPresent(p -> node.child("authentication").flatMap(a -> a.child("auth_pass"))
                 .ifPresent(n -> out.add(DiagnosticCode.AUTH_PASS_TOO_LONG.at(n.location(),
                     who + "auth_pass is " + p.length() + " characters; keepalived uses only the first 8"))));
+            // vrrp_parser.c: "unknown authentication type '%s'" names the auth_type line
             auth.type().filter(t -> !t.equals("PASS") && !t.equals("AH")).ifPresent(t -> out.add(
-                DiagnosticCode.INVALID_VALUE.at(node.location(), who + "auth_type must be PASS or AH, not " + t)));
+                DiagnosticCode.INVALID_VALUE.at(node.child("authentication").flatMap(a -> a.child("auth_type"))
+                    .or(() -> node.child("auth_type")).orElse(node).location(), who + "auth_type must be PASS or AH, not " + t)));
             if (auth.type().filter("AH"::equals).isPresent() && instance.state().filter(VrrpInstance.State.MASTER::equals).isPresent()) {
                 out.add(DiagnosticCode.MASTER_WITH_AH.at(node.child("state").orElse(node).location(),
                     who + "initial state MASTER is incompatible with AH authentication; keepalived starts as BACKUP"));
@@ -176,6 +187,9 @@ final class SemanticChecker {
     /** global_defs values keepalived checks against a range and refuses outside it (global_parser.c handlers). */
     private void checkGlobalRanges(KeepalivedConfig config) {
         config.globalDefs().node().ifPresent(g -> {
+            // global_parser.c email_handler: "Warning - empty notification_email block"
+            g.children("notification_email").filter(n -> n.hasBlock() && n.children().isEmpty()).forEach(n ->
+                out.add(DiagnosticCode.IGNORED_VALUE.at(n.location(), "empty notification_email block; keepalived warns and mails no one")));
             // vrrp_garp_interval, vrrp_gna_interval: read_decimal_unsigned_strvec(..., 1, UINT_MAX, 6, ...) in
             // 2.2/2.3 ("outside range [0.000001, 4294.967295]"); 2.1.5 says [1e-06, 4294]: 0 is refused by all.
             for (String keyword : List.of("vrrp_garp_interval", "vrrp_gna_interval")) {

@@ -202,4 +202,19 @@ class LinterTest {
         assertThat(KeepalivedVersion.parse("none")).isEmpty();
         assertThat(new KeepalivedVersion(2, 1, 5)).isLessThan(new KeepalivedVersion(2, 2, 0));
     }
+
+    @Test
+    void whatKeepalivedRefusesOnALineIsNamedOnThatLine() {
+        // keepalived -t: "Invalid lvs_scheduler 'loadbalance' - ignoring", "missing a parameter after keyword",
+        // "unknown authentication type 'PASS;'", "Warning - empty notification_email block"
+        List<Diagnostic> lvs = lint(GOOD + "virtual_server 10.0.0.1 80 {\n    lb_algo loadbalance\n    lb_kind DR\n}\n");
+        assertThat(lvs).extracting(Diagnostic::code, d -> d.location().line())
+            .containsExactly(org.assertj.core.groups.Tuple.tuple("invalid-value", 15));
+        assertThat(lint(GOOD.replace("router_id lb1", "router_id lb1\n    vrrp_garp_master_refresh")))
+            .extracting(Diagnostic::code, d -> d.location().line()).containsExactly(org.assertj.core.groups.Tuple.tuple("missing-value", 3));
+        assertThat(lint(GOOD.replace("advert_int 1", "advert_int 1\n    authentication {\n        auth_type PASS;\n        auth_pass abc\n    }")))
+            .extracting(Diagnostic::code, d -> d.location().line()).containsExactly(org.assertj.core.groups.Tuple.tuple("invalid-value", 11));
+        assertThat(lint(GOOD.replace("router_id lb1", "router_id lb1\n    notification_email {\n    }")))
+            .extracting(Diagnostic::code, d -> d.location().line()).containsExactly(org.assertj.core.groups.Tuple.tuple("ignored-value", 3));
+    }
 }
