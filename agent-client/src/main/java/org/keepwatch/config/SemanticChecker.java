@@ -82,6 +82,8 @@ final class SemanticChecker {
             }
             // check_parser.c pto_handler: read_unsigned_strvec(..., 1, LVS_MAX_TIMEOUT) - "outside range [1, 2678400]"
             range(server.node(), "persistence_timeout", 1, 2678400, "");
+            // check_parser.c quorum_handler: "Quorum %s must be in [1, 4294967295]. Setting to 1."
+            range(server.node(), "quorum", 1, Integer.MAX_VALUE, "");
             if (server.isFwmark() && server.protocol().isPresent()) {
                 server.node().child("protocol").ifPresent(p -> out.add(DiagnosticCode.IGNORED_VALUE.at(p.location(),
                     "protocol is ignored for a fwmark virtual server")));

@@ -153,6 +153,9 @@ class LinterTest {
         assertThat(lint(GOOD.replace("advert_int 1", "advert_int 1\n}\nvirtual_server 10.0.0.1 80 {\n    lvs_sched rr\n    persistence_timeout 0\n")
             .replace("    virtual_ipaddress {\n        192.168.200.16/24 dev eth0\n    }\n}", "")))
             .extracting(Diagnostic::code).contains("invalid-number");
+        // check_parser.c: "Quorum 0 must be in [1, 4294967295]. Setting to 1."
+        assertThat(lint(GOOD + "virtual_server 10.0.0.1 80 {\n    lvs_sched rr\n    quorum 0\n}\n"))
+            .extracting(Diagnostic::code, d -> d.location().line()).containsExactly(org.assertj.core.groups.Tuple.tuple("invalid-number", 16));
     }
 
     @Test
