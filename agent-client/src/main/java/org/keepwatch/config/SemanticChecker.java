@@ -16,6 +16,8 @@ final class SemanticChecker {
     /** The IPVS schedulers keepalived's lvs_sched accepts (check_parser.c lbalgo_handler, keepalived.conf(5)). */
     private static final Set<String> SCHEDULERS = Set.of("rr", "wrr", "lc", "wlc", "lblc", "sh", "mh", "dh", "fo", "ovf",
         "lblcr", "sed", "nq", "twos");
+    /** From this release on keepalived no longer warns that a route without dev cannot be tracked. */
+    private static final KeepalivedVersion ROUTES_TRACKED_WITHOUT_DEV = new KeepalivedVersion(2, 3, 0);
     private final LintOptions options;
     private final List<Diagnostic> out;
     /** global_defs vrrp_version: the VRRP version of instances that set none (keepalived's default is 2). */
@@ -268,7 +270,9 @@ final class SemanticChecker {
             if (words.contains("gw")) {
                 out.add(DiagnosticCode.DEPRECATED.at(route.location(), "\"gw\" for routes is deprecated; use \"via\""));
             }
-            if (!words.contains("dev")) {
+            // keepalived up to 2.2 warns "cannot track route ... with no interface specified, not tracking"; 2.3.3 says
+            // nothing for the same file (keepalived's own sample keepalived.conf.vrrp.static_ipaddress, corpus 074).
+            if (!words.contains("dev") && options.target().compareTo(ROUTES_TRACKED_WITHOUT_DEV) < 0) {
                 out.add(DiagnosticCode.ROUTE_NOT_TRACKED.at(route.location(), "route without dev cannot be tracked"));
             }
         }

@@ -220,4 +220,15 @@ class LinterTest {
         assertThat(lint(GOOD.replace("router_id lb1", "router_id lb1\n    notification_email {\n    }")))
             .extracting(Diagnostic::code, d -> d.location().line()).containsExactly(org.assertj.core.groups.Tuple.tuple("ignored-value", 3));
     }
+
+    @Test
+    void aRouteWithoutDevIsReportedUntilKeepalived23() {
+        // keepalived -t 2.1.5 and 2.2.7: "Warning - cannot track route 192.168.112.0/24 with no interface specified";
+        // 2.3.3 says nothing for the same file (corpus 074, keepalived's own sample)
+        String routes = GOOD.replace("advert_int 1", "advert_int 1\n    virtual_routes {\n        192.168.112.0/24 via 192.168.100.254\n    }");
+        assertThat(lintOn("2.1.5", routes)).extracting(Diagnostic::code).containsExactly("route-not-tracked");
+        assertThat(lintOn("2.2.7", routes)).extracting(Diagnostic::code).containsExactly("route-not-tracked");
+        assertThat(lint(routes)).extracting(Diagnostic::code).containsExactly("route-not-tracked");
+        assertThat(lintOn("2.3.3", routes)).isEmpty();
+    }
 }
