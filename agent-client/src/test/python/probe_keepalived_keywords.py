@@ -90,6 +90,43 @@ def unknown_in(root: Path, text: str) -> Set[int]:
         shutil.rmtree(str(work), ignore_errors=True)
 
 
+# Blocks searched for keywords the table lacks, with the lines that open them.
+DISCOVER_BLOCKS = {"": [], "global_defs": ["global_defs {"], "vrrp_instance": ["vrrp_instance P {"],
+                   "vrrp_script": ["vrrp_script P {"], "vrrp_sync_group": ["vrrp_sync_group P {"],
+                   "virtual_server": ["virtual_server 10.9.9.9 80 {"],
+                   "virtual_server/real_server": ["virtual_server 10.9.9.9 80 {", "real_server 10.9.9.10 80 {"],
+                   "virtual_server/real_server/HTTP_GET": ["virtual_server 10.9.9.9 80 {", "real_server 10.9.9.10 80 {",
+                                                           "HTTP_GET {"],
+                   "virtual_server/real_server/TCP_CHECK": ["virtual_server 10.9.9.9 80 {", "real_server 10.9.9.10 80 {",
+                                                            "TCP_CHECK {"],
+                   "track_file": ["track_file P {"], "vrrp_track_process": ["vrrp_track_process P {"],
+                   "bfd_instance": ["bfd_instance P {"]}
+IDENTIFIER = re.compile(rb"(?<![A-Za-z0-9_])[a-z][a-z0-9_]{3,40}(?=\x00)")
+
+
+def discover(roots: List[Tuple[Path, str]]) -> int:
+    """Print the keywords some version's parser takes that the table lacks: every identifier in its binary is tried
+    in each main block, one per line; those it does not answer "Unknown keyword" for, checked again alone, are
+    printed for a person to add to keywords-extra.tsv with a reason (then run the probe again)."""
+    table = load_table()
+    for root, ka_version in roots:
+        words = sorted({m.group(0).decode() for m in IDENTIFIER.finditer((root / KEEPALIVED.lstrip("/")).read_bytes())})
+        for path, head in DISCOVER_BLOCKS.items():
+            known = {k for k, _ in table.get(path, [])}
+            candidates = [w for w in words if w not in known and w != "include"]
+            lines = head + [w + " 1" for w in candidates] + ["}"] * len(head)
+            unknown = unknown_in(root, "\n".join(lines) + "\n")
+            kept = [w for i, w in enumerate(candidates) if len(head) + i + 1 not in unknown]
+            confirmed = []
+            for word in kept:
+                text = "\n".join(head + [word + " 1"] + ["}"] * len(head)) + "\n"
+                if len(head) + 1 not in unknown_in(root, text):
+                    confirmed.append(word)
+            if confirmed:
+                print("{}\t{}\t{}".format(ka_version, path or "(top level)", " ".join(confirmed)))
+    return 0
+
+
 def version(root: Path) -> str:
     out = subprocess.run(["chroot", str(root), KEEPALIVED, "-v"], stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT).stdout.decode("utf-8", "replace")
@@ -102,8 +139,12 @@ def version(root: Path) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", action="append", required=True, metavar="DIR=RELEASE")
+    parser.add_argument("--discover", action="store_true",
+                        help="print keywords a version takes that the table lacks, instead of writing the table")
     args = parser.parse_args()
     roots = [(Path(spec.partition("=")[0]), version(Path(spec.partition("=")[0]))) for spec in args.root]
+    if args.discover:
+        return discover(roots)
     unknown: Dict[Tuple[str, str], List[str]] = defaultdict(list)
     jobs = []
     for path, keywords in sorted(load_table().items()):

@@ -58,6 +58,8 @@ final class KeywordChecker {
                     table.suggest(path, keyword).orElse(null)));
                 continue;
             }
+            table.deprecation(path, keyword).ifPresent(why -> out.add(DiagnosticCode.DEPRECATED.at(node.location(),
+                "'" + keyword + "' is a " + why)));
             if (!node.hasBlock() && node.arg(0).isEmpty() && NEEDS_VALUE.getOrDefault(path, Set.of()).contains(keyword)) {
                 out.add(DiagnosticCode.MISSING_VALUE.at(node.location(), "'" + keyword + "' needs a value; keepalived refuses the line"));
             }

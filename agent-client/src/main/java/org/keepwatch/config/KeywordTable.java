@@ -43,15 +43,19 @@ public final class KeywordTable {
     }
 
     private final Map<String, Map<String, Keyword>> byPath;
+    /** path -> keyword -> what keepalived says when it reads a deprecated keyword (keywords-extra.tsv "keepalived warns"). */
+    private final Map<String, Map<String, String>> deprecated;
     /** path -> keyword -> the probed releases whose parser does not know it. */
     private final Map<String, Map<String, Set<KeepalivedVersion>>> unknownIn;
     private final List<KeepalivedVersion> probed;
     /** The probed release this table answers for. */
     private final KeepalivedVersion release;
 
-    private KeywordTable(Map<String, Map<String, Keyword>> byPath, Map<String, Map<String, Set<KeepalivedVersion>>> unknownIn,
-                         List<KeepalivedVersion> probed, KeepalivedVersion release) {
+    private KeywordTable(Map<String, Map<String, Keyword>> byPath, Map<String, Map<String, String>> deprecated,
+                         Map<String, Map<String, Set<KeepalivedVersion>>> unknownIn, List<KeepalivedVersion> probed,
+                         KeepalivedVersion release) {
         this.byPath = byPath;
+        this.deprecated = deprecated;
         this.unknownIn = unknownIn;
         this.probed = probed;
         this.release = release;
@@ -68,11 +72,12 @@ public final class KeywordTable {
 
         private static KeywordTable load() {
             Map<String, Map<String, Keyword>> table = new HashMap<>();
-            KeywordTable.load("keywords.tsv", table);
-            KeywordTable.load("keywords-extra.tsv", table);
+            Map<String, Map<String, String>> deprecated = new HashMap<>();
+            KeywordTable.load("keywords.tsv", table, deprecated);
+            KeywordTable.load("keywords-extra.tsv", table, deprecated);
             Map<String, Map<String, Set<KeepalivedVersion>>> unknown = new HashMap<>();
             List<KeepalivedVersion> probed = loadVersions(unknown);
-            return new KeywordTable(table, unknown, probed, KeepalivedVersion.TABLE);
+            return new KeywordTable(table, deprecated, unknown, probed, KeepalivedVersion.TABLE);
         }
     }
 
@@ -84,7 +89,7 @@ public final class KeywordTable {
         KeepalivedVersion chosen = probed.stream().filter(p -> p.sameMinor(version)).findFirst()
             .or(() -> probed.stream().filter(p -> p.compareTo(version) <= 0).max(Comparator.naturalOrder()))
             .orElseGet(() -> probed.stream().min(Comparator.naturalOrder()).orElse(KeepalivedVersion.TABLE));
-        return chosen.equals(release) ? this : new KeywordTable(byPath, unknownIn, probed, chosen);
+        return chosen.equals(release) ? this : new KeywordTable(byPath, deprecated, unknownIn, probed, chosen);
     }
 
     /** The probed release whose parser this table follows. */
@@ -131,13 +136,21 @@ public final class KeywordTable {
         return List.copyOf(probed);
     }
 
-    private static void load(String resource, Map<String, Map<String, Keyword>> table) {
+    /** What keepalived warns when it reads this deprecated keyword here, if it does. */
+    public Optional<String> deprecation(String path, String keyword) {
+        return Optional.ofNullable(deprecated.getOrDefault(path, Map.of()).get(keyword));
+    }
+
+    private static void load(String resource, Map<String, Map<String, Keyword>> table, Map<String, Map<String, String>> deprecated) {
         try (InputStream in = KeywordTable.class.getResourceAsStream(resource)) {
             if (in == null) throw new IllegalStateException("missing resource " + resource);
             var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 if (line.startsWith("#") || line.isBlank()) continue;
                 String[] f = line.split("\t", -1);
+                if (f.length > 4 && f[4].contains("keepalived warns")) {
+                    deprecated.computeIfAbsent(f[0], p -> new HashMap<>()).put(f[1], f[4]);
+                }
                 boolean list = f.length > 3 && f[3].equals("list");
                 boolean block = list || (f.length > 3 && f[3].equals("block"));
                 Keyword merged = new Keyword(f[0], f[1], f.length > 2 ? f[2] : "", block, list);

@@ -231,4 +231,29 @@ class LinterTest {
         assertThat(lint(routes)).extracting(Diagnostic::code).containsExactly("route-not-tracked");
         assertThat(lintOn("2.3.3", routes)).isEmpty();
     }
+
+    @Test
+    void aKeywordOnlyKeepalived23KnowsIsAcceptedThereAndNamedElsewhere() {
+        // found by probe_keepalived_keywords.py --discover: 2.3.3's vrrp_parser takes owner_ignore_adverts, 2.2.7's does not
+        String config = GOOD.replace("advert_int 1", "advert_int 1\n    owner_ignore_adverts");
+        assertThat(lintOn("2.3.3", config)).isEmpty();
+        assertThat(lintOn("2.2.7", config)).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo("unknown-keyword");
+            assertThat(d.message()).contains("keepalived 2.2.7 does not know 'owner_ignore_adverts'", "(keepalived 2.3.3 does)");
+        });
+        assertThat(lint(config)).extracting(Diagnostic::code).containsExactly("unknown-keyword");
+    }
+
+    @Test
+    void aDeprecatedKeywordKeepalivedWarnsAboutIsAWarning() {
+        // keepalived -t: "nb_get_retry is deprecated - please use 'retry'" (HTTP_GET in keepalived's own sample)
+        String http = GOOD + "virtual_server 10.0.0.1 80 {\n    lvs_sched rr\n    real_server 10.0.0.2 80 {\n        HTTP_GET {\n"
+            + "            url {\n                path /\n            }\n            nb_get_retry 3\n        }\n    }\n}\n";
+        assertThat(lint(http)).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo("deprecated");
+            assertThat(d.severity()).isEqualTo(Severity.WARNING);
+            assertThat(d.location().line()).isEqualTo(21);
+            assertThat(d.message()).contains("retry");
+        });
+    }
 }
