@@ -84,6 +84,12 @@ final class SemanticChecker {
             }
             // check_parser.c pto_handler: read_unsigned_strvec(..., 1, LVS_MAX_TIMEOUT) - "outside range [1, 2678400]"
             range(server.node(), "persistence_timeout", 1, 2678400, "");
+            // check_parser.c pgr_handler: "Invalid IPv4 persistence_granularity specified - %s" (a netmask for IPv4)
+            server.node().child("persistence_granularity").ifPresent(n -> n.arg(0)
+                .filter(a -> !Addresses.isIpv4(a) && Values.integer(a).isEmpty()).ifPresent(a -> out.add(DiagnosticCode.INVALID_ADDRESS
+                    .at(n.wordLocation(1), "persistence_granularity '" + a + "' is not a netmask; keepalived ignores it"))));
+            // check_api.c co_srcip_handler: "Invalid bindto address %s - ignoring", in every checker of every real server
+            bindtos(server.node());
             // check_parser.c quorum_handler: "Quorum %s must be in [1, 4294967295]. Setting to 1."
             range(server.node(), "quorum", 1, Integer.MAX_VALUE, "");
             if (server.isFwmark() && server.protocol().isPresent()) {
@@ -215,6 +221,17 @@ final class SemanticChecker {
             out.add(DiagnosticCode.INVALID_NUMBER.at(n.location(), who + keyword + " '" + n.arg(0).orElse("")
                 + "' is outside keepalived's range 0.000001.." + (max == 4294 ? "4294" : "4294.967295")
                 + " seconds; keepalived " + options.target() + " refuses it and keeps its default"));
+        }
+    }
+
+    private void bindtos(Statement node) {
+        for (Statement child : node.children()) {
+            if (child.keyword().equals("bindto") && !child.hasBlock()) {
+                child.arg(0).filter(a -> !Addresses.isIp(a)).ifPresent(a -> out.add(DiagnosticCode.INVALID_ADDRESS.at(
+                    child.wordLocation(1), "bindto '" + a + "' is not an IP address; keepalived ignores it")));
+            } else if (child.hasBlock()) {
+                bindtos(child);
+            }
         }
     }
 

@@ -256,4 +256,15 @@ class LinterTest {
             assertThat(d.message()).contains("retry");
         });
     }
+
+    @Test
+    void aNetmaskOrBindAddressKeepalivedCannotReadIsNamed() {
+        // keepalived -t: "Invalid IPv4 persistence_granularity specified - <NETMASK>", "Invalid bindto address <ip> - ignoring"
+        String lvs = GOOD + "virtual_server 10.0.0.1 80 {\n    lvs_sched rr\n    persistence_granularity 255.255.255.0\n"
+            + "    real_server 10.0.0.2 80 {\n        TCP_CHECK {\n            bindto 10.0.0.1\n        }\n    }\n}\n";
+        assertThat(lint(lvs)).isEmpty();
+        assertThat(lint(lvs.replace("granularity 255.255.255.0", "granularity <NETMASK>").replace("bindto 10.0.0.1", "bindto <ip>")))
+            .extracting(Diagnostic::code, d -> d.location().line())
+            .containsExactly(org.assertj.core.groups.Tuple.tuple("invalid-address", 16), org.assertj.core.groups.Tuple.tuple("invalid-address", 19));
+    }
 }
