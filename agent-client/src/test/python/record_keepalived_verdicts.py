@@ -77,7 +77,18 @@ def neutralised(text: str) -> str:
                      for line in text.split("\n"))
 
 
-def classify(returncode: int, output: str, name: str) -> Tuple[str, List[str]]:
+TRACKED_NOT_FOUND = re.compile(r"track script (\S+) not found")
+
+
+def machine(text: str, conf_text: str) -> bool:
+    """Whether a message is about the machine: "track script X not found" is, unless the file defines no X."""
+    tracked = TRACKED_NOT_FOUND.search(text)
+    if tracked:
+        return re.search(r"^\s*vrrp_script\s+" + re.escape(tracked.group(1)) + r"\s*\{?", conf_text, re.M) is not None
+    return any(p in text.lower() for p in MACHINE_PATTERNS)
+
+
+def classify(returncode: int, output: str, name: str, conf_text: str = "") -> Tuple[str, List[str]]:
     """The verdict (accept, config, machine) and the messages that name a line of the file."""
     messages = []
     config_fault = False
@@ -86,11 +97,11 @@ def classify(returncode: int, output: str, name: str) -> Tuple[str, List[str]]:
         lowered = line.lower()
         if found:
             text = found.group("text").strip()
-            kind = "machine" if any(p in text.lower() for p in MACHINE_PATTERNS) else "config"
+            kind = "machine" if machine(text, conf_text) else "config"
             messages.append("{}:{}:{}".format(found.group("line"), kind, text))
             config_fault |= kind == "config"
         elif line.strip() and not any(p in lowered for p in NOISE_PATTERNS) and name not in line:
-            kind = "machine" if any(p in lowered for p in MACHINE_PATTERNS) else "config"
+            kind = "machine" if machine(line, conf_text) else "config"
             messages.append("0:{}:{}".format(kind, line.strip()))
             config_fault |= kind == "config"
     # keepalived 2.1.5's -t exits 0 after reporting most faults, so the messages decide, not the exit status.
@@ -150,7 +161,8 @@ def main() -> int:
     for conf in files:
         for release, (root, ka_version) in roots.items():
             code, output = check(root, conf)
-            verdict, messages = classify(code, output, conf.name)
+            verdict, messages = classify(code, output, conf.name,
+                                         conf.read_text(encoding="utf-8", errors="surrogateescape"))
             rows[(conf.name, ka_version)] = [conf.name, ka_version, release, verdict, str(code),
                                              " | ".join(m.replace("\t", " ") for m in messages)]
             print("{:45} {:7} {:8} {}".format(conf.name, ka_version, verdict, "; ".join(messages)[:160]))
