@@ -25,7 +25,8 @@ public final class Linter {
         List<Diagnostic> found = new ArrayList<>(document.diagnostics());
         EffectiveConfig effective = document.effective(options.configId());
         found.addAll(effective.diagnostics());
-        new KeywordChecker(table).check(effective.roots(), found);
+        KeywordTable forNode = options.keepalived().map(table::forVersion).orElse(table);
+        new KeywordChecker(forNode).check(effective.roots(), found);
         new SemanticChecker(options, found).check(ModelBuilder.build(effective), effective.roots());
         List<Diagnostic> unique = new ArrayList<>(new LinkedHashSet<>(found));
         unique.sort(Comparator.comparing((Diagnostic d) -> d.location().file())

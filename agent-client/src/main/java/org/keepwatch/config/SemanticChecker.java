@@ -13,8 +13,15 @@ import java.util.Set;
  * instances that collide, and settings keepalived accepts but that bite operators.
  */
 final class SemanticChecker {
+    /** The IPVS schedulers keepalived's lvs_sched accepts (check_parser.c lbalgo_handler, keepalived.conf(5)). */
+    private static final Set<String> SCHEDULERS = Set.of("rr", "wrr", "lc", "wlc", "lblc", "sh", "mh", "dh", "fo", "ovf",
+        "lblcr", "sed", "nq", "twos");
+    /** From this release on keepalived no longer warns that a route without dev cannot be tracked. */
+    private static final KeepalivedVersion ROUTES_TRACKED_WITHOUT_DEV = new KeepalivedVersion(2, 3, 0);
     private final LintOptions options;
     private final List<Diagnostic> out;
+    /** global_defs vrrp_version: the VRRP version of instances that set none (keepalived's default is 2). */
+    private int vrrpVersion = 2;
 
     SemanticChecker(LintOptions options, List<Diagnostic> out) {
         this.options = options;
@@ -22,6 +29,9 @@ final class SemanticChecker {
     }
 
     void check(KeepalivedConfig config, List<Statement> roots) {
+        vrrpVersion = config.globalDefs().node().flatMap(g -> g.child("vrrp_version")).flatMap(v -> v.arg(0))
+            .map(Values::integer).filter(OptionalInt::isPresent).map(OptionalInt::getAsInt).orElse(2);
+        checkGlobalRanges(config);
         Set<String> scripts = new HashSet<>();
         config.scripts().forEach(s -> scripts.add(s.name()));
         Set<String> trackFiles = new HashSet<>();
@@ -66,6 +76,22 @@ final class SemanticChecker {
             }));
         }
         for (VirtualServer server : config.virtualServers()) {
+            // check_parser.c lbalgo_handler: "Invalid lvs_scheduler '%s' - ignoring" (keepalived then uses wlc)
+            for (String keyword : List.of("lvs_sched", "lb_algo")) {
+                server.node().child(keyword).ifPresent(n -> n.arg(0).filter(a -> !SCHEDULERS.contains(a)).ifPresent(a ->
+                    out.add(DiagnosticCode.INVALID_VALUE.at(n.wordLocation(1), keyword + " '" + a + "' is not a scheduler keepalived knows;"
+                        + " it ignores it and uses wlc"))));
+            }
+            // check_parser.c pto_handler: read_unsigned_strvec(..., 1, LVS_MAX_TIMEOUT) - "outside range [1, 2678400]"
+            range(server.node(), "persistence_timeout", 1, 2678400, "");
+            // check_parser.c pgr_handler: "Invalid IPv4 persistence_granularity specified - %s" (a netmask for IPv4)
+            server.node().child("persistence_granularity").ifPresent(n -> n.arg(0)
+                .filter(a -> !Addresses.isIpv4(a) && Values.integer(a).isEmpty()).ifPresent(a -> out.add(DiagnosticCode.INVALID_ADDRESS
+                    .at(n.wordLocation(1), "persistence_granularity '" + a + "' is not a netmask; keepalived ignores it"))));
+            // check_api.c co_srcip_handler: "Invalid bindto address %s - ignoring", in every checker of every real server
+            bindtos(server.node());
+            // check_parser.c quorum_handler: "Quorum %s must be in [1, 4294967295]. Setting to 1."
+            range(server.node(), "quorum", 1, Integer.MAX_VALUE, "");
             if (server.isFwmark() && server.protocol().isPresent()) {
                 server.node().child("protocol").ifPresent(p -> out.add(DiagnosticCode.IGNORED_VALUE.at(p.location(),
                     "protocol is ignored for a fwmark virtual server")));
@@ -100,8 +126,10 @@ final class SemanticChecker {
             auth.pass().filter(p -> p.length() > 8).ifPresent(p -> node.child("authentication").flatMap(a -> a.child("auth_pass"))
                 .ifPresent(n -> out.add(DiagnosticCode.AUTH_PASS_TOO_LONG.at(n.location(),
                     who + "auth_pass is " + p.length() + " characters; keepalived uses only the first 8"))));
+            // vrrp_parser.c: "unknown authentication type '%s'" names the auth_type line
             auth.type().filter(t -> !t.equals("PASS") && !t.equals("AH")).ifPresent(t -> out.add(
-                DiagnosticCode.INVALID_VALUE.at(node.location(), who + "auth_type must be PASS or AH, not " + t)));
+                DiagnosticCode.INVALID_VALUE.at(node.child("authentication").flatMap(a -> a.child("auth_type"))
+                    .or(() -> node.child("auth_type")).orElse(node).location(), who + "auth_type must be PASS or AH, not " + t)));
             if (auth.type().filter("AH"::equals).isPresent() && instance.state().filter(VrrpInstance.State.MASTER::equals).isPresent()) {
                 out.add(DiagnosticCode.MASTER_WITH_AH.at(node.child("state").orElse(node).location(),
                     who + "initial state MASTER is incompatible with AH authentication; keepalived starts as BACKUP"));
@@ -118,16 +146,19 @@ final class SemanticChecker {
                 }
             }));
         }
+        // keepalived reads unicast peers and the source with inet_stosockaddr, which stops at a '/': a prefix
+        // written after the address is accepted and ignored (keepalived -t 2.1.5, 2.2.7 and 2.3.3 all take it).
         node.child("unicast_peer").ifPresent(block -> block.children().forEach(entry -> {
-            if (!Addresses.isIp(entry.keyword())) {
+            if (!Addresses.isPrefix(entry.keyword())) {
                 out.add(DiagnosticCode.INVALID_ADDRESS.at(entry.location(), who + "invalid unicast peer '" + entry.keyword() + "'"));
             }
         }));
         node.child("unicast_src_ip").ifPresent(n -> {
-            if (!n.arg(0).map(Addresses::isIp).orElse(false)) {
+            if (!n.arg(0).map(Addresses::isPrefix).orElse(false)) {
                 out.add(DiagnosticCode.INVALID_ADDRESS.at(n.location(), who + "invalid unicast_src_ip"));
             }
         });
+        checkIgnored(instance, who);
         if (instance.virtualAddresses().isEmpty()) {
             out.add(DiagnosticCode.EMPTY_VIRTUAL_ADDRESSES.at(node.location(), who + "has no virtual_ipaddress"));
         }
@@ -145,6 +176,62 @@ final class SemanticChecker {
         if (node.child("lvs_sync_daemon_interface").isPresent()) {
             out.add(DiagnosticCode.DEPRECATED.at(node.child("lvs_sync_daemon_interface").get().location(),
                 who + "lvs_sync_daemon_interface in a vrrp_instance is deprecated; use global_defs lvs_sync_daemon"));
+        }
+    }
+
+    /** Settings keepalived reads and then ignores, saying so (vrrp_parser.c / vrrp.c validate_vrrp). */
+    private void checkIgnored(VrrpInstance instance, String who) {
+        Statement node = instance.node();
+        int version = instance.version().orElse(vrrpVersion);
+        // vrrp.c: "VRRP version 3 does not support authentication. Ignoring." (every probed release)
+        if (version == 3) {
+            node.child("authentication").ifPresent(a -> out.add(DiagnosticCode.IGNORED_VALUE.at(a.location(),
+                who + "VRRP version 3 has no authentication; keepalived ignores this block")));
+        }
+        // vrrp.c: "Ignoring track_interface %s since own interface" - the instance already tracks its interface.
+        instance.interfaceName().ifPresent(own -> instance.trackInterfaces().stream().filter(t -> t.name().equals(own))
+            .forEach(t -> out.add(DiagnosticCode.IGNORED_VALUE.at(t.node().location(), who + "track_interface " + own
+                + " is the instance's own interface, which it already tracks; keepalived ignores this entry"))));
+    }
+
+    /** global_defs values keepalived checks against a range and refuses outside it (global_parser.c handlers). */
+    private void checkGlobalRanges(KeepalivedConfig config) {
+        config.globalDefs().node().ifPresent(g -> {
+            // global_parser.c email_handler: "Warning - empty notification_email block"
+            g.children("notification_email").filter(n -> n.hasBlock() && n.children().isEmpty()).forEach(n ->
+                out.add(DiagnosticCode.IGNORED_VALUE.at(n.location(), "empty notification_email block; keepalived warns and mails no one")));
+            // vrrp_garp_interval, vrrp_gna_interval: read_decimal_unsigned_strvec(..., 1, UINT_MAX, 6, ...) in
+            // 2.2/2.3 ("outside range [0.000001, 4294.967295]"); 2.1.5 says [1e-06, 4294]: 0 is refused by all.
+            for (String keyword : List.of("vrrp_garp_interval", "vrrp_gna_interval")) {
+                g.child(keyword).ifPresent(n -> positiveSeconds(n, keyword, ""));
+            }
+            g.child("vrrp_version").ifPresent(n -> {
+                OptionalInt v = n.arg(0).map(Values::integer).orElse(OptionalInt.empty());
+                if (v.isEmpty() || v.getAsInt() < 2 || v.getAsInt() > 3) {
+                    out.add(DiagnosticCode.INVALID_NUMBER.at(n.location(), "vrrp_version must be 2 or 3"));
+                }
+            });
+        });
+    }
+
+    private void positiveSeconds(Statement n, String keyword, String who) {
+        var value = n.arg(0).map(Values::decimal);
+        double max = options.target().compareTo(new KeepalivedVersion(2, 2, 0)) < 0 ? 4294 : 4294.967295;
+        if (value.isEmpty() || value.get().isEmpty() || value.get().getAsDouble() < 0.000001 || value.get().getAsDouble() > max) {
+            out.add(DiagnosticCode.INVALID_NUMBER.at(n.location(), who + keyword + " '" + n.arg(0).orElse("")
+                + "' is outside keepalived's range 0.000001.." + (max == 4294 ? "4294" : "4294.967295")
+                + " seconds; keepalived " + options.target() + " refuses it and keeps its default"));
+        }
+    }
+
+    private void bindtos(Statement node) {
+        for (Statement child : node.children()) {
+            if (child.keyword().equals("bindto") && !child.hasBlock()) {
+                child.arg(0).filter(a -> !Addresses.isIp(a)).ifPresent(a -> out.add(DiagnosticCode.INVALID_ADDRESS.at(
+                    child.wordLocation(1), "bindto '" + a + "' is not an IP address; keepalived ignores it")));
+            } else if (child.hasBlock()) {
+                bindtos(child);
+            }
         }
     }
 
@@ -200,7 +287,9 @@ final class SemanticChecker {
             if (words.contains("gw")) {
                 out.add(DiagnosticCode.DEPRECATED.at(route.location(), "\"gw\" for routes is deprecated; use \"via\""));
             }
-            if (!words.contains("dev")) {
+            // keepalived up to 2.2 warns "cannot track route ... with no interface specified, not tracking"; 2.3.3 says
+            // nothing for the same file (keepalived's own sample keepalived.conf.vrrp.static_ipaddress, corpus 074).
+            if (!words.contains("dev") && options.target().compareTo(ROUTES_TRACKED_WITHOUT_DEV) < 0) {
                 out.add(DiagnosticCode.ROUTE_NOT_TRACKED.at(route.location(), "route without dev cannot be tracked"));
             }
         }

@@ -46,11 +46,14 @@ public final class ConfigDraft {
     private static final class Baseline {
         private final ConfigFiles files;
         private final String configId;
+        /** The keepalived version the node reports, which lint checks the draft against. */
+        private final Optional<String> keepalived;
         private KeepalivedConfig model;
 
-        Baseline(ConfigFiles files, String configId) {
+        Baseline(ConfigFiles files, String configId, Optional<String> keepalived) {
             this.files = files;
             this.configId = configId;
+            this.keepalived = keepalived;
         }
 
         synchronized KeepalivedConfig model() {
@@ -63,7 +66,17 @@ public final class ConfigDraft {
 
     /** The files as read, parsed; {@code configId} is keepalived's -i there (which @id lines apply). */
     public static ConfigDraft of(ConfigFiles files, String configId) {
-        return new ConfigDraft(files, parse(files.main(), files.bytes()), configId, new Baseline(files, configId));
+        return of(files, configId, Optional.empty());
+    }
+
+    /** As {@link #of(ConfigFiles, String)}, for a node that runs this keepalived version ("2.2.7"), which lint checks against. */
+    public static ConfigDraft of(ConfigFiles files, String configId, Optional<String> keepalivedVersion) {
+        return new ConfigDraft(files, parse(files.main(), files.bytes()), configId, new Baseline(files, configId, keepalivedVersion));
+    }
+
+    /** The keepalived version of the node the files came from, if it reported one. */
+    public Optional<String> keepalivedVersion() {
+        return baseline.keepalived;
     }
 
     public ConfigFiles base() {
@@ -115,7 +128,7 @@ public final class ConfigDraft {
     }
 
     public LintReport lint() {
-        return LINTER.lint(document, LintOptions.forConfigId(configId));
+        return LINTER.lint(document, LintOptions.forConfigId(configId).withKeepalived(baseline.keepalived));
     }
 
     /** The draft after a typed edit ({@link org.keepwatch.config.ConfigEditor}); throws ConfigEditException. */
@@ -144,7 +157,7 @@ public final class ConfigDraft {
             files.add(file.path().equals(path) ? new ConfigFiles.File(path, file.role(), nodeText, nodeSha256) : file);
         }
         ConfigFiles rebased = new ConfigFiles(base.daemon(), base.main(), files, base.unmatchedIncludes());
-        return new ConfigDraft(rebased, document, configId, new Baseline(rebased, configId));
+        return new ConfigDraft(rebased, document, configId, new Baseline(rebased, configId, baseline.keepalived));
     }
 
     /** Files whose text differs from what was read, in reading order. */

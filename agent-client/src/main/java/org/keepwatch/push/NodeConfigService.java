@@ -42,7 +42,9 @@ public final class NodeConfigService {
             return CompletableFuture.failedFuture(notConnected(target));
         }
         ConfigOps ops = new ConfigOps(session.get());
-        return ops.read(target.daemon()).thenCombine(ops.configId(target.daemon()), ConfigDraft::of)
+        // lint checks the draft against the keepalived version the node's agent reported in its hello
+        Optional<String> keepalived = session.get().hello().keepalivedVersion();
+        return ops.read(target.daemon()).thenCombine(ops.configId(target.daemon()), (files, id) -> ConfigDraft.of(files, id, keepalived))
                 .thenApplyAsync(draft -> {
                     draft.model();
                     return draft;

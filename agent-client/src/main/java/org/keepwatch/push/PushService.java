@@ -134,7 +134,9 @@ public final class PushService {
             ApplyResult result = ops.restore(target.daemon(), Optional.of(path), backup, baseSha256, why).get();
             List<String> written = result.applied() ? List.of(path) : List.of();
             try {
-                ConfigDraft now = ops.read(target.daemon()).thenCombine(ops.configId(target.daemon()), ConfigDraft::of).get();
+                Optional<String> keepalived = session.get().hello().keepalivedVersion();
+                ConfigDraft now = ops.read(target.daemon()).thenCombine(ops.configId(target.daemon()),
+                        (files, id) -> ConfigDraft.of(files, id, keepalived)).get();
                 return new PushOutcome.Applied(written, now, result.backups());
             } catch (ExecutionException unread) {
                 // restored all the same: said as such, with what it is and that it could not be read back

@@ -65,6 +65,18 @@ class NodeConfigServiceTest {
     }
 
     @Test
+    void theDraftIsLintedAgainstTheKeepalivedVersionTheNodeReports() throws Exception {
+        EditTarget target = new EditTarget("n1", node.daemon(), Optional.empty());
+        ConfigDraft draft = service.open(target).get(30, TimeUnit.SECONDS);
+        // the real agent's hello says which keepalived runs (keepalived -v); the draft carries it to lint
+        assertThat(draft.keepalivedVersion()).isPresent().matches(v -> v.get().matches("\\d+\\.\\d+\\.\\d+"));
+        // a keyword every probed release answers "Unknown keyword" for inside global_defs: named as top-level
+        ConfigDraft edited = draft.withText(draft.mainPath(), draft.text(draft.mainPath()).replace("global_defs {", "global_defs {\n    use_pid_dir"));
+        assertThat(edited.keepalivedVersion()).isEqualTo(draft.keepalivedVersion());
+        assertThat(edited.lint().diagnostics()).anySatisfy(d -> assertThat(d.message()).contains("'use_pid_dir' is a top-level keyword"));
+    }
+
+    @Test
     void anEditOfTheMainFileAndAnIncludeIsOneApplyAndIsRolledBackTogether() throws Exception {
         EditTarget target = new EditTarget("n1", node.daemon(), Optional.empty());
         ConfigDraft draft = service.open(target).get(30, TimeUnit.SECONDS);

@@ -60,6 +60,23 @@ class MainTest {
     }
 
     @Test
+    void lintChecksAgainstTheKeepalivedVersionGiven(@TempDir Path dir) throws Exception {
+        // mcast_dst_ip came with keepalived 2.2: 2.1.5's parser answers "Unknown keyword" for it
+        Path file = Files.writeString(dir.resolve("mcast.conf"), CONF.replace("priority 100", "priority 100\n    mcast_dst_ip 224.0.0.19"));
+        assertThat(run("lint", file.toString()).status()).isZero();
+        assertThat(run("lint", "--keepalived", "2.2.7", file.toString()).status()).isZero();
+        Result old = run("lint", "--json", "--keepalived", "2.1.5", file.toString());
+        assertThat(old.status()).isEqualTo(2);
+        JsonNode json = new ObjectMapper().readTree(old.out());
+        assertThat(json.get("keepalived").asText()).isEqualTo("2.1.5");
+        assertThat(json.get("files").get(0).get("diagnostics").get(0).get("message").asText())
+            .contains("keepalived 2.1.5 does not know 'mcast_dst_ip'");
+        Result wrong = run("lint", "--keepalived", "latest", file.toString());
+        assertThat(wrong.status()).isNotZero();
+        assertThat(wrong.err()).contains("--keepalived takes a version");
+    }
+
+    @Test
     void editPrintsOrWritesOnlyTheTouchedLines(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("keepalived.conf"), CONF);
         Result printed = run("edit", file.toString(), "--set", "vrrp_instance VI_1 priority 120",
