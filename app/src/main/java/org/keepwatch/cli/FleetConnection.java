@@ -13,7 +13,6 @@ import org.keepwatch.fleet.NodeSupervisor;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.settings.SettingsStore;
 import org.keepwatch.ssh.SshException;
-import org.keepwatch.ssh.SshPrompts;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -69,7 +68,7 @@ final class FleetConnection implements AutoCloseable {
     static FleetConnection open(Arguments arguments) {
         Path fleetFile = arguments.value("--fleet").map(Path::of).orElseGet(FleetConnection::defaultFleetFile);
         Duration timeout = arguments.value("--timeout").map(FleetConnection::seconds).orElse(DEFAULT_TIMEOUT);
-        return open(Keepwatch.forCurrentUser(SshPrompts.BATCH, Clock.systemUTC()), fleetFile, timeout);
+        return open(Keepwatch.forCurrentUser(TerminalPrompts.forThisProcess(), Clock.systemUTC()), fleetFile, timeout);
     }
 
     static FleetConnection open(Keepwatch keepwatch, Path fleetFile, Duration timeout) {
