@@ -96,25 +96,26 @@ public final class AgentSession implements AutoCloseable {
      */
     public static AgentSession open(SshConnection connection, AgentScript script, Options options,
                                     Consumer<AgentEvent> events) throws IOException {
-        return open(connection, script, options, SudoPasswords.NONE, events);
+        return open(connection, connection.target().alias(), script, options, SudoPasswords.NONE, events);
     }
 
     /**
      * As {@link #open(SshConnection, AgentScript, Options, Consumer)}, and when sudo on the node wants a password,
      * asks {@code passwords} for it (see {@link SudoHandshake}). When sudo does not let the login run python3 as
      * root and the options do not require root, the agent runs as the login, read-only ({@link #readOnly()}).
+     *
+     * @param node the node's name for messages and questions (the fleet's name for it)
      */
-    public static AgentSession open(SshConnection connection, AgentScript script, Options options,
+    public static AgentSession open(SshConnection connection, String node, AgentScript script, Options options,
                                     SudoPasswords passwords, Consumer<AgentEvent> events) throws IOException {
-        String node = connection.target().alias();
         try {
-            return start(connection, script, script.remotePath(), options, passwords, events);
+            return start(connection, node, script, script.remotePath(), options, passwords, events);
         } catch (NotDeployed e) {
             log.debug("{}", e.getMessage());
         }
         String path = deploy(connection, script);
         try {
-            return start(connection, script, path, options, passwords, events);
+            return start(connection, node, script, path, options, passwords, events);
         } catch (NotDeployed e) {
             throw new AgentStartException(AgentStartException.Reason.DEPLOY_FAILED, node + ": the agent deployed to "
                     + path + " still does not start as this client's" + e.lastLine, e);
@@ -131,9 +132,9 @@ public final class AgentSession implements AutoCloseable {
         }
     }
 
-    private static AgentSession start(SshConnection connection, AgentScript script, String path, Options options,
-                                      SudoPasswords passwords, Consumer<AgentEvent> events) throws IOException {
-        String node = connection.target().alias();
+    private static AgentSession start(SshConnection connection, String node, AgentScript script, String path,
+                                      Options options, SudoPasswords passwords, Consumer<AgentEvent> events)
+            throws IOException {
         LoginTarget login = connection.login();
         if (!options.sudo()) {
             AgentStreams streams = AgentStreams.of(connection.exec(script.startCommand(path, false)));
@@ -168,10 +169,16 @@ public final class AgentSession implements AutoCloseable {
         return attach(streams, node, options, Optional.empty(), events);
     }
 
-    /** "read-only: alice on n2 has no sudo (...); ...", said of a session whose agent is not root. */
+    /**
+     * What a session whose agent is not root says of itself: what it still watches and what it cannot. Not root, the
+     * agent reads the configuration (keepalived's files are world-readable as installed) and the addresses on the
+     * node's interfaces (netlink), but cannot look at keepalived's process (/proc/PID/exe) nor signal it for its state
+     * dumps, so the instances' VRRP states are unknown; and it changes nothing.
+     */
     static Optional<String> readOnlyReason(String user, String node, String why) {
-        return Optional.of("read-only: " + user + " on " + node + " has no sudo (" + why + "); state is watched, "
-                + "configuration cannot be changed");
+        return Optional.of("read-only: " + user + " on " + node + " has no sudo (" + why + "); its configuration and "
+                + "the addresses it holds are watched, keepalived's own state is not (that needs root), and nothing "
+                + "can be changed");
     }
 
     private static void closeQuietly(AgentStreams streams) {
@@ -276,8 +283,9 @@ public final class AgentSession implements AutoCloseable {
     }
 
     /**
-     * Why this session only watches, in words ("read-only: alice on n2 has no sudo (...); state is watched,
-     * configuration cannot be changed"), when its agent is not root; empty for a root agent.
+     * Why this session only watches, in words ("read-only: alice on n2 has no sudo (...); its configuration and the
+     * addresses it holds are watched, keepalived's own state is not (that needs root), and nothing can be changed"),
+     * when its agent is not root; empty for a root agent.
      */
     public Optional<String> readOnly() {
         return readOnly;

@@ -224,7 +224,7 @@ public final class NodeSupervisor implements AutoCloseable {
         try {
             newConnection = connector.connect(route.resolve(), prompts);
             final SshConnection opened = newConnection;
-            newSession = AgentSession.open(newConnection, script, agentOptions, sudoPasswords,
+            newSession = AgentSession.open(newConnection, node, script, agentOptions, sudoPasswords,
                     event -> onEvent(event, forGeneration));
             final AgentSession started = newSession;
             synchronized (lock) {

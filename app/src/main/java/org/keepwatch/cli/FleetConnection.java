@@ -129,6 +129,11 @@ final class FleetConnection implements AutoCloseable {
         });
     }
 
+    /** The supervisor of a watched node (Reconnect, as the app's button does). */
+    Optional<NodeSupervisor> supervisor(String node) {
+        return monitor.supervisor(node);
+    }
+
     Optional<AgentSession> session(String node) {
         return monitor.supervisor(node).flatMap(NodeSupervisor::session);
     }
