@@ -157,6 +157,17 @@ final class FleetConnection implements AutoCloseable {
     }
 
     /**
+     * Refuses, before anything is planned or asked, an action on a node whose session is read-only (a login without
+     * sudo): the failure says so in the session's words.
+     */
+    void requireWritable(String node) {
+        Optional<String> readOnly = session(node).flatMap(AgentSession::readOnly);
+        if (readOnly.isPresent()) {
+            throw new CommandFailure(ActionExit.REFUSED, node + ": " + readOnly.get());
+        }
+    }
+
+    /**
      * Until every node is online or has failed for good, then until no alarm is held back any more, so the state a
      * plan is made from says what the fleet is (a split of a second is not yet a split; see StatusCommand).
      */

@@ -232,6 +232,25 @@ class LoginKindsLabTest {
     }
 
     @Test
+    void theCliRefusesADaemonActionOnTheReadOnlyNodeBeforeAskingAnythingAndSaysWhy() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        Path fleetFile = fleetOf("n3-kwnosudo", Optional.empty());
+        int status;
+        try {
+            status = new DaemonCommand(Confirmation.nobody(), FleetConnection::open).run(List.of("reload",
+                    "n3-kwnosudo", "--fleet", fleetFile.toString(), "--timeout", "30"),
+                    new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        } catch (CommandFailure failure) {
+            status = failure.exitStatus();
+            err.write(failure.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertThat(status).isEqualTo(ActionExit.REFUSED);
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("n3-kwnosudo: read-only: kwnosudo "
+                + "on n3-kwnosudo has no sudo (sudo is off for this node)", "nothing can be changed");
+    }
+
+    @Test
     void theNodeBehindTheBastionIsReachedThroughItOnly() throws Exception {
         try (FleetConnection fleet = open("n3-bastion", SshPrompts.BATCH)) {
             fleet.awaitOnline(List.of("n3-bastion"));
