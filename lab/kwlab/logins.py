@@ -311,8 +311,9 @@ def known_hosts_lines(keys: LabKeys) -> List[str]:
 
 def fleet_document(keys: LabKeys, known_hosts: Path) -> dict:
     """The login kinds as fleet nodes: each on a basic node, under another name than the root login's."""
-    def entry(name: str, host: str, user: str, sudo: bool, port: int = 22, jump: Optional[str] = None) -> dict:
-        node = {"name": name, "group": "lab-logins", "host": host, "port": port, "user": user,
+    def entry(name: str, host: str, user: str, sudo: bool, port: int = 22, jump: Optional[str] = None,
+              group: str = "lab-logins") -> dict:
+        node = {"name": name, "group": group, "host": host, "port": port, "user": user,
                 "identityFile": str(keys.client_key), "knownHostsFile": str(known_hosts), "sudo": sudo}
         if jump:
             node["jumpHost"] = jump
@@ -320,14 +321,16 @@ def fleet_document(keys: LabKeys, known_hosts: Path) -> dict:
     return {
         "version": 1,
         "name": "keepwatch-lab-logins",
-        "groups": [{"name": "lab-logins", "description": "Keepwatch lab: the basic nodes as unprivileged logins "
-                                                         "and through a bastion"}],
+        # n3 is in the fleet twice (kwnosudo, and root behind the bastion): in one group its two entries would be two
+        # members of each router, both holding n3's VIP, a split brain that is not there
+        "groups": [{"name": "lab-logins", "description": "Keepwatch lab: the basic nodes as unprivileged logins"},
+                   {"name": "lab-bastion", "description": "Keepwatch lab: n3 reachable only through the bastion"}],
         "nodes": [
             entry("n1-kwsudo", LAN_PREFIX + ".11", "kwsudo", True),
             entry("n2-kwsudopw", LAN_PREFIX + ".12", "kwsudopw", True),
             entry("n3-kwnosudo", LAN_PREFIX + ".13", "kwnosudo", False),
             entry("n3-bastion", BEHIND_ADDRESS, "root", False, BEHIND_PORT,
-                  "%s@%s" % (BASTION_USER, BASTION_ADDRESS)),
+                  "%s@%s" % (BASTION_USER, BASTION_ADDRESS), group="lab-bastion"),
         ],
     }
 

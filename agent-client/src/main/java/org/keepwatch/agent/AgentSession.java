@@ -170,14 +170,15 @@ public final class AgentSession implements AutoCloseable {
     }
 
     /**
-     * What a session whose agent is not root says of itself: what it still watches and what it cannot. Not root, the
+     * What a session whose agent is not root says of itself: what it still does and what it cannot. Not root, the
      * agent reads the configuration (keepalived's files are world-readable as installed) and the addresses on the
-     * node's interfaces (netlink), but cannot look at keepalived's process (/proc/PID/exe) nor signal it for its state
-     * dumps, so the instances' VRRP states are unknown; and it changes nothing.
+     * node's interfaces, but cannot look at keepalived's process (/proc/PID/exe) nor signal it for its state dumps: it
+     * would call a running keepalived not running. So the fleet does not watch such a node's instances (its routers
+     * count it as unread), and it changes nothing.
      */
     static Optional<String> readOnlyReason(String user, String node, String why) {
-        return Optional.of("read-only: " + user + " on " + node + " has no sudo (" + why + "); its configuration and "
-                + "the addresses it holds are watched, keepalived's own state is not (that needs root), and nothing "
+        return Optional.of("read-only: " + user + " on " + node + " has no sudo (" + why + "); keepalived's state "
+                + "needs root, so its instances are not watched (its configuration can still be read), and nothing "
                 + "can be changed");
     }
 
@@ -283,8 +284,8 @@ public final class AgentSession implements AutoCloseable {
     }
 
     /**
-     * Why this session only watches, in words ("read-only: alice on n2 has no sudo (...); its configuration and the
-     * addresses it holds are watched, keepalived's own state is not (that needs root), and nothing can be changed"),
+     * Why this session is read-only, in words ("read-only: alice on n2 has no sudo (...); keepalived's state needs
+     * root, so its instances are not watched (its configuration can still be read), and nothing can be changed"),
      * when its agent is not root; empty for a root agent.
      */
     public Optional<String> readOnly() {

@@ -102,6 +102,9 @@ public final class NodeSupervisor implements AutoCloseable {
     private Hello hello;
     private Optional<String> unfinishedApplies = Optional.empty();   // in words, from the agent's hello
     private Optional<String> readOnly = Optional.empty();            // in words, when the agent is not root
+    // An agent that is not root cannot look at keepalived's process nor ask it for its state dumps: it would report
+    // a running keepalived as not running. Its reports are not applied, so the node counts as unread for its routers.
+    private volatile boolean reportsHidden;
     private volatile Instant lastHeartbeat;
     private final List<Consumer<AgentEvent>> sessionListeners =
             new CopyOnWriteArrayList<>();
@@ -227,6 +230,7 @@ public final class NodeSupervisor implements AutoCloseable {
             newSession = AgentSession.open(newConnection, node, script, agentOptions, sudoPasswords,
                     event -> onEvent(event, forGeneration));
             final AgentSession started = newSession;
+            reportsHidden = started.readOnly().isPresent();
             synchronized (lock) {
                 if (closed || forGeneration != generation) {
                     started.close();
@@ -242,7 +246,7 @@ public final class NodeSupervisor implements AutoCloseable {
             }
             // Applied on the session's reader thread, before any event that follows the answer.
             started.subscribe().thenAccept(snapshot -> {
-                if (current(forGeneration)) {
+                if (current(forGeneration) && !reportsHidden) {
                     fleet.applyReport(AgentTranslation.report(node, snapshot, clock.instant()));
                 }
             }).get(settings.snapshotTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -415,6 +419,9 @@ public final class NodeSupervisor implements AutoCloseable {
             if (state() == ConnectionState.STALE) {
                 report(ConnectionState.ONLINE, Optional.empty());
             }
+        } else if (reportsHidden && (event instanceof AgentEvent.State || event instanceof AgentEvent.Vip
+                || event instanceof AgentEvent.Daemon || event instanceof AgentEvent.Maintenance)) {
+            return;
         } else if (event instanceof AgentEvent.State change) {
             fleet.applyInstance(AgentTranslation.instance(node, change), change.cause());
         } else if (event instanceof AgentEvent.Vip vip) {

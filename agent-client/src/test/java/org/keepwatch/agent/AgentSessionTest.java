@@ -255,9 +255,9 @@ class AgentSessionTest {
         process = new ProcessBuilder("runuser", "-u", "nobody", "--", "python3", LocalAgent.script(dir).toString(), "serve",
                 "--state-dir", dir.resolve("nobody-state").toString()).start();
         session = AgentSession.attach(AgentStreams.of(process), "n2", READ_ONLY, events::add);
-        assertThat(session.readOnly()).contains("read-only: nobody on n2 has no sudo (not root); its configuration "
-                + "and the addresses it holds are watched, keepalived's own state is not (that needs root), and nothing "
-                + "can be changed");
+        assertThat(session.readOnly()).contains("read-only: nobody on n2 has no sudo (not root); keepalived's state "
+                + "needs root, so its instances are not watched (its configuration can still be read), and nothing can "
+                + "be changed");
         assertThat(session.call("daemons", session.json().createObjectNode()).get(10, TimeUnit.SECONDS)).isNotNull();
         for (String op : List.of("config.apply", "config.restore", "maintenance.set", "maintenance.prepare",
                 "daemon.stop", "daemon.start", "daemon.restart", "daemon.reload")) {
@@ -266,8 +266,8 @@ class AgentSessionTest {
                     .havingCause().isInstanceOfSatisfying(AgentException.class, e -> {
                         assertThat(e.code()).isEqualTo(AgentSession.READ_ONLY_CODE);
                         assertThat(e.getMessage()).isEqualTo(op + " refused: read-only: nobody on n2 has no sudo "
-                                + "(not root); its configuration and the addresses it holds are watched, "
-                                + "keepalived's own state is not (that needs root), and nothing can be changed");
+                                + "(not root); keepalived's state needs root, so its instances are not watched (its "
+                                + "configuration can still be read), and nothing can be changed");
                     });
         }
         // refused here, not by the agent: it never heard of them (the log would show an unknown or failed op)

@@ -137,8 +137,8 @@ public record NodeTroubleshooting(String title, String summary, List<String> ste
                     "danger", error);
             case NO_SUDO -> of(node + ": " + login + " has no sudo for python3",
                     "sudo on " + node + " does not let " + login + " run python3 as root, so the agent runs as "
-                            + login + ": its configuration and the addresses it holds are watched, keepalived's own state is "
-                            + "not (that needs root), and nothing can be changed.",
+                            + login + ": keepalived's state needs root, so the node's instances are not watched (its "
+                            + "configuration can still be read), and nothing can be changed.",
                     List.of("Allow " + login + " to run python3 as root (commands below, as root on the node),",
                             "or log in as root (User root).", "Then press Reconnect."),
                     List.of("echo '" + login + " ALL=(root) /usr/bin/python3' > /etc/sudoers.d/keepwatch",
