@@ -9,6 +9,7 @@ from typing import List
 
 from .diagnose_faults import stop_stranger
 from .keys import LabKeys
+from .logins import remove_logins
 from .state import LabState, process_start_time, same_process
 from .system import LabError, find_command, ip_batch, link_exists, netns_list, run
 from .topology import (AGENT_STATE_PATH, BASIC, BRIDGE_NS, HA_BRIDGE, LAN_BRIDGE, LAN_CIDR, NEUTRON,
@@ -309,6 +310,7 @@ def teardown(state: LabState, kinds=None) -> List[str]:
     removed = []
     if kinds is None or "basic" in kinds:
         stop_stranger(state)        # the stranger's sender lives on the LAN: it goes first
+        removed += remove_logins(state)     # the bastion is on the LAN too, and its node is a basic one
     for name, record in state.nodes().items():
         if kinds is not None and record.get("kind") not in kinds:
             continue

@@ -15,6 +15,8 @@ from kwlab.builder import (build_basic, build_neutron, check_free, ensure_switch
 from kwlab.faults import ALL_FAULTS, heal, inject, resolve_nodes  # noqa: E402
 from kwlab.fleet import write_fleet  # noqa: E402
 from kwlab.keys import LabKeys  # noqa: E402
+from kwlab.logins import ensure_logins, known_hosts_lines  # noqa: E402
+from kwlab.logins import fleet_document as logins_fleet_document  # noqa: E402
 from kwlab.state import LabState, lab_dir, locked  # noqa: E402
 from kwlab.status import collect, node_command, node_running, render  # noqa: E402
 from kwlab.system import LabError, check_prerequisites  # noqa: E402
@@ -75,6 +77,8 @@ def cmd_up(args) -> int:
                     keys.ensure_host_keys(node)
                 (build_basic if kind == BASIC else build_neutron)(state, keys, topology)
                 print("lab/up: %s topology up: %s" % (kind, ", ".join(n.name for n in topology.nodes())))
+            if BASIC in state.topologies():
+                ensure_logins(state, keys)
         except BaseException:
             teardown(state, kinds=list(to_build))
             raise
@@ -98,16 +102,39 @@ def forget_dead(state: LabState) -> None:
         teardown(state, kinds=sorted(dead))
 
 
+def logins_fleet_path(directory) -> "os.PathLike":
+    return directory / "fleet-logins.json"
+
+
 def publish(state: LabState, keys: LabKeys) -> None:
     nodes = [n for kind, params in state.topologies().items() for n in make_topology(kind, params).nodes()]
     keys.write_known_hosts(nodes)
     write_fleet(fleet_path(state.directory), nodes, keys)
+    shared = [fleet_path(state.directory)]
+    logins_fleet = logins_fleet_path(state.directory)
+    if state.data.get("logins"):
+        # A second fleet file, so that what reads fleet.json sees the same nodes as before.
+        known_hosts = keys.directory / "known_hosts-logins"
+        write_text(known_hosts, keys.known_hosts.read_text() + "\n".join(known_hosts_lines(keys)) + "\n")
+        write_text(logins_fleet, json.dumps(logins_fleet_document(keys, known_hosts), indent=2) + "\n")
+        shared += [known_hosts, logins_fleet, keys.directory / "kwsudopw.password"]
+    elif logins_fleet.exists():
+        logins_fleet.unlink()
     sudo_uid = os.environ.get("SUDO_UID")
     if sudo_uid and sudo_uid.isdigit():
         gid = int(os.environ.get("SUDO_GID", sudo_uid))
         keys.give_to(int(sudo_uid), gid)
-        os.chown(str(fleet_path(state.directory)), int(sudo_uid), gid)
+        for path in shared:
+            os.chown(str(path), int(sudo_uid), gid)
     print("lab/up: fleet file %s" % fleet_path(state.directory))
+    if state.data.get("logins"):
+        print("lab/up: login kinds (kwsudo, kwsudopw, kwnosudo, a bastion before n3) in %s" % logins_fleet)
+
+
+def write_text(path, text: str) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text)
+    os.replace(str(tmp), str(path))
 
 
 def expected_routers(state: LabState) -> int:
@@ -140,8 +167,10 @@ def cmd_down(args) -> int:
                 shutil.rmtree(str(directory / "nodes" / name), ignore_errors=True)
         if state.topologies():
             publish(state, LabKeys(directory / "keys"))
-        elif fleet_path(directory).exists():
-            fleet_path(directory).unlink()
+        else:
+            for path in (fleet_path(directory), logins_fleet_path(directory)):
+                if path.exists():
+                    path.unlink()
         print("lab/down: removed %s" % (", ".join(removed) or "nothing"))
     return 0
 

@@ -83,6 +83,23 @@ public record AgentScript(byte[] content, String sha256) {
                 + shellQuote(path) + " --sha256=" + sha256 + " serve";
     }
 
+    /**
+     * The start command for a sudo that asks for a password ({@link SudoHandshake}): {@code sudo -k -S -p PROMPT
+     * python3 ...}. {@code -k} ignores credentials sudo cached for this login (so it always asks, and the password
+     * line never reaches the agent as a request), {@code -S} reads the password as one line from stdin (byte by byte:
+     * nothing after the newline is consumed) and writes {@code prompt} to stderr, where the client waits for it
+     * before it sends anything. The Python program first writes {@code ready} as a line to stderr: it runs only once
+     * sudo accepted the password, so the client sends the agent's first request only after it.
+     */
+    public String sudoPasswordStartCommand(String path, String prompt, String ready) {
+        if (!prompt.matches("[A-Za-z0-9 \\[\\]:._-]+") || !ready.matches("[A-Za-z0-9 :._-]+")) {
+            throw new IllegalArgumentException("the sudo prompt and ready line are plain words");
+        }
+        String announce = "import sys as kw_sys\nkw_sys.stderr.write(\"" + ready + "\\n\")\nkw_sys.stderr.flush()\n";
+        return "sudo -k -S -p " + shellQuote(prompt) + " python3 " + PYTHON_FLAGS + " -c "
+                + shellQuote(announce + bootstrap()) + " " + shellQuote(path) + " --sha256=" + sha256 + " serve";
+    }
+
     static String shellQuote(String value) {
         return "'" + value.replace("'", "'\"'\"'") + "'";
     }

@@ -3,6 +3,7 @@ package org.keepwatch.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.keepwatch.ssh.LoginTarget;
 import org.keepwatch.ssh.RemoteFiles;
 import org.keepwatch.ssh.SshConnection;
 import org.keepwatch.ssh.SshException;
@@ -15,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -51,18 +53,36 @@ public final class AgentSession implements AutoCloseable {
         public Options withSudo(boolean useSudo) {
             return new Options(useSudo, requireRoot, helloTimeout, requestTimeout);
         }
+
+        /** The same, accepting an agent that is not root as a read-only session ({@link AgentSession#readOnly()}). */
+        public Options readOnlyAllowed() {
+            return new Options(sudo, false, helloTimeout, requestTimeout);
+        }
     }
+
+    /**
+     * What a read-only session still answers: watching, reading and checking. Everything else (config.apply and
+     * config.restore, maintenance.*, daemon.*) changes the node and is refused before it is sent.
+     */
+    static final Set<String> READ_ONLY_OPS = Set.of("hello", "daemons", "state.snapshot", "state.subscribe",
+            "state.unsubscribe", "config.read", "config.check", "config.backups", "config.backup.read", "log.read",
+            "log.follow", "log.unfollow", "diagnose");
+    /** The error code of an operation refused because the session is read-only. */
+    public static final String READ_ONLY_CODE = "read_only";
 
     private final AgentChannel channel;
     private final ObjectMapper json;
     private final Options options;
     private final Hello hello;
+    private final Optional<String> readOnly;
 
-    private AgentSession(AgentChannel channel, ObjectMapper json, Options options, Hello hello) {
+    private AgentSession(AgentChannel channel, ObjectMapper json, Options options, Hello hello,
+                         Optional<String> readOnly) {
         this.channel = channel;
         this.json = json;
         this.options = options;
         this.hello = hello;
+        this.readOnly = readOnly;
     }
 
     /**
@@ -76,15 +96,26 @@ public final class AgentSession implements AutoCloseable {
      */
     public static AgentSession open(SshConnection connection, AgentScript script, Options options,
                                     Consumer<AgentEvent> events) throws IOException {
-        String node = connection.target().alias();
+        return open(connection, connection.target().alias(), script, options, SudoPasswords.NONE, events);
+    }
+
+    /**
+     * As {@link #open(SshConnection, AgentScript, Options, Consumer)}, and when sudo on the node wants a password,
+     * asks {@code passwords} for it (see {@link SudoHandshake}). When sudo does not let the login run python3 as
+     * root and the options do not require root, the agent runs as the login, read-only ({@link #readOnly()}).
+     *
+     * @param node the node's name for messages and questions (the fleet's name for it)
+     */
+    public static AgentSession open(SshConnection connection, String node, AgentScript script, Options options,
+                                    SudoPasswords passwords, Consumer<AgentEvent> events) throws IOException {
         try {
-            return start(connection, script, script.remotePath(), options, events);
+            return start(connection, node, script, script.remotePath(), options, passwords, events);
         } catch (NotDeployed e) {
             log.debug("{}", e.getMessage());
         }
         String path = deploy(connection, script);
         try {
-            return start(connection, script, path, options, events);
+            return start(connection, node, script, path, options, passwords, events);
         } catch (NotDeployed e) {
             throw new AgentStartException(AgentStartException.Reason.DEPLOY_FAILED, node + ": the agent deployed to "
                     + path + " still does not start as this client's" + e.lastLine, e);
@@ -101,15 +132,76 @@ public final class AgentSession implements AutoCloseable {
         }
     }
 
-    private static AgentSession start(SshConnection connection, AgentScript script, String path, Options options,
-                                      Consumer<AgentEvent> events) throws IOException {
-        AgentStreams streams = AgentStreams.of(connection.exec(script.startCommand(path, options.sudo())));
-        return attach(streams, connection.target().alias(), options, events);
+    private static AgentSession start(SshConnection connection, String node, AgentScript script, String path,
+                                      Options options, SudoPasswords passwords, Consumer<AgentEvent> events)
+            throws IOException {
+        LoginTarget login = connection.login();
+        if (!options.sudo()) {
+            AgentStreams streams = AgentStreams.of(connection.exec(script.startCommand(path, false)));
+            return attach(streams, node, options, readOnlyReason(login.user(), node, "sudo is off for this node"), events);
+        }
+        if (!passwords.known(login)) {
+            try {
+                AgentStreams streams = AgentStreams.of(connection.exec(script.startCommand(path, true)));
+                return attach(streams, node, options, Optional.empty(), events);
+            } catch (AgentStartException e) {
+                if (e.reason() != AgentStartException.Reason.SUDO_PASSWORD || passwords == SudoPasswords.NONE) {
+                    throw e;
+                }
+                log.info("{}: sudo wants a password for {}", node, login.user());
+            }
+        }
+        SudoHandshake handshake = SudoHandshake.fresh();
+        AgentStreams streams = AgentStreams.of(connection.exec(
+                script.sudoPasswordStartCommand(path, handshake.prompt(), handshake.ready())));
+        try {
+            handshake.run(streams, node, login, passwords, options.helloTimeout());
+        } catch (AgentStartException e) {
+            closeQuietly(streams);
+            if (e.reason() != AgentStartException.Reason.NO_SUDO || options.requireRoot()) {
+                throw e;
+            }
+            log.info("{}: {}; the agent runs as {}, read-only", node, e.getMessage(), login.user());
+            AgentStreams plain = AgentStreams.of(connection.exec(script.startCommand(path, false)));
+            return attach(plain, node, options, readOnlyReason(login.user(), node, "sudo does not let it run python3 "
+                    + "as root"), events);
+        }
+        return attach(streams, node, options, Optional.empty(), events);
+    }
+
+    /**
+     * What a session whose agent is not root says of itself: what it still does and what it cannot. Not root, the
+     * agent reads the configuration (keepalived's files are world-readable as installed) and the addresses on the
+     * node's interfaces, but cannot look at keepalived's process (/proc/PID/exe) nor signal it for its state dumps: it
+     * would call a running keepalived not running. So the fleet does not watch such a node's instances (its routers
+     * count it as unread), and it changes nothing.
+     */
+    static Optional<String> readOnlyReason(String user, String node, String why) {
+        return Optional.of("read-only: " + user + " on " + node + " has no sudo (" + why + "); keepalived's state "
+                + "needs root, so its instances are not watched (its configuration can still be read), and nothing "
+                + "can be changed");
+    }
+
+    private static void closeQuietly(AgentStreams streams) {
+        try {
+            streams.close();
+        } catch (IOException e) {
+            log.debug("closing the agent's streams: {}", e.getMessage());
+        }
     }
 
     /** Greets an agent that is already running on the given streams (a local process in tests). */
     public static AgentSession attach(AgentStreams streams, String name, Options options, Consumer<AgentEvent> events)
             throws AgentStartException {
+        return attach(streams, name, options, Optional.empty(), events);
+    }
+
+    /**
+     * @param readOnly what to say of the session when the agent is not root and the options allow that (empty: the
+     *                 default words)
+     */
+    static AgentSession attach(AgentStreams streams, String name, Options options, Optional<String> readOnly,
+                               Consumer<AgentEvent> events) throws AgentStartException {
         ObjectMapper json = ProtocolJson.mapper();
         AgentChannel channel = new AgentChannel(streams, json, line -> events.accept(AgentEvent.parse(line, json)), name);
         Hello hello;
@@ -148,7 +240,9 @@ public final class AgentSession implements AutoCloseable {
                     + "change its configuration; log in as root or turn on sudo for this node "
                     + "(it needs passwordless sudo: sudo -n)", null);
         }
-        return new AgentSession(channel, json, options, hello);
+        Optional<String> limited = hello.root() ? Optional.empty()
+                : readOnly.or(() -> readOnlyReason(hello.user().orElse("the login"), name, "not root"));
+        return new AgentSession(channel, json, options, hello, limited);
     }
 
     /**
@@ -189,6 +283,15 @@ public final class AgentSession implements AutoCloseable {
         return hello;
     }
 
+    /**
+     * Why this session is read-only, in words ("read-only: alice on n2 has no sudo (...); keepalived's state needs
+     * root, so its instances are not watched (its configuration can still be read), and nothing can be changed"),
+     * when its agent is not root; empty for a root agent.
+     */
+    public Optional<String> readOnly() {
+        return readOnly;
+    }
+
     public CompletableFuture<StateSnapshot> subscribe() {
         return typed("state.subscribe", json.createObjectNode(), StateSnapshot.class);
     }
@@ -207,6 +310,10 @@ public final class AgentSession implements AutoCloseable {
     }
 
     public CompletableFuture<JsonNode> call(String op, ObjectNode args, Duration timeout) {
+        if (readOnly.isPresent() && !READ_ONLY_OPS.contains(op)) {
+            return CompletableFuture.failedFuture(new AgentException(READ_ONLY_CODE, op + " refused: " + readOnly.get(),
+                    null));
+        }
         return channel.call(op, args, timeout);
     }
 
@@ -259,8 +366,9 @@ public final class AgentSession implements AutoCloseable {
             return new NotDeployed(node + ": the agent is not deployed" + last, last, cause);
         }
         if (text.contains("a password is required") || text.contains("a terminal is required")) {
-            return new AgentStartException(AgentStartException.Reason.SUDO_PASSWORD, node + ": sudo wants a password; "
-                    + "Keepwatch runs sudo -n and never types one: allow passwordless sudo for python3 there, or log in as root", cause);
+            return new AgentStartException(AgentStartException.Reason.SUDO_PASSWORD, node + ": sudo wants a password "
+                    + "and nobody can be asked for it here (sudo -n): connect where Keepwatch can ask (the app, or the "
+                    + "CLI on a terminal), allow passwordless sudo for python3 there, or log in as root", cause);
         }
         if (text.contains("python3: command not found") || text.contains("python3: not found")
                 || text.contains("No such file or directory") && text.contains("python3")) {

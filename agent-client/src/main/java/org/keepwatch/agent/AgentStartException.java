@@ -8,8 +8,12 @@ public sealed class AgentStartException extends IOException permits AgentSession
     public enum Reason {
         /** No python3 on the node (or one older than 3.6). */
         NO_PYTHON,
-        /** sudo wants a password (sudo -n refuses to ask). */
+        /** sudo wants a password (sudo -n refuses to ask), or asked for one and none was given. */
         SUDO_PASSWORD,
+        /** sudo refused the password given (twice at most); nothing is retried until the operator acts. */
+        SUDO_PASSWORD_REFUSED,
+        /** sudo does not let the login run python3 as root (not in sudoers, or not for python3). */
+        NO_SUDO,
         /** The agent runs without root and cannot signal keepalived or read its files. */
         NOT_ROOT,
         /** The agent speaks another protocol version. */

@@ -2,6 +2,7 @@ package org.keepwatch.fleet;
 
 import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
+import org.keepwatch.agent.SudoPasswords;
 import org.keepwatch.ssh.SshConfig;
 import org.keepwatch.ssh.SshConnector;
 import org.keepwatch.ssh.SshPrompts;
@@ -41,11 +42,15 @@ public final class FleetMonitor implements AutoCloseable {
     private final ExecutorService io;
     private final Random random = new Random();
     private final Map<String, NodeSupervisor> supervisors = new LinkedHashMap<>();
+    /** sudo passwords typed in this monitor's life, for its reconnects; never written anywhere. */
+    private final SudoPasswords sudoPasswords;
     private Fleet fleet = Fleet.empty();
 
     public FleetMonitor(FleetState state, Parts parts) {
         this.state = state;
         this.parts = parts;
+        // Prompts that never ask get no sudo passwords either: sudo that wants one fails at once, as sudo -n.
+        this.sudoPasswords = parts.prompts() == SshPrompts.BATCH ? SudoPasswords.NONE : new SudoPasswords(parts.prompts());
         this.scheduler = Executors.newScheduledThreadPool(2, daemonThreads("fleet-timer"));
         this.io = Executors.newFixedThreadPool(CONNECT_THREADS, daemonThreads("fleet-connect"));
         scheduler.scheduleAtFixedRate(state::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
@@ -90,14 +95,16 @@ public final class FleetMonitor implements AutoCloseable {
         supervisors.clear();
         scheduler.shutdownNow();
         io.shutdown();
+        sudoPasswords.clear();
     }
 
     private NodeSupervisor supervisor(Fleet source, FleetNode node) {
         ConnectionSettings settings = settingsOf(source, node);
-        AgentSession.Options options = parts.agentOptions().withSudo(settings.sudo().orElse(false));
+        // A login that cannot become root is watched read-only, and the node says so (AgentSession#readOnly).
+        AgentSession.Options options = parts.agentOptions().withSudo(settings.sudo().orElse(false)).readOnlyAllowed();
         return new NodeSupervisor(node.name(), () -> NodeRoutes.resolve(parts.sshConfig(), settings, node.name()),
-                parts.connector(), parts.prompts(), parts.script(), options, state, scheduler, io, parts.settings(),
-                parts.clock(), random);
+                parts.connector(), parts.prompts(), parts.script(), options, sudoPasswords, state, scheduler, io,
+                parts.settings(), parts.clock(), random);
     }
 
     private static ConnectionSettings settingsOf(Fleet source, FleetNode node) {

@@ -5,6 +5,7 @@ import org.keepwatch.ssh.SshException;
 import org.keepwatch.ssh.SshTarget;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -24,7 +25,19 @@ public final class NodeRoutes {
         SshConfig.Overrides overrides = new SshConfig.Overrides(settings.user(),
                 settings.port().map(OptionalInt::of).orElse(OptionalInt.empty()), settings.jumpHost(),
                 settings.identityFile().map(p -> path(p, home)), settings.knownHostsFile().map(p -> path(p, home)));
-        return config.route(settings.host().orElse(nodeName), overrides);
+        List<SshTarget> route = config.route(settings.host().orElse(nodeName), overrides);
+        if (settings.jumpHost().isEmpty() || route.size() < 2) {
+            return route;
+        }
+        // The fleet file set this route up (its jumpHost), so its key and known_hosts hold for the jump hosts it names
+        // as for the node: a bastion's host key is checked against the same file, a wrong one refused naming that hop.
+        // (A ProxyJump from ~/.ssh/config keeps that file's settings for its hops, as with ssh -i -o ... -J.)
+        List<SshTarget> withFiles = new ArrayList<>();
+        for (SshTarget hop : route.subList(0, route.size() - 1)) {
+            withFiles.add(hop.withFiles(overrides.identityFile(), overrides.knownHostsFile()));
+        }
+        withFiles.add(route.get(route.size() - 1));
+        return List.copyOf(withFiles);
     }
 
     private static Path path(String spec, String home) {

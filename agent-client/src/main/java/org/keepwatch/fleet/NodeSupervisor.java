@@ -5,6 +5,7 @@ import org.keepwatch.agent.AgentEvent;
 import org.keepwatch.agent.AgentScript;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.AgentStartException;
+import org.keepwatch.agent.SudoPasswords;
 import org.keepwatch.agent.Hello;
 import org.keepwatch.agent.SessionEnd;
 import org.keepwatch.ssh.SshConnection;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -82,6 +84,7 @@ public final class NodeSupervisor implements AutoCloseable {
     private final SshPrompts prompts;
     private final AgentScript script;
     private final AgentSession.Options agentOptions;
+    private final SudoPasswords sudoPasswords;
     private final FleetState fleet;
     private final ScheduledExecutorService scheduler;
     private final Executor io;
@@ -98,6 +101,10 @@ public final class NodeSupervisor implements AutoCloseable {
     private AgentSession session;
     private Hello hello;
     private Optional<String> unfinishedApplies = Optional.empty();   // in words, from the agent's hello
+    private Optional<String> readOnly = Optional.empty();            // in words, when the agent is not root
+    // An agent that is not root cannot look at keepalived's process nor ask it for its state dumps: it would report
+    // a running keepalived as not running. Its reports are not applied, so the node counts as unread for its routers.
+    private volatile boolean reportsHidden;
     private volatile Instant lastHeartbeat;
     private final List<Consumer<AgentEvent>> sessionListeners =
             new CopyOnWriteArrayList<>();
@@ -107,6 +114,16 @@ public final class NodeSupervisor implements AutoCloseable {
     public NodeSupervisor(String node, Route route, SshConnector connector, SshPrompts prompts, AgentScript script,
                           AgentSession.Options agentOptions, FleetState fleet, ScheduledExecutorService scheduler,
                           Executor io, Settings settings, Clock clock, Random random) {
+        this(node, route, connector, prompts, script, agentOptions, SudoPasswords.NONE, fleet, scheduler, io, settings,
+                clock, random);
+    }
+
+    /** @param sudoPasswords where a sudo that wants a password gets it (shared by the fleet's nodes, for reconnects) */
+    public NodeSupervisor(String node, Route route, SshConnector connector, SshPrompts prompts, AgentScript script,
+                          AgentSession.Options agentOptions, SudoPasswords sudoPasswords, FleetState fleet,
+                          ScheduledExecutorService scheduler, Executor io, Settings settings, Clock clock,
+                          Random random) {
+        this.sudoPasswords = sudoPasswords;
         this.node = node;
         this.route = route;
         this.connector = connector;
@@ -210,8 +227,10 @@ public final class NodeSupervisor implements AutoCloseable {
         try {
             newConnection = connector.connect(route.resolve(), prompts);
             final SshConnection opened = newConnection;
-            newSession = AgentSession.open(newConnection, script, agentOptions, event -> onEvent(event, forGeneration));
+            newSession = AgentSession.open(newConnection, node, script, agentOptions, sudoPasswords,
+                    event -> onEvent(event, forGeneration));
             final AgentSession started = newSession;
+            reportsHidden = started.readOnly().isPresent();
             synchronized (lock) {
                 if (closed || forGeneration != generation) {
                     started.close();
@@ -222,11 +241,12 @@ public final class NodeSupervisor implements AutoCloseable {
                 session = started;
                 hello = started.hello();
                 unfinishedApplies = hello.unfinishedApplyWarning();
+                readOnly = started.readOnly();
                 lastHeartbeat = clock.instant();
             }
             // Applied on the session's reader thread, before any event that follows the answer.
             started.subscribe().thenAccept(snapshot -> {
-                if (current(forGeneration)) {
+                if (current(forGeneration) && !reportsHidden) {
                     fleet.applyReport(AgentTranslation.report(node, snapshot, clock.instant()));
                 }
             }).get(settings.snapshotTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -259,6 +279,10 @@ public final class NodeSupervisor implements AutoCloseable {
             closeQuietly(newSession, newConnection);
             if (e.reason() == AgentStartException.Reason.PROTOCOL_VIOLATION) {
                 violated(forGeneration, e.getMessage(), e);
+            } else if (e.reason() == AgentStartException.Reason.SUDO_PASSWORD
+                    || e.reason() == AgentStartException.Reason.SUDO_PASSWORD_REFUSED) {
+                // Retrying would ask again, or send a refused password again and lock the account: the operator acts.
+                failed(forGeneration, ConnectionState.AUTH_FAILED, e.getMessage(), e);
             } else {
                 failed(forGeneration, ConnectionState.OFFLINE, e.getMessage(), e);
             }
@@ -395,6 +419,9 @@ public final class NodeSupervisor implements AutoCloseable {
             if (state() == ConnectionState.STALE) {
                 report(ConnectionState.ONLINE, Optional.empty());
             }
+        } else if (reportsHidden && (event instanceof AgentEvent.State || event instanceof AgentEvent.Vip
+                || event instanceof AgentEvent.Daemon || event instanceof AgentEvent.Maintenance)) {
+            return;
         } else if (event instanceof AgentEvent.State change) {
             fleet.applyInstance(AgentTranslation.instance(node, change), change.cause());
         } else if (event instanceof AgentEvent.Vip vip) {
@@ -495,8 +522,12 @@ public final class NodeSupervisor implements AutoCloseable {
             state = newState;
             greeting = Optional.ofNullable(hello);
             if (newState == ConnectionState.ONLINE && error.isEmpty()) {
-                // an apply an agent left unfinished stays in the node's status while it is online: it needs the operator
-                shown = unfinishedApplies;
+                // an apply an agent left unfinished stays in the node's status while it is online: it needs the operator;
+                // so does a read-only session's reason
+                List<String> notes = new ArrayList<>();
+                readOnly.ifPresent(notes::add);
+                unfinishedApplies.ifPresent(notes::add);
+                shown = notes.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", notes));
             }
         }
         fleet.nodeStatus(new NodeStatus(node, newState, clock.instant(), shown,

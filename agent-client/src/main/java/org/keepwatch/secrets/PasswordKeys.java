@@ -16,6 +16,7 @@ public final class PasswordKeys {
     /** Entries saved before port and jump hosts were part of the key: user and host only. */
     private static final String LEGACY_KIND = "password";
     private static final String KIND = "ssh-password";
+    private static final String SUDO_KIND = "sudo-password";
     /** The jump-host attribute of a direct connection (a jump host always has an @ in it). */
     private static final String DIRECT = "direct";
 
@@ -24,6 +25,17 @@ public final class PasswordKeys {
 
     public static Keyring.Key of(LoginTarget login) {
         return new Keyring.Key("Keepwatch: password of " + login.description(), Map.of("kind", KIND,
+                "user", login.user(), "host", login.host(), "port", Integer.toString(login.port()),
+                "via", login.jumpHosts().isEmpty() ? DIRECT : String.join(",", login.jumpHosts())));
+    }
+
+    /**
+     * The entry of the sudo password of a login on a node: kind {@code sudo-password}, never the login's SSH password
+     * entry (the two may differ), labelled with the node and the user sudo asks for.
+     */
+    public static Keyring.Key sudo(LoginTarget login, String node) {
+        return new Keyring.Key("Keepwatch: sudo password of " + login.user() + " on " + node + " ("
+                + login.description() + ")", Map.of("kind", SUDO_KIND, "node", node,
                 "user", login.user(), "host", login.host(), "port", Integer.toString(login.port()),
                 "via", login.jumpHosts().isEmpty() ? DIRECT : String.join(",", login.jumpHosts())));
     }

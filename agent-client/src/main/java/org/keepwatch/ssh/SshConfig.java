@@ -178,14 +178,8 @@ public final class SshConfig {
         List<SshTarget> route = new ArrayList<>();
         addRoute(route, host, overrides.user(), overrides.port(), overrides.proxyJump(), 0);
         SshTarget last = route.remove(route.size() - 1);
-        List<IdentityFile> identities = new ArrayList<>(last.identityFiles());
         // ssh -i puts the key first; with IdentitiesOnly it is still offered.
-        overrides.identityFile().ifPresent(key -> identities.add(0, new IdentityFile(key.toString(), key, true)));
-        List<Path> knownHosts = overrides.knownHostsFile().map(List::of).orElse(last.userKnownHostsFiles());
-        route.add(new SshTarget(last.alias(), last.hostName(), last.port(), last.user(), identities,
-                last.identitiesOnly(), last.proxyJump(), last.proxyJumpSpec(), knownHosts, last.globalKnownHostsFiles(),
-                last.strictHostKeyChecking(), last.hashKnownHosts(), last.agentSocket(), last.connectTimeout(),
-                last.serverAliveInterval(), last.serverAliveCountMax(), last.proxyCommand(), last.notes()));
+        route.add(last.withFiles(overrides.identityFile(), overrides.knownHostsFile()));
         return List.copyOf(route);
     }
 

@@ -58,6 +58,11 @@ public final class SshConnection implements AutoCloseable {
         return route.get(route.size() - 1);
     }
 
+    /** The login at the end of the route: user, host, port and the jump hosts in front of it. */
+    public LoginTarget login() {
+        return LoginTarget.of(target(), route.subList(0, route.size() - 1));
+    }
+
     /** Jump hosts first, destination last. */
     public List<SshTarget> route() {
         return route;

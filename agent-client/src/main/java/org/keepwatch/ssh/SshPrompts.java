@@ -34,6 +34,15 @@ public interface SshPrompts {
         return Optional.empty();
     }
 
+    /**
+     * The password sudo asks for on a node, for {@code login} (the user sudo runs as is the SSH login's user; the
+     * host, port and jump hosts say which machine): asked only when sudo on that node wants one, sent only to that
+     * sudo. {@code attempt} counts from 1; a second attempt follows a password sudo refused, and there is no third.
+     */
+    default Optional<char[]> sudoPassword(LoginTarget login, String node, int attempt) {
+        return Optional.empty();
+    }
+
     /** One keyboard-interactive prompt from the server (e.g. "Password: " or a one-time code). */
     default Optional<char[]> keyboardInteractive(String user, String host, String instruction, String prompt,
                                                  boolean echo) {

@@ -47,6 +47,19 @@ public record SshTarget(String alias, String hostName, int port, String user,
                 connectTimeout, serverAliveInterval, serverAliveCountMax, proxyCommand, otherNotes);
     }
 
+    /**
+     * The same target with what {@code ssh -i KEY -o UserKnownHostsFile=FILE} sets: the key offered first (and offered
+     * even under IdentitiesOnly), the host keys checked against that file alone.
+     */
+    public SshTarget withFiles(Optional<Path> identityFile, Optional<Path> knownHostsFile) {
+        List<IdentityFile> identities = new java.util.ArrayList<>(identityFiles);
+        identityFile.ifPresent(key -> identities.add(0, new IdentityFile(key.toString(), key, true)));
+        return new SshTarget(alias, hostName, port, user, identities, identitiesOnly, proxyJump, proxyJumpSpec,
+                knownHostsFile.map(List::of).orElse(userKnownHostsFiles), globalKnownHostsFiles, strictHostKeyChecking,
+                hashKnownHosts, agentSocket, connectTimeout, serverAliveInterval, serverAliveCountMax, proxyCommand,
+                notes);
+    }
+
     /** {@code user@host:port}, for messages. */
     public String displayName() {
         return user + "@" + hostName + (port == 22 ? "" : ":" + port);

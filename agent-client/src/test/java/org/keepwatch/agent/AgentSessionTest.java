@@ -248,6 +248,33 @@ class AgentSessionTest {
     }
 
     @Test
+    void anAgentThatIsNotRootIsAReadOnlySessionThatRefusesChangesBeforeSendingThem() throws Exception {
+        RequiredCommands.assumeRoot("runs the agent as the user nobody");
+        RequiredCommands.require("runuser", "util-linux");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));   // its state directory
+        process = new ProcessBuilder("runuser", "-u", "nobody", "--", "python3", LocalAgent.script(dir).toString(), "serve",
+                "--state-dir", dir.resolve("nobody-state").toString()).start();
+        session = AgentSession.attach(AgentStreams.of(process), "n2", READ_ONLY, events::add);
+        assertThat(session.readOnly()).contains("read-only: nobody on n2 has no sudo (not root); keepalived's state "
+                + "needs root, so its instances are not watched (its configuration can still be read), and nothing can "
+                + "be changed");
+        assertThat(session.call("daemons", session.json().createObjectNode()).get(10, TimeUnit.SECONDS)).isNotNull();
+        for (String op : List.of("config.apply", "config.restore", "maintenance.set", "maintenance.prepare",
+                "daemon.stop", "daemon.start", "daemon.restart", "daemon.reload")) {
+            assertThat(session.call(op, session.json().createObjectNode()))
+                    .as(op).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOfSatisfying(AgentException.class, e -> {
+                        assertThat(e.code()).isEqualTo(AgentSession.READ_ONLY_CODE);
+                        assertThat(e.getMessage()).isEqualTo(op + " refused: read-only: nobody on n2 has no sudo "
+                                + "(not root); keepalived's state needs root, so its instances are not watched (its "
+                                + "configuration can still be read), and nothing can be changed");
+                    });
+        }
+        // refused here, not by the agent: it never heard of them (the log would show an unknown or failed op)
+        assertThat(session.recentLog()).noneMatch(line -> line.contains("config.apply") || line.contains("daemon."));
+    }
+
+    @Test
     void noPythonIsSaidInWords() throws Exception {
         // What a login shell prints on a node without python3.
         process = new ProcessBuilder("bash", "-c", "PATH=/nonexistent; python3 agent.py serve").start();

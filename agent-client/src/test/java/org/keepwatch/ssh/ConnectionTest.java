@@ -198,6 +198,28 @@ class ConnectionTest {
     }
 
     @Test
+    void aTargetWithAChangedKeyBehindAGoodJumpHostIsRefusedAsTheTargetAndGetsNoCredentials() throws Exception {
+        // Both hops are checked, each against known_hosts: the jump host passes, the node behind it does not.
+        try (TestSshServer jump = TestSshServer.start(TestSshServer.newHostKey(),
+                Files.createDirectories(dir.resolve("jump-sftp")), true, null).acceptPassword("secret");
+             TestSshServer node = TestSshServer.start(TestSshServer.newHostKey(),
+                     Files.createDirectories(dir.resolve("node-sftp")), true, null).acceptPassword("secret")) {
+            bed.trust(jump);
+            Files.writeString(bed.knownHosts, "[127.0.0.1]:" + node.port() + " "
+                    + HostKeys.openSshText(TestSshServer.newHostKey().getPublic()) + "\n",
+                    java.nio.file.StandardOpenOption.APPEND);
+            SshConfig config = bed.config(List.of(
+                    TestBed.hostBlock("bastion", jump),
+                    TestBed.hostBlock("n5", node, "ProxyJump bastion")));
+            SshException.HostKeyChanged e = catchThrowableOfType(() -> connect(config, "n5"),
+                    SshException.HostKeyChanged.class);
+            assertThat(e.getMessage()).contains("[127.0.0.1]:" + node.port(), "has changed");
+            assertThat(jump.attempts()).as("the bastion was logged in to").isNotEmpty();
+            assertThat(node.attempts()).as("nothing was sent to the node").isEmpty();
+        }
+    }
+
+    @Test
     void aJumpHostThatCannotReachTheTargetSaysSo() throws Exception {
         try (TestSshServer jump = TestSshServer.start(TestSshServer.newHostKey(),
                 Files.createDirectories(dir.resolve("jump-sftp")), true, null).acceptPassword("secret")) {

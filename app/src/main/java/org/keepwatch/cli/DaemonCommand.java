@@ -74,6 +74,7 @@ final class DaemonCommand implements Command {
         try (FleetConnection fleet = connect.apply(parsed)) {
             fleet.node(node);
             fleet.awaitOnline(List.of(node));
+            fleet.requireWritable(node);
             fleet.settle();
             DaemonControl control = new DaemonControl(fleet.agents(), fleet::state, fleet.io());
             String daemon;

@@ -13,7 +13,6 @@ import org.keepwatch.fleet.NodeSupervisor;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.settings.SettingsStore;
 import org.keepwatch.ssh.SshException;
-import org.keepwatch.ssh.SshPrompts;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -69,7 +68,7 @@ final class FleetConnection implements AutoCloseable {
     static FleetConnection open(Arguments arguments) {
         Path fleetFile = arguments.value("--fleet").map(Path::of).orElseGet(FleetConnection::defaultFleetFile);
         Duration timeout = arguments.value("--timeout").map(FleetConnection::seconds).orElse(DEFAULT_TIMEOUT);
-        return open(Keepwatch.forCurrentUser(SshPrompts.BATCH, Clock.systemUTC()), fleetFile, timeout);
+        return open(Keepwatch.forCurrentUser(TerminalPrompts.forThisProcess(), Clock.systemUTC()), fleetFile, timeout);
     }
 
     static FleetConnection open(Keepwatch keepwatch, Path fleetFile, Duration timeout) {
@@ -130,6 +129,11 @@ final class FleetConnection implements AutoCloseable {
         });
     }
 
+    /** The supervisor of a watched node (Reconnect, as the app's button does). */
+    Optional<NodeSupervisor> supervisor(String node) {
+        return monitor.supervisor(node);
+    }
+
     Optional<AgentSession> session(String node) {
         return monitor.supervisor(node).flatMap(NodeSupervisor::session);
     }
@@ -149,6 +153,17 @@ final class FleetConnection implements AutoCloseable {
                 }
                 sleep(POLL);
             }
+        }
+    }
+
+    /**
+     * Refuses, before anything is planned or asked, an action on a node whose session is read-only (a login without
+     * sudo): the failure says so in the session's words.
+     */
+    void requireWritable(String node) {
+        Optional<String> readOnly = session(node).flatMap(AgentSession::readOnly);
+        if (readOnly.isPresent()) {
+            throw new CommandFailure(ActionExit.REFUSED, node + ": " + readOnly.get());
         }
     }
 

@@ -58,6 +58,7 @@ final class RestoreCommand implements Command {
                 where.add(operands.get(2));
             }
             EditTarget target = BackupsCommand.target(fleet, where);
+            fleet.requireWritable(target.node());
             BackupService backups = new BackupService(fleet.agents(), fleet.io());
             BackupService.NodeBackups listed = BackupsCommand.await(fleet, backups.list(target), target, "listing the backups");
             BackupService.FileBackups file = BackupsCommand.fileOf(listed, name);

@@ -19,7 +19,6 @@ import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterStatus;
 import org.keepwatch.fleet.Verdict;
-import org.keepwatch.ssh.SshPrompts;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -67,7 +66,7 @@ final class StatusCommand implements Command {
         }
         Path fleetFile = parsed.value("--fleet").map(Path::of).orElseGet(FleetConnection::defaultFleetFile);
         Duration timeout = Duration.ofSeconds(parsed.value("--timeout").map(StatusCommand::seconds).orElse(20L));
-        Keepwatch keepwatch = Keepwatch.forCurrentUser(SshPrompts.BATCH, Clock.systemUTC());
+        Keepwatch keepwatch = Keepwatch.forCurrentUser(TerminalPrompts.forThisProcess(), Clock.systemUTC());
         Fleet fleet;
         FleetMonitor.Parts parts;
         try {

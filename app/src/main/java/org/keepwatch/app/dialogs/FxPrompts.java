@@ -74,6 +74,13 @@ public final class FxPrompts implements SshPrompts {
                 remember -> SecretDialog.password(owner.get(), login, attempt, remember));
     }
 
+    /** Asked once per node and login; kept in the keyring only when the operator ticks the box (off by default). */
+    @Override
+    public Optional<char[]> sudoPassword(LoginTarget login, String node, int attempt) {
+        return secret(PasswordKeys.sudo(login, node), Optional.empty(), attempt,
+                remember -> SecretDialog.sudoPassword(owner.get(), login, node, attempt, remember));
+    }
+
     @Override
     public Optional<char[]> keyboardInteractive(String user, String host, String instruction, String prompt,
                                                 boolean echo) {

@@ -121,13 +121,27 @@ public record NodeTroubleshooting(String title, String summary, List<String> ste
         String login = user.filter(u -> !u.isBlank()).orElse("USER");
         return switch (agent.reason()) {
             case SUDO_PASSWORD -> of(node + ": sudo wants a password",
-                    "The agent starts as root through sudo -n, which never asks for a password, and sudo on "
-                            + node + " wants one. Keepwatch does not type sudo passwords.",
-                    List.of("Either allow " + login + " to run python3 as root without a password (commands below, "
+                    "sudo on " + node + " wants " + login + "'s password to start the agent as root, and none was "
+                            + "given. Keepwatch asks for it once per session and sends it only to sudo on that node.",
+                    List.of("Press Reconnect to be asked again,",
+                            "or allow " + login + " to run python3 as root without a password (commands below, "
                                     + "as root on the node; visudo checks the file),",
-                            "or log in as root instead (User root, Sudo off: Edit node…).",
-                            "Then press Reconnect."),
+                            "or log in as root instead (User root, Sudo off: Edit node…)."),
                     List.of("echo '" + login + " ALL=(root) NOPASSWD: /usr/bin/python3' > /etc/sudoers.d/keepwatch",
+                            "chmod 0440 /etc/sudoers.d/keepwatch && visudo -cf /etc/sudoers.d/keepwatch"),
+                    "warning", error);
+            case SUDO_PASSWORD_REFUSED -> of(node + ": sudo refused the password",
+                    error, List.of("Keepwatch tried at most two passwords and stopped, so that retries do not lock "
+                            + login + "'s account. Check the password, then press Reconnect to type it again."),
+                    List.of("faillock --user " + login + "   # on the node, as root: failed attempts counted"),
+                    "danger", error);
+            case NO_SUDO -> of(node + ": " + login + " has no sudo for python3",
+                    "sudo on " + node + " does not let " + login + " run python3 as root, so the agent runs as "
+                            + login + ": keepalived's state needs root, so the node's instances are not watched (its "
+                            + "configuration can still be read), and nothing can be changed.",
+                    List.of("Allow " + login + " to run python3 as root (commands below, as root on the node),",
+                            "or log in as root (User root).", "Then press Reconnect."),
+                    List.of("echo '" + login + " ALL=(root) /usr/bin/python3' > /etc/sudoers.d/keepwatch",
                             "chmod 0440 /etc/sudoers.d/keepwatch && visudo -cf /etc/sudoers.d/keepwatch"),
                     "warning", error);
             case NOT_ROOT -> of(node + ": the agent is not root",

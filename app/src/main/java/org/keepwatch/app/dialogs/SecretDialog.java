@@ -51,6 +51,22 @@ public final class SecretDialog {
                         + "written to a file.", "Password", attempt, "The server refused that password.", false, remember);
     }
 
+    /**
+     * sudo's password on a node: said where it goes (that node's sudo only), that it is kept in memory for this
+     * session's reconnects and nowhere else unless the keyring is chosen, and on the second attempt that it is the last.
+     */
+    public static Dialog<Answer> sudoPassword(Window owner, LoginTarget login, String node, int attempt,
+                                              Remember remember) {
+        String where = login.host() + (login.port() == 22 ? "" : " port " + login.port())
+                + (login.jumpHosts().isEmpty() ? "" : " through " + String.join(", ", login.jumpHosts()));
+        return build(owner, "sudo-password-dialog", "sudo password", "sudo password of " + login.user() + " on " + node,
+                Material2AL.ADMIN_PANEL_SETTINGS, "sudo on " + node + " (" + where + ") asks for " + login.user()
+                        + "'s password to start the agent as root. It is sent only to sudo on that node, kept in "
+                        + "memory for this session's reconnects, and written nowhere else.", "Password", attempt,
+                "sudo refused that password. This is the last try: Keepwatch stops after two, so retries do not "
+                        + "lock the account.", false, remember);
+    }
+
     public static Dialog<Answer> keyboardInteractive(Window owner, String user, String host, String instruction,
                                                      String prompt, boolean echo) {
         String text = instruction == null || instruction.isBlank() ? "The server " + host + " asks " + user + ":"

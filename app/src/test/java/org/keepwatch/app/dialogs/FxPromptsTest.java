@@ -225,6 +225,46 @@ class FxPromptsTest {
     }
 
     @Test
+    void aSudoPasswordSaysWhereItGoesIsNotKeptUnlessTickedAndItsSecondAskIsTheLast(FxRobot robot) throws Exception {
+        Path tool = FakeSecretTool.install(dir);
+        Keyring keyring = new SecretToolKeyring(tool, Map.of("PATH", "/usr/bin:/bin"));
+        FxPrompts prompts = prompts(keyring, Duration.ofMinutes(1));
+        LoginTarget alice = new LoginTarget("alice", "10.77.0.15", 22, List.of("kwjump@10.77.0.5:22"));
+
+        CompletableFuture<Optional<char[]>> first = onIoThread(() -> prompts.sudoPassword(alice, "n5", 1));
+        awaitDialog(robot, "sudo-password-dialog");
+        assertThat(robot.lookup("#sudo-password-dialog .header-panel .label").queryAs(Label.class).getText())
+                .isEqualTo("sudo password of alice on n5");
+        assertThat(robot.lookup("#sudo-password-dialog .content .label").queryAllAs(Label.class))
+                .extracting(Label::getText).anySatisfy(text -> assertThat(text).isEqualTo("sudo on n5 (10.77.0.15 "
+                        + "through kwjump@10.77.0.5:22) asks for alice's password to start the agent as root. It is sent "
+                        + "only to sudo on that node, kept in memory for this session's reconnects, and written nowhere "
+                        + "else."));
+        assertThat((Object) robot.lookup("#secret-field").query()).isInstanceOf(PasswordField.class);
+        assertThat(robot.lookup("#secret-remember").queryAs(javafx.scene.control.CheckBox.class).isSelected())
+                .as("the keyring only when chosen").isFalse();
+        robot.clickOn("#secret-field").write("sudo-s3cret");
+        robot.clickOn("#secret-ok");
+        assertThat(first.get(5, TimeUnit.SECONDS)).hasValueSatisfying(p -> assertThat(new String(p)).isEqualTo("sudo-s3cret"));
+        assertThat(dir.resolve("args.log")).satisfiesAnyOf(
+                log -> assertThat(log).doesNotExist(),
+                log -> assertThat(Files.readString(log)).doesNotContain("store"));
+
+        CompletableFuture<Optional<char[]>> last = onIoThread(() -> prompts.sudoPassword(alice, "n5", 2));
+        awaitDialog(robot, "sudo-password-dialog");
+        assertThat(robot.lookup("#secret-retry").queryAs(Label.class).getText()).isEqualTo("sudo refused that "
+                + "password. This is the last try: Keepwatch stops after two, so retries do not lock the account. "
+                + "Try again (attempt 2).");
+        robot.clickOn("#secret-field").write("kept");
+        robot.clickOn("#secret-remember");
+        robot.clickOn("#secret-ok");
+        assertThat(last.get(5, TimeUnit.SECONDS)).hasValueSatisfying(p -> assertThat(new String(p)).isEqualTo("kept"));
+        assertThat(Files.readString(dir.resolve("args.log"))).contains("store --label=Keepwatch: sudo password of "
+                + "alice on n5 (alice@10.77.0.15 via kwjump@10.77.0.5:22) application keepwatch host 10.77.0.15 kind "
+                + "sudo-password node n5 port 22 user alice via kwjump@10.77.0.5:22").doesNotContain("kept\n");
+    }
+
+    @Test
     void aPasswordSavedByUserAndHostAloneIsReadOnlyForADirectLoginOnPort22(FxRobot robot) throws Exception {
         Keyring keyring = new SecretToolKeyring(FakeSecretTool.install(dir), Map.of("PATH", "/usr/bin:/bin"));
         // As Keepwatch saved passwords before the port and jump hosts were part of the entry.
