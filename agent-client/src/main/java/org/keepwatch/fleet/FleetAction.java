@@ -1,5 +1,7 @@
 package org.keepwatch.fleet;
 
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
 import org.keepwatch.agent.Operator;
 
 import java.time.Instant;
@@ -43,5 +45,13 @@ public record FleetAction(Instant at, Kind kind, String node, String daemon, Opt
         steps = List.copyOf(steps);
         outcome = outcome == null ? "" : outcome;
         written = List.copyOf(written);
+    }
+
+    /** A unified diff of one file's two texts, as a push or a hand edit is shown in the history ("" when equal). */
+    public static String unifiedDiff(String path, String before, String after, String beforeLabel, String afterLabel) {
+        List<String> a = before.lines().toList();
+        List<String> b = after.lines().toList();
+        return String.join("\n", UnifiedDiffUtils.generateUnifiedDiff(path + " " + beforeLabel, path + " " + afterLabel, a,
+                DiffUtils.diff(a, b), 3));
     }
 }

@@ -1,7 +1,5 @@
 package org.keepwatch.history;
 
-import com.github.difflib.DiffUtils;
-import com.github.difflib.UnifiedDiffUtils;
 import org.keepwatch.agent.ConfigFiles;
 import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.FleetAction;
@@ -165,13 +163,8 @@ final class HistoryRecorder {
         }
     }
 
-    /** A unified diff of two texts of one file, "" when they are the same. */
-    static String diff(String path, String before, String after, String beforeLabel, String afterLabel) {
-        List<String> a = before.lines().toList();
-        List<String> b = after.lines().toList();
-        List<String> lines = UnifiedDiffUtils.generateUnifiedDiff(path + " " + beforeLabel, path + " " + afterLabel, a,
-                DiffUtils.diff(a, b), 3);
-        return String.join("\n", lines);
+    private static String diff(String path, String before, String after, String beforeLabel, String afterLabel) {
+        return FleetAction.unifiedDiff(path, before, after, beforeLabel, afterLabel);
     }
 
     private static Optional<String> pendingText(Rows rows, String sha256) {

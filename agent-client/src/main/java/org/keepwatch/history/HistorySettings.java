@@ -48,6 +48,11 @@ public record HistorySettings(boolean enabled, String url, Duration maxAge, long
         return of("jdbc:sqlite:" + defaultFile());
     }
 
+    /** Off: nothing kept (the settings' {@code "enabled": false}). */
+    public HistorySettings off() {
+        return new HistorySettings(false, url, maxAge, maxBytes, configCheck, queue, busyTimeout);
+    }
+
     /** This database with the default limits. */
     public static HistorySettings of(String url) {
         return new HistorySettings(true, url, DEFAULT_MAX_AGE, DEFAULT_MAX_BYTES, DEFAULT_CONFIG_CHECK, DEFAULT_QUEUE,
@@ -86,8 +91,12 @@ public record HistorySettings(boolean enabled, String url, Duration maxAge, long
      * of the wrong type fails naming the file and the field: a history silently kept elsewhere would be worse.
      */
     public static HistorySettings read(Path settingsDirectory) throws IOException {
+        return read(settingsDirectory, defaults());
+    }
+
+    /** As {@link #read(Path)}, with these defaults where settings.json says nothing (a test's own database). */
+    public static HistorySettings read(Path settingsDirectory, HistorySettings defaults) throws IOException {
         Path file = settingsDirectory.resolve("settings.json");
-        HistorySettings defaults = defaults();
         if (!Files.exists(file)) {
             return defaults;
         }
@@ -96,7 +105,7 @@ public record HistorySettings(boolean enabled, String url, Duration maxAge, long
             return defaults;
         }
         try {
-            return new HistorySettings(bool(history, "enabled", true), text(history, "url", defaults.url()),
+            return new HistorySettings(bool(history, "enabled", defaults.enabled()), text(history, "url", defaults.url()),
                     Duration.ofDays(number(history, "maxAgeDays", DEFAULT_MAX_AGE.toDays())),
                     number(history, "maxSizeMb", DEFAULT_MAX_BYTES / (1024 * 1024)) * 1024 * 1024,
                     Duration.ofSeconds(number(history, "configCheckSeconds", DEFAULT_CONFIG_CHECK.toSeconds())),
