@@ -143,8 +143,11 @@ final class HistoryRecorder {
             if (file.sha256().equals(configs.get(key))) {
                 continue;
             }
-            // another workstation or the CLI may have written it since: the store says what Keepwatch last knew
-            Optional<ConfigVersion> known = database.latest(read.node(), read.files().daemon(), file.path());
+            // what Keepwatch last knew: a version in this very batch, else the store's (another workstation or the CLI
+            // may have written one since this one last looked)
+            Optional<ConfigVersion> pending = pendingVersion(rows, read.node(), read.files().daemon(), file.path());
+            Optional<ConfigVersion> known = pending.isPresent() ? pending
+                    : database.latest(read.node(), read.files().daemon(), file.path());
             configs.put(key, file.sha256());
             if (known.isPresent() && known.get().sha256().equals(file.sha256())) {
                 continue;
@@ -165,6 +168,16 @@ final class HistoryRecorder {
 
     private static String diff(String path, String before, String after, String beforeLabel, String afterLabel) {
         return FleetAction.unifiedDiff(path, before, after, beforeLabel, afterLabel);
+    }
+
+    private static Optional<ConfigVersion> pendingVersion(Rows rows, String node, String daemon, String path) {
+        for (int i = rows.versions.size() - 1; i >= 0; i--) {
+            ConfigVersion v = rows.versions.get(i).version();
+            if (v.node().equals(node) && v.daemon().equals(daemon) && v.path().equals(path)) {
+                return Optional.of(v);
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> pendingText(Rows rows, String sha256) {
