@@ -106,6 +106,7 @@ public final class KeepwatchApp extends Application {
                 new MainView.Actions(this::chooseFleetFile, this::toggleTheme, fleetUi.headerActions()), welcomeChoices());
         fleetUi.install(window.navigator(), window.model().nodes());
         model = window.model();
+        history.ifPresent(h -> model.events().useHistory(h::query, tasks));
         pulse = window.pulse();
 
         Scene scene = window.scene();
