@@ -98,7 +98,7 @@ final class HistoryCommand implements Command {
         for (HistoryEvent e : page.events()) {
             out.printf("%s  %-11s %s%n", time.format(e.at()), e.kind().word(), e.summary());
             if (parsed.has("--detail") && e.detail().isPresent()) {
-                e.detail().get().lines().forEach(line -> out.println("      " + line));
+                ReportCommand.withoutSecrets(e.detail().get()).lines().forEach(line -> out.println("      " + line));
             }
         }
         page.next().ifPresent(n -> out.println("… more: the same command with --after " + n));
@@ -116,7 +116,7 @@ final class HistoryCommand implements Command {
         e.to().ifPresent(v -> node.put("to", v));
         e.operator().ifPresent(v -> node.put("operator", v));
         node.put("summary", e.summary());
-        e.detail().ifPresent(v -> node.put("detail", v));
+        e.detail().ifPresent(v -> node.put("detail", ReportCommand.withoutSecrets(v)));
         return node;
     }
 

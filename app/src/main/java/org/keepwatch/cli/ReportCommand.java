@@ -124,7 +124,7 @@ final class ReportCommand implements Command {
                 boolean ofRouter = e.router().map(r -> matches(r, routers)).orElse(false);
                 boolean ofMember = e.router().isEmpty() && e.node().map(nodes::contains).orElse(false);
                 if (routers.isEmpty() || ofRouter || ofMember || e.kind() == HistoryEvent.Kind.GAP) {
-                    report.events.add(e);
+                    report.events.add(e.detail().isPresent() ? e.withDetail(withoutSecrets(e.detail().get())) : e);
                 }
                 if (ofRouter) {
                     e.node().ifPresent(nodes::add);
@@ -137,6 +137,17 @@ final class ReportCommand implements Command {
             }
         } while (after.isPresent());
         return report;
+    }
+
+    private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile(
+            "(?im)^([-+ ]?\\s*auth_pass\\s+)(\"[^\"]*\"|\\S+)");
+
+    /**
+     * A diff with every auth_pass value hidden: a report is written to be passed around, and the history keeps the
+     * configurations whole. A changed password still shows as a changed line.
+     */
+    static String withoutSecrets(String text) {
+        return SECRET.matcher(text).replaceAll("$1(hidden)");
     }
 
     /** A router named as the store names it ("lab:51") or by its id alone ("51", a Neutron router's id). */

@@ -152,6 +152,14 @@ class HistoryReportCommandTest {
                 .contains("<span class=\"add\">+  priority 99</span>");
     }
 
+    @Test
+    void aReportAndTheHistoryHideEveryAuthPassButShowThatItChanged() {
+        String diff = "--- a\n+++ b\n@@ -1,3 +1,3 @@\n   authentication {\n-    auth_pass kwlab1\n+    auth_pass \"wrong 1\"\n     auth_type PASS\n";
+        String hidden = ReportCommand.withoutSecrets(diff);
+        assertThat(hidden).doesNotContain("kwlab1").doesNotContain("wrong 1")
+                .contains("-    auth_pass (hidden)", "+    auth_pass (hidden)", "auth_type PASS");
+    }
+
     private static ConfigFiles files(String text) {
         String path = "/etc/keepalived/keepalived.conf";
         return new ConfigFiles("keepalived", path, List.of(new ConfigFiles.File(path, "main", text, sha(text))), List.of());

@@ -86,6 +86,7 @@ public final class EventsView {
 
         ComboBox<String> routers = new ComboBox<>(model.routers());
         routers.setId("events-router-filter");
+        routers.setPrefWidth(220); // a Neutron router's id would widen it and push the history's button out of sight
         routers.valueProperty().bindBidirectional(model.routerProperty());
         ComboBox<String> nodes = new ComboBox<>(model.nodes());
         nodes.setId("events-node-filter");

@@ -115,8 +115,7 @@ public final class EventsViewModel implements FleetListener {
             cursor = page.next();
             exhausted.set(page.next().isEmpty());
             int older = all.size() - live;
-            historyStatus.set(older + " older event" + (older == 1 ? "" : "s") + " from the history"
-                    + (page.next().isEmpty() ? "; no more" : ""));
+            historyStatus.set(older + " from the history" + (page.next().isEmpty() ? ", no older" : ""));
         }).onError(error -> historyStatus.set("The history could not be read: " + Tasks.message(error)))
                 .andFinally(() -> {
                     if (asked == generation) {
@@ -212,9 +211,13 @@ public final class EventsViewModel implements FleetListener {
         };
     }
 
+    /**
+     * A router or node newly seen joins its filter's choices in order. Inserted, not the list replaced: a replaced list
+     * clears the box's selection, and the filter would show blank instead of (any).
+     */
     private static void addChoice(TreeSet<String> known, ObservableList<String> choices, String value) {
         if (!value.isEmpty() && known.add(value)) {
-            choices.setAll(choices(known));
+            choices.add(1 + known.headSet(value).size(), value);
         }
     }
 
@@ -267,17 +270,9 @@ public final class EventsViewModel implements FleetListener {
             all.remove(LIMIT, live); // the oldest live rows; the history's pages below stay
             live = LIMIT;
         }
-        boolean routersAdded = false;
-        boolean nodesAdded = false;
         for (EventRow row : fresh) {
-            routersAdded |= !row.router().isEmpty() && knownRouters.add(row.router());
-            nodesAdded |= !row.node().isEmpty() && knownNodes.add(row.node());
-        }
-        if (routersAdded) {
-            routers.setAll(choices(knownRouters));
-        }
-        if (nodesAdded) {
-            nodes.setAll(choices(knownNodes));
+            addChoice(knownRouters, routers, row.router());
+            addChoice(knownNodes, nodes, row.node());
         }
     }
 
@@ -307,12 +302,6 @@ public final class EventsViewModel implements FleetListener {
         return Optional.empty();
     }
 
-    private static List<String> choices(TreeSet<String> known) {
-        List<String> list = new ArrayList<>();
-        list.add(ANY);
-        list.addAll(known);
-        return list;
-    }
 
     private void refilter() {
         String r = router.get();
