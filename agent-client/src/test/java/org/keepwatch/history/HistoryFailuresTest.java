@@ -86,6 +86,24 @@ class HistoryFailuresTest {
     }
 
     @Test
+    void aPostgresqlServerThatDoesNotAnswerIsReportedNamingItsUrlWithoutItsPassword() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort(); // closed again: nothing listens there
+        }
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/history?user=kw&password=s3cret";
+        List<String> problems = new CopyOnWriteArrayList<>();
+        long start = System.nanoTime();
+        try (HistoryStore store = HistoryStore.open(HistorySettings.of(url), clock, problems::add)) {
+            assertThatThrownBy(() -> store.query(HistoryQuery.all())).isInstanceOf(HistoryException.class)
+                    .hasMessageContaining("127.0.0.1:" + port).hasMessageNotContaining("s3cret");
+            assertThat(problems).singleElement().asString().doesNotContain("s3cret").contains("watching goes on without history");
+            assertThat(store.status().state()).isEqualTo(HistoryStore.State.FAILED);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+    }
+
+    @Test
     void aHistoryWrittenByANewerKeepwatchIsRefusedNotDowngraded() throws Exception {
         Path file = directory.resolve("history.db");
         HistoryStore.openNow(HistorySettings.of(file.toString()), clock).close();
