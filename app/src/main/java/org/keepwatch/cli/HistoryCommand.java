@@ -42,7 +42,7 @@ final class HistoryCommand implements Command {
 
     @Override
     public String synopsis() {
-        return HistoryOptions.SYNOPSIS + " [--kind K]... [--text WORDS] [--detail] [--limit N] [--after CURSOR] [--json]";
+        return HistoryOptions.SYNOPSIS + " [--kind K]... [--text WORDS] [--detail] [--limit N] [--after CURSOR] [--as-of T] [--json]";
     }
 
     @Override
@@ -54,10 +54,13 @@ final class HistoryCommand implements Command {
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
         Set<String> valued = new HashSet<>(HistoryOptions.VALUED);
-        valued.addAll(Set.of("--kind", "--text", "--limit", "--after"));
+        valued.addAll(Set.of("--kind", "--text", "--limit", "--after", "--as-of"));
         Arguments parsed = new Arguments(args, Set.of("--json", "--detail"), valued);
         if (!parsed.operands().isEmpty()) {
             throw new UsageException("unexpected " + parsed.operands().get(0));
+        }
+        if (parsed.value("--as-of").isPresent()) {
+            return asOf(parsed, out);
         }
         Set<HistoryEvent.Kind> kinds = new HashSet<>();
         for (String kind : parsed.values("--kind")) {
@@ -102,6 +105,36 @@ final class HistoryCommand implements Command {
             }
         }
         page.next().ifPresent(n -> out.println("… more: the same command with --after " + n));
+        return 0;
+    }
+
+    /** --as-of T: every instance the history knows, as it was then (its last transition up to T), by router. */
+    private int asOf(Arguments parsed, PrintStream out) {
+        Instant at = HistoryOptions.time("--as-of", parsed.value("--as-of").get(), clock);
+        List<String> routers = parsed.values("--router");
+        List<org.keepwatch.history.InstanceAsOf> instances;
+        try (HistoryStore store = HistoryOptions.open(parsed, clock)) {
+            instances = store.asOf(at).stream().filter(i -> i.state().isPresent())
+                    .filter(i -> routers.isEmpty() || ReportCommand.matches(i.router(), routers))
+                    .filter(i -> parsed.value("--node").map(n -> n.equals(i.node())).orElse(true)).toList();
+        }
+        DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(clock.getZone());
+        if (parsed.has("--json")) {
+            ObjectNode root = JSON.createObjectNode().put("asOf", at.toString());
+            ArrayNode list = root.putArray("instances");
+            instances.forEach(i -> list.addObject().put("router", i.router()).put("node", i.node()).put("daemon", i.daemon())
+                    .put("instance", i.instance()).put("state", i.state().get()).put("since", i.since().map(Instant::toString).orElse(null)));
+            out.println(root.toPrettyString());
+            return 0;
+        }
+        out.println("as of " + time.format(at) + " (as the history saw it):");
+        if (instances.isEmpty()) {
+            out.println("no instance known then");
+        }
+        for (org.keepwatch.history.InstanceAsOf i : instances) {
+            out.printf("%-28s %-8s %-16s %-7s since %s%n", i.router(), i.node(), i.instance(), i.state().get(),
+                    i.since().map(time::format).orElse("?"));
+        }
         return 0;
     }
 

@@ -101,6 +101,17 @@ class HistoryReportCommandTest {
     }
 
     @Test
+    void historyAsOfAMomentShowsEachInstanceAsItWasThen() {
+        assertThat(history("--as-of", "2026-11-26T12:59:00Z", "--router", "51")).isZero();
+        assertThat(output()).contains("as of 2026-11-26 12:59:00.000").containsPattern("lab:51\\s+n1\\s+VI_1\\s+MASTER")
+                .containsPattern("lab:51\\s+n2\\s+VI_1\\s+BACKUP").doesNotContain("VI_2");
+        out.reset();
+        assertThat(history("--as-of", "5m", "--node", "n1")).isZero();
+        assertThat(output()).containsPattern("lab:51\\s+n1\\s+VI_1\\s+FAULT").containsPattern("lab:52\\s+n1\\s+VI_2\\s+MASTER")
+                .doesNotContain(" n2 ");
+    }
+
+    @Test
     void historyPagesWithACursorAndSpeaksJson() throws Exception {
         assertThat(history("--since", "1d", "--limit", "3", "--json")).isZero();
         JsonNode first = new ObjectMapper().readTree(output());
