@@ -6,11 +6,14 @@ import org.keepwatch.daemons.DaemonControl;
 import org.keepwatch.daemons.DaemonLogs;
 import org.keepwatch.diagnosis.DiagnosisService;
 import org.keepwatch.fleet.Fleet;
+import org.keepwatch.fleet.FleetJournal;
 import org.keepwatch.fleet.FleetMonitor;
 import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeSupervisor;
+import org.keepwatch.history.HistorySettings;
+import org.keepwatch.history.HistoryStore;
 import org.keepwatch.push.BackupService;
 import org.keepwatch.maintenance.MaintenanceService;
 import org.keepwatch.push.NodeAgents;
@@ -44,12 +47,62 @@ public final class Keepwatch {
     private final Supplier<SshEnvironment> environment;
     private final SshPrompts prompts;
     private final Clock clock;
+    private final Optional<HistoryStore> history;
 
     /** @param environment the workstation's SSH environment, asked again for every fleet watched */
     public Keepwatch(Supplier<SshEnvironment> environment, SshPrompts prompts, Clock clock) {
+        this(environment, prompts, clock, Optional.empty());
+    }
+
+    private Keepwatch(Supplier<SshEnvironment> environment, SshPrompts prompts, Clock clock, Optional<HistoryStore> history) {
         this.environment = environment;
         this.prompts = prompts;
         this.clock = clock;
+        this.history = history;
+    }
+
+    /**
+     * The same library recording into {@code store}: every fleet watched tells it its events, every service made here
+     * its actions, and the watched nodes' configurations are read into it (ADR 0015).
+     */
+    public Keepwatch withHistory(HistoryStore store) {
+        return new Keepwatch(environment, prompts, clock, Optional.of(store));
+    }
+
+    /**
+     * The history of the workstation's settings (settings.json's {@code history}; SQLite under the XDG data
+     * directory by default), opened on its own thread: a front end starts at once, and a history that cannot be
+     * opened is told to {@code problems} while the fleet is watched without it. Empty when the settings turn it off.
+     */
+    public static Optional<HistoryStore> openHistory(java.nio.file.Path settingsDirectory, Clock clock, Consumer<String> problems) {
+        return openHistory(settingsDirectory, HistorySettings.defaults(), clock, problems);
+    }
+
+    /** As {@link #openHistory(java.nio.file.Path, Clock, Consumer)}, these settings where settings.json says nothing. */
+    public static Optional<HistoryStore> openHistory(java.nio.file.Path settingsDirectory, HistorySettings defaults, Clock clock,
+                                                     Consumer<String> problems) {
+        HistorySettings settings;
+        try {
+            settings = HistorySettings.read(settingsDirectory, defaults);
+        } catch (java.io.IOException e) {
+            problems.accept("the history is off: " + e.getMessage());
+            return Optional.empty();
+        }
+        return settings.enabled() ? Optional.of(HistoryStore.open(settings, clock, problems)) : Optional.empty();
+    }
+
+    /** Where the fleet's events and the actions go: the history, or nowhere. */
+    public FleetJournal journal() {
+        return history.<FleetJournal>map(h -> h).orElse(FleetJournal.NONE);
+    }
+
+    public Optional<HistoryStore> history() {
+        return history;
+    }
+
+    /** Reads the configurations of the nodes these sessions reach into the history (at connect, after changes, periodically). */
+    public void recordConfigurations(Function<String, Optional<AgentSession>> sessions) {
+        history.ifPresent(h -> h.watchConfigs(sessions));
     }
 
     /** The library for the user running it: their ~/.ssh, their ssh-agent. */
@@ -64,7 +117,7 @@ public final class Keepwatch {
 
     /** An empty state for a fleet about to be watched. */
     public FleetState newState() {
-        return new FleetState(clock, fleetSettings());
+        return new FleetState(clock, fleetSettings(), journal());
     }
 
     /** The fleet engine's parts, ~/.ssh/config included; a broken one fails the whole (the CLI). */
@@ -92,7 +145,9 @@ public final class Keepwatch {
 
     /** The app's open fleet: every fleet file opened is watched by a monitor made as {@link #partsDespiteBadConfig}. */
     public FleetService fleetService(Executor io, Consumer<String> sshConfigProblems) {
-        return new FleetService(clock, io, () -> partsDespiteBadConfig(sshConfigProblems));
+        FleetService service = new FleetService(clock, io, () -> partsDespiteBadConfig(sshConfigProblems), journal());
+        recordConfigurations(service::session);
+        return service;
     }
 
     /** Reading and checking configurations through the agents of the fleet being watched. */
@@ -102,12 +157,12 @@ public final class Keepwatch {
 
     /** Every push, through the agents of the fleet being watched. */
     public static PushService pushes(FleetService fleet, Executor io) {
-        return new PushService(agents(fleet), fleet::state, io);
+        return new PushService(agents(fleet), fleet::state, io, fleet.journal());
     }
 
     /** Start, stop, restart and reload of keepalived, guarded, through the agents of the fleet being watched. */
     public static DaemonControl daemonControl(FleetService fleet, Executor io) {
-        return new DaemonControl(agents(fleet), fleet::state, io);
+        return new DaemonControl(agents(fleet), fleet::state, io, fleet.journal());
     }
 
     /** Daemons' logs, read and followed through the agents of the fleet being watched. */

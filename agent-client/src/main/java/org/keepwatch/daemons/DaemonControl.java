@@ -5,13 +5,18 @@ import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.DaemonOps;
 import org.keepwatch.agent.DaemonOutcome;
 import org.keepwatch.agent.DaemonStep;
+import org.keepwatch.agent.Operator;
 import org.keepwatch.fleet.DaemonObservation;
+import org.keepwatch.fleet.FleetAction;
+import org.keepwatch.fleet.FleetJournal;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterStatus;
 import org.keepwatch.push.NodeAgents;
 
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -34,11 +39,19 @@ public final class DaemonControl {
     private final NodeAgents agents;
     private final Supplier<FleetState> state;
     private final Executor io;
+    private final FleetJournal journal;
+    private final Operator operator = Operator.ofThisWorkstation();
 
     public DaemonControl(NodeAgents agents, Supplier<FleetState> state, Executor io) {
+        this(agents, state, io, FleetJournal.NONE);
+    }
+
+    /** @param journal hears every action run: who, its steps and how it ended, refused ones included (the history) */
+    public DaemonControl(NodeAgents agents, Supplier<FleetState> state, Executor io, FleetJournal journal) {
         this.agents = agents;
         this.state = state;
         this.io = io;
+        this.journal = journal;
     }
 
     /** The daemon named, or the node's only one; IllegalArgumentException naming the node's daemons otherwise. */
@@ -97,6 +110,23 @@ public final class DaemonControl {
      */
     public CompletableFuture<DaemonOutcome> run(String node, String daemon, DaemonAction action, Set<String> confirmed,
                                                 String reason, Consumer<DaemonStep> steps) {
+        List<String> heard = Collections.synchronizedList(new ArrayList<>());
+        Instant at = Instant.now();
+        Consumer<DaemonStep> hearing = step -> {
+            heard.add(step.describe());
+            steps.accept(step);
+        };
+        return runNow(node, daemon, action, confirmed, reason, hearing).whenComplete((outcome, failure) -> {
+            Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+            String how = failure == null ? outcome.result() + (outcome.running() ? ", running" : ", not running")
+                    + outcome.pid().map(p -> " (pid " + p + ")").orElse("") : cause.getMessage();
+            journal.action(new FleetAction(at, FleetAction.Kind.DAEMON, node, daemon, Optional.empty(), operator,
+                    action.word() + " keepalived", reason, "", heard, failure == null, how, List.of()));
+        });
+    }
+
+    private CompletableFuture<DaemonOutcome> runNow(String node, String daemon, DaemonAction action, Set<String> confirmed,
+                                                    String reason, Consumer<DaemonStep> steps) {
         return CompletableFuture.supplyAsync(() -> {
             DaemonPlan plan = plan(node, daemon, action);
             List<String> unconfirmed = plan.routerNames().stream().filter(r -> !confirmed.contains(r)).toList();

@@ -24,6 +24,7 @@ public final class FleetService implements AutoCloseable {
     private final Clock clock;
     private final Executor io;
     private final Supplier<FleetMonitor.Parts> parts;
+    private final FleetJournal journal;
     private volatile FleetState state;
     private volatile FleetMonitor monitor;
     private volatile Fleet fleet = Fleet.empty();
@@ -31,10 +32,21 @@ public final class FleetService implements AutoCloseable {
 
     /** @param parts what the monitor needs (SSH config, prompts, agent); null for a state fed by hand (tests) */
     public FleetService(Clock clock, Executor io, Supplier<FleetMonitor.Parts> parts) {
+        this(clock, io, parts, FleetJournal.NONE);
+    }
+
+    /** @param journal where every fleet watched tells its events, and the services acting on it their actions */
+    public FleetService(Clock clock, Executor io, Supplier<FleetMonitor.Parts> parts, FleetJournal journal) {
         this.clock = clock;
         this.io = io;
         this.parts = parts;
-        this.state = new FleetState(clock, FleetSettings.DEFAULTS);
+        this.journal = journal;
+        this.state = new FleetState(clock, FleetSettings.DEFAULTS, journal);
+    }
+
+    /** The history's ear, for the services that act on this fleet. */
+    public FleetJournal journal() {
+        return journal;
     }
 
     public FleetState state() {
@@ -73,7 +85,7 @@ public final class FleetService implements AutoCloseable {
         if (old != null) {
             old.close();
         }
-        FleetState fresh = new FleetState(clock, FleetSettings.DEFAULTS);
+        FleetState fresh = new FleetState(clock, FleetSettings.DEFAULTS, journal);
         FleetMonitor.Parts p = parts == null ? null : parts.get();
         FleetMonitor created = p == null ? null : new FleetMonitor(fresh, p);
         if (created != null) {

@@ -32,6 +32,7 @@ public final class FleetState {
 
     private final Clock clock;
     private final FleetSettings settings;
+    private final FleetJournal journal;
     private final Map<String, NodeEntry> nodes = new TreeMap<>();
     private final Map<RouterKey, RouterEntry> routers = new TreeMap<>();
     // Indexes, so one event costs the size of its router, not of the fleet.
@@ -41,8 +42,14 @@ public final class FleetState {
     private boolean overflowed;
 
     public FleetState(Clock clock, FleetSettings settings) {
+        this(clock, settings, FleetJournal.NONE);
+    }
+
+    /** @param journal hears every event as it is emitted, drained or not (the history) */
+    public FleetState(Clock clock, FleetSettings settings, FleetJournal journal) {
         this.clock = Objects.requireNonNull(clock);
         this.settings = Objects.requireNonNull(settings);
+        this.journal = Objects.requireNonNull(journal);
     }
 
     // ---- membership of the fleet -------------------------------------------------------------
@@ -536,6 +543,7 @@ public final class FleetState {
     }
 
     private void emit(FleetEvent event) {
+        journal.event(event);
         if (events.size() >= settings.eventLimit()) {
             events.removeFirst();
             overflowed = true;

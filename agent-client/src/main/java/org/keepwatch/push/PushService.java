@@ -5,17 +5,24 @@ import org.keepwatch.agent.AgentException;
 import org.keepwatch.agent.AgentSession;
 import org.keepwatch.agent.ApplyResult;
 import org.keepwatch.agent.ApplyStep;
+import org.keepwatch.agent.CheckResult;
 import org.keepwatch.agent.ConfigOps;
 import org.keepwatch.drafts.ConfigDraft;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.drafts.FileChange;
 import org.keepwatch.drafts.RouterDraft;
+import org.keepwatch.agent.Operator;
+import org.keepwatch.fleet.FleetAction;
+import org.keepwatch.fleet.FleetJournal;
 import org.keepwatch.fleet.FleetState;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Collections;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -40,12 +47,21 @@ public final class PushService {
     private final NodeAgents agents;
     private final Supplier<FleetState> state;
     private final Executor io;
+    private final FleetJournal journal;
+    private final Operator operator = Operator.ofThisWorkstation();
+    private final Clock clock = Clock.systemUTC();
 
     /** @param state the fleet as watched now, for the router's members' states during a rolling apply */
     public PushService(NodeAgents agents, Supplier<FleetState> state, Executor io) {
+        this(agents, state, io, FleetJournal.NONE);
+    }
+
+    /** @param journal hears every push and restore carried out: who, the diff, each step, the outcome (the history) */
+    public PushService(NodeAgents agents, Supplier<FleetState> state, Executor io, FleetJournal journal) {
         this.agents = agents;
         this.state = state;
         this.io = io;
+        this.journal = journal;
     }
 
     /**
@@ -54,7 +70,22 @@ public final class PushService {
      * {@code steps} hears each apply.step as the agent reports it.
      */
     public CompletableFuture<PushOutcome> pushNode(EditTarget target, ConfigDraft draft, String reason, Consumer<ApplyStep> steps) {
-        return CompletableFuture.supplyAsync(() -> pushNodeNow(target, draft, reason, steps), io);
+        return CompletableFuture.supplyAsync(() -> {
+            List<String> heard = Collections.synchronizedList(new ArrayList<>());
+            Instant at = clock.instant();
+            PushOutcome outcome = pushNodeNow(target, draft, reason, step -> {
+                heard.add(describe(step));
+                steps.accept(step);
+            });
+            if (!draft.changes().isEmpty()) {
+                String diff = String.join("\n", draft.changes().stream().map(c -> FleetAction.unifiedDiff(c.path(), c.before(),
+                        c.after(), "as read", "as pushed")).toList());
+                journal.action(new FleetAction(at, FleetAction.Kind.PUSH, target.node(), target.daemon(), Optional.empty(),
+                        operator, "pushed " + String.join(", ", NodeConfigService.paths(draft.changes())), reason, diff, heard,
+                        outcome instanceof PushOutcome.Applied, describe(outcome), written(outcome)));
+            }
+            return outcome;
+        }, io);
     }
 
     /**
@@ -83,9 +114,12 @@ public final class PushService {
                         .ifPresent(s -> steps.accept(member.node(), s))));
             }
             try {
+                Instant at = clock.instant();
                 RollingApply.Result result = new RollingApply(agents::session, state.get(), HEALTH_TIMEOUT)
                         .run(draft.key(), changes, progress);
-                return new RouterOutcome(result, rebased(draft, result));
+                RouterOutcome outcome = new RouterOutcome(result, rebased(draft, result));
+                journalRouterPush(at, draft, outcome);
+                return outcome;
             } finally {
                 stops.forEach(Runnable::run);
             }
@@ -100,7 +134,18 @@ public final class PushService {
      */
     public CompletableFuture<PushOutcome> restore(EditTarget target, String path, String backup, String baseSha256, String reason,
                                                   Consumer<ApplyStep> steps) {
-        return CompletableFuture.supplyAsync(() -> restoreNow(target, path, backup, baseSha256, reason, steps), io);
+        return CompletableFuture.supplyAsync(() -> {
+            List<String> heard = Collections.synchronizedList(new ArrayList<>());
+            Instant at = clock.instant();
+            PushOutcome outcome = restoreNow(target, path, backup, baseSha256, reason, step -> {
+                heard.add(describe(step));
+                steps.accept(step);
+            });
+            journal.action(new FleetAction(at, FleetAction.Kind.RESTORE, target.node(), target.daemon(), Optional.empty(), operator,
+                    "restored backup " + backup + " of " + path, reason, "", heard, outcome instanceof PushOutcome.Applied,
+                    describe(outcome), written(outcome)));
+            return outcome;
+        }, io);
     }
 
     /**
@@ -226,6 +271,65 @@ public final class PushService {
         }
         return new PushOutcome.Failed(List.of(), paths.get(0),
                 NodeConfigService.explained(target, doing, cause).getMessage());
+    }
+
+    /** Each member's part of a rolling apply, as the history keeps it: one action per member, the router named. */
+    private void journalRouterPush(Instant at, RouterDraft draft, RouterOutcome outcome) {
+        for (RouterDraft.Member member : draft.members()) {
+            List<FileChange> files = member.draft().changes();
+            Optional<RollingApply.MemberResult> result = outcome.result().members().stream()
+                    .filter(m -> m.node().equals(member.node())).findFirst();
+            if (files.isEmpty() || result.isEmpty()) {
+                continue;
+            }
+            boolean applied = result.get().outcome() == RollingApply.Outcome.APPLIED;
+            List<FleetAction.FileVersion> written = new ArrayList<>();
+            if (applied) {
+                outcome.draft().member(member.node()).ifPresent(m -> files.forEach(f -> m.draft().base().file(f.path())
+                        .ifPresent(now -> written.add(new FleetAction.FileVersion(f.path(), now.sha256(), now.text())))));
+            }
+            String diff = String.join("\n", files.stream().map(c -> FleetAction.unifiedDiff(c.path(), c.before(), c.after(),
+                    "as read", "as pushed")).toList());
+            journal.action(new FleetAction(at, FleetAction.Kind.PUSH, member.node(), member.target().daemon(),
+                    Optional.of(draft.key()), operator, "pushed " + String.join(", ", NodeConfigService.paths(files))
+                    + " (rolling apply to " + draft.key().label() + ")", "", diff, List.of(), applied,
+                    result.get().outcome().name().toLowerCase() + (result.get().message().isBlank() ? "" : ": " + result.get().message()),
+                    written));
+        }
+    }
+
+    private static List<FleetAction.FileVersion> written(PushOutcome outcome) {
+        if (!(outcome instanceof PushOutcome.Applied applied)) {
+            return List.of();
+        }
+        List<FleetAction.FileVersion> files = new ArrayList<>();
+        for (String path : applied.written()) {
+            applied.draft().base().file(path).ifPresent(f -> files.add(new FleetAction.FileVersion(path, f.sha256(), f.text())));
+        }
+        return files;
+    }
+
+    private static String describe(ApplyStep step) {
+        return step.step() + ": " + step.status().name().toLowerCase() + (step.detail() == null || step.detail().isBlank() ? "" : ": " + step.detail());
+    }
+
+    /** How a push ended, in words, for the history. */
+    static String describe(PushOutcome outcome) {
+        if (outcome instanceof PushOutcome.Applied applied) {
+            return applied.written().isEmpty() ? "nothing to write" : "applied (written: " + String.join(", ", applied.written())
+                    + (applied.backups().isEmpty() ? "" : "; backups: " + String.join(", ", applied.backups())) + ")";
+        }
+        if (outcome instanceof PushOutcome.Refused refused) {
+            return "refused by keepalived -t: " + refused.check().errors() + " error(s) in " + refused.path()
+                    + refused.check().diagnostics().stream().filter(CheckResult.Message::error).findFirst().map(m -> ": " + m).orElse("");
+        }
+        if (outcome instanceof PushOutcome.Conflict conflict) {
+            return "conflict: " + conflict.path() + " changed on the node since it was read; nothing written";
+        }
+        if (outcome instanceof PushOutcome.RolledBack rolledBack) {
+            return "rolled back: " + rolledBack.reason() + (rolledBack.daemonAlive() ? "" : " (keepalived is not running)");
+        }
+        return "failed: " + ((PushOutcome.Failed) outcome).message();
     }
 
     /** Members that were applied now start from what they have. */

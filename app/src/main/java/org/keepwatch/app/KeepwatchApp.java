@@ -20,6 +20,8 @@ import org.keepwatch.compose.Keepwatch;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.edit.FleetEdits;
+import org.keepwatch.history.HistorySettings;
+import org.keepwatch.history.HistoryStore;
 import org.keepwatch.secrets.Keyring;
 import org.keepwatch.secrets.SecretToolKeyring;
 import org.keepwatch.settings.Settings;
@@ -37,6 +39,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +55,8 @@ public final class KeepwatchApp extends Application {
     public static final String TITLE = "Keepwatch";
     /** Where settings and the fleet live; tests point it at a temporary directory. */
     public static final String CONFIG_DIR_PROPERTY = "keepwatch.config.dir";
+    /** The history's database instead of the settings' (a file, a JDBC URL, or off). */
+    public static final String HISTORY_PROPERTY = "keepwatch.history";
     private static final Logger log = LoggerFactory.getLogger(KeepwatchApp.class);
     private static final List<String> ICON_SIZES = List.of("16", "32", "48", "64", "128", "256");
 
@@ -58,6 +64,7 @@ public final class KeepwatchApp extends Application {
     private ExecutorService io;
     private Tasks tasks;
     private FleetService fleet;
+    private Optional<HistoryStore> history = Optional.empty();
     private FleetPulse pulse;
     private SettingsStore settingsStore;
     private Settings settings;
@@ -86,14 +93,20 @@ public final class KeepwatchApp extends Application {
         applyTheme(settings.theme() == Settings.Theme.DARK);
         Keyring keyring = SecretToolKeyring.find(System.getenv());
         prompts = new FxPrompts(() -> stage, keyring, PROMPT_TIMEOUT);
-        fleet = Keepwatch.forCurrentUser(prompts, clock).fleetService(io,
-                problem -> tasks.onUi(() -> model.showProblem(problem)));
+        Consumer<String> problems = problem -> tasks.onUi(() -> model.showProblem(problem));
+        Keepwatch keepwatch = Keepwatch.forCurrentUser(prompts, clock);
+        history = Keepwatch.openHistory(settingsStore.directory(), historyDefaults(), clock, problems);
+        if (history.isPresent()) {
+            keepwatch = keepwatch.withHistory(history.get());
+        }
+        fleet = keepwatch.fleetService(io, problems);
         fleetUi = new FleetUi(() -> stage, new FleetEdits(fleet, io, settingsStore.fleetFile(), this::open), tasks,
                 SshEnvironment::ofCurrentUser, fleet::reconnect, Path.of(System.getProperty("user.home")));
         window = new AppWindow(fleet, clock, io, new DesktopNotifier(() -> stage), fleet::reconnect,
                 new MainView.Actions(this::chooseFleetFile, this::toggleTheme, fleetUi.headerActions()), welcomeChoices());
         fleetUi.install(window.navigator(), window.model().nodes());
         model = window.model();
+        history.ifPresent(h -> model.events().useHistory(h::query, tasks));
         pulse = window.pulse();
 
         Scene scene = window.scene();
@@ -118,9 +131,25 @@ public final class KeepwatchApp extends Application {
         if (fleet != null) {
             fleet.close();
         }
+        history.ifPresent(HistoryStore::close);
         if (io != null) {
             io.shutdownNow();
         }
+    }
+
+    /**
+     * The history where settings.json names none: {@value #HISTORY_PROPERTY} (a file, a JDBC URL or {@code off}) when
+     * given; a history beside the settings when the settings directory was given ({@value #CONFIG_DIR_PROPERTY}: a test's
+     * own); else SQLite under the XDG data directory.
+     */
+    private static HistorySettings historyDefaults() {
+        String given = System.getProperty(HISTORY_PROPERTY);
+        if (given != null) {
+            return given.equals("off") ? HistorySettings.defaults().off() : HistorySettings.of(given);
+        }
+        String configDirectory = System.getProperty(CONFIG_DIR_PROPERTY);
+        return configDirectory == null ? HistorySettings.defaults()
+                : HistorySettings.of(Path.of(configDirectory).resolve("history.db").toString());
     }
 
     private List<WelcomeView.Choice> welcomeChoices() {

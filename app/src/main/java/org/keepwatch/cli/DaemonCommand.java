@@ -76,7 +76,7 @@ final class DaemonCommand implements Command {
             fleet.awaitOnline(List.of(node));
             fleet.requireWritable(node);
             fleet.settle();
-            DaemonControl control = new DaemonControl(fleet.agents(), fleet::state, fleet.io());
+            DaemonControl control = new DaemonControl(fleet.agents(), fleet::state, fleet.io(), fleet.journal());
             String daemon;
             try {
                 daemon = control.daemonOf(node, operands.size() == 3 ? Optional.of(operands.get(2)) : Optional.empty());

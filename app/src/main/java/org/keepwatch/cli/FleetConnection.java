@@ -5,6 +5,7 @@ import org.keepwatch.compose.Keepwatch;
 import org.keepwatch.fleet.ConnectionState;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetFile;
+import org.keepwatch.fleet.FleetJournal;
 import org.keepwatch.fleet.FleetMonitor;
 import org.keepwatch.fleet.FleetNode;
 import org.keepwatch.fleet.FleetState;
@@ -62,13 +63,29 @@ final class FleetConnection implements AutoCloseable {
         });
         this.monitor = new FleetMonitor(state, parts);
         monitor.watch(fleet);
+        keepwatch.recordConfigurations(this::session);
+    }
+
+    /** Where the services this command uses tell what they did (the history, if there is one). */
+    FleetJournal journal() {
+        return keepwatch.journal();
     }
 
     /** The fleet of {@code --fleet} (else the app's), watched; {@code --timeout} bounds every wait. */
     static FleetConnection open(Arguments arguments) {
         Path fleetFile = arguments.value("--fleet").map(Path::of).orElseGet(FleetConnection::defaultFleetFile);
         Duration timeout = arguments.value("--timeout").map(FleetConnection::seconds).orElse(DEFAULT_TIMEOUT);
-        return open(Keepwatch.forCurrentUser(TerminalPrompts.forThisProcess(), Clock.systemUTC()), fleetFile, timeout);
+        return open(withHistory(Keepwatch.forCurrentUser(TerminalPrompts.forThisProcess(), Clock.systemUTC())), fleetFile, timeout);
+    }
+
+    /**
+     * The library recording into the workstation's history (the app's, or the team's PostgreSQL the settings name), so
+     * what a command does and sees is kept as the app keeps it. A history that cannot be opened is logged and the
+     * command runs without it.
+     */
+    static Keepwatch withHistory(Keepwatch keepwatch) {
+        return Keepwatch.openHistory(SettingsStore.defaultDirectory(), Clock.systemUTC(), problem -> { })
+                .map(keepwatch::withHistory).orElse(keepwatch);
     }
 
     static FleetConnection open(Keepwatch keepwatch, Path fleetFile, Duration timeout) {
@@ -198,6 +215,7 @@ final class FleetConnection implements AutoCloseable {
     public void close() {
         monitor.close();
         io.shutdownNow();
+        keepwatch.history().ifPresent(h -> h.close()); // writes what is queued first
     }
 
     private boolean online(String node) {

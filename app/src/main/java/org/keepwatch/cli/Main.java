@@ -38,6 +38,8 @@ public final class Main {
         commands.put("daemon", new DaemonCommand());
         commands.put("logs", new LogsCommand());
         commands.put("diagnose", new DiagnoseCommand());
+        commands.put("history", new HistoryCommand());
+        commands.put("report", new ReportCommand());
         return commands;
     }
 

@@ -112,7 +112,7 @@ final class MaintenanceCommand implements Command {
             connection.settle();
             NodeAgents agents = connection.agents();
             MaintenanceService service = new MaintenanceService(agents, connection::state,
-                    new NodeConfigService(agents, connection.io()), new PushService(agents, connection::state, connection.io()),
+                    new NodeConfigService(agents, connection.io()), new PushService(agents, connection::state, connection.io(), connection.journal()),
                     connection.io());
             if (verb == Verb.SETUP) {
                 return setUp(arguments, service, node, reason, words, err);

@@ -64,7 +64,7 @@ final class RestoreCommand implements Command {
             BackupService.FileBackups file = BackupsCommand.fileOf(listed, name);
             BackupList.Entry entry = file.backup(name).orElseThrow();
             BackupText backup = BackupsCommand.await(fleet, backups.read(target, file.path(), name), target, "reading " + name);
-            PushService pushes = new PushService(fleet.agents(), fleet::state, fleet.io());
+            PushService pushes = new PushService(fleet.agents(), fleet::state, fleet.io(), fleet.journal());
             ConfigDraft draft = BackupsCommand.await(fleet, new NodeConfigService(fleet.agents(), fleet.io()).open(target), target,
                     "reading the configuration");
             List<ElectionForecast.Forecast> election = pushes.election(target, draft.withText(file.path(), backup.text()));

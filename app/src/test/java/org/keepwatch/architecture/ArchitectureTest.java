@@ -51,6 +51,7 @@ class ArchitectureTest {
             "maintenance", "org.keepwatch.maintenance..",
             "daemons", "org.keepwatch.daemons..",
             "diagnosis", "org.keepwatch.diagnosis..",
+            "history", "org.keepwatch.history..",
             "compose", "org.keepwatch.compose..");
 
     private static final JavaClasses MAIN = new ClassFileImporter()

@@ -7,6 +7,7 @@ import javafx.beans.binding.Bindings;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.FXCollections;
 import javafx.scene.Node;
+import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.SeparatorMenuItem;
@@ -85,6 +86,7 @@ public final class EventsView {
 
         ComboBox<String> routers = new ComboBox<>(model.routers());
         routers.setId("events-router-filter");
+        routers.setPrefWidth(220); // a Neutron router's id would widen it and push the history's button out of sight
         routers.valueProperty().bindBidirectional(model.routerProperty());
         ComboBox<String> nodes = new ComboBox<>(model.nodes());
         nodes.setId("events-node-filter");
@@ -100,7 +102,20 @@ public final class EventsView {
         search.setId("events-text-filter");
         search.setPromptText("Search events");
         search.textProperty().bindBidirectional(model.textProperty());
-        root.setTop(new ToolBar(new Label("Router"), routers, new Label("Node"), nodes, new Label("Kind"), kindFilter, search));
+        // Older events from the history, a page at a time below the live ones (shown only when there is a history).
+        Button older = new Button("Older events");
+        older.setId("events-load-older");
+        older.setOnAction(e -> model.loadOlder());
+        older.disableProperty().bind(model.loadingProperty().or(model.exhaustedProperty()));
+        Label olderStatus = new Label();
+        olderStatus.setId("events-history-status");
+        olderStatus.textProperty().bind(model.historyStatusProperty());
+        for (Node n : List.of(older, olderStatus)) {
+            n.visibleProperty().bind(model.historyAvailableProperty());
+            n.managedProperty().bind(model.historyAvailableProperty());
+        }
+        root.setTop(new ToolBar(new Label("Router"), routers, new Label("Node"), nodes, new Label("Kind"), kindFilter, search,
+                older, olderStatus));
         root.setCenter(table);
         // A transition's log: the lines around it on the node where it happened.
         Action logAround = Action.of("events-log-around", "Log around this…", Material2MZ.SUBJECT,

@@ -1,6 +1,10 @@
 package org.keepwatch.app.events;
 
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
@@ -8,21 +12,33 @@ import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 import org.keepwatch.app.common.Presentation;
+import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.pulse.FleetBatch;
 import org.keepwatch.app.pulse.FleetListener;
 import org.keepwatch.fleet.FleetEvent;
+import org.keepwatch.fleet.InstanceId;
 import org.keepwatch.fleet.InstanceObservation;
+import org.keepwatch.history.HistoryEvent;
+import org.keepwatch.history.HistoryPage;
+import org.keepwatch.history.HistoryQuery;
+
+import java.time.Instant;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The Events timeline: state changes, alarms and connection changes, newest first, kept to a bound,
- * filterable by router, node, kind and free text.
+ * filterable by router, node, kind and free text. With a history ({@link #useHistory}), older events are read from
+ * it a page at a time below the live ones ({@link #loadOlder}), with the filters applied by the store, so days of
+ * history are at hand without loading them all; a filter changed reads its first page again.
  */
 public final class EventsViewModel implements FleetListener {
 
@@ -44,12 +60,185 @@ public final class EventsViewModel implements FleetListener {
     // New rows wait here until the view flushes them: inserting at the top of a table re-lays out
     // every visible row, which at 30 pulses a second is most of the FX thread's time.
     private final List<EventRow> pending = new ArrayList<>();
+    /** Rows from the pulse: the first {@code live} of {@code all}; the history's older rows follow them. */
+    private int live;
+    private Function<HistoryQuery, HistoryPage> history;
+    private Tasks tasks;
+    private Optional<String> cursor = Optional.empty();
+    private Instant olderThan;
+    private int generation;
+    private final ReadOnlyBooleanWrapper historyAvailable = new ReadOnlyBooleanWrapper(this, "historyAvailable");
+    private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(this, "loading");
+    private final ReadOnlyBooleanWrapper exhausted = new ReadOnlyBooleanWrapper(this, "exhausted");
+    private final ReadOnlyStringWrapper historyStatus = new ReadOnlyStringWrapper(this, "historyStatus", "");
+
+    static final int PAGE = 500;
 
     public EventsViewModel() {
-        router.addListener((o, a, b) -> refilter());
-        node.addListener((o, a, b) -> refilter());
-        kind.addListener((o, a, b) -> refilter());
-        text.addListener((o, a, b) -> refilter());
+        router.addListener((o, a, b) -> filterChanged());
+        node.addListener((o, a, b) -> filterChanged());
+        kind.addListener((o, a, b) -> filterChanged());
+        text.addListener((o, a, b) -> filterChanged());
+    }
+
+    /** Reads older events from the history through {@code reader} (the store's query), on {@code tasks}' background. */
+    public void useHistory(Function<HistoryQuery, HistoryPage> reader, Tasks background) {
+        this.history = reader;
+        this.tasks = background;
+        historyAvailable.set(true);
+    }
+
+    /**
+     * Reads the next page of older events from the history, the filters applied by the store: from just before the
+     * oldest event shown, then page after page (keyset: each costs the same however deep).
+     */
+    public void loadOlder() {
+        if (history == null || loading.get() || exhausted.get()) {
+            return;
+        }
+        if (cursor.isEmpty() && olderThan == null) {
+            olderThan = all.isEmpty() ? Instant.now() : all.get(all.size() - 1).at();
+        }
+        HistoryQuery query = query();
+        int asked = generation;
+        loading.set(true);
+        tasks.run(() -> history.apply(query)).onSuccess(page -> {
+            if (asked != generation) {
+                return; // a filter changed meanwhile: that page is of another question
+            }
+            List<EventRow> rows = page.events().stream().map(EventsViewModel::row).toList();
+            all.addAll(rows);
+            rows.forEach(r -> {
+                addChoice(knownRouters, routers, r.router());
+                addChoice(knownNodes, nodes, r.node());
+            });
+            cursor = page.next();
+            exhausted.set(page.next().isEmpty());
+            int older = all.size() - live;
+            historyStatus.set(older + " from the history" + (page.next().isEmpty() ? ", no older" : ""));
+        }).onError(error -> historyStatus.set("The history could not be read: " + Tasks.message(error)))
+                .andFinally(() -> {
+                    if (asked == generation) {
+                        loading.set(false);
+                    }
+                }).start();
+    }
+
+    private HistoryQuery query() {
+        HistoryQuery query = HistoryQuery.all().limit(PAGE).between(Optional.empty(), Optional.ofNullable(olderThan)).after(cursor);
+        String r = router.get();
+        if (r != null && !ANY.equals(r)) {
+            query = query.router(routerId(r));
+        }
+        String n = node.get();
+        if (n != null && !ANY.equals(n)) {
+            query = query.node(n);
+        }
+        EventKind k = kind.get();
+        if (k != null) {
+            query = query.kinds(storeKinds(k));
+        }
+        String t = text.get();
+        if (t != null && !t.isBlank()) {
+            query = query.text(t.trim());
+        }
+        return query;
+    }
+
+    private void filterChanged() {
+        refilter();
+        if (history == null) {
+            return;
+        }
+        generation++;
+        loading.set(false);
+        if (all.size() > live) {
+            all.remove(live, all.size());
+        }
+        cursor = Optional.empty();
+        olderThan = null;
+        exhausted.set(false);
+        historyStatus.set("");
+        loadOlder();
+    }
+
+    /** A stored event as a row: its router by the name the live rows give it ("VRID 51"). */
+    static EventRow row(HistoryEvent e) {
+        EventKind kind = switch (e.kind()) {
+            case TRANSITION -> EventKind.TRANSITION;
+            case ALARM -> e.to().isPresent() ? EventKind.ALARM : EventKind.CLEARED;
+            case CONNECTION -> EventKind.NODE;
+            case VERDICT -> EventKind.VERDICT;
+            case DAEMON -> EventKind.DAEMON;
+            case PUSH, RESTORE, ACTION, MAINTENANCE -> EventKind.ACTION;
+            case CONFIG, HAND_EDIT -> EventKind.CONFIG;
+            case GAP -> EventKind.GAP;
+        };
+        Optional<InstanceId> instance = e.instance().isPresent() && e.node().isPresent() && e.daemon().isPresent()
+                ? Optional.of(new InstanceId(e.node().get(), e.daemon().get(), e.instance().get())) : Optional.empty();
+        return new EventRow(e.at(), kind, e.router().map(EventsViewModel::routerLabel).orElse(""), e.node().orElse(""),
+                e.summary(), instance);
+    }
+
+    /** "lab:51" as the live rows name it: "VRID 51", "VRID 51 (IPv6)", a Neutron router's id. */
+    static String routerLabel(String stored) {
+        String id = stored.substring(stored.indexOf(':') + 1);
+        if (id.startsWith("v6/")) {
+            return "VRID " + id.substring(3) + " (IPv6)";
+        }
+        return !id.isEmpty() && id.chars().allMatch(Character::isDigit) ? "VRID " + id : id;
+    }
+
+    /** The router's id the store matches ("51", "v6/51", a Neutron id) from its label. */
+    static String routerId(String label) {
+        if (label.startsWith("VRID ") && label.endsWith(" (IPv6)")) {
+            return "v6/" + label.substring(5, label.length() - 7);
+        }
+        return label.startsWith("VRID ") ? label.substring(5) : label;
+    }
+
+    private static Set<HistoryEvent.Kind> storeKinds(EventKind kind) {
+        return switch (kind) {
+            case TRANSITION -> EnumSet.of(HistoryEvent.Kind.TRANSITION);
+            case ALARM, CLEARED -> EnumSet.of(HistoryEvent.Kind.ALARM);
+            case NODE -> EnumSet.of(HistoryEvent.Kind.CONNECTION);
+            case VERDICT -> EnumSet.of(HistoryEvent.Kind.VERDICT);
+            case DAEMON -> EnumSet.of(HistoryEvent.Kind.DAEMON);
+            case ACTION -> EnumSet.of(HistoryEvent.Kind.PUSH, HistoryEvent.Kind.RESTORE, HistoryEvent.Kind.ACTION,
+                    HistoryEvent.Kind.MAINTENANCE);
+            case CONFIG -> EnumSet.of(HistoryEvent.Kind.CONFIG, HistoryEvent.Kind.HAND_EDIT);
+            case GAP -> EnumSet.of(HistoryEvent.Kind.GAP);
+        };
+    }
+
+    /**
+     * A router or node newly seen joins its filter's choices in order. Inserted, not the list replaced: a replaced list
+     * clears the box's selection, and the filter would show blank instead of (any).
+     */
+    private static void addChoice(TreeSet<String> known, ObservableList<String> choices, String value) {
+        if (!value.isEmpty() && known.add(value)) {
+            choices.add(1 + known.headSet(value).size(), value);
+        }
+    }
+
+    /** Whether older events can be read from a history. */
+    public ReadOnlyBooleanProperty historyAvailableProperty() {
+        return historyAvailable.getReadOnlyProperty();
+    }
+
+    /** A page of the history is being read. */
+    public ReadOnlyBooleanProperty loadingProperty() {
+        return loading.getReadOnlyProperty();
+    }
+
+    /** The history has nothing older for these filters. */
+    public ReadOnlyBooleanProperty exhaustedProperty() {
+        return exhausted.getReadOnlyProperty();
+    }
+
+    /** How many older events are shown, or why the history could not be read. */
+    public ReadOnlyStringProperty historyStatusProperty() {
+        return historyStatus.getReadOnlyProperty();
     }
 
     @Override
@@ -76,20 +265,14 @@ public final class EventsViewModel implements FleetListener {
         pending.clear();
         Collections.reverse(fresh);
         all.addAll(0, fresh);
-        if (all.size() > LIMIT) {
-            all.remove(LIMIT, all.size());
+        live += fresh.size();
+        if (live > LIMIT) {
+            all.remove(LIMIT, live); // the oldest live rows; the history's pages below stay
+            live = LIMIT;
         }
-        boolean routersAdded = false;
-        boolean nodesAdded = false;
         for (EventRow row : fresh) {
-            routersAdded |= !row.router().isEmpty() && knownRouters.add(row.router());
-            nodesAdded |= !row.node().isEmpty() && knownNodes.add(row.node());
-        }
-        if (routersAdded) {
-            routers.setAll(choices(knownRouters));
-        }
-        if (nodesAdded) {
-            nodes.setAll(choices(knownNodes));
+            addChoice(knownRouters, routers, row.router());
+            addChoice(knownNodes, nodes, row.node());
         }
     }
 
@@ -119,12 +302,6 @@ public final class EventsViewModel implements FleetListener {
         return Optional.empty();
     }
 
-    private static List<String> choices(TreeSet<String> known) {
-        List<String> list = new ArrayList<>();
-        list.add(ANY);
-        list.addAll(known);
-        return list;
-    }
 
     private void refilter() {
         String r = router.get();
