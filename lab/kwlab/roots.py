@@ -166,7 +166,7 @@ def _finish(root: Path) -> None:
         (root / directory).mkdir(parents=True, exist_ok=True)
 
 
-# Runs a command in a throwaway overlay of a root (lab/roots run): the machine's /dev, /sys and /run (so that
+# Runs a command in a throwaway overlay of a root (lab/roots run; KW_LAB_ROOT_RELEASE names the release in there): the machine's /dev, /sys and /run (so that
 # `ip netns` names are shared with the machine), a /proc, a private /tmp, and the given directories at their own
 # paths. In a mount namespace of its own (unshare -m: private), so nothing of it outlives the command.
 RUN_SCRIPT = r"""set -e
@@ -192,7 +192,7 @@ cd "$m"
 pivot_root . .
 umount -l .
 exec /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-  LANG=C.UTF-8 /bin/sh -c 'cd "$0" && exec "$@"' "$workdir" "$@"
+  LANG=C.UTF-8 KW_LAB_ROOT_RELEASE="${root##*/}" /bin/sh -c 'cd "$0" && exec "$@"' "$workdir" "$@"
 """
 
 
