@@ -117,13 +117,16 @@ class DiscoveryTest(unittest.TestCase):
         self.assertEqual([ka.dump_dir("/x/tmp", v) for v in ("2.1.5", "2.0.20", "2.2.0", "2.3.3", None, "?")],
                          ["/tmp", "/tmp", "/x/tmp", "/x/tmp", "/x/tmp", "/x/tmp"])
         self.assertEqual(ka.dump_dir(None, "2.3.3"), "/tmp")
-        for version, tmpdir in (("2.1.5", "/tmp"), ("2.2.7", "/var/lib/neutron/ha_confs/%s/tmp" % ROUTER)):
+        tmpdir = "/var/lib/neutron/ha_confs/%s/tmp" % ROUTER
+        for version, dumps in (("2.1.5", "/tmp"), ("2.2.7", tmpdir)):
             disc = ka.Discovery(self.settings)
             disc.version_for = lambda d, v=version: v
             found = disc.scan()
             neutron = disc.build(*found[200])
-            self.assertEqual((neutron.version, neutron.tmpdir), (version, tmpdir))
-            self.assertEqual(neutron.dump_file("json"), tmpdir + "/keepalived.json")
+            # TMPDIR stays what the daemon was started with (a restart gives it the same), its dumps are looked for
+            # where this version writes them.
+            self.assertEqual((neutron.version, neutron.tmpdir, neutron.dump_dir), (version, tmpdir, dumps))
+            self.assertEqual(neutron.dump_file("json"), dumps + "/keepalived.json")
 
     def test_dump_lock_stays_open_between_dumps_and_still_excludes_another_agent(self) -> None:
         def agent() -> "ka.Agent":

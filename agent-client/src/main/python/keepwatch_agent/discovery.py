@@ -5,9 +5,9 @@ import os
 from pathlib import Path
 
 from .daemon import Daemon, daemon_key
-from .keepalived_defaults import (DEFAULT_CHECKERS_PID_FILE, DEFAULT_PID_FILE, DEFAULT_VRRP_PID_FILE, dump_dir,
+from .keepalived_defaults import (DEFAULT_CHECKERS_PID_FILE, DEFAULT_PID_FILE, DEFAULT_TMPDIR, DEFAULT_VRRP_PID_FILE,
     NEUTRON_CONF_NAME, NEUTRON_CONF_RE, NEUTRON_NETNS_PREFIX, NEUTRON_PID_SUFFIX, NEUTRON_ROUTER_RE,
-    NEUTRON_VRRP_PID_SUFFIX, SYSTEMD_UNIT_NAME)
+    NEUTRON_VRRP_PID_SUFFIX, SYSTEMD_UNIT_NAME, dump_dir)
 from .log import LOG
 from .probes import ProbeCache
 from .proc import ProcEntry, process_uids, read_cmdline, read_environ, read_proc_stat, systemd_unit
@@ -215,6 +215,7 @@ class Discovery(object):
         d.vrrp_pid_file = self._absolute(opts.get("r") or DEFAULT_VRRP_PID_FILE, cwd)
         d.checkers_pid_file = self._absolute(opts.get("c") or DEFAULT_CHECKERS_PID_FILE, cwd)
         env = read_environ(self.proc_root, entry.pid)
+        d.tmpdir = env.get("TMPDIR") or DEFAULT_TMPDIR
         d.netns_inode = self._inode("%s/%d/ns/net" % (self.proc_root, entry.pid))
         d.own_netns = d.netns_inode == self.own_netns
         d.netns_name = None if d.own_netns else netns_names.get(d.netns_inode)
@@ -239,9 +240,9 @@ class Discovery(object):
         except OSError:
             d.exe_key = None
         d.version = self.version_for(d)
-        d.tmpdir = dump_dir(env.get("TMPDIR"), d.version)      # a keepalived before 2.2 ignores its TMPDIR
+        d.dump_dir = dump_dir(env.get("TMPDIR"), d.version)    # a keepalived before 2.2 ignores its TMPDIR
         if mntns and mntns != self.own_mntns:
-            d.tmp_fs_root = "" if self._same_file(d.tmpdir, root + d.tmpdir) else root
+            d.tmp_fs_root = "" if self._same_file(d.dump_dir, root + d.dump_dir) else root
         self.children(d, kids)
         return d
 
