@@ -204,7 +204,7 @@ def run_in(release: str, command: List[str], binds: List[str], workdir: str) -> 
         raise LabError("running in a node root needs root (mounts and chroot): try sudo lab/roots run")
     for directory in binds + [workdir]:
         if not os.path.isabs(directory) or not os.path.isdir(directory):
-            raise LabError("%s: not an absolute path of a directory (lab/roots run --bind DIR)" % directory)
+            raise LabError("%s: no such directory (lab/roots run --bind DIR)" % directory)
     scratch = tempfile.mkdtemp(prefix="kw-root-run-%s-" % release, dir="/var/tmp")
     try:
         return subprocess.call(["unshare", "--mount", "--propagation", "private", "bash", "-c", RUN_SCRIPT,
