@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import List
 
+from . import roots
 from .diagnose_faults import stop_stranger
 from .keys import LabKeys
 from .logins import remove_logins
@@ -103,6 +104,10 @@ def write_node_files(state: LabState, keys: LabKeys, node: Node, env: str, setup
     if directory.exists():
         shutil.rmtree(str(directory))
     (directory / "logs").mkdir(parents=True)
+    if node.release:
+        # The node's own writes over its release's cached root: fresh on every lab/up.
+        for part in ("upper", "work", "merged"):
+            (directory / "root" / part).mkdir(parents=True)
     home = directory / "home"
     home.mkdir(mode=0o700)
     (directory / "keepwatch").mkdir(mode=0o700)
@@ -128,7 +133,7 @@ def start_node(state: LabState, node: Node, directory: Path, daemons: int = 1) -
             "bash", str(tools_dir(state.directory) / "node-init.sh"), str(directory)]
     proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
     log.close()
-    record = {"netns": node.netns, "kind": node.kind, "dir": str(directory),
+    record = {"netns": node.netns, "kind": node.kind, "dir": str(directory), "release": node.release or "host",
               "unshare_pid": proc.pid, "unshare_start": process_start_time(proc.pid) or 0}
     state.set_node(node.name, record)
     timeout = NODE_START_TIMEOUT + NODE_START_PER_DAEMON * max(0, daemons - 1)
@@ -170,6 +175,11 @@ def build_basic(state: LabState, keys: LabKeys, topology: BasicTopology) -> None
         directory = write_node_files(state, keys, node, basic_env(state, node))
         etc = directory / "etc-keepalived"
         etc.mkdir()
+        if node.release:
+            # What the release's package put in /etc/keepalived, which the node's own directory is mounted over:
+            # trixie's keepalived does not start without its keepalived.config-opts there.
+            for packaged in (roots.require(node.release) / "etc" / "keepalived").iterdir():
+                shutil.copy2(str(packaged), str(etc / packaged.name))
         (etc / "keepalived.conf").write_text(topology.keepalived_conf(index))
         start_node(state, node, directory)
 
@@ -193,8 +203,12 @@ def _env_header(node: Node, directory: Path, binds: List[str]) -> str:
     # Shared, the agents of different nodes would keep each other's config backups and audit log,
     # and take each other's dump lock (it is named after TMPDIR, which is /tmp on every node).
     binds = binds + ["%s/keepwatch:%s" % (directory, AGENT_STATE_PATH)]
+    root = ""
+    if node.release:
+        root = "NODE_RELEASE=%s\nNODE_ROOT=%s\nLAB_DIR=%s\n" % (
+            node.release, roots.require(node.release), directory.parent.parent)
     return ("# written by lab/up for node %s\n" % node.name
-            + "NODE_NAME=%s\nNODE_KIND=%s\nNODE_DIR=%s\n" % (node.name, node.kind, directory)
+            + "NODE_NAME=%s\nNODE_KIND=%s\nNODE_DIR=%s\n" % (node.name, node.kind, directory) + root
             + "BIND_MOUNTS=(%s)\n" % " ".join('"%s"' % b for b in binds))
 
 

@@ -21,7 +21,8 @@ from kwlab.state import LabState, lab_dir, locked  # noqa: E402
 from kwlab.status import collect, node_command, node_running, render  # noqa: E402
 from kwlab.system import LabError, check_prerequisites  # noqa: E402
 from kwlab.testbed import serve  # noqa: E402
-from kwlab.topology import (BASIC, MAX_BASIC_NODES, MAX_BASIC_ROUTERS, MAX_NEUTRON_ROUTERS, NEUTRON,  # noqa: E402
+from kwlab import roots  # noqa: E402
+from kwlab.topology import (BASIC, HOST_RELEASE, MAX_BASIC_NODES, MAX_BASIC_ROUTERS, MAX_NEUTRON_ROUTERS, NEUTRON,  # noqa: E402
                             BasicTopology, NeutronTopology)
 
 ELECTION_TIMEOUT = 40.0
@@ -30,7 +31,7 @@ ELECTION_POLL = 0.5
 
 def make_topology(kind: str, params: dict):
     if kind == BASIC:
-        return BasicTopology(params["nodes"], params["routers"])
+        return BasicTopology(params["nodes"], params["routers"], releases=tuple(params.get("releases", ())))
     return NeutronTopology(params["routers"])
 
 
@@ -45,6 +46,18 @@ def cmd_up(args) -> int:
         if not 2 <= args.nodes <= MAX_BASIC_NODES or not 1 <= args.routers <= MAX_BASIC_ROUTERS:
             raise LabError("--nodes takes 2..%d and --routers 1..%d" % (MAX_BASIC_NODES, MAX_BASIC_ROUTERS))
         wanted[BASIC] = {"nodes": args.nodes, "routers": args.routers}
+        if args.releases:
+            releases = [r for r in args.releases.split(",") if r]
+            for release in releases:
+                if release != HOST_RELEASE:
+                    roots.check_release(release)
+            wanted[BASIC]["releases"] = releases
+            # Missing roots are built first (once; cached in lab/roots' directory, which lab/down keeps).
+            for release in releases:
+                if not roots.ready(release) and release != HOST_RELEASE:
+                    roots.build(release, log=lambda line: print(line.replace("lab/roots", "lab/up")))
+    elif args.releases:
+        raise LabError("--releases is for the basic topology (its nodes n1..nN)")
     if NEUTRON in args.topologies:
         if not 1 <= args.neutron_routers <= MAX_NEUTRON_ROUTERS:
             raise LabError("--neutron-routers takes 1..%d" % MAX_NEUTRON_ROUTERS)
@@ -59,9 +72,13 @@ def cmd_up(args) -> int:
             if current == params:
                 print("lab/up: the %s topology is already up" % kind)
                 continue
-            if current is not None:
-                raise LabError("the %s topology is up with %s; run lab/down %s first"
+            if current is not None and not args.replace:
+                raise LabError("the %s topology is up with %s; run lab/down %s first (or lab/up --replace)"
                                % (kind, describe(current), kind))
+            if current is not None:
+                # The line a caller parses to bring the old one back (LabExtension does, after a mixed run).
+                print("lab/up: replacing the %s topology; it was: %s" % (kind, " ".join(up_args(kind, current))))
+                teardown(state, kinds=[kind])
             topology = make_topology(kind, params)
             check_free(state, topology)
             to_build[kind] = topology
@@ -90,8 +107,21 @@ def cmd_up(args) -> int:
     return 0 if all(r["verdict"] == "ONE_MASTER" for r in report["routers"]) else 1
 
 
+def up_args(kind: str, params: dict) -> list:
+    """The lab/up options that bring a topology of these parameters up."""
+    if kind == NEUTRON:
+        return ["--neutron-routers", str(params["routers"])]
+    args = ["--nodes", str(params["nodes"]), "--routers", str(params["routers"])]
+    if params.get("releases"):
+        args += ["--releases", ",".join(params["releases"])]
+    return args
+
+
 def describe(params: dict) -> str:
-    return " and ".join("%d %s" % (count, what) for what, count in sorted(params.items()))
+    counts = " and ".join("%d %s" % (count, what) for what, count in sorted(params.items()) if what != "releases")
+    if params.get("releases"):
+        counts += " on releases %s" % ",".join(params["releases"])
+    return counts
 
 
 def forget_dead(state: LabState) -> None:
@@ -220,6 +250,31 @@ def cmd_testbed(args) -> int:
     return serve(args.prefix, Path(args.dir).resolve(), Path(args.config), args.nodes, args.network)
 
 
+def cmd_roots(args) -> int:
+    if args.action == "list":
+        rows = roots.listing()
+        print(json.dumps(rows, indent=2) if args.json else roots.render(rows))
+        return 0
+    if args.action == "run":
+        if not args.releases:
+            raise LabError("lab/roots run RELEASE [--bind DIR]... -- COMMAND...")
+        command = args.releases[1:]
+        binds = list(args.bind)
+        while command[:1] == ["--bind"] and len(command) > 1:      # --bind after RELEASE
+            binds.append(command[1])
+            command = command[2:]
+        if command[:1] == ["--"]:
+            command = command[1:]
+        if not command:
+            raise LabError("lab/roots run %s: no command" % args.releases[0])
+        return roots.run_in(args.releases[0], command, [os.path.abspath(b) for b in binds], os.getcwd())
+    for release in args.releases or roots.RELEASES:
+        roots.check_release(release)
+    for release in args.releases or roots.RELEASES:
+        roots.build(release, force=args.force)
+    return 0
+
+
 def parsers():
     """The lab's argument parser, and the fail sub-parser (parsed on its own, see main)."""
     p = argparse.ArgumentParser(prog="lab", description="The Keepwatch keepalived lab (see lab/README.md)")
@@ -229,6 +284,12 @@ def parsers():
     up.add_argument("--nodes", type=int, default=3, help="nodes of the basic topology (2..9, default 3)")
     up.add_argument("--routers", type=int, default=3, help="VRRP routers of the basic topology (default 3)")
     up.add_argument("--neutron-routers", type=int, default=5, help="routers on the Neutron pair (default 5)")
+    up.add_argument("--releases", metavar="R1,R2,...",
+                    help="a mixed lab: basic node i runs on the root of release i (cycling; %s; %s: the "
+                         "machine's own filesystem; default: every node on the machine's)"
+                         % ("/".join(roots.RELEASES), HOST_RELEASE))
+    up.add_argument("--replace", action="store_true",
+                    help="a topology up with other parameters is taken down and brought up with these")
     up.add_argument("--no-wait", action="store_true", help="do not wait for the first election")
     up.set_defaults(func=cmd_up)
     down = sub.add_parser("down", help="remove everything lab/up created (or one topology)")
@@ -248,6 +309,15 @@ def parsers():
     ex.add_argument("node")
     ex.add_argument("command", nargs=argparse.REMAINDER)
     ex.set_defaults(func=cmd_exec)
+    rts = sub.add_parser("roots", help="node roots per Debian release: build them (cached) or list them")
+    rts.add_argument("action", choices=("build", "list", "run"))
+    rts.add_argument("releases", nargs=argparse.REMAINDER, metavar="RELEASE",
+                     help="build: default %s; run: RELEASE -- COMMAND..." % " ".join(roots.RELEASES))
+    rts.add_argument("--bind", action="append", default=[], metavar="DIR",
+                     help="run: a directory of the machine seen at its own path in the root (repeatable)")
+    rts.add_argument("--force", action="store_true", help="build again even when a complete root is cached")
+    rts.add_argument("--json", action="store_true", help="list: as JSON")
+    rts.set_defaults(func=cmd_roots)
     bed = sub.add_parser("testbed", help="a test's own keepalived in namespaces PREFIXn, held until stdin closes")
     bed.add_argument("--prefix", required=True, help="namespace names: PREFIX1, PREFIX2, ... (never kw-)")
     bed.add_argument("--dir", required=True, help="where the nodes' files go (one node: in DIR itself)")

@@ -26,6 +26,7 @@ from .topology import (BRIDGE_NS, LAN_BRIDGE, LAN_PREFIX, NEUTRON, PREFIX_LEN, W
                        NeutronRouter)
 
 VRRP_TABLE = {"vrrp-in": ("kwlab_vrrp_in", "input"), "vrrp-out": ("kwlab_vrrp_out", "output")}
+VRRP_PROTOCOL = 112
 CUT_TABLE = "kwlab_cut_%s"
 AUTH_SAVED = "auth-fault.orig"
 WRONG_PASSWORD_PREFIX = "wrong"
@@ -59,8 +60,10 @@ def vrrp_drop(state: LabState, record: dict, fault: str, undo: bool) -> None:
         if undo:
             subprocess.run(node_command(record, prefix + [tool, "delete", "table", "inet", table]), capture_output=True)
             continue
+        # VRRP by number: a node root of minbase has no /etc/protocols (netbase) for nft to resolve "vrrp" with.
         script = ("table inet %s {\n  chain %s {\n    type filter hook %s priority 0; policy accept;\n"
-                  "    ip protocol vrrp drop\n    ip6 nexthdr vrrp drop\n  }\n}\n" % (table, hook, hook))
+                  "    ip protocol %d drop\n    ip6 nexthdr %d drop\n  }\n}\n"
+                  % (table, hook, hook, VRRP_PROTOCOL, VRRP_PROTOCOL))
         run(node_command(record, prefix + [tool, "-f", "-"]), stdin=script)
 
 

@@ -23,8 +23,8 @@ def fleet_document(nodes: List[Node], keys: LabKeys) -> dict:
     return {
         "version": FLEET_VERSION,
         "name": "keepwatch-lab",
-        "groups": [{"name": GROUP_NAMES[k], "description": GROUP_DESCRIPTIONS[k]} for k in kinds],
-        "nodes": [{
+        "groups": [{"name": GROUP_NAMES[k], "description": _description(k, nodes)} for k in kinds],
+        "nodes": [dict({
             "name": node.name,
             "group": GROUP_NAMES[node.kind],
             "host": node.address,
@@ -33,8 +33,17 @@ def fleet_document(nodes: List[Node], keys: LabKeys) -> dict:
             "identityFile": str(keys.client_key),
             "knownHostsFile": str(keys.known_hosts),
             "sudo": False,
-        } for node in nodes],
+        }, **({"release": node.release} if node.release else {})) for node in nodes],
     }
+
+
+def _description(kind: str, nodes: List[Node]) -> str:
+    """A mixed lab says which Debian release each node runs (its nodes also carry a "release" field)."""
+    mixed = [n for n in nodes if n.kind == kind and n.release]
+    if not mixed:
+        return GROUP_DESCRIPTIONS[kind]
+    return "%s; Debian releases: %s" % (GROUP_DESCRIPTIONS[kind], ", ".join(
+        "%s %s" % (n.name, n.release or "host") for n in nodes if n.kind == kind))
 
 
 def write_fleet(path: Path, nodes: List[Node], keys: LabKeys) -> None:

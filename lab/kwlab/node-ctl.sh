@@ -83,7 +83,8 @@ case "$cmd" in
     done
     ;;
   sshd-kill)   # the node's sshd, listener and every session: the workstation loses the node
-    pids=$(pgrep -x sshd || true)
+    # OpenSSH 9.8 and later (trixie) run each session as sshd-session (and its login as sshd-auth).
+    pids=$(pgrep -x 'sshd|sshd-session|sshd-auth' || true)
     [ -n "$pids" ] && kill -KILL $pids
     ;;
   sshd-start)

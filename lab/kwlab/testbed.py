@@ -35,6 +35,9 @@ PREFIX_LEN = 24
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
 DUMP_TIMEOUT_S = 5.0
+# keepalived before 2.2 (bullseye's 2.1.5) writes its dumps to /tmp whatever its TMPDIR says.
+DUMPS_IN_TMPDIR_SINCE = (2, 2)
+_VERSION = []       # the keepalived's (major, minor), looked up once
 POLL_S = 0.05
 HOLD_POLL_S = 0.2                   # how soon serve() reaps a keepalived that ended
 
@@ -105,6 +108,20 @@ def exit_on_signals() -> None:
 
 def _exit_on_signal(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
+
+
+def keepalived_version() -> Tuple[int, int]:
+    if not _VERSION:
+        out = subprocess.run(["keepalived", "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             universal_newlines=True, timeout=30).stdout
+        found = re.search(r"Keepalived v(\d+)\.(\d+)", out)
+        _VERSION.append((int(found.group(1)), int(found.group(2))) if found else DUMPS_IN_TMPDIR_SINCE)
+    return _VERSION[0]
+
+
+def dump_dir(tmpdir: Path) -> Path:
+    """Where this machine's keepalived started with TMPDIR=tmpdir writes its dumps."""
+    return tmpdir if keepalived_version() >= DUMPS_IN_TMPDIR_SINCE else Path("/tmp")
 
 
 class Node(object):
@@ -208,7 +225,7 @@ class Node(object):
     def dump_state(self) -> Dict[str, int]:
         """Instance states straight from keepalived's own JSON dump (independent of the agent)."""
         signum = int(run(["keepalived", "--signum=JSON"]).strip())
-        target = self.tmpdir / "keepalived.json"
+        target = dump_dir(self.tmpdir) / "keepalived.json"
         if target.exists():
             target.unlink()
         os.kill(self.main_pid(), signum)

@@ -4,7 +4,7 @@ Pure data, no side effects: cli.py and builder.py turn it into namespaces and pr
 """
 import uuid
 from dataclasses import dataclass
-from typing import List
+from typing import List, Tuple
 
 PREFIX = "kw-"
 BRIDGE_NS = "kw-br"            # the "switch": a namespace holding the lab's bridges
@@ -33,6 +33,7 @@ NEUTRON_STATE_PATH = "/var/lib/neutron"
 # on the host (Debian's neutron user has a system uid of its own): nothing is added to /etc/passwd.
 NEUTRON_UID = 64055
 NEUTRON_GID = 64055
+HOST_RELEASE = "host"          # in --releases: a node on the machine's own filesystem
 # The Keepwatch agent's state (config backups, audit log, apply and dump locks): per host, so per node.
 AGENT_STATE_PATH = "/var/lib/keepwatch"
 
@@ -50,6 +51,7 @@ class Node:
     kind: str            # BASIC or NEUTRON
     address: str         # on the LAN bridge; sshd listens here
     lan_port: str        # bridge-side end of the node's eth0
+    release: str = ""    # the Debian release whose root the node runs on (lab/roots); "" the machine's own
 
     @property
     def netns(self) -> str:
@@ -137,16 +139,28 @@ class BasicTopology:
     node_count: int = 3
     router_count: int = 3
     kind: str = BASIC
+    # A mixed lab: node i runs on releases[(i-1) % len] ("host": the machine's own filesystem). Empty: every
+    # node on the machine's filesystem, as the default lab.
+    releases: Tuple[str, ...] = ()
+
+    def release(self, node_index: int) -> str:
+        if not self.releases:
+            return ""
+        release = self.releases[(node_index - 1) % len(self.releases)]
+        return "" if release == HOST_RELEASE else release
 
     def nodes(self) -> List[Node]:
-        return [Node("n%d" % i, BASIC, "%s.%d" % (LAN_PREFIX, 10 + i), "kw-n%dp" % i)
+        return [Node("n%d" % i, BASIC, "%s.%d" % (LAN_PREFIX, 10 + i), "kw-n%dp" % i, self.release(i))
                 for i in range(1, self.node_count + 1)]
 
     def routers(self) -> List[BasicRouter]:
         return [BasicRouter(r, self.node_count) for r in range(1, self.router_count + 1)]
 
     def params(self) -> dict:
-        return {"nodes": self.node_count, "routers": self.router_count}
+        params = {"nodes": self.node_count, "routers": self.router_count}
+        if self.releases:
+            params["releases"] = list(self.releases)
+        return params
 
     def keepalived_conf(self, node_index: int) -> str:
         node = self.nodes()[node_index - 1]

@@ -4,6 +4,9 @@ Run as root on a machine with keepalived (the fixtures were captured with 2.2.7 
 
     python3 src/test/python/capture_check_fixtures.py
 
+With --version-dir, the output goes to fixtures/check/keepalived-VERSION/ instead (another release's keepalived,
+run in its node root: lab/roots run bullseye --bind REPO -- python3 capture_check_fixtures.py --version-dir).
+
 Each NAME.conf gets NAME.out: the first line is '# exit N', the rest is keepalived's output with
 the case directory written as @DIR@. Interface names resolve in a kwt-agent-<n> namespace that
 has eth0 (and no eth7 or eth9), the way the agent runs the check in the daemon's namespace.
@@ -52,10 +55,16 @@ def main() -> int:
     if not lab_available():
         sys.stderr.write("needs root, ip and keepalived\n")
         return 1
+    out_dir = CHECK_DIR
+    if "--version-dir" in sys.argv[1:]:
+        version = subprocess.run(["keepalived", "--version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                 universal_newlines=True).stdout.split()[1].lstrip("v")
+        out_dir = CHECK_DIR / ("keepalived-" + version)
+        out_dir.mkdir(exist_ok=True)
     lab = KeepalivedLab(nodes=1)
     try:
         for name, text in capture(lab.names[0]).items():
-            (CHECK_DIR / (name + ".out")).write_text(text)
+            (out_dir / (name + ".out")).write_text(text)
             print("%-20s %s" % (name, text.splitlines()[0]))
     finally:
         lab.close()

@@ -37,8 +37,18 @@ EXPECTED = {
 }
 
 
-def load(name):
-    text = (CHECK_DIR / (name + ".out")).read_text()
+# Other releases' keepalived on the same files (captured in their node roots, see capture_check_fixtures.py): the
+# verdict must be the same as 2.2.7's. 2.1.5 exits 0 after every error but two, where it crashes (SIGSEGV); 2.3.3
+# prints what 2.2.7 prints but one more warning (bad_ip: "No VIP specified").
+OTHER_VERSIONS = ("2.1.5", "2.3.3")
+# Where a version's own verdict differs, and why: 2.1.5 prints nothing for an include that matches no file (2.2
+# added "Config files missing") and runs the rest, so -t gives the agent nothing to refuse.
+VERSION_VERDICTS = {("2.1.5", "include_missing"): True}
+
+
+def load(name, version=None):
+    directory = CHECK_DIR / ("keepalived-" + version) if version else CHECK_DIR
+    text = (directory / (name + ".out")).read_text()
     first, _, output = text.partition("\n")
     return int(first.split()[-1]), output
 
@@ -61,6 +71,34 @@ class ClassifyTest(unittest.TestCase):
                 if error_part:
                     self.assertTrue(any(error_part in d["message"] and d["severity"] == "error"
                                         for d in result["diagnostics"]), result["diagnostics"])
+
+    def test_other_versions_give_the_same_verdicts(self):
+        for version in OTHER_VERSIONS:
+            names = sorted(p.stem for p in (CHECK_DIR / ("keepalived-" + version)).glob("*.out"))
+            self.assertEqual(names, sorted(EXPECTED), version)
+            for name, (passes, _, error_part) in sorted(EXPECTED.items()):
+                with self.subTest(version=version, name=name):
+                    code, output = load(name, version)
+                    result = ka.classify_check_output(output, code, version=version)
+                    self.assertEqual(result["ok"], VERSION_VERDICTS.get((version, name), passes), result["diagnostics"])
+                    if error_part and code == 0 and (version, name) not in VERSION_VERDICTS:
+                        self.assertTrue(any(error_part in d["message"] and d["severity"] == "error"
+                                            for d in result["diagnostics"]), result["diagnostics"])
+
+    def test_before_2_2_an_exit_code_of_0_proves_nothing(self):
+        code, output = load("vrid300", "2.1.5")
+        self.assertEqual(code, 0)
+        # Taken for a 2.2 exit code, the same output would pass: the version is what refuses it.
+        self.assertTrue(ka.classify_check_output(output, code)["ok"])
+        self.assertTrue(ka.classify_check_output(output, code, version="2.2.7")["ok"])
+        refused = ka.classify_check_output(output, code, version="2.1.5")
+        self.assertFalse(refused["ok"])
+        self.assertEqual(refused["errors"], 3)
+        # Warnings stay warnings on 2.1.5, and a clean file passes.
+        self.assertTrue(ka.classify_check_output(load("nopreempt_master", "2.1.5")[1], 0, version="2.1.5")["ok"])
+        self.assertTrue(ka.classify_check_output("", 0, version="2.1.5")["ok"])
+        self.assertEqual([ka.exit_code_reports_errors(v) for v in ("2.1.5", "2.0.20", "2.2.0", "2.3.3", None, "?")],
+                         [False, False, True, True, True, True])
 
     def test_exit_codes_alone_do_not_decide(self):
         # vrid300 and nopreempt_master both exit 5: one is refused, the other passes with a warning.

@@ -204,6 +204,9 @@ class SystemctlTest(unittest.TestCase):
             ka.SYSTEMD_RUNTIME_DIR = saved
 
     def test_the_real_systemctl_is_found_where_root_alone_controls_it(self):
+        if os.environ.get("KW_LAB_ROOT_RELEASE") and not any(Path(d, "systemctl").exists()
+                                                             for d in ka.TRUSTED_PROGRAM_DIRS):
+            self.skipTest("no systemd in the %s node root (run-under-releases)" % os.environ["KW_LAB_ROOT_RELEASE"])
         found = ka.trusted_program("systemctl")
         self.assertTrue(found.startswith("/") and found.endswith("systemctl"), found)
         self.assertEqual(os.stat(found).st_uid, 0)

@@ -25,17 +25,29 @@ DIAG_RULES = (
 )
 
 CHECK_PASSING_EXIT_CODES = (0, 5, 6)
+# keepalived before 2.2 exits 0 from -t after configuration errors (2.1.5, Debian 11: VRID 300, an unknown keyword, a
+# bad address all exit 0; 2.2.7 and 2.3.3 exit 5): there its exit code says nothing, and a message no rule calls a
+# warning is an error.
+EXIT_CODE_REPORTS_ERRORS_SINCE = (2, 2)
 
 
-def classify_check_output(output: str, exit_code: int,
-                          path_map: "Optional[Dict[str, str]]" = None) -> "Dict[str, Any]":
+def exit_code_reports_errors(version: "Optional[str]") -> bool:
+    """Whether this keepalived's -t exit code tells errors from a clean check (unknown version: it does)."""
+    parts = re.match(r"(\d+)\.(\d+)", version or "")
+    return parts is None or (int(parts.group(1)), int(parts.group(2))) >= EXIT_CODE_REPORTS_ERRORS_SINCE
+
+
+def classify_check_output(output: str, exit_code: int, path_map: "Optional[Dict[str, str]]" = None,
+                          version: "Optional[str]" = None) -> "Dict[str, Any]":
     """Turns `keepalived -t` output into diagnostics {file, line, severity, instance, message}.
 
     2.2.7 exits 5 for warnings and errors alike, so severity comes from the message. The
     candidate passes when no diagnostic is an error and the exit code is 0, 5 (warnings or
     errors, told apart by message) or 6 (scripts without script security: keepalived runs such a
-    configuration, so it is a warning, not a reason to refuse every edit of it).
+    configuration, so it is a warning, not a reason to refuse every edit of it). `version` is the keepalived's that
+    ran the check: before 2.2 an exit code of 0 proves nothing (see EXIT_CODE_REPORTS_ERRORS_SINCE).
     """
+    unclassified = "error" if exit_code != 0 or not exit_code_reports_errors(version) else "warning"
     diagnostics = []  # type: List[Dict[str, Any]]
     seen = set()  # type: Set[Tuple[Any, ...]]
     for raw_line in output.splitlines():
@@ -56,7 +68,7 @@ def classify_check_output(output: str, exit_code: int,
         mi = DIAG_INSTANCE_RE.match(message)
         if mi:
             instance = mi.group("inst")
-        severity = "error" if exit_code != 0 else "warning"
+        severity = unclassified
         for pattern, sev in DIAG_RULES:
             if pattern.search(message):
                 severity = sev

@@ -199,7 +199,8 @@ class ConfigOps(object):
         if code == BOOTSTRAP_DEPLOY_EXIT and BOOTSTRAP_DEPLOY_MARK in output:
             raise AgentError(E_IO, "cannot run keepalived -t: the agent's file is no longer the one this session "
                              "runs: %s" % output.strip())
-        result = classify_check_output(output, code, path_map)
+        # The daemon's version is the trusted keepalived's (discovery reads it only when the daemon runs that file).
+        result = classify_check_output(output, code, path_map, d.version)
         result["output"] = output
         result["duration_ms"] = int((time.monotonic() - started) * 1000)
         result["path"] = next(iter(candidates), d.config)

@@ -53,6 +53,7 @@ class Daemon(object):
         self.netns_path = ""
         self.own_netns = True
         self.tmpdir = DEFAULT_TMPDIR
+        self.dump_dir = DEFAULT_TMPDIR      # where its dumps land: its TMPDIR, or /tmp for a keepalived before 2.2
         self.fs_root = ""
         self.tmp_fs_root = ""
         self.exe = ""
@@ -81,7 +82,7 @@ class Daemon(object):
         self.signals_ready = set()  # type: Set[int]
 
     def dump_file(self, kind: str) -> str:
-        return self.tmp_fs_root + os.path.join(self.tmpdir, JSON_DUMP_NAME if kind == "json" else TEXT_DUMP_NAME)
+        return self.tmp_fs_root + os.path.join(self.dump_dir, JSON_DUMP_NAME if kind == "json" else TEXT_DUMP_NAME)
 
     def to_json(self) -> "Dict[str, Any]":
         return {

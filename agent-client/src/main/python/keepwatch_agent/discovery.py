@@ -7,7 +7,7 @@ from pathlib import Path
 from .daemon import Daemon, daemon_key
 from .keepalived_defaults import (DEFAULT_CHECKERS_PID_FILE, DEFAULT_PID_FILE, DEFAULT_TMPDIR, DEFAULT_VRRP_PID_FILE,
     NEUTRON_CONF_NAME, NEUTRON_CONF_RE, NEUTRON_NETNS_PREFIX, NEUTRON_PID_SUFFIX, NEUTRON_ROUTER_RE,
-    NEUTRON_VRRP_PID_SUFFIX, SYSTEMD_UNIT_NAME)
+    NEUTRON_VRRP_PID_SUFFIX, SYSTEMD_UNIT_NAME, dump_dir)
 from .log import LOG
 from .probes import ProbeCache
 from .proc import ProcEntry, process_uids, read_cmdline, read_environ, read_proc_stat, systemd_unit
@@ -230,7 +230,6 @@ class Discovery(object):
         root = "%s/%d/root" % (self.proc_root, entry.pid)
         if mntns and mntns != self.own_mntns:
             d.fs_root = "" if self._same_file(d.config, root + d.config) else root
-            d.tmp_fs_root = "" if self._same_file(d.tmpdir, root + d.tmpdir) else root
         m = NEUTRON_CONF_RE.search(d.config)
         if m:
             d.neutron_router = m.group(1)
@@ -246,6 +245,9 @@ class Discovery(object):
         except OSError:
             d.exe_key = None
         d.version = self.version_for(d)
+        d.dump_dir = dump_dir(env.get("TMPDIR"), d.version)    # a keepalived before 2.2 ignores its TMPDIR
+        if mntns and mntns != self.own_mntns:
+            d.tmp_fs_root = "" if self._same_file(d.dump_dir, root + d.dump_dir) else root
         self.children(d, kids)
         return d
 

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The real keepalived lab (lab/ in the repository), driven from tests: its scripts, its status
@@ -22,6 +24,7 @@ public final class Lab {
 
     public static final Path LAB_DIR = Path.of(System.getenv().getOrDefault("KW_LAB_DIR", "/var/lib/kw-lab"));
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
+    private static final Pattern KEEPALIVED_VERSION = Pattern.compile("Keepalived v(\\d+\\.\\d+\\.\\d+)");
 
     private final Path scripts;
     private final ObjectMapper json = new ObjectMapper()
@@ -97,6 +100,19 @@ public final class Lab {
     public boolean holds(String node, String address) {
         Result result = exec(List.of("ip", "-n", "kw-" + node, "-o", "-4", "addr", "show"));
         return result.stdout().contains(" " + address + "/");
+    }
+
+    /**
+     * The version of the keepalived a node runs, from the node itself ({@code keepalived --version} inside it): in a
+     * mixed lab (lab/up --releases) each node runs its own Debian release's.
+     */
+    public String keepalivedVersion(String node) {
+        Result result = run("exec", node, "keepalived", "--version");
+        Matcher version = KEEPALIVED_VERSION.matcher(result.stdout() + result.stderr());
+        if (!version.find()) {
+            throw new AssertionError("keepalived --version on " + node + " printed no version: " + result);
+        }
+        return version.group(1);
     }
 
     public List<String> holders(List<String> nodes, String address) {

@@ -1,0 +1,98 @@
+"""The lab's mixed fleet without building anything: which node runs which release, what the fleet file says, what
+lab/up prints to bring a replaced topology back, and which cached root counts as complete (lab/kwlab/roots.py)."""
+
+import json
+import os
+import shutil
+import tempfile
+import unittest
+from pathlib import Path
+
+import kwtlab  # noqa: F401 (puts the lab's package kwlab on the path)
+from kwlab import roots
+from kwlab.cli import describe, up_args
+from kwlab.fleet import fleet_document
+from kwlab.keys import LabKeys
+from kwlab.system import LabError
+from kwlab.topology import BasicTopology
+
+
+class MixedTopologyTest(unittest.TestCase):
+    def test_node_i_runs_release_i_cycling_and_host_is_the_machine(self):
+        topology = BasicTopology(4, 3, releases=("bullseye", "host", "trixie"))
+        self.assertEqual([(n.name, n.release) for n in topology.nodes()],
+                         [("n1", "bullseye"), ("n2", ""), ("n3", "trixie"), ("n4", "bullseye")])
+        self.assertEqual(topology.params(), {"nodes": 4, "routers": 3, "releases": ["bullseye", "host", "trixie"]})
+
+    def test_the_default_lab_is_unchanged(self):
+        topology = BasicTopology()
+        self.assertEqual({n.release for n in topology.nodes()}, {""})
+        self.assertEqual(topology.params(), {"nodes": 3, "routers": 3}, "the state lab/up compares stays the same")
+
+    def test_the_fleet_file_names_each_nodes_release(self):
+        keys = LabKeys(Path("/nonexistent/keys"))
+        mixed = fleet_document(BasicTopology(3, 3, releases=("bullseye", "bookworm", "host")).nodes(), keys)
+        self.assertEqual([n.get("release") for n in mixed["nodes"]], ["bullseye", "bookworm", None])
+        self.assertIn("n1 bullseye, n2 bookworm, n3 host", mixed["groups"][0]["description"])
+        plain = fleet_document(BasicTopology().nodes(), keys)
+        self.assertTrue(all("release" not in n for n in plain["nodes"]))
+        self.assertNotIn("release", plain["groups"][0]["description"])
+
+    def test_a_replaced_topology_is_printed_as_the_options_that_bring_it_back(self):
+        self.assertEqual(up_args("basic", {"nodes": 3, "routers": 3}), ["--nodes", "3", "--routers", "3"])
+        self.assertEqual(up_args("basic", {"nodes": 3, "routers": 2, "releases": ["bullseye", "trixie"]}),
+                         ["--nodes", "3", "--routers", "2", "--releases", "bullseye,trixie"])
+        self.assertEqual(up_args("neutron", {"routers": 5}), ["--neutron-routers", "5"])
+        self.assertEqual(describe({"nodes": 3, "routers": 3, "releases": ["trixie"]}),
+                         "3 nodes and 3 routers on releases trixie")
+
+
+class RootStampTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="kwt-lab-roots-")
+        self.saved = os.environ.get("KW_LAB_ROOTS")
+        os.environ["KW_LAB_ROOTS"] = self.tmp
+
+    def tearDown(self):
+        if self.saved is None:
+            os.environ.pop("KW_LAB_ROOTS", None)
+        else:
+            os.environ["KW_LAB_ROOTS"] = self.saved
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def stamp(self, release, **fields):
+        etc = Path(self.tmp, release, "etc")
+        etc.mkdir(parents=True, exist_ok=True)
+        data = dict({"release": release, "recipe": roots.RECIPE, "keepalived": "Keepalived v2.1.5", "python": "3.9.2",
+                     "size": 1, "built": "now", "build_seconds": 1,
+                     "keepalived_build": "Config options:  LVS VRRP JSON BFD"}, **fields)
+        (etc / roots.STAMP_NAME).write_text(json.dumps(data))
+
+    def test_only_a_complete_root_of_this_recipe_is_used(self):
+        Path(self.tmp, "bullseye", "usr").mkdir(parents=True)     # debootstrap's work without a stamp
+        self.assertFalse(roots.ready("bullseye"))
+        with self.assertRaisesRegex(LabError, "no node root for bullseye in %s.*lab/roots build bullseye" % self.tmp):
+            roots.require("bullseye")
+        self.stamp("bullseye", recipe=roots.RECIPE - 1)
+        self.assertIsNone(roots.stamp("bullseye"), "an older recipe is built again")
+        self.stamp("bullseye")
+        self.assertEqual(roots.require("bullseye"), Path(self.tmp, "bullseye"))
+        self.assertTrue(roots.ready("host"), "the machine's own filesystem needs no root")
+
+    def test_the_listing_says_what_is_cached_and_whether_keepalived_has_json(self):
+        self.stamp("trixie")
+        self.stamp("bookworm", keepalived_build="Config options:  LVS VRRP BFD")
+        Path(self.tmp, "bullseye").mkdir()
+        rows = {row["release"]: row for row in roots.listing()}
+        self.assertEqual(rows["bullseye"]["state"], "half-built or old recipe")
+        self.assertEqual((rows["trixie"]["state"], rows["trixie"]["json"]), ("ready", True))
+        self.assertFalse(rows["bookworm"]["json"])
+        self.assertIn("trixie    ready", roots.render(roots.listing()))
+
+    def test_unknown_releases_are_refused_by_name(self):
+        with self.assertRaisesRegex(LabError, "unknown release 'buster': one of bullseye, bookworm, trixie"):
+            roots.check_release("buster")
+
+
+if __name__ == "__main__":
+    unittest.main()
