@@ -141,6 +141,8 @@ class DaemonControl(object):
         audit["method"] = "systemctl" if unit else "signal"
         drain = bool(args.get("drain")) and action == "stop"
         stopped = (d.pid, d.starttime) if d.alive else (None, None)
+        # looked at before the start: the agent's own rescan may clear the note as soon as it sees the new process
+        was_drained = action in ("start", "restart") and self.agent.maintenance.has_stopped_note(d)
         if drain:
             audit["drain"] = True
         lock = None  # type: Optional[int]
@@ -157,7 +159,8 @@ class DaemonControl(object):
                                                     reason, stopped)
                 step("drain", "ok", message="drained: keepalived stays stopped until it is started again")
                 outcome["drained"] = True
-            elif action in ("start", "restart") and outcome["running"] and self.agent.maintenance.forget_stopped(d):
+            elif action in ("start", "restart") and outcome["running"] and (self.agent.maintenance.forget_stopped(d)
+                                                                              or was_drained):
                 step("undrain", "ok", message="no longer drained")
                 audit["undrained"] = outcome["undrained"] = True
         except AgentError as err:

@@ -366,13 +366,22 @@ class Maintenance(object):
         self._check_existing(path)
         return path
 
+    def has_stopped_note(self, d: "Daemon") -> bool:
+        """Whether a drain by stopping is noted for the daemon (root's own regular file at the note's name)."""
+        try:
+            if self.refusal(d) is not None or self._checked_dir() is None:
+                return False
+            return self._read_own(self.stopped_note_path(d), MAX_NOTE_BYTES) is not None
+        except AgentError:
+            return False
+
     def forget_stopped(self, d: "Daemon") -> bool:
         """Clears a drain by stopping (the daemon runs again); True when there was one. What is not root's own
         regular file at that name is left alone (and never read)."""
-        if self.refusal(d) is not None or self._checked_dir() is None:
-            return False
         path = self.stopped_note_path(d)
         try:
+            if self.refusal(d) is not None or self._checked_dir() is None:
+                return False
             self._check_existing(path)
         except AgentError:
             return False
