@@ -19,11 +19,11 @@ from kwlab.logins import ensure_logins, known_hosts_lines  # noqa: E402
 from kwlab.logins import fleet_document as logins_fleet_document  # noqa: E402
 from kwlab.state import LabState, lab_dir, locked  # noqa: E402
 from kwlab.status import collect, node_command, node_running, render  # noqa: E402
-from kwlab.system import LabError, check_prerequisites  # noqa: E402
+from kwlab.system import LabError, check_prerequisites, link_exists, run  # noqa: E402
 from kwlab.testbed import serve  # noqa: E402
 from kwlab import roots  # noqa: E402
 from kwlab.topology import (BASIC, HOST_RELEASE, MAX_BASIC_NODES, MAX_BASIC_ROUTERS, MAX_NEUTRON_ROUTERS, NEUTRON,  # noqa: E402
-                            BasicTopology, NeutronTopology)
+                            WORKSTATION_LINK, BasicTopology, NeutronTopology)
 
 ELECTION_TIMEOUT = 40.0
 ELECTION_POLL = 0.5
@@ -96,6 +96,11 @@ def cmd_up(args) -> int:
                 print("lab/up: %s topology up: %s" % (kind, ", ".join(n.name for n in topology.nodes())))
             if BASIC in state.topologies():
                 ensure_logins(state, keys)
+            if to_build and link_exists(WORKSTATION_LINK):
+                # Nodes made again (--replace, a rebuild) have new MAC addresses: what the workstation learnt of the
+                # old ones, or failed to learn while they were being made, must not outlive them (ssh to such a node
+                # timed out until the kernel gave up on a FAILED entry)
+                run(["ip", "neigh", "flush", "dev", WORKSTATION_LINK])
         except BaseException:
             teardown(state, kinds=list(to_build))
             raise
