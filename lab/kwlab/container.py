@@ -53,6 +53,9 @@ class Container(object):
         """Starts keepalived with `text` as the container's configuration and waits for its VRRP child."""
         if text is not None:
             self.path(CONFIG).write_text(text)
+        packaged = Path("/etc/keepalived/keepalived.config-opts")    # keepalived 2.3 does not start without it
+        if packaged.is_file() and not self.path(str(packaged)).exists():
+            self.path(str(packaged)).write_bytes(packaged.read_bytes())
         for stale in (PID_FILE, VRRP_PID_FILE, CHECKERS_PID_FILE):
             if self.path(stale).exists():
                 self.path(stale).unlink()

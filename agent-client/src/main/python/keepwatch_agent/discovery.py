@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 from .daemon import Daemon, daemon_key
-from .keepalived_defaults import (DEFAULT_CHECKERS_PID_FILE, DEFAULT_PID_FILE, DEFAULT_TMPDIR, DEFAULT_VRRP_PID_FILE,
-    NEUTRON_CONF_NAME, NEUTRON_CONF_RE, NEUTRON_NETNS_PREFIX, NEUTRON_PID_SUFFIX, NEUTRON_ROUTER_RE,
+from .keepalived_defaults import (DEFAULT_CHECKERS_PID_FILE, DEFAULT_KEEPALIVED_CONF, DEFAULT_PID_FILE, DEFAULT_TMPDIR,
+    DEFAULT_VRRP_PID_FILE, NEUTRON_CONF_NAME, NEUTRON_CONF_RE, NEUTRON_NETNS_PREFIX, NEUTRON_PID_SUFFIX, NEUTRON_ROUTER_RE,
     NEUTRON_VRRP_PID_SUFFIX, SYSTEMD_UNIT_NAME, dump_dir)
 from .log import LOG
 from .probes import ProbeCache
@@ -212,7 +212,11 @@ class Discovery(object):
         d.cmdline = argv
         d.options = opts
         cwd = self._readlink("%s/%d/cwd" % (self.proc_root, entry.pid)) or "/"
-        d.config = self._absolute(opts.get("f") or self.settings.default_config, cwd)
+        # without -f keepalived reads its built-in default; the agent's default_config is that file in the agent's
+        # own mount namespace only (a daemon in another one, a container or a lab node, reads its own root's)
+        own_mounts = self._inode("%s/%d/ns/mnt" % (self.proc_root, entry.pid)) in (0, self.own_mntns)
+        d.config = self._absolute(opts.get("f") or (self.settings.default_config if own_mounts
+                                                    else DEFAULT_KEEPALIVED_CONF), cwd)
         if self.settings.match_config and not fnmatch.fnmatch(d.config, self.settings.match_config):
             return None     # not ours to manage: nothing more is read of it, and nothing is run for it
         d.config_id = opts.get("i") if isinstance(opts.get("i"), str) else None

@@ -150,7 +150,8 @@ class NodeSupervisorTest {
             many.forEach(NodeSupervisor::start);
             await(() -> fleets.stream().allMatch(f -> f.nodes().get(0).connection() == ConnectionState.ONLINE));
             for (FleetState f : fleets) {
-                assertThat(f.nodes().get(0).lastError()).as("a failed attempt").isEmpty();
+                // as an ordinary user the session is read-only, which the node's status says in words; not a failure
+                assertThat(f.nodes().get(0).lastError().filter(e -> !e.startsWith("read-only: "))).as("a failed attempt").isEmpty();
             }
         } finally {
             many.forEach(NodeSupervisor::close);
