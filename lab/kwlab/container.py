@@ -9,14 +9,13 @@ libraries are bind-mounted read-only into it, so keepalived is the trusted one t
     container.stop()
 """
 import os
-import signal
 import subprocess
 import time
 from pathlib import Path
 from typing import Optional
 
 from .system import LabError
-from .testbed import Node
+from .testbed import Node, stop_process
 
 CONFIG = "/etc/keepalived/kwt-container.conf"     # a name no other keepalived on the machine uses
 PID_FILE = "/run/keepalived.pid"
@@ -27,7 +26,6 @@ READ_ONLY = ("usr", "etc/alternatives")           # what the container borrows f
 LINKS = {"bin": "usr/bin", "sbin": "usr/sbin", "lib": "usr/lib", "lib64": "usr/lib64"}
 SPECIAL = ("proc", "sys", "dev")                  # the kernel's views, as a runtime gives them
 START_TIMEOUT_S = 10.0
-STOP_TIMEOUT_S = 10.0
 POLL_S = 0.05
 
 
@@ -89,16 +87,5 @@ class Container(object):
 
     def stop(self) -> None:
         """A clean shutdown (SIGTERM), then whatever is left is killed; the container's mounts go with its namespace."""
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            try:
-                os.kill(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(STOP_TIMEOUT_S)
-            except (OSError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except OSError:
-                    pass
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc = None

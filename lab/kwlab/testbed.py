@@ -124,6 +124,22 @@ def dump_dir(tmpdir: Path) -> Path:
     return tmpdir if keepalived_version() >= DUMPS_IN_TMPDIR_SINCE else Path("/tmp")
 
 
+def stop_process(proc: Optional[subprocess.Popen], sig: int = signal.SIGTERM) -> None:
+    """Sends a keepalived started here `sig` and waits for it; what is left after STOP_TIMEOUT_S is killed with its
+    whole process group."""
+    if proc is None or proc.poll() is not None or proc.pid <= 1:
+        return
+    try:
+        os.kill(proc.pid, sig)
+        proc.wait(STOP_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        proc.wait()
+
+
 class Node(object):
     """One namespace of a test bed and the keepalived in it."""
 
@@ -184,18 +200,7 @@ class Node(object):
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         """The lab's `stop` fault with SIGTERM: a clean shutdown, keepalived drops its VIPs."""
-        if self.proc is None:
-            return
-        if self.proc.poll() is None and self.proc.pid > 1:
-            try:
-                os.kill(self.proc.pid, sig)
-                self.proc.wait(STOP_TIMEOUT_S)
-            except (OSError, subprocess.TimeoutExpired):
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except OSError:
-                    pass
-                self.proc.wait()
+        stop_process(self.proc, sig)
         self.proc = None
 
     def kill_all(self) -> None:

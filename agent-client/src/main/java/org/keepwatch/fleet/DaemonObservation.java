@@ -29,9 +29,14 @@ public record DaemonObservation(String node, String name, String netns, DaemonSt
         return new DaemonObservation(node, name, netns, status, problem, weight);
     }
 
-    /** Drained by Keepwatch's maintenance weight now. */
+    /** Drained by Keepwatch now: by its maintenance weight, or by stopping it (the fallback). */
     public boolean drained() {
         return maintenance.filter(MaintenanceWeight::drained).isPresent();
+    }
+
+    /** Not running because a drain stopped it on purpose: expected, not a fault. */
+    public boolean stoppedToDrain() {
+        return status != DaemonStatus.RUNNING && maintenance.map(MaintenanceWeight::drainedByStopping).orElse(false);
     }
 
     public boolean alive() {

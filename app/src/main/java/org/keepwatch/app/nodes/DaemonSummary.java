@@ -20,16 +20,12 @@ final class DaemonSummary {
     }
 
     static String of(List<DaemonObservation> daemons) {
-        if (daemons.size() == 1 && stoppedToDrain(daemons.get(0))) {
+        if (daemons.size() == 1 && daemons.get(0).stoppedToDrain()) {
             return "drained (keepalived stopped)";
         }
         return status(daemons) + drained(daemons);
     }
 
-    /** Stopped on purpose by a drain (the fallback without the weight): expected, not a fault to show in red. */
-    private static boolean stoppedToDrain(DaemonObservation d) {
-        return d.status() == DaemonStatus.STOPPED && d.maintenance().map(MaintenanceWeight::drainedByStopping).orElse(false);
-    }
 
     /** " · drained" (or " · 2 drained") when Keepwatch's maintenance weight drains a daemon of the node. */
     private static String drained(List<DaemonObservation> daemons) {
@@ -65,7 +61,7 @@ final class DaemonSummary {
 
     /** Whether every daemon runs and answers, or was stopped to drain it: the row needs no attention for its keepalived. */
     static boolean allRunning(List<DaemonObservation> daemons) {
-        return daemons.stream().allMatch(d -> d.status() == DaemonStatus.RUNNING || stoppedToDrain(d));
+        return daemons.stream().allMatch(d -> d.status() == DaemonStatus.RUNNING || d.stoppedToDrain());
     }
 
     private static String word(DaemonStatus status) {

@@ -17,7 +17,6 @@ import org.keepwatch.fleet.ConnectionState;
 import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.DaemonStatus;
 import org.keepwatch.fleet.FleetState;
-import org.keepwatch.fleet.MaintenanceWeight;
 import org.keepwatch.fleet.NodeStatus;
 import org.keepwatch.fleet.Verdict;
 
@@ -99,8 +98,7 @@ public final class MainViewModel implements FleetListener {
         long online = current.nodes().stream().filter(n -> n.connection() == ConnectionState.ONLINE).count();
         // a daemon stopped to drain its node is down on purpose: said as drained, not as down
         List<String> daemonsDown = current.nodes().stream().map(NodeStatus::node)
-                .filter(node -> current.daemons(node).stream().anyMatch(d -> d.status() != DaemonStatus.RUNNING
-                        && !d.maintenance().map(MaintenanceWeight::drainedByStopping).orElse(false)))
+                .filter(node -> current.daemons(node).stream().anyMatch(d -> d.status() != DaemonStatus.RUNNING && !d.stoppedToDrain()))
                 .toList();
         List<String> drained = current.nodes().stream().map(NodeStatus::node)
                 .filter(node -> current.daemons(node).stream().anyMatch(DaemonObservation::drained)).toList();
