@@ -40,7 +40,10 @@ import java.util.Set;
  * and 4 reconnects (6,000), 500 daemon events, 200 alarms and 50 actions with a 2 KB diff: 56,750 events a day,
  * 1.7 million a month.
  *
- * <pre>java -cp $CP org.keepwatch.history.bench.HistoryBenchmark [sqlite|postgresql|both] [--days N]</pre>
+ * <p>{@code --keep FILE} (SQLite only) writes the history into FILE and keeps it: a history of a known size for
+ * measuring the app's launch with it (docs/benchmarks.md).
+ *
+ * <pre>java -cp $CP org.keepwatch.history.bench.HistoryBenchmark [sqlite|postgresql|both] [--days N] [--keep FILE]</pre>
  */
 public final class HistoryBenchmark {
 
@@ -55,15 +58,21 @@ public final class HistoryBenchmark {
     public static void main(String[] args) throws Exception {
         String which = args.length > 0 && !args[0].startsWith("--") ? args[0] : "both";
         int days = 30;
+        Optional<Path> keep = Optional.empty();
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals("--days")) {
                 days = Integer.parseInt(args[i + 1]);
+            } else if (args[i].equals("--keep")) {
+                keep = Optional.of(Path.of(args[i + 1]).toAbsolutePath());
             }
+        }
+        if (keep.isPresent() && !which.equals("sqlite")) {
+            throw new IllegalArgumentException("--keep keeps a SQLite file: run it with sqlite");
         }
         List<String> kinds = which.equals("both") ? List.of("sqlite", "postgresql") : List.of(which);
         List<String> rows = new ArrayList<>();
         for (String kind : kinds) {
-            rows.add(run(kind, days));
+            rows.add(run(kind, days, keep));
         }
         System.out.println();
         System.out.println("| store | 2,000/s for 30 s: dropped, writer behind at most | fastest sustained (events/s) | "
@@ -72,10 +81,13 @@ public final class HistoryBenchmark {
         rows.forEach(System.out::println);
     }
 
-    private static String run(String kind, int days) throws Exception {
+    private static String run(String kind, int days, Optional<Path> keep) throws Exception {
         String url;
         Path directory = null;
-        if (kind.equals("sqlite")) {
+        if (keep.isPresent()) {
+            Files.createDirectories(keep.get().getParent());
+            url = "jdbc:sqlite:" + keep.get();
+        } else if (kind.equals("sqlite")) {
             directory = Files.createTempDirectory("kw-history-bench-");
             url = "jdbc:sqlite:" + directory.resolve("history.db");
         } else {
@@ -121,7 +133,8 @@ public final class HistoryBenchmark {
             store.flush(Duration.ofMinutes(10));
             double seconds2 = (System.nanoTime() - t0) / 1e9;
             long size = store.size();
-            long fileSize = directory == null ? size : Files.size(directory.resolve("history.db"));
+            long fileSize = keep.isPresent() ? Files.size(keep.get())
+                    : directory == null ? size : Files.size(directory.resolve("history.db"));
             // 3. a router's day
             List<Double> timeline = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
@@ -146,7 +159,7 @@ public final class HistoryBenchmark {
                 asOf.add((System.nanoTime() - q0) / 1e6);
             }
             String row = String.format(Locale.ROOT, "| %s | %d, %d ms | %,.0f | %,d, %s | %.1f ms, %.1f ms | %.0f ms, %.0f ms (%,d instances) |",
-                    kind, droppedPaced, lagMax, written / seconds2, written, megabytes(size) + (directory == null ? "" : " (file " + megabytes(fileSize) + ")"),
+                    kind, droppedPaced, lagMax, written / seconds2, written, megabytes(size) + (directory == null && keep.isEmpty() ? "" : " (file " + megabytes(fileSize) + ")"),
                     percentile(timeline, 50), percentile(timeline, 95), percentile(asOf, 50), percentile(asOf, 95), instances);
             System.out.println(row);
             return row;

@@ -19,6 +19,8 @@ import org.keepwatch.fleet.NodeReport;
 import org.keepwatch.fleet.NodeStatus;
 import org.keepwatch.fleet.VipObservation;
 import org.keepwatch.fleet.VrrpState;
+import org.keepwatch.history.HistorySettings;
+import org.keepwatch.history.HistoryStore;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -40,6 +42,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * 50 ms, the heap under 512 MB. Not a test: run it under a display (Xvfb) with the command in
  * docs/benchmarks.md. The events come from a feeder thread into a real FleetState, exactly as the
  * node supervisors feed it; everything after that is the app's real code path.
+ *
+ * <p>With {@code --history sqlite|postgresql} (issue 17) the fleet records into a real history store, as the app
+ * does, and every update the feeder sends is a state transition, so the store takes at least that many events a
+ * second (each also changes its router's verdict): the pulse target must hold while it does.
+ *
+ * {@code --history none} sends the same transitions into a fleet that records nothing: the baseline.
+ *
+ * <pre>UiScaleBenchmark [EVENTS_PER_SECOND [SECONDS]] [--history none|sqlite|postgresql]</pre>
  */
 public final class UiScaleBenchmark {
 
@@ -53,8 +63,19 @@ public final class UiScaleBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int eventsPerSecond = args.length > 0 ? Integer.parseInt(args[0]) : EVENTS_PER_SECOND;
-        Duration measure = args.length > 1 ? Duration.ofSeconds(Long.parseLong(args[1])) : MEASURE;
+        List<String> positional = new ArrayList<>();
+        Optional<String> historyKind = Optional.empty();
+        for (int a = 0; a < args.length; a++) {
+            if (args[a].equals("--history") && a + 1 < args.length) {
+                historyKind = Optional.of(args[++a]);
+            } else {
+                positional.add(args[a]);
+            }
+        }
+        int eventsPerSecond = positional.size() > 0 ? Integer.parseInt(positional.get(0)) : EVENTS_PER_SECOND;
+        Duration measure = positional.size() > 1 ? Duration.ofSeconds(Long.parseLong(positional.get(1))) : MEASURE;
+        // "none": the same transitions, recorded nowhere (the baseline the store's cost is read against)
+        Optional<HistoryStore> history = historyKind.filter(k -> !k.equals("none")).map(UiScaleBenchmark::openHistory);
         CountDownLatch started = new CountDownLatch(1);
         Platform.startup(started::countDown);
         started.await();
@@ -63,7 +84,9 @@ public final class UiScaleBenchmark {
                 new atlantafx.base.theme.PrimerLight().getUserAgentStylesheet()));
 
         Clock clock = Clock.systemUTC();
-        FleetService service = new FleetService(clock, Runnable::run, null);
+        FleetService service = history.isPresent()
+                ? new FleetService(clock, Runnable::run, null, history.get())
+                : new FleetService(clock, Runnable::run, null);
         Fleet fleet = Fleet.empty();
         for (int n = 0; n < NODES; n++) {
             // A pair of nodes per network: each pair runs its own 20 routers.
@@ -96,7 +119,7 @@ public final class UiScaleBenchmark {
         });
         shown.await();
 
-        Feeder feeder = new Feeder(state, clock, eventsPerSecond);
+        Feeder feeder = new Feeder(state, clock, eventsPerSecond, historyKind.isPresent());
         Thread feed = new Thread(feeder, "event-feeder");
         feed.setDaemon(true);
         feed.start();
@@ -106,6 +129,7 @@ public final class UiScaleBenchmark {
         long fxId = fxThread.get().getId();
         long cpuBefore = threads.getThreadCpuTime(fxId);
         long eventsBefore = feeder.sent();
+        long writtenBefore = history.map(h -> h.status().written()).orElse(0L);
         window.get().pulse().statistics().snapshotAndReset();
         pulseClock.reset();
         long wallBefore = System.nanoTime();
@@ -116,6 +140,7 @@ public final class UiScaleBenchmark {
         PulseStatistics.Snapshot pulses = window.get().pulse().statistics().snapshotAndReset();
         List<long[]> pulseTimes = pulseClock.reset();
         feeder.stop();
+        long writtenDuring = history.map(h -> h.status().written()).orElse(0L) - writtenBefore;
 
         System.gc();
         Thread.sleep(500);
@@ -134,6 +159,18 @@ public final class UiScaleBenchmark {
         System.out.printf("heap after GC: %.0f MB (max %d MB)%n", heap / 1024.0 / 1024.0,
                 Runtime.getRuntime().maxMemory() / 1024 / 1024);
         System.out.printf("FX thread state at the end: %s%n", info == null ? "?" : info.getThreadState());
+        if (history.isPresent()) {
+            HistoryStore store = history.get();
+            long lagStart = System.nanoTime();
+            boolean caughtUp = store.flush(Duration.ofMinutes(2));
+            HistoryStore.Status status = store.status();
+            System.out.printf("history (%s): %d events written while measured (%.0f/s), %d dropped in all, "
+                            + "writer %s %.0f ms after the feeder stopped, %d events in the store%n",
+                    status.where(), writtenDuring, writtenDuring / (wall / 1e9), status.dropped(),
+                    caughtUp ? "caught up" : "still behind", (System.nanoTime() - lagStart) / 1e6,
+                    status.written());
+            store.close();
+        }
         Platform.exit();
         System.exit(0);
     }
@@ -196,6 +233,20 @@ public final class UiScaleBenchmark {
         }
     }
 
+    /** A store in a throwaway place: a SQLite file in a temporary directory, or a database of a throwaway server. */
+    private static HistoryStore openHistory(String kind) {
+        try {
+            String url = switch (kind) {
+                case "sqlite" -> "jdbc:sqlite:" + java.nio.file.Files.createTempDirectory("kw-ui-history-").resolve("history.db");
+                case "postgresql" -> org.keepwatch.testing.PostgresServer.newDatabase();
+                default -> throw new IllegalArgumentException("--history takes sqlite or postgresql, not " + kind);
+            };
+            return HistoryStore.openNow(HistorySettings.of(url), Clock.systemUTC());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static String node(int n) {
         return "node" + n;
     }
@@ -237,12 +288,15 @@ public final class UiScaleBenchmark {
         private final FleetState state;
         private final int perSecond;
         private final Random random = new Random(42);
+        private final boolean everyUpdateATransition;
+        private final boolean[][] flipped = new boolean[NODES][INSTANCES_PER_NODE];
         private volatile boolean running = true;
         private volatile long sent;
 
-        Feeder(FleetState state, Clock clock, int perSecond) {
+        Feeder(FleetState state, Clock clock, int perSecond, boolean everyUpdateATransition) {
             this.state = state;
             this.perSecond = perSecond;
+            this.everyUpdateATransition = everyUpdateATransition;
         }
 
         long sent() {
@@ -262,7 +316,14 @@ public final class UiScaleBenchmark {
                 int n = random.nextInt(NODES);
                 int i = random.nextInt(INSTANCES_PER_NODE);
                 boolean master = (n % 2 == 0) == (i % 2 == 0);
-                boolean flip = random.nextInt(20) == 0;
+                boolean flip;
+                if (everyUpdateATransition) {
+                    // each update turns the instance over: MASTER ↔ BACKUP, so the history records every one
+                    flipped[n][i] = !flipped[n][i];
+                    flip = flipped[n][i];
+                } else {
+                    flip = random.nextInt(20) == 0;
+                }
                 VrrpState s = master != flip ? VrrpState.MASTER : VrrpState.BACKUP;
                 state.applyInstance(instance(node(n), i, s, (master ? 150 : 100) - random.nextInt(3), vip(n / 2, i), ++adverts),
                         flip ? "flap" : "advert");
