@@ -95,6 +95,14 @@ final class ReportCommand implements Command {
             return events.stream().filter(e -> kinds.contains(e.kind())).toList();
         }
 
+        /** How many of each kind, in words and by kind's name: "2 pushes", "1 transition", "3 hand-edits". */
+        List<String> counts() {
+            java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+            events.forEach(e -> counts.merge(e.kind().word(), 1, Integer::sum));
+            return counts.entrySet().stream().map(c -> c.getValue() + " " + c.getKey()
+                    + (c.getValue() == 1 ? "" : c.getKey().endsWith("sh") ? "es" : "s")).toList();
+        }
+
         static Set<HistoryEvent.Kind> actions() {
             return ACTIONS;
         }

@@ -7,8 +7,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /** An incident report as one HTML page: no script, no outside resource, every text escaped. */
 final class ReportHtml {
@@ -39,9 +37,8 @@ final class ReportHtml {
                     .append(" events; narrow the range or the routers.</p>\n");
         }
         h.append("<h2>Summary</h2>\n<ul>");
-        Map<String, Integer> counts = new TreeMap<>();
-        report.events.forEach(e -> counts.merge(e.kind().word(), 1, Integer::sum));
-        counts.forEach((k, n) -> h.append("<li>").append(n).append(' ').append(esc(k)).append(n == 1 ? "" : "s").append("</li>"));
+        List<String> counts = report.counts();
+        counts.forEach(c -> h.append("<li>").append(esc(c)).append("</li>"));
         if (counts.isEmpty()) {
             h.append("<li>Nothing happened in this range.</li>");
         }

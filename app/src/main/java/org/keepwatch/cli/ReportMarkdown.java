@@ -7,8 +7,6 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /** An incident report in Markdown (GitHub's: tables, fenced diffs). */
 final class ReportMarkdown {
@@ -31,12 +29,11 @@ final class ReportMarkdown {
             md.append("> **Cut short:** more than ").append(ReportCommand.MAX_EVENTS).append(" events; narrow the range or the routers.\n\n");
         }
         md.append("## Summary\n\n");
-        Map<String, Integer> counts = new TreeMap<>();
-        report.events.forEach(e -> counts.merge(e.kind().word(), 1, Integer::sum));
+        List<String> counts = report.counts();
         if (counts.isEmpty()) {
             md.append("Nothing happened in this range.\n\n");
         } else {
-            counts.forEach((k, n) -> md.append("- ").append(n).append(' ').append(k).append(n == 1 ? "" : "s").append('\n'));
+            counts.forEach(c -> md.append("- ").append(c).append('\n'));
             md.append('\n');
         }
         states(md, "## At the start", report.atStart);

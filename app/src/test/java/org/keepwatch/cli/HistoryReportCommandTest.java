@@ -13,6 +13,7 @@ import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.MutableClock;
 import org.keepwatch.fleet.Observations;
 import org.keepwatch.fleet.VrrpState;
+import org.keepwatch.history.HistoryEvent;
 import org.keepwatch.history.HistorySettings;
 import org.keepwatch.history.HistoryStore;
 
@@ -152,6 +153,18 @@ class HistoryReportCommandTest {
                 .contains("## Configuration changes", "changed outside Keepwatch", "+  priority 99")
                 .contains("## At the end", "| lab:51 | n1 | VI_1 | FAULT |", "| lab:51 | n2 | VI_1 | MASTER |")
                 .doesNotContain("VI_2");
+    }
+
+    @Test
+    void theSummaryCountsEachKindInWords() {
+        ReportCommand.Report report = new ReportCommand.Report();
+        java.time.Instant at = java.time.Instant.parse("2026-11-26T12:00:00Z");
+        report.events.add(HistoryEvent.of(at, HistoryEvent.Kind.PUSH, "n1", "a push"));
+        report.events.add(HistoryEvent.of(at, HistoryEvent.Kind.PUSH, "n1", "another push"));
+        report.events.add(HistoryEvent.of(at, HistoryEvent.Kind.HAND_EDIT, "n2", "a hand edit"));
+        report.events.add(HistoryEvent.of(at, HistoryEvent.Kind.TRANSITION, "n2", "one"));
+        report.events.add(HistoryEvent.of(at, HistoryEvent.Kind.TRANSITION, "n2", "two"));
+        assertThat(report.counts()).containsExactly("1 hand-edit", "2 pushes", "2 transitions");
     }
 
     @Test
