@@ -2,7 +2,9 @@ package org.keepwatch.cli;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.keepwatch.compose.Keepwatch;
@@ -20,6 +22,7 @@ import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushOutcome;
 import org.keepwatch.push.PushService;
 import org.keepwatch.ssh.SshPrompts;
+import org.keepwatch.testing.PostgresServer;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The proof of the history against the lab: a push, a hand edit on a node, a failover and a partition, recorded
  * through the library as the CLI's action commands and the app record them, are all in the history once the store
  * is closed and opened again (a restart), with who pushed, the diff, the hand edit's diff, the transitions and the
- * split brain's alarm. Everything done to the lab is undone.
+ * split brain's alarm; on SQLite (the default) and on PostgreSQL (a team's). Everything done to the lab is undone.
  */
 @Tag("lab")
 @ExtendWith(LabExtension.class)
@@ -52,10 +55,18 @@ class HistoryLabTest {
         lab = theLab;
     }
 
-    @Test
-    void aPushAHandEditAFailoverAndAPartitionAreInTheHistoryAfterARestart() throws Exception {
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"sqlite", "postgresql"})
+    void aPushAHandEditAFailoverAndAPartitionAreInTheHistoryAfterARestart(String database) throws Exception {
+        String url;
+        if (database.equals("postgresql")) {
+            Assumptions.assumeTrue(PostgresServer.binaries().isPresent(), PostgresServer.missing());
+            url = PostgresServer.newDatabase();
+        } else {
+            url = dir.resolve("history.db").toString();
+        }
         lab.awaitHealthy(Duration.ofSeconds(60));
-        HistorySettings settings = HistorySettings.of(dir.resolve("history.db").toString()).withConfigCheck(Duration.ofSeconds(3));
+        HistorySettings settings = HistorySettings.of(url).withConfigCheck(Duration.ofSeconds(3));
         HistoryStore store = HistoryStore.openNow(settings, Clock.systemUTC());
         Keepwatch keepwatch = Keepwatch.forCurrentUser(SshPrompts.BATCH, Clock.systemUTC()).withHistory(store);
         String stopped = null;
