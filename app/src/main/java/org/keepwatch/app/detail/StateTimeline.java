@@ -34,18 +34,32 @@ final class StateTimeline extends Canvas {
      *              seen when Keepwatch connected has held that state since then, not for an unknown time
      */
     void draw(List<Transition> history, VrrpState current, Optional<Instant> since, Instant now) {
+        draw(segments(history, current, since, now), now.minus(WINDOW), now);
+    }
+
+    /** Draws these stretches over the span from {@code start} to {@code end} (a lane of a router's timeline). */
+    void draw(List<Segment> segments, Instant start, Instant end) {
         GraphicsContext g = getGraphicsContext2D();
         double width = getWidth();
         g.clearRect(0, 0, width, HEIGHT);
-        Instant start = now.minus(WINDOW);
-        List<Segment> segments = segments(history, current, since, now);
+        long span = Math.max(1, Duration.between(start, end).toMillis());
+        double previousTick = -10;
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
-            paint(g, s, start, width);
-            if (i > 0) {
-                tick(g, x(s.from(), start, width));
+            paint(g, s, start, span, width);
+            double x = x(s.from(), start, span, width);
+            // zoomed out, a flapping member's ticks would blacken the lane: one tick per two pixels
+            if (i > 0 && x - previousTick >= 2) {
+                tick(g, x);
+                previousTick = x;
             }
         }
+    }
+
+    /** The moment under {@code x} on a lane drawn from {@code start} to {@code end}. */
+    Instant at(double x, Instant start, Instant end) {
+        double fraction = Math.max(0, Math.min(1, x / getWidth()));
+        return start.plusMillis(Math.round(fraction * Duration.between(start, end).toMillis()));
     }
 
     /**
@@ -60,6 +74,12 @@ final class StateTimeline extends Canvas {
 
     /** The strip's stretches, oldest first, inside the window that ends {@code now}. */
     static List<Segment> segments(List<Transition> history, VrrpState current, Optional<Instant> since, Instant now) {
+        return segments(history, current, since, now.minus(WINDOW), now);
+    }
+
+    /** The strip's stretches, oldest first, from {@code start} to {@code now}, from the transitions kept in memory. */
+    static List<Segment> segments(List<Transition> history, VrrpState current, Optional<Instant> since, Instant start,
+                                  Instant now) {
         List<Transition> transitions = history;
         if (history.size() == 1 && history.get(0).from() == VrrpState.UNKNOWN) {
             Transition first = history.get(0);
@@ -68,13 +88,15 @@ final class StateTimeline extends Canvas {
                             first.effectivePriority(), first.cause())))
                     .orElse(history);
         }
-        Instant start = now.minus(WINDOW);
         // before the first transition Keepwatch knows of, when that is its first sight of the member, nobody watched
         Optional<VrrpState> state = !transitions.isEmpty() && transitions.get(0).from() == VrrpState.UNKNOWN
                 ? Optional.empty() : Optional.of(VrrpState.UNKNOWN);
         Instant from = start;
         List<Segment> out = new ArrayList<>();
         for (Transition t : transitions) {
+            if (t.at().isAfter(now)) {
+                break;
+            }
             if (t.at().isBefore(start)) {
                 state = Optional.of(t.to());
                 continue;
@@ -89,10 +111,15 @@ final class StateTimeline extends Canvas {
         return out;
     }
 
-    private static void paint(GraphicsContext g, Segment s, Instant start, double width) {
-        double x0 = x(s.from(), start, width);
-        double x1 = x(s.to(), start, width);
+    private static void paint(GraphicsContext g, Segment s, Instant start, long span, double width) {
+        double x0 = x(s.from(), start, span, width);
+        double x1 = x(s.to(), start, span, width);
         if (x1 - x0 < 0.5) {
+            if (x1 > x0 && s.state().isPresent()) {
+                // a stretch narrower than a pixel (a long span zoomed out) still shows as a hairline of its colour
+                g.setFill(colour(s.state().get()));
+                g.fillRect(x0, 2, 1, HEIGHT - 4);
+            }
             return;
         }
         VrrpState state = s.state().orElse(null);
@@ -111,8 +138,8 @@ final class StateTimeline extends Canvas {
         g.strokeLine(x, 0, x, HEIGHT);
     }
 
-    private static double x(Instant at, Instant start, double width) {
-        double fraction = (double) Duration.between(start, at).toMillis() / WINDOW.toMillis();
+    private static double x(Instant at, Instant start, long span, double width) {
+        double fraction = (double) Duration.between(start, at).toMillis() / span;
         return Math.max(0, Math.min(width, fraction * width));
     }
 

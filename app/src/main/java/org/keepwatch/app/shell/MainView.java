@@ -43,10 +43,12 @@ public final class MainView {
 
     private final BorderPane root = new BorderPane();
     private final TabPane tabs = new TabPane();
+    private HBox header;
 
     public MainView(MainViewModel model, MainTabs views, Node banner, Node welcome, Actions actions) {
         root.setId("main-view");
-        root.setTop(header(model, actions));
+        header = header(model, actions);
+        root.setTop(header);
 
         tabs.getTabs().setAll(views.all().stream().map(MainView::tab).toList());
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -95,6 +97,12 @@ public final class MainView {
 
     public Parent root() {
         return root;
+    }
+
+    /** Puts a control in the header before the filter box (the "as of" field), shown while a fleet is open. */
+    public void addToHeader(Node control) {
+        Node filter = header.lookup("#filter-box");
+        header.getChildren().add(header.getChildren().indexOf(filter), control);
     }
 
     /** Brings a main view to the front by its tab's id; false when no such view is registered. */
