@@ -41,14 +41,13 @@ public final class AsOfBar {
         error.setId("as-of-error");
         error.getStyleClass().add("kw-problem");
         error.setWrapText(true);
-        error.setMaxWidth(360);
         error.textProperty().bind(model.errorProperty());
         error.visibleProperty().bind(model.errorProperty().isNotEmpty());
         error.managedProperty().bind(model.errorProperty().isNotEmpty());
         model.errorProperty().addListener((obs, was, now) -> {
             moment.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("danger"), !now.isEmpty());
         });
-        field = new HBox(4, moment, go, error);
+        field = new HBox(4, moment, go);
         field.setAlignment(Pos.CENTER_LEFT);
         field.visibleProperty().bind(model.availableProperty());
         field.managedProperty().bind(model.availableProperty());
@@ -72,12 +71,18 @@ public final class AsOfBar {
         live.setMinWidth(Region.USE_PREF_SIZE);
         HBox top = new HBox(10, icon, title, spacer, live);
         top.setAlignment(Pos.CENTER_LEFT);
-        banner = new VBox(2, top, summary);
-        banner.setId("as-of-banner");
-        banner.getStyleClass().add("kw-as-of-banner");
-        banner.setPadding(new Insets(8, 16, 8, 16));
-        banner.visibleProperty().bind(model.pastProperty());
-        banner.managedProperty().bind(model.pastProperty());
+        VBox past = new VBox(2, top, summary);
+        past.setId("as-of-banner");
+        past.getStyleClass().add("kw-as-of-banner");
+        past.setPadding(new Insets(8, 16, 8, 16));
+        past.visibleProperty().bind(model.pastProperty());
+        past.managedProperty().bind(model.pastProperty());
+        // a moment that cannot be shown is said under the header, where there is room for the whole sentence
+        HBox problem = new HBox(error);
+        problem.setPadding(new Insets(2, 16, 2, 16));
+        problem.visibleProperty().bind(error.visibleProperty());
+        problem.managedProperty().bind(error.visibleProperty());
+        banner = new VBox(problem, past);
     }
 
     /** The field for the toolbar. */

@@ -125,6 +125,7 @@ public final class MainView {
         logo.getStyleClass().add("kw-logo");
         Label title = new Label("Keepwatch");
         title.getStyleClass().add("title-3");
+        title.setMinWidth(Region.USE_PREF_SIZE);
         Label fleet = new Label();
         fleet.setId("fleet-name");
         fleet.getStyleClass().add("text-muted");
