@@ -31,7 +31,8 @@ public final class AsOfBar {
         moment.textProperty().bindBidirectional(model.textProperty());
         moment.setOnAction(e -> model.go());
         moment.setTooltip(new Tooltip("Show the Routers and Instances tables as the fleet was at a moment, from the history:\n"
-                + "a time today (03:12 or 03:12:30), or a date and a time (2026-12-05 03:12).\nEnter to go."));
+                + "a time (03:12 or 03:12:30: today's, or yesterday's if today's has not come yet),\n"
+                + "or a date and a time (2026-12-05 03:12). Enter to go."));
         Button go = new Button(null, new FontIcon(Material2AL.HISTORY));
         go.setId("as-of-go");
         go.setTooltip(new Tooltip("Show the fleet as of this moment"));

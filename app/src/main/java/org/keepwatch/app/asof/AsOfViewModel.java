@@ -56,7 +56,7 @@ public final class AsOfViewModel {
 
     private static final Pattern TIME = Pattern.compile("(\\d{1,2}):(\\d{2})(?::(\\d{2}))?");
     private static final Pattern DATE_TIME = Pattern.compile("(\\d{4}-\\d{2}-\\d{2})[ T](\\d{1,2}:\\d{2}(?::\\d{2})?)");
-    private static final String FORMS = "type HH:MM[:SS] (today) or YYYY-MM-DD HH:MM[:SS]";
+    private static final String FORMS = "type HH:MM[:SS] (the last one that has passed) or YYYY-MM-DD HH:MM[:SS]";
 
     private final RoutersViewModel routers;
     private final InstancesViewModel instances;
@@ -158,7 +158,8 @@ public final class AsOfViewModel {
     }
 
     /**
-     * A moment as an operator types it, in {@code zone}: {@code 03:12}, {@code 03:12:00} (today), or
+     * A moment as an operator types it, in {@code zone}: {@code 03:12}, {@code 03:12:00} (today's, or yesterday's when
+     * today's has not come yet), or
      * {@code 2026-12-05 03:12[:00]} (a {@code T} between them too); what is wrong is said naming the part.
      */
     public static Instant parse(String typed, Clock clock, ZoneId zone) {
@@ -193,7 +194,12 @@ public final class AsOfViewModel {
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("'" + value + "' is not a moment: the time " + clockPart + " " + why(e) + ".");
         }
-        return LocalDateTime.of(date, at).atZone(zone).toInstant();
+        Instant moment = LocalDateTime.of(date, at).atZone(zone).toInstant();
+        if (time.matches() && moment.isAfter(clock.instant())) {
+            // a time alone is the last one that has passed: 23:50 typed just after midnight is last night's
+            moment = LocalDateTime.of(date.minusDays(1), at).atZone(zone).toInstant();
+        }
+        return moment;
     }
 
     /** The parser's complaint in words: "has no month 13", "has no hour 25". */
