@@ -270,7 +270,7 @@ public final class AsOfViewModel {
             } else if (masters.isEmpty()) {
                 reasons.add("no member was MASTER");
             }
-            reasons.add("as of " + at + ": judged from the members' states the history kept");
+            reasons.add("judged from the members' states the history kept (priorities and VIPs are today's)");
             List<String> vips = today != null ? today.vips() : members.get(0).lastKnown().vips();
             Map<String, List<String>> holders = new HashMap<>();
             vips.forEach(v -> holders.put(v, masters));

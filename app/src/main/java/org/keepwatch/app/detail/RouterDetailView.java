@@ -99,7 +99,13 @@ public final class RouterDetailView {
             shown.verdictProperty().removeListener(refresh);
             shown.membersProperty().removeListener(refresh);
         }
+        boolean wasPast = shown != null && shown.asOf().isPresent();
         shown = row;
+        if (row != null && row.asOf().isPresent()) {
+            timelineModel.showAround(row.view(), row.asOf().get());
+        } else if (wasPast) {
+            timelineModel.live();
+        }
         if (row != null) {
             row.verdictProperty().addListener(refresh);
             row.membersProperty().addListener(refresh);

@@ -97,6 +97,7 @@ final class RouterTimelineView {
         note.visibleProperty().bind(model.noteProperty().isNotEmpty());
         note.managedProperty().bind(model.noteProperty().isNotEmpty());
         lanes.setId("timeline-lanes");
+        lanes.setMinWidth(0);   // narrower with the pane: the strips are drawn to the width it gets
         axis.setId("timeline-axis");
         root.getChildren().setAll(bar, note, lanes, axis);
         lanes.addEventFilter(ScrollEvent.SCROLL, this::scrolled);
@@ -138,7 +139,7 @@ final class RouterTimelineView {
             axis.getChildren().clear();
             return;
         }
-        double width = Math.max(100, lanes.getWidth() - LABEL_WIDTH - 8);
+        double width = Math.max(100, lanes.getWidth() - LABEL_WIDTH - 12);
         while (strips.size() < picture.lanes().size()) {
             StateTimeline strip = new StateTimeline(width);
             strip.setOnMouseClicked(e -> {
@@ -158,6 +159,7 @@ final class RouterTimelineView {
             strip.setWidth(width);
             strip.setId("timeline-lane-" + lane.node());
             strip.draw(lane.segments(), picture.from(), picture.to());
+            picture.mark().ifPresent(at -> strip.mark(at, picture.from(), picture.to()));
             Label node = new Label(lane.node());
             node.setMinWidth(LABEL_WIDTH);
             node.setPrefWidth(LABEL_WIDTH);

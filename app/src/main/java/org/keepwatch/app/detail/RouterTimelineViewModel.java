@@ -62,8 +62,8 @@ public final class RouterTimelineViewModel {
         }
     }
 
-    /** What the timeline shows: the span and a lane per member. */
-    public record Picture(Instant from, Instant to, boolean live, List<Lane> lanes) {
+    /** What the timeline shows: the span, a lane per member, and the moment the tables show the fleet as of, if any. */
+    public record Picture(Instant from, Instant to, boolean live, List<Lane> lanes, Optional<Instant> mark) {
         public Picture {
             lanes = List.copyOf(lanes);
         }
@@ -85,6 +85,7 @@ public final class RouterTimelineViewModel {
     private final ReadOnlyStringWrapper note = new ReadOnlyStringWrapper(this, "note", "");
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(this, "loading");
     private RouterStatus router;
+    private Instant mark;
     private Stored stored;
     private String problem = "";
     private int generation;
@@ -115,6 +116,9 @@ public final class RouterTimelineViewModel {
     /** Shows a router (null: none); the same router again (its members changed) only redraws the live part. */
     public void show(RouterStatus shown) {
         boolean other = shown == null || router == null || !router.key().equals(shown.key());
+        if (other) {
+            mark = null;
+        }
         router = shown;
         if (other) {
             stored = null;
@@ -122,6 +126,16 @@ public final class RouterTimelineViewModel {
         } else {
             refresh();
         }
+    }
+
+    /** Shows a router as it was around a moment (a row of the tables as of it): the span centred on the moment. */
+    public void showAround(RouterStatus shown, Instant at) {
+        router = shown;
+        mark = at;
+        stored = null;
+        Instant to = at.plus(span.get().dividedBy(2));
+        end.set(to.isBefore(clock.instant()) ? to : null);
+        reload();
     }
 
     public void zoom(Duration preset) {
@@ -157,6 +171,8 @@ public final class RouterTimelineViewModel {
 
     /** The span ends now and follows the clock. */
     public void live() {
+        mark = null;
+        compose();
         if (end.get() != null) {
             end.set(null);
             reload();
@@ -272,7 +288,7 @@ public final class RouterTimelineViewModel {
             lanes.add(new Lane(id, merge(segments)));
         }
         lanes.sort(Comparator.comparing(Lane::node).thenComparing(l -> l.instance().name()));
-        picture.set(new Picture(from, to, end.get() == null, lanes));
+        picture.set(new Picture(from, to, end.get() == null, lanes, Optional.ofNullable(mark)));
     }
 
     /**

@@ -24,6 +24,8 @@ final class StateTimeline extends Canvas {
     private static final double HEIGHT = 18;
     static final String NOT_WATCHED = "not watched";
     static final Color NOT_WATCHED_COLOUR = Color.web("#f6f8fa");  // paler than UNKNOWN's
+    private static final Color NOT_WATCHED_EDGE = Color.web("#8c959f");
+    private static final Color MARK = Color.web("#bf8700");
 
     StateTimeline(double width) {
         super(width, HEIGHT);
@@ -54,6 +56,18 @@ final class StateTimeline extends Canvas {
                 previousTick = x;
             }
         }
+    }
+
+    /** Marks a moment on the lane (the one the tables show the fleet as of). */
+    void mark(Instant at, Instant start, Instant end) {
+        if (at.isBefore(start) || at.isAfter(end)) {
+            return;
+        }
+        double x = x(at, start, Math.max(1, Duration.between(start, end).toMillis()), getWidth());
+        GraphicsContext g = getGraphicsContext2D();
+        g.setStroke(MARK);
+        g.setLineWidth(3);
+        g.strokeLine(x, 0, x, HEIGHT);
     }
 
     /** The moment under {@code x} on a lane drawn from {@code start} to {@code end}. */
@@ -125,6 +139,15 @@ final class StateTimeline extends Canvas {
         VrrpState state = s.state().orElse(null);
         g.setFill(state == null ? NOT_WATCHED_COLOUR : colour(state));
         g.fillRect(x0, 2, x1 - x0, HEIGHT - 4);
+        if (state == null) {
+            // edged, so a stretch nobody watched shows on a white page as a stretch, not as nothing drawn
+            g.setStroke(NOT_WATCHED_EDGE);
+            g.setLineWidth(1);
+            g.setLineDashes(3, 3);
+            g.strokeLine(x0, 2.5, x1, 2.5);
+            g.strokeLine(x0, HEIGHT - 2.5, x1, HEIGHT - 2.5);
+            g.setLineDashes();
+        }
         g.setFill(state == null || state == VrrpState.BACKUP || state == VrrpState.UNKNOWN ? Color.BLACK : Color.WHITE);
         g.setFont(Font.font(10));
         String name = s.label();

@@ -134,6 +134,21 @@ class RouterTimelineHistoryTest {
     }
 
     @Test
+    void aRouterAsOfAMomentIsShownAroundItWithTheMomentMarkedUntilLiveAgain() {
+        RouterTimelineViewModel model = model(true);
+        model.zoom(Duration.ofHours(1));
+        model.showAround(router(), at("20:30:30"));
+        RouterTimelineViewModel.Picture around = model.pictureProperty().get();
+        assertThat(around.from()).isEqualTo(at("20:00:30"));
+        assertThat(around.to()).isEqualTo(at("21:00:30"));
+        assertThat(around.mark()).contains(at("20:30:30"));
+        assertThat(shown(model, "n2", at("20:30:30"))).isEqualTo("MASTER");
+        model.live();
+        assertThat(model.pictureProperty().get().mark()).isEmpty();
+        assertThat(model.pictureProperty().get().to()).isEqualTo(NOW);
+    }
+
+    @Test
     void withoutAHistoryTheLanesAreTheMemorysAndTheTimelineSaysWhy() {
         RouterTimelineViewModel model = model(false);
         model.noHistory("it is off in the settings");
