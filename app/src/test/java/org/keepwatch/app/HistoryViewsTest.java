@@ -204,6 +204,34 @@ class HistoryViewsTest {
         robot.interact(() -> window.asOf().backToLive());
     }
 
+    @Test
+    void anEventsMenuShowsTheFleetAsOfThatEvent(FxRobot robot) throws Exception {
+        robot.interact(() -> window.view().showTab("tab-events"));
+        robot.clickOn("#events-load-older");
+        robot.interact(() -> window.model().events().textProperty().set("VI_1 (")); // the store filters: VI_1's events
+        TableView<org.keepwatch.app.events.EventRow> events = robot.lookup("#events-table").queryTableView();
+        try {
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> events.getItems().stream().anyMatch(r -> r.at().equals(at("20:30:00"))));
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError(events.getItems().size() + " rows, " + window.model().events().historyStatusProperty().get()
+                    + ": " + events.getItems().stream().limit(5).map(Object::toString).toList());
+        }
+        org.keepwatch.app.events.EventRow split = events.getItems().stream()
+                .filter(r -> r.at().equals(at("20:30:00")) && r.node().equals("n2")).findFirst().orElseThrow();
+        robot.interact(() -> events.getSelectionModel().select(split));
+        MenuItem asOf = item(events.getContextMenu(), "events-as-of");
+        assertThat(asOf.getText()).isEqualTo("Show the fleet as of this event");
+        assertThat(asOf.isVisible()).isTrue();
+        robot.interact(asOf::fire);
+        WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> robot.lookup("#as-of-banner").query().isVisible());
+        assertThat(window.asOf().asOfProperty().get()).isEqualTo(at("20:30:00"));
+        // the Routers tab comes forward, the split brain as it was
+        TableView<RouterRow> table = robot.lookup("#routers-table").queryTableView();
+        assertThat(table.getItems().stream().filter(r -> r.key().equals(HistoryDay.VI_1)).findFirst().orElseThrow()
+                .verdictProperty().get()).isEqualTo(org.keepwatch.fleet.Verdict.SPLIT_BRAIN);
+        robot.interact(() -> window.asOf().backToLive());
+    }
+
     private static MenuItem item(ContextMenu menu, String id) {
         return menu.getItems().stream().filter(i -> id.equals(i.getId())).findFirst().orElseThrow();
     }
