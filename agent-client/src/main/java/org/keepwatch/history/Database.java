@@ -386,6 +386,10 @@ final class Database implements AutoCloseable {
     private List<String> routersNamed(String name) throws SQLException {
         List<String> routers = new ArrayList<>();
         routers.add(name);
+        if (name.indexOf(':') >= 0) {
+            // a router as stored (GROUP:ID): matched exactly, so the query is one seek of the router index (a timeline)
+            return routers;
+        }
         try (PreparedStatement select = reader.prepareStatement(
                 "SELECT DISTINCT router FROM instances WHERE router LIKE ? ESCAPE '\\'")) {
             select.setString(1, "%:" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"));

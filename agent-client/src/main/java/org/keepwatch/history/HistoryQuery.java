@@ -8,7 +8,8 @@ import java.util.Set;
  * Which events to read: a time range, a router, a node, kinds, words in the summary, a page size and where the page
  * starts (the {@link HistoryPage#next()} of the previous page: keyset paging, so page 1,000 costs what page 1 does).
  *
- * @param router a router as stored ({@code GROUP:ID}) or its id alone ({@code 51}, a Neutron router's id)
+ * @param router a router as stored ({@code GROUP:ID}), matched exactly on the router index (a router's timeline), or
+ *               its id alone ({@code 51}, a Neutron router's id), matched in every group
  * @param text   words the summary or the detail contains, case-insensitively
  * @param newestFirst the Events view and {@code keepwatch history} read backwards; a report forwards
  */

@@ -6,9 +6,12 @@ import javafx.scene.control.SplitPane;
 import org.keepwatch.app.alarms.AlarmBanner;
 import org.keepwatch.app.alarms.AlarmNotifier;
 import org.keepwatch.app.alarms.AlarmsViewModel;
+import org.keepwatch.app.asof.AsOfBar;
+import org.keepwatch.app.asof.AsOfViewModel;
 import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.control.DaemonControlWindows;
 import org.keepwatch.app.detail.RouterDetailView;
+import org.keepwatch.app.detail.RouterTimelineViewModel;
 import org.keepwatch.app.diagnosis.DiagnosisWindows;
 import org.keepwatch.app.editor.EditorWindows;
 import org.keepwatch.app.events.EventsView;
@@ -30,10 +33,12 @@ import org.keepwatch.app.shell.MainViewModel;
 import org.keepwatch.app.welcome.WelcomeView;
 import org.keepwatch.compose.Keepwatch;
 import org.keepwatch.fleet.FleetService;
+import org.keepwatch.history.HistoryStore;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -59,6 +64,9 @@ public final class AppWindow {
     private final EditorWindows editors;
     private final DiagnosisWindows diagnoses;
     private final Scene scene;
+    private final RouterTimelineViewModel timeline;
+    private final AsOfViewModel asOf;
+    private final Tasks tasks;
 
     /**
      * @param io        where background work runs (its outcomes come back on the FX thread)
@@ -66,7 +74,7 @@ public final class AppWindow {
      */
     public AppWindow(FleetService fleet, Clock clock, Executor io, AlarmNotifier notifier, Consumer<String> reconnect,
                      MainView.Actions actions, List<WelcomeView.Choice> welcomeChoices) {
-        Tasks tasks = Tasks.onFxThread(io);
+        tasks = Tasks.onFxThread(io);
         pulse = new FleetPulse(fleet::state);
         RoutersViewModel routers = new RoutersViewModel(fleet::state);
         InstancesViewModel instances = new InstancesViewModel(fleet::state);
@@ -78,7 +86,10 @@ public final class AppWindow {
 
         Consumer<String> problems = model::showProblem;
         RoutersView routersView = new RoutersView(routers, tasks, problems, navigator);
-        RouterDetailView detail = new RouterDetailView(fleet::state, clock, navigator);
+        timeline = new RouterTimelineViewModel(fleet::state, clock);
+        asOf = new AsOfViewModel(routers, instances, fleet::state, clock, ZoneId.systemDefault());
+        AsOfBar asOfBar = new AsOfBar(asOf);
+        RouterDetailView detail = new RouterDetailView(fleet::state, clock, navigator, timeline);
         routers.selectedProperty().addListener((obs, old, row) -> detail.show(row));
         SplitPane routersAndDetail = new SplitPane(routersView.root(), detail.root());
         routersAndDetail.setOrientation(Orientation.VERTICAL);
@@ -92,7 +103,9 @@ public final class AppWindow {
                 .register("tab-events", "Events", Material2AL.EVENT_NOTE, new EventsView(events, tasks, problems, navigator).root());
         WelcomeView welcome = new WelcomeView();
         welcome.setChoices(welcomeChoices);
-        view = new MainView(model, tabs, new AlarmBanner(alarms, navigator).root(), welcome.root(), actions);
+        view = new MainView(model, tabs, new javafx.scene.layout.VBox(asOfBar.banner(), new AlarmBanner(alarms, navigator).root()),
+                welcome.root(), actions);
+        view.addToHeader(asOfBar.field());
         navigator.register(Destination.ShowRouter.class, go -> {
             view.showTab(ROUTERS_TAB);
             Optional.ofNullable(routers.row(go.router())).ifPresent(routersView::reveal);
@@ -114,6 +127,35 @@ public final class AppWindow {
         diagnoses.answer(navigator);
         scene.getStylesheets().add(Objects.requireNonNull(
                 AppWindow.class.getResource("keepwatch.css"), "keepwatch.css").toExternalForm());
+    }
+
+    /**
+     * The history is there: the Events view pages back through it, a router's timeline reads its lanes from it, and the
+     * tables can be shown as of a moment (the timeline's and the Events view's "Show the fleet as of" go there).
+     */
+    public void useHistory(HistoryStore history) {
+        model.events().useHistory(history::query, tasks);
+        timeline.useHistory(history::query, tasks);
+        asOf.useHistory(history::asOf, tasks);
+        navigator.register(Destination.AsOf.class, go -> {
+            view.showTab(ROUTERS_TAB);
+            asOf.goTo(go.at());
+        });
+    }
+
+    /** No history (off in the settings): the timeline keeps the memory's lanes and says why. */
+    public void noHistory(String why) {
+        timeline.noHistory(why);
+    }
+
+    /** "As of" a moment (tests, screenshots). */
+    public AsOfViewModel asOf() {
+        return asOf;
+    }
+
+    /** The selected router's timeline (tests, screenshots). */
+    public RouterTimelineViewModel timeline() {
+        return timeline;
     }
 
     public Scene scene() {

@@ -20,6 +20,7 @@ import org.keepwatch.compose.Keepwatch;
 import org.keepwatch.fleet.Fleet;
 import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.edit.FleetEdits;
+import org.keepwatch.history.HistoryEvent;
 import org.keepwatch.history.HistorySettings;
 import org.keepwatch.history.HistoryStore;
 import org.keepwatch.secrets.Keyring;
@@ -37,6 +38,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -106,7 +108,7 @@ public final class KeepwatchApp extends Application {
                 new MainView.Actions(this::chooseFleetFile, this::toggleTheme, fleetUi.headerActions()), welcomeChoices());
         fleetUi.install(window.navigator(), window.model().nodes());
         model = window.model();
-        history.ifPresent(h -> model.events().useHistory(h::query, tasks));
+        history.ifPresentOrElse(window::useHistory, () -> window.noHistory("it is off in the settings"));
         pulse = window.pulse();
 
         Scene scene = window.scene();
@@ -129,11 +131,27 @@ public final class KeepwatchApp extends Application {
             pulse.stop();
         }
         if (fleet != null) {
+            history.ifPresent(this::closedMarks);
             fleet.close();
         }
         history.ifPresent(HistoryStore::close);
         if (io != null) {
             io.shutdownNow();
+        }
+    }
+
+    /**
+     * Says in the history that Keepwatch stops watching each node now, so a router's timeline shows the time until the
+     * next start as "not watched" rather than as the last state seen (a crash leaves no such mark: its gap ends at the
+     * next connection).
+     */
+    private void closedMarks(HistoryStore store) {
+        Instant now = clock.instant();
+        try {
+            fleet.state().nodes().forEach(node -> store.record(HistoryEvent.of(now, HistoryEvent.Kind.CONNECTION, node.node(),
+                    node.node() + " no longer watched: Keepwatch closed").withStates(node.connection().name(), "CLOSED")));
+        } catch (RuntimeException e) {
+            log.warn("the history: the closing marks were not kept: {}", e.getMessage());
         }
     }
 

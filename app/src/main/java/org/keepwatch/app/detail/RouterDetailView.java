@@ -40,7 +40,8 @@ import java.util.function.Supplier;
 
 /**
  * The selected router: its verdict and why, then its members side by side, each with state,
- * priorities, the VIPs it holds, counters and a strip of its states over the last ten minutes.
+ * priorities, the VIPs it holds and counters, then its timeline (a lane per member, zoomable, from the history).
+ * A router as it was (the tables "as of" a moment) is shown with its actions off, saying why.
  */
 public final class RouterDetailView {
 
@@ -58,9 +59,17 @@ public final class RouterDetailView {
     private final BooleanBinding canShowLog;
     private final BooleanBinding canDiagnose;
     private RouterRow shown;
+    private final RouterTimelineViewModel timelineModel;
+    private final RouterTimelineView timeline;
 
     public RouterDetailView(Supplier<FleetState> state, Clock clock, Navigator navigator) {
+        this(state, clock, navigator, new RouterTimelineViewModel(state, clock));
+    }
+
+    public RouterDetailView(Supplier<FleetState> state, Clock clock, Navigator navigator, RouterTimelineViewModel timelineModel) {
         this.state = state;
+        this.timelineModel = timelineModel;
+        this.timeline = new RouterTimelineView(timelineModel, navigator);
         this.clock = clock;
         this.navigator = navigator;
         canEditRouter = navigator.canGo(Destination.EditRouter.class);
@@ -90,7 +99,13 @@ public final class RouterDetailView {
             shown.verdictProperty().removeListener(refresh);
             shown.membersProperty().removeListener(refresh);
         }
+        boolean wasPast = shown != null && shown.asOf().isPresent();
         shown = row;
+        if (row != null && row.asOf().isPresent()) {
+            timelineModel.showAround(row.view(), row.asOf().get());
+        } else if (wasPast) {
+            timelineModel.live();
+        }
         if (row != null) {
             row.verdictProperty().addListener(refresh);
             row.membersProperty().addListener(refresh);
@@ -102,12 +117,15 @@ public final class RouterDetailView {
 
     private void render() {
         if (shown == null) {
+            timelineModel.show(null);
             Label hint = new Label("Select a router to see its members side by side.");
             hint.getStyleClass().add("text-muted");
             root.getChildren().setAll(hint);
             return;
         }
         RouterStatus router = shown.view();
+        timelineModel.show(router);
+        boolean past = shown.asOf().isPresent();
         Label title = new Label(shown.nameProperty().get());
         title.getStyleClass().add("title-4");
         Label verdict = Badges.badge(Presentation.of(router.verdict()));
@@ -128,13 +146,13 @@ public final class RouterDetailView {
                 + "    last transition " + router.lastTransition().map(Formats::clock).orElse("not reported"));
         vips.getStyleClass().add("text-muted");
         HBox heading = new HBox(10, title, verdict);
-        if (canEditRouter.get()) {
+        if (canEditRouter.get() && !past) {
             Button edit = new Button("Edit config of all members…", new FontIcon(Material2AL.EDIT));
             edit.setId("detail-edit-router");
             edit.setOnAction(e -> navigator.go(new Destination.EditRouter(router)));
             heading.getChildren().add(edit);
         }
-        if (canDiagnose.get()) {
+        if (canDiagnose.get() && !past) {
             boolean troubled = router.verdict() != Verdict.HEALTHY || flapping(router);
             Button why = new Button(troubled ? "Why?" : "Diagnose…", new FontIcon(Material2AL.HELP_OUTLINE));
             why.setId("detail-why");
@@ -146,10 +164,19 @@ public final class RouterDetailView {
             why.setOnAction(e -> navigator.go(new Destination.Diagnose(router)));
             heading.getChildren().add(why);
         }
-        root.getChildren().setAll(heading, vips, reasons, members);
+        root.getChildren().setAll(heading, vips, reasons, members, timeline.root());
+        shown.asOf().ifPresent(at -> {
+            Label then = new Label("As of " + Formats.dateTime(at) + ", from the history: the past, not live. Editing, "
+                    + "failover and diagnosis act on the fleet as it is now: go back to live to use them.");
+            then.setId("detail-past");
+            then.setWrapText(true);
+            then.getStyleClass().add("kw-past-note");
+            root.getChildren().add(1, then);
+        });
     }
 
     private VBox card(RouterStatus router, RouterMember member) {
+        boolean past = shown.asOf().isPresent();
         VBox card = new VBox(4);
         card.getStyleClass().add("kw-member-card");
         card.setPrefWidth(CARD_WIDTH);
@@ -166,11 +193,6 @@ public final class RouterDetailView {
         Label since = new Label(member.current() ? "last transition " + Formats.clock(member.lastKnown().lastTransition())
                 : "not current; last seen " + Formats.clock(member.lastSeen()));
         since.getStyleClass().add("text-muted");
-        StateTimeline timeline = new StateTimeline(CARD_WIDTH - 16);
-        timeline.draw(state.get().history(member.lastKnown().id()), member.state(), member.lastKnown().lastTransition(),
-                clock.instant());
-        Label window = new Label("last " + StateTimeline.WINDOW.toMinutes() + " min");
-        window.getStyleClass().add("text-muted");
         Node heading = node;
         Hyperlink log = new Hyperlink("Log…");
         log.setId("detail-log-" + member.node());
@@ -178,7 +200,7 @@ public final class RouterDetailView {
                 Optional.of(member.lastKnown().name()), Optional.empty())));
         log.visibleProperty().bind(canShowLog);
         log.managedProperty().bind(canShowLog);
-        if (canEditNode.get()) {
+        if (canEditNode.get() && !past) {
             Hyperlink edit = new Hyperlink("Edit config…");
             edit.setId("detail-edit-" + member.node());
             edit.setOnAction(e -> navigator.go(new Destination.EditNode(target(member))));
@@ -195,7 +217,7 @@ public final class RouterDetailView {
             top.setAlignment(Pos.CENTER_LEFT);
             heading = top;
         }
-        card.getChildren().setAll(heading, badge, priority, held, since, counters, timeline, window);
+        card.getChildren().setAll(heading, badge, priority, held, since, counters);
         member.daemon().flatMap(DaemonObservation::maintenance).filter(MaintenanceWeight::drained).ifPresent(m -> {
             Label drained = new Label(m.describeDrain());
             drained.setId("detail-drained-" + member.node());
@@ -203,7 +225,7 @@ public final class RouterDetailView {
             drained.setWrapText(true);
             card.getChildren().add(2, drained);
         });
-        if (canPlan.get()) {
+        if (canPlan.get() && !past) {
             boolean master = member.state() == VrrpState.MASTER;
             Hyperlink act = new Hyperlink(master ? "Move master away…" : "Make master here…");
             act.setId((master ? "detail-move-away-" : "detail-make-master-") + member.node());

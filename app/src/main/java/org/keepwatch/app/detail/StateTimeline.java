@@ -24,6 +24,8 @@ final class StateTimeline extends Canvas {
     private static final double HEIGHT = 18;
     static final String NOT_WATCHED = "not watched";
     static final Color NOT_WATCHED_COLOUR = Color.web("#f6f8fa");  // paler than UNKNOWN's
+    private static final Color NOT_WATCHED_EDGE = Color.web("#8c959f");
+    private static final Color MARK = Color.web("#bf8700");
 
     StateTimeline(double width) {
         super(width, HEIGHT);
@@ -34,18 +36,44 @@ final class StateTimeline extends Canvas {
      *              seen when Keepwatch connected has held that state since then, not for an unknown time
      */
     void draw(List<Transition> history, VrrpState current, Optional<Instant> since, Instant now) {
+        draw(segments(history, current, since, now), now.minus(WINDOW), now);
+    }
+
+    /** Draws these stretches over the span from {@code start} to {@code end} (a lane of a router's timeline). */
+    void draw(List<Segment> segments, Instant start, Instant end) {
         GraphicsContext g = getGraphicsContext2D();
         double width = getWidth();
         g.clearRect(0, 0, width, HEIGHT);
-        Instant start = now.minus(WINDOW);
-        List<Segment> segments = segments(history, current, since, now);
+        long span = Math.max(1, Duration.between(start, end).toMillis());
+        double previousTick = -10;
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
-            paint(g, s, start, width);
-            if (i > 0) {
-                tick(g, x(s.from(), start, width));
+            paint(g, s, start, span, width);
+            double x = x(s.from(), start, span, width);
+            // zoomed out, a flapping member's ticks would blacken the lane: one tick per two pixels
+            if (i > 0 && x - previousTick >= 2) {
+                tick(g, x);
+                previousTick = x;
             }
         }
+    }
+
+    /** Marks a moment on the lane (the one the tables show the fleet as of). */
+    void mark(Instant at, Instant start, Instant end) {
+        if (at.isBefore(start) || at.isAfter(end)) {
+            return;
+        }
+        double x = x(at, start, Math.max(1, Duration.between(start, end).toMillis()), getWidth());
+        GraphicsContext g = getGraphicsContext2D();
+        g.setStroke(MARK);
+        g.setLineWidth(3);
+        g.strokeLine(x, 0, x, HEIGHT);
+    }
+
+    /** The moment under {@code x} on a lane drawn from {@code start} to {@code end}. */
+    Instant at(double x, Instant start, Instant end) {
+        double fraction = Math.max(0, Math.min(1, x / getWidth()));
+        return start.plusMillis(Math.round(fraction * Duration.between(start, end).toMillis()));
     }
 
     /**
@@ -60,6 +88,12 @@ final class StateTimeline extends Canvas {
 
     /** The strip's stretches, oldest first, inside the window that ends {@code now}. */
     static List<Segment> segments(List<Transition> history, VrrpState current, Optional<Instant> since, Instant now) {
+        return segments(history, current, since, now.minus(WINDOW), now);
+    }
+
+    /** The strip's stretches, oldest first, from {@code start} to {@code now}, from the transitions kept in memory. */
+    static List<Segment> segments(List<Transition> history, VrrpState current, Optional<Instant> since, Instant start,
+                                  Instant now) {
         List<Transition> transitions = history;
         if (history.size() == 1 && history.get(0).from() == VrrpState.UNKNOWN) {
             Transition first = history.get(0);
@@ -68,13 +102,15 @@ final class StateTimeline extends Canvas {
                             first.effectivePriority(), first.cause())))
                     .orElse(history);
         }
-        Instant start = now.minus(WINDOW);
         // before the first transition Keepwatch knows of, when that is its first sight of the member, nobody watched
         Optional<VrrpState> state = !transitions.isEmpty() && transitions.get(0).from() == VrrpState.UNKNOWN
                 ? Optional.empty() : Optional.of(VrrpState.UNKNOWN);
         Instant from = start;
         List<Segment> out = new ArrayList<>();
         for (Transition t : transitions) {
+            if (t.at().isAfter(now)) {
+                break;
+            }
             if (t.at().isBefore(start)) {
                 state = Optional.of(t.to());
                 continue;
@@ -89,15 +125,29 @@ final class StateTimeline extends Canvas {
         return out;
     }
 
-    private static void paint(GraphicsContext g, Segment s, Instant start, double width) {
-        double x0 = x(s.from(), start, width);
-        double x1 = x(s.to(), start, width);
+    private static void paint(GraphicsContext g, Segment s, Instant start, long span, double width) {
+        double x0 = x(s.from(), start, span, width);
+        double x1 = x(s.to(), start, span, width);
         if (x1 - x0 < 0.5) {
+            if (x1 > x0 && s.state().isPresent()) {
+                // a stretch narrower than a pixel (a long span zoomed out) still shows as a hairline of its colour
+                g.setFill(colour(s.state().get()));
+                g.fillRect(x0, 2, 1, HEIGHT - 4);
+            }
             return;
         }
         VrrpState state = s.state().orElse(null);
         g.setFill(state == null ? NOT_WATCHED_COLOUR : colour(state));
         g.fillRect(x0, 2, x1 - x0, HEIGHT - 4);
+        if (state == null) {
+            // edged, so a stretch nobody watched shows on a white page as a stretch, not as nothing drawn
+            g.setStroke(NOT_WATCHED_EDGE);
+            g.setLineWidth(1);
+            g.setLineDashes(3, 3);
+            g.strokeLine(x0, 2.5, x1, 2.5);
+            g.strokeLine(x0, HEIGHT - 2.5, x1, HEIGHT - 2.5);
+            g.setLineDashes();
+        }
         g.setFill(state == null || state == VrrpState.BACKUP || state == VrrpState.UNKNOWN ? Color.BLACK : Color.WHITE);
         g.setFont(Font.font(10));
         String name = s.label();
@@ -111,8 +161,8 @@ final class StateTimeline extends Canvas {
         g.strokeLine(x, 0, x, HEIGHT);
     }
 
-    private static double x(Instant at, Instant start, double width) {
-        double fraction = (double) Duration.between(start, at).toMillis() / WINDOW.toMillis();
+    private static double x(Instant at, Instant start, long span, double width) {
+        double fraction = (double) Duration.between(start, at).toMillis() / span;
         return Math.max(0, Math.min(width, fraction * width));
     }
 

@@ -27,6 +27,7 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.TimeCell;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
+import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
 import java.time.Instant;
@@ -126,7 +127,14 @@ public final class EventsView {
                         table.getSelectionModel().getSelectedItem()).flatMap(EventRow::instance).isEmpty(),
                         table.getSelectionModel().selectedItemProperty()))
                 .visibleWhen(navigator.canGo(Destination.ShowLog.class));
-        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(logAround));
+        // The fleet as it was when this happened: the Routers and Instances tables as of the event (with a history).
+        Action asOf = Action.of("events-as-of", "Show the fleet as of this event", Material2AL.HISTORY,
+                        () -> Optional.ofNullable(table.getSelectionModel().getSelectedItem())
+                                .ifPresent(row -> navigator.go(new Destination.AsOf(row.at()))))
+                .disabledWhen(table.getSelectionModel().selectedItemProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.AsOf.class));
+        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(logAround),
+                ActionControls.menuItem(asOf));
         ((ToolBar) root.getTop()).getItems().add(0, ActionControls.button(logAround));     // first: never in the overflow
         // New events reach the table four times a second, or at once when the timeline comes into view.
         Timeline flusher = new Timeline(new KeyFrame(FLUSH_PERIOD, e -> {

@@ -24,6 +24,7 @@ import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.VrrpState;
 
 import java.time.Instant;
+import java.util.Optional;
 
 /** One instance on one node as a table row. The state is UNKNOWN whenever it is not current. */
 public final class InstanceRow {
@@ -47,10 +48,22 @@ public final class InstanceRow {
     private final LongProperty advertsSent = new SimpleLongProperty(this, "advertsSent");
     private final LongProperty advertsReceived = new SimpleLongProperty(this, "advertsReceived");
     private RouterKey routerKey;
+    private final Optional<Instant> asOf;
 
     public InstanceRow(Source source) {
+        this(source, Optional.empty());
+    }
+
+    /** The instance as it was at {@code asOf} (the tables showing the past), or as it is (empty). */
+    public InstanceRow(Source source, Optional<Instant> asOf) {
         this.id = source.member().lastKnown().id();
+        this.asOf = asOf;
         update(source);
+    }
+
+    /** The moment this row shows the instance as it was; empty for the live row. */
+    public Optional<Instant> asOf() {
+        return asOf;
     }
 
     public void update(Source source) {

@@ -1,5 +1,6 @@
 package org.keepwatch.app.instances;
 
+import javafx.beans.binding.BooleanBinding;
 import javafx.beans.value.ObservableValue;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
@@ -10,6 +11,7 @@ import javafx.scene.control.TableView;
 import org.keepwatch.app.common.Action;
 import org.keepwatch.app.common.ActionControls;
 import org.keepwatch.app.common.Formats;
+import org.keepwatch.app.common.PastNote;
 import org.keepwatch.app.common.Presentation;
 import org.keepwatch.app.common.Resorter;
 import org.keepwatch.app.common.StateCell;
@@ -76,6 +78,18 @@ public final class InstancesView {
         Resorter<InstanceRow> resorter = new Resorter<>(table, sorted,
                 Set.of(state, priority, effective, maintenance, held, transition, sent, received));
         model.setAfterBatch(resorter::markDirty);
+        // As of a moment: the instances as they were, sorted as the live rows are, the table marked as the past
+        SortedList<InstanceRow> pastSorted = new SortedList<>(model.pastRows());
+        pastSorted.comparatorProperty().bind(table.comparatorProperty());
+        model.asOfProperty().addListener((obs, was, at) -> {
+            table.setItems(at == null ? sorted : pastSorted);
+            table.getStyleClass().remove("kw-past");
+            if (at != null) {
+                table.getStyleClass().add("kw-past");
+            }
+            resorter.sortNow();
+        });
+        BooleanBinding past = model.asOfProperty().isNotNull();
         table.getSortOrder().setAll(List.of(node, instance));
         resorter.sortNow();
         table.getSelectionModel().selectedItemProperty().addListener((obs, old, row) -> model.select(row));
@@ -83,9 +97,10 @@ public final class InstancesView {
         Action editConfig = Action.of("menu-edit-node", "Edit config on this node…", Material2AL.EDIT,
                         () -> Optional.ofNullable(model.selectedProperty().get()).ifPresent(row -> navigator.go(
                                 new Destination.EditNode(new EditTarget(row.id().node(), row.id().daemon(), Optional.of(row.id().name()))))))
-                .disabledWhen(model.selectedProperty().isNull())
+                .disabledWhen(model.selectedProperty().isNull().or(past))
                 .visibleWhen(navigator.canGo(Destination.EditNode.class));
-        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(editConfig));
+        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), PastNote.menuItem("menu-instances-past", past),
+                ActionControls.menuItem(editConfig));
     }
 
     private static TableColumn<InstanceRow, String> text(String title,

@@ -2,6 +2,7 @@ package org.keepwatch.app.instances;
 
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import javafx.collections.transformation.FilteredList;
 import org.keepwatch.app.common.RowIndex;
@@ -13,7 +14,10 @@ import org.keepwatch.fleet.RouterKey;
 import org.keepwatch.fleet.RouterMember;
 import org.keepwatch.fleet.RouterStatus;
 
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -31,6 +35,9 @@ public final class InstancesViewModel implements FleetListener {
     private final RowIndex<InstanceId, InstanceRow.Source, InstanceRow> index = new RowIndex<>(InstanceRow::new, InstanceRow::update);
     private final FilteredList<InstanceRow> visible = new FilteredList<>(index.rows());
     private final ReadOnlyObjectWrapper<InstanceRow> selected = new ReadOnlyObjectWrapper<>(this, "selected");
+    private final ObservableList<InstanceRow> past = FXCollections.observableArrayList();
+    private final FilteredList<InstanceRow> pastVisible = new FilteredList<>(past);
+    private final ReadOnlyObjectWrapper<Instant> asOf = new ReadOnlyObjectWrapper<>(this, "asOf");
     private String filter = "";
     private Runnable afterBatch = () -> { };
 
@@ -78,6 +85,32 @@ public final class InstancesViewModel implements FleetListener {
         return index.get(id);
     }
 
+    /** The instances of these routers as they were at {@code at}: the table shows these until {@link #showLive()}. */
+    public void showPast(Instant at, List<RouterStatus> routers) {
+        selected.set(null);
+        Map<InstanceId, InstanceRow.Source> all = new LinkedHashMap<>();
+        routers.forEach(router -> collect(router, all));
+        past.setAll(all.values().stream().map(source -> new InstanceRow(source, Optional.of(at))).toList());
+        asOf.set(at);
+    }
+
+    /** The live rows again (they followed the fleet all along). */
+    public void showLive() {
+        selected.set(null);
+        asOf.set(null);
+        past.clear();
+    }
+
+    /** The moment the table shows (null: live). */
+    public ReadOnlyObjectProperty<Instant> asOfProperty() {
+        return asOf.getReadOnlyProperty();
+    }
+
+    /** The rows as of {@link #asOfProperty()} the filter lets through. */
+    public ObservableList<InstanceRow> pastRows() {
+        return pastVisible;
+    }
+
     /** Shows only the rows that contain the text (the filter box). */
     public void filter(String text) {
         filter = text == null ? "" : text;
@@ -104,8 +137,10 @@ public final class InstancesViewModel implements FleetListener {
 
     private void refilter() {
         String text = filter.trim().toLowerCase(Locale.ROOT);
-        visible.setPredicate(text.isEmpty() ? null : row -> (row.nodeProperty().get() + " " + row.instanceProperty().get()
-                + " " + row.routerProperty().get() + " " + row.stateProperty().get() + " " + row.vipsProperty().get())
-                .toLowerCase(Locale.ROOT).contains(text));
+        java.util.function.Predicate<InstanceRow> matches = text.isEmpty() ? null : row -> (row.nodeProperty().get() + " "
+                + row.instanceProperty().get() + " " + row.routerProperty().get() + " " + row.stateProperty().get() + " "
+                + row.vipsProperty().get()).toLowerCase(Locale.ROOT).contains(text);
+        visible.setPredicate(matches);
+        pastVisible.setPredicate(matches);
     }
 }

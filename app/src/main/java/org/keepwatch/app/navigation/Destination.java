@@ -66,6 +66,13 @@ public sealed interface Destination {
     record ControlDaemon(String node, DaemonAction action) implements Destination {
     }
 
+    /**
+     * The Routers and Instances tables as the fleet was at a moment, from the history (a moment in a router's timeline,
+     * an event's time), clearly marked as the past until "Back to live".
+     */
+    record AsOf(Instant at) implements Destination {
+    }
+
     /** The fleet entry of a node (its address, user, keys). */
     record EditFleetNode(String node) implements Destination {
     }

@@ -13,8 +13,12 @@ import org.keepwatch.fleet.Verdict;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
-/** One VRRP router as a table row: what the Routers table and the detail pane show. */
+/**
+ * One VRRP router as a table row: what the Routers table and the detail pane show; a row {@link #asOf() as of} a
+ * moment is the router as the history kept it then, never updated.
+ */
 public final class RouterRow {
 
     private final RouterKey key;
@@ -26,11 +30,23 @@ public final class RouterRow {
     private final ObjectProperty<Verdict> verdict = new SimpleObjectProperty<>(this, "verdict", Verdict.HEALTHY);
     private final StringProperty reasons = new SimpleStringProperty(this, "reasons", "");
     private final ObjectProperty<Instant> lastChange = new SimpleObjectProperty<>(this, "lastChange");
+    private final Optional<Instant> asOf;
     private RouterStatus view;
 
     public RouterRow(RouterStatus view) {
+        this(view, Optional.empty());
+    }
+
+    /** The router as it was at {@code asOf} (the tables showing the past), or as it is (empty). */
+    public RouterRow(RouterStatus view, Optional<Instant> asOf) {
         this.key = view.key();
+        this.asOf = asOf;
         update(view);
+    }
+
+    /** The moment this row shows the router as it was; empty for the live row. */
+    public Optional<Instant> asOf() {
+        return asOf;
     }
 
     public void update(RouterStatus newView) {

@@ -1,5 +1,6 @@
 package org.keepwatch.app.routers;
 
+import javafx.beans.binding.BooleanBinding;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
@@ -11,6 +12,7 @@ import org.keepwatch.app.common.Action;
 import org.keepwatch.app.common.ActionControls;
 import org.keepwatch.app.common.Badges;
 import org.keepwatch.app.common.Formats;
+import org.keepwatch.app.common.PastNote;
 import org.keepwatch.app.common.Presentation;
 import org.keepwatch.app.common.Resorter;
 import org.keepwatch.app.common.TableSupport;
@@ -90,6 +92,18 @@ public final class RoutersView {
         table.getColumns().setAll(List.of(verdict, name, group, vips, master, members, changed));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Resorter<RouterRow> resorter = new Resorter<>(table, sorted, Set.of(verdict, master, changed, vips));
+        // As of a moment: the routers as they were, sorted as the live rows are, the table marked as the past
+        SortedList<RouterRow> pastSorted = new SortedList<>(model.pastRows());
+        pastSorted.comparatorProperty().bind(table.comparatorProperty());
+        model.asOfProperty().addListener((obs, was, at) -> {
+            table.setItems(at == null ? sorted : pastSorted);
+            table.getStyleClass().remove("kw-past");
+            if (at != null) {
+                table.getStyleClass().add("kw-past");
+            }
+            resorter.sortNow();
+        });
+        BooleanBinding past = model.asOfProperty().isNotNull();
         model.setAfterBatch(resorter::markDirty);
         table.getSortOrder().setAll(List.of(verdict, name));
         resorter.sortNow();
@@ -98,21 +112,21 @@ public final class RoutersView {
         Action editConfig = Action.of("menu-edit-router", "Edit config of all members…", Material2AL.EDIT,
                         () -> Optional.ofNullable(model.selectedProperty().get())
                                 .ifPresent(row -> navigator.go(new Destination.EditRouter(row.view()))))
-                .disabledWhen(model.selectedProperty().isNull())
+                .disabledWhen(model.selectedProperty().isNull().or(past))
                 .visibleWhen(navigator.canGo(Destination.EditRouter.class));
         Action moveAway = Action.of("menu-move-master-away", "Move master away…", Material2MZ.SWAP_HORIZ,
                         () -> Optional.ofNullable(model.selectedProperty().get()).ifPresent(row -> navigator.go(
                                 new Destination.PlanFailover(MaintenancePlan.Kind.MOVE_AWAY, Optional.empty(),
                                         Optional.of(row.view().key())))))
-                .disabledWhen(model.selectedProperty().isNull())
+                .disabledWhen(model.selectedProperty().isNull().or(past))
                 .visibleWhen(navigator.canGo(Destination.PlanFailover.class));
         Action why = Action.of("menu-why-router", "Why? Diagnose this router…", Material2AL.HELP_OUTLINE,
                         () -> Optional.ofNullable(model.selectedProperty().get())
                                 .ifPresent(row -> navigator.go(new Destination.Diagnose(row.view()))))
-                .disabledWhen(model.selectedProperty().isNull())
+                .disabledWhen(model.selectedProperty().isNull().or(past))
                 .visibleWhen(navigator.canGo(Destination.Diagnose.class));
-        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(editConfig),
-                ActionControls.menuItem(moveAway), ActionControls.menuItem(why));
+        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), PastNote.menuItem("menu-routers-past", past),
+                ActionControls.menuItem(editConfig), ActionControls.menuItem(moveAway), ActionControls.menuItem(why));
     }
 
     /** Selects a router's row and scrolls to it (the operator was sent here from elsewhere). */

@@ -43,10 +43,12 @@ public final class MainView {
 
     private final BorderPane root = new BorderPane();
     private final TabPane tabs = new TabPane();
+    private HBox header;
 
     public MainView(MainViewModel model, MainTabs views, Node banner, Node welcome, Actions actions) {
         root.setId("main-view");
-        root.setTop(header(model, actions));
+        header = header(model, actions);
+        root.setTop(header);
 
         tabs.getTabs().setAll(views.all().stream().map(MainView::tab).toList());
         tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -97,6 +99,12 @@ public final class MainView {
         return root;
     }
 
+    /** Puts a control in the header before the filter box (the "as of" field), shown while a fleet is open. */
+    public void addToHeader(Node control) {
+        Node filter = header.lookup("#filter-box");
+        header.getChildren().add(header.getChildren().indexOf(filter), control);
+    }
+
     /** Brings a main view to the front by its tab's id; false when no such view is registered. */
     public boolean showTab(String id) {
         return tabs.getTabs().stream().filter(t -> id.equals(t.getId())).findFirst().map(t -> {
@@ -117,6 +125,7 @@ public final class MainView {
         logo.getStyleClass().add("kw-logo");
         Label title = new Label("Keepwatch");
         title.getStyleClass().add("title-3");
+        title.setMinWidth(Region.USE_PREF_SIZE);
         Label fleet = new Label();
         fleet.setId("fleet-name");
         fleet.getStyleClass().add("text-muted");
