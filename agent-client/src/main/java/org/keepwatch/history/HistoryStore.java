@@ -223,6 +223,19 @@ public final class HistoryStore implements FleetJournal, AutoCloseable {
         }
     }
 
+    /**
+     * Every kept version of a node's configuration files, oldest first, each with who made it: the push or restore that
+     * wrote it (operator, workstation, reason), a change outside Keepwatch, or the text first seen at connect.
+     */
+    public List<ConfigChange> configChanges(String node, Optional<String> daemon, Optional<String> path) {
+        Database db = ready();
+        try {
+            return db.changes(node, daemon, path);
+        } catch (SQLException e) {
+            throw new HistoryException(db.where() + ": reading " + node + "'s configuration history failed: " + Database.explain(e), e);
+        }
+    }
+
     /** A configuration version's text, by its sha256. */
     public Optional<String> configText(String sha256) {
         Database db = ready();
