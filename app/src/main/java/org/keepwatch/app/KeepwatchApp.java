@@ -107,6 +107,7 @@ public final class KeepwatchApp extends Application {
         fleetUi.install(window.navigator(), window.model().nodes());
         model = window.model();
         history.ifPresent(h -> model.events().useHistory(h::query, tasks));
+        window.editors().useConfigHistory(keepwatch.configHistory(fleet, io));
         pulse = window.pulse();
 
         Scene scene = window.scene();

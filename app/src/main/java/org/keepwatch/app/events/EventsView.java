@@ -27,6 +27,7 @@ import org.keepwatch.app.common.Tasks;
 import org.keepwatch.app.common.TimeCell;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
+import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
 import java.time.Instant;
@@ -126,7 +127,17 @@ public final class EventsView {
                         table.getSelectionModel().getSelectedItem()).flatMap(EventRow::instance).isEmpty(),
                         table.getSelectionModel().selectedItemProperty()))
                 .visibleWhen(navigator.canGo(Destination.ShowLog.class));
-        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(logAround));
+        // A hand edit's (or a push's) configuration history, the version it names selected.
+        Action configHistory = Action.of("events-config-history", "Show configuration history", Material2AL.HISTORY_EDU,
+                        () -> Optional.ofNullable(table.getSelectionModel().getSelectedItem()).flatMap(EventRow::config)
+                                .map(c -> new Destination.ConfigHistory(c.node(), List.of(c.daemon()), c.version()))
+                                .ifPresent(navigator::go))
+                .disabledWhen(Bindings.createBooleanBinding(() -> Optional.ofNullable(
+                        table.getSelectionModel().getSelectedItem()).flatMap(EventRow::config).isEmpty(),
+                        table.getSelectionModel().selectedItemProperty()))
+                .visibleWhen(navigator.canGo(Destination.ConfigHistory.class));
+        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(logAround),
+                ActionControls.menuItem(configHistory));
         ((ToolBar) root.getTop()).getItems().add(0, ActionControls.button(logAround));     // first: never in the overflow
         // New events reach the table four times a second, or at once when the timeline comes into view.
         Timeline flusher = new Timeline(new KeyFrame(FLUSH_PERIOD, e -> {
