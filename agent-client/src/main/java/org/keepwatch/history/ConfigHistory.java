@@ -28,7 +28,10 @@ import java.util.function.Consumer;
  */
 public final class ConfigHistory {
 
-    /** What a restore would do, shown before anything happens; {@link #refusal} says why it cannot be done at all. */
+    /**
+     * What a restore would do, shown before anything happens; {@link #refusal} says why it cannot be done at all
+     * ({@code draft} is null when a read-only session could not read the live file).
+     */
     public record Review(EditTarget target, ConfigChange version, String path, String liveText, String versionText,
                          ConfigDraft draft, List<ElectionForecast.Forecast> election, Optional<String> refusal) {
 
@@ -98,20 +101,28 @@ public final class ConfigHistory {
     public CompletableFuture<Review> review(ConfigChange version) {
         ConfigVersion v = version.version();
         EditTarget target = new EditTarget(v.node(), v.daemon(), Optional.empty());
-        return text(version).thenCombine(configs.open(target), (text, live) -> {
-            Optional<String> refusal = agents.session(v.node()).flatMap(AgentSession::readOnly)
-                    .map(why -> "Restoring is refused on " + v.node() + ": the session is " + why);
-            if (!live.paths().contains(v.path())) {
-                return new Review(target, version, v.path(), "", text, live, List.of(), Optional.of(v.path() + " is no longer part of "
-                        + target.label() + "'s configuration (its files now: " + String.join(", ", live.paths())
-                        + "); restoring cannot write it. Edit the configuration instead."));
+        // a read-only session is refused whatever else is found (it may not even be let read the file)
+        Optional<String> readOnly = agents.session(v.node()).flatMap(AgentSession::readOnly)
+                .map(why -> "Restoring is refused on " + v.node() + ": the session is " + why);
+        CompletableFuture<Optional<ConfigDraft>> live = configs.open(target).thenApply(Optional::of);
+        if (readOnly.isPresent()) {
+            live = live.exceptionally(unread -> Optional.empty());
+        }
+        return text(version).thenCombine(live, (text, read) -> {
+            if (read.isEmpty()) {
+                return new Review(target, version, v.path(), "", text, null, List.of(), readOnly);
             }
-            String liveText = live.text(v.path());
-            ConfigDraft restored = live.withText(v.path(), text);
+            ConfigDraft now = read.get();
+            if (!now.paths().contains(v.path())) {
+                return new Review(target, version, v.path(), "", text, now, List.of(), readOnly.or(() -> Optional.of(v.path()
+                        + " is no longer part of " + target.label() + "'s configuration (its files now: "
+                        + String.join(", ", now.paths()) + "); restoring cannot write it. Edit the configuration instead.")));
+            }
+            String liveText = now.text(v.path());
+            ConfigDraft restored = now.withText(v.path(), text);
             List<ElectionForecast.Forecast> election = pushes.election(target, restored);
-            if (refusal.isEmpty() && liveText.equals(text)) {
-                refusal = Optional.of(v.path() + " on " + v.node() + " already is version " + version.shortHash() + ": nothing to restore");
-            }
+            Optional<String> refusal = readOnly.or(() -> liveText.equals(text) ? Optional.of(v.path() + " on " + v.node()
+                    + " already is version " + version.shortHash() + ": nothing to restore") : Optional.empty());
             return new Review(target, version, v.path(), liveText, text, restored, election, refusal);
         });
     }

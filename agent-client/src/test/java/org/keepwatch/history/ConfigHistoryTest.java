@@ -145,4 +145,47 @@ class ConfigHistoryTest {
         ConfigChange first = history.versions("n1", Optional.empty()).join().get(0);
         assertThatThrownBy(() -> history.review(first).join()).hasMessageContaining("n1 is not connected");
     }
+
+    @Test
+    void aReadOnlySessionIsRefusedBeforeAnythingIsSent() throws Exception {
+        org.keepwatch.testing.RequiredCommands.assumeRoot("runs the agent as the user nobody");
+        org.keepwatch.testing.RequiredCommands.require("runuser", "util-linux");
+        Files.setPosixFilePermissions(directory, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path agentDir = Files.createDirectory(directory.resolve("agent"));
+        Files.setPosixFilePermissions(agentDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Process process = new ProcessBuilder("runuser", "-u", "nobody", "--", "python3",
+                org.keepwatch.agent.LocalAgent.script(agentDir).toString(), "serve", "--state-dir",
+                agentDir.resolve("nobody-state").toString()).start();
+        org.keepwatch.agent.AgentSession session = org.keepwatch.agent.AgentSession.attach(
+                org.keepwatch.agent.AgentStreams.of(process), "n1", new org.keepwatch.agent.AgentSession.Options(false, false,
+                        Duration.ofSeconds(20), Duration.ofSeconds(10)), e -> { });
+        try {
+            List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+            NodeAgents agents = NodeAgents.of(node -> Optional.of(session), (node, listener) -> () -> { });
+            HistoryStore store = open("sqlite");
+            store.configRead("n1", files("vrrp_instance VI_1 {\n  priority 100\n}\n"));
+            store.flush(Duration.ofSeconds(10));
+            ConfigHistory history = new ConfigHistory(Optional.of(store), "off", agents, new NodeConfigService(agents, Runnable::run),
+                    new PushService(agents, () -> null, Runnable::run, new org.keepwatch.fleet.FleetJournal() {
+                        @Override
+                        public void event(org.keepwatch.fleet.FleetEvent event) {
+                        }
+
+                        @Override
+                        public void action(FleetAction action) {
+                            sent.add(action.what());
+                        }
+                    }), Runnable::run);
+            ConfigChange version = history.versions("n1", Optional.empty()).join().get(0);
+            ConfigHistory.Review review = history.review(version).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(review.refusal()).get().asString().startsWith("Restoring is refused on n1: the session is read-only: nobody on n1 has no sudo");
+            org.keepwatch.push.PushOutcome outcome = history.restore(review, "", step -> { }).join();
+            assertThat(outcome).isInstanceOfSatisfying(org.keepwatch.push.PushOutcome.Failed.class,
+                    f -> assertThat(f.message()).startsWith("Restoring is refused on n1"));
+            assertThat(sent).as("no push was attempted").isEmpty();
+        } finally {
+            session.close();
+            process.destroyForcibly();
+        }
+    }
 }
