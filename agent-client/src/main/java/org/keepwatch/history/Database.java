@@ -91,8 +91,19 @@ final class Database implements AutoCloseable {
     // ---- writing (the writer thread only) ------------------------------------------------------
 
     void write(List<HistoryEvent> events, Map<List<String>, String> instances, List<VersionRow> versions) throws SQLException {
+        write(events, instances, versions, List.of());
+    }
+
+    void write(List<HistoryEvent> events, Map<List<String>, String> instances, List<VersionRow> versions,
+               List<Correction> corrections) throws SQLException {
         writer.setAutoCommit(false);
         try {
+            for (Correction c : corrections) {
+                update("UPDATE config_versions SET source = 'keepwatch', operator = ?, at = ? WHERE id = ?", c.operator(),
+                        c.at().toEpochMilli(), c.versionId());
+                update("DELETE FROM events WHERE kind = 'hand-edit' AND node = ? AND COALESCE(daemon, '') = ? AND at = ?",
+                        c.read().node(), c.read().daemon(), c.read().at().toEpochMilli());
+            }
             if (!instances.isEmpty()) {
                 try (PreparedStatement insert = writer.prepareStatement("INSERT INTO instances (node, daemon, instance, router) "
                         + "VALUES (?, ?, ?, ?) ON CONFLICT (node, daemon, instance) DO UPDATE SET router = excluded.router")) {
@@ -166,6 +177,10 @@ final class Database implements AutoCloseable {
 
     /** A configuration version to store, with its text (stored once per sha256). */
     record VersionRow(ConfigVersion version, String text) {
+    }
+
+    /** A stored version read back from Keepwatch's own write, taken for a hand edit: it is the action's ({@code operator}'s). */
+    record Correction(long versionId, String operator, Instant at, ConfigVersion read) {
     }
 
     /** Deletes what is older than the age limit, then the oldest events until the store fits its size; returns how many events went. */

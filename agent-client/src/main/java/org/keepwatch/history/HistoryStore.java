@@ -356,7 +356,7 @@ public final class HistoryStore implements FleetJournal, AutoCloseable {
                 if (item instanceof FleetEvent event) {
                     recorder.event(event, rows);
                 } else if (item instanceof FleetAction action) {
-                    recorder.action(action, rows);
+                    recorder.action(action, db, rows);
                 } else if (item instanceof HistoryEvent event) {
                     rows.events.add(event);
                 } else if (item instanceof HistoryRecorder.ConfigRead read) {
@@ -373,7 +373,7 @@ public final class HistoryStore implements FleetJournal, AutoCloseable {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                db.write(rows.events, rows.instances, rows.versions);
+                db.write(rows.events, rows.instances, rows.versions, rows.corrections);
                 written.addAndGet(rows.events.size());
                 if (problem.get() != null && state.get() == State.OPEN) {
                     problem.set(null);

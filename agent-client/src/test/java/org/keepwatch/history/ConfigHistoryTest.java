@@ -109,6 +109,44 @@ class ConfigHistoryTest {
         assertThat(history(Optional.of(store)).versions("n1", Optional.empty()).join()).hasSize(5);
     }
 
+    /**
+     * A push's own write read back from the node while the push still ran (the read after the reload, or a periodic
+     * one, before the push was told to the history) is the push's version, not a change outside Keepwatch: whether the
+     * read was already written or waits in the same batch.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sqlite-written", "sqlite-same-batch", "postgresql-written"})
+    void aPushsOwnWriteReadBackBeforeThePushWasToldIsThePushsVersion(String how) {
+        HistoryStore store = open(how.startsWith("postgresql") ? "postgresql" : "sqlite");
+        String v1 = "vrrp_instance VI_1 {\n  priority 100\n}\n";
+        String v2 = v1.replace("100", "120");
+        store.configRead("n1", files(v1));
+        store.flush(Duration.ofSeconds(10));
+        clock.advance(Duration.ofMinutes(1));
+        Instant pushStarted = clock.instant();
+        clock.advance(Duration.ofSeconds(3));
+        store.configRead("n1", files(v2));       // the agent has written, the push is still watching health
+        if (how.endsWith("written")) {
+            store.flush(Duration.ofSeconds(10));
+            assertThat(store.query(HistoryQuery.all().kinds(java.util.Set.of(HistoryEvent.Kind.HAND_EDIT))).events()).hasSize(1);
+        }
+        clock.advance(Duration.ofSeconds(5));
+        store.action(push(pushStarted, "push", "alice", "raise n1", v2));
+        store.flush(Duration.ofSeconds(10));
+
+        List<ConfigChange> changes = history(Optional.of(store)).versions("n1", Optional.empty()).join();
+        assertThat(changes).extracting(ConfigChange::origin).containsExactly(ConfigChange.Origin.FIRST_SEEN, ConfigChange.Origin.PUSH);
+        assertThat(changes.get(1).who()).isEqualTo("alice@desk-7");
+        assertThat(changes.get(1).reason()).contains("raise n1");
+        assertThat(changes.get(1).version().at()).isEqualTo(pushStarted);
+        assertThat(store.query(HistoryQuery.all().kinds(java.util.Set.of(HistoryEvent.Kind.HAND_EDIT))).events()).isEmpty();
+        // a real hand edit afterwards is one
+        clock.advance(Duration.ofMinutes(1));
+        store.configRead("n1", files(v1));
+        store.flush(Duration.ofSeconds(10));
+        assertThat(store.query(HistoryQuery.all().kinds(java.util.Set.of(HistoryEvent.Kind.HAND_EDIT))).events()).hasSize(1);
+    }
+
     @Test
     void theReasonOfARestoreNamesTheVersionAndItsTimeInUtc() {
         ConfigVersion v = new ConfigVersion(7, Instant.parse("2026-12-05T15:02:11.345Z"), "n1", "keepalived", PATH,
