@@ -124,11 +124,11 @@ public final class ConfigHistoryView {
         table.getSelectionModel().setSelectionMode(SelectionMode.MULTIPLE);
         table.getColumns().setAll(List.of(
                 column("First seen", 160, ConfigHistoryViewModel.VersionRow::when),
-                column("Who", 220, ConfigHistoryViewModel.VersionRow::who),
+                column("Who", 210, ConfigHistoryViewModel.VersionRow::who),
                 column("How", 110, ConfigHistoryViewModel.VersionRow::how),
-                column("Version", 120, r -> r.hash() + (r.live() ? "  = live" : "")),
-                column("Reason", 330, ConfigHistoryViewModel.VersionRow::reason),
-                column("File", 260, ConfigHistoryViewModel.VersionRow::path)));
+                column("Version", 170, r -> r.hash() + (r.live() ? "  (live)" : "")),
+                column("File", 250, ConfigHistoryViewModel.VersionRow::path),
+                column("Reason", 400, ConfigHistoryViewModel.VersionRow::reason)));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.setRowFactory(t -> new TableRow<>() {
             @Override
@@ -248,7 +248,9 @@ public final class ConfigHistoryView {
                 model.restore();
             }
         });
-        VBox box = new VBox(center, EditorLayout.buttons(cancel, push));
+        Node buttons = EditorLayout.buttons(cancel, push);
+        VBox.setMargin(buttons, new Insets(0, 12, 8, 12));
+        VBox box = new VBox(center, buttons);
         VBox.setVgrow(center, Priority.ALWAYS);
         root.setCenter(box);
     }
