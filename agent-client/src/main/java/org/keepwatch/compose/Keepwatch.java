@@ -12,6 +12,7 @@ import org.keepwatch.fleet.FleetService;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeSupervisor;
+import org.keepwatch.history.ConfigHistory;
 import org.keepwatch.history.HistorySettings;
 import org.keepwatch.history.HistoryStore;
 import org.keepwatch.push.BackupService;
@@ -173,6 +174,16 @@ public final class Keepwatch {
     /** Configuration backups (listing and reading them), through the agents of the fleet being watched. */
     public static BackupService backups(FleetService fleet, Executor io) {
         return new BackupService(agents(fleet), io);
+    }
+
+    /**
+     * A node's configuration history: its kept versions with who made them, and a version restored through the same
+     * push as any edit, through the agents of the fleet being watched. Without a history it says so.
+     */
+    public ConfigHistory configHistory(FleetService fleet, Executor io) {
+        return new ConfigHistory(history, "Keepwatch keeps no history on this workstation: it is turned off in the settings "
+                + "(settings.json, history.enabled), or the settings could not be read (said when Keepwatch started).",
+                agents(fleet), nodeConfigs(fleet, io), pushes(fleet, io), io);
     }
 
     /** Planned failover (drain, undrain, make master here, move master away) and the maintenance weight's set-up. */

@@ -91,8 +91,19 @@ final class Database implements AutoCloseable {
     // ---- writing (the writer thread only) ------------------------------------------------------
 
     void write(List<HistoryEvent> events, Map<List<String>, String> instances, List<VersionRow> versions) throws SQLException {
+        write(events, instances, versions, List.of());
+    }
+
+    void write(List<HistoryEvent> events, Map<List<String>, String> instances, List<VersionRow> versions,
+               List<Correction> corrections) throws SQLException {
         writer.setAutoCommit(false);
         try {
+            for (Correction c : corrections) {
+                update("UPDATE config_versions SET source = 'keepwatch', operator = ?, at = ? WHERE id = ?", c.operator(),
+                        c.at().toEpochMilli(), c.versionId());
+                update("DELETE FROM events WHERE kind = 'hand-edit' AND node = ? AND COALESCE(daemon, '') = ? AND at = ?",
+                        c.read().node(), c.read().daemon(), c.read().at().toEpochMilli());
+            }
             if (!instances.isEmpty()) {
                 try (PreparedStatement insert = writer.prepareStatement("INSERT INTO instances (node, daemon, instance, router) "
                         + "VALUES (?, ?, ?, ?) ON CONFLICT (node, daemon, instance) DO UPDATE SET router = excluded.router")) {
@@ -166,6 +177,10 @@ final class Database implements AutoCloseable {
 
     /** A configuration version to store, with its text (stored once per sha256). */
     record VersionRow(ConfigVersion version, String text) {
+    }
+
+    /** A stored version read back from Keepwatch's own write, taken for a hand edit: it is the action's ({@code operator}'s). */
+    record Correction(long versionId, String operator, Instant at, ConfigVersion read) {
     }
 
     /** Deletes what is older than the age limit, then the oldest events until the store fits its size; returns how many events went. */
@@ -330,6 +345,69 @@ final class Database implements AutoCloseable {
             endRead();
         }
         return result;
+    }
+
+    /**
+     * The versions of a node's configuration files, oldest first, each with the push, restore or hand edit the history
+     * kept of it: the action's event has the version's node, daemon and time (the service that acted journals both with
+     * one instant), a hand edit's event the time of the read that noticed it. One index seek per version.
+     */
+    synchronized List<ConfigChange> changes(String node, Optional<String> daemon, Optional<String> path) throws SQLException {
+        String sql = "SELECT v.id, v.at, v.node, v.daemon, v.path, v.sha256, v.source, v.operator, e.id, e.kind, e.operator, e.detail "
+                + "FROM config_versions v LEFT JOIN events e ON e.node IS NOT NULL AND e.node = v.node AND e.at = v.at "
+                + "AND e.kind IN ('push', 'restore', 'hand-edit') AND COALESCE(e.daemon, '') = v.daemon WHERE v.node = ?"
+                + (daemon.isPresent() ? " AND v.daemon = ?" : "") + (path.isPresent() ? " AND v.path = ?" : "")
+                + " ORDER BY v.at, v.id, e.id";
+        java.util.LinkedHashMap<Long, ConfigChange> result = new java.util.LinkedHashMap<>();
+        try (PreparedStatement select = reader.prepareStatement(sql)) {
+            int i = 1;
+            select.setString(i++, node);
+            if (daemon.isPresent()) {
+                select.setString(i++, daemon.get());
+            }
+            if (path.isPresent()) {
+                select.setString(i, path.get());
+            }
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    ConfigVersion version = new ConfigVersion(rows.getLong(1), Instant.ofEpochMilli(rows.getLong(2)), rows.getString(3),
+                            rows.getString(4), rows.getString(5), rows.getString(6), rows.getString(7),
+                            Optional.ofNullable(rows.getString(8)));
+                    ConfigChange.Origin origin = ConfigChange.originOf(version.source());
+                    long eventId = rows.getLong(9);
+                    boolean hasEvent = !rows.wasNull();
+                    String kind = rows.getString(10);
+                    ConfigChange known = result.get(version.id());
+                    boolean fits = hasEvent && (origin == ConfigChange.Origin.OUTSIDE ? kind.equals("hand-edit") : origin == ConfigChange.Origin.PUSH
+                            && !kind.equals("hand-edit"));
+                    if (known != null && (known.event().isPresent() || !fits)) {
+                        continue;
+                    }
+                    if (!fits) {
+                        result.put(version.id(), new ConfigChange(version, origin, version.operator(), Optional.empty(), Optional.empty()));
+                        continue;
+                    }
+                    if (kind.equals("restore")) {
+                        origin = ConfigChange.Origin.RESTORE;
+                    }
+                    Optional<String> who = Optional.ofNullable(rows.getString(11)).or(version::operator);
+                    result.put(version.id(), new ConfigChange(version, origin, who, reasonOf(rows.getString(12)), Optional.of(eventId)));
+                }
+            }
+        } finally {
+            endRead();
+        }
+        return List.copyOf(result.values());
+    }
+
+    /** The reason of an action as {@link HistoryRecorder#action} writes its detail: a first line "Reason: ...". */
+    static Optional<String> reasonOf(String detail) {
+        if (detail == null || !detail.startsWith("Reason: ")) {
+            return Optional.empty();
+        }
+        int end = detail.indexOf('\n');
+        String reason = (end < 0 ? detail.substring(8) : detail.substring(8, end)).strip();
+        return reason.isEmpty() ? Optional.empty() : Optional.of(reason);
     }
 
     /** The last version of one file Keepwatch knew, read on the writer's connection (it decides what is a hand edit). */

@@ -37,9 +37,10 @@ final class HistoryRecorder {
         final List<HistoryEvent> events = new ArrayList<>();
         final Map<List<String>, String> instances = new LinkedHashMap<>();
         final List<Database.VersionRow> versions = new ArrayList<>();
+        final List<Database.Correction> corrections = new ArrayList<>();
 
         boolean isEmpty() {
-            return events.isEmpty() && instances.isEmpty() && versions.isEmpty();
+            return events.isEmpty() && instances.isEmpty() && versions.isEmpty() && corrections.isEmpty();
         }
     }
 
@@ -94,7 +95,7 @@ final class HistoryRecorder {
         }
     }
 
-    void action(FleetAction action, Rows rows) {
+    void action(FleetAction action, Database database, Rows rows) throws SQLException {
         HistoryEvent.Kind kind = switch (action.kind()) {
             case PUSH -> HistoryEvent.Kind.PUSH;
             case RESTORE -> HistoryEvent.Kind.RESTORE;
@@ -125,11 +126,40 @@ final class HistoryRecorder {
         rows.events.add(event);
         for (FleetAction.FileVersion file : action.written()) {
             List<String> key = List.of(action.node(), action.daemon(), file.path());
-            if (!file.sha256().equals(configs.get(key))) {
+            if (file.sha256().equals(configs.get(key))) {
+                ownWriteReadBack(action, file, who, database, rows);
+            } else {
                 configs.put(key, file.sha256());
                 rows.versions.add(new Database.VersionRow(new ConfigVersion(0, action.at(), action.node(), action.daemon(),
                         file.path(), file.sha256(), "keepwatch", Optional.of(who)), file.text()));
             }
+        }
+    }
+
+    /**
+     * The file a push or restore wrote was read back from the node before the action was told (a periodic read, or
+     * the one after the reload, while the agent still watched health): that read took Keepwatch's own write for a
+     * change outside Keepwatch. It is the action's version: made so (at the action's time, where its event is), and its
+     * hand-edit event dropped.
+     */
+    private static void ownWriteReadBack(FleetAction action, FleetAction.FileVersion file, String who, Database database, Rows rows)
+            throws SQLException {
+        for (int i = rows.versions.size() - 1; i >= 0; i--) {
+            ConfigVersion v = rows.versions.get(i).version();
+            if (v.node().equals(action.node()) && v.daemon().equals(action.daemon()) && v.path().equals(file.path())) {
+                if (v.sha256().equals(file.sha256()) && v.source().equals("outside") && !v.at().isBefore(action.at())) {
+                    rows.versions.set(i, new Database.VersionRow(new ConfigVersion(0, action.at(), v.node(), v.daemon(), v.path(),
+                            v.sha256(), "keepwatch", Optional.of(who)), rows.versions.get(i).text()));
+                    rows.events.removeIf(e -> e.kind() == HistoryEvent.Kind.HAND_EDIT && e.at().equals(v.at())
+                            && e.node().equals(Optional.of(v.node())) && e.daemon().equals(Optional.of(v.daemon())));
+                }
+                return;
+            }
+        }
+        Optional<ConfigVersion> stored = database.latest(action.node(), action.daemon(), file.path());
+        if (stored.isPresent() && stored.get().sha256().equals(file.sha256()) && stored.get().source().equals("outside")
+                && !stored.get().at().isBefore(action.at())) {
+            rows.corrections.add(new Database.Correction(stored.get().id(), who, action.at(), stored.get()));
         }
     }
 

@@ -223,6 +223,19 @@ public final class HistoryStore implements FleetJournal, AutoCloseable {
         }
     }
 
+    /**
+     * Every kept version of a node's configuration files, oldest first, each with who made it: the push or restore that
+     * wrote it (operator, workstation, reason), a change outside Keepwatch, or the text first seen at connect.
+     */
+    public List<ConfigChange> configChanges(String node, Optional<String> daemon, Optional<String> path) {
+        Database db = ready();
+        try {
+            return db.changes(node, daemon, path);
+        } catch (SQLException e) {
+            throw new HistoryException(db.where() + ": reading " + node + "'s configuration history failed: " + Database.explain(e), e);
+        }
+    }
+
     /** A configuration version's text, by its sha256. */
     public Optional<String> configText(String sha256) {
         Database db = ready();
@@ -343,7 +356,7 @@ public final class HistoryStore implements FleetJournal, AutoCloseable {
                 if (item instanceof FleetEvent event) {
                     recorder.event(event, rows);
                 } else if (item instanceof FleetAction action) {
-                    recorder.action(action, rows);
+                    recorder.action(action, db, rows);
                 } else if (item instanceof HistoryEvent event) {
                     rows.events.add(event);
                 } else if (item instanceof HistoryRecorder.ConfigRead read) {
@@ -360,7 +373,7 @@ public final class HistoryStore implements FleetJournal, AutoCloseable {
         }
         for (int attempt = 1; ; attempt++) {
             try {
-                db.write(rows.events, rows.instances, rows.versions);
+                db.write(rows.events, rows.instances, rows.versions, rows.corrections);
                 written.addAndGet(rows.events.size());
                 if (problem.get() != null && state.get() == State.OPEN) {
                     problem.set(null);

@@ -109,6 +109,7 @@ public final class KeepwatchApp extends Application {
         fleetUi.install(window.navigator(), window.model().nodes());
         model = window.model();
         history.ifPresentOrElse(window::useHistory, () -> window.noHistory("it is off in the settings"));
+        window.editors().useConfigHistory(keepwatch.configHistory(fleet, io));
         pulse = window.pulse();
 
         Scene scene = window.scene();

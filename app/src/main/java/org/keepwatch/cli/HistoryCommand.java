@@ -42,25 +42,34 @@ final class HistoryCommand implements Command {
 
     @Override
     public String synopsis() {
-        return HistoryOptions.SYNOPSIS + " [--kind K]... [--text WORDS] [--detail] [--limit N] [--after CURSOR] [--as-of T] [--json]";
+        return HistoryOptions.SYNOPSIS + " [--kind K]... [--text WORDS] [--detail] [--limit N] [--after CURSOR] [--as-of T] [--json]"
+                + " | --configs NODE [--daemon D] [--since T] [--until T] [--json]"
+                + " | --config-diff NODE HASH1 [HASH2] [--daemon D] [--json]";
     }
 
     @Override
     public String summary() {
         return "what happened (transitions, verdicts, alarms, connections, pushes, actions, hand edits), from the history; "
-                + "the last 24 hours unless --since";
+                + "the last 24 hours unless --since; --configs: a node's configuration versions and who made each, "
+                + "--config-diff: two of them compared (one: with the version before it)";
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) {
         Set<String> valued = new HashSet<>(HistoryOptions.VALUED);
-        valued.addAll(Set.of("--kind", "--text", "--limit", "--after", "--as-of"));
+        valued.addAll(Set.of("--kind", "--text", "--limit", "--after", "--as-of", "--configs", "--config-diff", "--daemon"));
         Arguments parsed = new Arguments(args, Set.of("--json", "--detail"), valued);
+        if (parsed.value("--config-diff").isPresent()) {
+            return ConfigVersions.diff(parsed, clock, out);
+        }
         if (!parsed.operands().isEmpty()) {
             throw new UsageException("unexpected " + parsed.operands().get(0));
         }
         if (parsed.value("--as-of").isPresent()) {
             return asOf(parsed, out);
+        }
+        if (parsed.value("--configs").isPresent()) {
+            return ConfigVersions.list(parsed, clock, out);
         }
         Set<HistoryEvent.Kind> kinds = new HashSet<>();
         for (String kind : parsed.values("--kind")) {

@@ -191,7 +191,7 @@ public final class BackupsViewModel {
                 .onSuccess(outcome -> {
                     busy.set(false);
                     progress.finish();
-                    verdict.set(words(target, name, path, outcome));
+                    verdict.set(words(target, name, path, outcome, "the backups were listed"));
                     stage.set(Stage.DONE);
                     if (!outcome.written().isEmpty()) {
                         restored.accept(target);
@@ -213,8 +213,11 @@ public final class BackupsViewModel {
         }
     }
 
-    /** The push window's words for how a restore ended. */
-    static PushViewModel.PushVerdict words(EditTarget target, String name, String path, PushOutcome outcome) {
+    /**
+     * The push window's words for how a restore ended ({@code name}: what was put back, "backup-…" or "version 3f2a…";
+     * {@code since}: when the operator last saw the file, "the backups were listed").
+     */
+    static PushViewModel.PushVerdict words(EditTarget target, String name, String path, PushOutcome outcome, String since) {
         String node = target.label();
         if (outcome instanceof PushOutcome.Applied applied) {
             return new PushViewModel.PushVerdict(true, "Applied on " + node, "Written, reloaded and healthy: " + path + " is "
@@ -225,8 +228,8 @@ public final class BackupsViewModel {
                     .orElse("see keepalived -t's output");
             return new PushViewModel.PushVerdict(false, "Refused by keepalived -t on " + node, "Nothing was written or reloaded. " + first + ".");
         } else if (outcome instanceof PushOutcome.Conflict) {
-            return new PushViewModel.PushVerdict(false, path + " changed on " + node, "Someone changed it since the backups "
-                    + "were listed. Nothing was written. Go back to the list (it is read again) and compare before restoring.");
+            return new PushViewModel.PushVerdict(false, path + " changed on " + node, "Someone changed it since " + since
+                    + ". Nothing was written. Go back to the list (it is read again) and compare before restoring.");
         } else if (outcome instanceof PushOutcome.RolledBack r) {
             return new PushViewModel.PushVerdict(false, "Rolled back on " + node, "It was written and reloaded, but " + r.reason()
                     + ". The previous " + r.path() + " was restored and reloaded" + (r.daemonAlive() ? "." : "; keepalived is NOT running there now."));

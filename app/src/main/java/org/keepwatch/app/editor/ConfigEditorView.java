@@ -101,6 +101,16 @@ public final class ConfigEditorView {
         header.getChildren().add(header.getChildren().size() - 3, backups);
     }
 
+    /** A "History…" button in the header that opens this keepalived's configuration history. */
+    public void offerConfigHistory(Runnable open) {
+        Button history = new Button("History…", new FontIcon(Material2AL.HISTORY_EDU));
+        history.setId("editor-config-history");
+        history.setTooltip(new Tooltip("Every version of this configuration the history kept, who made it and why: "
+                + "compare any two, restore one"));
+        history.setOnAction(e -> open.run());
+        header.getChildren().add(header.getChildren().size() - 3, history);
+    }
+
     public Parent root() {
         return root;
     }

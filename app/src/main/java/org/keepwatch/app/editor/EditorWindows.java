@@ -12,6 +12,7 @@ import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.FleetState;
+import org.keepwatch.history.ConfigHistory;
 import org.keepwatch.push.BackupService;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.PushService;
@@ -46,6 +47,8 @@ public final class EditorWindows {
     private final Supplier<Window> owner;
     private final Questions questions;
     private final Map<String, Stage> open = new HashMap<>();
+    private ConfigHistory history;
+    private Navigator navigator;
 
     public EditorWindows(NodeConfigService nodes, PushService pushes, Tasks tasks, Supplier<Window> owner, Questions questions) {
         this(nodes, pushes, null, tasks, owner, questions);
@@ -73,6 +76,39 @@ public final class EditorWindows {
         if (backups != null) {
             navigator.register(Destination.Backups.class, go -> openBackups(go.node(), go.daemons()));
         }
+        this.navigator = navigator;
+        if (history != null) {
+            navigator.register(Destination.ConfigHistory.class, go -> openConfigHistory(go.node(), go.daemons(), go.version()));
+        }
+    }
+
+    /**
+     * Offers a node's configuration history (the Nodes view, the editor, a hand edit's event): its window answers
+     * {@link Destination.ConfigHistory}; without a history the window says why there is none.
+     */
+    public void useConfigHistory(ConfigHistory configHistory) {
+        boolean first = history == null;
+        history = configHistory;
+        if (first && navigator != null) {
+            navigator.register(Destination.ConfigHistory.class, go -> openConfigHistory(go.node(), go.daemons(), go.version()));
+        }
+    }
+
+    /** A node's configuration history: its kept versions, any two compared, one restored; {@code version} selected. */
+    public ConfigHistoryViewModel openConfigHistory(String node, List<String> daemons, Optional<String> version) {
+        String key = "history:" + node;
+        Stage existing = open.get(key);
+        if (existing != null && existing.getUserData() instanceof ConfigHistoryViewModel vm) {
+            existing.toFront();
+            return vm;
+        }
+        ConfigHistoryViewModel model = new ConfigHistoryViewModel(node, daemons, version, history, tasks, this::restored);
+        Stage stage = new Stage();
+        ConfigHistoryView view = new ConfigHistoryView(model, questions.confirm());
+        stage.setUserData(model);
+        show(stage, key, model.title(), view.root(), () -> model.stageProperty().get() != ConfigHistoryViewModel.Stage.RESTORING);
+        model.load();
+        return model;
     }
 
     /** A node's configuration backups: browse, compare, restore. */
@@ -114,6 +150,9 @@ public final class EditorWindows {
         ConfigEditorView view = new ConfigEditorView(model, tasks, push -> openPush(stage, push), questions);
         if (backups != null) {
             view.offerBackups(() -> openBackups(target.node(), List.of(target.daemon())));
+        }
+        if (history != null) {
+            view.offerConfigHistory(() -> openConfigHistory(target.node(), List.of(target.daemon()), Optional.empty()));
         }
         stage.setUserData(model);
         show(stage, key, "Edit keepalived on " + target.label(), view.root(), () -> !model.changedProperty().get()

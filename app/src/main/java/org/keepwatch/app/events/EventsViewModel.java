@@ -176,8 +176,13 @@ public final class EventsViewModel implements FleetListener {
         };
         Optional<InstanceId> instance = e.instance().isPresent() && e.node().isPresent() && e.daemon().isPresent()
                 ? Optional.of(new InstanceId(e.node().get(), e.daemon().get(), e.instance().get())) : Optional.empty();
+        // a hand edit names the version it found (its short hash); a push or restore the daemon whose files it wrote
+        Optional<EventRow.ConfigRef> config = (e.kind() == HistoryEvent.Kind.HAND_EDIT || e.kind() == HistoryEvent.Kind.PUSH
+                || e.kind() == HistoryEvent.Kind.RESTORE) && e.node().isPresent()
+                ? Optional.of(new EventRow.ConfigRef(e.node().get(), e.daemon().filter(d -> !d.isEmpty()).orElse("keepalived"),
+                e.kind() == HistoryEvent.Kind.HAND_EDIT ? e.to() : Optional.empty())) : Optional.empty();
         return new EventRow(e.at(), kind, e.router().map(EventsViewModel::routerLabel).orElse(""), e.node().orElse(""),
-                e.summary(), instance);
+                e.summary(), instance, config);
     }
 
     /** "lab:51" as the live rows name it: "VRID 51", "VRID 51 (IPv6)", a Neutron router's id. */

@@ -39,6 +39,17 @@ public sealed interface Destination {
         }
     }
 
+    /**
+     * A node's configuration history (its keepalived daemons, the first shown first): every kept version with who made
+     * it, any two compared, one restored; {@code version} selects one by its hash or a prefix of it (a hand edit's).
+     */
+    record ConfigHistory(String node, List<String> daemons, Optional<String> version) implements Destination {
+        public ConfigHistory {
+            daemons = List.copyOf(daemons);
+            version = version == null ? Optional.empty() : version;
+        }
+    }
+
     /** Why a node is not connected, with Reconnect and Edit node at hand. */
     record NodeDetails(String node) implements Destination {
     }

@@ -5,6 +5,7 @@ import javafx.collections.ListChangeListener;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
 import javafx.scene.control.Label;
+import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.TableCell;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
@@ -138,6 +139,11 @@ public final class NodesView {
                                 row.daemonNames().isEmpty() ? List.of("keepalived") : row.daemonNames()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.Backups.class));
+        Action configHistory = Action.of("node-config-history-button", "Configuration history…", Material2AL.HISTORY_EDU,
+                        () -> selected(model).ifPresent(row -> navigator.go(new Destination.ConfigHistory(row.name(),
+                                row.daemonNames().isEmpty() ? List.of("keepalived") : row.daemonNames(), Optional.empty()))))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.ConfigHistory.class));
         Action drain = Action.of("node-drain-button", "Drain node…", Material2AL.LOW_PRIORITY,
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.PlanFailover(
                                 MaintenancePlan.Kind.DRAIN, Optional.of(row.name()), Optional.empty()))))
@@ -175,8 +181,10 @@ public final class NodesView {
                                 Optional.empty(), Optional.empty(), Optional.empty()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.ShowLog.class));
-        tools.getItems().addAll(List.of(reconnect, details, edit, backups, maintenanceMenu, daemonMenu, log).stream()
+        tools.getItems().addAll(List.of(reconnect, details, edit, backups, configHistory, maintenanceMenu, daemonMenu, log).stream()
                 .map(ActionControls::button).toList());
+        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(backups),
+                ActionControls.menuItem(configHistory));
         table.addEventHandler(MouseEvent.MOUSE_CLICKED, e -> {
             if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
                 details.fire();
