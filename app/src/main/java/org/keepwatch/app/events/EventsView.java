@@ -127,16 +127,12 @@ public final class EventsView {
                         table.getSelectionModel().getSelectedItem()).flatMap(EventRow::instance).isEmpty(),
                         table.getSelectionModel().selectedItemProperty()))
                 .visibleWhen(navigator.canGo(Destination.ShowLog.class));
-<<<<<<< HEAD
         // The fleet as it was when this happened: the Routers and Instances tables as of the event (with a history).
         Action asOf = Action.of("events-as-of", "Show the fleet as of this event", Material2AL.HISTORY,
                         () -> Optional.ofNullable(table.getSelectionModel().getSelectedItem())
                                 .ifPresent(row -> navigator.go(new Destination.AsOf(row.at()))))
                 .disabledWhen(table.getSelectionModel().selectedItemProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.AsOf.class));
-        table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(logAround),
-                ActionControls.menuItem(asOf));
-=======
         // A hand edit's (or a push's) configuration history, the version it names selected.
         Action configHistory = Action.of("events-config-history", "Show configuration history", Material2AL.HISTORY_EDU,
                         () -> Optional.ofNullable(table.getSelectionModel().getSelectedItem()).flatMap(EventRow::config)
@@ -147,8 +143,7 @@ public final class EventsView {
                         table.getSelectionModel().selectedItemProperty()))
                 .visibleWhen(navigator.canGo(Destination.ConfigHistory.class));
         table.getContextMenu().getItems().addAll(new SeparatorMenuItem(), ActionControls.menuItem(logAround),
-                ActionControls.menuItem(configHistory));
->>>>>>> i17-confhist
+                ActionControls.menuItem(asOf), ActionControls.menuItem(configHistory));
         ((ToolBar) root.getTop()).getItems().add(0, ActionControls.button(logAround));     // first: never in the overflow
         // New events reach the table four times a second, or at once when the timeline comes into view.
         Timeline flusher = new Timeline(new KeyFrame(FLUSH_PERIOD, e -> {
