@@ -27,6 +27,8 @@ public final class NodeRow {
     private final StringProperty keepalived = new SimpleStringProperty(this, "keepalived");
     private final StringProperty agent = new SimpleStringProperty(this, "agent");
     private final StringProperty lastError = new SimpleStringProperty(this, "lastError");
+    private final StringProperty readOnly = new SimpleStringProperty(this, "readOnly", "");
+    private final ObjectProperty<Access> access = new SimpleObjectProperty<>(this, "access");
     private List<String> daemonNames = List.of();
     private final StringProperty daemons = new SimpleStringProperty(this, "daemons", "");
     private final StringProperty daemonsDetail = new SimpleStringProperty(this, "daemonsDetail", "");
@@ -45,6 +47,8 @@ public final class NodeRow {
         since.set(status.since());
         keepalived.set(status.keepalivedVersion().orElse(""));
         agent.set(status.agentVersion().map(v -> "agent " + v).orElse(""));
+        readOnly.set(status.readOnly().orElse(""));
+        access.set(new Access(status.connection(), status.readOnly().orElse("")));
         // The last error stays visible while the node is not online: it is what the operator needs. Online, the
         // status says only what still needs the operator (an apply an agent left unfinished).
         if (status.connection() == ConnectionState.ONLINE) {
@@ -99,6 +103,23 @@ public final class NodeRow {
         return lastError;
     }
 
+    /**
+     * Why nothing can be changed on it, in the library's words, while its agent runs without root (a login without
+     * sudo); empty otherwise. Every action that changes the node is disabled up front with these words.
+     */
+    public ReadOnlyStringProperty readOnlyProperty() {
+        return readOnly;
+    }
+
+    /** Its connection and whether it is read-only, as the Connection column shows them side by side. */
+    public ReadOnlyObjectProperty<Access> accessProperty() {
+        return access;
+    }
+
+    public boolean isReadOnly() {
+        return !readOnly.get().isEmpty();
+    }
+
     /** The names of its keepalived daemons as last reported (their configuration backups, their editors). */
     public List<String> daemonNames() {
         return daemonNames;
@@ -115,5 +136,22 @@ public final class NodeRow {
 
     public ReadOnlyBooleanProperty daemonsRunningProperty() {
         return daemonsRunning;
+    }
+
+    /**
+     * A node's connection as its column shows it: the state, and why it is read-only (empty: it is not). Sorted by
+     * the state, read-only ones after the others in the same state.
+     */
+    public record Access(ConnectionState connection, String readOnly) implements Comparable<Access> {
+
+        public boolean isReadOnly() {
+            return !readOnly.isEmpty();
+        }
+
+        @Override
+        public int compareTo(Access other) {
+            int byState = connection.compareTo(other.connection);
+            return byState != 0 ? byState : Boolean.compare(isReadOnly(), other.isReadOnly());
+        }
     }
 }
