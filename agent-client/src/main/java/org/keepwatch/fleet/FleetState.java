@@ -268,6 +268,15 @@ public final class FleetState {
         return nodes.values().stream().map(n -> n.status).toList();
     }
 
+    /**
+     * Why nothing can be changed on this node, in words, while its agent runs without root (a login without sudo,
+     * ADR 0014); empty for a node whose agent is root, or not in the fleet.
+     */
+    public synchronized Optional<String> readOnly(String node) {
+        NodeEntry entry = nodes.get(node);
+        return entry == null ? Optional.empty() : entry.status.readOnly();
+    }
+
     /** The keepalived daemons a node's agent last reported, by name (empty before its first snapshot). */
     public synchronized List<DaemonObservation> daemons(String node) {
         NodeEntry entry = nodes.get(node);
