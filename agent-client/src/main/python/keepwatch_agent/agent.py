@@ -615,6 +615,9 @@ class Agent(object):
                             "netns": d.netns_name, "snapshot_ts": d.snapshot_ts, "source": d.snapshot_source,
                             "error": d.dump_error, "stopped_reason": d.stopped_reason,
                             "instances_from": d.instances_from, "config_error": d.config_error,
+                            # what kind of keepalived it is, as in the daemon record (the app shows it per node)
+                            "version": d.version, "own_root": not d.fs_root,
+                            "neutron_router": d.neutron_router,
                             "maintenance": self._maintenance_record(d),
                             "instances": [public_instance(i) for _, i in sorted(d.instances.items())]})
         addresses = []

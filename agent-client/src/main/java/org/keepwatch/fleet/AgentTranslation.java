@@ -42,7 +42,8 @@ final class AgentTranslation {
     static DaemonObservation daemon(String node, DaemonState daemon) {
         DaemonStatus status = DaemonStatus.of(daemon.alive(), daemon.responsive(), daemon.stoppedReason());
         return new DaemonObservation(node, daemon.name(), daemon.netns().orElse(""), status,
-                daemon.error().map(DaemonState.DumpError::describe), daemon.maintenance().map(AgentTranslation::maintenance));
+                daemon.error().map(DaemonState.DumpError::describe), daemon.maintenance().map(AgentTranslation::maintenance),
+                new DaemonKind(daemon.version(), daemon.ownRoot().orElse(true), daemon.neutronRouter()));
     }
 
     static MaintenanceWeight maintenance(MaintenanceRecord record) {

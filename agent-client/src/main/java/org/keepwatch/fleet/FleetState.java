@@ -190,6 +190,9 @@ public final class FleetState {
         if (daemon.maintenance().isEmpty() && known != null) {
             daemon = daemon.withMaintenance(known.maintenance()); // a daemon event says nothing of it: kept
         }
+        if (daemon.kind().equals(DaemonKind.UNKNOWN) && known != null) {
+            daemon = daemon.withKind(known.kind());               // nor of its kind: kept
+        }
         if (!daemon.equals(entry.daemons.put(daemon.name(), daemon))) {
             emit(new FleetEvent.DaemonsChanged(clock.instant(), entry.name, daemonsOf(entry)));
         }

@@ -31,6 +31,8 @@ public final class NodeRow {
     private final ObjectProperty<Access> access = new SimpleObjectProperty<>(this, "access");
     private List<String> daemonNames = List.of();
     private final StringProperty daemons = new SimpleStringProperty(this, "daemons", "");
+    private final StringProperty kind = new SimpleStringProperty(this, "kind", "");
+    private List<DaemonObservation> lastDaemons = List.of();
     private final StringProperty daemonsDetail = new SimpleStringProperty(this, "daemonsDetail", "");
     private final BooleanProperty daemonsRunning = new SimpleBooleanProperty(this, "daemonsRunning", true);
     // Fleet UI hook (issue 6): the status that carried the last error, for the node's Details dialog.
@@ -46,6 +48,7 @@ public final class NodeRow {
         connection.set(status.connection());
         since.set(status.since());
         keepalived.set(status.keepalivedVersion().orElse(""));
+        kind.set(DaemonSummary.kind(lastDaemons, keepalived.get()));
         agent.set(status.agentVersion().map(v -> "agent " + v).orElse(""));
         readOnly.set(status.readOnly().orElse(""));
         access.set(new Access(status.connection(), status.readOnly().orElse("")));
@@ -65,6 +68,8 @@ public final class NodeRow {
     /** Its keepalived daemons as the agent last reported them: hung, stopped or dead ones are said here. */
     public void updateDaemons(List<DaemonObservation> reported) {
         daemonNames = reported.stream().map(DaemonObservation::name).toList();
+        lastDaemons = List.copyOf(reported);
+        kind.set(DaemonSummary.kind(reported, keepalived.get()));
         daemons.set(DaemonSummary.of(reported));
         daemonsDetail.set(DaemonSummary.details(reported));
         daemonsRunning.set(DaemonSummary.allRunning(reported));
@@ -93,6 +98,11 @@ public final class NodeRow {
 
     public ReadOnlyStringProperty keepalivedProperty() {
         return keepalived;
+    }
+
+    /** What kind of keepalived it runs beyond its version: in a container, Neutron-managed, other versions (words). */
+    public ReadOnlyStringProperty kindProperty() {
+        return kind;
     }
 
     public ReadOnlyStringProperty agentProperty() {

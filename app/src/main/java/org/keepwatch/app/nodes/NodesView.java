@@ -44,7 +44,7 @@ import java.util.function.Consumer;
 /** The Nodes view: a table, Reconnect, and the node's Details and Edit node when the fleet editor is there. */
 public final class NodesView {
 
-    static final List<String> HEADERS = List.of("Connection", "Node", "Since", "keepalived", "Daemon", "Agent",
+    static final List<String> HEADERS = List.of("Connection", "Node", "Since", "keepalived", "Daemon", "Kind", "Agent",
             "Last error");
     private final BorderPane root = new BorderPane();
     private final TableView<NodeRow> table = new TableView<>();
@@ -114,6 +114,11 @@ public final class NodesView {
             }
         });
         daemon.setPrefWidth(150);
+        // what kind of keepalived: in a container, Neutron's, a version other than the hello's (lint checks that one)
+        TableColumn<NodeRow, String> kind = new TableColumn<>("Kind");
+        kind.setId("kind-column");
+        kind.setCellValueFactory(c -> c.getValue().kindProperty());
+        kind.setPrefWidth(200);
         TableColumn<NodeRow, String> agent = new TableColumn<>("Agent");
         agent.setCellValueFactory(c -> c.getValue().agentProperty());
         agent.setPrefWidth(260);
@@ -128,13 +133,14 @@ public final class NodesView {
             }
         });
         error.setPrefWidth(520);
-        table.getColumns().setAll(List.of(connection, node, since, keepalived, daemon, agent, error));
+        table.getColumns().setAll(List.of(connection, node, since, keepalived, daemon, kind, agent, error));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         table.getSortOrder().add(node);
         TableSupport.install(table, HEADERS, r -> List.of(Presentation.of(r.connectionProperty().get()).text()
                         + (r.isReadOnly() ? ", read-only" : ""),
                 r.nodeProperty().get(), Formats.clock(r.sinceProperty().get()), r.keepalivedProperty().get(),
-                r.daemonsProperty().get(), r.agentProperty().get(), r.lastErrorProperty().get()), tasks, problems);
+                r.daemonsProperty().get(), r.kindProperty().get(), r.agentProperty().get(), r.lastErrorProperty().get()),
+                tasks, problems);
 
         table.getSelectionModel().getSelectedItems().addListener((ListChangeListener<NodeRow>) c -> selectionChanged(model));
         table.getSelectionModel().selectedItemProperty().addListener((obs, old, row) -> selectionChanged(model));
