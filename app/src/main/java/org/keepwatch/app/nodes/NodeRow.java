@@ -14,6 +14,7 @@ import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.fleet.NodeStatus;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -124,6 +125,25 @@ public final class NodeRow {
     /** Its connection and whether it is read-only, as the Connection column shows them side by side. */
     public ReadOnlyObjectProperty<Access> accessProperty() {
         return access;
+    }
+
+    /**
+     * What kind of node it is, in a sentence for its details: the keepalived version its agent named (the one lint
+     * checks its configuration against), what kind of keepalived, and whether it is read-only. Empty before its agent
+     * said anything.
+     */
+    public String facts() {
+        List<String> parts = new ArrayList<>();
+        if (!keepalived.get().isEmpty()) {
+            parts.add("keepalived " + keepalived.get() + " (lint checks its configuration for this version)");
+        }
+        if (!kind.get().isEmpty()) {
+            parts.add(kind.get());
+        }
+        if (isReadOnly()) {
+            parts.add(readOnly.get());
+        }
+        return parts.isEmpty() ? "" : "This node: " + String.join("; ", parts) + ".";
     }
 
     public boolean isReadOnly() {
