@@ -75,8 +75,8 @@ public final class ConfigEditorView {
         problemsTitle.textProperty().bind(Bindings.createStringBinding(() -> {
             long errors = model.problems().stream().filter(ProblemRow::error).count();
             long warnings = model.problems().size() - errors;
-            return "Problems: " + errors + " error(s), " + warnings + " warning(s)";
-        }, model.problems()));
+            return "Problems: " + errors + " error(s), " + warnings + " warning(s) · " + model.lintedFor();
+        }, model.problems(), model.draftProperty()));
         problemsTitle.getStyleClass().add("text-muted");
         VBox problemsBox = new VBox(4, problemsTitle, problems.root());
         problemsBox.setPadding(new Insets(6, 8, 0, 8));

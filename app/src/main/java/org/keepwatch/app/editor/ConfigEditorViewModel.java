@@ -95,6 +95,18 @@ public final class ConfigEditorViewModel {
         return readOnly;
     }
 
+    /**
+     * Which keepalived version lint checks this configuration against, in words: "checked for keepalived 2.1.5 on n1"
+     * (the version the node's daemon reported), or the table's version when the node said none.
+     */
+    public String lintedFor() {
+        ConfigDraft current = draft.get();
+        Optional<String> version = current == null ? Optional.empty() : current.keepalivedVersion();
+        return version.map(v -> "checked for keepalived " + v + " on " + target.node())
+                .orElse("checked for keepalived " + org.keepwatch.config.KeepalivedVersion.TABLE + " (" + target.node()
+                        + " did not say which version it runs)");
+    }
+
     private boolean refusedAsReadOnly() {
         if (readOnly.get().isEmpty()) {
             return false;

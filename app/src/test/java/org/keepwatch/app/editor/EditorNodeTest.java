@@ -132,6 +132,9 @@ class EditorNodeTest {
         assertThat(robot.lookup("#editor-push").queryButton().isDisabled()).isTrue();
         assertThat(robot.lookup("#editor-check").queryButton().isDisabled()).isTrue();
         assertThat(robot.lookup("#config-text").queryAs(org.fxmisc.richtext.CodeArea.class).isEditable()).isFalse();
+        // lint says which keepalived it checked against: the one the node's daemon runs
+        assertThat(label(robot, "#problems-title")).matches("Problems: \\d+ error\\(s\\), \\d+ warning\\(s\\) · "
+                + "checked for keepalived \\d+\\.\\d+\\.\\d+ on n1");
         // whatever calls it, the model refuses too, in the same words, and nothing reaches the node
         robot.interact(() -> assertThat(model.review()).isEmpty());
         assertThat(model.statusProperty().get()).isEqualTo(why);
