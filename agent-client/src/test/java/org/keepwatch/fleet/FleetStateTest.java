@@ -370,4 +370,21 @@ class FleetStateTest {
             assertThat(d.kind().describe()).containsExactly("in a container (own mount namespace)");
         });
     }
+
+    @Test
+    void theAgentsNotVisibleIsAStatusOfItsOwnNotADeath() {
+        for (var event : List.of(
+                new org.keepwatch.agent.AgentEvent.Daemon(1.0, "keepalived", "not_visible", java.util.Optional.empty(),
+                        java.util.Optional.empty(), java.util.Optional.of("not_visible")),
+                new org.keepwatch.agent.AgentEvent.Daemon(1.0, "keepalived", "configured", java.util.Optional.empty(),
+                        java.util.Optional.empty(), java.util.Optional.of("not_visible")))) {
+            DaemonObservation seen = AgentTranslation.daemon("n3", event);
+            assertThat(seen.status()).as(event.action()).isEqualTo(DaemonStatus.NOT_VISIBLE);
+            assertThat(seen.alive()).isFalse();
+            assertThat(seen.status().instanceState()).contains(VrrpState.UNKNOWN);
+        }
+        assertThat(AgentTranslation.daemon("n3", new org.keepwatch.agent.AgentEvent.Daemon(1.0, "keepalived", "configured",
+                java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.of("died"))).status())
+                .isEqualTo(DaemonStatus.DEAD);
+    }
 }

@@ -357,6 +357,8 @@ class MainWindowTest {
         for (String id : List.of("#reconnect-button", "#node-backups-button", "#node-log-button")) {
             assertThat(robot.lookup(id).queryButton().isDisabled()).as(id).isFalse();
         }
+        robot.interact(() -> window.model().refreshSummaryIfDirty());
+        assertThat(robot.lookup("#status-line").queryAs(Label.class).getText()).endsWith(" · read-only: n3");
         Label said = robot.lookup("#node-read-only").queryAs(Label.class);
         assertThat(said.isVisible()).isTrue();
         assertThat(said.getText()).startsWith("read-only: ops on n3 has no sudo");

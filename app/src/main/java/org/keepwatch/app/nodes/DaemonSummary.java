@@ -84,7 +84,9 @@ final class DaemonSummary {
 
     /** Whether every daemon runs and answers, or was stopped to drain it: the row needs no attention for its keepalived. */
     static boolean allRunning(List<DaemonObservation> daemons) {
-        return daemons.stream().allMatch(d -> d.status() == DaemonStatus.RUNNING || d.stoppedToDrain());
+        // one its agent's login cannot see is not known to be down: no alarm colour for it
+        return daemons.stream().allMatch(d -> d.status() == DaemonStatus.RUNNING || d.status() == DaemonStatus.NOT_VISIBLE
+                || d.stoppedToDrain());
     }
 
     private static String word(DaemonStatus status) {
@@ -93,6 +95,7 @@ final class DaemonSummary {
             case HUNG -> "hung";
             case STOPPED -> "not running";
             case DEAD -> "dead";
+            case NOT_VISIBLE -> "not visible (not root)";
         };
     }
 

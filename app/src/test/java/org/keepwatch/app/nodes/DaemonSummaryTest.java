@@ -59,4 +59,15 @@ class DaemonSummaryTest {
         assertThat(DaemonSummary.kind(neutron, "2.2.7")).isEqualTo("Neutron-managed (2 routers)");
         assertThat(DaemonSummary.kind(List.of(plain.withKind(org.keepwatch.fleet.DaemonKind.UNKNOWN)), "2.2.7")).isEmpty();
     }
+
+    @Test
+    void aKeepalivedItsLoginCannotSeeIsNotVisibleNeitherDeadNorAnAlarm() {
+        DaemonObservation unseen = new DaemonObservation("n3", "keepalived", "", DaemonStatus.of(false, false,
+                Optional.of("not_visible")), Optional.empty());
+        assertThat(unseen.status()).isEqualTo(DaemonStatus.NOT_VISIBLE);
+        assertThat(DaemonSummary.of(List.of(unseen))).isEqualTo("not visible (not root)");
+        assertThat(DaemonSummary.allRunning(List.of(unseen))).as("no alarm colour").isTrue();
+        assertThat(unseen.status().describeFor("kwnosudo")).startsWith("not visible to kwnosudo");
+        assertThat(DaemonStatus.of(false, false, Optional.of("died"))).isEqualTo(DaemonStatus.DEAD);
+    }
 }
