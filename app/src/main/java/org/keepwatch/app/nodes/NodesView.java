@@ -85,9 +85,11 @@ public final class NodesView {
             }
         });
         connection.setPrefWidth(190);
+        connection.setMinWidth(185);   // the connection's badge and the read-only one, unclipped
         TableColumn<NodeRow, String> node = new TableColumn<>("Node");
         node.setCellValueFactory(c -> c.getValue().nodeProperty());
         node.setPrefWidth(110);
+        node.setMinWidth(110);
         TableColumn<NodeRow, Instant> since = new TableColumn<>("Since");
         since.setCellValueFactory(c -> c.getValue().sinceProperty());
         since.setCellFactory(c -> new TimeCell<>());
@@ -121,7 +123,7 @@ public final class NodesView {
         kind.setPrefWidth(200);
         TableColumn<NodeRow, String> agent = new TableColumn<>("Agent");
         agent.setCellValueFactory(c -> c.getValue().agentProperty());
-        agent.setPrefWidth(260);
+        agent.setPrefWidth(110);
         TableColumn<NodeRow, String> error = new TableColumn<>("Last error");
         error.setCellValueFactory(c -> c.getValue().lastErrorProperty());
         error.setCellFactory(c -> new TableCell<>() {
