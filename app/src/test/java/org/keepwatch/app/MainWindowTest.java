@@ -354,7 +354,7 @@ class MainWindowTest {
                     .satisfies(item -> assertThat(item.isDisable()).isTrue());
         }
         // watching and reading stay: reconnect, details, backups (listed; restoring one is refused in its window), log
-        for (String id : List.of("#reconnect-button", "#node-backups-button", "#node-log-button")) {
+        for (String id : List.of("#reconnect-button", "#node-backups-button", "#node-log-button", "#node-config-button")) {
             assertThat(robot.lookup(id).queryButton().isDisabled()).as(id).isFalse();
         }
         robot.interact(() -> window.model().refreshSummaryIfDirty());

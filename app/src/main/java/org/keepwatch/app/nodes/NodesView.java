@@ -29,6 +29,7 @@ import org.keepwatch.app.common.TimeCell;
 import org.keepwatch.app.navigation.Destination;
 import org.keepwatch.app.navigation.Navigator;
 import org.keepwatch.daemons.DaemonAction;
+import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.maintenance.MaintenancePlan;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
@@ -167,6 +168,14 @@ public final class NodesView {
                                 row.daemonNames().isEmpty() ? List.of("keepalived") : row.daemonNames()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.Backups.class));
+        // A node's configuration: edited where it can be, opened to be read (with its banner) where it is read-only;
+        // the only way to a read-only node's configuration, since its instances are not watched
+        Action config = Action.of("node-config-button", "Configuration…", Material2OutlinedAL.DESCRIPTION,
+                        () -> selected(model).ifPresent(row -> navigator.go(new Destination.EditNode(new EditTarget(
+                                row.name(), row.daemonNames().isEmpty() ? "keepalived" : row.daemonNames().get(0),
+                                Optional.empty())))))
+                .disabledWhen(model.selectedProperty().isNull())
+                .visibleWhen(navigator.canGo(Destination.EditNode.class));
         Action drain = Action.of("node-drain-button", "Drain node…", Material2AL.LOW_PRIORITY,
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.PlanFailover(
                                 MaintenancePlan.Kind.DRAIN, Optional.of(row.name()), Optional.empty()))))
@@ -204,7 +213,7 @@ public final class NodesView {
                                 Optional.empty(), Optional.empty(), Optional.empty()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.ShowLog.class));
-        tools.getItems().addAll(List.of(reconnect, details, edit, backups, maintenanceMenu, daemonMenu, log).stream()
+        tools.getItems().addAll(List.of(reconnect, details, edit, config, backups, maintenanceMenu, daemonMenu, log).stream()
                 .map(ActionControls::button).toList());
         // A disabled button shows no tooltip: the reason is said beside the buttons too, while such a node is selected.
         Label readOnly = readOnlyBadge();
