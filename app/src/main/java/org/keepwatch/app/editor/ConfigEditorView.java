@@ -203,7 +203,8 @@ public final class ConfigEditorView {
         banner.setWrapText(true);
         banner.setMaxWidth(Double.MAX_VALUE);
         banner.textProperty().bind(model.readOnlyProperty().map(why -> why.isEmpty() ? ""
-                : "Read-only: " + why + ". Shown to be read; checking on the node and pushing need root (a login with sudo)."));
+                : (why.startsWith("read-only") ? "" : "Read-only: ") + why
+                        + ". Shown to be read; checking on the node and pushing need root (a login with sudo)."));
         banner.visibleProperty().bind(model.readOnlyProperty().isNotEmpty());
         banner.managedProperty().bind(banner.visibleProperty());
         return banner;

@@ -85,8 +85,8 @@ public final class NodesView {
                 }
             }
         });
-        connection.setPrefWidth(190);
-        connection.setMinWidth(185);   // the connection's badge and the read-only one, unclipped
+        connection.setPrefWidth(220);
+        connection.setMinWidth(220);   // the connection's badge and the read-only one, unclipped
         TableColumn<NodeRow, String> node = new TableColumn<>("Node");
         node.setCellValueFactory(c -> c.getValue().nodeProperty());
         node.setPrefWidth(110);

@@ -126,7 +126,7 @@ class EditorNodeTest {
         assertThat(model.readOnlyProperty().get()).isEqualTo(why);
         javafx.scene.control.Label banner = robot.lookup("#editor-read-only").queryAs(javafx.scene.control.Label.class);
         assertThat(banner.isVisible()).isTrue();
-        assertThat(banner.getText()).startsWith("Read-only: " + why).contains("need root");
+        assertThat(banner.getText()).as("said once").startsWith(why + ". Shown to be read").contains("need root");
         // the configuration is there to be read
         assertThat(model.draft().mainPath()).isNotEmpty();
         assertThat(robot.lookup("#editor-push").queryButton().isDisabled()).isTrue();
