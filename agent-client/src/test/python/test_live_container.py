@@ -62,6 +62,10 @@ class LiveContainerTest(unittest.TestCase):
         [info] = [x for x in self.agent.call("daemons")["result"]["daemons"] if x["name"] == d["name"]]
         self.assertEqual(info["config"], CONFIG, "the path as the container sees it")
         self.assertFalse(info["own_root"], "its files are the container's: %s" % info)
+        # the state snapshot says the same of it, with its version, so a watcher needs no daemons call
+        self.assertFalse(d["own_root"], "the snapshot's record: %s" % d)
+        self.assertEqual(d["version"], info["version"])
+        self.assertIsNone(d["neutron_router"])
         self.assertEqual(d["error"], None)
         [vi1] = d["instances"]
         self.assertEqual((vi1["instance"], vi1["state"], vi1["effective_priority"]), ("VI_1", "MASTER", 150))

@@ -14,7 +14,7 @@ from .client_operator import operator_from_client, operator_label
 from .clock import now, stagger
 from .config_ops import ConfigOps
 from .config_requests import ConfigRequests
-from .daemon import Daemon, daemon_key, daemon_label, SOURCE_CONFIG, SOURCE_DUMP
+from .daemon import NOT_VISIBLE, Daemon, daemon_key, daemon_label, SOURCE_CONFIG, SOURCE_DUMP
 from .daemon_control import DaemonControl
 from .daemon_logs import DaemonLogs
 from .diagnose import DiagnoseRequests
@@ -272,6 +272,9 @@ class Agent(object):
             reason = self.discovery.stopped_reason(d)
             if reason != d.stopped_reason:
                 d.stopped_reason = reason
+                if reason == NOT_VISIBLE:
+                    LOG.info("keepalived %s: its pid file %s names a process %s cannot see (not root): not visible, "
+                             "not dead", name, d.pid_file, session_user())
                 if self.subscribed:
                     self.channel.event("daemon", daemon=name, action=d.stopped_reason, pid=None, zombie=False,
                                pid_file_left=d.stopped_reason == "died",
@@ -615,6 +618,9 @@ class Agent(object):
                             "netns": d.netns_name, "snapshot_ts": d.snapshot_ts, "source": d.snapshot_source,
                             "error": d.dump_error, "stopped_reason": d.stopped_reason,
                             "instances_from": d.instances_from, "config_error": d.config_error,
+                            # what kind of keepalived it is, as in the daemon record (the app shows it per node)
+                            "version": d.version, "own_root": not d.fs_root,
+                            "neutron_router": d.neutron_router,
                             "maintenance": self._maintenance_record(d),
                             "instances": [public_instance(i) for _, i in sorted(d.instances.items())]})
         addresses = []

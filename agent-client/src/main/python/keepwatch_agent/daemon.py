@@ -19,6 +19,7 @@ STATE_FAULT = "FAULT"
 STATE_UNKNOWN = "UNKNOWN"          # a claimed instance: its configuration says it exists, nothing says its state
 SOURCE_DUMP = "dump"               # where an instance record came from: keepalived's dump ...
 SOURCE_CONFIG = "config"           # ... or the daemon's configuration (claims)
+NOT_VISIBLE = "not_visible"     # stopped_reason: a keepalived this agent's user cannot see (the agent is not root)
 
 
 def daemon_label(name: str) -> str:

@@ -4,7 +4,7 @@ import fnmatch
 import os
 from pathlib import Path
 
-from .daemon import Daemon, daemon_key
+from .daemon import NOT_VISIBLE, Daemon, daemon_key
 from .keepalived_defaults import (DEFAULT_CHECKERS_PID_FILE, DEFAULT_KEEPALIVED_CONF, DEFAULT_PID_FILE, DEFAULT_TMPDIR,
     DEFAULT_VRRP_PID_FILE, NEUTRON_CONF_NAME, NEUTRON_CONF_RE, NEUTRON_NETNS_PREFIX, NEUTRON_PID_SUFFIX, NEUTRON_ROUTER_RE,
     NEUTRON_VRRP_PID_SUFFIX, SYSTEMD_UNIT_NAME, dump_dir)
@@ -25,6 +25,7 @@ FULL_RESCAN_EVERY = 12             # every Nth rescan re-reads every pid, catchi
 
 PROBE_CACHE_FILE = "cache/keepalived-probes.json"   # under the state dir
 
+MAX_PID_FILE_BYTES = 64                 # a pid file holds one number
 MAX_UNIT_FILE_BYTES = 64 * 1024         # keepalived.service and its EnvironmentFile (read as root, never run)
 
 KA_SHORT_WITH_ARG = set("fprcbsiSguMA")
@@ -397,10 +398,64 @@ class Discovery(object):
             d.own_netns = False
         return (d.netns_inode, d.own_netns) != before
 
-    @staticmethod
-    def stopped_reason(d: "Daemon") -> str:
-        """keepalived removes its pid file when it stops; a kill (or a crash) leaves it behind."""
-        return "died" if os.path.lexists(d.fs_root + d.pid_file) else "stopped"
+    def stopped_reason(self, d: "Daemon") -> str:
+        """keepalived removes its pid file when it stops; a kill (or a crash) leaves it behind. An agent that is not
+        root cannot look at another user's process (its /proc/PID/exe, or all of /proc/PID under hidepid): a pid file
+        it cannot read, or one naming a process that exists, or that /proc hides from it, is a keepalived it cannot
+        see (NOT_VISIBLE), not a dead one."""
+        path = d.fs_root + d.pid_file
+        if not os.path.lexists(path):
+            return "stopped"
+        if os.geteuid() == 0:
+            return "died"
+        return NOT_VISIBLE if self._pid_file_process_unseen(path) else "died"
+
+    def _pid_file_process_unseen(self, path: str) -> bool:
+        """Not root: whether the pid file names a process this user may not see (or cannot be read at all)."""
+        try:
+            with open(path, "rb") as f:
+                text = f.read(MAX_PID_FILE_BYTES)
+        except PermissionError:
+            return True
+        except OSError:
+            return False
+        try:
+            pid = int(text.split()[0])
+        except (ValueError, IndexError):
+            return False
+        proc_dir = Path(self.proc_root, str(pid))
+        try:
+            proc_dir.stat()
+        except PermissionError:
+            return True
+        except FileNotFoundError:
+            # gone, or hidden: /proc mounted with hidepid shows a user only its own processes
+            return self._proc_hides_others()
+        except OSError:
+            return False
+        entry = read_proc_stat(self.proc_root, pid)     # /proc/PID/stat: world-readable
+        if entry is not None and entry.state == "Z":
+            return False        # exited, not reaped yet: dead, whoever ran it
+        try:
+            os.readlink(str(proc_dir / "exe"))
+        except PermissionError:
+            return True         # it runs, as another user: keepalived as far as this agent can tell
+        except OSError:
+            return False
+        return False            # a process of this user's own, yet not found as keepalived: the pid was reused
+
+    def _proc_hides_others(self) -> bool:
+        """/proc is mounted with hidepid (1, 2, invisible, noaccess): other users' processes are not listed."""
+        try:
+            with open("%s/self/mountinfo" % self.proc_root, "r") as f:
+                for line in f:
+                    fields = line.split(" - ")
+                    if len(fields) == 2 and fields[1].startswith("proc ") and "hidepid=" in fields[1] \
+                            and "hidepid=0" not in fields[1] and "hidepid=off" not in fields[1]:
+                        return True
+        except OSError:
+            return False
+        return False
 
     def unit_command(self) -> "Optional[Dict[str, Any]]":
         """{unit, argv}: the first keepalived.service found in systemd_unit_dirs, its ExecStart with

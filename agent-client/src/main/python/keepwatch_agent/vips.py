@@ -3,7 +3,7 @@ link changes, and the VIPs present there that are orphans (no live, answering MA
 
 import time
 
-from .daemon import SOURCE_CONFIG, STATE_MASTER
+from .daemon import NOT_VISIBLE, SOURCE_CONFIG, STATE_MASTER
 from .log import LOG
 from .netlink import NetnsWatch
 from .proc import is_alive, process_stopped
@@ -42,7 +42,9 @@ def orphan_status(watch: "NetnsWatch", daemons: "Dict[str, Daemon]", proc_root: 
         reasons = []
         for dname, iname in owners:
             d = daemons[dname]
-            if not d.alive:
+            if not d.alive and d.stopped_reason == NOT_VISIBLE:
+                reasons.append(None)    # a keepalived this agent cannot see (not root) may well hold it: no orphan
+            elif not d.alive:
                 reasons.append("daemon_stopped" if d.stopped_reason == "stopped" else "daemon_dead")
             elif not d.responsive:
                 reasons.append("daemon_unresponsive")

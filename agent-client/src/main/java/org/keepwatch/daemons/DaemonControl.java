@@ -56,6 +56,11 @@ public final class DaemonControl {
 
     /** The daemon named, or the node's only one; IllegalArgumentException naming the node's daemons otherwise. */
     public String daemonOf(String node, Optional<String> named) {
+        // a node whose agent is not root can neither start nor stop anything: said up front, not after a plan
+        Optional<String> readOnly = state.get().readOnly(node);
+        if (readOnly.isPresent()) {
+            throw new IllegalArgumentException(readOnly.get());
+        }
         List<String> names = state.get().daemons(node).stream().map(DaemonObservation::name).sorted().toList();
         if (named.isPresent()) {
             if (!names.isEmpty() && !names.contains(named.get())) {

@@ -42,7 +42,8 @@ final class AgentTranslation {
     static DaemonObservation daemon(String node, DaemonState daemon) {
         DaemonStatus status = DaemonStatus.of(daemon.alive(), daemon.responsive(), daemon.stoppedReason());
         return new DaemonObservation(node, daemon.name(), daemon.netns().orElse(""), status,
-                daemon.error().map(DaemonState.DumpError::describe), daemon.maintenance().map(AgentTranslation::maintenance));
+                daemon.error().map(DaemonState.DumpError::describe), daemon.maintenance().map(AgentTranslation::maintenance),
+                new DaemonKind(daemon.version(), daemon.ownRoot().orElse(true), daemon.neutronRouter()));
     }
 
     static MaintenanceWeight maintenance(MaintenanceRecord record) {
@@ -74,15 +75,15 @@ final class AgentTranslation {
 
     /**
      * Actions: started, restarted, vrrp_started, vrrp_restarted, responsive (running); unresponsive, vrrp_exited
-     * (hung); stopped; died; configured (a configuration no daemon runs: stopped, or dead when its pid file was
+     * (hung); stopped; died; not_visible (an agent that is not root cannot see it); configured (a configuration no daemon runs: stopped, or dead when its pid file was
      * left). unconfigured is not a status: the daemon is gone (see {@link #isGone}).
      */
     static DaemonObservation daemon(String node, AgentEvent.Daemon event) {
         DaemonStatus status = switch (event.action()) {
             case "stopped" -> DaemonStatus.STOPPED;
             case "died" -> DaemonStatus.DEAD;
-            case "configured" -> event.stoppedReason().filter("died"::equals).isPresent()
-                    ? DaemonStatus.DEAD : DaemonStatus.STOPPED;
+            case DaemonStatus.NOT_VISIBLE_REASON -> DaemonStatus.NOT_VISIBLE;
+            case "configured" -> DaemonStatus.of(false, false, event.stoppedReason());
             case "unresponsive", "vrrp_exited" -> DaemonStatus.HUNG;
             default -> DaemonStatus.RUNNING;
         };

@@ -9,9 +9,16 @@ import java.util.Optional;
  * @param problem the agent's own words on what is wrong with it (a failed dump), if it said any; the status
  *                itself is said by {@link DaemonStatus#describe()}
  * @param maintenance its maintenance weight as last reported (empty: not reported, e.g. an older agent)
+ * @param kind        what kind of keepalived it is (version, container, Neutron), as last reported
  */
 public record DaemonObservation(String node, String name, String netns, DaemonStatus status, Optional<String> problem,
-                                Optional<MaintenanceWeight> maintenance) {
+                                Optional<MaintenanceWeight> maintenance, DaemonKind kind) {
+
+    /** A daemon whose kind is not known. */
+    public DaemonObservation(String node, String name, String netns, DaemonStatus status, Optional<String> problem,
+                             Optional<MaintenanceWeight> maintenance) {
+        this(node, name, netns, status, problem, maintenance, DaemonKind.UNKNOWN);
+    }
 
     /** A daemon whose maintenance weight is not known. */
     public DaemonObservation(String node, String name, String netns, DaemonStatus status, Optional<String> problem) {
@@ -23,10 +30,15 @@ public record DaemonObservation(String node, String name, String netns, DaemonSt
         Objects.requireNonNull(status, "status");
         netns = netns == null ? "" : netns;
         problem = problem == null ? Optional.empty() : problem;
+        kind = kind == null ? DaemonKind.UNKNOWN : kind;
     }
 
     public DaemonObservation withMaintenance(Optional<MaintenanceWeight> weight) {
-        return new DaemonObservation(node, name, netns, status, problem, weight);
+        return new DaemonObservation(node, name, netns, status, problem, weight, kind);
+    }
+
+    public DaemonObservation withKind(DaemonKind newKind) {
+        return new DaemonObservation(node, name, netns, status, problem, maintenance, newKind);
     }
 
     /** Drained by Keepwatch now: by its maintenance weight, or by stopping it (the fallback). */

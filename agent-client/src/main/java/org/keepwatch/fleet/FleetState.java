@@ -190,6 +190,9 @@ public final class FleetState {
         if (daemon.maintenance().isEmpty() && known != null) {
             daemon = daemon.withMaintenance(known.maintenance()); // a daemon event says nothing of it: kept
         }
+        if (daemon.kind().equals(DaemonKind.UNKNOWN) && known != null) {
+            daemon = daemon.withKind(known.kind());               // nor of its kind: kept
+        }
         if (!daemon.equals(entry.daemons.put(daemon.name(), daemon))) {
             emit(new FleetEvent.DaemonsChanged(clock.instant(), entry.name, daemonsOf(entry)));
         }
@@ -266,6 +269,15 @@ public final class FleetState {
 
     public synchronized List<NodeStatus> nodes() {
         return nodes.values().stream().map(n -> n.status).toList();
+    }
+
+    /**
+     * Why nothing can be changed on this node, in words, while its agent runs without root (a login without sudo,
+     * ADR 0014); empty for a node whose agent is root, or not in the fleet.
+     */
+    public synchronized Optional<String> readOnly(String node) {
+        NodeEntry entry = nodes.get(node);
+        return entry == null ? Optional.empty() : entry.status.readOnly();
     }
 
     /** The keepalived daemons a node's agent last reported, by name (empty before its first snapshot). */

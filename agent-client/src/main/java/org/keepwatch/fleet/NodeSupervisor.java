@@ -518,7 +518,9 @@ public final class NodeSupervisor implements AutoCloseable {
     private void report(ConnectionState newState, Optional<String> error, Optional<Exception> cause) {
         Optional<Hello> greeting;
         Optional<String> shown = error;
+        Optional<String> readOnlyNow;
         synchronized (lock) {
+            readOnlyNow = readOnly;
             state = newState;
             greeting = Optional.ofNullable(hello);
             if (newState == ConnectionState.ONLINE && error.isEmpty()) {
@@ -531,7 +533,7 @@ public final class NodeSupervisor implements AutoCloseable {
             }
         }
         fleet.nodeStatus(new NodeStatus(node, newState, clock.instant(), shown,
-                greeting.flatMap(Hello::keepalivedVersion), greeting.map(Hello::agentVersion), cause));
+                greeting.flatMap(Hello::keepalivedVersion), greeting.map(Hello::agentVersion), cause, readOnlyNow));
     }
 
     private boolean current(long forGeneration) {

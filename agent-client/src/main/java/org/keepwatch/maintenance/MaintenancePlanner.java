@@ -148,6 +148,11 @@ public final class MaintenancePlanner {
                 refusals.add(node + " is " + status.connection() + ": its agent must be online to set its weight");
                 continue;
             }
+            if (status.readOnly().isPresent()) {
+                // a login without sudo: its agent cannot write the weight nor stop keepalived; said before anything
+                refusals.add(status.readOnly().get());
+                continue;
+            }
             boolean toDrain = drain.contains(node);
             Set<String> daemons = routers.stream().flatMap(r -> r.members().stream())
                     .filter(m -> m.node().equals(node)).map(m -> m.lastKnown().daemon())

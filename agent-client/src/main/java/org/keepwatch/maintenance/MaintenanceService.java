@@ -276,6 +276,11 @@ public final class MaintenanceService {
         }
     }
 
+    /** Why nothing can be set up on this node (its agent is not root), in words; empty when it can be. */
+    public Optional<String> readOnly(String node) {
+        return state.get().readOnly(node);
+    }
+
     /** Which daemons of each node can carry the weight, in words, for the set-up dialog. */
     public Map<String, Optional<MaintenanceWeight>> weights(String node) {
         Map<String, Optional<MaintenanceWeight>> result = new TreeMap<>();

@@ -16,7 +16,7 @@ class ProtocolRecordsTest {
                 {"daemons": [{"name": "keepalived", "alive": true, "responsive": false, "pid": 21, "netns": null,
                   "snapshot_ts": 1795691367.9, "source": "json",
                   "error": {"code": "timeout", "message": "keepalived did not write its dump within 2.0 s", "ts": 1795691370.1},
-                  "stopped_reason": null,
+                  "stopped_reason": null, "version": "2.3.3", "own_root": false, "neutron_router": null,
                   "instances": [{"instance": "VI_1", "vrid": 51, "state": "MASTER", "wantstate": "MASTER",
                     "base_priority": 150, "effective_priority": 150, "master_priority": 0, "interface": "eth0",
                     "vmac_interface": null, "advert_int": 1, "version": 2, "nopreempt": false, "preempt_delay": 0,
@@ -32,6 +32,10 @@ class ProtocolRecordsTest {
         assertThat(daemon.responsive()).isFalse();
         assertThat(daemon.error()).hasValueSatisfying(e -> assertThat(e.describe()).contains("did not write its dump"));
         assertThat(daemon.netns()).isEmpty();
+        // what kind of daemon: the version it runs, in a container, not Neutron's
+        assertThat(daemon.version()).contains("2.3.3");
+        assertThat(daemon.ownRoot()).contains(false);
+        assertThat(daemon.neutronRouter()).isEmpty();
         InstanceState instance = daemon.instances().get(0);
         assertThat(instance.interfaceName()).contains("eth0");
         assertThat(instance.vips()).containsExactly("10.77.0.101/24");

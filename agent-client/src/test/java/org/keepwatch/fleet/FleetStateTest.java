@@ -355,4 +355,36 @@ class FleetStateTest {
     private static List<FleetEvent.Alarm> alarms(EventBatch batch) {
         return batch.events().stream().filter(FleetEvent.Alarm.class::isInstance).map(FleetEvent.Alarm.class::cast).toList();
     }
+
+    @Test
+    void aDaemonsKindFromTheSnapshotIsKeptWhenADaemonEventSaysNothingOfIt() {
+        FleetState fleet = new FleetState(java.time.Clock.systemUTC(), FleetSettings.DEFAULTS);
+        fleet.addNode("n1", "lab");
+        DaemonKind contained = new DaemonKind(java.util.Optional.of("2.3.3"), false, java.util.Optional.empty());
+        fleet.applyReport(new NodeReport("n1", java.time.Instant.now(), List.of(new DaemonObservation("n1", "keepalived", "",
+                DaemonStatus.RUNNING, java.util.Optional.empty(), java.util.Optional.empty(), contained)), List.of(), List.of()));
+        fleet.applyDaemon(new DaemonObservation("n1", "keepalived", "", DaemonStatus.HUNG, java.util.Optional.empty()));
+        assertThat(fleet.daemons("n1")).singleElement().satisfies(d -> {
+            assertThat(d.status()).isEqualTo(DaemonStatus.HUNG);
+            assertThat(d.kind()).isEqualTo(contained);
+            assertThat(d.kind().describe()).containsExactly("in a container (own mount namespace)");
+        });
+    }
+
+    @Test
+    void theAgentsNotVisibleIsAStatusOfItsOwnNotADeath() {
+        for (var event : List.of(
+                new org.keepwatch.agent.AgentEvent.Daemon(1.0, "keepalived", "not_visible", java.util.Optional.empty(),
+                        java.util.Optional.empty(), java.util.Optional.of("not_visible")),
+                new org.keepwatch.agent.AgentEvent.Daemon(1.0, "keepalived", "configured", java.util.Optional.empty(),
+                        java.util.Optional.empty(), java.util.Optional.of("not_visible")))) {
+            DaemonObservation seen = AgentTranslation.daemon("n3", event);
+            assertThat(seen.status()).as(event.action()).isEqualTo(DaemonStatus.NOT_VISIBLE);
+            assertThat(seen.alive()).isFalse();
+            assertThat(seen.status().instanceState()).contains(VrrpState.UNKNOWN);
+        }
+        assertThat(AgentTranslation.daemon("n3", new org.keepwatch.agent.AgentEvent.Daemon(1.0, "keepalived", "configured",
+                java.util.Optional.empty(), java.util.Optional.empty(), java.util.Optional.of("died"))).status())
+                .isEqualTo(DaemonStatus.DEAD);
+    }
 }

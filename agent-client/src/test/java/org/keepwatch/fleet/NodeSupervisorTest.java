@@ -152,6 +152,9 @@ class NodeSupervisorTest {
             for (FleetState f : fleets) {
                 // as an ordinary user the session is read-only, which the node's status says in words; not a failure
                 assertThat(f.nodes().get(0).lastError().filter(e -> !e.startsWith("read-only: "))).as("a failed attempt").isEmpty();
+                // and the node's state carries it for the front ends: read-only exactly when the agent is not root
+                assertThat(f.nodes().get(0).isReadOnly()).as("read-only").isEqualTo(!RequiredCommands.isRoot());
+                f.nodes().get(0).readOnly().ifPresent(r -> assertThat(f.nodes().get(0).lastError()).contains(r));
             }
         } finally {
             many.forEach(NodeSupervisor::close);

@@ -135,6 +135,28 @@ class MaintenancePlannerTest {
     }
 
     @Test
+    void aReadOnlyNodeIsRefusedUpFrontInItsOwnWordsAndSoIsKeepalivedControlOnIt() {
+        report();
+        String why = "read-only: ops on n1 has no sudo (sudo is off for this node); nothing can be changed";
+        fleet.nodeStatus(new org.keepwatch.fleet.NodeStatus("n1", org.keepwatch.fleet.ConnectionState.ONLINE, NOW.plusSeconds(1),
+                Optional.of(why), Optional.of("2.2.7"), Optional.of("0.1.0"), Optional.empty(), Optional.of(why)));
+        assertThat(fleet.readOnly("n1")).contains(why);
+        assertThat(fleet.readOnly("n2")).isEmpty();
+        for (MaintenancePlan plan : List.of(MaintenancePlanner.drain(fleet, "n1"), MaintenancePlanner.undrain(fleet, "n1"),
+                MaintenancePlanner.drain(fleet, "n1", MaintenanceWeight.Method.STOP))) {
+            assertThat(plan.refused()).isTrue();
+            assertThat(plan.refusals()).containsExactly(why);
+            assertThat(plan.changes()).isEmpty();
+        }
+        // its neighbour is not: n2 drains as ever
+        assertThat(MaintenancePlanner.drain(fleet, "n2").refusals()).isEmpty();
+        org.keepwatch.daemons.DaemonControl control = new org.keepwatch.daemons.DaemonControl(null, () -> fleet, Runnable::run);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> control.daemonOf("n1", Optional.empty()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage(why);
+        assertThat(control.daemonOf("n2", Optional.empty())).isEqualTo("keepalived");
+    }
+
+    @Test
     void nopreemptBackupsAreExplained() {
         nopreempt.put("n2", true);
         nopreempt.put("n3", true);

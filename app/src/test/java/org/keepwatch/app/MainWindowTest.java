@@ -316,4 +316,61 @@ class MainWindowTest {
         assertThat(Instant.now()).isNotNull();
         assertThat(robot.lookup("#open-fleet").queryAs(Button.class).isVisible()).isTrue();
     }
+
+    @Test
+    void aReadOnlyNodeSaysSoAndEveryActionThatWouldChangeItIsDisabledUpFrontSayingWhy(FxRobot robot) {
+        String why = "read-only: ops on n3 has no sudo (sudo is off for this node); keepalived's state needs root, so its "
+                + "instances are not watched (its configuration can still be read), and nothing can be changed";
+        FleetState state = service.state();
+        robot.interact(() -> {
+            state.nodeStatus(new NodeStatus("n3", ConnectionState.ONLINE, clock.instant(), Optional.of(why),
+                    Optional.of("2.2.7"), Optional.of("0.1.0"), Optional.empty(), Optional.of(why)));
+            window.pulse().pump();
+        });
+        robot.interact(() -> ((TabPane) robot.lookup(".tab-pane").query()).getSelectionModel().select(2));
+        TableView<NodeRow> nodes = robot.lookup("#nodes-table").queryTableView();
+        assertThat(robot.lookup("#nodes-table .kw-read-only").queryAll()).as("its badge, n3's only")
+                .singleElement().satisfies(n -> assertThat(((Label) n).getText()).isEqualTo("read-only"));
+        List<String> refusing = List.of("#node-maintenance-menu", "#node-daemon-menu");
+        robot.interact(() -> nodes.getSelectionModel().select(window.model().nodes().row("n1")));
+        for (String id : refusing) {
+            assertThat(robot.lookup(id).queryButton().isDisabled()).as(id + " on n1").isFalse();
+        }
+        assertThat(robot.lookup("#node-read-only").queryAs(Label.class).isVisible()).isFalse();
+
+        robot.interact(() -> nodes.getSelectionModel().select(window.model().nodes().row("n3")));
+        for (String id : refusing) {
+            Button button = robot.lookup(id).queryButton();
+            assertThat(button.isDisabled()).as(id + " on n3").isTrue();
+            assertThat(button.getTooltip().getText()).as(id).isEqualTo(why + " — changes need root (a login with sudo)");
+        }
+        // its drain, undrain, set-up and keepalived's start/stop/restart/reload items too, whatever opens them
+        for (String id : List.of("node-drain-button", "node-undrain-button", "node-maintenance-setup-button",
+                "node-daemon-start", "node-daemon-stop", "node-daemon-restart", "node-daemon-reload")) {
+            assertThat(robot.lookup(".button").queryAllAs(Button.class).stream()
+                    .flatMap(b -> b.getContextMenu() == null ? java.util.stream.Stream.empty()
+                            : b.getContextMenu().getItems().stream())
+                    .filter(item -> id.equals(item.getId()))).as(id).singleElement()
+                    .satisfies(item -> assertThat(item.isDisable()).isTrue());
+        }
+        // watching and reading stay: reconnect, details, backups (listed; restoring one is refused in its window), log
+        for (String id : List.of("#reconnect-button", "#node-backups-button", "#node-log-button", "#node-config-button")) {
+            assertThat(robot.lookup(id).queryButton().isDisabled()).as(id).isFalse();
+        }
+        robot.interact(() -> window.model().refreshSummaryIfDirty());
+        assertThat(robot.lookup("#status-line").queryAs(Label.class).getText()).endsWith(" · read-only: n3");
+        Label said = robot.lookup("#node-read-only").queryAs(Label.class);
+        assertThat(said.isVisible()).isTrue();
+        assertThat(said.getText()).startsWith("read-only: ops on n3 has no sudo");
+
+        // it becomes root (sudo set up, reconnected): everything comes back at once
+        robot.interact(() -> {
+            state.nodeStatus(online("n3"));
+            window.pulse().pump();
+        });
+        for (String id : refusing) {
+            assertThat(robot.lookup(id).queryButton().isDisabled()).as(id + " after").isFalse();
+        }
+        assertThat(robot.lookup("#nodes-table .kw-read-only").queryAll()).isEmpty();
+    }
 }

@@ -6,7 +6,6 @@ import javafx.scene.control.ContentDisplay;
 import javafx.scene.control.ContextMenu;
 import javafx.scene.control.MenuItem;
 import javafx.scene.control.SeparatorMenuItem;
-import javafx.scene.control.Tooltip;
 import org.kordamp.ikonli.javafx.FontIcon;
 
 import java.util.List;
@@ -20,9 +19,9 @@ public final class ActionControls {
     public static Button button(Action action) {
         Button button = new Button(action.text(), action.icon().map(FontIcon::new).orElse(null));
         button.setId(action.id());
-        if (!action.tooltip().isEmpty()) {
-            button.setTooltip(new Tooltip(action.tooltip()));
-        }
+        // why it is refused now, when it is (a read-only node), else what it does
+        tooltip(button, action);
+        action.why().addListener((obs, old, why) -> tooltip(button, action));
         button.disableProperty().bind(action.disabled());
         button.visibleProperty().bind(action.visible());
         button.managedProperty().bind(action.visible());
@@ -36,6 +35,17 @@ public final class ActionControls {
             button.setContextMenu(menu);   // a right-click opens it too; and its items are reachable from the button
         }
         return button;
+    }
+
+    private static void tooltip(Button button, Action action) {
+        String text = action.why().get().isEmpty() ? action.tooltip() : action.why().get();
+        if (text.isEmpty()) {
+            button.setTooltip(null);
+        } else if (button.getTooltip() == null) {
+            button.setTooltip(Tooltips.wrapping(text));
+        } else {
+            button.getTooltip().setText(text);
+        }
     }
 
     public static MenuItem menuItem(Action action) {

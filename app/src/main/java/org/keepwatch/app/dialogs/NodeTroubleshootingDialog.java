@@ -32,6 +32,15 @@ public final class NodeTroubleshootingDialog {
      */
     public static Dialog<ButtonType> create(Window owner, NodeTroubleshooting problem, Runnable reconnect,
                                             Optional<Runnable> edit) {
+        return create(owner, problem, reconnect, edit, "");
+    }
+
+    /**
+     * The same, saying what kind of node it is first ({@code facts}: its keepalived version as lint checks against it,
+     * a container, Neutron, read-only; empty: nothing said).
+     */
+    public static Dialog<ButtonType> create(Window owner, NodeTroubleshooting problem, Runnable reconnect,
+                                            Optional<Runnable> edit, String facts) {
         Dialog<ButtonType> dialog = new Dialog<>();
         DialogSupport.prepare(dialog, owner, "node-problem-dialog");
         dialog.setTitle("Node details");
@@ -42,6 +51,11 @@ public final class NodeTroubleshootingDialog {
         Label summary = DialogSupport.paragraph(problem.summary());
         summary.setId("problem-summary");
         content.getChildren().add(summary);
+        if (!facts.isEmpty()) {
+            Label node = DialogSupport.paragraph(facts);
+            node.setId("node-facts");
+            content.getChildren().add(node);
+        }
         problem.changedKey().ifPresent(changed -> content.getChildren().add(HostKeyChangedView.create(changed)));
         if (!problem.steps().isEmpty()) {
             Label what = new Label("What to do");

@@ -197,9 +197,10 @@ public final class BackupsView {
         restore.setId("backups-restore");
         restore.getStyleClass().add(Styles.ACCENT);
         restore.disableProperty().bind(model.busyProperty().or(model.leftProperty().isEmpty())
-                .or(model.leftProperty().isEqualTo(BackupsViewModel.LIVE)));
-        restore.setTooltip(new Tooltip("Puts the backup on the left back through the agent's safe apply: checked with "
-                + "keepalived -t, the live file backed up, written, reloaded, health watched, rolled back on trouble"));
+                .or(model.leftProperty().isEqualTo(BackupsViewModel.LIVE)).or(model.readOnlyProperty().isNotEmpty()));
+        restore.setTooltip(new Tooltip(model.readOnlyProperty().get().isEmpty() ? "Puts the backup on the left back "
+                + "through the agent's safe apply: checked with keepalived -t, the live file backed up, written, reloaded, "
+                + "health watched, rolled back on trouble" : model.readOnlyProperty().get()));
         restore.setOnAction(e -> {
             String name = model.leftProperty().get();
             if (confirm.test("Restore " + name + " as " + model.fileProperty().get() + " on " + model.target().label()
@@ -207,7 +208,15 @@ public final class BackupsView {
                 model.restore();
             }
         });
-        HBox actions = new HBox(8, new Label("Reason"), reason, restore);
+        // read-only: the button is disabled (and a disabled button shows no tooltip): why is said beside it
+        Label refused = new Label();
+        refused.setId("backups-read-only");
+        refused.getStyleClass().add("kw-read-only-banner");
+        refused.setWrapText(true);
+        refused.textProperty().bind(model.readOnlyProperty());
+        refused.visibleProperty().bind(model.readOnlyProperty().isNotEmpty());
+        refused.managedProperty().bind(refused.visibleProperty());
+        HBox actions = new HBox(8, new Label("Reason"), reason, restore, refused);
         actions.setAlignment(Pos.CENTER_LEFT);
         VBox center = new VBox(8, compare, election, diffHolder, actions);
         center.setPadding(new Insets(8, 12, 8, 12));

@@ -54,6 +54,7 @@ public final class BackupsViewModel {
     private final ObservableList<String> files = FXCollections.observableArrayList();
     private final ObservableList<String> filesView = FXCollections.unmodifiableObservableList(files);
     private final ReadOnlyStringWrapper file = new ReadOnlyStringWrapper(this, "file", "");
+    private final ReadOnlyStringWrapper readOnly = new ReadOnlyStringWrapper(this, "readOnly", "");
     private final ObservableList<BackupRow> rows = FXCollections.observableArrayList();
     private final ObservableList<BackupRow> rowsView = FXCollections.unmodifiableObservableList(rows);
     private final ReadOnlyStringWrapper left = new ReadOnlyStringWrapper(this, "left", "");
@@ -170,11 +171,24 @@ public final class BackupsViewModel {
         reason.set(typed == null ? "" : typed);
     }
 
+    /** The node's agent is not root (its login has no sudo): backups are listed and compared, never restored. */
+    public void setReadOnly(Optional<String> why) {
+        readOnly.set(why.orElse(""));
+    }
+
+    /** Why nothing can be restored on this node, in words; empty when it can be. */
+    public ReadOnlyStringProperty readOnlyProperty() {
+        return readOnly.getReadOnlyProperty();
+    }
+
     /**
      * Puts the backup on the left back on the node: the agent's config.restore (lock, compare, keepalived -t, backup
      * of what it replaces, write, reload, health, rollback on trouble, audit). The caller has asked the operator.
      */
     public void restore() {
+        if (!readOnly.get().isEmpty()) {
+            return;   // refused up front: its button is disabled, saying why
+        }
         String name = left.get();
         Optional<BackupService.FileBackups> f = listed == null ? Optional.empty() : listed.file(file.get());
         if (stage.get() == Stage.RESTORING || name.isEmpty() || name.equals(LIVE) || f.isEmpty()) {

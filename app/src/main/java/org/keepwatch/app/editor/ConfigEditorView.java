@@ -75,8 +75,8 @@ public final class ConfigEditorView {
         problemsTitle.textProperty().bind(Bindings.createStringBinding(() -> {
             long errors = model.problems().stream().filter(ProblemRow::error).count();
             long warnings = model.problems().size() - errors;
-            return "Problems: " + errors + " error(s), " + warnings + " warning(s)";
-        }, model.problems()));
+            return "Problems: " + errors + " error(s), " + warnings + " warning(s) · " + model.lintedFor();
+        }, model.problems(), model.draftProperty()));
         problemsTitle.getStyleClass().add("text-muted");
         VBox problemsBox = new VBox(4, problemsTitle, problems.root());
         problemsBox.setPadding(new Insets(6, 8, 0, 8));
@@ -87,7 +87,10 @@ public final class ConfigEditorView {
 
         StackPane center = new StackPane(split, loading());
         root.setCenter(center);
-        root.setTop(header());
+        root.setTop(new VBox(header(), readOnlyBanner()));
+        // read-only: shown to be read, not edited (nothing typed could be pushed)
+        text.editableProperty().bind(model.readOnlyProperty().isEmpty());
+        form.root().disableProperty().bind(model.readOnlyProperty().isNotEmpty());
         root.setBottom(EditorLayout.statusBar("editor", model.statusProperty(), model.problemProperty(), model.busyProperty()));
     }
 
@@ -187,8 +190,10 @@ public final class ConfigEditorView {
         push.getStyleClass().add(Styles.ACCENT);
         push.setTooltip(new Tooltip("See the change side by side, then push it through the agent's safe apply"));
         push.setOnAction(e -> review());
-        push.disableProperty().bind(model.changedProperty().not().or(model.busyProperty()));
-        check.disableProperty().bind(model.busyProperty().or(model.phaseProperty().isNotEqualTo(ConfigEditorViewModel.Phase.READY)));
+        push.disableProperty().bind(model.changedProperty().not().or(model.busyProperty())
+                .or(model.readOnlyProperty().isNotEmpty()));
+        check.disableProperty().bind(model.busyProperty().or(model.phaseProperty().isNotEqualTo(ConfigEditorViewModel.Phase.READY))
+                .or(model.readOnlyProperty().isNotEmpty()));
         reload.disableProperty().bind(model.busyProperty());
 
         HBox header = new HBox(12, icon, what, spacer, reload, check, push);
@@ -197,6 +202,22 @@ public final class ConfigEditorView {
         header.setPadding(new Insets(8, 12, 8, 12));
         header.getStyleClass().add("kw-editor-header");
         return header;
+    }
+
+    /** Above everything while the node is read-only: why its configuration can be read and not changed here. */
+    private Label readOnlyBanner() {
+        Label banner = new Label();
+        banner.setId("editor-read-only");
+        banner.setGraphic(new FontIcon(Material2AL.LOCK));
+        banner.getStyleClass().add("kw-read-only-banner");
+        banner.setWrapText(true);
+        banner.setMaxWidth(Double.MAX_VALUE);
+        banner.textProperty().bind(model.readOnlyProperty().map(why -> why.isEmpty() ? ""
+                : (why.startsWith("read-only") ? "" : "Read-only: ") + why
+                        + ". Shown to be read; checking on the node and pushing need root (a login with sudo)."));
+        banner.visibleProperty().bind(model.readOnlyProperty().isNotEmpty());
+        banner.managedProperty().bind(banner.visibleProperty());
+        return banner;
     }
 
     private Region loading() {

@@ -50,6 +50,7 @@ public final class ConfigEditorViewModel {
     private final ObjectProperty<ConfigDraft> draft = new SimpleObjectProperty<>(this, "draft");
     private final ObjectProperty<Phase> phase = new SimpleObjectProperty<>(this, "phase", Phase.LOADING);
     private final StringProperty status = new SimpleStringProperty(this, "status", "");
+    private final StringProperty readOnly = new SimpleStringProperty(this, "readOnly", "");
     private final StringProperty problem = new SimpleStringProperty(this, "problem", "");
     private final BooleanProperty busy = new SimpleBooleanProperty(this, "busy");
     private final BooleanProperty changed = new SimpleBooleanProperty(this, "changed");
@@ -79,6 +80,39 @@ public final class ConfigEditorViewModel {
 
     public EditTarget target() {
         return target;
+    }
+
+    /**
+     * The node's agent is not root (its login has no sudo): the configuration is shown, never checked on the node nor
+     * pushed (both need root); {@code why} in the library's words (empty: it can be changed).
+     */
+    public void setReadOnly(Optional<String> why) {
+        readOnly.set(why.orElse(""));
+    }
+
+    /** Why this node's configuration can only be read, in words; empty when it can be edited and pushed. */
+    public ReadOnlyStringProperty readOnlyProperty() {
+        return readOnly;
+    }
+
+    /**
+     * Which keepalived version lint checks this configuration against, in words: "checked for keepalived 2.1.5 on n1"
+     * (the version the node's daemon reported), or the table's version when the node said none.
+     */
+    public String lintedFor() {
+        ConfigDraft current = draft.get();
+        Optional<String> version = current == null ? Optional.empty() : current.keepalivedVersion();
+        return version.map(v -> "checked for keepalived " + v + " on " + target.node())
+                .orElse("checked for keepalived " + org.keepwatch.config.KeepalivedVersion.TABLE + " (" + target.node()
+                        + " did not say which version it runs)");
+    }
+
+    private boolean refusedAsReadOnly() {
+        if (readOnly.get().isEmpty()) {
+            return false;
+        }
+        status.set(readOnly.get());
+        return true;
     }
 
     /** How this editor's work runs off the FX thread (its push window's too). */
@@ -165,6 +199,9 @@ public final class ConfigEditorViewModel {
 
     /** keepalived -t on the node for the edited files; findings join the problems list. */
     public void checkOnNode() {
+        if (refusedAsReadOnly()) {
+            return;
+        }
         flushTyping();
         ConfigDraft checked = draft.get();
         if (checked == null) {
@@ -196,6 +233,9 @@ public final class ConfigEditorViewModel {
 
     /** The review of a push: the changed files, compared with what the node has. */
     public Optional<PushViewModel> review() {
+        if (refusedAsReadOnly()) {
+            return Optional.empty();
+        }
         flushTyping();
         ConfigDraft current = draft.get();
         if (current == null || !current.changed()) {

@@ -86,6 +86,11 @@ public final class ConfigTextView {
         show(model.draft(), true);
     }
 
+    /** Whether typing changes the text (false while the node is read-only). */
+    public javafx.beans.property.BooleanProperty editableProperty() {
+        return area.editableProperty();
+    }
+
     public Node root() {
         return root;
     }

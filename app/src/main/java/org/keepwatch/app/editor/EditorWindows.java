@@ -50,6 +50,8 @@ public final class EditorWindows {
     private ConfigHistory history;
     private Navigator navigator;
 
+    private Supplier<FleetState> fleet;
+
     public EditorWindows(NodeConfigService nodes, PushService pushes, Tasks tasks, Supplier<Window> owner, Questions questions) {
         this(nodes, pushes, null, tasks, owner, questions);
     }
@@ -70,6 +72,7 @@ public final class EditorWindows {
      * follows the router's live state in {@code fleet}.
      */
     public void answer(Navigator navigator, Supplier<FleetState> fleet) {
+        this.fleet = fleet;
         navigator.register(Destination.EditRouter.class, go -> openRouter(RouterEditorViewModel.Spec.of(go.router(),
                 () -> fleet.get().router(go.router().key()))));
         navigator.register(Destination.EditNode.class, go -> openNode(go.target()));
@@ -120,12 +123,18 @@ public final class EditorWindows {
             return vm;
         }
         BackupsViewModel model = new BackupsViewModel(node, daemons, backups, nodes, pushes, tasks, this::restored);
+        model.setReadOnly(readOnly(node));
         Stage stage = new Stage();
         BackupsView view = new BackupsView(model, questions.confirm());
         stage.setUserData(model);
         show(stage, key, model.title(), view.root(), () -> model.stageProperty().get() != BackupsViewModel.Stage.RESTORING);
         model.load();
         return model;
+    }
+
+    /** Why a node can only be read (its agent is not root), as the fleet's state says; empty when it can be changed. */
+    private Optional<String> readOnly(String node) {
+        return fleet == null ? Optional.empty() : fleet.get().readOnly(node);
     }
 
     /** A restore changed a daemon's configuration: its open editor reads it again when it holds no edits. */
@@ -146,6 +155,7 @@ public final class EditorWindows {
             return vm;
         }
         ConfigEditorViewModel model = new ConfigEditorViewModel(target, nodes, pushes, tasks);
+        model.setReadOnly(readOnly(target.node()));
         Stage stage = new Stage();
         ConfigEditorView view = new ConfigEditorView(model, tasks, push -> openPush(stage, push), questions);
         if (backups != null) {

@@ -181,7 +181,8 @@ public final class PushViewModel {
         mergeProblem.set("");
         verdict.set(null);
         long errors = editor.problems().stream().filter(p -> p.error() && p.source() == ProblemRow.Source.LINT).count();
-        lintWarning.set(errors == 0 ? "" : "Keepwatch's lint finds " + errors + " error(s) in this version (see the problems list). "
+        lintWarning.set(errors == 0 ? "" : "Keepwatch's lint finds " + errors + " error(s) in this version, "
+                + editor.lintedFor() + " (see the problems list). "
                 + "keepalived -t on the node decides: if it refuses, nothing is written.");
         election.set(editor.pushes().election(editor.target(), reviewed).stream().map(ElectionForecast.Forecast::sentence)
                 .collect(Collectors.joining("\n")));

@@ -182,7 +182,7 @@ public final class FleetUi {
                 failure.flatMap(NodeStatus::cause), user);
         Optional<Runnable> edit = fleet.node(row.name()).isPresent()
                 ? Optional.of(() -> editNode(row.name())) : Optional.empty();
-        NodeTroubleshootingDialog.create(owner.get(), problem, () -> reconnect.accept(row.name()), edit).show();
+        NodeTroubleshootingDialog.create(owner.get(), problem, () -> reconnect.accept(row.name()), edit, row.facts()).show();
     }
 
     private boolean confirmClose() {

@@ -104,6 +104,15 @@ public final class MaintenanceViewModel {
     private void planSetUp(String node) {
         current = Optional.empty();
         title.set("Set up the maintenance weight on " + node);
+        Optional<String> readOnly = service.readOnly(node);
+        if (readOnly.isPresent()) {
+            plan.clear();
+            refusals.setAll(readOnly.get());
+            confirmations.clear();
+            fallback.set("");
+            phase.set(Phase.REFUSED);
+            return;
+        }
         List<String> lines = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         boolean work = false;

@@ -51,6 +51,29 @@ final class DaemonSummary {
         return String.join(" · ", parts);
     }
 
+    /**
+     * What kind of keepalived the node runs, in words: the versions its daemons run where they differ from the one
+     * its agent's hello names ({@code helloVersion}, the one lint checks against), "in a container (own mount
+     * namespace)" for a daemon in a root of its own, "Neutron-managed" for Neutron's routers; empty: a plain one.
+     */
+    static String kind(List<DaemonObservation> daemons, String helloVersion) {
+        List<String> parts = new ArrayList<>();
+        List<String> versions = daemons.stream().flatMap(d -> d.kind().version().stream())
+                .filter(v -> !v.equals(helloVersion)).distinct().sorted().toList();
+        if (!versions.isEmpty()) {
+            parts.add("also runs keepalived " + String.join(", ", versions));
+        }
+        List<String> contained = daemons.stream().filter(d -> !d.kind().ownRoot()).map(DaemonObservation::name).toList();
+        if (!contained.isEmpty()) {
+            parts.add((daemons.size() == 1 ? "" : names(contained) + " ") + "in a container (own mount namespace)");
+        }
+        long neutron = daemons.stream().filter(d -> d.kind().neutronRouter().isPresent()).count();
+        if (neutron > 0) {
+            parts.add("Neutron-managed" + (neutron == 1 ? "" : " (" + neutron + " routers)"));
+        }
+        return String.join(" · ", parts);
+    }
+
     /** Every daemon that is not running and answering, with why: the cell's tooltip. */
     static String details(List<DaemonObservation> daemons) {
         return daemons.stream().filter(d -> d.status() != DaemonStatus.RUNNING || d.drained())
@@ -61,7 +84,9 @@ final class DaemonSummary {
 
     /** Whether every daemon runs and answers, or was stopped to drain it: the row needs no attention for its keepalived. */
     static boolean allRunning(List<DaemonObservation> daemons) {
-        return daemons.stream().allMatch(d -> d.status() == DaemonStatus.RUNNING || d.stoppedToDrain());
+        // one its agent's login cannot see is not known to be down: no alarm colour for it
+        return daemons.stream().allMatch(d -> d.status() == DaemonStatus.RUNNING || d.status() == DaemonStatus.NOT_VISIBLE
+                || d.stoppedToDrain());
     }
 
     private static String word(DaemonStatus status) {
@@ -70,6 +95,7 @@ final class DaemonSummary {
             case HUNG -> "hung";
             case STOPPED -> "not running";
             case DEAD -> "dead";
+            case NOT_VISIBLE -> "not visible (not root)";
         };
     }
 

@@ -3,6 +3,9 @@ package org.keepwatch.app.nodes;
 import javafx.beans.Observable;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.value.ChangeListener;
 import javafx.collections.FXCollections;
 import javafx.collections.ObservableList;
 import org.keepwatch.app.common.RowIndex;
@@ -25,14 +28,25 @@ public final class NodesViewModel implements FleetListener {
     private final Supplier<FleetState> state;
     private final Consumer<String> reconnect;
     private final RowIndex<String, NodeStatus, NodeRow> index = new RowIndex<>(NodeRow::new, NodeRow::update,
-            row -> new Observable[]{row.connectionProperty()});
+            row -> new Observable[]{row.connectionProperty(), row.readOnlyProperty()});
     private final ObservableList<NodeRow> rows = FXCollections.unmodifiableObservableList(index.rows());
     private final ReadOnlyObjectWrapper<NodeRow> selected = new ReadOnlyObjectWrapper<>(this, "selected");
+    private final ReadOnlyStringWrapper selectedReadOnly = new ReadOnlyStringWrapper(this, "selectedReadOnly", "");
+    private final ChangeListener<String> followReadOnly = (obs, old, now) -> selectedReadOnly.set(now);
     private List<NodeRow> selection = List.of();
 
     public NodesViewModel(Supplier<FleetState> state, Consumer<String> reconnect) {
         this.state = state;
         this.reconnect = reconnect;
+        selected.addListener((obs, old, row) -> {
+            if (old != null) {
+                old.readOnlyProperty().removeListener(followReadOnly);
+            }
+            if (row != null) {
+                row.readOnlyProperty().addListener(followReadOnly);
+            }
+            selectedReadOnly.set(row == null ? "" : row.readOnlyProperty().get());
+        });
     }
 
     @Override
@@ -72,6 +86,14 @@ public final class NodesViewModel implements FleetListener {
 
     public ReadOnlyObjectProperty<NodeRow> selectedProperty() {
         return selected.getReadOnlyProperty();
+    }
+
+    /**
+     * Why the selected node cannot be changed (its agent is not root: a login without sudo), in words; empty when it
+     * can or nothing is selected. The view disables every action that would change it and says this instead.
+     */
+    public ReadOnlyStringProperty selectedReadOnlyProperty() {
+        return selectedReadOnly.getReadOnlyProperty();
     }
 
     /** Connects every selected node again now. */

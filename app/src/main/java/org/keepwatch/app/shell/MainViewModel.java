@@ -98,13 +98,17 @@ public final class MainViewModel implements FleetListener {
         long online = current.nodes().stream().filter(n -> n.connection() == ConnectionState.ONLINE).count();
         // a daemon stopped to drain its node is down on purpose: said as drained, not as down
         List<String> daemonsDown = current.nodes().stream().map(NodeStatus::node)
-                .filter(node -> current.daemons(node).stream().anyMatch(d -> d.status() != DaemonStatus.RUNNING && !d.stoppedToDrain()))
+                .filter(node -> current.daemons(node).stream().anyMatch(d -> d.status() != DaemonStatus.RUNNING
+                        && d.status() != DaemonStatus.NOT_VISIBLE && !d.stoppedToDrain()))
                 .toList();
+        // watched without root (a login without sudo): nothing can be changed there, said once for the fleet
+        List<String> readOnly = current.nodes().stream().filter(NodeStatus::isReadOnly).map(NodeStatus::node).toList();
         List<String> drained = current.nodes().stream().map(NodeStatus::node)
                 .filter(node -> current.daemons(node).stream().anyMatch(DaemonObservation::drained)).toList();
         summary.set(total + " routers, " + healthy + " healthy · " + online + " of " + current.nodes().size() + " nodes online"
                 + (daemonsDown.isEmpty() ? "" : " · keepalived down on " + String.join(", ", daemonsDown))
-                + (drained.isEmpty() ? "" : " · drained: " + String.join(", ", drained)));
+                + (drained.isEmpty() ? "" : " · drained: " + String.join(", ", drained))
+                + (readOnly.isEmpty() ? "" : " · read-only: " + String.join(", ", readOnly)));
     }
 
     /** Shows a problem in words (a file that cannot be read, an export that failed) until the next fleet opens. */

@@ -85,6 +85,10 @@ class EditorNodeTest {
     }
 
     private ConfigEditorViewModel open(FxRobot robot) throws Exception {
+        return open(robot, Optional.empty());
+    }
+
+    private ConfigEditorViewModel open(FxRobot robot, Optional<String> readOnly) throws Exception {
         AgentSession session = node.agent(e -> listeners.forEach(l -> l.accept(e)));
         NodeAgents agents = NodeAgents.of(n -> n.equals("n1") ? Optional.of(session) : Optional.empty(), (n, l) -> {
             listeners.add(l);
@@ -97,6 +101,9 @@ class EditorNodeTest {
             fleet.addNode(n, "lab");
             fleet.nodeStatus(org.keepwatch.fleet.Observations.online(n));
         }
+        readOnly.ifPresent(why -> fleet.nodeStatus(new org.keepwatch.fleet.NodeStatus("n1",
+                org.keepwatch.fleet.ConnectionState.ONLINE, java.time.Instant.now(), Optional.of(why), Optional.of("2.2.7"),
+                Optional.of("0.1.0"), Optional.empty(), Optional.of(why))));
         fleet.applyReport(org.keepwatch.fleet.Observations.report("n1", List.of(observed("n1", node.daemon(), VrrpState.BACKUP, 100)), List.of()));
         fleet.applyReport(org.keepwatch.fleet.Observations.report("n2", List.of(observed("n2", "keepalived", VrrpState.MASTER, 120)), List.of()));
         windows = new EditorWindows(configs, new PushService(agents, () -> fleet, io), Tasks.onFxThread(io), () -> null,
@@ -104,10 +111,36 @@ class EditorNodeTest {
                     asked.add(q);
                     return false;
                 }, s -> Optional.of(s)));
+        windows.answer(new org.keepwatch.app.navigation.Navigator(), () -> fleet);
         ConfigEditorViewModel[] model = new ConfigEditorViewModel[1];
         robot.interact(() -> model[0] = windows.openNode(new EditTarget("n1", node.daemon(), Optional.of("VI_1"))));
         waitFor(() -> model[0].phaseProperty().get() == ConfigEditorViewModel.Phase.READY);
         return model[0];
+    }
+
+    @Test
+    void aReadOnlyNodesEditorOpensReadOnlyWithABannerAndNeitherChecksNorPushes(FxRobot robot) throws Exception {
+        String why = "read-only: ops on n1 has no sudo (sudo is off for this node); nothing can be changed";
+        ConfigEditorViewModel model = open(robot, Optional.of(why));
+        String before = node.configText();
+        assertThat(model.readOnlyProperty().get()).isEqualTo(why);
+        javafx.scene.control.Label banner = robot.lookup("#editor-read-only").queryAs(javafx.scene.control.Label.class);
+        assertThat(banner.isVisible()).isTrue();
+        assertThat(banner.getText()).as("said once").startsWith(why + ". Shown to be read").contains("need root");
+        // the configuration is there to be read
+        assertThat(model.draft().mainPath()).isNotEmpty();
+        assertThat(robot.lookup("#editor-push").queryButton().isDisabled()).isTrue();
+        assertThat(robot.lookup("#editor-check").queryButton().isDisabled()).isTrue();
+        assertThat(robot.lookup("#config-text").queryAs(org.fxmisc.richtext.CodeArea.class).isEditable()).isFalse();
+        // lint says which keepalived it checked against: the one the node's daemon runs
+        assertThat(label(robot, "#problems-title")).matches("Problems: \\d+ error\\(s\\), \\d+ warning\\(s\\) · "
+                + "checked for keepalived \\d+\\.\\d+\\.\\d+ on n1");
+        // whatever calls it, the model refuses too, in the same words, and nothing reaches the node
+        robot.interact(() -> assertThat(model.review()).isEmpty());
+        assertThat(model.statusProperty().get()).isEqualTo(why);
+        robot.interact(model::checkOnNode);
+        assertThat(model.busyProperty().get()).isFalse();
+        assertThat(node.configText()).isEqualTo(before);
     }
 
     @Test

@@ -43,4 +43,31 @@ class DaemonSummaryTest {
         assertThat(DaemonSummary.of(daemons)).isEqualTo("running · drained");
         assertThat(DaemonSummary.allRunning(daemons)).isTrue();
     }
+
+    @Test
+    void theKindSaysAContainerNeutronAndAVersionOtherThanTheHellos() {
+        DaemonObservation plain = new DaemonObservation("n1", "keepalived", "", DaemonStatus.RUNNING, Optional.empty(),
+                Optional.empty(), new org.keepwatch.fleet.DaemonKind(Optional.of("2.2.7"), true, Optional.empty()));
+        assertThat(DaemonSummary.kind(List.of(plain), "2.2.7")).isEmpty();
+        DaemonObservation contained = new DaemonObservation("n1", "keepalived", "", DaemonStatus.RUNNING, Optional.empty(),
+                Optional.empty(), new org.keepwatch.fleet.DaemonKind(Optional.of("2.3.3"), false, Optional.empty()));
+        assertThat(DaemonSummary.kind(List.of(contained), "2.2.7"))
+                .isEqualTo("also runs keepalived 2.3.3 · in a container (own mount namespace)");
+        List<DaemonObservation> neutron = List.of("r-1", "r-2").stream().map(n -> new DaemonObservation("net1", n, "qrouter-" + n,
+                DaemonStatus.RUNNING, Optional.empty(), Optional.empty(),
+                new org.keepwatch.fleet.DaemonKind(Optional.of("2.2.7"), true, Optional.of(n)))).toList();
+        assertThat(DaemonSummary.kind(neutron, "2.2.7")).isEqualTo("Neutron-managed (2 routers)");
+        assertThat(DaemonSummary.kind(List.of(plain.withKind(org.keepwatch.fleet.DaemonKind.UNKNOWN)), "2.2.7")).isEmpty();
+    }
+
+    @Test
+    void aKeepalivedItsLoginCannotSeeIsNotVisibleNeitherDeadNorAnAlarm() {
+        DaemonObservation unseen = new DaemonObservation("n3", "keepalived", "", DaemonStatus.of(false, false,
+                Optional.of("not_visible")), Optional.empty());
+        assertThat(unseen.status()).isEqualTo(DaemonStatus.NOT_VISIBLE);
+        assertThat(DaemonSummary.of(List.of(unseen))).isEqualTo("not visible (not root)");
+        assertThat(DaemonSummary.allRunning(List.of(unseen))).as("no alarm colour").isTrue();
+        assertThat(unseen.status().describeFor("kwnosudo")).startsWith("not visible to kwnosudo");
+        assertThat(DaemonStatus.of(false, false, Optional.of("died"))).isEqualTo(DaemonStatus.DEAD);
+    }
 }

@@ -22,6 +22,24 @@ class NodeRowTest {
         assertThat(row.lastFailure()).isEmpty();
     }
 
+    @Test
+    void itsFactsSayTheVersionLintChecksAgainstTheKindAndWhetherItIsReadOnly() {
+        String why = "read-only: ops on n1 has no sudo (sudo is off for this node); nothing can be changed";
+        NodeRow row = new NodeRow(new NodeStatus("n1", ConnectionState.ONLINE, Instant.EPOCH, Optional.of(why),
+                Optional.of("2.1.5"), Optional.of("0.1.0"), Optional.empty(), Optional.of(why)));
+        assertThat(row.isReadOnly()).isTrue();
+        assertThat(row.accessProperty().get().isReadOnly()).isTrue();
+        row.updateDaemons(java.util.List.of(new org.keepwatch.fleet.DaemonObservation("n1", "keepalived", "",
+                org.keepwatch.fleet.DaemonStatus.RUNNING, Optional.empty(), Optional.empty(),
+                new org.keepwatch.fleet.DaemonKind(Optional.of("2.1.5"), false, Optional.empty()))));
+        assertThat(row.kindProperty().get()).isEqualTo("in a container (own mount namespace)");
+        assertThat(row.facts()).isEqualTo("This node: keepalived 2.1.5 (lint checks its configuration for this version); "
+                + "in a container (own mount namespace); " + why + ".");
+        row.update(status(ConnectionState.ONLINE, Optional.empty()));
+        assertThat(row.isReadOnly()).isFalse();
+        assertThat(row.facts()).doesNotContain("read-only");
+    }
+
     private static NodeStatus status(ConnectionState state, Optional<String> error) {
         return new NodeStatus("n1", state, Instant.EPOCH, error, Optional.empty(), Optional.empty());
     }
