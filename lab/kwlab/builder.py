@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import List
 
-from . import roots
+from . import roots, shapes
 from .diagnose_faults import stop_stranger
 from .keys import LabKeys
 from .logins import remove_logins
@@ -212,6 +212,26 @@ def _env_header(node: Node, directory: Path, binds: List[str]) -> str:
             + "BIND_MOUNTS=(%s)\n" % " ".join('"%s"' % b for b in binds))
 
 
+# ---- the shapes topology (shapes.py) --------------------------------------------------------------
+
+def build_shapes(state: LabState, keys: LabKeys, topology) -> None:
+    ensure_mountpoint(state, "/etc/keepalived")
+    ensure_mountpoint(state, AGENT_STATE_PATH)
+    shapes.ensure_track_bridge()
+    for index, node in enumerate(topology.nodes(), start=1):
+        run(["ip", "netns", "add", node.netns])
+        state.add("netns", node.netns)
+        shapes.create_node_links(node, index)
+        directory = write_node_files(state, keys, node, basic_env(state, node))
+        etc = directory / "etc-keepalived"
+        etc.mkdir()
+        if node.release:
+            shapes.copy_packaged(roots.require(node.release), etc)
+        shapes.write_script(etc)
+        (etc / "keepalived.conf").write_text(topology.keepalived_conf(index))
+        start_node(state, node, directory)
+
+
 # ---- the Neutron network node pair ---------------------------------------------------------------
 
 def build_neutron(state: LabState, keys: LabKeys, topology: NeutronTopology) -> None:
@@ -366,10 +386,14 @@ def teardown(state: LabState, kinds=None) -> List[str]:
     elif kinds is not None and NEUTRON in kinds and state.owns("netns", BRIDGE_NS):
         if link_exists(HA_BRIDGE, BRIDGE_NS):
             run(["ip", "-n", BRIDGE_NS, "link", "del", HA_BRIDGE])
+    if kinds is not None and shapes.SHAPES in kinds and state.owns("netns", BRIDGE_NS) and BRIDGE_NS in netns_list():
+        shapes.remove_track_bridge()
     return removed
 
 
 def _netns_kind(netns: str) -> str:
+    if netns.startswith("kw-s") and netns[4:].isdigit():
+        return shapes.SHAPES
     return NEUTRON if netns.startswith("kw-net") else BASIC
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 # Run as a script (lab/up and the others); the modules beside it are the package kwlab, in lab/.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from kwlab.builder import (build_basic, build_neutron, check_free, ensure_switch, install_node_tools,  # noqa: E402
+from kwlab.builder import (build_basic, build_neutron, build_shapes, check_free, ensure_switch, install_node_tools,  # noqa: E402
                            teardown)
 from kwlab.faults import ALL_FAULTS, heal, inject, resolve_nodes  # noqa: E402
 from kwlab.fleet import write_fleet  # noqa: E402
@@ -22,6 +22,7 @@ from kwlab.status import collect, node_command, node_running, render  # noqa: E4
 from kwlab.system import LabError, check_prerequisites, link_exists, run  # noqa: E402
 from kwlab.testbed import serve  # noqa: E402
 from kwlab import roots  # noqa: E402
+from kwlab.shapes import SHAPES, ShapesTopology  # noqa: E402
 from kwlab.topology import (BASIC, HOST_RELEASE, MAX_BASIC_NODES, MAX_BASIC_ROUTERS, MAX_NEUTRON_ROUTERS, NEUTRON,  # noqa: E402
                             WORKSTATION_LINK, BasicTopology, NeutronTopology)
 
@@ -32,6 +33,8 @@ ELECTION_POLL = 0.5
 def make_topology(kind: str, params: dict):
     if kind == BASIC:
         return BasicTopology(params["nodes"], params["routers"], releases=tuple(params.get("releases", ())))
+    if kind == SHAPES:
+        return ShapesTopology(releases=tuple(params.get("releases", ())))
     return NeutronTopology(params["routers"])
 
 
@@ -42,22 +45,24 @@ def fleet_path(directory) -> "os.PathLike":
 def cmd_up(args) -> int:
     check_prerequisites("up")
     wanted = {}
+    releases = [r for r in (args.releases or "").split(",") if r]
+    if releases and BASIC not in args.topologies and SHAPES not in args.topologies:
+        raise LabError("--releases is for the basic and shapes topologies (their nodes n1..nN, s1..s3)")
+    for release in releases:
+        if release != HOST_RELEASE:
+            roots.check_release(release)
     if BASIC in args.topologies:
         if not 2 <= args.nodes <= MAX_BASIC_NODES or not 1 <= args.routers <= MAX_BASIC_ROUTERS:
             raise LabError("--nodes takes 2..%d and --routers 1..%d" % (MAX_BASIC_NODES, MAX_BASIC_ROUTERS))
         wanted[BASIC] = {"nodes": args.nodes, "routers": args.routers}
-        if args.releases:
-            releases = [r for r in args.releases.split(",") if r]
-            for release in releases:
-                if release != HOST_RELEASE:
-                    roots.check_release(release)
+        if releases:
             wanted[BASIC]["releases"] = releases
-            # Missing roots are built first (once; cached in lab/roots' directory, which lab/down keeps).
-            for release in releases:
-                if not roots.ready(release) and release != HOST_RELEASE:
-                    roots.build(release, log=lambda line: print(line.replace("lab/roots", "lab/up")))
-    elif args.releases:
-        raise LabError("--releases is for the basic topology (its nodes n1..nN)")
+    if SHAPES in args.topologies:
+        wanted[SHAPES] = ShapesTopology(releases=tuple(releases)).params()
+    # Missing roots are built first (once; cached in lab/roots' directory, which lab/down keeps).
+    for release in releases:
+        if not roots.ready(release) and release != HOST_RELEASE:
+            roots.build(release, log=lambda line: print(line.replace("lab/roots", "lab/up")))
     if NEUTRON in args.topologies:
         if not 1 <= args.neutron_routers <= MAX_NEUTRON_ROUTERS:
             raise LabError("--neutron-routers takes 1..%d" % MAX_NEUTRON_ROUTERS)
@@ -92,7 +97,7 @@ def cmd_up(args) -> int:
                 state.set_topology(kind, topology.params())
                 for node in topology.nodes():
                     keys.ensure_host_keys(node)
-                (build_basic if kind == BASIC else build_neutron)(state, keys, topology)
+                {BASIC: build_basic, NEUTRON: build_neutron, SHAPES: build_shapes}[kind](state, keys, topology)
                 print("lab/up: %s topology up: %s" % (kind, ", ".join(n.name for n in topology.nodes())))
             if BASIC in state.topologies():
                 ensure_logins(state, keys)
@@ -116,6 +121,8 @@ def up_args(kind: str, params: dict) -> list:
     """The lab/up options that bring a topology of these parameters up."""
     if kind == NEUTRON:
         return ["--neutron-routers", str(params["routers"])]
+    if kind == SHAPES:
+        return ["--releases", ",".join(params["releases"])] if params.get("releases") else []
     args = ["--nodes", str(params["nodes"]), "--routers", str(params["routers"])]
     if params.get("releases"):
         args += ["--releases", ",".join(params["releases"])]
@@ -137,6 +144,10 @@ def forget_dead(state: LabState) -> None:
         teardown(state, kinds=sorted(dead))
 
 
+def shapes_fleet_path(directory) -> "os.PathLike":
+    return directory / "fleet-shapes.json"
+
+
 def logins_fleet_path(directory) -> "os.PathLike":
     return directory / "fleet-logins.json"
 
@@ -144,8 +155,15 @@ def logins_fleet_path(directory) -> "os.PathLike":
 def publish(state: LabState, keys: LabKeys) -> None:
     nodes = [n for kind, params in state.topologies().items() for n in make_topology(kind, params).nodes()]
     keys.write_known_hosts(nodes)
-    write_fleet(fleet_path(state.directory), nodes, keys)
+    # The shapes' nodes have a fleet file of their own: fleet.json stays the basic and Neutron nodes whatever else is up.
+    write_fleet(fleet_path(state.directory), [n for n in nodes if n.kind != SHAPES], keys)
     shared = [fleet_path(state.directory)]
+    shapes_fleet = shapes_fleet_path(state.directory)
+    if SHAPES in state.topologies():
+        write_fleet(shapes_fleet, [n for n in nodes if n.kind == SHAPES], keys)
+        shared.append(shapes_fleet)
+    elif shapes_fleet.exists():
+        shapes_fleet.unlink()
     logins_fleet = logins_fleet_path(state.directory)
     if state.data.get("logins"):
         # A second fleet file, so that what reads fleet.json sees the same nodes as before.
@@ -162,6 +180,8 @@ def publish(state: LabState, keys: LabKeys) -> None:
         for path in shared:
             os.chown(str(path), int(sudo_uid), gid)
     print("lab/up: fleet file %s" % fleet_path(state.directory))
+    if SHAPES in state.topologies():
+        print("lab/up: the shapes topology's fleet file %s" % shapes_fleet)
     if state.data.get("logins"):
         print("lab/up: login kinds (kwsudo, kwsudopw, kwnosudo, a bastion before n3) in %s" % logins_fleet)
 
@@ -203,7 +223,7 @@ def cmd_down(args) -> int:
         if state.topologies():
             publish(state, LabKeys(directory / "keys"))
         else:
-            for path in (fleet_path(directory), logins_fleet_path(directory)):
+            for path in (fleet_path(directory), logins_fleet_path(directory), shapes_fleet_path(directory)):
                 if path.exists():
                     path.unlink()
         print("lab/down: removed %s" % (", ".join(removed) or "nothing"))
@@ -285,7 +305,7 @@ def parsers():
     p = argparse.ArgumentParser(prog="lab", description="The Keepwatch keepalived lab (see lab/README.md)")
     sub = p.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="bring topologies up (default: basic)")
-    up.add_argument("topologies", nargs="*", metavar="{basic,neutron}", help="default: basic")
+    up.add_argument("topologies", nargs="*", metavar="{basic,neutron,shapes}", help="default: basic")
     up.add_argument("--nodes", type=int, default=3, help="nodes of the basic topology (2..9, default 3)")
     up.add_argument("--routers", type=int, default=3, help="VRRP routers of the basic topology (default 3)")
     up.add_argument("--neutron-routers", type=int, default=5, help="routers on the Neutron pair (default 5)")
@@ -298,7 +318,7 @@ def parsers():
     up.add_argument("--no-wait", action="store_true", help="do not wait for the first election")
     up.set_defaults(func=cmd_up)
     down = sub.add_parser("down", help="remove everything lab/up created (or one topology)")
-    down.add_argument("topologies", nargs="*", metavar="{basic,neutron}", help="default: everything")
+    down.add_argument("topologies", nargs="*", metavar="{basic,neutron,shapes}", help="default: everything")
     down.set_defaults(func=cmd_down)
     status = sub.add_parser("status", help="instances, states and VIP holders from keepalived's JSON dump")
     status.add_argument("--json", action="store_true")
@@ -341,9 +361,9 @@ def main(argv) -> int:
     else:
         args = p.parse_args(argv)
     if args.command in ("up", "down"):
-        unknown = [t for t in args.topologies if t not in (BASIC, NEUTRON)]
+        unknown = [t for t in args.topologies if t not in (BASIC, NEUTRON, SHAPES)]
         if unknown:
-            p.error("unknown topology %s (basic or neutron)" % ", ".join(unknown))
+            p.error("unknown topology %s (basic, neutron or shapes)" % ", ".join(unknown))
         if args.command == "up" and not args.topologies:
             args.topologies = [BASIC]
     try:

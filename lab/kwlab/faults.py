@@ -14,7 +14,7 @@ vrrp-in, vrrp-out, auth, ifdown, stranger: the faults a diagnosis tells apart (d
 import subprocess
 from typing import List
 
-from . import diagnose_faults
+from . import diagnose_faults, shapes
 from .state import LabState
 from .status import node_command, node_running
 from .system import LabError, ip_batch, run
@@ -24,7 +24,8 @@ NODE_FAULTS = {"stop": ("stop", "start"), "crash": ("crash", "start"), "hang": (
                "sshd": ("sshd-kill", "sshd-start")}
 LINK_FAULTS = ("cut", "partition")
 DIAGNOSIS_FAULTS = ("vrrp-in", "vrrp-out", "auth", "ifdown", "stranger")
-ALL_FAULTS = tuple(NODE_FAULTS) + LINK_FAULTS + DIAGNOSIS_FAULTS
+SHAPES_FAULTS = ("script",)         # the shapes topology's track script fails (ifdown there: its tracked eth1)
+ALL_FAULTS = tuple(NODE_FAULTS) + LINK_FAULTS + DIAGNOSIS_FAULTS + SHAPES_FAULTS
 
 
 def resolve_nodes(state: LabState, names: List[str]) -> List[str]:
@@ -53,6 +54,8 @@ def bridge_ports(state: LabState, name: str, record: dict, fault: str) -> List[s
     """The switch ports a fault acts on. A Neutron node is partitioned on its HA ports only,
     so the workstation keeps reaching its management address."""
     lan_port = "kw-%sp" % name
+    if record.get("kind") == shapes.SHAPES and fault == "cut":
+        return [lan_port, shapes.track_port(int(name[1:]))]
     if record.get("kind") != NEUTRON:
         return [lan_port]
     index = int(name[len("net"):])
@@ -81,6 +84,12 @@ def inject(state: LabState, fault: str, names: List[str], undo: bool) -> List[st
             diagnose_faults.vrrp_drop(state, record, fault, undo)
         elif fault == "auth":
             diagnose_faults.auth_mismatch(record, undo)
+        elif fault == "ifdown" and record.get("kind") == shapes.SHAPES:
+            shapes.track_link(record, undo)
+        elif fault == "script":
+            if record.get("kind") != shapes.SHAPES:
+                raise LabError("script: only the shapes topology's nodes (s1..s3) run the lab's track script")
+            shapes.script_fault(record, undo)
         elif fault == "ifdown":
             diagnose_faults.interface_down(state, name, record, undo)
         elif fault in NODE_FAULTS:
@@ -108,6 +117,9 @@ def heal(state: LabState) -> None:
         if diagnose_faults.find_command("nft"):
             for fault in ("vrrp-in", "vrrp-out"):
                 diagnose_faults.vrrp_drop(state, records[name], fault, undo=True)
+        if records[name].get("kind") == shapes.SHAPES:
+            shapes.track_link(records[name], undo=True)
+            shapes.script_fault(records[name], undo=True)
         if records[name].get("kind") != "neutron":
             diagnose_faults.auth_mismatch(records[name], undo=True)
         else:

@@ -11,8 +11,10 @@ FLEET_VERSION = 1
 GROUP_DESCRIPTIONS = {
     BASIC: "Keepwatch lab: keepalived nodes sharing VRRP routers on one LAN",
     NEUTRON: "Keepwatch lab: an OpenStack Neutron network node pair (one qrouter namespace per router)",
+    "shapes": "Keepwatch lab: routers of every shape (VRRPv3, IPv6, unicast, use_vmac, a sync group, tracking, "
+              "nopreempt, many VIPs)",
 }
-GROUP_NAMES = {BASIC: "lab", NEUTRON: "lab-neutron"}
+GROUP_NAMES = {BASIC: "lab", NEUTRON: "lab-neutron", "shapes": "lab-shapes"}
 
 
 def fleet_document(nodes: List[Node], keys: LabKeys) -> dict:
