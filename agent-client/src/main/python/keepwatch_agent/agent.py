@@ -325,6 +325,20 @@ class Agent(object):
         self._replace_instances(d, fresh, "config")
         self.vips.evaluate(d.netns_inode)
 
+    def _fill_unicast_peers(self, d: Daemon, instances: "List[Dict[str, Any]]") -> None:
+        """keepalived's JSON dump lists no unicast peers (null): they are taken from the daemon's configuration as
+        the claims read it (root's files only, as for claims). A configuration edited since the last reload may
+        name other peers than the daemon runs with; one that cannot be read leaves null (not known)."""
+        if all(inst.get("unicast_peers") is not None for inst in instances):
+            return
+        claimed, error = self.claims_reader.load(d.config, d.fs_root, d.config_id or self.config_id)
+        if error is not None:
+            return
+        peers = {claim["instance"]: claim["unicast_peers"] for claim in claimed}
+        for inst in instances:
+            if inst.get("unicast_peers") is None and inst["instance"] in peers:
+                inst["unicast_peers"] = list(peers[inst["instance"]])
+
     def check_stopped(self) -> None:
         """A SIGSTOPped VRRP process (hung) changes nothing the agent would otherwise see: no exit,
         no address change, yet its VIP stays while a peer takes over. So each rescan looks at the
@@ -501,6 +515,7 @@ class Agent(object):
         self.vips.evaluate(d.netns_inode)   # every failed dump: an orphan check may be waiting on it
 
     def _apply_snapshot(self, d: Daemon, instances: "List[Dict[str, Any]]", source: str, cause: str) -> None:
+        self._fill_unicast_peers(d, instances)
         fresh = {}
         for inst in instances:
             inst["daemon"] = d.name
