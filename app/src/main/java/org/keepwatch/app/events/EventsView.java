@@ -151,6 +151,14 @@ public final class EventsView {
                 model.flush();
             }
         }));
+        // pushes, actions and hand edits reach only the history: looked for every few seconds while on screen
+        Timeline recent = new Timeline(new KeyFrame(RECENT_PERIOD, e -> {
+            if (Resorter.onScreen(table)) {
+                model.pollRecent();
+            }
+        }));
+        recent.setCycleCount(Animation.INDEFINITE);
+        recent.play();
         flusher.setCycleCount(Animation.INDEFINITE);
         flusher.play();
         root.visibleProperty().addListener((obs, was, visible) -> {
@@ -161,6 +169,7 @@ public final class EventsView {
     }
 
     private static final Duration FLUSH_PERIOD = Duration.millis(250);
+    private static final Duration RECENT_PERIOD = Duration.seconds(3);
 
     public Node root() {
         return root;

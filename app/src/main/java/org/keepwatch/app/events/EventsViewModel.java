@@ -27,8 +27,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -43,6 +45,9 @@ import java.util.function.Function;
 public final class EventsViewModel implements FleetListener {
 
     public static final String ANY = "(any)";
+    /** What only the history knows: the kinds {@link #pollRecent} brings in as they are recorded. */
+    private static final Set<HistoryEvent.Kind> RECORDED_ONLY = EnumSet.of(HistoryEvent.Kind.PUSH, HistoryEvent.Kind.RESTORE,
+            HistoryEvent.Kind.ACTION, HistoryEvent.Kind.MAINTENANCE, HistoryEvent.Kind.CONFIG, HistoryEvent.Kind.HAND_EDIT);
     static final int LIMIT = 10_000;
 
     private final ObservableList<EventRow> all = FXCollections.observableArrayList();
@@ -63,6 +68,9 @@ public final class EventsViewModel implements FleetListener {
     /** Rows from the pulse: the first {@code live} of {@code all}; the history's older rows follow them. */
     private int live;
     private Function<HistoryQuery, HistoryPage> history;
+    private Instant recentSince = Instant.now();
+    private final Map<Long, Instant> recentIds = new HashMap<>();
+    private boolean polling;
     private Tasks tasks;
     private Optional<String> cursor = Optional.empty();
     private Instant olderThan;
@@ -86,6 +94,31 @@ public final class EventsViewModel implements FleetListener {
         this.history = reader;
         this.tasks = background;
         historyAvailable.set(true);
+        recentSince = Instant.now();
+    }
+
+    /**
+     * Brings in what only the history is told while the app runs (no fleet event says it): pushes, restores, drains
+     * and other actions, hand edits noticed on a node. Read from the store since the last look, on the background;
+     * the rows join the live ones at the next {@link #flush}. The view calls it every few seconds while on screen.
+     */
+    public void pollRecent() {
+        if (history == null || polling) {
+            return;
+        }
+        HistoryQuery query = HistoryQuery.all().kinds(RECORDED_ONLY).between(Optional.of(recentSince), Optional.empty())
+                .oldestFirst().limit(PAGE);
+        polling = true;
+        tasks.run(() -> history.apply(query)).onSuccess(page -> {
+            for (HistoryEvent e : page.events()) {
+                if (recentIds.putIfAbsent(e.id(), e.at()) == null) {
+                    pending.add(row(e));
+                    recentSince = e.at().isAfter(recentSince) ? e.at() : recentSince;
+                }
+            }
+            // the next look starts at the newest one's time (inclusive): only ids of that moment are still needed
+            recentIds.values().removeIf(at -> at.isBefore(recentSince));
+        }).andFinally(() -> polling = false).start();
     }
 
     /**

@@ -68,6 +68,33 @@ class EventsHistoryTest {
     }
 
     @Test
+    void aPushOrAHandEditRecordedWhileTheAppRunsJoinsTheLiveRowsOnce() {
+        EventsViewModel model = model();
+        model.pollRecent();
+        model.flush();
+        assertThat(model.rows()).as("nothing recorded since the model began").isEmpty();
+        Instant now = Instant.now();
+        store.record(HistoryEvent.of(now, HistoryEvent.Kind.HAND_EDIT, "n2", "/etc/keepalived/keepalived.conf on n2 (keepalived) "
+                + "changed outside Keepwatch").withDaemon("keepalived"));
+        store.record(HistoryEvent.of(now, HistoryEvent.Kind.PUSH, "n1", "alice@desk pushed /etc/keepalived/keepalived.conf on n1")
+                .withDaemon("keepalived"));
+        // a transition is the fleet's to tell (its live row): not brought in again from the history
+        store.record(HistoryEvent.of(now, HistoryEvent.Kind.TRANSITION, "n1", "n1 VI_51 BACKUP → MASTER"));
+        store.flush(Duration.ofSeconds(10));
+        model.pollRecent();
+        model.pollRecent();
+        model.flush();
+        assertThat(model.rows()).extracting(EventRow::kind).containsExactlyInAnyOrder(EventKind.CONFIG, EventKind.ACTION);
+        assertThat(model.rows()).extracting(EventRow::text).anyMatch(t -> t.contains("changed outside Keepwatch"))
+                .anyMatch(t -> t.contains("alice@desk pushed"));
+        assertThat(model.rows()).allMatch(r -> r.config().isPresent(), "each offers its configuration history");
+        // looked for again: the same events are not added twice
+        model.pollRecent();
+        model.flush();
+        assertThat(model.rows()).hasSize(2);
+    }
+
+    @Test
     void olderEventsComeAPageAtATimeNewestFirstUntilThereAreNoMore() {
         EventsViewModel model = model();
         assertThat(model.historyAvailableProperty().get()).isTrue();
