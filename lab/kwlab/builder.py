@@ -172,7 +172,7 @@ def build_basic(state: LabState, keys: LabKeys, topology: BasicTopology) -> None
     ensure_mountpoint(state, AGENT_STATE_PATH)
     for index, node in enumerate(topology.nodes(), start=1):
         create_node_netns(state, node)
-        directory = write_node_files(state, keys, node, basic_env(state, node))
+        directory = write_node_files(state, keys, node, basic_env(state, node, nojson=node.name in topology.nojson))
         etc = directory / "etc-keepalived"
         etc.mkdir()
         if node.release:
@@ -184,12 +184,21 @@ def build_basic(state: LabState, keys: LabKeys, topology: BasicTopology) -> None
         start_node(state, node, directory)
 
 
-def basic_env(state: LabState, node: Node) -> str:
+def basic_env(state: LabState, node: Node, nojson: bool = False) -> str:
     directory = node_dir(state, node)
+    keepalived = ""
+    if nojson:
+        # The node's /usr/sbin/keepalived is the no-JSON build (bound over it in the node's own mount namespace): what
+        # the node starts, what the agent finds on root's PATH and what lab/status asks for its signal numbers.
+        from . import nojson_keepalived
+        built = nojson_keepalived.built(nojson_keepalived.installed_version()["upstream"])
+        if built is None:
+            raise LabError("node %s: keepalived without JSON is not built (lab/keepalived-nojson build)" % node.name)
+        keepalived = "NODE_KEEPALIVED=%s\n" % built
     return _env_header(node, directory, [
         "%s/home:/root" % directory,
         "%s/etc-keepalived:/etc/keepalived" % directory,
-    ]) + """DAEMONS=(keepalived)
+    ]) + keepalived + """DAEMONS=(keepalived)
 daemon_pidfile() { echo /run/keepalived.pid; }
 daemon_vrrp_pidfile() { echo /run/vrrp.pid; }
 daemon_start() {

@@ -31,7 +31,8 @@ ELECTION_POLL = 0.5
 
 def make_topology(kind: str, params: dict):
     if kind == BASIC:
-        return BasicTopology(params["nodes"], params["routers"], releases=tuple(params.get("releases", ())))
+        return BasicTopology(params["nodes"], params["routers"], releases=tuple(params.get("releases", ())),
+                             nojson=tuple(params.get("nojson", ())))
     return NeutronTopology(params["routers"])
 
 
@@ -56,8 +57,10 @@ def cmd_up(args) -> int:
             for release in releases:
                 if not roots.ready(release) and release != HOST_RELEASE:
                     roots.build(release, log=lambda line: print(line.replace("lab/roots", "lab/up")))
-    elif args.releases:
-        raise LabError("--releases is for the basic topology (its nodes n1..nN)")
+        if args.nojson:
+            wanted[BASIC]["nojson"] = nojson_nodes(args.nojson, make_topology(BASIC, wanted[BASIC]))
+    elif args.releases or args.nojson:
+        raise LabError("--releases and --nojson are for the basic topology (its nodes n1..nN)")
     if NEUTRON in args.topologies:
         if not 1 <= args.neutron_routers <= MAX_NEUTRON_ROUTERS:
             raise LabError("--neutron-routers takes 1..%d" % MAX_NEUTRON_ROUTERS)
@@ -112,6 +115,30 @@ def cmd_up(args) -> int:
     return 0 if all(r["verdict"] == "ONE_MASTER" for r in report["routers"]) else 1
 
 
+def nojson_nodes(option: str, topology: BasicTopology) -> list:
+    """The nodes of --nojson N1,N2: each a node of the topology on the machine's filesystem or on the root of the
+    machine's own release (the no-JSON build is of the machine's keepalived, and links the machine's libraries); the
+    build is made first when missing (about a minute, cached)."""
+    from kwlab import nojson_keepalived
+    names = [n for n in option.split(",") if n]
+    nodes = {n.name: n for n in topology.nodes()}
+    machine = roots.machine_release()
+    for name in names:
+        if name not in nodes:
+            raise LabError("--nojson %s: no such node of the basic topology (%s)" % (name, ", ".join(nodes)))
+        release = nodes[name].release
+        if release and release != machine:
+            raise LabError("--nojson %s: the node runs %s, and the no-JSON keepalived is built from the machine's "
+                           "own release (%s): put it on %s or host (--releases)" % (name, release, machine, machine))
+    try:
+        if names and nojson_keepalived.built(nojson_keepalived.installed_version()["upstream"]) is None:
+            print("lab/up: building keepalived without JSON first (lab/keepalived-nojson build)")
+            nojson_keepalived.build()
+    except nojson_keepalived.BuildError as error:
+        raise LabError("--nojson: %s" % error)
+    return names
+
+
 def up_args(kind: str, params: dict) -> list:
     """The lab/up options that bring a topology of these parameters up."""
     if kind == NEUTRON:
@@ -119,13 +146,18 @@ def up_args(kind: str, params: dict) -> list:
     args = ["--nodes", str(params["nodes"]), "--routers", str(params["routers"])]
     if params.get("releases"):
         args += ["--releases", ",".join(params["releases"])]
+    if params.get("nojson"):
+        args += ["--nojson", ",".join(params["nojson"])]
     return args
 
 
 def describe(params: dict) -> str:
-    counts = " and ".join("%d %s" % (count, what) for what, count in sorted(params.items()) if what != "releases")
+    counts = " and ".join("%d %s" % (count, what) for what, count in sorted(params.items())
+                          if isinstance(count, int))
     if params.get("releases"):
         counts += " on releases %s" % ",".join(params["releases"])
+    if params.get("nojson"):
+        counts += ", keepalived without JSON on %s" % ",".join(params["nojson"])
     return counts
 
 
@@ -293,6 +325,9 @@ def parsers():
                     help="a mixed lab: basic node i runs on the root of release i (cycling; %s; %s: the "
                          "machine's own filesystem; default: every node on the machine's)"
                          % ("/".join(roots.RELEASES), HOST_RELEASE))
+    up.add_argument("--nojson", metavar="N1,N2,...",
+                    help="these basic nodes run keepalived built without JSON (lab/keepalived-nojson; the machine's "
+                         "release, so on the machine's filesystem or its release's root): read from its text dump")
     up.add_argument("--replace", action="store_true",
                     help="a topology up with other parameters is taken down and brought up with these")
     up.add_argument("--no-wait", action="store_true", help="do not wait for the first election")

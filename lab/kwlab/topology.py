@@ -142,6 +142,9 @@ class BasicTopology:
     # A mixed lab: node i runs on releases[(i-1) % len] ("host": the machine's own filesystem). Empty: every
     # node on the machine's filesystem, as the default lab.
     releases: Tuple[str, ...] = ()
+    # Nodes whose keepalived is the machine's release built without JSON (lab/keepalived-nojson): their state is read
+    # from the text dump, by the agent and by lab/status alike.
+    nojson: Tuple[str, ...] = ()
 
     def release(self, node_index: int) -> str:
         if not self.releases:
@@ -160,6 +163,8 @@ class BasicTopology:
         params = {"nodes": self.node_count, "routers": self.router_count}
         if self.releases:
             params["releases"] = list(self.releases)
+        if self.nojson:
+            params["nojson"] = list(self.nojson)
         return params
 
     def keepalived_conf(self, node_index: int) -> str:

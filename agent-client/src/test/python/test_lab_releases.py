@@ -63,7 +63,7 @@ class RootStampTest(unittest.TestCase):
     def stamp(self, release, **fields):
         etc = Path(self.tmp, release, "etc")
         etc.mkdir(parents=True, exist_ok=True)
-        data = dict({"release": release, "recipe": roots.RECIPE, "keepalived": "Keepalived v2.1.5", "python": "3.9.2",
+        data = dict({"release": release, "recipe": roots.RECIPE, "packages": roots.packages(release), "keepalived": "Keepalived v2.1.5", "python": "3.9.2",
                      "size": 1, "built": "now", "build_seconds": 1,
                      "keepalived_build": "Config options:  LVS VRRP JSON BFD"}, **fields)
         (etc / roots.STAMP_NAME).write_text(json.dumps(data))
@@ -75,6 +75,8 @@ class RootStampTest(unittest.TestCase):
             roots.require("bullseye")
         self.stamp("bullseye", recipe=roots.RECIPE - 1)
         self.assertIsNone(roots.stamp("bullseye"), "an older recipe is built again")
+        self.stamp("bullseye", packages=[p for p in roots.packages("bullseye") if p != "sudo"])
+        self.assertIsNone(roots.stamp("bullseye"), "a root built without a package the recipe has now is built again")
         self.stamp("bullseye")
         self.assertEqual(roots.require("bullseye"), Path(self.tmp, "bullseye"))
         self.assertTrue(roots.ready("host"), "the machine's own filesystem needs no root")
