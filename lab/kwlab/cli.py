@@ -32,7 +32,7 @@ ELECTION_POLL = 0.5
 def make_topology(kind: str, params: dict):
     if kind == BASIC:
         return BasicTopology(params["nodes"], params["routers"], releases=tuple(params.get("releases", ())),
-                             nojson=tuple(params.get("nojson", ())))
+                             nojson=tuple(params.get("nojson", ())), container=tuple(params.get("container", ())))
     return NeutronTopology(params["routers"])
 
 
@@ -59,8 +59,13 @@ def cmd_up(args) -> int:
                     roots.build(release, log=lambda line: print(line.replace("lab/roots", "lab/up")))
         if args.nojson:
             wanted[BASIC]["nojson"] = nojson_nodes(args.nojson, make_topology(BASIC, wanted[BASIC]))
-    elif args.releases or args.nojson:
-        raise LabError("--releases and --nojson are for the basic topology (its nodes n1..nN)")
+        if args.container:
+            wanted[BASIC]["container"] = node_names("--container", args.container, make_topology(BASIC, wanted[BASIC]))
+            both = set(wanted[BASIC]["container"]) & set(wanted[BASIC].get("nojson", ()))
+            if both:
+                raise LabError("--container and --nojson name %s: a node is one kind or the other" % ", ".join(both))
+    elif args.releases or args.nojson or args.container:
+        raise LabError("--releases, --nojson and --container are for the basic topology (its nodes n1..nN)")
     if NEUTRON in args.topologies:
         if not 1 <= args.neutron_routers <= MAX_NEUTRON_ROUTERS:
             raise LabError("--neutron-routers takes 1..%d" % MAX_NEUTRON_ROUTERS)
@@ -115,17 +120,24 @@ def cmd_up(args) -> int:
     return 0 if all(r["verdict"] == "ONE_MASTER" for r in report["routers"]) else 1
 
 
+def node_names(option: str, value: str, topology: BasicTopology) -> list:
+    names = [n for n in value.split(",") if n]
+    nodes = [n.name for n in topology.nodes()]
+    for name in names:
+        if name not in nodes:
+            raise LabError("%s %s: no such node of the basic topology (%s)" % (option, name, ", ".join(nodes)))
+    return names
+
+
 def nojson_nodes(option: str, topology: BasicTopology) -> list:
     """The nodes of --nojson N1,N2: each a node of the topology on the machine's filesystem or on the root of the
     machine's own release (the no-JSON build is of the machine's keepalived, and links the machine's libraries); the
     build is made first when missing (about a minute, cached)."""
     from kwlab import nojson_keepalived
-    names = [n for n in option.split(",") if n]
+    names = node_names("--nojson", option, topology)
     nodes = {n.name: n for n in topology.nodes()}
     machine = roots.machine_release()
     for name in names:
-        if name not in nodes:
-            raise LabError("--nojson %s: no such node of the basic topology (%s)" % (name, ", ".join(nodes)))
         release = nodes[name].release
         if release and release != machine:
             raise LabError("--nojson %s: the node runs %s, and the no-JSON keepalived is built from the machine's "
@@ -148,6 +160,8 @@ def up_args(kind: str, params: dict) -> list:
         args += ["--releases", ",".join(params["releases"])]
     if params.get("nojson"):
         args += ["--nojson", ",".join(params["nojson"])]
+    if params.get("container"):
+        args += ["--container", ",".join(params["container"])]
     return args
 
 
@@ -158,6 +172,8 @@ def describe(params: dict) -> str:
         counts += " on releases %s" % ",".join(params["releases"])
     if params.get("nojson"):
         counts += ", keepalived without JSON on %s" % ",".join(params["nojson"])
+    if params.get("container"):
+        counts += ", keepalived in a container on %s" % ",".join(params["container"])
     return counts
 
 
@@ -328,6 +344,9 @@ def parsers():
     up.add_argument("--nojson", metavar="N1,N2,...",
                     help="these basic nodes run keepalived built without JSON (lab/keepalived-nojson; the machine's "
                          "release, so on the machine's filesystem or its release's root): read from its text dump")
+    up.add_argument("--container", metavar="N1,N2,...",
+                    help="these basic nodes run keepalived in a container: a root of its own (the node's /usr read-only, "
+                         "its own /etc/keepalived, /run, /tmp) in a mount namespace of its own")
     up.add_argument("--replace", action="store_true",
                     help="a topology up with other parameters is taken down and brought up with these")
     up.add_argument("--no-wait", action="store_true", help="do not wait for the first election")

@@ -87,7 +87,9 @@ def json_signal():
 
 
 def dump(pid: int, tmpdir: str, signum):
-    path = Path(tmpdir) / ("keepalived.json" if signum is not None else "keepalived.data")
+    # through the daemon's own root: a keepalived in a container (lab/up --container) writes into the container's /tmp
+    path = Path("/proc/%d/root" % pid) / tmpdir.lstrip("/") / ("keepalived.json" if signum is not None
+                                                                 else "keepalived.data")
     try:
         before = path.stat().st_mtime_ns
     except OSError:

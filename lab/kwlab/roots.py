@@ -29,9 +29,10 @@ MIRROR = "http://deb.debian.org/debian"
 PACKAGES = ("keepalived", "python3", "openssh-server", "iproute2", "procps", "nftables", "sudo", "libmagic1")
 # Packages named otherwise in a release (trixie's 64-bit time_t transition renamed the library's package).
 RENAMED = {"trixie": {"libmagic1": "libmagic1t64"}}
-# Bumped whenever the steps after debootstrap change: every cached root is then built again (a root whose stamp lists
-# other packages than PACKAGES is built again as well).
-RECIPE = 2
+# Bumped whenever the steps after debootstrap change: every cached root is then built again. A root whose stamp lists
+# other packages than packages(release) is built again as well, without a new recipe: a root with more packages
+# stays good for code that knows fewer (a branch behind this one does not build it again, nor back and forth).
+RECIPE = 1
 STAMP_NAME = "kw-lab-root.json"   # in the root's /etc: written last, so its presence means complete
 BUILD_TIMEOUT = 1800
 LOCK_NAME = ".lock"

@@ -145,6 +145,9 @@ class BasicTopology:
     # Nodes whose keepalived is the machine's release built without JSON (lab/keepalived-nojson): their state is read
     # from the text dump, by the agent and by lab/status alike.
     nojson: Tuple[str, ...] = ()
+    # Nodes whose keepalived runs in a container (lab/up --container): a root of its own under the node's directory,
+    # its own mount namespace, the node's network; its configuration only inside that root.
+    container: Tuple[str, ...] = ()
 
     def release(self, node_index: int) -> str:
         if not self.releases:
@@ -165,6 +168,8 @@ class BasicTopology:
             params["releases"] = list(self.releases)
         if self.nojson:
             params["nojson"] = list(self.nojson)
+        if self.container:
+            params["container"] = list(self.container)
         return params
 
     def keepalived_conf(self, node_index: int) -> str:
