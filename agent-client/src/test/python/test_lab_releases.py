@@ -10,7 +10,7 @@ from pathlib import Path
 
 import kwtlab  # noqa: F401 (puts the lab's package kwlab on the path)
 from kwlab import roots
-from kwlab.cli import describe, up_args
+from kwlab.cli import describe, make_topology, node_names, nojson_nodes, up_args
 from kwlab.fleet import fleet_document
 from kwlab.keys import LabKeys
 from kwlab.system import LabError
@@ -45,6 +45,33 @@ class MixedTopologyTest(unittest.TestCase):
         self.assertEqual(up_args("neutron", {"routers": 5}), ["--neutron-routers", "5"])
         self.assertEqual(describe({"nodes": 3, "routers": 3, "releases": ["trixie"]}),
                          "3 nodes and 3 routers on releases trixie")
+
+
+class NodeKindsTest(unittest.TestCase):
+    """lab/up --nojson and --container: which nodes, what state.json compares, what brings a topology back."""
+
+    def test_the_node_kinds_are_parameters_of_the_topology_and_come_back_from_the_replaced_line(self):
+        topology = make_topology("basic", {"nodes": 3, "routers": 3, "releases": ["bullseye", "bookworm", "trixie"],
+                                           "nojson": ["n2"], "container": ["n3"]})
+        self.assertEqual((topology.nojson, topology.container), (("n2",), ("n3",)))
+        self.assertEqual(up_args("basic", topology.params()),
+                         ["--nodes", "3", "--routers", "3", "--releases", "bullseye,bookworm,trixie", "--nojson", "n2",
+                          "--container", "n3"])
+        self.assertEqual(BasicTopology().params(), {"nodes": 3, "routers": 3}, "the default lab compares the same")
+        self.assertEqual(describe(topology.params()), "3 nodes and 3 routers on releases bullseye,bookworm,trixie, "
+                         "keepalived without JSON on n2, keepalived in a container on n3")
+
+    def test_a_node_that_is_not_there_is_refused_by_name(self):
+        with self.assertRaisesRegex(LabError, r"--container n4: no such node of the basic topology \(n1, n2, n3\)"):
+            node_names("--container", "n4", BasicTopology())
+
+    def test_the_no_json_build_runs_only_on_the_machines_release(self):
+        machine = roots.machine_release()
+        other = "bullseye" if machine != "bullseye" else "trixie"
+        topology = BasicTopology(3, 3, releases=(other, "host", "trixie"))
+        with self.assertRaisesRegex(LabError, "--nojson n1: the node runs %s, and the no-JSON keepalived is built from "
+                                              "the machine's own release" % other):
+            nojson_nodes("n1", topology)
 
 
 class RootStampTest(unittest.TestCase):
