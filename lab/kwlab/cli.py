@@ -33,7 +33,7 @@ def make_topology(kind: str, params: dict):
     if kind == BASIC:
         return BasicTopology(params["nodes"], params["routers"], releases=tuple(params.get("releases", ())),
                              nojson=tuple(params.get("nojson", ())), container=tuple(params.get("container", ())))
-    return NeutronTopology(params["routers"])
+    return NeutronTopology(params["routers"], releases=tuple(params.get("releases", ())))
 
 
 def fleet_path(directory) -> "os.PathLike":
@@ -70,6 +70,15 @@ def cmd_up(args) -> int:
         if not 1 <= args.neutron_routers <= MAX_NEUTRON_ROUTERS:
             raise LabError("--neutron-routers takes 1..%d" % MAX_NEUTRON_ROUTERS)
         wanted[NEUTRON] = {"routers": args.neutron_routers}
+        if args.neutron_releases:
+            wanted[NEUTRON]["releases"] = [r for r in args.neutron_releases.split(",") if r]
+            for release in wanted[NEUTRON]["releases"]:
+                if release != HOST_RELEASE:
+                    roots.check_release(release)
+                    if not roots.ready(release):
+                        roots.build(release, log=lambda line: print(line.replace("lab/roots", "lab/up")))
+    elif args.neutron_releases:
+        raise LabError("--neutron-releases is for the neutron topology (its nodes net1, net2)")
     directory = lab_dir()
     with locked(directory):
         state = LabState(directory)
@@ -154,7 +163,8 @@ def nojson_nodes(option: str, topology: BasicTopology) -> list:
 def up_args(kind: str, params: dict) -> list:
     """The lab/up options that bring a topology of these parameters up."""
     if kind == NEUTRON:
-        return ["--neutron-routers", str(params["routers"])]
+        return ["--neutron-routers", str(params["routers"])] + (
+            ["--neutron-releases", ",".join(params["releases"])] if params.get("releases") else [])
     args = ["--nodes", str(params["nodes"]), "--routers", str(params["routers"])]
     if params.get("releases"):
         args += ["--releases", ",".join(params["releases"])]
@@ -340,6 +350,9 @@ def parsers():
     up.add_argument("--releases", metavar="R1,R2,...",
                     help="a mixed lab: basic node i runs on the root of release i (cycling; %s; %s: the "
                          "machine's own filesystem; default: every node on the machine's)"
+                         % ("/".join(roots.RELEASES), HOST_RELEASE))
+    up.add_argument("--neutron-releases", metavar="R1,R2",
+                    help="network node netj runs on the root of release j (%s; %s: the machine's own filesystem)"
                          % ("/".join(roots.RELEASES), HOST_RELEASE))
     up.add_argument("--nojson", metavar="N1,N2,...",
                     help="these basic nodes run keepalived built without JSON (lab/keepalived-nojson; the machine's "

@@ -87,28 +87,41 @@ def json_signal():
 
 
 def dump(pid: int, tmpdir: str, signum):
-    # through the daemon's own root: a keepalived in a container (lab/up --container) writes into the container's /tmp
-    path = Path("/proc/%d/root" % pid) / tmpdir.lstrip("/") / ("keepalived.json" if signum is not None
-                                                                 else "keepalived.data")
-    try:
-        before = path.stat().st_mtime_ns
-    except OSError:
-        before = None
+    # through the daemon's own root: a keepalived in a container (lab/up --container) writes into the container's /tmp;
+    # in its TMPDIR, or in /tmp whatever its TMPDIR says (keepalived before 2.2: bullseye's, a Neutron node of it)
+    name = "keepalived.json" if signum is not None else "keepalived.data"
+    paths = [Path("/proc/%d/root" % pid) / directory.lstrip("/") / name for directory in sorted({tmpdir, "/tmp"})]
+    before = {}
+    for candidate in paths:
+        try:
+            before[candidate] = candidate.stat().st_mtime_ns
+        except OSError:
+            before[candidate] = None
     os.kill(pid, signum if signum is not None else signal.SIGUSR1)
     deadline = time.monotonic() + DUMP_TIMEOUT
     while time.monotonic() < deadline:
-        try:
-            if path.stat().st_mtime_ns != before:
-                text = path.read_text()
-                if signum is not None:
-                    return [instance(entry) for entry in json.loads(text)]
-                time.sleep(POLL)
-                if path.read_text() != text or "VRRP Topology" not in text:
-                    raise ValueError("half written")
-                return text_instances(text)
-        except (OSError, ValueError):
-            pass    # not there yet, or half written
+        for path in paths:
+            result = _read_new(path, before[path], signum)
+            if result is not None:
+                return result
         time.sleep(POLL)
+    return None
+
+
+def _read_new(path: Path, before, signum):
+    """The dump at path once it is newer than before and whole; None until then."""
+    try:
+        if path.stat().st_mtime_ns == before:
+            return None
+        text = path.read_text()
+        if signum is not None:
+            return [instance(entry) for entry in json.loads(text)]
+        time.sleep(POLL)
+        if path.read_text() != text or "VRRP Topology" not in text:
+            return None     # half written
+        return text_instances(text)
+    except (OSError, ValueError):
+        pass    # not there yet, or half written
     return None
 
 

@@ -206,16 +206,27 @@ class BasicTopology:
 class NeutronTopology:
     router_count: int = 5
     kind: str = NEUTRON
+    # net j runs on releases[j-1] (lab/up --neutron-releases; "host" or none: the machine's own filesystem)
+    releases: Tuple[str, ...] = ()
+
+    def release(self, node_index: int) -> str:
+        if not self.releases:
+            return ""
+        release = self.releases[(node_index - 1) % len(self.releases)]
+        return "" if release == HOST_RELEASE else release
 
     def nodes(self) -> List[Node]:
-        return [Node("net%d" % j, NEUTRON, "%s.%d" % (LAN_PREFIX, 20 + j), "kw-net%dp" % j)
+        return [Node("net%d" % j, NEUTRON, "%s.%d" % (LAN_PREFIX, 20 + j), "kw-net%dp" % j, self.release(j))
                 for j in range(1, NEUTRON_NODES + 1)]
 
     def routers(self) -> List[NeutronRouter]:
         return [NeutronRouter(k) for k in range(1, self.router_count + 1)]
 
     def params(self) -> dict:
-        return {"routers": self.router_count}
+        params = {"routers": self.router_count}
+        if self.releases:
+            params["releases"] = list(self.releases)
+        return params
 
     @staticmethod
     def keepalived_conf(router: NeutronRouter, node_index: int) -> str:

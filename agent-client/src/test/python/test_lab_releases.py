@@ -61,6 +61,13 @@ class NodeKindsTest(unittest.TestCase):
         self.assertEqual(describe(topology.params()), "3 nodes and 3 routers on releases bullseye,bookworm,trixie, "
                          "keepalived without JSON on n2, keepalived in a container on n3")
 
+    def test_the_network_nodes_run_on_releases_of_their_own(self):
+        topology = make_topology("neutron", {"routers": 5, "releases": ["bullseye", "trixie"]})
+        self.assertEqual([(n.name, n.release) for n in topology.nodes()], [("net1", "bullseye"), ("net2", "trixie")])
+        self.assertEqual(up_args("neutron", topology.params()),
+                         ["--neutron-routers", "5", "--neutron-releases", "bullseye,trixie"])
+        self.assertEqual(make_topology("neutron", {"routers": 5}).params(), {"routers": 5}, "the default lab's")
+
     def test_a_node_that_is_not_there_is_refused_by_name(self):
         with self.assertRaisesRegex(LabError, r"--container n4: no such node of the basic topology \(n1, n2, n3\)"):
             node_names("--container", "n4", BasicTopology())
