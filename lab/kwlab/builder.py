@@ -172,24 +172,78 @@ def build_basic(state: LabState, keys: LabKeys, topology: BasicTopology) -> None
     ensure_mountpoint(state, AGENT_STATE_PATH)
     for index, node in enumerate(topology.nodes(), start=1):
         create_node_netns(state, node)
-        directory = write_node_files(state, keys, node, basic_env(state, node))
+        in_container = node.name in topology.container
+        directory = write_node_files(state, keys, node, basic_env(state, node, nojson=node.name in topology.nojson,
+                                                                  container=in_container))
         etc = directory / "etc-keepalived"
         etc.mkdir()
+        if in_container:
+            # the configuration exists only inside the container's root: the node's own /etc/keepalived stays as the
+            # package left it
+            make_container_root(directory / CONTAINER_DIR)
+            etc_inside = directory / CONTAINER_DIR / "etc" / "keepalived"
+        else:
+            etc_inside = etc
         if node.release:
             # What the release's package put in /etc/keepalived, which the node's own directory is mounted over:
             # trixie's keepalived does not start without its keepalived.config-opts there.
             for packaged in (roots.require(node.release) / "etc" / "keepalived").iterdir():
                 shutil.copy2(str(packaged), str(etc / packaged.name))
-        (etc / "keepalived.conf").write_text(topology.keepalived_conf(index))
+                if in_container:
+                    shutil.copy2(str(packaged), str(etc_inside / packaged.name))
+        (etc_inside / "keepalived.conf").write_text(topology.keepalived_conf(index))
         start_node(state, node, directory)
 
 
-def basic_env(state: LabState, node: Node) -> str:
+CONTAINER_DIR = "container"     # a container node's keepalived root, in the node's directory
+
+
+def make_container_root(root: Path) -> None:
+    """An empty root for keepalived in a container, shaped as lab/kwlab/container.py makes one (the node's /usr and
+    /etc/alternatives bound read-only over it when keepalived starts, /proc, /sys and /dev the kernel's)."""
+    from .container import LINKS, READ_ONLY, SPECIAL
+    for directory in ("etc/keepalived", "run", "tmp", "var/log") + READ_ONLY + SPECIAL:
+        (root / directory).mkdir(parents=True, exist_ok=True)
+    os.chmod(str(root / "tmp"), 0o1777)
+    for name, target in LINKS.items():
+        (root / name).symlink_to(target)
+
+
+def basic_env(state: LabState, node: Node, nojson: bool = False, container: bool = False) -> str:
     directory = node_dir(state, node)
+    keepalived = ""
+    if nojson:
+        # The node's /usr/sbin/keepalived is the no-JSON build (bound over it in the node's own mount namespace): what
+        # the node starts, what the agent finds on root's PATH and what lab/status asks for its signal numbers.
+        from . import nojson_keepalived
+        built = nojson_keepalived.built(nojson_keepalived.installed_version()["upstream"])
+        if built is None:
+            raise LabError("node %s: keepalived without JSON is not built (lab/keepalived-nojson build)" % node.name)
+        keepalived = "NODE_KEEPALIVED=%s\n" % built
     return _env_header(node, directory, [
         "%s/home:/root" % directory,
         "%s/etc-keepalived:/etc/keepalived" % directory,
-    ]) + """DAEMONS=(keepalived)
+    ]) + keepalived + (CONTAINER_ENV % (directory / CONTAINER_DIR) if container else BASIC_DAEMON)
+
+
+# keepalived in a container: in a mount namespace of its own (unshare), the node's /usr and /etc/alternatives bound
+# read-only into the container's root, /proc, /sys and /dev the node's, chrooted there; keepalived without -f reads the
+# container's /etc/keepalived/keepalived.conf and writes its pid files in the container's /run, its dumps in its /tmp.
+CONTAINER_ENV = """CONTAINER_ROOT=%s
+DAEMONS=(keepalived)
+daemon_pidfile() { echo "$CONTAINER_ROOT/run/keepalived.pid"; }
+daemon_vrrp_pidfile() { echo "$CONTAINER_ROOT/run/vrrp.pid"; }
+daemon_start() {
+  TMPDIR=/tmp setsid unshare --mount --propagation private sh -c '
+    r=$1
+    for d in usr etc/alternatives; do mount --bind -o ro "/$d" "$r/$d" || exit 1; done
+    for d in proc sys dev; do mount --rbind "/$d" "$r/$d" || exit 1; done
+    exec chroot "$r" /usr/sbin/keepalived --dont-fork --log-console --log-detail' sh "$CONTAINER_ROOT" \\
+    >>"$NODE_DIR/logs/keepalived.log" 2>&1 </dev/null &
+}
+"""
+
+BASIC_DAEMON = """DAEMONS=(keepalived)
 daemon_pidfile() { echo /run/keepalived.pid; }
 daemon_vrrp_pidfile() { echo /run/vrrp.pid; }
 daemon_start() {

@@ -32,10 +32,11 @@ ELECTION_POLL = 0.5
 
 def make_topology(kind: str, params: dict):
     if kind == BASIC:
-        return BasicTopology(params["nodes"], params["routers"], releases=tuple(params.get("releases", ())))
+        return BasicTopology(params["nodes"], params["routers"], releases=tuple(params.get("releases", ())),
+                             nojson=tuple(params.get("nojson", ())), container=tuple(params.get("container", ())))
     if kind == SHAPES:
         return ShapesTopology(releases=tuple(params.get("releases", ())))
-    return NeutronTopology(params["routers"])
+    return NeutronTopology(params["routers"], releases=tuple(params.get("releases", ())))
 
 
 def fleet_path(directory) -> "os.PathLike":
@@ -57,6 +58,15 @@ def cmd_up(args) -> int:
         wanted[BASIC] = {"nodes": args.nodes, "routers": args.routers}
         if releases:
             wanted[BASIC]["releases"] = releases
+        if args.nojson:
+            wanted[BASIC]["nojson"] = nojson_nodes(args.nojson, make_topology(BASIC, wanted[BASIC]))
+        if args.container:
+            wanted[BASIC]["container"] = node_names("--container", args.container, make_topology(BASIC, wanted[BASIC]))
+            both = set(wanted[BASIC]["container"]) & set(wanted[BASIC].get("nojson", ()))
+            if both:
+                raise LabError("--container and --nojson name %s: a node is one kind or the other" % ", ".join(both))
+    elif args.nojson or args.container:
+        raise LabError("--nojson and --container are for the basic topology (its nodes n1..nN)")
     if SHAPES in args.topologies:
         wanted[SHAPES] = ShapesTopology(releases=tuple(releases)).params()
     # Missing roots are built first (once; cached in lab/roots' directory, which lab/down keeps).
@@ -67,6 +77,15 @@ def cmd_up(args) -> int:
         if not 1 <= args.neutron_routers <= MAX_NEUTRON_ROUTERS:
             raise LabError("--neutron-routers takes 1..%d" % MAX_NEUTRON_ROUTERS)
         wanted[NEUTRON] = {"routers": args.neutron_routers}
+        if args.neutron_releases:
+            wanted[NEUTRON]["releases"] = [r for r in args.neutron_releases.split(",") if r]
+            for release in wanted[NEUTRON]["releases"]:
+                if release != HOST_RELEASE:
+                    roots.check_release(release)
+                    if not roots.ready(release):
+                        roots.build(release, log=lambda line: print(line.replace("lab/roots", "lab/up")))
+    elif args.neutron_releases:
+        raise LabError("--neutron-releases is for the neutron topology (its nodes net1, net2)")
     directory = lab_dir()
     with locked(directory):
         state = LabState(directory)
@@ -117,22 +136,63 @@ def cmd_up(args) -> int:
     return 0 if all(r["verdict"] == "ONE_MASTER" for r in report["routers"]) else 1
 
 
+def node_names(option: str, value: str, topology: BasicTopology) -> list:
+    names = [n for n in value.split(",") if n]
+    nodes = [n.name for n in topology.nodes()]
+    for name in names:
+        if name not in nodes:
+            raise LabError("%s %s: no such node of the basic topology (%s)" % (option, name, ", ".join(nodes)))
+    return names
+
+
+def nojson_nodes(option: str, topology: BasicTopology) -> list:
+    """The nodes of --nojson N1,N2: each a node of the topology on the machine's filesystem or on the root of the
+    machine's own release (the no-JSON build is of the machine's keepalived, and links the machine's libraries); the
+    build is made first when missing (about a minute, cached)."""
+    from kwlab import nojson_keepalived
+    names = node_names("--nojson", option, topology)
+    nodes = {n.name: n for n in topology.nodes()}
+    machine = roots.machine_release()
+    for name in names:
+        release = nodes[name].release
+        if release and release != machine:
+            raise LabError("--nojson %s: the node runs %s, and the no-JSON keepalived is built from the machine's "
+                           "own release (%s): put it on %s or host (--releases)" % (name, release, machine, machine))
+    try:
+        if names and nojson_keepalived.built(nojson_keepalived.installed_version()["upstream"]) is None:
+            print("lab/up: building keepalived without JSON first (lab/keepalived-nojson build)")
+            nojson_keepalived.build()
+    except nojson_keepalived.BuildError as error:
+        raise LabError("--nojson: %s" % error)
+    return names
+
+
 def up_args(kind: str, params: dict) -> list:
     """The lab/up options that bring a topology of these parameters up."""
     if kind == NEUTRON:
-        return ["--neutron-routers", str(params["routers"])]
+        return ["--neutron-routers", str(params["routers"])] + (
+            ["--neutron-releases", ",".join(params["releases"])] if params.get("releases") else [])
     if kind == SHAPES:
         return ["--releases", ",".join(params["releases"])] if params.get("releases") else []
     args = ["--nodes", str(params["nodes"]), "--routers", str(params["routers"])]
     if params.get("releases"):
         args += ["--releases", ",".join(params["releases"])]
+    if params.get("nojson"):
+        args += ["--nojson", ",".join(params["nojson"])]
+    if params.get("container"):
+        args += ["--container", ",".join(params["container"])]
     return args
 
 
 def describe(params: dict) -> str:
-    counts = " and ".join("%d %s" % (count, what) for what, count in sorted(params.items()) if what != "releases")
+    counts = " and ".join("%d %s" % (count, what) for what, count in sorted(params.items())
+                          if isinstance(count, int))
     if params.get("releases"):
         counts += " on releases %s" % ",".join(params["releases"])
+    if params.get("nojson"):
+        counts += ", keepalived without JSON on %s" % ",".join(params["nojson"])
+    if params.get("container"):
+        counts += ", keepalived in a container on %s" % ",".join(params["container"])
     return counts
 
 
@@ -313,6 +373,15 @@ def parsers():
                     help="a mixed lab: basic node i runs on the root of release i (cycling; %s; %s: the "
                          "machine's own filesystem; default: every node on the machine's)"
                          % ("/".join(roots.RELEASES), HOST_RELEASE))
+    up.add_argument("--neutron-releases", metavar="R1,R2",
+                    help="network node netj runs on the root of release j (%s; %s: the machine's own filesystem)"
+                         % ("/".join(roots.RELEASES), HOST_RELEASE))
+    up.add_argument("--nojson", metavar="N1,N2,...",
+                    help="these basic nodes run keepalived built without JSON (lab/keepalived-nojson; the machine's "
+                         "release, so on the machine's filesystem or its release's root): read from its text dump")
+    up.add_argument("--container", metavar="N1,N2,...",
+                    help="these basic nodes run keepalived in a container: a root of its own (the node's /usr read-only, "
+                         "its own /etc/keepalived, /run, /tmp) in a mount namespace of its own")
     up.add_argument("--replace", action="store_true",
                     help="a topology up with other parameters is taken down and brought up with these")
     up.add_argument("--no-wait", action="store_true", help="do not wait for the first election")

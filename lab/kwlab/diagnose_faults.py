@@ -97,6 +97,8 @@ def auth_mismatch(record: dict, undo: bool) -> None:
         raise LabError("auth: Neutron's keepalived.conf has no authentication; use a basic node")
     directory = Path(record["dir"])
     conf = directory / "etc-keepalived" / "keepalived.conf"
+    if (directory / "container" / "etc" / "keepalived" / "keepalived.conf").exists():
+        conf = directory / "container" / "etc" / "keepalived" / "keepalived.conf"    # lab/up --container
     saved = directory / AUTH_SAVED
     if undo:
         if saved.exists():

@@ -84,14 +84,22 @@ def create_users(root: Path, client_public_key: str, created: Callable[[str], No
 
 
 def write_sudoers(root: Path) -> None:
+    """The drop-in, checked by the visudo of the system it is for (a release's own in its root: bullseye's sudo 1.9.5
+    parses as bullseye's sudo will) before it is put in place."""
     target = root / SUDOERS_DROPIN
+    if not target.parent.is_dir():
+        raise LabError("%s: no sudoers.d (is sudo installed in %s?)" % (target.parent, root))
     tmp = target.parent / ".kw-lab-logins.tmp"
     tmp.write_text(SUDOERS)
     os.chmod(str(tmp), 0o440)
-    visudo = find_command("visudo")
+    visudo = find_command("visudo") if root == Path("/") else (
+        "/usr/sbin/visudo" if (root / "usr/sbin/visudo").is_file() else None)
+    if visudo is None and root != Path("/"):
+        tmp.unlink()
+        raise LabError("%s has no visudo (sudo): the login kinds need sudo in the node's root" % root)
     if visudo is not None:
         try:
-            run([visudo, "-cf", str(tmp)])
+            run(_in_root(root, visudo) + ["-cf", "/" + str(tmp.relative_to(root))])
         except LabError:
             tmp.unlink()
             raise
@@ -109,7 +117,9 @@ def remove_users(root: Path, users: List[str]) -> None:
 
 
 def _in_root(root: Path, command: str) -> List[str]:
-    return [command] if root == Path("/") else [command, "--root", str(root)]
+    """A command of the system under root: the machine's own, or the release's own, run chrooted into its root (the
+    node's root as its PID 1 sees it, /proc/PID/root), so that its useradd, chpasswd and visudo do the work."""
+    return [command] if root == Path("/") else ["chroot", str(root), command]
 
 
 def _user_exists(root: Path, user: str) -> bool:
@@ -259,6 +269,12 @@ def ensure_logins(state: LabState, keys: LabKeys) -> Dict[str, str]:
         logins["users"].append(user)
         state.save()
     create_users(Path("/"), public_key, created)
+    for name, record in sorted(state.nodes().items()):
+        root = node_root(record)
+        if root is not None:
+            # a node of a release: its users live in its own root (the overlay's upper layer, fresh on every lab/up,
+            # gone with the node), so nothing is recorded to remove
+            create_users(root, public_key, lambda user: None)
     password_file = keys.directory / (SUDO_PASSWORD_USER + ".password")
     password_file.write_text(SUDO_PASSWORD + "\n")
     os.chmod(str(password_file), 0o600)
@@ -270,6 +286,18 @@ def ensure_logins(state: LabState, keys: LabKeys) -> Dict[str, str]:
         state.save()
     open_behind_door(state)
     return {"password": str(password_file)}
+
+
+def node_root(record: dict) -> Optional[Path]:
+    """The root filesystem of a basic node that runs on a release's root, as its PID 1 sees it (/proc/PID/root: the
+    overlay it pivoted into); None for a node on the machine's filesystem (or one that is not a basic node)."""
+    if record.get("kind") != "basic" or record.get("release", "host") == "host":
+        return None
+    pid = record.get("init_pid", 0)
+    if not (pid and same_process(pid, record.get("init_start", -1))):
+        raise LabError("node %s (%s) is not running: its login users cannot be made" % (record.get("netns"),
+                                                                                        record.get("release")))
+    return Path("/proc/%d/root" % pid)
 
 
 def remove_logins(state: LabState) -> List[str]:

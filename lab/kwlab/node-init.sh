@@ -57,11 +57,19 @@ for pair in "${BIND_MOUNTS[@]}"; do
   [ -z "$NEW_ROOT" ] || mkdir -p "$target" || fail "cannot create ${pair#*:} in the node's root"
   mount --bind "${pair%%:*}" "$target" || fail "cannot bind ${pair%%:*} on ${pair#*:}"
 done
+if [ -n "${NODE_KEEPALIVED:-}" ]; then
+  # keepalived built without JSON (lab/up --nojson), in place of the node's own: only this node sees it
+  mount --bind "$NODE_KEEPALIVED" "$NEW_ROOT/usr/sbin/keepalived" || fail "cannot bind $NODE_KEEPALIVED on keepalived"
+fi
 if [ -n "$NEW_ROOT" ]; then
   # The old root goes: nothing of the machine's filesystem but the lab directory stays visible.
   cd "$NEW_ROOT" && pivot_root . . && umount -l . && cd / || fail "cannot pivot_root into $NEW_ROOT"
 fi
 hostname "$NODE_NAME" || fail "cannot set the hostname"
+if [ -n "$NEW_ROOT" ] && ! grep -qw "$NODE_NAME" /etc/hosts 2>/dev/null; then
+  # as Debian's installer writes it: the host resolves its own name (sudo warns on every call otherwise)
+  echo "127.0.1.1 $NODE_NAME" >> /etc/hosts || fail "cannot name the node in /etc/hosts"
+fi
 ip link set lo up || fail "cannot bring lo up"
 
 if [ -f "$NODE_DIR/setup-net.sh" ]; then

@@ -1,9 +1,10 @@
 """Runs ON a lab node (lab/status enters it with nsenter) and prints that node's VRRP truth as JSON:
-every keepalived daemon with the instances of its own JSON dump, and every address in each of
-the node's network namespaces. Standard library only.
+every keepalived daemon with the instances of its own JSON dump (its text dump when built without JSON), and every
+address in each of the node's network namespaces. Standard library only.
 """
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -76,28 +77,99 @@ def config_file(cmdline) -> str:
     return "/etc/keepalived/keepalived.conf"
 
 
-def json_signal() -> int:
+def json_signal():
+    """keepalived's JSON signal, or None when the node's keepalived is built without JSON (lab/up --nojson): its
+    truth then comes from the text dump (SIGUSR1, keepalived.data), read here by the lab's own few lines."""
     out = subprocess.run(["keepalived", "--signum=JSON"], stdout=subprocess.PIPE,
                          stderr=subprocess.DEVNULL, universal_newlines=True, timeout=5)
-    return int(out.stdout.strip())
+    number = out.stdout.strip()
+    return int(number) if out.returncode == 0 and number.isdigit() else None
 
 
-def dump(pid: int, tmpdir: str, signum: int):
-    path = Path(tmpdir) / "keepalived.json"
-    try:
-        before = path.stat().st_mtime_ns
-    except OSError:
-        before = None
-    os.kill(pid, signum)
+def dump(pid: int, tmpdir: str, signum):
+    # through the daemon's own root: a keepalived in a container (lab/up --container) writes into the container's /tmp;
+    # in its TMPDIR, or in /tmp whatever its TMPDIR says (keepalived before 2.2: bullseye's, a Neutron node of it)
+    name = "keepalived.json" if signum is not None else "keepalived.data"
+    paths = [Path("/proc/%d/root" % pid) / directory.lstrip("/") / name for directory in sorted({tmpdir, "/tmp"})]
+    before = {}
+    for candidate in paths:
+        try:
+            before[candidate] = candidate.stat().st_mtime_ns
+        except OSError:
+            before[candidate] = None
+    os.kill(pid, signum if signum is not None else signal.SIGUSR1)
     deadline = time.monotonic() + DUMP_TIMEOUT
     while time.monotonic() < deadline:
-        try:
-            if path.stat().st_mtime_ns != before:
-                return json.loads(path.read_text())
-        except (OSError, ValueError):
-            pass    # not there yet, or half written
+        for path in paths:
+            result = _read_new(path, before[path], signum)
+            if result is not None:
+                return result
         time.sleep(POLL)
     return None
+
+
+def _read_new(path: Path, before, signum):
+    """The dump at path once it is newer than before and whole; None until then."""
+    try:
+        if path.stat().st_mtime_ns == before:
+            return None
+        text = path.read_text()
+        if signum is not None:
+            return [instance(entry) for entry in json.loads(text)]
+        time.sleep(POLL)
+        if path.read_text() != text or "VRRP Topology" not in text:
+            return None     # half written
+        return text_instances(text)
+    except (OSError, ValueError):
+        pass    # not there yet, or half written
+    return None
+
+
+def text_instances(text: str) -> list:
+    """The VRRP Topology section of keepalived.data: the fields instance() takes from the JSON dump."""
+    found = []
+    current = None
+    in_vips = False
+    in_topology = False
+    for line in text.splitlines():
+        if line.startswith("------<"):
+            in_topology = "VRRP Topology" in line
+            current = None
+            continue
+        if not in_topology:
+            continue
+        if line.startswith(" VRRP Instance = "):
+            current = {"name": line.split("=", 1)[1].strip(), "vrid": None, "state": None, "priority": None,
+                       "effective_priority": None, "interface": None, "vips": [], "last_transition": None}
+            found.append(current)
+            in_vips = False
+            continue
+        if current is None:
+            continue
+        if in_vips and line.startswith("     "):
+            current["vips"].append(line.split()[0].split("/")[0])
+            continue
+        in_vips = line.startswith("   Virtual IP (") or line.startswith("   Virtual IP :")
+        if " = " not in line:
+            continue
+        key, value = (part.strip() for part in line.split(" = ", 1))
+        first = value.split()[0] if value.split() else ""
+        if key == "State":
+            current["state"] = value
+        elif key == "Virtual Router ID" and first.isdigit():
+            current["vrid"] = int(first)
+        elif key == "Priority" and first.isdigit():
+            current["priority"] = int(first)
+        elif key == "Effective priority" and first.isdigit():
+            current["effective_priority"] = int(first)
+        elif key == "Interface":
+            current["interface"] = value
+        elif key == "Last transition":
+            try:
+                current["last_transition"] = float(first)
+            except ValueError:
+                pass
+    return found
 
 
 def addresses(netns: str):
@@ -129,9 +201,8 @@ def main() -> int:
         daemon = {"pid": pid, "netns": netns, "config": config_file(cmdline), "tmpdir": tmpdir,
                   "children": children, "stopped": stopped, "instances": None}
         if not stopped:
-            raw = dump(pid, tmpdir, signum)
-            if raw is not None:
-                daemon["instances"] = [instance(entry) for entry in raw]
+            daemon["dump"] = "json" if signum is not None else "text"
+            daemon["instances"] = dump(pid, tmpdir, signum)
         daemons.append(daemon)
     for netns in names.values():
         namespaces.add(netns)

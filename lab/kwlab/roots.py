@@ -23,13 +23,25 @@ RELEASES = ("bullseye", "bookworm", "trixie")
 HOST = "host"                     # a node on the machine's own filesystem (the default lab)
 MIRROR = "http://deb.debian.org/debian"
 # What a node needs inside its root: the daemons under test and what node-init.sh, node-ctl.sh, probe.py,
-# the faults (nft, ip, pgrep, kill) and the agent run there; sudo for nodes whose login is a sudoer.
-PACKAGES = ("keepalived", "python3", "openssh-server", "iproute2", "procps", "nftables", "sudo")
-# Bumped whenever PACKAGES or the steps after debootstrap change: every cached root is then built again.
+# the faults (nft, ip, pgrep, kill) and the agent run there; sudo (and its visudo) for the login kinds, whose users and
+# sudoers drop-in lab/up writes into every node's root; libmagic1, which the no-JSON keepalived (lab/keepalived-nojson,
+# built from the machine's release) links and Debian's keepalived does not: a node of the machine's release runs it.
+PACKAGES = ("keepalived", "python3", "openssh-server", "iproute2", "procps", "nftables", "sudo", "libmagic1")
+# Packages named otherwise in a release (trixie's 64-bit time_t transition renamed the library's package).
+RENAMED = {"trixie": {"libmagic1": "libmagic1t64"}}
+# Bumped whenever the steps after debootstrap change: every cached root is then built again. A root whose stamp lists
+# other packages than packages(release) is built again as well, without a new recipe: a root with more packages
+# stays good for code that knows fewer (a branch behind this one does not build it again, nor back and forth).
 RECIPE = 1
 STAMP_NAME = "kw-lab-root.json"   # in the root's /etc: written last, so its presence means complete
 BUILD_TIMEOUT = 1800
 LOCK_NAME = ".lock"
+
+
+def packages(release: str) -> List[str]:
+    """What a root of the release is built with: PACKAGES under the release's own names."""
+    names = RENAMED.get(release, {})
+    return [names.get(package, package) for package in PACKAGES]
 
 
 def roots_dir() -> Path:
@@ -52,9 +64,20 @@ def stamp(release: str) -> Optional[dict]:
         data = json.loads((root_path(release) / "etc" / STAMP_NAME).read_text())
     except (OSError, ValueError):
         return None
-    if data.get("recipe") != RECIPE or data.get("release") != release:
+    if data.get("recipe") != RECIPE or data.get("release") != release or data.get("packages") != packages(release):
         return None
     return data
+
+
+def machine_release() -> str:
+    """The Debian release of the machine itself (VERSION_CODENAME of /etc/os-release), or "" when it does not say."""
+    try:
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("VERSION_CODENAME="):
+                return line.split("=", 1)[1].strip().strip('"')
+    except OSError:
+        pass
+    return ""
 
 
 def ready(release: str) -> bool:
@@ -114,18 +137,18 @@ def build(release: str, force: bool = False, log=print) -> dict:
         temp = base / (".build-%s-%d" % (release, os.getpid()))
         _remove_stale(base, release)
         log("lab/roots: building %s in %s (debootstrap --variant=minbase: %s)"
-            % (release, temp, ", ".join(PACKAGES)))
+            % (release, temp, ", ".join(packages(release))))
         started = time.monotonic()
         build_log = base / ("%s.log" % release)
         try:
             with open(str(build_log), "w") as out:
-                done = subprocess.run(["debootstrap", "--variant=minbase", "--include=" + ",".join(PACKAGES),
+                done = subprocess.run(["debootstrap", "--variant=minbase", "--include=" + ",".join(packages(release)),
                                        release, str(temp), MIRROR],
                                       stdout=out, stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT)
             if done.returncode != 0:
                 raise LabError("debootstrap %s failed (exit %d): see %s" % (release, done.returncode, build_log))
             _finish(temp)
-            data = dict(_versions(temp), release=release, recipe=RECIPE, packages=list(PACKAGES),
+            data = dict(_versions(temp), release=release, recipe=RECIPE, packages=packages(release),
                         built=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                         build_seconds=round(time.monotonic() - started, 1))
             data["size"] = _size(temp)

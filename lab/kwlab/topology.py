@@ -142,6 +142,12 @@ class BasicTopology:
     # A mixed lab: node i runs on releases[(i-1) % len] ("host": the machine's own filesystem). Empty: every
     # node on the machine's filesystem, as the default lab.
     releases: Tuple[str, ...] = ()
+    # Nodes whose keepalived is the machine's release built without JSON (lab/keepalived-nojson): their state is read
+    # from the text dump, by the agent and by lab/status alike.
+    nojson: Tuple[str, ...] = ()
+    # Nodes whose keepalived runs in a container (lab/up --container): a root of its own under the node's directory,
+    # its own mount namespace, the node's network; its configuration only inside that root.
+    container: Tuple[str, ...] = ()
 
     def release(self, node_index: int) -> str:
         if not self.releases:
@@ -160,6 +166,10 @@ class BasicTopology:
         params = {"nodes": self.node_count, "routers": self.router_count}
         if self.releases:
             params["releases"] = list(self.releases)
+        if self.nojson:
+            params["nojson"] = list(self.nojson)
+        if self.container:
+            params["container"] = list(self.container)
         return params
 
     def keepalived_conf(self, node_index: int) -> str:
@@ -196,16 +206,27 @@ class BasicTopology:
 class NeutronTopology:
     router_count: int = 5
     kind: str = NEUTRON
+    # net j runs on releases[j-1] (lab/up --neutron-releases; "host" or none: the machine's own filesystem)
+    releases: Tuple[str, ...] = ()
+
+    def release(self, node_index: int) -> str:
+        if not self.releases:
+            return ""
+        release = self.releases[(node_index - 1) % len(self.releases)]
+        return "" if release == HOST_RELEASE else release
 
     def nodes(self) -> List[Node]:
-        return [Node("net%d" % j, NEUTRON, "%s.%d" % (LAN_PREFIX, 20 + j), "kw-net%dp" % j)
+        return [Node("net%d" % j, NEUTRON, "%s.%d" % (LAN_PREFIX, 20 + j), "kw-net%dp" % j, self.release(j))
                 for j in range(1, NEUTRON_NODES + 1)]
 
     def routers(self) -> List[NeutronRouter]:
         return [NeutronRouter(k) for k in range(1, self.router_count + 1)]
 
     def params(self) -> dict:
-        return {"routers": self.router_count}
+        params = {"routers": self.router_count}
+        if self.releases:
+            params["releases"] = list(self.releases)
+        return params
 
     @staticmethod
     def keepalived_conf(router: NeutronRouter, node_index: int) -> str:

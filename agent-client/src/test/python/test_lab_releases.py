@@ -10,7 +10,7 @@ from pathlib import Path
 
 import kwtlab  # noqa: F401 (puts the lab's package kwlab on the path)
 from kwlab import roots
-from kwlab.cli import describe, up_args
+from kwlab.cli import describe, make_topology, node_names, nojson_nodes, up_args
 from kwlab.fleet import fleet_document
 from kwlab.keys import LabKeys
 from kwlab.system import LabError
@@ -47,6 +47,40 @@ class MixedTopologyTest(unittest.TestCase):
                          "3 nodes and 3 routers on releases trixie")
 
 
+class NodeKindsTest(unittest.TestCase):
+    """lab/up --nojson and --container: which nodes, what state.json compares, what brings a topology back."""
+
+    def test_the_node_kinds_are_parameters_of_the_topology_and_come_back_from_the_replaced_line(self):
+        topology = make_topology("basic", {"nodes": 3, "routers": 3, "releases": ["bullseye", "bookworm", "trixie"],
+                                           "nojson": ["n2"], "container": ["n3"]})
+        self.assertEqual((topology.nojson, topology.container), (("n2",), ("n3",)))
+        self.assertEqual(up_args("basic", topology.params()),
+                         ["--nodes", "3", "--routers", "3", "--releases", "bullseye,bookworm,trixie", "--nojson", "n2",
+                          "--container", "n3"])
+        self.assertEqual(BasicTopology().params(), {"nodes": 3, "routers": 3}, "the default lab compares the same")
+        self.assertEqual(describe(topology.params()), "3 nodes and 3 routers on releases bullseye,bookworm,trixie, "
+                         "keepalived without JSON on n2, keepalived in a container on n3")
+
+    def test_the_network_nodes_run_on_releases_of_their_own(self):
+        topology = make_topology("neutron", {"routers": 5, "releases": ["bullseye", "trixie"]})
+        self.assertEqual([(n.name, n.release) for n in topology.nodes()], [("net1", "bullseye"), ("net2", "trixie")])
+        self.assertEqual(up_args("neutron", topology.params()),
+                         ["--neutron-routers", "5", "--neutron-releases", "bullseye,trixie"])
+        self.assertEqual(make_topology("neutron", {"routers": 5}).params(), {"routers": 5}, "the default lab's")
+
+    def test_a_node_that_is_not_there_is_refused_by_name(self):
+        with self.assertRaisesRegex(LabError, r"--container n4: no such node of the basic topology \(n1, n2, n3\)"):
+            node_names("--container", "n4", BasicTopology())
+
+    def test_the_no_json_build_runs_only_on_the_machines_release(self):
+        machine = roots.machine_release()
+        other = "bullseye" if machine != "bullseye" else "trixie"
+        topology = BasicTopology(3, 3, releases=(other, "host", "trixie"))
+        with self.assertRaisesRegex(LabError, "--nojson n1: the node runs %s, and the no-JSON keepalived is built from "
+                                              "the machine's own release" % other):
+            nojson_nodes("n1", topology)
+
+
 class RootStampTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="kwt-lab-roots-")
@@ -63,7 +97,7 @@ class RootStampTest(unittest.TestCase):
     def stamp(self, release, **fields):
         etc = Path(self.tmp, release, "etc")
         etc.mkdir(parents=True, exist_ok=True)
-        data = dict({"release": release, "recipe": roots.RECIPE, "keepalived": "Keepalived v2.1.5", "python": "3.9.2",
+        data = dict({"release": release, "recipe": roots.RECIPE, "packages": roots.packages(release), "keepalived": "Keepalived v2.1.5", "python": "3.9.2",
                      "size": 1, "built": "now", "build_seconds": 1,
                      "keepalived_build": "Config options:  LVS VRRP JSON BFD"}, **fields)
         (etc / roots.STAMP_NAME).write_text(json.dumps(data))
@@ -75,6 +109,8 @@ class RootStampTest(unittest.TestCase):
             roots.require("bullseye")
         self.stamp("bullseye", recipe=roots.RECIPE - 1)
         self.assertIsNone(roots.stamp("bullseye"), "an older recipe is built again")
+        self.stamp("bullseye", packages=[p for p in roots.packages("bullseye") if p != "sudo"])
+        self.assertIsNone(roots.stamp("bullseye"), "a root built without a package the recipe has now is built again")
         self.stamp("bullseye")
         self.assertEqual(roots.require("bullseye"), Path(self.tmp, "bullseye"))
         self.assertTrue(roots.ready("host"), "the machine's own filesystem needs no root")

@@ -53,7 +53,7 @@ public final class LabExtension implements BeforeAllCallback, ParameterResolver 
      * The topologies lab/up replaced, each with the lab/up options that bring it back (lab/up prints them: "lab/up:
      * replacing the basic topology; it was: --nodes 3 --routers 3").
      */
-    static Map<String, List<String>> replaced(String upOutput) {
+    public static Map<String, List<String>> replaced(String upOutput) {
         Map<String, List<String>> replaced = new LinkedHashMap<>();
         upOutput.lines().map(REPLACED::matcher).filter(Matcher::matches)
                 .forEach(m -> replaced.put(m.group(1), List.of(m.group(2).strip().split(" +"))));
