@@ -78,6 +78,30 @@ vrrp_instance VI_1 {
                          [("10.77.0.101/24", "eth0"), ("10.77.0.102/32", None), ("10.77.1.5/32", "eth1")])
         self.assertNotIn("secret", repr(inst), "passwords never leave the node")
 
+    def test_an_instance_names_the_sync_group_that_holds_it(self):
+        main = self.write("keepalived.conf", """
+vrrp_sync_group G1 {
+  group {
+    VI_1
+    VI_2
+  }
+  notify_master /bin/true
+}
+vrrp_sync_group G2 { group { VI_3 } }
+vrrp_instance VI_1 { interface eth0
+  virtual_router_id 51 }
+vrrp_instance VI_2 { interface eth1
+  virtual_router_id 52 }
+vrrp_instance VI_3 { interface eth0
+  virtual_router_id 53 }
+vrrp_instance VI_4 { interface eth0
+  virtual_router_id 54 }
+""")
+        instances, error = self.load(main)
+        self.assertIsNone(error)
+        self.assertEqual({i["instance"]: i["sync_group"] for i in instances},
+                         {"VI_1": "G1", "VI_2": "G1", "VI_3": "G2", "VI_4": None})
+
     def test_ipv6_versions_defaults_and_one_line_blocks(self):
         main = self.write("keepalived.conf", """
 vrrp_instance V6 {

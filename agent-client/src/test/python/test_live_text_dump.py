@@ -23,7 +23,7 @@ SETTLE_TIMEOUT_S = 20.0
 # depend on which node started first, so each run is checked against who holds its VIP instead)
 COMPARED = ("instance", "vrid", "state", "wantstate", "base_priority", "effective_priority", "interface", "advert_int",
             "version", "nopreempt", "preempt_delay", "auth_type", "vips", "excluded_vips", "track_interfaces",
-            "unicast_peers")
+            "unicast_peers", "sync_group")
 RACED = ("state", "wantstate")
 
 
@@ -158,6 +158,8 @@ class LiveTextDumpTest(unittest.TestCase):
                 self.assertEqual(from_text[key]["unicast_peers"], [peer] if key[1] == "VI_3" else [])
                 self.assertEqual(from_json[key]["unicast_peers"], [peer] if key[1] == "VI_3" else [],
                                  "keepalived's JSON dump does not say: the agent reads the configuration")
+                self.assertEqual(from_text[key]["sync_group"], "G1" if key[1] in ("VI_1", "VI_2") else None,
+                                 "no dump names it: the agent reads the configuration")
         # the truth both agree with, checked by hand once: VI_1 on A with its two VIPs and the excluded one
         vi1 = from_text[(self.a.ns, "VI_1")]
         self.assertEqual((vi1["state"], vi1["base_priority"], vi1["auth_type"]), ("MASTER", 150, "PASS"))

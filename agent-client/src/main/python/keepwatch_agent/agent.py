@@ -325,19 +325,22 @@ class Agent(object):
         self._replace_instances(d, fresh, "config")
         self.vips.evaluate(d.netns_inode)
 
-    def _fill_unicast_peers(self, d: Daemon, instances: "List[Dict[str, Any]]") -> None:
-        """keepalived's JSON dump lists no unicast peers (null): they are taken from the daemon's configuration as
-        the claims read it (root's files only, as for claims). A configuration edited since the last reload may
-        name other peers than the daemon runs with; one that cannot be read leaves null (not known)."""
-        if all(inst.get("unicast_peers") is not None for inst in instances):
-            return
+    def _fill_from_configuration(self, d: Daemon, instances: "List[Dict[str, Any]]") -> None:
+        """What keepalived's dumps do not say, from the daemon's configuration as the claims read it (root's files
+        only, as for claims): each instance's sync group, and its unicast peers where the JSON dump lists none (it
+        never does). A configuration edited since the last reload may say otherwise than the daemon runs with; one
+        that cannot be read leaves them unknown (null)."""
         claimed, error = self.claims_reader.load(d.config, d.fs_root, d.config_id or self.config_id)
         if error is not None:
             return
-        peers = {claim["instance"]: claim["unicast_peers"] for claim in claimed}
+        by_name = {claim["instance"]: claim for claim in claimed}
         for inst in instances:
-            if inst.get("unicast_peers") is None and inst["instance"] in peers:
-                inst["unicast_peers"] = list(peers[inst["instance"]])
+            claim = by_name.get(inst["instance"])
+            if claim is None:
+                continue
+            if inst.get("unicast_peers") is None:
+                inst["unicast_peers"] = list(claim["unicast_peers"])
+            inst["sync_group"] = claim.get("sync_group")
 
     def check_stopped(self) -> None:
         """A SIGSTOPped VRRP process (hung) changes nothing the agent would otherwise see: no exit,
@@ -515,7 +518,7 @@ class Agent(object):
         self.vips.evaluate(d.netns_inode)   # every failed dump: an orphan check may be waiting on it
 
     def _apply_snapshot(self, d: Daemon, instances: "List[Dict[str, Any]]", source: str, cause: str) -> None:
-        self._fill_unicast_peers(d, instances)
+        self._fill_from_configuration(d, instances)
         fresh = {}
         for inst in instances:
             inst["daemon"] = d.name

@@ -280,7 +280,24 @@ def parse_claims(lines: "List[Tuple[str, int, str]]") -> "List[Dict[str, Any]]":
         record = _claim_instance(stmt, default_version)
         if record is not None:
             instances.append(record)
+    groups = _sync_groups(statements)
+    for record in instances:
+        record["sync_group"] = groups.get(record["instance"])
     return instances
+
+
+def _sync_groups(statements: "List[ClaimStmt]") -> "Dict[str, str]":
+    """Instance name -> the vrrp_sync_group whose group block names it (keepalived takes an instance in one only)."""
+    groups = {}  # type: Dict[str, str]
+    for stmt in statements:
+        if stmt.words[0] != "vrrp_sync_group" or len(stmt.words) < 2 or stmt.children is None:
+            continue
+        for inner in stmt.children:
+            if inner.words[0] == "group":
+                for member in inner.children or []:
+                    for name in member.words:
+                        groups.setdefault(name, stmt.words[1])
+    return groups
 
 
 def _claim_instance(block: ClaimStmt, default_version: int) -> "Optional[Dict[str, Any]]":

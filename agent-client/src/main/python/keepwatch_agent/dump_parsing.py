@@ -94,6 +94,8 @@ def _instance_record(raw: "Dict[str, Any]") -> "Dict[str, Any]":
         "vip_details": vips + [dict(v, excluded=True) for v in evips],
         "track_scripts": list(raw.get("track_script") or []),
         "track_interfaces": list(raw.get("track_ifp") or []),
+        # neither dump names an instance's sync group: the agent takes it from the configuration (claims)
+        "sync_group": None,
         # the text dump lists unicast peers (none: multicast); the JSON dump does not say (null)
         "unicast_peers": [normalise_address(p.split()[0])[0] for p in raw["unicast_peer"] if p.split()]
         if isinstance(raw.get("unicast_peer"), list) else None,

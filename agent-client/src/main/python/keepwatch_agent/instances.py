@@ -9,7 +9,7 @@ CHANGE_FIELDS = ("state", "effective_priority", "base_priority", "vips", "exclud
 PUBLIC_FIELDS = ("instance", "vrid", "state", "wantstate", "base_priority", "effective_priority", "master_priority",
                  "interface", "vmac_interface", "advert_int", "version", "nopreempt", "preempt_delay", "auth_type",
                  "last_transition", "vips_set", "vips", "excluded_vips", "unicast_peers", "track_scripts",
-                 "track_interfaces", "stats", "source")
+                 "track_interfaces", "sync_group", "stats", "source")
 
 
 def instance_changes(prev: "Optional[Dict[str, Any]]", new: "Dict[str, Any]") -> "List[str]":
