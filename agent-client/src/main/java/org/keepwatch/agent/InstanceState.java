@@ -13,9 +13,13 @@ public record InstanceState(String instance, int vrid, String state, Optional<St
                             Optional<String> vmacInterface, double advertInt, int version, boolean nopreempt,
                             double preemptDelay, Optional<String> authType, Optional<Double> lastTransition,
                             boolean vipsSet, List<String> vips, List<String> excludedVips,
-                            List<String> unicastPeers, Map<String, Long> stats) {
+                            List<String> unicastPeers, Map<String, Long> stats, List<String> trackInterfaces,
+                            List<String> trackScripts, Optional<String> syncGroup) {
 
     public InstanceState {
+        trackInterfaces = trackInterfaces == null ? List.of() : List.copyOf(trackInterfaces);
+        trackScripts = trackScripts == null ? List.of() : List.copyOf(trackScripts);
+        syncGroup = syncGroup == null ? Optional.empty() : syncGroup;
         vips = vips == null ? List.of() : List.copyOf(vips);
         excludedVips = excludedVips == null ? List.of() : List.copyOf(excludedVips);
         unicastPeers = unicastPeers == null ? List.of() : List.copyOf(unicastPeers);

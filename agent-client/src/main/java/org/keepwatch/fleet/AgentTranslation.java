@@ -61,7 +61,9 @@ final class AgentTranslation {
                 state.version(), state.authType().orElse("none"), state.nopreempt(), addresses(state.unicastPeers()),
                 state.lastTransition().filter(t -> t > 0).map(AgentTranslation::instant),
                 new InstanceStats(state.stat("advert_sent"), state.stat("advert_rcvd"), state.stat("become_master"),
-                        state.stat("release_master"), state.stat("auth_failure")));
+                        state.stat("release_master"), state.stat("auth_failure")),
+                new InstanceShape(state.vmacInterface(), state.trackInterfaces(), state.trackScripts(), state.syncGroup(),
+                        state.preemptDelay()));
     }
 
     static VipObservation vip(String node, VipPresence vip) {

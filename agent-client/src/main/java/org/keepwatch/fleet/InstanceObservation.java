@@ -13,12 +13,23 @@ import java.util.Optional;
  * @param netns     the network namespace the daemon runs in, "" for the node's own
  * @param name      the vrrp_instance name
  * @param vips      virtual addresses without prefix length, in keepalived's order
+ * @param shape     what else the instance is made of: VMAC, tracking, sync group, preempt delay
  */
 public record InstanceObservation(String node, String daemon, String netns, String name, int vrid,
                                   String interfaceName, VrrpState state, int basePriority, int effectivePriority,
                                   List<String> vips, List<String> excludedVips, double advertInt, int version,
                                   String authType, boolean nopreempt, List<String> unicastPeers,
-                                  Optional<Instant> lastTransition, InstanceStats stats) {
+                                  Optional<Instant> lastTransition, InstanceStats stats, InstanceShape shape) {
+
+    /** An instance of no particular shape (no VMAC, tracking or sync group): observations made by hand, tests. */
+    public InstanceObservation(String node, String daemon, String netns, String name, int vrid,
+                               String interfaceName, VrrpState state, int basePriority, int effectivePriority,
+                               List<String> vips, List<String> excludedVips, double advertInt, int version,
+                               String authType, boolean nopreempt, List<String> unicastPeers,
+                               Optional<Instant> lastTransition, InstanceStats stats) {
+        this(node, daemon, netns, name, vrid, interfaceName, state, basePriority, effectivePriority, vips, excludedVips,
+                advertInt, version, authType, nopreempt, unicastPeers, lastTransition, stats, InstanceShape.PLAIN);
+    }
 
     public InstanceObservation {
         Objects.requireNonNull(node, "node");
@@ -32,6 +43,44 @@ public record InstanceObservation(String node, String daemon, String netns, Stri
         authType = authType == null ? "none" : authType;
         unicastPeers = List.copyOf(unicastPeers);
         stats = stats == null ? InstanceStats.NONE : stats;
+        shape = shape == null ? InstanceShape.PLAIN : shape;
+    }
+
+    /**
+     * The instance's shape in a few words, for a table cell: "v3 · IPv6 · unicast to 10.0.0.2 · VMAC vrrp.51 ·
+     * sync group G1 · tracks eth1, 1 script · nopreempt · preempt delay 5 s · 40 VIPs (+11 excluded)"; empty
+     * for a plain VRRPv2 multicast instance.
+     */
+    public String shapeWords() {
+        List<String> words = new java.util.ArrayList<>();
+        if (version == 3) {
+            words.add("v3");
+        }
+        if (vips.stream().anyMatch(v -> v.contains(":"))) {
+            words.add("IPv6");
+        }
+        if (!unicastPeers.isEmpty()) {
+            words.add("unicast to " + String.join(", ", unicastPeers));
+        }
+        shape.vmacInterface().ifPresent(v -> words.add("VMAC " + v));
+        shape.syncGroup().ifPresent(g -> words.add("sync group " + g));
+        List<String> tracked = new java.util.ArrayList<>(shape.trackInterfaces().stream().map(t -> t.split("\\s+")[0]).toList());
+        if (!shape.trackScripts().isEmpty()) {
+            tracked.add(shape.trackScripts().size() == 1 ? "1 script" : shape.trackScripts().size() + " scripts");
+        }
+        if (!tracked.isEmpty()) {
+            words.add("tracks " + String.join(", ", tracked));
+        }
+        if (nopreempt) {
+            words.add("nopreempt");
+        }
+        if (shape.preemptDelay() > 0) {
+            words.add("preempt delay " + InstanceShape.seconds(shape.preemptDelay()));
+        }
+        if (vips.size() > 3 || !excludedVips.isEmpty()) {
+            words.add(vips.size() + " VIPs" + (excludedVips.isEmpty() ? "" : " (+" + excludedVips.size() + " excluded)"));
+        }
+        return String.join(" · ", words);
     }
 
     /** Identity of this instance on its node: the same name can run in several daemons (Neutron). */
@@ -42,6 +91,6 @@ public record InstanceObservation(String node, String daemon, String netns, Stri
     public InstanceObservation withState(VrrpState newState) {
         return new InstanceObservation(node, daemon, netns, name, vrid, interfaceName, newState, basePriority,
                 effectivePriority, vips, excludedVips, advertInt, version, authType, nopreempt, unicastPeers,
-                lastTransition, stats);
+                lastTransition, stats, shape);
     }
 }

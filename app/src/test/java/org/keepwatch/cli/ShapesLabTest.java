@@ -151,6 +151,17 @@ class ShapesLabTest {
             assertThat(s1(routers, "SH_NOPREEMPT").nopreempt()).isTrue();
             assertThat(s1(routers, "SH_SYNC_B").interfaceName()).isEqualTo("eth1");
             assertThat(routers.get("SH_VMAC").vipHolders()).containsEntry("10.77.0.175", List.of("s1"));
+            // the shapes the fleet keeps of each instance, as the Instances view and the router's member cards say them
+            assertThat(s1(routers, "SH_VMAC").shape().vmacInterface()).contains("vrrp.75");
+            assertThat(s1(routers, "SH_SYNC_A").shape().syncGroup()).contains("SH_SYNC");
+            assertThat(s1(routers, "SH_SYNC_B").shape().syncGroup()).contains("SH_SYNC");
+            assertThat(s1(routers, "SH_V3").shape().syncGroup()).isEmpty();
+            assertThat(s1(routers, "SH_TRACK").shape().trackInterfaces()).anyMatch(t -> t.startsWith("eth1"));
+            assertThat(s1(routers, "SH_SCRIPT").shape().trackScripts()).anyMatch(t -> t.contains("/etc/keepalived/kw-shapes/check"));
+            assertThat(s1(routers, "SH_DELAY").shape().preemptDelay()).isEqualTo(5.0);
+            assertThat(String.join(",", s1(routers, "SH_UNICAST").unicastPeers())).isEqualTo(peers("s1").replace("\"", "")
+                    .replace("[", "").replace("]", ""));
+            assertThat(s1(routers, "SH_SYNC_A").shapeWords()).contains("sync group SH_SYNC");
 
             // What the agent says of each instance on each node (keepalived's dump, read by the agent).
             for (String node : NODES) {

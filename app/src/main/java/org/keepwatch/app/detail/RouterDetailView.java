@@ -218,6 +218,15 @@ public final class RouterDetailView {
             heading = top;
         }
         card.getChildren().setAll(heading, badge, priority, held, since, counters);
+        // what the instance is made of (v3, unicast, VMAC, sync group, tracking...), where it is more than plain
+        String shape = member.lastKnown().shapeWords();
+        if (!shape.isEmpty()) {
+            Label shapeLine = new Label(shape);
+            shapeLine.setId("detail-shape-" + member.node());
+            shapeLine.getStyleClass().add("text-muted");
+            shapeLine.setWrapText(true);
+            card.getChildren().add(3, shapeLine);
+        }
         member.daemon().flatMap(DaemonObservation::maintenance).filter(MaintenanceWeight::drained).ifPresent(m -> {
             Label drained = new Label(m.describeDrain());
             drained.setId("detail-drained-" + member.node());

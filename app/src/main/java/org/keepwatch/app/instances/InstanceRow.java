@@ -47,6 +47,7 @@ public final class InstanceRow {
     private final ObjectProperty<Instant> lastTransition = new SimpleObjectProperty<>(this, "lastTransition");
     private final LongProperty advertsSent = new SimpleLongProperty(this, "advertsSent");
     private final LongProperty advertsReceived = new SimpleLongProperty(this, "advertsReceived");
+    private final StringProperty shape = new SimpleStringProperty(this, "shape");
     private RouterKey routerKey;
     private final Optional<Instant> asOf;
 
@@ -84,6 +85,7 @@ public final class InstanceRow {
         lastTransition.set(observed.lastTransition().orElse(null));
         advertsSent.set(observed.stats().advertSent());
         advertsReceived.set(observed.stats().advertReceived());
+        shape.set(observed.shapeWords());
     }
 
     public InstanceId id() {
@@ -92,6 +94,11 @@ public final class InstanceRow {
 
     public RouterKey routerKey() {
         return routerKey;
+    }
+
+    /** The instance's shape in words (v3, IPv6, unicast, VMAC, sync group, tracking, nopreempt); empty when plain. */
+    public ReadOnlyStringProperty shapeProperty() {
+        return shape;
     }
 
     public ReadOnlyStringProperty nodeProperty() {

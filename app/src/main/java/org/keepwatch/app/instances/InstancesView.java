@@ -36,7 +36,7 @@ import java.util.function.Function;
 public final class InstancesView {
 
     static final List<String> HEADERS = List.of("State", "Node", "Instance", "Router", "Priority", "Effective",
-            "Maintenance", "VIPs held", "Last transition", "Adverts sent", "Adverts received");
+            "Maintenance", "VIPs held", "Last transition", "Adverts sent", "Adverts received", "Shape");
     private final TableView<InstanceRow> table = new TableView<>();
 
     public InstancesView(InstancesViewModel model, Tasks tasks, Consumer<String> problems, Navigator navigator) {
@@ -73,7 +73,11 @@ public final class InstancesView {
         received.setCellValueFactory(c -> c.getValue().advertsReceivedProperty());
         received.setPrefWidth(140);
 
-        table.getColumns().setAll(List.of(state, node, instance, router, priority, effective, maintenance, held, transition, sent, received));
+        TableColumn<InstanceRow, String> shape = text("Shape", r -> r.shapeProperty(), 260);
+        shape.setId("shape-column");
+
+        table.getColumns().setAll(List.of(state, node, instance, router, priority, effective, maintenance, held, transition, sent,
+                received, shape));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Resorter<InstanceRow> resorter = new Resorter<>(table, sorted,
                 Set.of(state, priority, effective, maintenance, held, transition, sent, received));
@@ -133,6 +137,6 @@ public final class InstancesView {
                 row.routerProperty().get(), String.valueOf(row.priorityProperty().get()),
                 String.valueOf(row.effectivePriorityProperty().get()), row.maintenanceProperty().get(), row.vipsHeldProperty().get(),
                 Formats.clock(row.lastTransitionProperty().get()), String.valueOf(row.advertsSentProperty().get()),
-                String.valueOf(row.advertsReceivedProperty().get()));
+                String.valueOf(row.advertsReceivedProperty().get()), row.shapeProperty().get());
     }
 }
