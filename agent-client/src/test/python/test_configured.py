@@ -78,6 +78,34 @@ class ConfiguredTest(unittest.TestCase):
         agent.rescan()
         self.assertFalse(agent.daemons["keepalived"].alive)
 
+    def test_a_changed_configuration_is_said_once_as_a_config_event(self):
+        main = self.write(self.values["default_config"], conf())
+        agent = self.agent()
+        events = []
+        # the claims' own state events (a VIP the configuration names changed) are not what is asserted here
+        agent.channel.event = lambda name, **fields: events.append(dict(fields, event=name)) if name == "config" else None
+        agent.subscribed = True
+        agent.rescan()
+        self.assertEqual(events, [], "nothing changed")
+        # an edit by hand: the next look says it, once
+        self.write(main, conf(vip="10.77.0.102/24") + "# edited\n")
+        agent.rescan()
+        self.assertEqual([(e["event"], e["daemon"], e["action"], e["config"]) for e in events],
+                         [("config", "keepalived", "changed", main)])
+        agent.rescan()
+        self.assertEqual(len(events), 1, "not again while nothing changes")
+        # a file an include names, added later: the configuration changed too
+        self.write(main, conf() + "include %s/conf.d/*.conf\n" % self.etc)
+        agent.rescan()
+        self.write(self.etc / "conf.d" / "extra.conf", "# more\n")
+        agent.rescan()
+        self.assertEqual(len(events), 3, [e.get("config") for e in events])
+        # not subscribed: no event, but the look goes on (the next change after subscribing is said)
+        agent.subscribed = False
+        self.write(main, conf())
+        agent.rescan()
+        self.assertEqual(len(events), 3)
+
     def test_a_configuration_no_longer_there_is_forgotten(self):
         self.write(self.values["default_config"], conf())
         agent = self.agent()

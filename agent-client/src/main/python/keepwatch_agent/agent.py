@@ -298,13 +298,24 @@ class Agent(object):
         return d.instances_from != SOURCE_DUMP and (not d.alive or not d.responsive)
 
     def _refresh_claims(self) -> None:
-        """Claims of every daemon that needs them, read again where a file changed (see ClaimsReader)."""
+        """Claims of every daemon that needs them, read again where a file changed (see ClaimsReader), and every
+        daemon's configuration looked at for changes."""
         keys = set()
         for d in list(self.daemons.values()):
             if self._needs_claims(d):
                 self._load_claims(d)
-                keys.add((d.fs_root, d.config, d.config_id or self.config_id))
+            self._watch_config(d)
+            keys.add((d.fs_root, d.config, d.config_id or self.config_id))
         self.claims_reader.retain(keys)
+
+    def _watch_config(self, d: Daemon) -> None:
+        """A daemon's configuration files changed since the last look (an edit by hand, by a push, a file added to
+        an include): a config event, so the workstation reads them at once instead of at its next periodic read.
+        Looked at on every rescan (rescan_interval), by lstat alone unless something changed."""
+        signature = self.claims_reader.signature(d.config, d.fs_root, d.config_id or self.config_id)
+        previous, d.config_signature = d.config_signature, signature
+        if previous is not None and previous != signature and self.subscribed:
+            self.channel.event("config", daemon=d.name, action="changed", config=d.config)
 
     def _load_claims(self, d: Daemon) -> None:
         """The VRRP instances d's configuration claims become its instances (state UNKNOWN, source

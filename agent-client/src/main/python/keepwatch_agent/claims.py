@@ -101,6 +101,12 @@ class ClaimsReader(object):
         something else of it, as the maintenance wiring reads its statements)."""
         return parse_claims(lines)
 
+    def signature(self, main: str, fs_root: str, config_id: str) -> "Tuple[Any, ...]":
+        """What the configuration's files are now (each file's path and lstat signature, the includes' globs'
+        matches, the owner asked for): equal while nothing was written, renamed, added or removed."""
+        self.load(main, fs_root, config_id)
+        return tuple(self.results[(fs_root, main, config_id)][0])
+
     def retain(self, keys: "Set[Tuple[str, str, str]]") -> None:
         for key in [k for k in self.results if k not in keys]:
             del self.results[key]

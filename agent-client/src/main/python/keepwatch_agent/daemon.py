@@ -69,6 +69,8 @@ class Daemon(object):
         self.instances_from = None  # type: Optional[str]     # SOURCE_DUMP, SOURCE_CONFIG or None
         self.claims = None  # type: Optional[List[Dict[str, Any]]]   # the ClaimsReader result in instances
         self.config_error = None  # type: Optional[Dict[str, Any]]  # why there are no claims
+        # its configuration's files as last looked at (paths, owners, inodes, sizes, times): a change is a config event
+        self.config_signature = None  # type: Optional[Tuple[Any, ...]]
         self.snapshot_ts = None  # type: Optional[float]
         self.snapshot_source = None  # type: Optional[str]
         self.dump_error = None  # type: Optional[Dict[str, Any]]

@@ -35,6 +35,10 @@ public sealed interface AgentEvent {
     record Maintenance(double ts, String daemon, MaintenanceRecord maintenance) implements AgentEvent {
     }
 
+    /** A daemon's configuration files changed on the node (an edit by hand or by a push, an include added). */
+    record Config(double ts, String daemon, String action, Optional<String> config) implements AgentEvent {
+    }
+
     /** One step of a config.apply, as it happens. */
     record ApplyStepEvent(double ts, JsonNode step) implements AgentEvent {
     }
@@ -58,6 +62,7 @@ public sealed interface AgentEvent {
                         text(line, "message"), text(line.path("info"), "stopped_reason"));
                 case "heartbeat" -> new Heartbeat(ts, line.path("seq").asLong(), line.path("daemons").asInt());
                 case "apply.step" -> new ApplyStepEvent(ts, line);
+                case "config" -> new Config(ts, line.path("daemon").asText(), line.path("action").asText(), text(line, "config"));
                 case "maintenance" -> new Maintenance(ts, line.path("daemon").asText(),
                         json.treeToValue(line.path("maintenance"), MaintenanceRecord.class));
                 default -> new Other(ts, name, line);

@@ -37,6 +37,10 @@ public sealed interface FleetEvent {
         }
     }
 
+    /** A daemon's configuration files changed on its node, as its agent saw them (not what the daemon runs). */
+    record ConfigChanged(Instant at, String node, String daemon) implements FleetEvent {
+    }
+
     /** An alarming verdict was confirmed (raised) or ended (cleared): once per incident. */
     record Alarm(Instant at, RouterKey router, Verdict verdict, boolean raised, List<String> reasons)
             implements FleetEvent {

@@ -223,6 +223,13 @@ public final class FleetState {
     }
 
     /** A daemon and its configuration are gone from a node: its instances leave their routers. */
+    /** A daemon's configuration changed on its node (its agent's config event): told on, nothing else changes. */
+    public synchronized void configChanged(String node, String daemonName) {
+        if (nodes.containsKey(node)) {
+            emit(new FleetEvent.ConfigChanged(clock.instant(), node, daemonName));
+        }
+    }
+
     public synchronized void removeDaemon(String node, String daemonName) {
         NodeEntry entry = nodes.get(node);
         if (entry == null || entry.daemons.remove(daemonName) == null) {

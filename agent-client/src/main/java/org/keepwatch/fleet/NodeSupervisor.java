@@ -420,7 +420,8 @@ public final class NodeSupervisor implements AutoCloseable {
                 report(ConnectionState.ONLINE, Optional.empty());
             }
         } else if (reportsHidden && (event instanceof AgentEvent.State || event instanceof AgentEvent.Vip
-                || event instanceof AgentEvent.Daemon || event instanceof AgentEvent.Maintenance)) {
+                || event instanceof AgentEvent.Daemon || event instanceof AgentEvent.Maintenance
+                || event instanceof AgentEvent.Config)) {
             return;
         } else if (event instanceof AgentEvent.State change) {
             fleet.applyInstance(AgentTranslation.instance(node, change), change.cause());
@@ -432,6 +433,8 @@ public final class NodeSupervisor implements AutoCloseable {
             fleet.applyDaemon(AgentTranslation.daemon(node, daemon));
         } else if (event instanceof AgentEvent.Maintenance maintenance) {
             fleet.applyMaintenance(node, maintenance.daemon(), AgentTranslation.maintenance(maintenance.maintenance()));
+        } else if (event instanceof AgentEvent.Config config) {
+            fleet.configChanged(node, config.daemon());
         } else {
             // apply.step and unknown events belong to whoever asked (the editor), not to the fleet view
             sessionListeners.forEach(listener -> listener.accept(event));

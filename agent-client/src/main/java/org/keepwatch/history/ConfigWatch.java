@@ -24,9 +24,10 @@ import java.util.function.Function;
 
 /**
  * Reads the configurations of the watched nodes for the history: when a node comes online, when one of its daemons
- * changes (a restart or reload often follows an edit) and every {@code every} while it stays online, so every
- * version is kept and one written by hand on the node is noticed. The agent has no event for a changed file yet:
- * the periodic read is what notices an edit nobody reloaded. One thread; one read at a time.
+ * changes (a restart or reload often follows an edit), when its agent says a daemon's configuration files changed
+ * (an edit by hand, noticed within the agent's rescan interval), and every {@code every} while it stays online (an
+ * agent before the config event), so every version is kept and one written by hand on the node is noticed. One
+ * thread; one read at a time.
  */
 final class ConfigWatch implements AutoCloseable {
 
@@ -70,6 +71,8 @@ final class ConfigWatch implements AutoCloseable {
         } else if (event instanceof FleetEvent.DaemonsChanged changed) {
             daemons.put(changed.node(), changed.daemons().stream().filter(d -> d.problem().isEmpty() || d.alive())
                     .map(DaemonObservation::name).toList());
+            schedule(changed.node());
+        } else if (event instanceof FleetEvent.ConfigChanged changed && daemons.containsKey(changed.node())) {
             schedule(changed.node());
         }
     }

@@ -73,6 +73,11 @@ class ProtocolRecordsTest {
                 {"event": "heartbeat", "ts": 1795691369.92, "seq": 1, "uptime_s": 2.0, "daemons": 1,
                  "agent": {"rss_kb": 14088, "cpu_s": 0.12}}"""), json);
         assertThat(heartbeat).isEqualTo(new AgentEvent.Heartbeat(1795691369.92, 1, 1));
+        AgentEvent config = AgentEvent.parse(json.readTree("""
+                {"event": "config", "ts": 1795691390.5, "daemon": "keepalived", "action": "changed",
+                 "config": "/etc/keepalived/keepalived.conf"}"""), json);
+        assertThat(config).isEqualTo(new AgentEvent.Config(1795691390.5, "keepalived", "changed",
+                java.util.Optional.of("/etc/keepalived/keepalived.conf")));
         AgentEvent future = AgentEvent.parse(json.readTree("{\"event\": \"something.new\", \"ts\": 1.0}"), json);
         assertThat(future).isInstanceOf(AgentEvent.Other.class);
     }

@@ -39,6 +39,15 @@ class FleetStateTest {
     }
 
     @Test
+    void aChangedConfigurationIsToldOnForTheNodesOfTheFleetOnly() {
+        clock.advance(java.time.Duration.ofSeconds(5));
+        fleet.configChanged("n2", "keepalived");
+        fleet.configChanged("stranger", "keepalived");
+        assertThat(fleet.drainEvents().events()).containsExactly(new FleetEvent.ConfigChanged(clock.instant(), "n2", "keepalived"));
+        assertThat(fleet.router(VI_1).orElseThrow().verdict()).as("nothing else changes").isEqualTo(Verdict.HEALTHY);
+    }
+
+    @Test
     void groupsInstancesOfOneVridIntoOneHealthyRouter() {
         RouterStatus router = fleet.router(VI_1).orElseThrow();
         assertThat(router.members()).extracting(RouterMember::node).containsExactly("n1", "n2", "n3");

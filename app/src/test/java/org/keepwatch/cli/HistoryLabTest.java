@@ -66,7 +66,9 @@ class HistoryLabTest {
             url = dir.resolve("history.db").toString();
         }
         lab.awaitHealthy(Duration.ofSeconds(60));
-        HistorySettings settings = HistorySettings.of(url).withConfigCheck(Duration.ofSeconds(3));
+        // the default periodic read (120 s) is too slow for the 30 s this test waits: a hand edit must be noticed
+        // through the agent's config event
+        HistorySettings settings = HistorySettings.of(url);
         HistoryStore store = HistoryStore.openNow(settings, Clock.systemUTC());
         Keepwatch keepwatch = Keepwatch.forCurrentUser(SshPrompts.BATCH, Clock.systemUTC()).withHistory(store);
         String stopped = null;
@@ -88,7 +90,7 @@ class HistoryLabTest {
                     .get(120, TimeUnit.SECONDS);
             assertThat(back).isInstanceOf(PushOutcome.Applied.class);
 
-            // a hand edit on n2, outside Keepwatch, noticed by the periodic read
+            // a hand edit on n2, outside Keepwatch, noticed through the agent's config event
             Lab.Result saved = lab.run("exec", "n2", "sh", "-c", "cp " + CONF + " " + SAVED + " && printf '# edited by hand\\n' >> " + CONF);
             assertThat(saved.exitCode()).as(saved.stderr()).isZero();
             edited = true;
