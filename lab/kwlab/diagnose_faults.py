@@ -28,6 +28,8 @@ from .topology import (BRIDGE_NS, LAN_BRIDGE, LAN_PREFIX, NEUTRON, PREFIX_LEN, W
 VRRP_TABLE = {"vrrp-in": ("kwlab_vrrp_in", "input"), "vrrp-out": ("kwlab_vrrp_out", "output")}
 VRRP_PROTOCOL = 112
 CUT_TABLE = "kwlab_cut_%s"
+SSH_TABLE = "kwlab_ssh_drop"
+SSH_PORTS = "22, 2222"     # the nodes' sshd, and n3's second one behind the bastion
 AUTH_SAVED = "auth-fault.orig"
 WRONG_PASSWORD_PREFIX = "wrong"
 STRANGER_NS = "kw-stranger"
@@ -65,6 +67,19 @@ def vrrp_drop(state: LabState, record: dict, fault: str, undo: bool) -> None:
                   "    ip protocol %d drop\n    ip6 nexthdr %d drop\n  }\n}\n"
                   % (table, hook, hook, VRRP_PROTOCOL, VRRP_PROTOCOL))
         run(node_command(record, prefix + [tool, "-f", "-"]), stdin=script)
+
+
+def ssh_drop(record: dict, undo: bool) -> None:
+    """nftables on the node dropping SSH both ways, silently (no reset): the workstation's sessions hang, as behind a
+    firewall that changed or a link that half failed, while VRRP goes on."""
+    tool = nft()
+    if undo:
+        subprocess.run(node_command(record, [tool, "delete", "table", "inet", SSH_TABLE]), capture_output=True)
+        return
+    script = ("table inet %s {\n  chain in {\n    type filter hook input priority 0; policy accept;\n"
+              "    tcp dport { %s } drop\n  }\n  chain out {\n    type filter hook output priority 0; policy accept;\n"
+              "    tcp sport { %s } drop\n  }\n}\n" % (SSH_TABLE, SSH_PORTS, SSH_PORTS))
+    run(node_command(record, [tool, "-f", "-"]), stdin=script)
 
 
 def cut_off(record: dict, ports: List[str], undo: bool) -> None:

@@ -10,6 +10,8 @@ partition  bridge port isolation: isolated nodes stop hearing each other,       
 sshd       SIGKILL the node's sshd and its sessions: VRRP goes on, the          undo: start sshd
            workstation loses the node
 vrrp-in, vrrp-out, auth, ifdown, stranger: the faults a diagnosis tells apart (diagnose_faults.py)
+ssh-drop   nftables on the node drops SSH both ways, silently: the workstation's   undo: the rule goes
+           sessions hang while VRRP goes on
 """
 import subprocess
 from typing import List
@@ -24,8 +26,9 @@ NODE_FAULTS = {"stop": ("stop", "start"), "crash": ("crash", "start"), "hang": (
                "sshd": ("sshd-kill", "sshd-start")}
 LINK_FAULTS = ("cut", "partition")
 DIAGNOSIS_FAULTS = ("vrrp-in", "vrrp-out", "auth", "ifdown", "stranger")
+NET_FAULTS = ("ssh-drop",)
 SHAPES_FAULTS = ("script",)         # the shapes topology's track script fails (ifdown there: its tracked eth1)
-ALL_FAULTS = tuple(NODE_FAULTS) + LINK_FAULTS + DIAGNOSIS_FAULTS + SHAPES_FAULTS
+ALL_FAULTS = tuple(NODE_FAULTS) + LINK_FAULTS + DIAGNOSIS_FAULTS + SHAPES_FAULTS + NET_FAULTS
 
 
 def resolve_nodes(state: LabState, names: List[str]) -> List[str]:
@@ -82,6 +85,8 @@ def inject(state: LabState, fault: str, names: List[str], undo: bool) -> List[st
         record = records[name]
         if fault in ("vrrp-in", "vrrp-out"):
             diagnose_faults.vrrp_drop(state, record, fault, undo)
+        elif fault == "ssh-drop":
+            diagnose_faults.ssh_drop(record, undo)
         elif fault == "auth":
             diagnose_faults.auth_mismatch(record, undo)
         elif fault == "ifdown" and record.get("kind") == shapes.SHAPES:
@@ -117,6 +122,7 @@ def heal(state: LabState) -> None:
         if diagnose_faults.find_command("nft"):
             for fault in ("vrrp-in", "vrrp-out"):
                 diagnose_faults.vrrp_drop(state, records[name], fault, undo=True)
+            diagnose_faults.ssh_drop(records[name], undo=True)
         if records[name].get("kind") == shapes.SHAPES:
             shapes.track_link(records[name], undo=True)
             shapes.script_fault(records[name], undo=True)

@@ -156,6 +156,24 @@ class FleetLabTest {
     }
 
     @Test
+    void aNodeWhoseSshIsDroppedSilentlyGoesStaleAndComesBackWithoutAnAlarm() {
+        // no reset, no close: the session hangs, and only the missing heartbeats tell; VRRP goes on meanwhile
+        lab.ok("fail", "ssh-drop", "n3");
+        try {
+            awaitOrFail(Duration.ofSeconds(20), "n3 no longer ONLINE", () -> node("n3").connection() != ConnectionState.ONLINE);
+            RouterStatus vi3 = router("lab", "53");
+            assertThat(vi3.member("n3").orElseThrow().current()).isFalse();
+            assertThat(vi3.verdict()).as("unknown, not an alarm: n3 may well still be master").isEqualTo(Verdict.STALE);
+            assertThat(lab.status().router("vrid 53").orElseThrow().masters()).as("VRRP went on").containsExactly("n3");
+        } finally {
+            lab.ok("fail", "ssh-drop", "n3", "--undo");
+        }
+        awaitOrFail(Duration.ofSeconds(60), "n3 ONLINE again", () -> node("n3").connection() == ConnectionState.ONLINE);
+        awaitOrFail(Duration.ofSeconds(10), "VI_3 healthy with n3 current", () -> router("lab", "53").verdict() == Verdict.HEALTHY
+                && router("lab", "53").member("n3").map(RouterMember::current).orElse(false));
+    }
+
+    @Test
     void aWrongHostKeyIsRefused(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         // n2's host keys written down for n1's address: what a man in the middle would present.
         List<String> swapped = new ArrayList<>();
