@@ -49,6 +49,25 @@ CHILD_RESCAN_DELAY_S = 0.2         # after a VRRP child exits, look for its resp
 MAINTENANCE_DUMP_DELAY_S = 0.2     # after a maintenance weight is written, dump the daemon this soon (its priority)
 
 
+
+def fill_from_claims(instances: "List[Dict[str, Any]]", claimed: "List[Dict[str, Any]]") -> None:
+    """Dump records completed from the configuration's claims of the same instances: the sync group (no dump says
+    it), unicast peers where the JSON dump lists none, and tracked scripts by their vrrp_script names where a JSON
+    dump before keepalived 2.3 lists command lines ("'/usr/bin/true'")."""
+    by_name = {claim["instance"]: claim for claim in claimed}
+    for inst in instances:
+        claim = by_name.get(inst["instance"])
+        if claim is None:
+            continue
+        if inst.get("unicast_peers") is None:
+            inst["unicast_peers"] = list(claim["unicast_peers"])
+        inst["sync_group"] = claim.get("sync_group")
+        named = claim.get("configured_track_scripts") or []
+        tracked = inst.get("track_scripts") or []
+        if any(t.startswith(("'", '"', "/")) for t in tracked) and len(named) == len(tracked):
+            inst["track_scripts"] = list(named)
+
+
 class Agent(object):
     """One session: this node's keepalived daemons (found, watched, dumped, their VIPs and orphans) and the client's
     requests (dispatched, subscriptions kept). What it delegates: framing to the Channel, config operations to the
@@ -338,20 +357,11 @@ class Agent(object):
 
     def _fill_from_configuration(self, d: Daemon, instances: "List[Dict[str, Any]]") -> None:
         """What keepalived's dumps do not say, from the daemon's configuration as the claims read it (root's files
-        only, as for claims): each instance's sync group, and its unicast peers where the JSON dump lists none (it
-        never does). A configuration edited since the last reload may say otherwise than the daemon runs with; one
-        that cannot be read leaves them unknown (null)."""
+        only, as for claims; see fill_from_claims). A configuration edited since the last reload may say otherwise
+        than the daemon runs with; one that cannot be read leaves them unknown (null)."""
         claimed, error = self.claims_reader.load(d.config, d.fs_root, d.config_id or self.config_id)
-        if error is not None:
-            return
-        by_name = {claim["instance"]: claim for claim in claimed}
-        for inst in instances:
-            claim = by_name.get(inst["instance"])
-            if claim is None:
-                continue
-            if inst.get("unicast_peers") is None:
-                inst["unicast_peers"] = list(claim["unicast_peers"])
-            inst["sync_group"] = claim.get("sync_group")
+        if error is None:
+            fill_from_claims(instances, claimed)
 
     def check_stopped(self) -> None:
         """A SIGSTOPped VRRP process (hung) changes nothing the agent would otherwise see: no exit,

@@ -316,6 +316,7 @@ def _claim_instance(block: ClaimStmt, default_version: int) -> "Optional[Dict[st
     vips = []  # type: List[Tuple[str, Optional[str]]]
     evips = []  # type: List[Tuple[str, Optional[str]]]
     peers = []  # type: List[Tuple[str, Optional[str]]]
+    scripts = []  # type: List[str]
     for stmt in block.children or []:
         keyword = stmt.words[0]
         if keyword == "state" and len(stmt.words) > 1 and stmt.words[1].upper() in CLAIM_STATES:
@@ -346,6 +347,8 @@ def _claim_instance(block: ClaimStmt, default_version: int) -> "Optional[Dict[st
             evips.extend(_claim_addresses(stmt, True))
         elif keyword == "unicast_peer":
             peers.extend(_claim_addresses(stmt, False))
+        elif keyword == "track_script":
+            scripts.extend(inner.words[0] for inner in stmt.children or [] if inner.words)
     if fields["vrid"] is None:
         return None     # keepalived refuses such an instance ("the virtual router id must be set")
     version = fields["version"]
@@ -366,4 +369,7 @@ def _claim_instance(block: ClaimStmt, default_version: int) -> "Optional[Dict[st
         "vips_set": None, "vips": [cidr for cidr, _ in vips], "excluded_vips": [cidr for cidr, _ in evips],
         "vip_details": details, "unicast_peers": [addr for addr, _ in peers],
         "track_scripts": [], "track_interfaces": [], "stats": {}, "source": SOURCE_CONFIG,
+        # the vrrp_script names it tracks, as written: not a claim's own field (no script ran), they name what a
+        # JSON dump lists by command line (keepalived before 2.3)
+        "configured_track_scripts": scripts,
     }

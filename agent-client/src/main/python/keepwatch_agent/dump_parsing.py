@@ -92,8 +92,11 @@ def _instance_record(raw: "Dict[str, Any]") -> "Dict[str, Any]":
         "vips": [v["cidr"] for v in vips],
         "excluded_vips": [v["cidr"] for v in evips],
         "vip_details": vips + [dict(v, excluded=True) for v in evips],
-        "track_scripts": list(raw.get("track_script") or []),
-        "track_interfaces": list(raw.get("track_ifp") or []),
+        # a vrrp_script by its name: the text dump writes "chk weight -10"; a JSON dump before keepalived 2.3 writes
+        # the script's command line instead ("'/usr/bin/true'"), which the agent names from the configuration
+        "track_scripts": [str(t).split()[0] for t in raw.get("track_script") or [] if str(t).split()],
+        # the text dump writes "eth1 weight 0" (keepalived 2.1 to 2.3) where the JSON dump writes "eth1": the name
+        "track_interfaces": [str(t).split()[0] for t in raw.get("track_ifp") or [] if str(t).split()],
         # neither dump names an instance's sync group: the agent takes it from the configuration (claims)
         "sync_group": None,
         # the text dump lists unicast peers (none: multicast); the JSON dump does not say (null)

@@ -48,7 +48,7 @@ public record InstanceObservation(String node, String daemon, String netns, Stri
 
     /**
      * The instance's shape in a few words, for a table cell: "v3 · IPv6 · unicast to 10.0.0.2 · VMAC vrrp.51 ·
-     * sync group G1 · tracks eth1, 1 script · nopreempt · preempt delay 5 s · 40 VIPs (+11 excluded)"; empty
+     * sync group G1 · tracks eth1, script chk · nopreempt · preempt delay 5 s · 40 VIPs (+11 excluded)"; empty
      * for a plain VRRPv2 multicast instance.
      */
     public String shapeWords() {
@@ -64,10 +64,8 @@ public record InstanceObservation(String node, String daemon, String netns, Stri
         }
         shape.vmacInterface().ifPresent(v -> words.add("VMAC " + v));
         shape.syncGroup().ifPresent(g -> words.add("sync group " + g));
-        List<String> tracked = new java.util.ArrayList<>(shape.trackInterfaces().stream().map(t -> t.split("\\s+")[0]).toList());
-        if (!shape.trackScripts().isEmpty()) {
-            tracked.add(shape.trackScripts().size() == 1 ? "1 script" : shape.trackScripts().size() + " scripts");
-        }
+        List<String> tracked = new java.util.ArrayList<>(shape.trackInterfaces());
+        shape.trackScripts().forEach(script -> tracked.add("script " + script));
         if (!tracked.isEmpty()) {
             words.add("tracks " + String.join(", ", tracked));
         }

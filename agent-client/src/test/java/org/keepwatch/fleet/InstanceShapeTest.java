@@ -32,13 +32,13 @@ class InstanceShapeTest {
                  "interface": "eth0", "vmac_interface": "vrrp.78", "advert_int": 1, "version": 3, "nopreempt": true,
                  "preempt_delay": 5, "vips": ["10.77.1.1/32", "10.77.1.2/32", "10.77.1.3/32", "fd00:77::78/64"],
                  "excluded_vips": ["10.77.2.1/32"], "unicast_peers": ["10.77.0.32", "10.77.0.33"],
-                 "track_scripts": ["/etc/keepalived/kw-shapes/check weight -80"], "track_interfaces": ["eth1 weight 0"],
+                 "track_scripts": ["kw_shapes_check"], "track_interfaces": ["eth1"],
                  "sync_group": "SH_GROUP"}
                 """);
-        assertThat(shaped.shape()).isEqualTo(new InstanceShape(java.util.Optional.of("vrrp.78"), java.util.List.of("eth1 weight 0"),
-                java.util.List.of("/etc/keepalived/kw-shapes/check weight -80"), java.util.Optional.of("SH_GROUP"), 5));
+        assertThat(shaped.shape()).isEqualTo(new InstanceShape(java.util.Optional.of("vrrp.78"), java.util.List.of("eth1"),
+                java.util.List.of("kw_shapes_check"), java.util.Optional.of("SH_GROUP"), 5));
         assertThat(shaped.shapeWords()).isEqualTo("v3 · IPv6 · unicast to 10.77.0.32, 10.77.0.33 · VMAC vrrp.78 · sync group SH_GROUP"
-                + " · tracks eth1, 1 script · nopreempt · preempt delay 5 s · 4 VIPs (+1 excluded)");
+                + " · tracks eth1, script kw_shapes_check · nopreempt · preempt delay 5 s · 4 VIPs (+1 excluded)");
         assertThat(shaped.withState(VrrpState.BACKUP).shape()).as("kept by a state change").isEqualTo(shaped.shape());
     }
 
