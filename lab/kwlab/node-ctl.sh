@@ -6,6 +6,9 @@ NODE_DIR=$1
 # shellcheck source=/dev/null
 . "$NODE_DIR/node.env"
 WAIT_STEPS=100   # x 0.05 s
+# A daemon's working directory is /, as systemd gives it: not the caller's (a test's directory under /tmp is not
+# there in the node's private /tmp, and the agent will not restart a daemon whose working directory is gone).
+cd / || exit 1
 
 pid_in() { [ -s "$1" ] && cat "$1"; }
 

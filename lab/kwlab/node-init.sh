@@ -8,6 +8,7 @@ NODE_DIR=$1
 KWLAB=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=/dev/null
 . "$NODE_DIR/node.env"
+cd / || exit 1   # what the node starts runs in /, as under systemd, not in lab/up's caller's directory
 
 fail() {
   echo "node $NODE_NAME: $*" >&2
