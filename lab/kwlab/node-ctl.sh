@@ -5,7 +5,7 @@ set -u
 NODE_DIR=$1
 # shellcheck source=/dev/null
 . "$NODE_DIR/node.env"
-WAIT_STEPS=100   # x 0.05 s
+WAIT_STEPS=400   # x 0.05 s: 20 s, for five daemons of a release root starting on a loaded machine
 # A daemon's working directory is /, as systemd gives it: not the caller's (a test's directory under /tmp is not
 # there in the node's private /tmp, and the agent will not restart a daemon whose working directory is gone).
 cd / || exit 1
