@@ -41,7 +41,10 @@ public final class InstancesView {
 
     public InstancesView(InstancesViewModel model, Tasks tasks, Consumer<String> problems, Navigator navigator) {
         table.setId("instances-table");
-        table.setPlaceholder(new Label("No instances yet."));
+        Label livePlaceholder = new Label("No instances yet.");
+        // in the past, an empty table means nothing was watched then, not that nodes are still connecting
+        Label pastPlaceholder = new Label("The history kept no instance at that moment: Keepwatch was not watching this fleet then.");
+        table.setPlaceholder(livePlaceholder);
         SortedList<InstanceRow> sorted = new SortedList<>(model.rows());
         table.setItems(sorted);
 
@@ -87,6 +90,7 @@ public final class InstancesView {
         pastSorted.comparatorProperty().bind(table.comparatorProperty());
         model.asOfProperty().addListener((obs, was, at) -> {
             table.setItems(at == null ? sorted : pastSorted);
+            table.setPlaceholder(at == null ? livePlaceholder : pastPlaceholder);
             table.getStyleClass().remove("kw-past");
             if (at != null) {
                 table.getStyleClass().add("kw-past");

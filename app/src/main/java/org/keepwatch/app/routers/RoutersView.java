@@ -43,7 +43,10 @@ public final class RoutersView {
 
     public RoutersView(RoutersViewModel model, Tasks tasks, Consumer<String> problems, Navigator navigator) {
         table.setId("routers-table");
-        table.setPlaceholder(new Label("No routers yet: nodes are connecting, or none runs keepalived."));
+        Label livePlaceholder = new Label("No routers yet: nodes are connecting, or none runs keepalived.");
+        // in the past, an empty table means nothing was watched then, not that nodes are still connecting
+        Label pastPlaceholder = new Label("The history kept no router at that moment: Keepwatch was not watching this fleet then.");
+        table.setPlaceholder(livePlaceholder);
         SortedList<RouterRow> sorted = new SortedList<>(model.rows());
         table.setItems(sorted);
 
@@ -97,6 +100,7 @@ public final class RoutersView {
         pastSorted.comparatorProperty().bind(table.comparatorProperty());
         model.asOfProperty().addListener((obs, was, at) -> {
             table.setItems(at == null ? sorted : pastSorted);
+            table.setPlaceholder(at == null ? livePlaceholder : pastPlaceholder);
             table.getStyleClass().remove("kw-past");
             if (at != null) {
                 table.getStyleClass().add("kw-past");
