@@ -1,6 +1,10 @@
 package org.keepwatch.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +51,17 @@ public final class Main {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", LOGGING);
         }
-        System.exit(run(args, System.out, System.err));
+        Charset charset = outputCharset(Charset.defaultCharset());
+        System.exit(run(args, new PrintStream(new FileOutputStream(FileDescriptor.out), true, charset),
+                new PrintStream(new FileOutputStream(FileDescriptor.err), true, charset)));
+    }
+
+    /**
+     * What the CLI writes in: the platform's charset, except US-ASCII (the C or POSIX locale, as on a server or in
+     * CI), which cannot say "→" or "·" and would write "?" instead, into a report saved to a file too: UTF-8 then.
+     */
+    static Charset outputCharset(Charset platform) {
+        return platform.equals(StandardCharsets.US_ASCII) ? StandardCharsets.UTF_8 : platform;
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {

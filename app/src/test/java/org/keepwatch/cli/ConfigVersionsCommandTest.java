@@ -65,7 +65,7 @@ class ConfigVersionsCommandTest {
     private int history(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--history", file.toString()));
-        return new HistoryCommand(now).run(all, new PrintStream(out, true), new PrintStream(err, true));
+        return new HistoryCommand(now).run(all, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     private String output() {

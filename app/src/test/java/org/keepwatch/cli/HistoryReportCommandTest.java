@@ -70,11 +70,11 @@ class HistoryReportCommandTest {
     }
 
     private int history(String... args) {
-        return new HistoryCommand(now).run(withHistory(args), new PrintStream(out, true), new PrintStream(err, true));
+        return new HistoryCommand(now).run(withHistory(args), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     private int report(String... args) {
-        return new ReportCommand(now).run(withHistory(args), new PrintStream(out, true), new PrintStream(err, true));
+        return new ReportCommand(now).run(withHistory(args), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     private List<String> withHistory(String... args) {
@@ -137,7 +137,7 @@ class HistoryReportCommandTest {
         assertThatThrownBy(() -> report("--since", "1d", "--format", "pdf")).hasMessageContaining("md or html");
         // a history named that is not there is said so, not made empty
         Path typo = dir.resolve("histroy.db");
-        assertThatThrownBy(() -> new HistoryCommand(now).run(List.of("--history", typo.toString()), new PrintStream(out),
+        assertThatThrownBy(() -> new HistoryCommand(now).run(List.of("--history", typo.toString()), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err))).isInstanceOf(CommandFailure.class).hasMessageContaining("no history yet at " + typo);
         assertThat(typo).doesNotExist();
     }
@@ -153,6 +153,24 @@ class HistoryReportCommandTest {
                 .contains("## Configuration changes", "changed outside Keepwatch", "+  priority 99")
                 .contains("## At the end", "| lab:51 | n1 | VI_1 | FAULT |", "| lab:51 | n2 | VI_1 | MASTER |")
                 .doesNotContain("VI_2");
+    }
+
+    @Test
+    void theCommandWritesUtf8UnderTheCLocaleWhereJavaWouldWriteQuestionMarks() throws Exception {
+        assertThat(Main.outputCharset(StandardCharsets.US_ASCII)).isEqualTo(StandardCharsets.UTF_8);
+        assertThat(Main.outputCharset(java.nio.charset.Charset.forName("ISO-8859-15"))).isEqualTo(java.nio.charset.Charset.forName("ISO-8859-15"));
+        // the real command in a JVM of its own, as an operator's shell on a server with no locale starts it
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "org.keepwatch.cli.Main", "history", "--history", file.toString(),
+                "--since", "2026-11-26T12:00:00Z", "--router", "51").redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().remove("LANG");
+        builder.environment().keySet().removeIf(name -> name.startsWith("LC_"));
+        builder.environment().put("LC_ALL", "C");
+        Process process = builder.start();
+        byte[] printed = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
+        assertThat(new String(printed, StandardCharsets.UTF_8)).contains("n1 VI_1 (VRID 51 (lab)) MASTER → FAULT (vrrp)");
     }
 
     @Test
