@@ -15,7 +15,6 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
-import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -60,32 +59,8 @@ public final class BackupsView {
     }
 
     private Node header() {
-        FontIcon icon = new FontIcon(Material2AL.HISTORY);
-        icon.getStyleClass().add("kw-block-icon");
-        Label title = new Label();
-        title.setId("backups-title");
-        title.getStyleClass().add("title-4");
-        title.textProperty().bind(model.daemonProperty().map(d -> model.title()));
-        HBox header = new HBox(12, icon, title);
-        if (model.daemons().size() > 1) {
-            ComboBox<String> daemons = new ComboBox<>();
-            daemons.setId("backups-daemon");
-            daemons.getItems().setAll(model.daemons());
-            daemons.setValue(model.daemonProperty().get());
-            daemons.valueProperty().addListener((obs, old, d) -> model.selectDaemon(d));
-            header.getChildren().add(daemons);
-        }
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        Button refresh = new Button("Refresh", new FontIcon(Material2MZ.REFRESH));
-        refresh.setId("backups-refresh");
-        refresh.setOnAction(e -> model.load());
-        refresh.disableProperty().bind(model.busyProperty());
-        header.getChildren().addAll(spacer, refresh);
-        header.setAlignment(Pos.CENTER_LEFT);
-        header.setPadding(new Insets(8, 12, 8, 12));
-        header.getStyleClass().add("kw-editor-header");
-        return header;
+        return EditorLayout.daemonHeader("backups", Material2AL.HISTORY, model.daemonProperty().map(d -> model.title()), model.daemons(),
+                model.daemonProperty(), model::selectDaemon, model::load, model.busyProperty());
     }
 
     private void render() {

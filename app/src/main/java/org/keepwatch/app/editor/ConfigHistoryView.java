@@ -9,7 +9,6 @@ import javafx.geometry.Pos;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
-import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.SelectionMode;
 import javafx.scene.control.SplitPane;
@@ -68,32 +67,8 @@ public final class ConfigHistoryView {
     }
 
     private Node header() {
-        FontIcon icon = new FontIcon(Material2AL.HISTORY_EDU);
-        icon.getStyleClass().add("kw-block-icon");
-        Label title = new Label();
-        title.setId("confighistory-title");
-        title.getStyleClass().add("title-4");
-        title.textProperty().bind(model.daemonProperty().map(d -> model.title()));
-        HBox header = new HBox(12, icon, title);
-        if (model.daemons().size() > 1) {
-            ComboBox<String> daemons = new ComboBox<>();
-            daemons.setId("confighistory-daemon");
-            daemons.getItems().setAll(model.daemons());
-            daemons.setValue(model.daemonProperty().get());
-            daemons.valueProperty().addListener((obs, old, d) -> model.selectDaemon(d));
-            header.getChildren().add(daemons);
-        }
-        Region spacer = new Region();
-        HBox.setHgrow(spacer, Priority.ALWAYS);
-        Button refresh = new Button("Refresh", new FontIcon(Material2MZ.REFRESH));
-        refresh.setId("confighistory-refresh");
-        refresh.setOnAction(e -> model.load());
-        refresh.disableProperty().bind(model.busyProperty().or(model.stageProperty().isNotEqualTo(ConfigHistoryViewModel.Stage.BROWSE)));
-        header.getChildren().addAll(spacer, refresh);
-        header.setAlignment(Pos.CENTER_LEFT);
-        header.setPadding(new Insets(8, 12, 8, 12));
-        header.getStyleClass().add("kw-editor-header");
-        return header;
+        return EditorLayout.daemonHeader("confighistory", Material2AL.HISTORY_EDU, model.daemonProperty().map(d -> model.title()), model.daemons(),
+                model.daemonProperty(), model::selectDaemon, model::load, model.busyProperty().or(model.stageProperty().isNotEqualTo(ConfigHistoryViewModel.Stage.BROWSE)));
     }
 
     private void render() {

@@ -7,6 +7,7 @@ import javafx.geometry.Pos;
 import javafx.geometry.VPos;
 import javafx.scene.Node;
 import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Control;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressIndicator;
@@ -16,6 +17,12 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import org.kordamp.ikonli.Ikon;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.material2.Material2MZ;
+
+import java.util.List;
+import java.util.function.Consumer;
 
 /** The pieces every editor window lays out the same way: field grids, button rows, the status line. */
 final class EditorLayout {
@@ -63,6 +70,41 @@ final class EditorLayout {
         bar.setAlignment(Pos.CENTER_RIGHT);
         bar.setPadding(new Insets(10, 0, 0, 0));
         return bar;
+    }
+
+    /**
+     * The top of a node's window over one daemon's files (backups, configuration history): its icon and title, a
+     * choice of daemon where the node runs several, and Refresh on the right.
+     */
+    static HBox daemonHeader(String idPrefix, Ikon icon, ObservableValue<String> title, List<String> daemons,
+                             ObservableValue<String> daemon, Consumer<String> selectDaemon, Runnable refresh,
+                             ObservableValue<Boolean> refreshDisabled) {
+        FontIcon glyph = new FontIcon(icon);
+        glyph.getStyleClass().add("kw-block-icon");
+        Label titleLabel = new Label();
+        titleLabel.setId(idPrefix + "-title");
+        titleLabel.getStyleClass().add("title-4");
+        titleLabel.textProperty().bind(title);
+        HBox header = new HBox(12, glyph, titleLabel);
+        if (daemons.size() > 1) {
+            ComboBox<String> choice = new ComboBox<>();
+            choice.setId(idPrefix + "-daemon");
+            choice.getItems().setAll(daemons);
+            choice.setValue(daemon.getValue());
+            choice.valueProperty().addListener((obs, old, d) -> selectDaemon.accept(d));
+            header.getChildren().add(choice);
+        }
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        Button refreshButton = new Button("Refresh", new FontIcon(Material2MZ.REFRESH));
+        refreshButton.setId(idPrefix + "-refresh");
+        refreshButton.setOnAction(e -> refresh.run());
+        refreshButton.disableProperty().bind(refreshDisabled);
+        header.getChildren().addAll(spacer, refreshButton);
+        header.setAlignment(Pos.CENTER_LEFT);
+        header.setPadding(new Insets(8, 12, 8, 12));
+        header.getStyleClass().add("kw-editor-header");
+        return header;
     }
 
     /** The bottom line: a spinner while the node works, what happened, and the last problem in red. */

@@ -4,7 +4,6 @@ import javafx.beans.binding.BooleanBinding;
 import javafx.beans.value.ObservableValue;
 import javafx.collections.transformation.SortedList;
 import javafx.scene.Node;
-import javafx.scene.control.Label;
 import javafx.scene.control.SeparatorMenuItem;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
@@ -41,10 +40,6 @@ public final class InstancesView {
 
     public InstancesView(InstancesViewModel model, Tasks tasks, Consumer<String> problems, Navigator navigator) {
         table.setId("instances-table");
-        Label livePlaceholder = new Label("No instances yet.");
-        // in the past, an empty table means nothing was watched then, not that nodes are still connecting
-        Label pastPlaceholder = new Label("The history kept no instance at that moment: Keepwatch was not watching this fleet then.");
-        table.setPlaceholder(livePlaceholder);
         SortedList<InstanceRow> sorted = new SortedList<>(model.rows());
         table.setItems(sorted);
 
@@ -86,17 +81,8 @@ public final class InstancesView {
                 Set.of(state, priority, effective, maintenance, held, transition, sent, received));
         model.setAfterBatch(resorter::markDirty);
         // As of a moment: the instances as they were, sorted as the live rows are, the table marked as the past
-        SortedList<InstanceRow> pastSorted = new SortedList<>(model.pastRows());
-        pastSorted.comparatorProperty().bind(table.comparatorProperty());
-        model.asOfProperty().addListener((obs, was, at) -> {
-            table.setItems(at == null ? sorted : pastSorted);
-            table.setPlaceholder(at == null ? livePlaceholder : pastPlaceholder);
-            table.getStyleClass().remove("kw-past");
-            if (at != null) {
-                table.getStyleClass().add("kw-past");
-            }
-            resorter.sortNow();
-        });
+        PastNote.follow(table, model.asOfProperty(), sorted, model.pastRows(), "No instances yet.",
+                "The history kept no instance at that moment: Keepwatch was not watching this fleet then.", resorter::sortNow);
         BooleanBinding past = model.asOfProperty().isNotNull();
         table.getSortOrder().setAll(List.of(node, instance));
         resorter.sortNow();

@@ -43,10 +43,6 @@ public final class RoutersView {
 
     public RoutersView(RoutersViewModel model, Tasks tasks, Consumer<String> problems, Navigator navigator) {
         table.setId("routers-table");
-        Label livePlaceholder = new Label("No routers yet: nodes are connecting, or none runs keepalived.");
-        // in the past, an empty table means nothing was watched then, not that nodes are still connecting
-        Label pastPlaceholder = new Label("The history kept no router at that moment: Keepwatch was not watching this fleet then.");
-        table.setPlaceholder(livePlaceholder);
         SortedList<RouterRow> sorted = new SortedList<>(model.rows());
         table.setItems(sorted);
 
@@ -96,17 +92,9 @@ public final class RoutersView {
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
         Resorter<RouterRow> resorter = new Resorter<>(table, sorted, Set.of(verdict, master, changed, vips));
         // As of a moment: the routers as they were, sorted as the live rows are, the table marked as the past
-        SortedList<RouterRow> pastSorted = new SortedList<>(model.pastRows());
-        pastSorted.comparatorProperty().bind(table.comparatorProperty());
-        model.asOfProperty().addListener((obs, was, at) -> {
-            table.setItems(at == null ? sorted : pastSorted);
-            table.setPlaceholder(at == null ? livePlaceholder : pastPlaceholder);
-            table.getStyleClass().remove("kw-past");
-            if (at != null) {
-                table.getStyleClass().add("kw-past");
-            }
-            resorter.sortNow();
-        });
+        PastNote.follow(table, model.asOfProperty(), sorted, model.pastRows(),
+                "No routers yet: nodes are connecting, or none runs keepalived.",
+                "The history kept no router at that moment: Keepwatch was not watching this fleet then.", resorter::sortNow);
         BooleanBinding past = model.asOfProperty().isNotNull();
         model.setAfterBatch(resorter::markDirty);
         table.getSortOrder().setAll(List.of(verdict, name));
