@@ -322,29 +322,7 @@ final class Database implements AutoCloseable {
 
     /** The versions of a node's configuration files, oldest first (one daemon's, or all when {@code daemon} is empty). */
     synchronized List<ConfigVersion> versions(String node, Optional<String> daemon, Optional<String> path) throws SQLException {
-        String sql = "SELECT id, at, node, daemon, path, sha256, source, operator FROM config_versions WHERE node = ?"
-                + (daemon.isPresent() ? " AND daemon = ?" : "") + (path.isPresent() ? " AND path = ?" : "") + " ORDER BY at, id";
-        List<ConfigVersion> result = new ArrayList<>();
-        try (PreparedStatement select = reader.prepareStatement(sql)) {
-            int i = 1;
-            select.setString(i++, node);
-            if (daemon.isPresent()) {
-                select.setString(i++, daemon.get());
-            }
-            if (path.isPresent()) {
-                select.setString(i, path.get());
-            }
-            try (ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    result.add(new ConfigVersion(rows.getLong(1), Instant.ofEpochMilli(rows.getLong(2)), rows.getString(3),
-                            rows.getString(4), rows.getString(5), rows.getString(6), rows.getString(7),
-                            Optional.ofNullable(rows.getString(8))));
-                }
-            }
-        } finally {
-            endRead();
-        }
-        return result;
+        return changes(node, daemon, path).stream().map(ConfigChange::version).toList();
     }
 
     /**
