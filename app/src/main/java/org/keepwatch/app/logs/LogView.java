@@ -1,9 +1,11 @@
 package org.keepwatch.app.logs;
 
+import javafx.application.Platform;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
+import javafx.scene.Scene;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableCell;
@@ -35,6 +37,7 @@ public final class LogView {
     static final List<String> HEADERS = List.of("Time", "Level", "Instance", "Text");
     private final BorderPane root = new BorderPane();
     private final TableView<LogLine> table = new TableView<>();
+    private boolean scrollPending;
 
     public LogView(LogViewModel model, Tasks tasks, Consumer<String> problems) {
         root.setId("log-view");
@@ -113,8 +116,8 @@ public final class LogView {
 
         // While following, the newest line stays in view; opened around a moment, that moment's line is shown.
         model.rows().addListener((ListChangeListener<LogLine>) c -> {
-            if (model.followingProperty().get() && !table.getItems().isEmpty()) {
-                table.scrollTo(table.getItems().size() - 1);
+            if (model.followingProperty().get()) {
+                showNewestAfterLayout();
             }
         });
         model.markedProperty().addListener((obs, old, line) -> {
@@ -123,6 +126,30 @@ public final class LogView {
                 table.scrollTo(Math.max(0, table.getItems().indexOf(line) - 5));
             }
         });
+    }
+
+    /**
+     * Scrolls to the last line once the table has counted the lines just added: scrolled at once, the table would
+     * stop at the last line it knew of (a log opened following showed lines from the middle, not the newest). Once
+     * per layout pass, however many batches came in it.
+     */
+    private void showNewestAfterLayout() {
+        if (scrollPending || table.getScene() == null) {
+            return;
+        }
+        scrollPending = true;
+        Scene scene = table.getScene();
+        scene.addPostLayoutPulseListener(new Runnable() {
+            @Override
+            public void run() {
+                scene.removePostLayoutPulseListener(this);
+                scrollPending = false;
+                if (!table.getItems().isEmpty()) {
+                    table.scrollTo(table.getItems().size() - 1);
+                }
+            }
+        });
+        Platform.requestNextPulse();
     }
 
     public Node root() {

@@ -157,6 +157,31 @@ class OperateNodeTest {
     }
 
     @Test
+    void aFollowedLogOpensAtItsNewestLine(FxRobot robot) throws Exception {
+        // more lines than the window shows: keepalived's own lines before them, the newest last
+        StringBuilder older = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            older.append("Sat Dec  5 10:00:00 2026: (VI_1) received lower priority (100) advert from 10.98.0.2 - discarding ")
+                    .append(i).append('\n');
+        }
+        Files.writeString(dir.resolve("keepalived.log"), older.toString(), java.nio.file.StandardOpenOption.APPEND);
+        LogWindows windows = new LogWindows(new DaemonLogs(agents, io), () -> fleet, Tasks.onFxThread(io), () -> null,
+                problem -> { throw new AssertionError(problem); });
+        AtomicReference<LogViewModel> opened = new AtomicReference<>();
+        robot.interact(() -> opened.set(windows.open(new Destination.ShowLog("bed", Optional.empty(), Optional.empty(),
+                Optional.empty()))));
+        LogViewModel model = opened.get();
+        waitFor(() -> model.statusProperty().get().endsWith(", following"));
+        TableView<?> table = robot.lookup("#log-table").queryAs(TableView.class);
+        assertThat(table.getItems().size()).isGreaterThan(300);
+        WaitForAsyncUtils.waitForFxEvents();
+        javafx.scene.control.skin.VirtualFlow<?> flow = (javafx.scene.control.skin.VirtualFlow<?>) table.lookup(".virtual-flow");
+        assertThat(flow.getFirstVisibleCell().getIndex()).as("the oldest lines are out of view").isGreaterThan(0);
+        assertThat(flow.getLastVisibleCell().getIndex()).as("the newest line is in view").isEqualTo(table.getItems().size() - 1);
+        robot.interact(model::close);
+    }
+
+    @Test
     void theLogWindowFollowsTheDaemonIsSearchedAndFiltered(FxRobot robot) throws Exception {
         LogWindows windows = new LogWindows(new DaemonLogs(agents, io), () -> fleet, Tasks.onFxThread(io), () -> null,
                 problem -> { throw new AssertionError(problem); });
