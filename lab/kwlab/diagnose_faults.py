@@ -4,6 +4,8 @@ vrrp-in    nftables in the node's namespace (a network node: every qrouter names
            drops VRRP coming in: the node hears no one
 vrrp-out   the same for VRRP going out: no one hears the node                             undo: the table goes
 auth       the node's keepalived.conf gets another auth_pass, reloaded (basic nodes)      undo: the file back, reloaded
+interval   the node's keepalived.conf gets another advert_int (3 s, not 1), reloaded      undo: the file back, reloaded
+           (basic nodes): VRRPv2 members drop each other's adverts as interval errors
 ifdown     a network node's ha- port in every qrouter namespace goes down                 undo: up again
 stranger   a namespace of its own on the LAN (10.77.0.99) sends VRRPv2 adverts for        undo: the process and
            VRID 51 (VI_1) with priority 254, VI_1's password and another address:         namespace go
@@ -22,7 +24,7 @@ from typing import List
 from .state import LabState, process_start_time, same_process
 from .status import node_command
 from .system import LabError, find_command, netns_list, run
-from .topology import (BRIDGE_NS, LAN_BRIDGE, LAN_PREFIX, NEUTRON, PREFIX_LEN, WORKSTATION_PORT, BasicRouter,
+from .topology import (ADVERT_INT, BRIDGE_NS, LAN_BRIDGE, LAN_PREFIX, NEUTRON, PREFIX_LEN, WORKSTATION_PORT, BasicRouter,
                        NeutronRouter)
 
 VRRP_TABLE = {"vrrp-in": ("kwlab_vrrp_in", "input"), "vrrp-out": ("kwlab_vrrp_out", "output")}
@@ -31,6 +33,8 @@ CUT_TABLE = "kwlab_cut_%s"
 SSH_TABLE = "kwlab_ssh_drop"
 SSH_PORTS = "22, 2222"     # the nodes' sshd, and n3's second one behind the bastion
 AUTH_SAVED = "auth-fault.orig"
+INTERVAL_SAVED = "interval-fault.orig"
+WRONG_ADVERT_INT = 3          # s: the lab's routers advertise every ADVERT_INT (1 s)
 WRONG_PASSWORD_PREFIX = "wrong"
 STRANGER_NS = "kw-stranger"
 STRANGER_PORT = "kw-strp"
@@ -108,13 +112,26 @@ def _reload(record: dict) -> None:
 
 def auth_mismatch(record: dict, undo: bool) -> None:
     """Another auth_pass in every instance of the node's keepalived.conf (saved first), reloaded; undo puts it back."""
+    _edit_config(record, "auth", AUTH_SAVED, "auth_pass kwlab", "auth_pass " + WRONG_PASSWORD_PREFIX, undo)
+
+
+def interval_mismatch(record: dict, undo: bool) -> None:
+    """Another advert_int in every instance of the node's keepalived.conf (saved first), reloaded: VRRPv2 members
+    drop each other's adverts as interval errors, so both sides go MASTER; undo puts it back."""
+    _edit_config(record, "interval", INTERVAL_SAVED, "advert_int %d" % ADVERT_INT,
+                 "advert_int %d" % WRONG_ADVERT_INT, undo)
+
+
+def _edit_config(record: dict, fault: str, saved_name: str, old: str, new: str, undo: bool) -> None:
+    """One text replaced in the node's keepalived.conf (the file saved once, first), reloaded with SIGHUP; undo puts
+    the saved file back. Basic and shapes nodes only: Neutron's configuration is the l3 agent's."""
     if record.get("kind") == NEUTRON:
-        raise LabError("auth: Neutron's keepalived.conf has no authentication; use a basic node")
+        raise LabError("%s: Neutron's keepalived.conf is the l3 agent's; use a basic node" % fault)
     directory = Path(record["dir"])
     conf = directory / "etc-keepalived" / "keepalived.conf"
     if (directory / "container" / "etc" / "keepalived" / "keepalived.conf").exists():
         conf = directory / "container" / "etc" / "keepalived" / "keepalived.conf"    # lab/up --container
-    saved = directory / AUTH_SAVED
+    saved = directory / saved_name
     if undo:
         if saved.exists():
             conf.write_text(saved.read_text())
@@ -122,11 +139,11 @@ def auth_mismatch(record: dict, undo: bool) -> None:
             _reload(record)
         return
     text = conf.read_text()
-    if "auth_pass" not in text:
-        raise LabError("%s has no auth_pass to change" % conf)
+    if old not in text:
+        raise LabError("%s has no %r to change" % (conf, old))
     if not saved.exists():
         saved.write_text(text)
-    conf.write_text(text.replace("auth_pass kwlab", "auth_pass " + WRONG_PASSWORD_PREFIX))
+    conf.write_text(text.replace(old, new))
     _reload(record)
 
 

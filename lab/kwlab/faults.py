@@ -9,7 +9,7 @@ partition  bridge port isolation: isolated nodes stop hearing each other,       
            with one node: that node cut off from the others (diagnose_faults)
 sshd       SIGKILL the node's sshd and its sessions: VRRP goes on, the          undo: start sshd
            workstation loses the node
-vrrp-in, vrrp-out, auth, ifdown, stranger: the faults a diagnosis tells apart (diagnose_faults.py)
+vrrp-in, vrrp-out, auth, interval, ifdown, stranger: the faults a diagnosis tells apart (diagnose_faults.py)
 ssh-drop   nftables on the node drops SSH both ways, silently: the workstation's   undo: the rule goes
            sessions hang while VRRP goes on
 """
@@ -25,7 +25,7 @@ from .topology import BRIDGE_NS, NEUTRON, NeutronRouter
 NODE_FAULTS = {"stop": ("stop", "start"), "crash": ("crash", "start"), "hang": ("hang", "resume"),
                "sshd": ("sshd-kill", "sshd-start")}
 LINK_FAULTS = ("cut", "partition")
-DIAGNOSIS_FAULTS = ("vrrp-in", "vrrp-out", "auth", "ifdown", "stranger")
+DIAGNOSIS_FAULTS = ("vrrp-in", "vrrp-out", "auth", "interval", "ifdown", "stranger")
 NET_FAULTS = ("ssh-drop",)
 SHAPES_FAULTS = ("script",)         # the shapes topology's track script fails (ifdown there: its tracked eth1)
 ALL_FAULTS = tuple(NODE_FAULTS) + LINK_FAULTS + DIAGNOSIS_FAULTS + SHAPES_FAULTS + NET_FAULTS
@@ -89,6 +89,8 @@ def inject(state: LabState, fault: str, names: List[str], undo: bool) -> List[st
             diagnose_faults.ssh_drop(record, undo)
         elif fault == "auth":
             diagnose_faults.auth_mismatch(record, undo)
+        elif fault == "interval":
+            diagnose_faults.interval_mismatch(record, undo)
         elif fault == "ifdown" and record.get("kind") == shapes.SHAPES:
             shapes.track_link(record, undo)
         elif fault == "script":
@@ -128,5 +130,6 @@ def heal(state: LabState) -> None:
             shapes.script_fault(records[name], undo=True)
         if records[name].get("kind") != "neutron":
             diagnose_faults.auth_mismatch(records[name], undo=True)
+            diagnose_faults.interval_mismatch(records[name], undo=True)
         else:
             diagnose_faults.interface_down(state, name, records[name], undo=True)

@@ -20,9 +20,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The issue's bar for the diagnosis: the cause named right, and the member it points at, in each of the lab's
- * faults: a partition of one member, VRRP dropped in one direction, an authentication mismatch, a stranger on the
- * same VRID, an interface down. Each fault is made with lab/fail, diagnosed with {@code keepwatch diagnose --json}
- * through real sshd and the real agent on every member, and undone by the test whatever happens.
+ * faults: a partition of one member, VRRP dropped in one direction, an authentication mismatch, another advert
+ * interval on one member, a stranger on the same VRID, an interface down. Each fault is made with lab/fail,
+ * diagnosed with {@code keepwatch diagnose --json} through real sshd and the real agent on every member, and undone by
+ * the test whatever happens.
  */
 @Tag("lab")
 @ExtendWith(LabExtension.class)
@@ -98,6 +99,16 @@ class DiagnoseCommandLabTest {
             assertThat(d.at("/verdict/pointsAt").asText()).isEqualTo("n2");
             assertThat(d.at("/verdict/evidence").toString()).contains("authentication failure");
             assertThat(d.toString()).doesNotContain("kwlab1").doesNotContain("wrong1");
+        });
+    }
+
+    @Test
+    void anotherAdvertIntervalOnOneMemberIsASettingsMismatchPointingAtIt() {
+        withFault(SETTLE_BASIC, List.of("interval", "n2"), () -> {
+            JsonNode d = diagnose("VI_1");
+            assertThat(d.at("/verdict/cause").asText()).as(d.toPrettyString()).isEqualTo("CONFIG_MISMATCH");
+            assertThat(d.at("/verdict/pointsAt").asText()).isEqualTo("n2");
+            assertThat(d.at("/verdict/evidence").toString()).contains("n1, n3: advert_int 1 s").contains("n2: advert_int 3 s");
         });
     }
 
