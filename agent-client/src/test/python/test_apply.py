@@ -258,6 +258,39 @@ class ApplyTest(ApplyTestBase):
         self.assertEqual(self.audit()[-1]["op"], "restore")
         self.assertEqual(self.audit()[-1]["restored_from"], first["backup"])
 
+    def test_a_daemon_in_a_root_of_its_own_keeps_its_backups_apart(self):
+        """A container's keepalived names its file /etc/keepalived/keepalived.conf as the machine's does: its
+        backups must not be listed, restored or pruned as the machine's, and must stay its own across restarts,
+        where /proc/<pid>/root (its fs_root) changes but leads to the same directory."""
+        container_root = self.tmp / "container-root"
+        container_root.mkdir()
+        in_container = ka.Daemon(self.sleeper.pid, self.daemon.starttime)
+        in_container.name = "in-container"
+        in_container.fs_root = str(container_root)
+        machine = ka.Daemon(self.sleeper.pid, self.daemon.starttime)
+        machine.name = "machine"
+        path = "/etc/keepalived/keepalived.conf"
+        machine_key = self.ops.backup_key(machine, path)
+        container_key = self.ops.backup_key(in_container, path)
+        self.assertEqual(machine_key, path, "the machine's own files keep the key they always had")
+        self.assertNotEqual(container_key, machine_key)
+        self.ops.backup(container_key, b"the container's file\n")
+        for n in range(5):       # more than backup_keep: pruning one must not touch the other's
+            self.ops.backup(machine_key, ("the machine's file %d\n" % n).encode())
+        [kept] = self.ops.list_backups(container_key)
+        self.assertEqual(self.ops.read_backup(container_key, kept["name"]), b"the container's file\n")
+        machine_backups = self.ops.list_backups(machine_key)
+        self.assertEqual(len(machine_backups), 3)
+        self.assertNotIn(kept["name"], [b["name"] for b in machine_backups])
+        with self.assertRaises(ka.AgentError) as ctx:
+            self.ops.read_backup(machine_key, kept["name"])
+        self.assertEqual(ctx.exception.code, "not_found", "the container's backup cannot be named as the machine's")
+        # started again: another /proc/<pid>/root, the same root directory
+        again = self.tmp / "proc-root-after-restart"
+        again.symlink_to(container_root)
+        in_container.fs_root = str(again)
+        self.assertEqual(self.ops.backup_key(in_container, path), container_key)
+
     def test_backup_names_are_checked(self):
         for name in ("../x.conf", ".hidden.conf", "a/b.conf", "x.txt"):
             with self.assertRaises(ka.AgentError) as ctx:

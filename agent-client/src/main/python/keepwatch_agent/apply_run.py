@@ -146,7 +146,7 @@ class ApplyRun(object):
             return
         self.step("backup", "started")
         for e in changed:
-            e.backup = self.ops.backup(e.path, e.old_data)
+            e.backup = self.ops.backup(self.ops.backup_key(self.d, e.path), e.old_data)
         self.step("backup", "ok", backup=changed[0].backup_name(), **self._per_file("backup", FileEdit.backup_name, changed))
 
     def _write(self) -> None:

@@ -67,8 +67,24 @@ class ConfigOps(object):
     def _slug(path: str) -> str:
         return re.sub(r"[^A-Za-z0-9._-]+", "_", path.strip("/"))[-80:] + "-" + sha256_hex(path.encode())[:10]
 
-    def backup_dir(self, path: str) -> Path:
-        return self.state_dir() / "backups" / self._slug(path)
+    def backup_dir(self, key: str) -> Path:
+        """Where the backups of one file are kept: `key` is backup_key's."""
+        return self.state_dir() / "backups" / self._slug(key)
+
+    @staticmethod
+    def backup_key(d: Daemon, path: str) -> str:
+        """Whose file `path` is, for its backups: the path itself for a daemon that sees the agent's own files; with its
+        root's device and inode for a daemon in a root of its own (a container's /etc/keepalived/keepalived.conf is
+        not the host's, and shared backups would list, restore and prune each other's; /proc/<pid>/root itself
+        changes with every start, the directory it leads to does not)."""
+        if not d.fs_root:
+            return path
+        try:
+            root = os.stat(d.fs_root)
+        except OSError as exc:
+            raise AgentError(E_NOT_RUNNING, "the root of keepalived %s (%s) cannot be looked at: %s"
+                             % (d.name, d.fs_root, exc.strerror or exc))
+        return "%s@root-%x-%x" % (path, root.st_dev, root.st_ino)
 
     def lock_name(self, d: Daemon) -> str:
         """One name per configuration (its main file, links followed), for its apply lock and apply record:
@@ -274,13 +290,14 @@ class ConfigOps(object):
             raise
         return fd
 
-    def backup(self, path: str, data: bytes) -> Path:
-        """The bytes of `path` before an apply, kept 0600 (they hold auth_pass); the newest backup_keep stay."""
-        directory = private_dir(self.private("backups") / self._slug(path))
+    def backup(self, key: str, data: bytes) -> Path:
+        """The bytes of a file (`key`: backup_key's) before an apply, kept 0600 (they hold auth_pass); the newest
+        backup_keep stay."""
+        directory = private_dir(self.private("backups") / self._slug(key))
         stamp = compact_time(time.time())
         backup = directory / ("%s-%s.conf" % (stamp, sha256_hex(data)[:12]))
         atomic_write(backup, data)
-        atomic_write(directory / "ORIGIN", encode_text(path + "\n"))
+        atomic_write(directory / "ORIGIN", encode_text(key + "\n"))
         backups = sorted(p for p in directory.glob("*.conf"))
         for old in backups[:-max(1, self.settings.backup_keep)]:
             unlink_quietly(old)
@@ -457,8 +474,9 @@ class ConfigOps(object):
 
     # -- backups ----------------------------------------------------------------------------
 
-    def list_backups(self, target: str) -> "List[Dict[str, Any]]":
-        directory = self.backup_dir(target)
+    def list_backups(self, key: str) -> "List[Dict[str, Any]]":
+        """The backups of one file (`key`: backup_key's), newest first."""
+        directory = self.backup_dir(key)
         result = []
         if directory.is_dir():
             for path in sorted(directory.glob("*.conf"), reverse=True):
@@ -470,17 +488,18 @@ class ConfigOps(object):
                                "sha256": sha256_hex(data)})
         return result
 
-    def read_backup(self, target: str, name: str) -> bytes:
-        return self.read_backup_file(target, name)[0]
+    def read_backup(self, key: str, name: str) -> bytes:
+        return self.read_backup_file(key, name)[0]
 
-    def read_backup_file(self, target: str, name: str) -> "Tuple[bytes, os.stat_result]":
-        """The bytes of one backup of `target` (a file of the daemon's configuration, already checked) and its
-        stat: `name` is a bare file name from config.backups, looked up only in that file's backup directory, so
-        that neither a path nor another file's (or daemon's) backup can be named."""
+    def read_backup_file(self, key: str, name: str) -> "Tuple[bytes, os.stat_result]":
+        """The bytes of one backup of a file (`key`: backup_key's, of a file of the daemon's configuration, already
+        checked) and its stat: `name` is a bare file name from config.backups, looked up only in that file's backup
+        directory, so that neither a path nor another file's (or another root's) backup can be named."""
+        target = key.split("@root-", 1)[0]
         if not BACKUP_NAME.match(name):
             raise AgentError(E_BAD_ARGS, "backup %r is not a backup name: it must be a name returned by config.backups "
                              "(no path)" % name)
-        path = self.backup_dir(target) / name
+        path = self.backup_dir(key) / name
         try:
             return read_trusted(str(path), MAX_CONFIG_FILE_BYTES, what="a backup")
         except FileNotFoundError:

@@ -50,20 +50,20 @@ class ConfigRequests(object):
     def backups(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
         d = self.find_daemon(args["daemon"])
         _, target = self.ops.resolve_target(d, args.get("path"))
-        return {"daemon": d.name, "path": target, "backups": self.ops.list_backups(target),
+        return {"daemon": d.name, "path": target, "backups": self.ops.list_backups(self.ops.backup_key(d, target)),
                 "keep": self.settings.backup_keep}
 
     def backup_read(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
         d = self.find_daemon(args["daemon"])
         _, target = self.ops.resolve_target(d, args.get("path"))
-        data, st = self.ops.read_backup_file(target, args["backup"])
+        data, st = self.ops.read_backup_file(self.ops.backup_key(d, target), args["backup"])
         return {"daemon": d.name, "path": target, "name": args["backup"], "created": st.st_mtime, "size": len(data),
                 "sha256": sha256_hex(data), "text": decode_text(data)}
 
     def restore(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
         d = self.find_daemon(args["daemon"])
         _, target = self.ops.resolve_target(d, args.get("path"))
-        data = self.ops.read_backup(target, args["backup"])
+        data = self.ops.read_backup(self.ops.backup_key(d, target), args["backup"])
         result = self.ops.apply(d, target, decode_text(data), args["base_sha256"], args.get("reason"),
                                        req_id, "restore", backup_name=args["backup"])
         result["daemon"] = d.name
