@@ -328,6 +328,13 @@ class LogLineTest(unittest.TestCase):
                          (1796462483.25, "err", 812, "VI_1"))
         raw = ka.parse_journal_entry(json.dumps({"PRIORITY": "6", "MESSAGE": list(b"(VI_2) \xff bytes")}))
         self.assertEqual((raw["instance"], raw["level"]), ("VI_2", "info"))
+        # keepalived logs its state changes, starts and stops at info, its errors mostly too: the level is the more
+        # severe of the entry's PRIORITY and keepalived's own words, as a file's line gets from the words alone
+        levels = [ka.parse_journal_entry(json.dumps({"PRIORITY": priority, "MESSAGE": message}))["level"]
+                  for priority, message in (("6", "(VI_1) Entering MASTER STATE"), ("6", "Startup complete"),
+                                            ("6", "(VI_1) Entering FAULT STATE"), ("3", "(VI_1) Entering BACKUP STATE"),
+                                            ("4", "Startup complete"), ("7", "(VI_1) Entering MASTER STATE"))]
+        self.assertEqual(levels, ["notice", "info", "err", "err", "warning", "notice"])
         self.assertIsNone(ka.parse_journal_entry("not json"))
 
     def test_filters(self):

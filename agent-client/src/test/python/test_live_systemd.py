@@ -2,14 +2,17 @@
 be built here).
 
 A node whose PID 1 is systemd (lab/kwlab/systemd_node.py: bookworm's systemd root, lab/roots build --systemd, booted
-in namespaces of its own), keepalived started by systemd as keepalived.service (Debian's unit, Type=notify), and the
-real agent run inside the node in a scope of its own: stop, start, restart and reload go through systemctl (the
-unit's state and MainPID follow, daemon.step events and the audit line say so), a start of a running daemon and a stop
-of a stopped one change nothing, and the log is the unit's journal, read and followed through a reload and a
-failover. Tests run in name order and share the node.
+in namespaces of its own; KWT_SYSTEMD_RELEASE=trixie for systemd 257), keepalived started by systemd as
+keepalived.service (Debian's unit, Type=notify), and the real agent run inside the node in a scope of its own: stop,
+start, restart and reload go through systemctl (the unit's state and MainPID follow, daemon.step events and the audit
+line say so), a start of a running daemon and a stop of a stopped one change nothing, a drain by stopping the unit
+ends when it is started by hand, and the log is the unit's journal, read and followed through a reload and a
+failover (a state change, logged at info, is notice). The root is built on first use (about 2.5 minutes, cached).
+Tests run in name order and share the node.
 """
 
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -17,8 +20,9 @@ import unittest
 
 from kwtlab import AgentProcess, AGENT_PATH, is_root
 from kwlab.system import LabError
-from kwlab.systemd_node import SystemdNode, unavailable
+from kwlab.systemd_node import DEFAULT_RELEASE, SystemdNode, unavailable
 
+RELEASE_ENV = "KWT_SYSTEMD_RELEASE"      # the release whose systemd root the node boots: bookworm (252, the default)
 VIP = "10.99.0.100"
 UNIT = "keepalived.service"
 AGENT_IN_NODE = "/opt/keepwatch/keepwatch_agent.py"
@@ -49,11 +53,12 @@ class LiveSystemdTest(unittest.TestCase):
         why = unavailable()
         if why:
             raise unittest.SkipTest(why)
+        release = os.environ.get(RELEASE_ENV, DEFAULT_RELEASE)
         try:
-            SystemdNode.build_root(log=lambda line: None)
+            SystemdNode.build_root(release, log=lambda line: None)
         except LabError as err:
             raise unittest.SkipTest("the systemd node's root cannot be built here: %s" % err)
-        cls.node = SystemdNode("kwt-systemd", cls.scratch())
+        cls.node = SystemdNode("kwt-systemd", cls.scratch(), release)
         cls.agent = None
         try:
             cls.boot_state = cls.node.boot()
@@ -226,7 +231,7 @@ class LiveSystemdTest(unittest.TestCase):
         self.wait_for(lambda: VIP in self.addresses(), "no VIP after the start")
 
     def test_06_the_journal_is_read_and_followed_through_a_failover(self):
-        follow = self.agent.call("log.follow", {"daemon": "keepalived", "instance": "VI_1"})["result"]
+        follow = self.agent.call("log.follow", {"daemon": "keepalived", "instance": "VI_1", "level": "notice"})["result"]
         mark = self.agent.mark()
         r = self.act("restart")
         self.assertTrue(r["ok"], r)
@@ -235,8 +240,11 @@ class LiveSystemdTest(unittest.TestCase):
         event = self.agent.wait_event(lambda e: e.get("event") == "log" and e["follow"] == follow["follow"] and any(
             "Entering MASTER STATE" in l["text"] for l in e["lines"]), timeout=SETTLE_TIMEOUT_S, since=mark)
         line = next(l for l in event["lines"] if "Entering MASTER STATE" in l["text"])
-        self.assertEqual((line["instance"], line["pid"]), ("VI_1", vrrp_pid), "the VRRP process's journal entry")
-        self.assertTrue(all(l["instance"] == "VI_1" for l in event["lines"]), "filtered on the node")
+        self.assertEqual((line["instance"], line["pid"], line["level"]), ("VI_1", vrrp_pid, "notice"),
+                         "the VRRP process's journal entry (priority info), a state change: notice")
+        self.assertTrue(all(l["instance"] == "VI_1" and l["level"] in ("emerg", "alert", "crit", "err", "warning",
+                                                                          "notice") for l in event["lines"]),
+                        "filtered on the node")
         self.agent.call("log.unfollow", {"follow": follow["follow"]})
 
         read = self.agent.call("log.read", {"daemon": "keepalived", "since": time.time() - 60, "lines": 500})
@@ -248,3 +256,22 @@ class LiveSystemdTest(unittest.TestCase):
         self.assertTrue(any(t.startswith("Reload") for _, t in texts), "the reload of test_03 is in the journal too")
         only = self.agent.call("log.read", {"daemon": "keepalived", "grep": "entering master", "lines": 3})["result"]
         self.assertTrue(only["lines"] and all("Entering MASTER" in l["text"] for l in only["lines"]), only)
+
+    def test_07_a_drain_by_stopping_the_unit_lasts_until_it_is_started_by_hand(self):
+        mark = self.agent.mark()
+        r = self.agent.call("daemon.stop", {"daemon": "keepalived", "reason": "kernel update", "drain": True},
+                            timeout=ACTION_TIMEOUT_S)
+        self.assertTrue(r["ok"], r)
+        self.assertEqual((r["result"]["running"], r["result"]["drained"], r["result"]["method"]),
+                         (False, True, "systemctl"))
+        self.assertEqual(self.unit(), ("inactive", 0))
+        self.assertEqual([s["step"] for s in self.steps(mark)][-2:], ["drain", "audit"])
+        drained = self.daemon()["maintenance"]
+        self.assertEqual((drained["drained"], drained["method"], drained["reason"]), (True, "stop", "kernel update"))
+        line = self.audit()[-1]
+        self.assertEqual((line["op"], line["result"], line.get("drain"), line["method"]),
+                         ("daemon.stop", "done", True, "systemctl"))
+        self.node.run(["systemctl", "start", UNIT])       # as an operator would, not through Keepwatch
+        self.wait_for(lambda: self.daemon()["alive"] and not self.daemon()["maintenance"]["drained"],
+                      "keepalived started by hand through systemd still counts as drained")
+        self.assertEqual(self.daemon()["pid"], self.unit()[1])
