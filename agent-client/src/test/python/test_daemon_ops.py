@@ -4,6 +4,7 @@ lines read into time, level and instance. The whole ops against real keepalived 
 
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -202,6 +203,32 @@ class SystemctlTest(unittest.TestCase):
             self.assertIsNone(ka.systemd_unit_of(d), "a unit file without systemd running it")
         finally:
             ka.SYSTEMD_RUNTIME_DIR = saved
+
+    def test_the_unit_is_the_one_systemd_manages_the_process_in(self):
+        proc = Path(tempfile.mkdtemp(prefix="kwt-agent-cgroup-"))
+        self.addCleanup(shutil.rmtree, str(proc))
+        (proc / "7").mkdir()
+        cases = {
+            "0::/system.slice/keepalived.service\n": "keepalived.service",
+            "0::/system.slice/system-keepalived.slice/keepalived@vi1.service\n": "keepalived@vi1.service",
+            # hybrid and v1: the systemd hierarchy's line, not a controller's
+            "4:memory:/box/keepalived.service\n1:name=systemd:/system.slice/keepalived.service\n"
+            "0::/system.slice/keepalived.service\n": "keepalived.service",
+            "4:memory:/system.slice/keepalived.service\n1:name=systemd:/user.slice/user-0.slice/session-2.scope\n":
+                None,
+            # a container's payload (nspawn, LXC) or a user's own manager: the unit is the delegating one
+            "0::/machine.slice/machine-box.scope/payload/system.slice/keepalived.service\n": None,
+            "0::/system.slice/kw-box.service/payload/system.slice/keepalived.service\n": "kw-box.service",
+            "0::/user.slice/user-0.slice/user@0.service/app.slice/keepalived.service\n": "user@0.service",
+            # outside the agent's cgroup namespace: not its systemd's
+            "0::/../../system.slice/keepalived.service\n": None,
+            "0::/\n": None,
+        }
+        for text, unit in cases.items():
+            with self.subTest(text):
+                (proc / "7" / "cgroup").write_text(text)
+                self.assertEqual(ka.systemd_unit(str(proc), 7), unit)
+        self.assertIsNone(ka.systemd_unit(str(proc), 8), "no such process")
 
     def test_the_real_systemctl_is_found_where_root_alone_controls_it(self):
         if os.environ.get("KW_LAB_ROOT_RELEASE") and not any(Path(d, "systemctl").exists()

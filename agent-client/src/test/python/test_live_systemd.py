@@ -7,7 +7,8 @@ keepalived.service (Debian's unit, Type=notify), and the real agent run inside t
 start, restart and reload go through systemctl (the unit's state and MainPID follow, daemon.step events and the audit
 line say so), a start of a running daemon and a stop of a stopped one change nothing, a drain by stopping the unit
 ends when it is started by hand, and the log is the unit's journal, read and followed through a reload and a
-failover (a state change, logged at info, is notice). The root is built on first use (about 2.5 minutes, cached).
+failover (a state change, logged at info, is notice); a keepalived in a container's payload inside another unit is
+never taken for the system's keepalived.service. The root is built on first use (about 2.5 minutes, cached).
 Tests run in name order and share the node.
 """
 
@@ -275,3 +276,39 @@ class LiveSystemdTest(unittest.TestCase):
         self.wait_for(lambda: self.daemon()["alive"] and not self.daemon()["maintenance"]["drained"],
                       "keepalived started by hand through systemd still counts as drained")
         self.assertEqual(self.daemon()["pid"], self.unit()[1])
+
+    def test_08_a_keepalived_nested_in_another_unit_is_not_that_units_keepalived(self):
+        # A keepalived in a cgroup tree another unit delegates (a container's payload, as nspawn or LXC make it:
+        # .../kw-box.service/payload/system.slice/keepalived.service) is not the system's keepalived.service: a
+        # daemon.* on it must never run systemctl on the system's unit, nor read that unit's journal as its log.
+        self.node.write("/etc/kw-box/keepalived.conf", CONFIG.replace("VI_1", "VI_BOX").replace(
+            "virtual_router_id 61", "virtual_router_id 62").replace(VIP, "10.99.0.101"))
+        self.node.run(["mkdir", "-p", "/run/kw-box"])
+        box = "/sys/fs/cgroup/system.slice/kw-box.service/payload/system.slice/keepalived.service"
+        # the box's process waits until it is moved into the payload's cgroup (from outside, as a container manager
+        # does), then becomes keepalived
+        self.node.run(["systemd-run", "--unit=kw-box", "--property=Delegate=yes", "--quiet", "--", "sh", "-c",
+                       'until grep -q /payload/ /proc/self/cgroup; do sleep 0.1; done; exec /usr/sbin/keepalived '
+                       '--dont-fork --log-console -f /etc/kw-box/keepalived.conf -p /run/kw-box/keepalived.pid '
+                       '-r /run/kw-box/vrrp.pid'])
+        try:
+            box_pid = self.node.unit("kw-box.service", "MainPID")["MainPID"]
+            self.node.run(["sh", "-c", 'mkdir -p "$0" && echo "$1" > "$0/cgroup.procs"', box, box_pid])
+            _, unit_pid = self.unit()
+
+            def boxed():
+                return next((d for d in self.agent.call("daemons")["result"]["daemons"]
+                             if d["config"] == "/etc/kw-box/keepalived.conf" and d["alive"]), None)
+            self.wait_for(lambda: boxed() is not None and boxed()["vrrp_pid"], "the agent never saw the boxed keepalived")
+            d = boxed()
+            self.assertEqual((d["systemd_unit"], d["managed_by"]), ("kw-box.service", "signal"), d)
+            r = self.agent.call("log.read", {"daemon": d["name"], "lines": 20})
+            self.assertFalse(r["ok"] and r["result"]["source"]["kind"] == "journal", "the system unit's journal is "
+                             "not the boxed keepalived's log: %s" % r)
+            r = self.agent.call("daemon.stop", {"daemon": d["name"], "reason": "boxed"}, timeout=ACTION_TIMEOUT_S)
+            self.assertTrue(r["ok"], r)
+            self.assertEqual((r["result"]["method"], r["result"]["running"]), ("signal", False))
+            self.assertEqual(self.unit(), ("active", unit_pid), "the system's keepalived.service was not touched")
+            self.assertEqual(self.audit()[-1]["method"], "signal")
+        finally:
+            self.node.run(["systemctl", "stop", "kw-box.service"], check=False)
