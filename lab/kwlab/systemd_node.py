@@ -79,10 +79,11 @@ def cgroup2_mount() -> Optional[str]:
 
 
 def unavailable() -> Optional[str]:
-    """Why a systemd node cannot run here (not root, a command missing, no cgroup2), or None."""
+    """Why a systemd node cannot run here (not root, a command missing, no cgroup2), or None. (Building its root needs
+    debootstrap too: roots.build says so.)"""
     if os.geteuid() != 0:
         return "a systemd node needs root (namespaces, mounts, cgroups)"
-    for command, package in (("unshare", "util-linux"), ("nsenter", "util-linux"), ("debootstrap", "debootstrap")):
+    for command, package in (("unshare", "util-linux"), ("nsenter", "util-linux")):
         if find_command(command) is None:
             return "%s not found (apt-get install %s)" % (command, package)
     if cgroup2_mount() is None:
