@@ -199,6 +199,20 @@ class LiveSystemdTest(unittest.TestCase):
         d = self.daemon()
         self.assertEqual((d["alive"], d["systemd_unit"], d["managed_by"]), (False, UNIT, "systemd"),
                          "a stopped unit's daemon is still known, from keepalived.service")
+        # a session that begins while the unit is stopped knows the daemon from the unit file alone (Debian's, with its
+        # EnvironmentFile), and reads its log from the unit's journal
+        other = AgentProcess("--state-dir", STATE_DIR, command=self.node.scope(["python3", AGENT_IN_NODE, "serve"]))
+        try:
+            [seen] = other.call("daemons")["result"]["daemons"]
+            self.assertEqual((seen["alive"], seen["config"], seen["systemd_unit"], seen["managed_by"]),
+                             (False, "/etc/keepalived/keepalived.conf", UNIT, "systemd"), seen)
+            read = other.call("log.read", {"daemon": seen["name"], "lines": 50})
+            self.assertTrue(read["ok"], read)
+            self.assertEqual(read["result"]["source"]["kind"], "journal")
+            self.assertTrue(any(l["text"].startswith("Stopped Keepalived") and l["pid"] == before
+                                for l in read["result"]["lines"]), read["result"]["lines"][-10:])
+        finally:
+            other.close()
 
         r = self.act("start")
         self.assertTrue(r["ok"], r)
