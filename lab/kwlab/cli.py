@@ -336,8 +336,14 @@ def cmd_testbed(args) -> int:
 
 
 def cmd_roots(args) -> int:
+    if args.action != "run":
+        # RELEASE... is argparse.REMAINDER (for run's command), which swallows the flags written after the action
+        for flag in ("--force", "--json", "--systemd"):
+            while flag in args.releases:
+                args.releases.remove(flag)
+                setattr(args, flag[2:], True)
     if args.action == "list":
-        rows = roots.listing()
+        rows = roots.listing(variants=True)
         print(json.dumps(rows, indent=2) if args.json else roots.render(rows))
         return 0
     if args.action == "run":
@@ -356,7 +362,7 @@ def cmd_roots(args) -> int:
     for release in args.releases or roots.RELEASES:
         roots.check_release(release)
     for release in args.releases or roots.RELEASES:
-        roots.build(release, force=args.force)
+        roots.build(release, force=args.force, variant="systemd" if args.systemd else None)
     return 0
 
 
@@ -410,6 +416,8 @@ def parsers():
     rts.add_argument("--bind", action="append", default=[], metavar="DIR",
                      help="run: a directory of the machine seen at its own path in the root (repeatable)")
     rts.add_argument("--force", action="store_true", help="build again even when a complete root is cached")
+    rts.add_argument("--systemd", action="store_true",
+                     help="build: the systemd variant, RELEASE-systemd (systemd as PID 1 of a node; test_live_systemd)")
     rts.add_argument("--json", action="store_true", help="list: as JSON")
     rts.set_defaults(func=cmd_roots)
     bed = sub.add_parser("testbed", help="a test's own keepalived in namespaces PREFIXn, held until stdin closes")

@@ -9,6 +9,7 @@ what recipe built it, and a root whose stamp is missing or from another recipe i
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -27,6 +28,9 @@ MIRROR = "http://deb.debian.org/debian"
 # sudoers drop-in lab/up writes into every node's root; libmagic1, which the no-JSON keepalived (lab/keepalived-nojson,
 # built from the machine's release) links and Debian's keepalived does not: a node of the machine's release runs it.
 PACKAGES = ("keepalived", "python3", "openssh-server", "iproute2", "procps", "nftables", "sudo", "libmagic1")
+# A variant of a release's root: its own directory (<release>-<variant>) and stamp, the release's packages and more.
+# systemd: systemd as PID 1 of a node (test_live_systemd.py boots it in namespaces of its own, kwlab/systemd_node.py).
+VARIANTS = {"systemd": ("systemd", "systemd-sysv", "dbus")}
 # Packages named otherwise in a release (trixie's 64-bit time_t transition renamed the library's package).
 RENAMED = {"trixie": {"libmagic1": "libmagic1t64"}}
 # Bumped whenever the steps after debootstrap change: every cached root is then built again. A root whose stamp lists
@@ -38,18 +42,23 @@ BUILD_TIMEOUT = 1800
 LOCK_NAME = ".lock"
 
 
-def packages(release: str) -> List[str]:
-    """What a root of the release is built with: PACKAGES under the release's own names."""
+def packages(release: str, variant: Optional[str] = None) -> List[str]:
+    """What a root of the release (and variant) is built with: PACKAGES under the release's own names, then the
+    variant's."""
     names = RENAMED.get(release, {})
-    return [names.get(package, package) for package in PACKAGES]
+    return [names.get(package, package) for package in PACKAGES + VARIANTS.get(variant, ())]
 
 
 def roots_dir() -> Path:
     return Path(os.environ.get("KW_LAB_ROOTS", DEFAULT_ROOTS_DIR))
 
 
-def root_path(release: str) -> Path:
-    return roots_dir() / release
+def root_name(release: str, variant: Optional[str] = None) -> str:
+    return release if variant is None else "%s-%s" % (release, variant)
+
+
+def root_path(release: str, variant: Optional[str] = None) -> Path:
+    return roots_dir() / root_name(release, variant)
 
 
 def check_release(release: str) -> None:
@@ -58,13 +67,19 @@ def check_release(release: str) -> None:
                        % (release, ", ".join(RELEASES), HOST))
 
 
-def stamp(release: str) -> Optional[dict]:
+def check_variant(variant: Optional[str]) -> None:
+    if variant is not None and variant not in VARIANTS:
+        raise LabError("unknown root variant %r: one of %s" % (variant, ", ".join(sorted(VARIANTS))))
+
+
+def stamp(release: str, variant: Optional[str] = None) -> Optional[dict]:
     """The stamp of a complete root of the current recipe, or None (missing, half-built, older recipe)."""
     try:
-        data = json.loads((root_path(release) / "etc" / STAMP_NAME).read_text())
+        data = json.loads((root_path(release, variant) / "etc" / STAMP_NAME).read_text())
     except (OSError, ValueError):
         return None
-    if data.get("recipe") != RECIPE or data.get("release") != release or data.get("packages") != packages(release):
+    if (data.get("recipe") != RECIPE or data.get("release") != release or data.get("variant") != variant
+            or data.get("packages") != packages(release, variant)):
         return None
     return data
 
@@ -118,9 +133,12 @@ def _size(root: Path) -> int:
     return total
 
 
-def build(release: str, force: bool = False, log=print) -> dict:
-    """Builds the root of a release unless a complete one of this recipe is cached; returns its stamp."""
+def build(release: str, force: bool = False, log=print, variant: Optional[str] = None) -> dict:
+    """Builds the root of a release (or of its variant) unless a complete one of this recipe is cached; returns its
+    stamp."""
     check_release(release)
+    check_variant(variant)
+    name = root_name(release, variant)
     if os.geteuid() != 0:
         raise LabError("building a node root needs root (debootstrap and chroot): try sudo lab/roots build")
     for command, package in (("debootstrap", "debootstrap"), ("chroot", "coreutils")):
@@ -131,31 +149,33 @@ def build(release: str, force: bool = False, log=print) -> dict:
     os.chmod(str(base), 0o755)
     with open(str(base / LOCK_NAME), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)        # one build at a time; a second waiter then finds it cached
-        if not force and stamp(release) is not None:
-            log("lab/roots: %s is cached in %s" % (release, root_path(release)))
-            return stamp(release)
-        temp = base / (".build-%s-%d" % (release, os.getpid()))
-        _remove_stale(base, release)
+        if not force and stamp(release, variant) is not None:
+            log("lab/roots: %s is cached in %s" % (name, root_path(release, variant)))
+            return stamp(release, variant)
+        temp = base / (".build-%s-%d" % (name, os.getpid()))
+        _remove_stale(base, name)
         log("lab/roots: building %s in %s (debootstrap --variant=minbase: %s)"
-            % (release, temp, ", ".join(packages(release))))
+            % (name, temp, ", ".join(packages(release, variant))))
         started = time.monotonic()
-        build_log = base / ("%s.log" % release)
+        build_log = base / ("%s.log" % name)
         try:
             with open(str(build_log), "w") as out:
-                done = subprocess.run(["debootstrap", "--variant=minbase", "--include=" + ",".join(packages(release)),
+                done = subprocess.run(["debootstrap", "--variant=minbase", "--include=" + ",".join(packages(release, variant)),
                                        release, str(temp), MIRROR],
                                       stdout=out, stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT)
             if done.returncode != 0:
                 raise LabError("debootstrap %s failed (exit %d): see %s" % (release, done.returncode, build_log))
             _finish(temp)
-            data = dict(_versions(temp), release=release, recipe=RECIPE, packages=packages(release),
+            data = dict(_versions(temp), release=release, recipe=RECIPE, packages=packages(release, variant),
                         built=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                         build_seconds=round(time.monotonic() - started, 1))
+            if variant is not None:
+                data["variant"] = variant
             data["size"] = _size(temp)
             (temp / "etc" / STAMP_NAME).write_text(json.dumps(data, indent=2) + "\n")
-            target = root_path(release)
+            target = root_path(release, variant)
             if target.exists():
-                old = base / (".old-%s-%d" % (release, os.getpid()))
+                old = base / (".old-%s-%d" % (name, os.getpid()))
                 os.rename(str(target), str(old))
                 os.rename(str(temp), str(target))
                 shutil.rmtree(str(old), ignore_errors=True)
@@ -165,14 +185,16 @@ def build(release: str, force: bool = False, log=print) -> dict:
             shutil.rmtree(str(temp), ignore_errors=True)
             raise
         log("lab/roots: %s built in %.0f s: %s, Python %s, %s"
-            % (release, data["build_seconds"], data["keepalived"], data["python"], _human(data["size"])))
+            % (name, data["build_seconds"], data["keepalived"], data["python"], _human(data["size"])))
         return data
 
 
-def _remove_stale(base: Path, release: str) -> None:
-    """Temporary directories a killed build left behind (under the lock, no build is running)."""
+def _remove_stale(base: Path, name: str) -> None:
+    """Temporary directories a killed build of this root left behind (under the lock, no build is running): those of
+    this name only (bookworm's never touch bookworm-systemd's: the pid follows the name)."""
+    stale = re.compile(r"^\.(?:build|old)-%s-\d+$" % re.escape(name))
     for entry in base.iterdir():
-        if entry.name.startswith((".build-%s-" % release, ".old-%s-" % release)):
+        if stale.match(entry.name):
             shutil.rmtree(str(entry), ignore_errors=True)
 
 
@@ -240,15 +262,21 @@ def _human(size: int) -> str:
     return "%.0f MB" % (size / 1e6)
 
 
-def listing() -> List[dict]:
+def listing(variants: bool = False) -> List[dict]:
+    """A row per release's root; with variants, also one per variant root there is (built or half-built)."""
     rows = []
     for release in RELEASES:
-        data = stamp(release)
-        if data is None:
-            state = "half-built or old recipe" if root_path(release).exists() else "not built"
-            rows.append({"release": release, "state": state})
-        else:
-            rows.append(dict(data, state="ready", path=str(root_path(release)), json=_has_json(data)))
+        for variant in (None,) + (tuple(sorted(VARIANTS)) if variants else ()):
+            if variant is not None and not root_path(release, variant).exists():
+                continue
+            data = stamp(release, variant)
+            name = root_name(release, variant)
+            if data is None:
+                state = "half-built or old recipe" if root_path(release, variant).exists() else "not built"
+                rows.append({"release": release, "variant": variant, "name": name, "state": state})
+            else:
+                rows.append(dict(data, name=name, state="ready", path=str(root_path(release, variant)),
+                                 json=_has_json(data)))
     return rows
 
 
@@ -259,14 +287,15 @@ def _has_json(data: dict) -> bool:
 
 
 def render(rows: List[dict]) -> str:
-    lines = ["%-9s %-6s %-31s %-5s %-7s %-7s %s" % ("RELEASE", "STATE", "KEEPALIVED", "JSON", "PYTHON", "SIZE",
+    width = max([9] + [len(row["name"]) + 1 for row in rows])
+    lines = ["%-*s %-6s %-31s %-5s %-7s %-7s %s" % (width, "RELEASE", "STATE", "KEEPALIVED", "JSON", "PYTHON", "SIZE",
                                                       "BUILT")]
     for row in rows:
         if row["state"] != "ready":
-            lines.append("%-9s %s" % (row["release"], row["state"]))
+            lines.append("%-*s %s" % (width, row["name"], row["state"]))
             continue
-        lines.append("%-9s %-6s %-31s %-5s %-7s %-7s %s in %s s" % (
-            row["release"], row["state"], row["keepalived"][:31], "yes" if row["json"] else "no", row["python"],
+        lines.append("%-*s %-6s %-31s %-5s %-7s %-7s %s in %s s" % (
+            width, row["name"], row["state"], row["keepalived"][:31], "yes" if row["json"] else "no", row["python"],
             _human(row["size"]), row["built"], row["build_seconds"]))
     lines.append("cache: %s (kept across lab/down)" % roots_dir())
     return "\n".join(lines)

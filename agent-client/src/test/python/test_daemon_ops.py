@@ -4,6 +4,7 @@ lines read into time, level and instance. The whole ops against real keepalived 
 
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -203,6 +204,32 @@ class SystemctlTest(unittest.TestCase):
         finally:
             ka.SYSTEMD_RUNTIME_DIR = saved
 
+    def test_the_unit_is_the_one_systemd_manages_the_process_in(self):
+        proc = Path(tempfile.mkdtemp(prefix="kwt-agent-cgroup-"))
+        self.addCleanup(shutil.rmtree, str(proc))
+        (proc / "7").mkdir()
+        cases = {
+            "0::/system.slice/keepalived.service\n": "keepalived.service",
+            "0::/system.slice/system-keepalived.slice/keepalived@vi1.service\n": "keepalived@vi1.service",
+            # hybrid and v1: the systemd hierarchy's line, not a controller's
+            "4:memory:/box/keepalived.service\n1:name=systemd:/system.slice/keepalived.service\n"
+            "0::/system.slice/keepalived.service\n": "keepalived.service",
+            "4:memory:/system.slice/keepalived.service\n1:name=systemd:/user.slice/user-0.slice/session-2.scope\n":
+                None,
+            # a container's payload (nspawn, LXC) or a user's own manager: the unit is the delegating one
+            "0::/machine.slice/machine-box.scope/payload/system.slice/keepalived.service\n": None,
+            "0::/system.slice/kw-box.service/payload/system.slice/keepalived.service\n": "kw-box.service",
+            "0::/user.slice/user-0.slice/user@0.service/app.slice/keepalived.service\n": "user@0.service",
+            # outside the agent's cgroup namespace: not its systemd's
+            "0::/../../system.slice/keepalived.service\n": None,
+            "0::/\n": None,
+        }
+        for text, unit in cases.items():
+            with self.subTest(text):
+                (proc / "7" / "cgroup").write_text(text)
+                self.assertEqual(ka.systemd_unit(str(proc), 7), unit)
+        self.assertIsNone(ka.systemd_unit(str(proc), 8), "no such process")
+
     def test_the_real_systemctl_is_found_where_root_alone_controls_it(self):
         if os.environ.get("KW_LAB_ROOT_RELEASE") and not any(Path(d, "systemctl").exists()
                                                              for d in ka.TRUSTED_PROGRAM_DIRS):
@@ -328,6 +355,13 @@ class LogLineTest(unittest.TestCase):
                          (1796462483.25, "err", 812, "VI_1"))
         raw = ka.parse_journal_entry(json.dumps({"PRIORITY": "6", "MESSAGE": list(b"(VI_2) \xff bytes")}))
         self.assertEqual((raw["instance"], raw["level"]), ("VI_2", "info"))
+        # keepalived logs its state changes, starts and stops at info, its errors mostly too: the level is the more
+        # severe of the entry's PRIORITY and keepalived's own words, as a file's line gets from the words alone
+        levels = [ka.parse_journal_entry(json.dumps({"PRIORITY": priority, "MESSAGE": message}))["level"]
+                  for priority, message in (("6", "(VI_1) Entering MASTER STATE"), ("6", "Startup complete"),
+                                            ("6", "(VI_1) Entering FAULT STATE"), ("3", "(VI_1) Entering BACKUP STATE"),
+                                            ("4", "Startup complete"), ("7", "(VI_1) Entering MASTER STATE"))]
+        self.assertEqual(levels, ["notice", "info", "err", "err", "warning", "notice"])
         self.assertIsNone(ka.parse_journal_entry("not json"))
 
     def test_filters(self):

@@ -1,6 +1,8 @@
 """The lab's mixed fleet without building anything: which node runs which release, what the fleet file says, what
 lab/up prints to bring a replaced topology back, and which cached root counts as complete (lab/kwlab/roots.py)."""
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -9,7 +11,7 @@ import unittest
 from pathlib import Path
 
 import kwtlab  # noqa: F401 (puts the lab's package kwlab on the path)
-from kwlab import roots
+from kwlab import cli, roots
 from kwlab.cli import describe, make_topology, node_names, nojson_nodes, up_args
 from kwlab.fleet import fleet_document
 from kwlab.keys import LabKeys
@@ -124,6 +126,42 @@ class RootStampTest(unittest.TestCase):
         self.assertEqual((rows["trixie"]["state"], rows["trixie"]["json"]), ("ready", True))
         self.assertFalse(rows["bookworm"]["json"])
         self.assertIn("trixie    ready", roots.render(roots.listing()))
+
+    def test_the_systemd_variant_is_a_root_and_a_stamp_of_its_own(self):
+        self.stamp("bookworm")
+        self.assertIsNone(roots.stamp("bookworm", "systemd"), "the release's root is not its systemd variant")
+        variant = Path(self.tmp, "bookworm-systemd", "etc")
+        variant.mkdir(parents=True)
+        data = json.loads(Path(self.tmp, "bookworm", "etc", roots.STAMP_NAME).read_text())
+        (variant / roots.STAMP_NAME).write_text(json.dumps(data))
+        self.assertIsNone(roots.stamp("bookworm", "systemd"), "a stamp without the variant's packages is not its")
+        data.update(packages=roots.packages("bookworm", "systemd"), variant="systemd")
+        (variant / roots.STAMP_NAME).write_text(json.dumps(data))
+        self.assertEqual(roots.stamp("bookworm", "systemd")["variant"], "systemd")
+        self.assertEqual(roots.packages("bookworm", "systemd")[-3:], ["systemd", "systemd-sysv", "dbus"])
+        self.assertEqual(roots.root_path("bookworm", "systemd"), Path(self.tmp, "bookworm-systemd"))
+        self.assertEqual([row["name"] for row in roots.listing()], ["bullseye", "bookworm", "trixie"],
+                         "lab/up's listing: the releases only")
+        rows = {row["name"]: row for row in roots.listing(variants=True)}
+        self.assertEqual((rows["bookworm-systemd"]["state"], rows["bookworm"]["state"]), ("ready", "ready"))
+        self.assertIn("bookworm-systemd  ready", roots.render(roots.listing(variants=True)))
+        with self.assertRaisesRegex(LabError, "unknown root variant 'upstart'"):
+            roots.build("bookworm", variant="upstart")
+
+    def test_flags_written_after_the_action_are_flags(self):
+        self.stamp("trixie")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            self.assertEqual(cli.main(["roots", "list", "--json"]), 0)
+        self.assertEqual([row["state"] for row in json.loads(out.getvalue())], ["not built", "not built", "ready"])
+
+    def test_a_builds_leftovers_are_removed_for_its_own_root_only(self):
+        for name in (".build-bookworm-12", ".old-bookworm-13", ".build-bookworm-systemd-14", ".build-bookworm-x"):
+            Path(self.tmp, name).mkdir()
+        roots._remove_stale(Path(self.tmp), "bookworm")
+        self.assertEqual(sorted(p.name for p in Path(self.tmp).iterdir()),
+                         [".build-bookworm-systemd-14", ".build-bookworm-x"],
+                         "a build of bookworm never removes the systemd variant's build in progress")
 
     def test_unknown_releases_are_refused_by_name(self):
         with self.assertRaisesRegex(LabError, "unknown release 'buster': one of bullseye, bookworm, trixie"):

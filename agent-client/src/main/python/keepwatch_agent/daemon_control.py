@@ -203,7 +203,13 @@ class DaemonControl(object):
     # -- systemd ------------------------------------------------------------------------------
 
     def _systemd(self, action: str, d: Daemon, unit: str, step: "Callable[..., None]") -> "Dict[str, Any]":
+        """systemctl ACTION -- UNIT, verified. A start of a running daemon runs nothing (systemctl would do nothing,
+        and no new process would come for the verify); a stop of a stopped one still runs systemctl stop (it also
+        cancels a restart systemd has pending), and both answer unchanged, as the daemon's own way does."""
         before = self.observe(d.key)
+        if action == "start" and before["running"]:
+            step("systemctl", "skipped", message="already running")
+            return dict(before, result="unchanged")
         argv = systemctl_argv(trusted_program("systemctl"), action, unit)
         step("systemctl", "started", command=argv)
         code, out, err = run_command(argv, self.settings.reload_timeout, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
@@ -214,7 +220,10 @@ class DaemonControl(object):
             raise AgentError(E_CONTROL_FAILED, "%s failed (exit %d): %s" % (" ".join(argv), code, message),
                              {"exit_code": code})
         step("systemctl", "ok")
-        return self.verify(d, action, before, step)
+        outcome = self.verify(d, action, before, step)
+        if action == "stop" and not before["running"]:
+            outcome["result"] = "unchanged"
+        return outcome
 
     # -- the daemon's own way -----------------------------------------------------------------
 

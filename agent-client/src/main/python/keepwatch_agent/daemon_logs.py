@@ -128,7 +128,10 @@ def iso_to_ts(stamp: str, zone: "Optional[str]") -> "Optional[float]":
 
 
 def parse_journal_entry(raw: str) -> "Optional[Dict[str, Any]]":
-    """One line of journalctl -o json: its time (__REALTIME_TIMESTAMP), level (PRIORITY), pid and message."""
+    """One line of journalctl -o json: its time (__REALTIME_TIMESTAMP), level, pid and message. The level is the more
+    severe of the entry's PRIORITY and keepalived's own words (keepalived_level): keepalived logs its state changes,
+    starts, stops and most errors at info, and a line of its log file gets its level from the words alone, so a
+    filter on notice finds a failover in either."""
     try:
         entry = json.loads(raw)
     except ValueError:
@@ -145,9 +148,11 @@ def parse_journal_entry(raw: str) -> "Optional[Dict[str, Any]]":
     except (TypeError, ValueError):
         ts = None
     try:
-        level = LOG_LEVELS_ORDER[int(entry.get("PRIORITY"))]    # type: Optional[str]
+        priority = LOG_LEVELS_ORDER[int(entry.get("PRIORITY"))]    # type: Optional[str]
     except (TypeError, ValueError, IndexError):
-        level = None
+        priority = None
+    words = keepalived_level(message)
+    level = words if priority is None else min(priority, words, key=LOG_LEVELS_ORDER.index)
     try:
         pid = int(entry.get("_PID"))    # type: Optional[int]
     except (TypeError, ValueError):

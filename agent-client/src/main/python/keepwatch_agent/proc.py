@@ -124,13 +124,23 @@ def process_stopped(proc_root: str, pid: int) -> bool:
 
 
 def systemd_unit(proc_root: str, pid: int) -> "Optional[str]":
+    """The service unit systemd runs the process in: on systemd's own hierarchy (the unified line, or v1's
+    name=systemd), the first name below the slices, when it is a .service. Not a name deeper down: below a unit is what
+    the unit delegates (a container's payload, a user's own manager), where a keepalived.service is not the system's.
+    None for a scope, a process outside the agent's cgroup namespace (a path with ..), or no such process."""
     try:
         with open("%s/%d/cgroup" % (proc_root, pid), "r") as f:
-            for line in f:
-                path = line.rstrip("\n").split(":", 2)[-1]
-                for part in reversed(path.split("/")):
-                    if part.endswith(".service"):
-                        return part
+            lines = f.read().splitlines()
     except OSError:
-        pass
+        return None
+    for line in lines:
+        _, controllers, path = (line.split(":", 2) + ["", ""])[:3]
+        if controllers not in ("", "name=systemd"):
+            continue
+        parts = [part for part in path.split("/") if part]
+        if ".." in parts:
+            return None
+        for part in parts:
+            if not part.endswith(".slice"):
+                return part if part.endswith(".service") else None
     return None
