@@ -76,6 +76,7 @@ public final class EditorWindows {
         navigator.register(Destination.EditRouter.class, go -> openRouter(RouterEditorViewModel.Spec.of(go.router(),
                 () -> fleet.get().router(go.router().key()))));
         navigator.register(Destination.EditNode.class, go -> openNode(go.target()));
+        navigator.register(Destination.ChooseDaemon.class, go -> openDaemonChoice(go.node(), go.preferred()));
         if (backups != null) {
             navigator.register(Destination.Backups.class, go -> openBackups(go.node(), go.daemons()));
         }
@@ -143,6 +144,28 @@ public final class EditorWindows {
         if (editor != null && editor.getUserData() instanceof ConfigEditorViewModel vm && !vm.changedProperty().get()) {
             vm.load();
         }
+    }
+
+    /**
+     * Which of a node's keepalived daemons to edit, as its agent knows them: the chosen one's editor opens, and this
+     * window closes.
+     */
+    public DaemonChoiceViewModel openDaemonChoice(String node, Optional<String> preferred) {
+        String key = "choose:" + node;
+        Stage existing = open.get(key);
+        if (existing != null && existing.getUserData() instanceof DaemonChoiceViewModel vm) {
+            existing.toFront();
+            return vm;
+        }
+        DaemonChoiceViewModel model = new DaemonChoiceViewModel(node, preferred, nodes, tasks, this::openNode);
+        Stage stage = new Stage();
+        DaemonChoiceView view = new DaemonChoiceView(model, stage::close);
+        stage.setUserData(model);
+        show(stage, key, model.title(), view.root(), () -> true);
+        stage.setWidth(780);
+        stage.setHeight(460);
+        model.load();
+        return model;
     }
 
     /** The editor of one node's keepalived, reading its configuration from the node. */

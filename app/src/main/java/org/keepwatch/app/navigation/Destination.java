@@ -32,6 +32,17 @@ public sealed interface Destination {
     record EditNode(EditTarget target) implements Destination {
     }
 
+    /**
+     * The choice of which of a node's keepalived daemons to open the configuration of, as its agent knows them (a node
+     * with several, or whose daemons the watched state does not say: a read-only node, one not reported yet);
+     * {@code preferred} is chosen first when the agent knows it.
+     */
+    record ChooseDaemon(String node, Optional<String> preferred) implements Destination {
+        public ChooseDaemon {
+            preferred = preferred == null ? Optional.empty() : preferred;
+        }
+    }
+
     /** A node's configuration backups (its keepalived daemons, the first shown first): browse, compare, restore. */
     record Backups(String node, List<String> daemons) implements Destination {
         public Backups {
