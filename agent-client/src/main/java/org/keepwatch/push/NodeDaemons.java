@@ -23,6 +23,9 @@ public record NodeDaemons(String node, List<Choice> daemons, Optional<String> un
                          String description) {
     }
 
+    /** The agent's {@code seen_from} for root's keepalived known to an agent that is not root by its command line. */
+    static final String COMMAND_LINE = "command_line";
+
     public NodeDaemons {
         daemons = List.copyOf(daemons);
     }
@@ -45,15 +48,19 @@ public record NodeDaemons(String node, List<Choice> daemons, Optional<String> un
             List<String> words = new ArrayList<>();
             words.add(status.describeFor(login));
             words.add(config.map(c -> "configuration " + c).orElse("configuration file not known"));
-            words.add(netns.map(n -> "namespace " + n).orElse("the node's own namespace"));
+            boolean fromCommandLine = COMMAND_LINE.equals(d.path("seen_from").asText());
+            words.add(netns.map(n -> "namespace " + n).orElse(fromCommandLine
+                    ? "seen from its command line (" + login + " cannot look at its process: its namespace is not known)"
+                    : "the node's own namespace"));
             text(d, "neutron_router").ifPresent(r -> words.add("Neutron HA router"));
             text(d.path("config_error"), "message").ifPresent(m -> words.add("its configuration cannot be read: " + m));
             choices.add(new Choice(name, config, netns, status, String.join(" · ", words)));
         }
         Optional<String> unseen = readOnly ? Optional.of(login + " is not root: the agent lists the keepalived daemons this "
                 + "node's configuration names (keepalived.service, the default configuration file, Neutron's HA routers) "
-                + "and cannot tell whether they run; a keepalived that root started from another configuration file is not "
-                + "seen at all, and a configuration file " + login + " may not read cannot be opened") : Optional.empty();
+                + "and those root runs as their command lines say, and cannot tell whether they run; a keepalived that /proc "
+                + "hides from " + login + " and the configuration does not name is not seen at all, and a configuration "
+                + "file " + login + " may not read cannot be opened") : Optional.empty();
         return new NodeDaemons(node, choices, unseen);
     }
 

@@ -4,11 +4,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.keepwatch.agent.LocalKeepalived;
 import org.keepwatch.agent.NotRootAgent;
 import org.keepwatch.drafts.ConfigDraft;
 import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.fleet.DaemonStatus;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -97,7 +99,8 @@ class NodeDaemonsTest {
         assertThat(second.status()).as("no pid file: stopped").isEqualTo(DaemonStatus.STOPPED);
         assertThat(second.description()).startsWith("not running · configuration ");
         assertThat(found.unseen()).hasValueSatisfying(words -> assertThat(words).startsWith("nobody is not root: ")
-                .contains("cannot tell whether they run").contains("root started from another configuration file is not seen"));
+                .contains("cannot tell whether they run").contains("those root runs as their command lines say")
+                .contains("is not seen at all"));
     }
 
     @Test
@@ -106,6 +109,38 @@ class NodeDaemonsTest {
         ConfigDraft draft = service.open(new EditTarget("net1", found.names().get(1), Optional.empty())).get(30, TimeUnit.SECONDS);
         assertThat(draft.mainPath()).isEqualTo(dir.resolve("ha_confs/" + SECOND + "/keepalived.conf").toString());
         assertThat(draft.text(draft.mainPath())).contains("vrrp_instance VR_2 {").doesNotContain("VR_1");
+    }
+
+    @Test
+    void rootsKeepalivedRunWithAFileOfItsOwnIsOfferedAsItsCommandLineSays() throws Exception {
+        LocalKeepalived.assumeAvailable();
+        // a real keepalived root runs with -f <dir>/own/keepalived.conf: neither the default, nor Neutron's, nor a unit's
+        Path own = Files.createDirectories(dir.resolve("own"));
+        try (LocalKeepalived keepalived = LocalKeepalived.start(own, "kwt-ro-", LocalKeepalived.sampleConfig())) {
+            Path config = own.resolve("keepalived.conf");
+            NodeDaemons.Choice seen = await(() -> service.daemons("net1").get(30, TimeUnit.SECONDS).daemons().stream()
+                    .filter(c -> c.config().equals(Optional.of(config.toString()))).findFirst());
+            assertThat(seen.name()).as("named by its configuration's directory").isEqualTo("own");
+            assertThat(seen.status()).isEqualTo(DaemonStatus.NOT_VISIBLE);
+            assertThat(seen.netns()).as("nobody cannot read its namespace").isEmpty();
+            assertThat(seen.description()).startsWith("not visible to nobody (not root")
+                    .contains("seen from its command line (nobody cannot look at its process: its namespace is not known)");
+            ConfigDraft draft = service.open(new EditTarget("net1", seen.name(), Optional.empty())).get(30, TimeUnit.SECONDS);
+            assertThat(draft.text(config.toString())).contains("vrrp_instance VI_2");
+        }
+    }
+
+    /** What the agent says, asked again until it says it (each `daemons` scans /proc again). */
+    private static <T> T await(java.util.concurrent.Callable<Optional<T>> probe) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (true) {
+            Optional<T> found = probe.call();
+            if (found.isPresent()) {
+                return found.get();
+            }
+            assertThat(System.nanoTime()).as("never found").isLessThan(deadline);
+            Thread.sleep(200);
+        }
     }
 
     @Test
