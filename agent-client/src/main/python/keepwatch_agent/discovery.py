@@ -359,7 +359,8 @@ class Discovery(object):
         them), in the form of start records, so each becomes a daemon known from its configuration (configured()),
         "not_visible" while its pid file names a process this user cannot look at. Only a main process whose every uid
         is 0 and whose executable this user may not look at counts (root's; another user's program called keepalived
-        is nothing); a relative -f (its working directory cannot be read) and probes (-t, -v, ...) are left out. Its
+        is nothing); a relative -f (its working directory cannot be read), a Neutron router's (found in
+        neutron_ha_confs, by its router id) and probes (-t, -v, ...) are left out. Its
         network and mount namespaces cannot be read: it is taken to run in the agent's own (seen_from says so)."""
         if os.geteuid() == 0:
             return []
@@ -385,8 +386,8 @@ class Discovery(object):
             if any(k in opts for k in ("t", "v", "h", "T", "signum", "d")):
                 continue
             config = _text(opts.get("f"))
-            if config is not None and not config.startswith("/"):
-                continue
+            if config is not None and (not config.startswith("/") or NEUTRON_CONF_RE.search(config)):
+                continue    # relative: its working directory cannot be read; Neutron's: found in neutron_ha_confs
             d = self.configured_daemon(config or self.settings.default_config, config_id=_text(opts.get("i")),
                                        argv=argv)
             records.append({"key": d.key, "argv": argv, "cwd": "/", "netns": None, "seen_from": "command_line"})
