@@ -43,7 +43,10 @@ public sealed interface Destination {
         }
     }
 
-    /** A node's configuration backups (its keepalived daemons, the first shown first): browse, compare, restore. */
+    /**
+     * A node's configuration backups (its keepalived daemons, the first shown first; none: those its agent knows):
+     * browse, compare, restore.
+     */
     record Backups(String node, List<String> daemons) implements Destination {
         public Backups {
             daemons = List.copyOf(daemons);
@@ -51,7 +54,8 @@ public sealed interface Destination {
     }
 
     /**
-     * A node's configuration history (its keepalived daemons, the first shown first): every kept version with who made
+     * A node's configuration history (its keepalived daemons, the first shown first; none: those its agent knows):
+     * every kept version with who made
      * it, any two compared, one restored; {@code version} selects one by its hash or a prefix of it (a hand edit's).
      */
     record ConfigHistory(String node, List<String> daemons, Optional<String> version) implements Destination {

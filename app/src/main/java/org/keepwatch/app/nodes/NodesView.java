@@ -164,14 +164,14 @@ public final class NodesView {
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.EditFleetNode.class));
         Action backups = Action.of("node-backups-button", "Backups…", Material2AL.HISTORY,
-                        // a node not online yet reports no daemons: its window then says why it cannot list them
+                        // a node whose watched state names no daemon (read-only, not reported yet): its agent says
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.Backups(row.name(),
-                                row.daemonNames().isEmpty() ? List.of("keepalived") : row.daemonNames()))))
+                                row.daemonNames()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.Backups.class));
         Action configHistory = Action.of("node-config-history-button", "Configuration history…", Material2AL.HISTORY_EDU,
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.ConfigHistory(row.name(),
-                                row.daemonNames().isEmpty() ? List.of("keepalived") : row.daemonNames(), Optional.empty()))))
+                                row.daemonNames(), Optional.empty()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.ConfigHistory.class));
         // A node's configuration: edited where it can be, opened to be read (with its banner) where it is read-only;

@@ -19,6 +19,7 @@ import org.keepwatch.fleet.ConnectionState;
 import org.keepwatch.fleet.FleetSettings;
 import org.keepwatch.fleet.FleetState;
 import org.keepwatch.fleet.NodeStatus;
+import org.keepwatch.push.BackupService;
 import org.keepwatch.push.NodeAgents;
 import org.keepwatch.push.NodeConfigService;
 import org.keepwatch.push.NodeDaemons;
@@ -73,7 +74,8 @@ class DaemonChoiceTest {
         fleet.addNode("net1", "lab");
         fleet.nodeStatus(new NodeStatus("net1", ConnectionState.ONLINE, Instant.now(), Optional.of(WHY), Optional.empty(),
                 Optional.of("0.1.0"), Optional.empty(), Optional.of(WHY)));
-        windows = new EditorWindows(configs, new PushService(agents, () -> fleet, io), Tasks.onFxThread(io), () -> null,
+        windows = new EditorWindows(configs, new PushService(agents, () -> fleet, io), new BackupService(agents, io),
+                Tasks.onFxThread(io), () -> null,
                 new EditorWindows.Questions(q -> false, Optional::of));
         windows.answer(navigator, () -> fleet);
     }
@@ -143,6 +145,17 @@ class DaemonChoiceTest {
         assertThat(windows.stage(new EditTarget("net1", FIRST, Optional.empty()))).as("only the one chosen").isEmpty();
         assertThat(Window.getWindows()).as("the choice closed once the editor opened")
                 .noneMatch(w -> w instanceof Stage s && s.getTitle() != null && s.getTitle().startsWith("Which keepalived"));
+    }
+
+    @Test
+    void backupsOfANodeWhoseWatchedStateNamesNoDaemonOfferTheAgentsDaemons(FxRobot robot) throws Exception {
+        // the Nodes view has no daemon of a read-only node to give: the window's daemon choice is the agent's
+        robot.interact(() -> assertThat(navigator.go(new Destination.Backups("net1", List.of()))).isTrue());
+        waitFor(() -> windows.stages().stream().anyMatch(s -> s.getUserData() instanceof BackupsViewModel));
+        BackupsViewModel backups = (BackupsViewModel) windows.stages().stream().map(Stage::getUserData)
+                .filter(BackupsViewModel.class::isInstance).findFirst().orElseThrow();
+        assertThat(backups.daemons()).containsExactly(FIRST, SECOND);
+        assertThat(robot.lookup("#backups-daemon").queryComboBox().getItems()).containsExactly(FIRST, SECOND);
     }
 
     @Test
