@@ -278,7 +278,7 @@ class Agent(object):
         running daemon (same name) when one is started with it."""
         skip = {d.key for d in self.daemons.values() if not d.configured_only}
         found = self.discovery.configured(skip, {d.key: d for d in self.daemons.values() if d.configured_only},
-                                          self.launch_records.recorded())
+                                          self.launch_records.recorded() + self.discovery.seen_by_command_line())
         for name, d in list(self.daemons.items()):
             if not d.configured_only:
                 continue

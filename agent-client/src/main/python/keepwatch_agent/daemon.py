@@ -64,6 +64,9 @@ class Daemon(object):
         self.systemd_unit = None  # type: Optional[str]
         self.started_at = None  # type: Optional[float]
         self.configured_only = False    # known from its configuration only: never seen running
+        # "command_line": root's keepalived as its command line says, to an agent that is not root (its namespaces and
+        # process cannot be looked at); None: found as described in protocol.md
+        self.seen_from = None  # type: Optional[str]
         # live state
         self.instances = {}  # type: Dict[str, Dict[str, Any]]
         self.instances_from = None  # type: Optional[str]     # SOURCE_DUMP, SOURCE_CONFIG or None
@@ -101,7 +104,7 @@ class Daemon(object):
             "neutron_router": self.neutron_router, "systemd_unit": self.systemd_unit,
             "managed_by": "systemd" if self.reload_unit() else ("neutron" if self.neutron_router else "signal"),
             "started_at": self.started_at, "cmdline": self.cmdline,
-            "instances_from": self.instances_from, "config_error": self.config_error,
+            "instances_from": self.instances_from, "config_error": self.config_error, "seen_from": self.seen_from,
         }
 
     def reload_unit(self) -> "Optional[str]":

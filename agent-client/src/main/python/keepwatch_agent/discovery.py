@@ -330,6 +330,7 @@ class Discovery(object):
                 vrrp_pid_file=self._absolute(_text(opts.get("r")) or DEFAULT_VRRP_PID_FILE, cwd),
                 checkers_pid_file=self._absolute(_text(opts.get("c")) or DEFAULT_CHECKERS_PID_FILE, cwd),
                 config_id=_text(opts.get("i")), netns_name=record["netns"], argv=record["argv"])
+            d.seen_from = record.get("seen_from")
             if d.key == record["key"]:
                 self._add_configured(found, skip, d)
         ha_confs = self.settings.neutron_ha_confs
@@ -352,6 +353,45 @@ class Discovery(object):
                     vrrp_pid_file=base + NEUTRON_VRRP_PID_SUFFIX, netns_name=NEUTRON_NETNS_PREFIX + router,
                     neutron_router=router))
         return found
+
+    def seen_by_command_line(self) -> "List[Dict[str, Any]]":
+        """Not root: root's running keepalived daemons as their command lines say (world-readable, unless /proc hides
+        them), in the form of start records, so each becomes a daemon known from its configuration (configured()),
+        "not_visible" while its pid file names a process this user cannot look at. Only a main process whose every uid
+        is 0 and whose executable this user may not look at counts (root's; another user's program called keepalived
+        is nothing); a relative -f (its working directory cannot be read), a Neutron router's (found in
+        neutron_ha_confs, by its router id) and probes (-t, -v, ...) are left out. Its
+        network and mount namespaces cannot be read: it is taken to run in the agent's own (seen_from says so)."""
+        if os.geteuid() == 0:
+            return []
+        ka = {pid: e for pid, e in self.cache.items() if e.keepalived and e.state not in ("Z", "X", "x")}
+        records = []  # type: List[Dict[str, Any]]
+        for pid, entry in sorted(ka.items()):
+            if entry.ppid in ka:
+                continue    # a VRRP or checker child
+            uids = process_uids(self.proc_root, pid)
+            if not uids or any(uid != 0 for uid in uids):
+                continue
+            try:
+                os.readlink("%s/%d/exe" % (self.proc_root, pid))
+                continue    # one it may look at is found by scan() and build()
+            except PermissionError:
+                pass
+            except OSError:
+                continue
+            argv = read_cmdline(self.proc_root, pid)
+            if not argv:
+                continue
+            opts = parse_keepalived_argv(argv)
+            if any(k in opts for k in ("t", "v", "h", "T", "signum", "d")):
+                continue
+            config = _text(opts.get("f"))
+            if config is not None and (not config.startswith("/") or NEUTRON_CONF_RE.search(config)):
+                continue    # relative: its working directory cannot be read; Neutron's: found in neutron_ha_confs
+            d = self.configured_daemon(config or self.settings.default_config, config_id=_text(opts.get("i")),
+                                       argv=argv)
+            records.append({"key": d.key, "argv": argv, "cwd": "/", "netns": None, "seen_from": "command_line"})
+        return records
 
     def _add_configured(self, found: "Dict[str, Daemon]", skip: "Set[str]", d: "Daemon") -> None:
         if d.key in skip or d.key in found or not os.path.lexists(d.config):

@@ -52,6 +52,22 @@ public final class NodeConfigService {
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(explained(target, "reading the configuration", e)));
     }
 
+    /**
+     * The keepalived daemons the node's agent knows of now (it scans again), to choose the one whose configuration to
+     * open: on a node whose agent is not root, the ones its configuration names, with that limit said in words.
+     */
+    public CompletableFuture<NodeDaemons> daemons(String node) {
+        Optional<AgentSession> session = agents.session(node);
+        if (session.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalStateException(node + " is not connected: its agent must be "
+                    + "online to say which keepalived daemons it knows"));
+        }
+        AgentSession agent = session.get();
+        String login = agent.hello().user().orElse("the agent's login");
+        return agent.daemons().thenApply(answer -> NodeDaemons.of(node, answer, agent.readOnly().isPresent(), login))
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(explained(node, "listing its keepalived daemons", e)));
+    }
+
     /** Reads every member of a router; fails naming the first member that cannot be read. */
     public CompletableFuture<RouterDraft> openRouter(RouterKey key, String label, List<EditTarget> members) {
         List<CompletableFuture<RouterDraft.Member>> reads = new ArrayList<>();
@@ -104,11 +120,15 @@ public final class NodeConfigService {
 
     /** An error in words that say which node, which daemon and what was being done. */
     static Exception explained(EditTarget target, String doing, Throwable error) {
+        return explained(target.label(), doing, error);
+    }
+
+    private static Exception explained(String what, String doing, Throwable error) {
         Throwable cause = error;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
         String code = cause instanceof AgentException agent ? " [" + agent.code() + "]" : "";
-        return new IllegalStateException(target.label() + ", " + doing + ": " + cause.getMessage() + code, cause);
+        return new IllegalStateException(what + ", " + doing + ": " + cause.getMessage() + code, cause);
     }
 }

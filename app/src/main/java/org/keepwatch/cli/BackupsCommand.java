@@ -9,6 +9,7 @@ import org.keepwatch.drafts.EditTarget;
 import org.keepwatch.drafts.SideBySideDiff;
 import org.keepwatch.fleet.DaemonObservation;
 import org.keepwatch.push.BackupService;
+import org.keepwatch.push.NodeConfigService;
 
 import java.io.PrintStream;
 import java.time.ZoneId;
@@ -108,6 +109,11 @@ final class BackupsCommand implements Command {
         fleet.awaitOnline(List.of(node));
         fleet.settle();
         List<String> daemons = fleet.state().daemons(node).stream().map(DaemonObservation::name).toList();
+        if (daemons.isEmpty()) {
+            // not in the watched state (a read-only node's agent cannot watch root's keepalived): as its agent knows them
+            daemons = await(fleet, new NodeConfigService(fleet.agents(), fleet.io()).daemons(node),
+                    new EditTarget(node, "keepalived", Optional.empty()), "listing its keepalived daemons").names();
+        }
         if (operands.size() > 1) {
             String daemon = operands.get(1);
             if (!daemons.isEmpty() && !daemons.contains(daemon)) {

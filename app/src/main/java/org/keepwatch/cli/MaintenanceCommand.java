@@ -20,6 +20,7 @@ import java.io.PrintStream;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -166,11 +167,18 @@ final class MaintenanceCommand implements Command {
     /** What the set-up will add, asked, then pushed; exit 0 when the configuration is wired (now or already). */
     private int setUp(Arguments arguments, MaintenanceService service, String node, String reason, PrintStream words,
                       PrintStream err) {
-        String daemon = arguments.operands().size() == 2 ? arguments.operands().get(1) : "keepalived";
-        Optional<MaintenanceWeight> weight = service.weights(node).getOrDefault(daemon, Optional.empty());
+        // the daemon named, else the node's only one: never a guess at "keepalived" on a node that runs several
+        Map<String, Optional<MaintenanceWeight>> weights = service.weights(node);
+        if (arguments.operands().size() < 2 && weights.size() > 1) {
+            throw new UsageException(node + " runs " + weights.size() + " keepalived daemons; name one: "
+                    + String.join(", ", weights.keySet()));
+        }
+        String daemon = arguments.operands().size() == 2 ? arguments.operands().get(1)
+                : weights.keySet().stream().findFirst().orElse("keepalived");
+        Optional<MaintenanceWeight> weight = weights.getOrDefault(daemon, Optional.empty());
         if (weight.isEmpty()) {
             words.println("nothing done: " + node + " reports no keepalived " + daemon + " with a maintenance weight "
-                    + "(its daemons: " + String.join(", ", service.weights(node).keySet()) + ")");
+                    + "(its daemons: " + String.join(", ", weights.keySet()) + ")");
             return ActionExit.REFUSED;
         }
         if (weight.get().refusal().isPresent()) {

@@ -16,6 +16,11 @@ import org.keepwatch.agent.CheckResult;
 import org.keepwatch.agent.ConfigFiles;
 import org.keepwatch.agent.ConfigOps;
 import org.keepwatch.compose.Keepwatch;
+import org.keepwatch.drafts.ConfigDraft;
+import org.keepwatch.drafts.EditTarget;
+import org.keepwatch.fleet.DaemonStatus;
+import org.keepwatch.push.NodeConfigService;
+import org.keepwatch.push.NodeDaemons;
 import org.keepwatch.fleet.ConnectionState;
 import org.keepwatch.fleet.NodeStatus;
 import org.keepwatch.fleet.RouterMember;
@@ -234,6 +239,59 @@ class LoginKindsLabTest {
             // the candidate beside the file)
             ConfigFiles files = new ConfigOps(session).read(daemon).get(20, TimeUnit.SECONDS);
             assertThat(files.file(files.main()).orElseThrow().text()).contains("router_id n3");
+        }
+        assertThat(prompts.asked).isEmpty();
+    }
+
+    /** net1 of the Neutron pair (fleet.json) logged into as kwnosudo, a user without sudo: a read-only node. */
+    private Path readOnlyNetworkNode() throws Exception {
+        ObjectNode fleet = (ObjectNode) JSON.readTree(Lab.LAB_DIR.resolve("fleet.json").toFile());
+        ArrayNode kept = JSON.createArrayNode();
+        for (JsonNode entry : fleet.get("nodes")) {
+            if (entry.get("name").asText().equals("net1")) {
+                kept.add(((ObjectNode) entry).put("name", "net1-kwnosudo").put("user", "kwnosudo").put("sudo", false));
+            }
+        }
+        assertThat(kept).as("net1 in fleet.json").hasSize(1);
+        fleet.set("nodes", kept);
+        Path file = dir.resolve("net1-kwnosudo.json");
+        JSON.writeValue(file.toFile(), fleet);
+        return file;
+    }
+
+    @Test
+    void aReadOnlyLoginOnANetworkNodeChoosesAndOpensTheSecondRoutersConfiguration() throws Exception {
+        SudoAnswers prompts = new SudoAnswers();
+        try (FleetConnection fleet = FleetConnection.open(Keepwatch.forCurrentUser(prompts, Clock.systemUTC()),
+                readOnlyNetworkNode(), TIMEOUT)) {
+            fleet.awaitOnline(List.of("net1-kwnosudo"));
+            assertThat(fleet.session("net1-kwnosudo").orElseThrow().readOnly()).isPresent();
+            fleet.settle();
+            // the watched state names none of its daemons: what to open is the agent's to say
+            assertThat(fleet.state().daemons("net1-kwnosudo")).isEmpty();
+            NodeConfigService configs = new NodeConfigService(fleet.agents(), fleet.io());
+            NodeDaemons found = configs.daemons("net1-kwnosudo").get(40, TimeUnit.SECONDS);
+            assertThat(found.daemons()).as("every Neutron router of the node, by its id").hasSizeGreaterThanOrEqualTo(2)
+                    .allSatisfy(d -> {
+                        assertThat(d.name()).matches("[0-9a-f-]{36}");
+                        assertThat(d.config()).contains("/var/lib/neutron/ha_confs/" + d.name() + "/keepalived.conf");
+                        assertThat(d.netns()).contains("qrouter-" + d.name());
+                        // root's keepalived runs for each; kwnosudo cannot look at it, and says so
+                        assertThat(d.status()).isEqualTo(DaemonStatus.NOT_VISIBLE);
+                        assertThat(d.description()).startsWith("not visible to kwnosudo (not root");
+                    });
+            assertThat(found.unseen()).hasValueSatisfying(w -> assertThat(w).startsWith("kwnosudo is not root: "));
+            NodeDaemons.Choice second = found.daemons().get(1);
+            ConfigDraft draft = configs.open(new EditTarget("net1-kwnosudo", second.name(), Optional.empty()))
+                    .get(40, TimeUnit.SECONDS);
+            assertThat(draft.mainPath()).isEqualTo(second.config().orElseThrow());
+            assertThat(draft.text(draft.mainPath())).contains("vrrp_instance").contains("nopreempt");
+            assertThat(draft.text(draft.mainPath())).as("not the first router's").isNotEqualTo(configs.open(new EditTarget(
+                    "net1-kwnosudo", found.daemons().get(0).name(), Optional.empty())).get(40, TimeUnit.SECONDS)
+                    .text(found.daemons().get(0).config().orElseThrow()));
+            // the command line has no guess either: several daemons and none named is a question naming them
+            assertThatThrownBy(() -> BackupsCommand.target(fleet, List.of("net1-kwnosudo")))
+                    .isInstanceOf(UsageException.class).hasMessageContaining("name one: " + String.join(", ", found.names()));
         }
         assertThat(prompts.asked).isEmpty();
     }

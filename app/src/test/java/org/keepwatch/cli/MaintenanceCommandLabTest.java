@@ -160,6 +160,10 @@ class MaintenanceCommandLabTest {
         Run refused = run(MaintenanceCommand.Verb.DRAIN, "net1", "--yes");
         assertThat(refused.exit()).isEqualTo(ActionExit.REFUSED);
         assertThat(refused.out()).contains("belongs to the Neutron l3 agent");
+        // several daemons and none named: a question naming them, not a guess at one called "keepalived"
+        assertThatThrownBy(() -> run(MaintenanceCommand.Verb.SETUP, "net1", "--yes"))
+                .isInstanceOf(UsageException.class).hasMessageMatching("net1 runs \\d+ keepalived daemons; name one: "
+                        + "[0-9a-f-]{36}(, [0-9a-f-]{36})+");
         assertThatThrownBy(() -> run(MaintenanceCommand.Verb.FAILOVER, "VI_9", "--to", "n2"))
                 .isInstanceOf(UsageException.class).hasMessageStartingWith("no router VI_9 in the fleet (routers: ");
     }

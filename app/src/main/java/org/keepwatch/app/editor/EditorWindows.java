@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -39,6 +40,9 @@ public final class EditorWindows {
             return new Questions(EditorWindows::confirmWithDialog, FormView::askWithDialog);
         }
     }
+
+    /** The agent's name for the keepalived of the default configuration: what a window not told of any is about. */
+    private static final String DEFAULT_DAEMON = "keepalived";
 
     private final NodeConfigService nodes;
     private final PushService pushes;
@@ -76,13 +80,29 @@ public final class EditorWindows {
         navigator.register(Destination.EditRouter.class, go -> openRouter(RouterEditorViewModel.Spec.of(go.router(),
                 () -> fleet.get().router(go.router().key()))));
         navigator.register(Destination.EditNode.class, go -> openNode(go.target()));
+        navigator.register(Destination.ChooseDaemon.class, go -> openDaemonChoice(go.node(), go.preferred()));
         if (backups != null) {
-            navigator.register(Destination.Backups.class, go -> openBackups(go.node(), go.daemons()));
+            navigator.register(Destination.Backups.class, go -> withDaemons(go.node(), go.daemons(),
+                    daemons -> openBackups(go.node(), daemons)));
         }
         this.navigator = navigator;
         if (history != null) {
-            navigator.register(Destination.ConfigHistory.class, go -> openConfigHistory(go.node(), go.daemons(), go.version()));
+            navigator.register(Destination.ConfigHistory.class, go -> withDaemons(go.node(), go.daemons(),
+                    daemons -> openConfigHistory(go.node(), daemons, go.version())));
         }
+    }
+
+    /**
+     * The daemons given, else those the node's agent knows (asked off the FX thread: a read-only node's watched state
+     * names none); a node whose agent cannot say gets its window with the default daemon's name, which then says why.
+     */
+    private void withDaemons(String node, List<String> daemons, Consumer<List<String>> open) {
+        if (!daemons.isEmpty()) {
+            open.accept(daemons);
+            return;
+        }
+        tasks.await(nodes.daemons(node)).onSuccess(found -> open.accept(found.names().isEmpty() ? List.of(DEFAULT_DAEMON)
+                : found.names())).onError(error -> open.accept(List.of(DEFAULT_DAEMON))).start();
     }
 
     /**
@@ -93,7 +113,8 @@ public final class EditorWindows {
         boolean first = history == null;
         history = configHistory;
         if (first && navigator != null) {
-            navigator.register(Destination.ConfigHistory.class, go -> openConfigHistory(go.node(), go.daemons(), go.version()));
+            navigator.register(Destination.ConfigHistory.class, go -> withDaemons(go.node(), go.daemons(),
+                    daemons -> openConfigHistory(go.node(), daemons, go.version())));
         }
     }
 
@@ -143,6 +164,28 @@ public final class EditorWindows {
         if (editor != null && editor.getUserData() instanceof ConfigEditorViewModel vm && !vm.changedProperty().get()) {
             vm.load();
         }
+    }
+
+    /**
+     * Which of a node's keepalived daemons to edit, as its agent knows them: the chosen one's editor opens, and this
+     * window closes.
+     */
+    public DaemonChoiceViewModel openDaemonChoice(String node, Optional<String> preferred) {
+        String key = "choose:" + node;
+        Stage existing = open.get(key);
+        if (existing != null && existing.getUserData() instanceof DaemonChoiceViewModel vm) {
+            existing.toFront();
+            return vm;
+        }
+        DaemonChoiceViewModel model = new DaemonChoiceViewModel(node, preferred, nodes, tasks, this::openNode);
+        Stage stage = new Stage();
+        DaemonChoiceView view = new DaemonChoiceView(model, stage::close);
+        stage.setUserData(model);
+        show(stage, key, model.title(), view.root(), () -> true);
+        stage.setWidth(780);
+        stage.setHeight(460);
+        model.load();
+        return model;
     }
 
     /** The editor of one node's keepalived, reading its configuration from the node. */

@@ -32,7 +32,21 @@ public sealed interface Destination {
     record EditNode(EditTarget target) implements Destination {
     }
 
-    /** A node's configuration backups (its keepalived daemons, the first shown first): browse, compare, restore. */
+    /**
+     * The choice of which of a node's keepalived daemons to open the configuration of, as its agent knows them (a node
+     * with several, or whose daemons the watched state does not say: a read-only node, one not reported yet);
+     * {@code preferred} is chosen first when the agent knows it.
+     */
+    record ChooseDaemon(String node, Optional<String> preferred) implements Destination {
+        public ChooseDaemon {
+            preferred = preferred == null ? Optional.empty() : preferred;
+        }
+    }
+
+    /**
+     * A node's configuration backups (its keepalived daemons, the first shown first; none: those its agent knows):
+     * browse, compare, restore.
+     */
     record Backups(String node, List<String> daemons) implements Destination {
         public Backups {
             daemons = List.copyOf(daemons);
@@ -40,7 +54,8 @@ public sealed interface Destination {
     }
 
     /**
-     * A node's configuration history (its keepalived daemons, the first shown first): every kept version with who made
+     * A node's configuration history (its keepalived daemons, the first shown first; none: those its agent knows):
+     * every kept version with who made
      * it, any two compared, one restored; {@code version} selects one by its hash or a prefix of it (a hand edit's).
      */
     record ConfigHistory(String node, List<String> daemons, Optional<String> version) implements Destination {

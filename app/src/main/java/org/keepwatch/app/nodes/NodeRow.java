@@ -151,6 +151,15 @@ public final class NodeRow {
     }
 
     /** The names of its keepalived daemons as last reported (their configuration backups, their editors). */
+    /**
+     * The node's one keepalived, when the watched state names exactly one and can be trusted to name them all (its
+     * agent is root); empty when the operator is to choose from what the agent knows: several daemons, none reported
+     * yet, or a read-only node, whose agent cannot see root's keepalived.
+     */
+    public Optional<String> onlyDaemon() {
+        return daemonNames.size() == 1 && !isReadOnly() ? Optional.of(daemonNames.get(0)) : Optional.empty();
+    }
+
     public List<String> daemonNames() {
         return daemonNames;
     }

@@ -164,22 +164,21 @@ public final class NodesView {
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.EditFleetNode.class));
         Action backups = Action.of("node-backups-button", "Backups…", Material2AL.HISTORY,
-                        // a node not online yet reports no daemons: its window then says why it cannot list them
+                        // a node whose watched state names no daemon (read-only, not reported yet): its agent says
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.Backups(row.name(),
-                                row.daemonNames().isEmpty() ? List.of("keepalived") : row.daemonNames()))))
+                                row.daemonNames()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.Backups.class));
         Action configHistory = Action.of("node-config-history-button", "Configuration history…", Material2AL.HISTORY_EDU,
                         () -> selected(model).ifPresent(row -> navigator.go(new Destination.ConfigHistory(row.name(),
-                                row.daemonNames().isEmpty() ? List.of("keepalived") : row.daemonNames(), Optional.empty()))))
+                                row.daemonNames(), Optional.empty()))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.ConfigHistory.class));
         // A node's configuration: edited where it can be, opened to be read (with its banner) where it is read-only;
-        // the only way to a read-only node's configuration, since its instances are not watched
+        // the only way to a read-only node's configuration, since its instances are not watched. Which daemon is the
+        // operator's choice, from what the agent knows, unless the watched state names exactly one.
         Action config = Action.of("node-config-button", "Configuration…", Material2OutlinedAL.DESCRIPTION,
-                        () -> selected(model).ifPresent(row -> navigator.go(new Destination.EditNode(new EditTarget(
-                                row.name(), row.daemonNames().isEmpty() ? "keepalived" : row.daemonNames().get(0),
-                                Optional.empty())))))
+                        () -> selected(model).ifPresent(row -> navigator.go(configOf(row))))
                 .disabledWhen(model.selectedProperty().isNull())
                 .visibleWhen(navigator.canGo(Destination.EditNode.class));
         Action drain = Action.of("node-drain-button", "Drain node…", Material2AL.LOW_PRIORITY,
@@ -254,6 +253,12 @@ public final class NodesView {
 
     private void selectionChanged(NodesViewModel model) {
         model.select(table.getSelectionModel().getSelectedItems(), table.getSelectionModel().getSelectedItem());
+    }
+
+    /** The editor of the node's only daemon, or the choice of one from what its agent knows. */
+    private static Destination configOf(NodeRow row) {
+        return row.onlyDaemon().<Destination>map(d -> new Destination.EditNode(new EditTarget(row.name(), d, Optional.empty())))
+                .orElseGet(() -> new Destination.ChooseDaemon(row.name(), row.daemonNames().stream().findFirst()));
     }
 
     private static Optional<NodeRow> selected(NodesViewModel model) {

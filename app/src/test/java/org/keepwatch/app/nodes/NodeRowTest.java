@@ -40,6 +40,26 @@ class NodeRowTest {
         assertThat(row.facts()).doesNotContain("read-only");
     }
 
+    @Test
+    void configurationOpensTheOnlyDaemonOfARootNodeAndIsAChoiceOtherwise() {
+        NodeRow row = new NodeRow(status(ConnectionState.ONLINE, Optional.empty()));
+        assertThat(row.onlyDaemon()).as("none reported yet").isEmpty();
+        row.updateDaemons(java.util.List.of(daemon("keepalived")));
+        assertThat(row.onlyDaemon()).contains("keepalived");
+        row.updateDaemons(java.util.List.of(daemon("keepalived"), daemon("qrouter-b")));
+        assertThat(row.onlyDaemon()).as("several").isEmpty();
+        String why = "read-only: ops on n1 has no sudo (not root); nothing can be changed";
+        row.update(new NodeStatus("n1", ConnectionState.ONLINE, Instant.EPOCH, Optional.of(why), Optional.empty(),
+                Optional.of("0.1.0"), Optional.empty(), Optional.of(why)));
+        row.updateDaemons(java.util.List.of(daemon("keepalived")));
+        assertThat(row.onlyDaemon()).as("a read-only agent cannot see every keepalived root runs").isEmpty();
+    }
+
+    private static org.keepwatch.fleet.DaemonObservation daemon(String name) {
+        return new org.keepwatch.fleet.DaemonObservation("n1", name, "", org.keepwatch.fleet.DaemonStatus.RUNNING,
+                Optional.empty(), Optional.empty());
+    }
+
     private static NodeStatus status(ConnectionState state, Optional<String> error) {
         return new NodeStatus("n1", state, Instant.EPOCH, error, Optional.empty(), Optional.empty());
     }
