@@ -1,7 +1,11 @@
 """The config.* requests: the daemon and files a request names, handed to ConfigOps (on a worker thread)."""
 
+import os
+
 from .config_files import ConfigSet
 from .edits import FileEdit
+from .proc import session_user
+from .protocol import AgentError, E_PERMISSION
 from .requests import file_entries
 from .sha256 import sha256_hex
 from .text_bytes import decode_text, encode_text
@@ -50,22 +54,32 @@ class ConfigRequests(object):
     def backups(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
         d = self.find_daemon(args["daemon"])
         _, target = self.ops.resolve_target(d, args.get("path"))
-        return {"daemon": d.name, "path": target, "backups": self.ops.list_backups(self.ops.backup_key(d, target)),
+        return {"daemon": d.name, "path": target, "backups": self.ops.list_backups(self._backups_of(d, target)),
                 "keep": self.settings.backup_keep}
 
     def backup_read(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
         d = self.find_daemon(args["daemon"])
         _, target = self.ops.resolve_target(d, args.get("path"))
-        data, st = self.ops.read_backup_file(self.ops.backup_key(d, target), args["backup"])
+        data, st = self.ops.read_backup_file(self._backups_of(d, target), args["backup"])
         return {"daemon": d.name, "path": target, "name": args["backup"], "created": st.st_mtime, "size": len(data),
                 "sha256": sha256_hex(data), "text": decode_text(data)}
 
     def restore(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
         d = self.find_daemon(args["daemon"])
         _, target = self.ops.resolve_target(d, args.get("path"))
-        data = self.ops.read_backup(self.ops.backup_key(d, target), args["backup"])
+        data = self.ops.read_backup(self._backups_of(d, target), args["backup"])
         result = self.ops.apply(d, target, decode_text(data), args["base_sha256"], args.get("reason"),
                                        req_id, "restore", backup_name=args["backup"])
         result["daemon"] = d.name
         result["restored_from"] = args["backup"]
         return result
+
+    def _backups_of(self, d: "Daemon", target: str) -> str:
+        """Whose backups to look at (ConfigOps.backup_key). An agent that is not root has none to show: pushes run as
+        root and keep their backups in root's state directory, and this agent's own never holds any; an empty list
+        would say "no backups yet" where there may be many."""
+        if os.geteuid() != 0:
+            raise AgentError(E_PERMISSION, "the backups of %s are root's: they are kept in the root-only state directory "
+                             "of the agent that pushes, and %s is not root here (a login without sudo); a login with "
+                             "sudo lists them" % (target, session_user()))
+        return self.ops.backup_key(d, target)

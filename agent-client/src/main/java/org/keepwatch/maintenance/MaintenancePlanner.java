@@ -42,7 +42,8 @@ public final class MaintenancePlanner {
     static final int OWNER_PRIORITY = 255;
     static final String FALLBACK = "without the maintenance weight, a node can be drained by stopping its keepalived "
             + "(\"drain by stopping keepalived\", keepwatch drain --fallback stop: it sends priority 0 as it stops, a backup "
-            + "takes over at once, but the VIP answers nobody for about half a second; undrain starts it again), or its "
+            + "takes over at once, but the VIP answers nobody for about half a second; undrain starts it again, as would a "
+            + "reboot of the node or a start by hand), or its "
             + "masters moved by pushing its priorities down in the editor (a reload); set up the maintenance weight "
             + "(\"Set up maintenance weight…\", a normal push that adds a track_file to the configuration) to drain without "
             + "a reload and without losing a packet";

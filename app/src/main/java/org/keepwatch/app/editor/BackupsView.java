@@ -1,6 +1,7 @@
 package org.keepwatch.app.editor;
 
 import atlantafx.base.theme.Styles;
+import javafx.beans.binding.Bindings;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.Node;
@@ -21,6 +22,7 @@ import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
@@ -97,7 +99,11 @@ public final class BackupsView {
                 setTooltip(new Tooltip(row.name() + "\nsha256 " + row.sha256()));
             }
         });
-        Label none = new Label("No backups of this file yet: the agent keeps one each time a push or restore changes it.");
+        Label none = new Label();
+        // none listed because the listing failed (a read-only login cannot read root's backups) is not "none yet"
+        none.textProperty().bind(Bindings.when(model.problemProperty().isEmpty())
+                .then("No backups of this file yet: the agent keeps one each time a push or restore changes it.")
+                .otherwise("The backups could not be listed: why is said below."));
         none.setWrapText(true);
         none.getStyleClass().add("text-muted");
         list.setPlaceholder(none);
@@ -191,7 +197,13 @@ public final class BackupsView {
         refused.textProperty().bind(model.readOnlyProperty());
         refused.visibleProperty().bind(model.readOnlyProperty().isNotEmpty());
         refused.managedProperty().bind(refused.visibleProperty());
-        HBox actions = new HBox(8, new Label("Reason"), reason, restore, refused);
+        // read-only: nothing to restore with, so only why is shown, whole
+        Label reasonLabel = new Label("Reason");
+        for (Node writing : List.of(reasonLabel, reason, restore)) {
+            writing.visibleProperty().bind(model.readOnlyProperty().isEmpty());
+            writing.managedProperty().bind(writing.visibleProperty());
+        }
+        HBox actions = new HBox(8, reasonLabel, reason, restore, refused);
         actions.setAlignment(Pos.CENTER_LEFT);
         VBox center = new VBox(8, compare, election, diffHolder, actions);
         center.setPadding(new Insets(8, 12, 8, 12));

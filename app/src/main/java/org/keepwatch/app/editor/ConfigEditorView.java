@@ -25,6 +25,7 @@ import org.kordamp.ikonli.material2.Material2AL;
 import org.kordamp.ikonli.material2.Material2MZ;
 import org.kordamp.ikonli.material2.Material2OutlinedAL;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -101,6 +102,7 @@ public final class ConfigEditorView {
         backups.setTooltip(new Tooltip("The configuration backups the agent keeps on " + model.target().node()
                 + ": compare them with this file, restore one"));
         backups.setOnAction(e -> open.run());
+        backups.setMinWidth(Region.USE_PREF_SIZE);
         header.getChildren().add(header.getChildren().size() - 3, backups);
     }
 
@@ -111,6 +113,7 @@ public final class ConfigEditorView {
         history.setTooltip(new Tooltip("Every version of this configuration the history kept, who made it and why: "
                 + "compare any two, restore one"));
         history.setOnAction(e -> open.run());
+        history.setMinWidth(Region.USE_PREF_SIZE);
         header.getChildren().add(header.getChildren().size() - 3, history);
     }
 
@@ -196,6 +199,9 @@ public final class ConfigEditorView {
                 .or(model.readOnlyProperty().isNotEmpty()));
         reload.disableProperty().bind(model.busyProperty());
 
+        // A long title (a Neutron router's id, a long node name) is elided; the buttons never are.
+        what.setMinWidth(0);
+        List.of(reload, check, push).forEach(b -> b.setMinWidth(Region.USE_PREF_SIZE));
         HBox header = new HBox(12, icon, what, spacer, reload, check, push);
         this.header = header;
         header.setAlignment(Pos.CENTER_LEFT);

@@ -11,6 +11,7 @@ import javafx.scene.control.ListView;
 import javafx.scene.input.MouseButton;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.keepwatch.push.NodeDaemons;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -49,6 +50,7 @@ public final class DaemonChoiceView {
         Label unseen = new Label();
         unseen.setId("daemon-choice-unseen");
         unseen.setWrapText(true);
+        unseen.setMinHeight(Region.USE_PREF_SIZE);      // every line of it, not one line and an ellipsis
         unseen.getStyleClass().add(Styles.WARNING);
         unseen.textProperty().bind(model.unseenProperty());
         unseen.visibleProperty().bind(model.unseenProperty().isNotEmpty());
@@ -117,9 +119,10 @@ public final class DaemonChoiceView {
             name.getStyleClass().add(Styles.TEXT_BOLD);
             Label words = new Label(choice.description());
             words.setWrapText(true);
+            words.setMinHeight(Region.USE_PREF_SIZE);
             words.getStyleClass().add("kw-form-hint");
             VBox box = new VBox(2, name, words);
-            box.setMaxWidth(680);
+            box.maxWidthProperty().bind(getListView().widthProperty().subtract(40));   // wrapped to the list, not cut
             setText(null);
             setGraphic(box);
         }

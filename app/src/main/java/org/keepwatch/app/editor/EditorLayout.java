@@ -85,6 +85,7 @@ final class EditorLayout {
         titleLabel.setId(idPrefix + "-title");
         titleLabel.getStyleClass().add("title-4");
         titleLabel.textProperty().bind(title);
+        titleLabel.setMinWidth(0);                  // a long title is elided; the daemon choice and Refresh are not
         HBox header = new HBox(12, glyph, titleLabel);
         if (daemons.size() > 1) {
             ComboBox<String> choice = new ComboBox<>();
@@ -92,6 +93,7 @@ final class EditorLayout {
             choice.getItems().setAll(daemons);
             choice.setValue(daemon.getValue());
             choice.valueProperty().addListener((obs, old, d) -> selectDaemon.accept(d));
+            choice.setMinWidth(Region.USE_PREF_SIZE);
             header.getChildren().add(choice);
         }
         Region spacer = new Region();
@@ -100,6 +102,7 @@ final class EditorLayout {
         refreshButton.setId(idPrefix + "-refresh");
         refreshButton.setOnAction(e -> refresh.run());
         refreshButton.disableProperty().bind(refreshDisabled);
+        refreshButton.setMinWidth(Region.USE_PREF_SIZE);
         header.getChildren().addAll(spacer, refreshButton);
         header.setAlignment(Pos.CENTER_LEFT);
         header.setPadding(new Insets(8, 12, 8, 12));

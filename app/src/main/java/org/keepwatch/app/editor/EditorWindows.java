@@ -182,8 +182,8 @@ public final class EditorWindows {
         DaemonChoiceView view = new DaemonChoiceView(model, stage::close);
         stage.setUserData(model);
         show(stage, key, model.title(), view.root(), () -> true);
-        stage.setWidth(780);
-        stage.setHeight(460);
+        stage.setWidth(900);
+        stage.setHeight(520);
         model.load();
         return model;
     }

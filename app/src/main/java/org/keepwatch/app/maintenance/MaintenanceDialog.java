@@ -71,7 +71,8 @@ public final class MaintenanceDialog {
         fallback.visibleProperty().bind(model.fallbackProperty().isNotEmpty());
         fallback.managedProperty().bind(fallback.visibleProperty());
         CheckBox byStopping = new CheckBox("Drain by stopping keepalived instead: a backup takes over at once, but the VIP "
-                + "answers nobody for about half a second; undrain starts it again");
+                + "answers nobody for about half a second; undrain starts it again (so would a reboot of the node, or a "
+                + "start by hand)");
         byStopping.setId("maintenance-by-stopping");
         byStopping.setWrapText(true);
         byStopping.visibleProperty().bind(model.fallbackOfferedProperty());

@@ -93,7 +93,7 @@ public final class RoutersView {
         Resorter<RouterRow> resorter = new Resorter<>(table, sorted, Set.of(verdict, master, changed, vips));
         // As of a moment: the routers as they were, sorted as the live rows are, the table marked as the past
         PastNote.follow(table, model.asOfProperty(), sorted, model.pastRows(),
-                "No routers yet: nodes are connecting, or none runs keepalived.",
+                "No routers yet: nodes are connecting, none runs keepalived, or their logins are read-only (no sudo: see Nodes).",
                 "The history kept no router at that moment: Keepwatch was not watching this fleet then.", resorter::sortNow);
         BooleanBinding past = model.asOfProperty().isNotNull();
         model.setAfterBatch(resorter::markDirty);

@@ -156,6 +156,15 @@ class DaemonChoiceTest {
                 .filter(BackupsViewModel.class::isInstance).findFirst().orElseThrow();
         assertThat(backups.daemons()).containsExactly(FIRST, SECOND);
         assertThat(robot.lookup("#backups-daemon").queryComboBox().getItems()).containsExactly(FIRST, SECOND);
+        // root's backups are not this login's to read: said, not shown as "none yet"; nothing to restore with
+        waitFor(() -> !backups.problemProperty().get().isEmpty());
+        assertThat(backups.problemProperty().get()).contains("are root's").contains("nobody is not root here")
+                .contains("permission_denied");
+        assertThat(robot.lookup("#backups-list").queryListView().getPlaceholder()).isInstanceOfSatisfying(Label.class,
+                none -> assertThat(none.getText()).isEqualTo("The backups could not be listed: why is said below."));
+        assertThat(robot.lookup("#backups-restore").queryButton().isVisible()).isFalse();
+        assertThat(robot.lookup("#restore-reason").query().isVisible()).isFalse();
+        assertThat(robot.lookup("#backups-read-only").queryAs(Label.class).isVisible()).isTrue();
     }
 
     @Test
