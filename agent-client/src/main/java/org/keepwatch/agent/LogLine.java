@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * One line of a keepalived daemon's log as the agent read it: its time (none for a line that carries none), level
@@ -15,6 +16,8 @@ public record LogLine(Optional<Instant> time, String level, Optional<String> ins
 
     /** Syslog's levels, most severe first, as the agent names them. */
     public static final List<String> LEVELS = List.of("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug");
+    /** What keepalived logs when asked for a dump (SIGJSON, SIGUSR1): the agent asks every 30 s and on each change. */
+    private static final Pattern DUMP_ASKED = Pattern.compile("Printing VRRP (as json|data) for process\\(\\d+\\) on signal");
 
     public static LogLine of(JsonNode line) {
         Optional<Instant> time = line.hasNonNull("ts")
@@ -33,6 +36,14 @@ public record LogLine(Optional<Instant> time, String level, Optional<String> ins
     /** The lines of a {@code log} event of this follow, or none when the event is another follow's. */
     public static List<LogLine> ofEvent(JsonNode event, int follow) {
         return event.path("follow").asInt(-1) == follow ? listOf(event.path("lines")) : List.of();
+    }
+
+    /**
+     * keepalived saying it was asked for a dump: on a node Keepwatch watches, the agent's own doing, and most of a quiet
+     * daemon's log.
+     */
+    public boolean dumpAsked() {
+        return DUMP_ASKED.matcher(text).matches();
     }
 
     /** At least as severe as {@code lowest} (a name from {@link #LEVELS}). */

@@ -58,6 +58,7 @@ public final class LogViewModel {
     private String instance;
     private String level;
     private String search = "";
+    private boolean showDumpsAsked;
     private LogTail tail;
     private int generation;
     private boolean closed;
@@ -77,6 +78,7 @@ public final class LogViewModel {
         levels.addAll(LogLine.LEVELS);
         title.set("Log of " + (daemon.equals("keepalived") ? "keepalived" : "keepalived " + daemon) + " on " + node
                 + around.map(a -> " around " + a).orElse(""));
+        filter();
     }
 
     /** Reads the log (and follows it when not opened around a moment). */
@@ -142,7 +144,28 @@ public final class LogViewModel {
     /** Only lines that contain this text, any case: the lines already read, searched at once. */
     public void setSearch(String text) {
         search = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
-        shown.setPredicate(search.isEmpty() ? null : l -> l.text().toLowerCase(Locale.ROOT).contains(search));
+        filter();
+    }
+
+    /**
+     * Whether keepalived's "Printing VRRP as json for process(N) on signal" lines are shown: the agent asks for a
+     * dump every 30 s, so on a quiet node they are most of the log and hide what keepalived itself had to say.
+     * Hidden unless asked for.
+     */
+    public void setShowDumpsAsked(boolean show) {
+        showDumpsAsked = show;
+        filter();
+    }
+
+    public boolean showDumpsAsked() {
+        return showDumpsAsked;
+    }
+
+    private void filter() {
+        String text = search;
+        boolean dumps = showDumpsAsked;
+        shown.setPredicate(text.isEmpty() && dumps ? null
+                : l -> (dumps || !l.dumpAsked()) && (text.isEmpty() || l.text().toLowerCase(Locale.ROOT).contains(text)));
     }
 
     public void setFollowing(boolean follow) {

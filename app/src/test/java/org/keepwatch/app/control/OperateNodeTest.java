@@ -163,6 +163,9 @@ class OperateNodeTest {
         for (int i = 0; i < 300; i++) {
             older.append("Sat Dec  5 10:00:00 2026: (VI_1) received lower priority (100) advert from 10.98.0.2 - discarding ")
                     .append(i).append('\n');
+            if (i % 100 == 0) {
+                older.append("Sat Dec  5 10:00:00 2026: Printing VRRP as json for process(4242) on signal\n");
+            }
         }
         Files.writeString(dir.resolve("keepalived.log"), older.toString(), java.nio.file.StandardOpenOption.APPEND);
         LogWindows windows = new LogWindows(new DaemonLogs(agents, io), () -> fleet, Tasks.onFxThread(io), () -> null,
@@ -178,6 +181,11 @@ class OperateNodeTest {
         javafx.scene.control.skin.VirtualFlow<?> flow = (javafx.scene.control.skin.VirtualFlow<?>) table.lookup(".virtual-flow");
         assertThat(flow.getFirstVisibleCell().getIndex()).as("the oldest lines are out of view").isGreaterThan(0);
         assertThat(flow.getLastVisibleCell().getIndex()).as("the newest line is in view").isEqualTo(table.getItems().size() - 1);
+        // the agent's own dump requests ("Printing VRRP as json for process(N) on signal") are hidden unless ticked
+        assertThat(model.rows()).noneMatch(LogLine::dumpAsked);
+        robot.clickOn("#log-dumps-asked");
+        assertThat(model.rows()).filteredOn(LogLine::dumpAsked).extracting(LogLine::text)
+                .contains("Printing VRRP as json for process(4242) on signal");
         robot.interact(model::close);
     }
 
@@ -193,6 +201,7 @@ class OperateNodeTest {
         assertThat(model.instances()).containsExactly(LogViewModel.ANY_INSTANCE, "VI_1", "VI_2");
         assertThat(model.statusProperty().get()).contains(dir.resolve("keepalived.log").toString());
         assertThat(model.rows()).isNotEmpty().allSatisfy(l -> assertThat(l.instance()).contains("VI_1"));
+        assertThat(model.rows()).noneMatch(LogLine::dumpAsked);
 
         Instant restarted = Instant.now();
         DaemonControl control = new DaemonControl(agents, () -> fleet, io);
