@@ -25,17 +25,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * keepwatch logs NODE [DAEMON]: the keepalived log of a daemon as its agent reads it (its systemd unit's journal,
  * the file its output goes to, or syslog), filtered on the node by instance, level, text and time; with --follow the
- * new lines as they come, until interrupted. --json writes one JSON object per line.
+ * new lines as they come, until interrupted. --json writes one JSON object per line. keepalived's lines for the dumps
+ * the agent asks for ("Printing VRRP as json for process(N) on signal") are left out unless --dump-requests.
  */
 final class LogsCommand implements Command {
 
-    private static final Set<String> FLAGS = Set.of("--json", "--follow", "--yes");
+    private static final Set<String> FLAGS = Set.of("--dump-requests", "--json", "--follow", "--yes");
     private static final Set<String> VALUED = Set.of("--fleet", "--timeout", "--instance", "--grep", "--since",
             "--lines", "--level");
     private static final Pattern RELATIVE = Pattern.compile("(\\d+)([smhd])");
@@ -58,7 +60,7 @@ final class LogsCommand implements Command {
     @Override
     public String synopsis() {
         return "NODE [DAEMON] [--follow] [--instance I] [--level L] [--grep TEXT] [--since T] [--lines N] "
-                + "[--fleet FILE] [--json] [--timeout SECONDS]";
+                + "[--dump-requests] [--fleet FILE] [--json] [--timeout SECONDS]";
     }
 
     @Override
@@ -76,6 +78,8 @@ final class LogsCommand implements Command {
         LogQuery query = query(parsed, Instant.now());
         String node = operands.get(0);
         boolean json = parsed.has("--json");
+        // keepalived's "Printing VRRP as json for process(N) on signal": the agent's own dump requests, every 30 s
+        Predicate<LogLine> shown = parsed.has("--dump-requests") ? line -> true : line -> !line.dumpAsked();
         ObjectMapper mapper = new ObjectMapper();
         try (FleetConnection fleet = connect.apply(parsed)) {
             fleet.node(node);
@@ -93,14 +97,14 @@ final class LogsCommand implements Command {
                 err.println("# " + node + ": " + label(daemon) + ", " + read.source().describe()
                         + (read.truncated() ? " (its last 8 MiB searched)" : ""));
             }
-            read.lines().forEach(line -> print(out, mapper, node, daemon, line, json));
+            read.lines().stream().filter(shown).forEach(line -> print(out, mapper, node, daemon, line, json));
             if (!parsed.has("--follow")) {
                 return ActionExit.DONE;
             }
             CountDownLatch ended = new CountDownLatch(1);
             try (LogTail tail = await(logs.follow(node, daemon, query, lines -> {
                 synchronized (out) {
-                    lines.forEach(line -> print(out, mapper, node, daemon, line, json));
+                    lines.stream().filter(shown).forEach(line -> print(out, mapper, node, daemon, line, json));
                     out.flush();
                 }
             }), node)) {

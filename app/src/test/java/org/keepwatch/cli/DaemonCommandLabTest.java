@@ -211,5 +211,12 @@ class DaemonCommandLabTest {
         assertThat(read.out()).containsPattern("notice\\s+VI_1\\s+\\(VI_1\\) Entering MASTER STATE");
         Result n1 = run(new LogsCommand(FleetConnection::open, Optional.empty()), "logs", "n1", "--lines", "20");
         assertThat(n1.out()).as("a stopped daemon's log, from how it was started").contains("Stopped Keepalived");
+
+        // the agent asks n2's keepalived for a dump every 30 s (and at each change): those lines only when asked for
+        Result plain = run(new LogsCommand(FleetConnection::open, Optional.empty()), "logs", "n2", "--lines", "500");
+        Result all = run(new LogsCommand(FleetConnection::open, Optional.empty()), "logs", "n2", "--lines", "500",
+                "--dump-requests");
+        assertThat(all.out()).contains("Printing VRRP as json for process(");
+        assertThat(plain.out()).doesNotContain("Printing VRRP as json for process(").contains("Entering MASTER STATE");
     }
 }
