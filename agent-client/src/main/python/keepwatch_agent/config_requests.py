@@ -60,14 +60,14 @@ class ConfigRequests(object):
     def backup_read(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
         d = self.find_daemon(args["daemon"])
         _, target = self.ops.resolve_target(d, args.get("path"))
-        data, st = self.ops.read_backup_file(self._backups_of(d, target), args["backup"])
+        data, st = self.ops.read_backup_file(self.ops.backup_key(d, target), args["backup"])
         return {"daemon": d.name, "path": target, "name": args["backup"], "created": st.st_mtime, "size": len(data),
                 "sha256": sha256_hex(data), "text": decode_text(data)}
 
     def restore(self, req_id: "Any", args: "Dict[str, Any]") -> "Dict[str, Any]":
         d = self.find_daemon(args["daemon"])
         _, target = self.ops.resolve_target(d, args.get("path"))
-        data = self.ops.read_backup(self._backups_of(d, target), args["backup"])
+        data = self.ops.read_backup(self.ops.backup_key(d, target), args["backup"])
         result = self.ops.apply(d, target, decode_text(data), args["base_sha256"], args.get("reason"),
                                        req_id, "restore", backup_name=args["backup"])
         result["daemon"] = d.name
@@ -75,11 +75,13 @@ class ConfigRequests(object):
         return result
 
     def _backups_of(self, d: "Daemon", target: str) -> str:
-        """Whose backups to look at (ConfigOps.backup_key). An agent that is not root has none to show: pushes run as
-        root and keep their backups in root's state directory, and this agent's own never holds any; an empty list
-        would say "no backups yet" where there may be many."""
-        if os.geteuid() != 0:
+        """Whose backups to list (ConfigOps.backup_key). An agent that is not root and has kept none of this file itself
+        (a read-only session: pushes run as root, through sudo, and keep theirs in root's state directory) says so,
+        rather than an empty list that reads "no backups yet" where there may be many. Reading one by name needs no
+        such word: the names come from this list."""
+        key = self.ops.backup_key(d, target)
+        if os.geteuid() != 0 and not self.ops.backup_dir(key).is_dir():
             raise AgentError(E_PERMISSION, "the backups of %s are root's: they are kept in the root-only state directory "
                              "of the agent that pushes, and %s is not root here (a login without sudo); a login with "
                              "sudo lists them" % (target, session_user()))
-        return self.ops.backup_key(d, target)
+        return key
