@@ -268,6 +268,20 @@ class AgentProcess(object):
         return code
 
 
+def agent_as_nobody(directory: Path, *args: str) -> AgentProcess:
+    """The agent run as nobody (a login without sudo), dropped there by setpriv, with a state directory of its own
+    (<directory>/state-nobody, 0700, nobody's) and the given arguments after it. Root only."""
+    import pwd
+    nobody = pwd.getpwnam("nobody")
+    state = directory / "state-nobody"
+    state.mkdir(mode=0o700)
+    os.chown(str(state), nobody.pw_uid, nobody.pw_gid)
+    return AgentProcess(*(list(args) + ["--state-dir", str(state)]),
+                        command=["setpriv", "--reuid", str(nobody.pw_uid), "--regid", str(nobody.pw_gid),
+                                 "--clear-groups", sys.executable, str(AGENT_PATH), "serve"],
+                        env={"USER": nobody.pw_name, "HOME": str(state)})
+
+
 def run(argv: List[str], check: bool = True, timeout: float = DEFAULT_TIMEOUT_S) -> subprocess.CompletedProcess:
     return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True,
                           timeout=timeout, check=check)

@@ -6,15 +6,13 @@ Neutron's (the ha_confs directory is one a user may list). Root only (namespaces
 """
 
 import os
-import pwd
 import shutil
 import signal
-import sys
 import time
 import unittest
 from pathlib import Path
 
-from kwtlab import AGENT_PATH, AgentProcess, KeepalivedLab, is_root, require_lab, vrrp_config
+from kwtlab import KeepalivedLab, agent_as_nobody, is_root, require_lab, vrrp_config
 
 ROUTER = "3d611c8b-5c67-58e0-8664-b771a97976f3"
 SETTLE_TIMEOUT_S = 20.0
@@ -36,16 +34,9 @@ class AgentNotRootTest(unittest.TestCase):
         # keepalived writes (and at a clean stop removes) its pid file where Neutron's would be
         self.node.pid_file = Path(str(ha_confs) + "/" + ROUTER + ".pid.keepalived")
         self.node.start(vrrp_config("n1", 150))
-        nobody = pwd.getpwnam("nobody")
-        state = self.lab.root / "state-nobody"
-        state.mkdir(mode=0o700)
-        os.chown(str(state), nobody.pw_uid, nobody.pw_gid)
-        self.user = nobody.pw_name
-        self.agent = AgentProcess("--neutron-ha-confs", str(ha_confs), "--default-config", str(self.lab.root / "none.conf"),
-                                  "--state-dir", str(state), "--rescan-interval", "0.5",
-                                  command=["setpriv", "--reuid", str(nobody.pw_uid), "--regid", str(nobody.pw_gid),
-                                           "--clear-groups", sys.executable, str(AGENT_PATH), "serve"],
-                                  env={"USER": self.user, "HOME": str(state)})
+        self.user = "nobody"
+        self.agent = agent_as_nobody(self.lab.root, "--neutron-ha-confs", str(ha_confs),
+                                     "--default-config", str(self.lab.root / "none.conf"), "--rescan-interval", "0.5")
         self.addCleanup(self.agent.close)
 
     def daemon(self):

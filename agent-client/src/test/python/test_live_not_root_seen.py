@@ -10,11 +10,10 @@ import pwd
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import unittest
 
-from kwtlab import AGENT_PATH, AgentProcess, KeepalivedLab, is_root, require_lab, vrrp_config
+from kwtlab import KeepalivedLab, agent_as_nobody, is_root, require_lab, vrrp_config
 
 SETTLE_TIMEOUT_S = 20.0
 
@@ -31,17 +30,9 @@ class AgentNotRootSeenTest(unittest.TestCase):
         os.chmod(str(self.node.dir), 0o755)
         self.node.start(vrrp_config("n1", 150))
         os.chmod(str(self.node.conf), 0o644)
-        nobody = pwd.getpwnam("nobody")
-        state = self.lab.root / "state-nobody"
-        state.mkdir(mode=0o700)
-        os.chown(str(state), nobody.pw_uid, nobody.pw_gid)
-        self.agent = AgentProcess("--neutron-ha-confs", str(self.lab.root / "no-ha-confs"),
-                                  "--default-config", str(self.lab.root / "none.conf"),
-                                  "--match-config", str(self.lab.root) + "/*",
-                                  "--state-dir", str(state), "--rescan-interval", "0.5",
-                                  command=["setpriv", "--reuid", str(nobody.pw_uid), "--regid", str(nobody.pw_gid),
-                                           "--clear-groups", sys.executable, str(AGENT_PATH), "serve"],
-                                  env={"USER": "nobody", "HOME": str(state)})
+        self.agent = agent_as_nobody(self.lab.root, "--neutron-ha-confs", str(self.lab.root / "no-ha-confs"),
+                                     "--default-config", str(self.lab.root / "none.conf"),
+                                     "--match-config", str(self.lab.root) + "/*", "--rescan-interval", "0.5")
         self.addCleanup(self.agent.close)
 
     def daemons(self):

@@ -121,10 +121,9 @@ public final class EditorWindows {
     /** A node's configuration history: its kept versions, any two compared, one restored; {@code version} selected. */
     public ConfigHistoryViewModel openConfigHistory(String node, List<String> daemons, Optional<String> version) {
         String key = "history:" + node;
-        Stage existing = open.get(key);
-        if (existing != null && existing.getUserData() instanceof ConfigHistoryViewModel vm) {
-            existing.toFront();
-            return vm;
+        Optional<ConfigHistoryViewModel> shown = raise(key, ConfigHistoryViewModel.class);
+        if (shown.isPresent()) {
+            return shown.get();
         }
         ConfigHistoryViewModel model = new ConfigHistoryViewModel(node, daemons, version, history, tasks, this::restored);
         Stage stage = new Stage();
@@ -138,10 +137,9 @@ public final class EditorWindows {
     /** A node's configuration backups: browse, compare, restore. */
     public BackupsViewModel openBackups(String node, List<String> daemons) {
         String key = "backups:" + node;
-        Stage existing = open.get(key);
-        if (existing != null && existing.getUserData() instanceof BackupsViewModel vm) {
-            existing.toFront();
-            return vm;
+        Optional<BackupsViewModel> shown = raise(key, BackupsViewModel.class);
+        if (shown.isPresent()) {
+            return shown.get();
         }
         BackupsViewModel model = new BackupsViewModel(node, daemons, backups, nodes, pushes, tasks, this::restored);
         model.setReadOnly(readOnly(node));
@@ -151,6 +149,17 @@ public final class EditorWindows {
         show(stage, key, model.title(), view.root(), () -> model.stageProperty().get() != BackupsViewModel.Stage.RESTORING);
         model.load();
         return model;
+    }
+
+    /** The window already open under {@code key}, brought to the front with its model; empty when there is none. */
+    private <T> Optional<T> raise(String key, Class<T> model) {
+        Stage existing = open.get(key);
+        if (existing == null || !model.isInstance(existing.getUserData())) {
+            return Optional.empty();
+        }
+        existing.toFront();
+        existing.requestFocus();
+        return Optional.of(model.cast(existing.getUserData()));
     }
 
     /** Why a node can only be read (its agent is not root), as the fleet's state says; empty when it can be changed. */
@@ -172,10 +181,9 @@ public final class EditorWindows {
      */
     public DaemonChoiceViewModel openDaemonChoice(String node, Optional<String> preferred) {
         String key = "choose:" + node;
-        Stage existing = open.get(key);
-        if (existing != null && existing.getUserData() instanceof DaemonChoiceViewModel vm) {
-            existing.toFront();
-            return vm;
+        Optional<DaemonChoiceViewModel> shown = raise(key, DaemonChoiceViewModel.class);
+        if (shown.isPresent()) {
+            return shown.get();
         }
         DaemonChoiceViewModel model = new DaemonChoiceViewModel(node, preferred, nodes, tasks, this::openNode);
         Stage stage = new Stage();
@@ -191,11 +199,9 @@ public final class EditorWindows {
     /** The editor of one node's keepalived, reading its configuration from the node. */
     public ConfigEditorViewModel openNode(EditTarget target) {
         String key = "node:" + target.node() + "/" + target.daemon();
-        Stage existing = open.get(key);
-        if (existing != null && existing.getUserData() instanceof ConfigEditorViewModel vm) {
-            existing.toFront();
-            existing.requestFocus();
-            return vm;
+        Optional<ConfigEditorViewModel> shown = raise(key, ConfigEditorViewModel.class);
+        if (shown.isPresent()) {
+            return shown.get();
         }
         ConfigEditorViewModel model = new ConfigEditorViewModel(target, nodes, pushes, tasks);
         model.setReadOnly(readOnly(target.node()));
@@ -218,10 +224,9 @@ public final class EditorWindows {
     /** The router editor: one edit for every member, pushed as a rolling apply. */
     public RouterEditorViewModel openRouter(RouterEditorViewModel.Spec spec) {
         String key = "router:" + spec.key();
-        Stage existing = open.get(key);
-        if (existing != null && existing.getUserData() instanceof RouterEditorViewModel vm) {
-            existing.toFront();
-            return vm;
+        Optional<RouterEditorViewModel> shown = raise(key, RouterEditorViewModel.class);
+        if (shown.isPresent()) {
+            return shown.get();
         }
         RouterEditorViewModel model = new RouterEditorViewModel(spec, nodes, pushes, tasks);
         Stage stage = new Stage();
