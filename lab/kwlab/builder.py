@@ -334,6 +334,7 @@ def neutron_env(state: LabState, node: Node, routers: List[NeutronRouter]) -> st
     ]) + "HA_CONFS=%s/ha_confs\n" % NEUTRON_STATE_PATH + "DAEMONS=(%s)\n" % " ".join(
         r.router_id for r in routers) + """daemon_pidfile() { echo "$HA_CONFS/$1.pid.keepalived"; }
 daemon_vrrp_pidfile() { echo "$HA_CONFS/$1.pid.keepalived-vrrp"; }
+daemon_log() { echo "$NODE_DIR/logs/keepalived-$1.log"; }
 daemon_start() {
   # As neutron-l3-agent runs it, plus console logging into the lab's log directory and a
   # TMPDIR of its own so that the dump files of the routers do not collide (lab/up made it
@@ -343,7 +344,7 @@ daemon_start() {
     keepalived -P -f "$HA_CONFS/$1/keepalived.conf" \\
     -p "$(daemon_pidfile "$1")" -r "$(daemon_vrrp_pidfile "$1")" \\
     --dont-fork --log-console --log-detail \\
-    >>"$NODE_DIR/logs/keepalived-$1.log" 2>&1 </dev/null &
+    >>"$(daemon_log "$1")" 2>&1 </dev/null &
 }
 """
 

@@ -6,6 +6,9 @@ NODE_DIR=$1
 # shellcheck source=/dev/null
 . "$NODE_DIR/node.env"
 WAIT_STEPS=400   # x 0.05 s: 20 s, for five daemons of a release root starting on a loaded machine
+START_RETRIES=5  # starts more of a daemon that keepalived refused as already running (wait_all_started)
+RETRY_STEPS=10   # x 0.05 s: half a second between them
+declare -A LOG_LINES_AT_START=()
 # A daemon's working directory is /, as systemd gives it: not the caller's (a test's directory under /tmp is not
 # there in the node's private /tmp, and the agent will not restart a daemon whose working directory is gone).
 cd / || exit 1
@@ -27,16 +30,49 @@ start_one() {
   main=$(pid_in "$(daemon_pidfile "$d")")
   if alive "$main"; then return 0; fi
   rm -f "$(daemon_pidfile "$d")" "$(daemon_vrrp_pidfile "$d")"
+  LOG_LINES_AT_START[$d]=$(log_lines "$d")
   daemon_start "$d"
 }
 
-wait_started() {
-  local d=$1 i
+# keepalived 2.3 checks, under a lock, pid files that every daemon of a node shares unless told otherwise (such as
+# /run/bfd.pid, which Neutron's command line does not name): of several daemons starting at once, one may see another's
+# lock and exit with "daemon is already running". Neutron's process monitor respawns a keepalived that died; so does
+# the lab, a few times, and only for that refusal written since this start (any other failure stays a failure).
+log_lines() { declare -F daemon_log >/dev/null && wc -l 2>/dev/null < "$(daemon_log "$1")" || echo 0; }
+
+refused_as_running() {
+  local d=$1
+  declare -F daemon_log >/dev/null || return 1
+  alive "$(pid_in "$(daemon_pidfile "$d")")" && return 1
+  (( $(log_lines "$d") > ${LOG_LINES_AT_START[$d]:-0} )) || return 1
+  tail -n 1 "$(daemon_log "$d")" 2>/dev/null | grep -q 'daemon is already running$'
+}
+
+wait_all_started() {
+  local d i
+  local -A retries=() refused_at=()
   for ((i = 0; i < WAIT_STEPS; i++)); do
-    alive "$(pid_in "$(daemon_vrrp_pidfile "$d")")" && return 0
+    local waiting=0
+    for d in "${DAEMONS[@]}"; do
+      alive "$(pid_in "$(daemon_vrrp_pidfile "$d")")" && continue
+      waiting=1
+      if ((${retries[$d]:-0} < START_RETRIES)) && refused_as_running "$d"; then
+        # not at once: the lock it saw is held for as long as another daemon takes to start
+        [ -n "${refused_at[$d]:-}" ] || refused_at[$d]=$i
+        if ((i - refused_at[$d] >= RETRY_STEPS)); then
+          retries[$d]=$((${retries[$d]:-0} + 1))
+          unset "refused_at[$d]"
+          echo "keepalived $d on $NODE_NAME refused to start as already running (a shared pid file's lock): again" >&2
+          start_one "$d"
+        fi
+      fi
+    done
+    ((waiting)) || return 0
     sleep 0.05
   done
-  echo "keepalived $d on $NODE_NAME did not start: see $NODE_DIR/logs" >&2
+  for d in "${DAEMONS[@]}"; do
+    alive "$(pid_in "$(daemon_vrrp_pidfile "$d")")" || echo "keepalived $d on $NODE_NAME did not start: see $NODE_DIR/logs" >&2
+  done
   return 1
 }
 
@@ -52,7 +88,7 @@ cmd=${2:-}
 case "$cmd" in
   start)
     for d in "${DAEMONS[@]}"; do start_one "$d"; done
-    for d in "${DAEMONS[@]}"; do wait_started "$d" || exit 1; done
+    wait_all_started || exit 1
     ;;
   stop)      # a clean shutdown: keepalived drops its VIPs and sends priority 0
     for d in "${DAEMONS[@]}"; do

@@ -13,6 +13,10 @@ import org.keepwatch.lab.Lab;
 import org.keepwatch.lab.LabExtension;
 import org.keepwatch.ssh.SshPrompts;
 
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -78,6 +82,44 @@ class NeutronReleasesLabTest {
             }
             awaitNeutron(fleet, r -> r.verdict() == Verdict.HEALTHY && r.members().size() == 2);
         }
+    }
+
+    /**
+     * keepalived 2.3 checks, under a lock, pid files that all daemons of a node share unless told otherwise
+     * (/run/bfd.pid: Neutron's command line names none for BFD), and one that sees another's lock exits with "daemon is
+     * already running". Neutron's process monitor respawns it; the lab does too, or lab/up fails on a busy machine. The
+     * attack: the lock held while net2's five daemons start.
+     */
+    @Test
+    void aDaemonRefusedForAnotherDaemonsPidFileLockIsStartedAgain() throws Exception {
+        long refusalsBefore = refusalsOnNet2();
+        lab.ok("fail", "stop", "net2");
+        Process holder = new ProcessBuilder(lab.script("exec").toString(), "net2", "python3", "-c",
+                "import fcntl, os, sys, time\n"
+                        + "fd = os.open('/run/bfd.pid', os.O_RDWR | os.O_CREAT, 0o644)\n"
+                        + "fcntl.lockf(fd, fcntl.LOCK_EX)\n"
+                        + "print('locked', flush=True)\n"
+                        + "time.sleep(1.5)\n"
+                        + "os.unlink('/run/bfd.pid')\n").redirectErrorStream(true).start();
+        try {
+            assertThat(new String(holder.getInputStream().readNBytes("locked".length()))).isEqualTo("locked");
+            lab.ok("fail", "stop", "net2", "--undo");
+        } finally {
+            holder.destroy();
+            lab.run("heal");
+        }
+        assertThat(refusalsOnNet2()).as("keepalived's refusals while the lock was held").isGreaterThan(refusalsBefore);
+        lab.awaitHealthy(SETTLE);
+    }
+
+    private static long refusalsOnNet2() throws IOException {
+        long count = 0;
+        try (DirectoryStream<Path> logs = Files.newDirectoryStream(Lab.LAB_DIR.resolve("nodes/net2/logs"), "keepalived-*.log")) {
+            for (Path log : logs) {
+                count += Files.readAllLines(log).stream().filter(l -> l.endsWith("daemon is already running")).count();
+            }
+        }
+        return count;
     }
 
     /** The Neutron group's routers once every one of them meets the condition (fails after SETTLE, saying where they are). */
