@@ -37,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the container's view of it) and reloads it, and a failover off it and back is seen.
  */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class ContainerNodeLabTest {
 

@@ -33,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sshd dies shown as not current and back with fresh state, a wrong host key refused.
  */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class FleetLabTest {
 

@@ -34,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * On a mixed fleet (-Dkeepwatch.lab.releases) n2 is the machine's release, which is what the no-JSON build is of.
  */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class NoJsonNodeLabTest {
 

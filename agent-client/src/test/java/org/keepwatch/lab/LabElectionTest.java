@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** After the first election every lab router has exactly one MASTER, and it is the one holding the VIP. */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class LabElectionTest {
 

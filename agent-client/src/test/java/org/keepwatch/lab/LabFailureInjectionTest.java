@@ -23,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * within 4 s, and its undo gives back a healthy router with n1 as MASTER again.
  */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class LabFailureInjectionTest {
 

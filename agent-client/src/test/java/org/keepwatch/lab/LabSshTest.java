@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and what a program on a node can see: only that node's processes, namespaces and files.
  */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class LabSshTest {
 

@@ -55,6 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and Neutron's routers refused. Every configuration is pushed back as it was, every weight undrained.
  */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class MaintenanceLabTest {
 

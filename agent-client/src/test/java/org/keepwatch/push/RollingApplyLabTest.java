@@ -53,6 +53,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * member by member makes the first backup a second MASTER, and the push stops and rolls it back.
  */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class RollingApplyLabTest {
 

@@ -26,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the test whatever happens.
  */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class DiagnoseCommandLabTest {
 

@@ -49,6 +49,7 @@ import static org.assertj.core.api.Assertions.fail;
  * the interfaces) within 5 s of the fault settling. Never HEALTHY where a faulted node is a member.
  */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class FaultVerdictLabTest {
 

@@ -49,6 +49,7 @@ import static org.assertj.core.api.Assertions.fail;
  * s2 2.3.3: every router has members of two versions (bullseye's 2.1.5 crashes on the topology: lab/README.md).
  */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class ShapesLabTest {
 

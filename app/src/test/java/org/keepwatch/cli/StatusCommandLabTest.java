@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code keepwatch status} against the lab through real sshd: its table, its JSON and its exit status as a check. */
 @Tag("lab")
+@Tag("mixed-fleet")   // CI runs it once, on the mixed fleet (.ci/run)
 @ExtendWith(LabExtension.class)
 class StatusCommandLabTest {
 
