@@ -242,6 +242,17 @@ class LiveSystemdTest(unittest.TestCase):
         self.assertEqual((r["result"]["result"], r["result"]["running"]), ("unchanged", False))
         self.assertEqual(self.unit(), ("inactive", 0))
         self.assertEqual((self.audit()[-1]["op"], self.audit()[-1]["result"]), ("daemon.stop", "unchanged"))
+        # a reload of the stopped unit answers as the daemon's own way does (not_running, start it instead), not with
+        # systemctl's failure, and the unit stays stopped
+        mark = self.agent.mark()
+        r = self.act("reload")
+        self.assertFalse(r["ok"], r)
+        self.assertEqual(r["error"]["code"], "not_running", r)
+        self.assertIn("start it instead", r["error"]["message"])
+        self.assertNotIn(("systemctl", "started"), [(s["step"], s["status"]) for s in self.steps(mark)])
+        self.assertEqual(self.unit(), ("inactive", 0))
+        self.assertEqual((self.audit()[-1]["op"], self.audit()[-1]["result"], self.audit()[-1]["code"]),
+                         ("daemon.reload", "failed", "not_running"))
         self.assertTrue(self.act("start")["ok"])
         self.wait_for(lambda: VIP in self.addresses(), "no VIP after the start")
 

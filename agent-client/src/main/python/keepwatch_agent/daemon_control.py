@@ -69,6 +69,10 @@ def systemctl_argv(systemctl: str, action: str, unit: str) -> "List[str]":
     return [systemctl, action, "--", unit]
 
 
+def not_running_for_reload(d: Daemon) -> AgentError:
+    return AgentError(E_NOT_RUNNING, "keepalived %s is not running; start it instead of reloading it" % d.name)
+
+
 def signal_daemon(proc_root: str, pid: int, starttime: "Optional[int]", signum: int, what: str) -> None:
     """signum to pid only while it is still the process the agent knows (same start time): through a pidfd opened
     first and checked after, so a pid recycled meanwhile never gets it. AgentError naming `what` otherwise."""
@@ -205,11 +209,16 @@ class DaemonControl(object):
     def _systemd(self, action: str, d: Daemon, unit: str, step: "Callable[..., None]") -> "Dict[str, Any]":
         """systemctl ACTION -- UNIT, verified. A start of a running daemon runs nothing (systemctl would do nothing,
         and no new process would come for the verify); a stop of a stopped one still runs systemctl stop (it also
-        cancels a restart systemd has pending), and both answer unchanged, as the daemon's own way does."""
+        cancels a restart systemd has pending), and both answer unchanged, as the daemon's own way does. A reload of a
+        stopped one runs nothing either and answers not_running, as the daemon's own way does (systemctl's own
+        refusal would read as a failure of control)."""
         before = self.observe(d.key)
         if action == "start" and before["running"]:
             step("systemctl", "skipped", message="already running")
             return dict(before, result="unchanged")
+        if action == "reload" and not before["running"]:
+            step("systemctl", "skipped", message="not running")
+            raise not_running_for_reload(d)
         argv = systemctl_argv(trusted_program("systemctl"), action, unit)
         step("systemctl", "started", command=argv)
         code, out, err = run_command(argv, self.settings.reload_timeout, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
@@ -239,7 +248,7 @@ class DaemonControl(object):
     def _own_reload(self, d: Daemon, step: "Callable[..., None]") -> "Dict[str, Any]":
         before = self.observe(d.key)
         if not before["running"]:
-            raise AgentError(E_NOT_RUNNING, "keepalived %s is not running; start it instead of reloading it" % d.name)
+            raise not_running_for_reload(d)
         if not signal_caught(self.settings.proc_root, before["pid"], signal.SIGHUP):
             raise AgentError(E_CONTROL_FAILED, "keepalived %s (pid %d) does not handle SIGHUP yet (still starting?); "
                              "a SIGHUP now would kill it" % (d.name, before["pid"]))
