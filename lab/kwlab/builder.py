@@ -233,22 +233,24 @@ CONTAINER_ENV = """CONTAINER_ROOT=%s
 DAEMONS=(keepalived)
 daemon_pidfile() { echo "$CONTAINER_ROOT/run/keepalived.pid"; }
 daemon_vrrp_pidfile() { echo "$CONTAINER_ROOT/run/vrrp.pid"; }
+daemon_log() { echo "$NODE_DIR/logs/keepalived.log"; }
 daemon_start() {
   TMPDIR=/tmp setsid unshare --mount --propagation private sh -c '
     r=$1
     for d in usr etc/alternatives; do mount --bind -o ro "/$d" "$r/$d" || exit 1; done
     for d in proc sys dev; do mount --rbind "/$d" "$r/$d" || exit 1; done
     exec chroot "$r" /usr/sbin/keepalived --dont-fork --log-console --log-detail' sh "$CONTAINER_ROOT" \\
-    >>"$NODE_DIR/logs/keepalived.log" 2>&1 </dev/null &
+    >>"$(daemon_log "$1")" 2>&1 </dev/null &
 }
 """
 
 BASIC_DAEMON = """DAEMONS=(keepalived)
 daemon_pidfile() { echo /run/keepalived.pid; }
 daemon_vrrp_pidfile() { echo /run/vrrp.pid; }
+daemon_log() { echo "$NODE_DIR/logs/keepalived.log"; }
 daemon_start() {
   setsid keepalived --dont-fork --log-console --log-detail \\
-    >>"$NODE_DIR/logs/keepalived.log" 2>&1 </dev/null &
+    >>"$(daemon_log "$1")" 2>&1 </dev/null &
 }
 """
 

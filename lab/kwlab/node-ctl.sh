@@ -1,6 +1,6 @@
 #!/bin/bash
 # Starts, stops and breaks the keepalived daemons of one lab node. Runs on the node
-# (lab/fail and lab/heal enter it with nsenter). Daemons and their pid files come from node.env.
+# (lab/fail and lab/heal enter it with nsenter). Daemons, their pid files and their logs come from node.env.
 set -u
 NODE_DIR=$1
 # shellcheck source=/dev/null
@@ -38,11 +38,10 @@ start_one() {
 # /run/bfd.pid, which Neutron's command line does not name): of several daemons starting at once, one may see another's
 # lock and exit with "daemon is already running". Neutron's process monitor respawns a keepalived that died; so does
 # the lab, a few times, and only for that refusal written since this start (any other failure stays a failure).
-log_lines() { declare -F daemon_log >/dev/null && wc -l 2>/dev/null < "$(daemon_log "$1")" || echo 0; }
+log_lines() { wc -l 2>/dev/null < "$(daemon_log "$1")" || echo 0; }
 
 refused_as_running() {
   local d=$1
-  declare -F daemon_log >/dev/null || return 1
   alive "$(pid_in "$(daemon_pidfile "$d")")" && return 1
   (( $(log_lines "$d") > ${LOG_LINES_AT_START[$d]:-0} )) || return 1
   tail -n 1 "$(daemon_log "$d")" 2>/dev/null | grep -q 'daemon is already running$'
